@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Profiles: what a user would call a setting, derived from a ProvDoc:
+ * internet, mms, wlan, browser, email, ds, dm, bootstrap. Each has typed
+ * settings (a{sv}, never a secret), its secrets apart, a stable identity so
+ * that a later message updates the same profile, and a list of risks shown
+ * before the user accepts. */
+
+#include <glib.h>
+
+#include "provdoc.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	OMACP_PROFILE_INTERNET,
+	OMACP_PROFILE_MMS,
+	OMACP_PROFILE_WLAN,
+	OMACP_PROFILE_BROWSER,
+	OMACP_PROFILE_EMAIL,
+	OMACP_PROFILE_DS,
+	OMACP_PROFILE_DM,
+	OMACP_PROFILE_BOOTSTRAP,
+	OMACP_PROFILE_OTHER,
+} OmacpProfileKind;
+
+const char *omacp_profile_kind_to_string(OmacpProfileKind kind); /* "internet", ... */
+gboolean omacp_profile_kind_from_string(const char *text, OmacpProfileKind *out);
+
+typedef struct {
+	OmacpProfileKind kind;
+	OmacpOp op;     /* SET, or REMOVE for an MSPROV nocharacteristic */
+	char *identity; /* "internet:NAP1", "mms:CHT_MMS", "wlan:HomeNet", "dm:PLT", ... */
+	char *name;     /* human name (NAME parm), never NULL */
+	char *imsi;     /* the SIM it is for, NULL when unknown */
+	GVariant *settings; /* a{sv}, non-floating; secrets only as "<x>-set" booleans */
+	GVariant *secrets;  /* a{sv} of secrets ("password", "psk", ...), NULL when none */
+	GPtrArray *risks;   /* char *, human-readable */
+} OmacpProfile;
+
+void omacp_profile_free(OmacpProfile *profile);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
+
+/* Derives the profiles of a document. Settings keys:
+ *  internet: apn, username, password-set, auth ("pap"/"chap"/"none"),
+ *            ip-type ("ipv4v6" default, "ipv4", "ipv6"), dns (as), proxy ("host:port"),
+ *            bearer, napid
+ *  mms:      mmsc, mms-proxy ("host:port"), apn, username, password-set, auth, ip-type
+ *  wlan:     ssid, hidden (b), mode, security ("none"/"wep"/"wpa-psk"/"wpa2-psk"/
+ *            "wpa-eap"/"wpa2-eap"), eap-type, username, password-set, psk-set
+ *  browser:  startpage, bookmarks (aa{ss} name/uri), proxy
+ *  email:    protocol ("smtp"/"pop3"/"imap"), host, port (u), security ("ssl"/"starttls"/"none"),
+ *            username, password-set, from
+ *  ds/dm:    server-id, name, address, port, auth-type, username, password-set, ...
+ *  bootstrap: name, provurl, context-allow, proxy-id
+ * Returns a GPtrArray of OmacpProfile *, possibly empty. */
+GPtrArray *omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi);
+
+/* Compares internet/mms profiles with mobile-broadband-provider-info for the
+ * MCC/MNC of @imsi and appends a risk to each profile whose APN (or MMSC)
+ * the database does not list for that operator. No-op when @imsi is NULL or
+ * the database has no entry for its network. */
+void omacp_profiles_check_mbpi(GPtrArray *profiles, const char *database_path, const char *imsi);
+
+G_END_DECLS

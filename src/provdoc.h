@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The typed ProvCont 1.1 document: characteristics and parms checked against
+ * the catalogue (allowed parameters, cardinality, allowed values, nesting),
+ * links resolved (NAPID/TO-NAPID with the INTERNET pseudo-NAP,
+ * PROXY-ID/TO-PROXY, PXPHYSICAL TO-NAPID, APPREF/TO-APPREF), and the MSPROV
+ * operations (nocharacteristic, noparm, characteristic-query, parm-query)
+ * recorded as operations. */
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+G_BEGIN_DECLS
+
+#define OMACP_PROVDOC_MAX_CHARACTERISTICS 2048 /* in one document */
+#define OMACP_PROVDOC_MAX_PARMS 8192           /* in one document */
+#define OMACP_PROVDOC_MAX_NAME 128             /* identifiers longer than this are dropped */
+
+typedef enum {
+	OMACP_OP_SET,    /* characteristic / parm: add or replace */
+	OMACP_OP_REMOVE, /* nocharacteristic / noparm */
+	OMACP_OP_QUERY,  /* characteristic-query / parm-query */
+} OmacpOp;
+
+const char *omacp_op_to_string(OmacpOp op); /* "set", "remove", "query" */
+
+typedef struct {
+	char *name;
+	char *value; /* NULL for a flag parm (no value attribute) */
+	OmacpOp op;
+	gboolean known; /* allowed in its characteristic by the catalogue */
+} OmacpParm;
+
+typedef struct _OmacpCharacteristic OmacpCharacteristic;
+
+struct _OmacpCharacteristic {
+	char *type;
+	OmacpOp op;
+	gboolean known; /* a type of the catalogue */
+	gboolean valid; /* mandatory parms present, nesting allowed: profiles use only valid ones */
+	GPtrArray *parms;    /* OmacpParm *, document order */
+	GPtrArray *children; /* OmacpCharacteristic *, document order */
+	OmacpCharacteristic *parent; /* NULL at the top level */
+	char *path; /* "NAPDEF[2]/NAPAUTHINFO[1]": 1-based index among siblings of that type */
+};
+
+typedef struct {
+	OmacpOp op;   /* REMOVE or QUERY (SET is the ordinary content) */
+	char *path;   /* path of the element: "NAPDEF/INTERNET1" */
+	char *target; /* characteristic type or parm name the operation names */
+	gboolean recursive; /* characteristic-query only */
+} OmacpOperation;
+
+typedef struct {
+	char *version;             /* wap-provisioningdoc version attribute, or NULL */
+	GPtrArray *characteristics; /* OmacpCharacteristic *, top level */
+	GPtrArray *warnings;        /* char *: "NAPDEF[1]: mandatory parm NAPID missing; ignored" */
+	GPtrArray *operations;      /* OmacpOperation * */
+} OmacpProvDoc;
+
+void omacp_provdoc_free(OmacpProvDoc *doc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProvDoc, omacp_provdoc_free)
+
+/* Builds the typed document from a libxml2 tree (from WBXML or XML). Fails
+ * only when the root is not wap-provisioningdoc or a cap is exceeded; every
+ * other problem becomes a warning naming the characteristic path and parm. */
+gboolean omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error);
+
+/* First SET value of a parm, NULL when absent (or a flag: use _has()). */
+const char *omacp_characteristic_get(const OmacpCharacteristic *c, const char *name);
+gboolean omacp_characteristic_has(const OmacpCharacteristic *c, const char *name);
+/* All SET values of a repeatable parm (const char *, owned by @c). */
+GPtrArray *omacp_characteristic_get_all(const OmacpCharacteristic *c, const char *name);
+/* Valid, SET children of a type (OmacpCharacteristic *, owned by @c). */
+GPtrArray *omacp_characteristic_children(const OmacpCharacteristic *c, const char *type);
+
+/* Valid, SET top-level characteristics of a type. */
+GPtrArray *omacp_provdoc_find_all(const OmacpProvDoc *doc, const char *type);
+/* NAPDEF whose NAPID is @napid (first wins). */
+OmacpCharacteristic *omacp_provdoc_find_napdef(const OmacpProvDoc *doc, const char *napid);
+/* NAPDEFs a TO-NAPID value designates: the one with that NAPID, or for
+ * "INTERNET" every NAPDEF carrying the INTERNET flag. */
+GPtrArray *omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *to_napid);
+/* PXLOGICAL whose PROXY-ID is @proxy_id. */
+OmacpCharacteristic *omacp_provdoc_find_pxlogical(const OmacpProvDoc *doc, const char *proxy_id);
+/* APPLICATION whose APPREF is @appref. */
+OmacpCharacteristic *omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref);
+
+G_END_DECLS

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Reassembly of concatenated SMS into one WDP datagram. Pure code: the caller
+ * passes the current time; nothing here starts a timer. */
+
+#include <glib.h>
+
+#include "sms.h"
+
+G_BEGIN_DECLS
+
+/* Incomplete messages held at once; the oldest is evicted beyond this. */
+#define OMACP_REASSEMBLY_MAX_PENDING 32
+/* Payload octets held over all incomplete messages; oldest evicted beyond. */
+#define OMACP_REASSEMBLY_MAX_BYTES (128 * 1024)
+/* An incomplete message whose last segment arrived longer ago is dropped. */
+#define OMACP_REASSEMBLY_TIMEOUT_US (G_USEC_PER_SEC * 60 * 60)
+
+typedef struct _OmacpReassembler OmacpReassembler;
+
+typedef enum {
+	OMACP_REASSEMBLY_PENDING,   /* stored, more segments needed */
+	OMACP_REASSEMBLY_COMPLETE,  /* *out_datagram holds the whole message */
+	OMACP_REASSEMBLY_DUPLICATE, /* this segment was already held; ignored */
+} OmacpReassemblyState;
+
+typedef struct {
+	OmacpReassemblyState state;
+	guint received; /* segments held for this message after this call */
+	guint total;
+	char *key; /* stable text key of the message this segment belongs to */
+} OmacpReassemblyResult;
+
+void omacp_reassembly_result_clear(OmacpReassemblyResult *result);
+
+typedef struct {
+	guint pending;      /* incomplete messages held now */
+	gsize bytes;        /* payload octets held now */
+	guint64 completed;  /* messages completed since creation */
+	guint64 duplicates; /* duplicate segments ignored */
+	guint64 evicted;    /* incomplete messages evicted by a cap */
+	guint64 expired;    /* incomplete messages dropped by the timeout */
+} OmacpReassemblyStats;
+
+OmacpReassembler *omacp_reassembler_new(void);
+void omacp_reassembler_free(OmacpReassembler *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpReassembler, omacp_reassembler_free)
+
+/* Adds one segment. Segments are grouped by (modem, sender, reference and its
+ * width, total, ports). A single-segment SMS completes at once. Segment
+ * number 0 or above the total, a total of 0 and an empty payload are errors
+ * (OMACP_ERROR_MALFORMED) that leave the reassembler unchanged. On COMPLETE
+ * *out_datagram gets the concatenated payloads in sequence order. */
+gboolean omacp_reassembler_add(OmacpReassembler *self, const char *modem, const OmacpSms *sms,
+			       gint64 now_us, OmacpReassemblyResult *result,
+			       GBytes **out_datagram, GError **error);
+
+/* Drops incomplete messages older than OMACP_REASSEMBLY_TIMEOUT_US; returns
+ * how many were dropped. */
+guint omacp_reassembler_expire(OmacpReassembler *self, gint64 now_us);
+
+/* When the next incomplete message would expire (µs), or -1 when none is held. */
+gint64 omacp_reassembler_next_expiry(OmacpReassembler *self);
+
+void omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats);
+
+G_END_DECLS

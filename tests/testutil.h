@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+/* Absolute path of a file under tests/data/. */
+char *omacp_test_path(const char *relative);
+/* Hex vector (".hex"): one GBytes per non-comment line. Aborts the test on error. */
+GPtrArray *omacp_test_load_hex_lines(const char *relative);
+/* A document: a ".hex" file joined into one GBytes, anything else read raw. */
+GBytes *omacp_test_load_document(const char *relative);
+/* Reads a text file under tests/data/ (expected outputs). */
+char *omacp_test_load_text(const char *relative);
+/* A copy of @array (of GBytes) in a permutation given by @seed. */
+GPtrArray *omacp_test_shuffled(GPtrArray *array, guint32 seed);
