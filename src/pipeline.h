@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The whole receive pipeline as one pure call: segments or a push or a
+ * document in, a decoded OmacpMessage out (transport facts, SEC/MAC, the
+ * authentication verdict, the document, profiles, warnings). Used by
+ * `omacpctl decode`, the daemon, the bench and the fuzzers. */
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "auth.h"
+#include "profiles.h"
+#include "provdoc.h"
+#include "reassembly.h"
+#include "sms.h"
+#include "wsp.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	OMACP_FORMAT_SMS,   /* SMSC address + SMS-DELIVER TPDU (modem PDU mode) */
+	OMACP_FORMAT_TPDU,  /* SMS-DELIVER TPDU alone */
+	OMACP_FORMAT_UD,    /* TP-User-Data alone (UDHL + UDH + payload) */
+	OMACP_FORMAT_WSP,   /* a WSP push PDU (reassembled datagram) */
+	OMACP_FORMAT_WBXML, /* the WBXML document alone (no SEC/MAC) */
+	OMACP_FORMAT_XML,   /* the XML document alone (no SEC/MAC) */
+} OmacpFormat;
+
+const char *omacp_format_to_string(OmacpFormat format); /* "sms", "tpdu", "ud", ... */
+gboolean omacp_format_from_string(const char *text, OmacpFormat *out); /* also "sms-pdu", "sms-tpdu" */
+gboolean omacp_format_is_segmented(OmacpFormat format); /* sms, tpdu, ud */
+
+typedef enum {
+	OMACP_AUTH_VALID,     /* MAC verified with one of the keys given */
+	OMACP_AUTH_INVALID,   /* MAC present and no key given matches */
+	OMACP_AUTH_UNCHECKED, /* signed, but the IMSI/PIN needed was not given */
+	OMACP_AUTH_UNSIGNED,  /* no SEC parameter */
+} OmacpAuthState;
+
+const char *omacp_auth_state_to_string(OmacpAuthState state); /* "valid", "invalid", ... */
+
+/* Keys to try: every IMSI (SIM) and every PIN the user gave. */
+typedef struct {
+	GPtrArray *imsis; /* char *, may be NULL */
+	GPtrArray *pins;  /* char *, may be NULL */
+} OmacpKeys;
+
+typedef struct {
+	OmacpFormat format;
+	GPtrArray *segments; /* OmacpSms *, in sequence order (segmented formats only) */
+	GBytes *datagram;    /* the reassembled WSP push (NULL for wbxml/xml input) */
+	OmacpPush *push;     /* NULL for wbxml/xml input */
+	GBytes *body;        /* the document octets: the MAC input */
+	char *content_type;
+	OmacpPushKind kind;
+
+	OmacpSec sec;
+	char *mac;
+	OmacpAuthState auth;
+	char *auth_imsi; /* the IMSI whose key verified (NETWPIN/USERNETWPIN), else NULL */
+	gint auth_pin_index; /* index into keys->pins of the PIN that verified, or -1 */
+	char *auth_detail;   /* human-readable reason for invalid/unchecked, else NULL */
+
+	xmlDoc *xml;          /* NULL when the push is not provisioning */
+	OmacpProvDoc *doc;    /* NULL when the push is not provisioning */
+	GPtrArray *profiles;  /* OmacpProfile *; empty when not provisioning */
+	GPtrArray *warnings;  /* char *: from every layer */
+} OmacpMessage;
+
+void omacp_message_free(OmacpMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpMessage, omacp_message_free)
+
+/* Decodes one message from @inputs (GBytes items): the segments of one
+ * message in any order for sms/tpdu/ud, exactly one item otherwise. Tries
+ * every IMSI/PIN of @keys (may be NULL). With @imsi_for_profiles the profiles
+ * are bound to that SIM (else to auth_imsi). Fails with the error of the
+ * first layer that rejects its input (message prefixed with the layer; for
+ * segments also "segment N: "); an authentication failure is NOT an error: it
+ * is reported in ->auth. Pushes that are not provisioning decode without
+ * ->doc (kind says what they are). */
+gboolean omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *keys,
+			      OmacpMessage **out, GError **error);
+
+/* The same from an already reassembled WSP push (the daemon's path after its
+ * own reassembler). */
+gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,
+				   GError **error);
+
+/* The document stage alone: body octets + content type (wbxml or xml) →
+ * xml, doc, profiles on @message (used by the two calls above and by the
+ * daemon to re-derive profiles after a restart). */
+gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi, GError **error);
+
+/* Re-checks authentication with one more PIN (the daemon's Accept(pin)).
+ * Returns TRUE and sets ->auth VALID when it verifies. */
+gboolean omacp_message_check_pin(OmacpMessage *message, const char *imsi, const char *pin,
+				 GError **error);
+
+G_END_DECLS
