@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* An apply backend: the only code that changes the system. Each backend
+ * creates, updates (same identity → same object) and removes what it made,
+ * and hands back what is needed to undo a change. The daemon owns the
+ * backends and calls them from the main loop; every call is async (GTask). */
+
+#include <gio/gio.h>
+
+#include "profiles.h"
+
+G_BEGIN_DECLS
+
+typedef struct _OmacpBackend OmacpBackend;
+
+typedef struct {
+	const char *name; /* "networkmanager", "ofono", "mmsd" */
+
+	/* TRUE when this backend applies profiles of this kind at all. */
+	gboolean (*handles)(OmacpBackend *self, const OmacpProfile *profile);
+	/* TRUE when the service behind it is on the bus now. */
+	gboolean (*is_available)(OmacpBackend *self);
+
+	/* Creates or updates. @existing_id is the object this backend made for the
+	 * same profile identity before (NULL: create, or find by the omacp tags).
+	 * With @force an object edited by hand since omacp wrote it is
+	 * overwritten; without, apply fails with OMACP_ERROR_INVALID_STATE
+	 * "... was edited by hand". finish → the object id (e.g. NM connection
+	 * UUID) and an undo snapshot (a{sv}: what to restore; "created" b when
+	 * the object did not exist before). Nothing half-made is left on error. */
+	void (*apply_async)(OmacpBackend *self, const OmacpProfile *profile, const char *existing_id,
+			    gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
+			    gpointer user_data);
+	char *(*apply_finish)(OmacpBackend *self, GAsyncResult *result, GVariant **out_undo,
+			      GError **error);
+
+	/* Deletes the object @id this backend made. A missing object is success. */
+	void (*remove_async)(OmacpBackend *self, const char *id, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data);
+	gboolean (*remove_finish)(OmacpBackend *self, GAsyncResult *result, GError **error);
+
+	/* Puts object @id back as the undo snapshot says (deletes it when it was
+	 * created by the change). */
+	void (*undo_async)(OmacpBackend *self, const char *id, GVariant *undo,
+			   GCancellable *cancellable, GAsyncReadyCallback callback,
+			   gpointer user_data);
+	gboolean (*undo_finish)(OmacpBackend *self, GAsyncResult *result, GError **error);
+
+	/* What applying would change, for the confirmation diff: an aa{sv} of
+	 * {field, old, new} entries (old "" when new). May be NULL. */
+	GVariant *(*preview)(OmacpBackend *self, const OmacpProfile *profile,
+			     const char *existing_id);
+
+	void (*free)(OmacpBackend *self);
+} OmacpBackendClass;
+
+struct _OmacpBackend {
+	const OmacpBackendClass *klass;
+	/* signalled (by the backend) when is_available changes */
+	void (*availability_changed)(OmacpBackend *self, gpointer user_data);
+	gpointer availability_user_data;
+};
+
+/* Constructors (each in its own file). @bus is the system bus (or the test's
+ * private bus); NULL from a constructor means the backend cannot exist here. */
+OmacpBackend *omacp_backend_nm_new(GDBusConnection *bus);
+OmacpBackend *omacp_backend_ofono_new(GDBusConnection *bus);
+OmacpBackend *omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file);
+
+void omacp_backend_free(OmacpBackend *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpBackend, omacp_backend_free)
+
+G_END_DECLS
