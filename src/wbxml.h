@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* g_autoptr(xmlDoc): declared once here for every user of the tree. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+
 #define OMACP_WBXML_MAX_SIZE (64 * 1024) /* octets of one document */
 #define OMACP_WBXML_MAX_DEPTH 16         /* element nesting */
 #define OMACP_WBXML_MAX_ELEMENTS 8192    /* elements in one document */
