@@ -68,9 +68,9 @@ omacp_input_parse_hex_lines(const char *text, gsize len, GError **error)
 			v = g_ascii_xdigit_value(c);
 			if (v < 0) {
 				g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
-					    "hex: character '%c' is not a hex digit at line %u, "
-					    "column %zu",
-					    g_ascii_isprint(c) ? c : '?', line_no, k + 1);
+				            "hex: character '%c' is not a hex digit at line %u, "
+				            "column %zu",
+				            g_ascii_isprint(c) ? c : '?', line_no, k + 1);
 				return NULL;
 			}
 			if (high < 0) {
@@ -84,7 +84,7 @@ omacp_input_parse_hex_lines(const char *text, gsize len, GError **error)
 		}
 		if (high >= 0) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
-				    "hex: odd number of hex digits at line %u", line_no);
+			            "hex: odd number of hex digits at line %u", line_no);
 			return NULL;
 		}
 		g_ptr_array_add(out, g_byte_array_free_to_bytes(g_steal_pointer(&bytes)));
@@ -117,7 +117,7 @@ read_all(const char *path, GError **error)
 			break;
 		if (buf->len + (gsize) n > OMACP_INPUT_MAX_SIZE) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
-				    "input is larger than %u octets", OMACP_INPUT_MAX_SIZE);
+			            "input is larger than %u octets", OMACP_INPUT_MAX_SIZE);
 			return NULL;
 		}
 		g_byte_array_append(buf, chunk, (guint) n);

@@ -11,20 +11,21 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "%s",
-		_("Usage: omacpctl COMMAND [OPTIONS...]\n"
-		  "\n"
-		  "Decoding and encoding (no daemon needed):\n"
-		  "  decode [--format F] [--imsi IMSI] [--pin PIN] [--json] FILE...\n"
-		  "                      decode a provisioning message and show what it configures\n"
-		  "  encode [--sec S] [--imsi IMSI] [--pin PIN] [--output O] DOC.xml\n"
-		  "                      build signed provisioning SMS from an XML document\n"
-		  "  encode --template internet|mms|wlan ...\n"
-		  "                      write the XML document for a common case\n"
-		  "\n"
-		  "Talking to omacpd:\n"
-		  "  list, show, accept, reject, delete, remove, undo, deliver, monitor, agent\n"
-		  "\n"
-		  "Run 'omacpctl COMMAND --help' for the options of a command.\n"));
+	        _("Usage: omacpctl COMMAND [OPTIONS...]\n"
+	          "\n"
+	          "Decoding and encoding (no daemon needed):\n"
+	          "  decode [--format F] [--imsi IMSI] [--pin PIN] [--json] FILE...\n"
+	          "                      decode a provisioning message and show what it "
+	          "configures\n"
+	          "  encode [--sec S] [--imsi IMSI] [--pin PIN] [--output O] DOC.xml\n"
+	          "                      build signed provisioning SMS from an XML document\n"
+	          "  encode --template internet|mms|wlan ...\n"
+	          "                      write the XML document for a common case\n"
+	          "\n"
+	          "Talking to omacpd:\n"
+	          "  list, show, accept, reject, delete, remove, undo, deliver, monitor, agent\n"
+	          "\n"
+	          "Run 'omacpctl COMMAND --help' for the options of a command.\n"));
 }
 
 int

@@ -13,7 +13,7 @@
 #define PIPELINE_MODEM "decode"
 
 static const char *const format_names[] = {
-	[OMACP_FORMAT_SMS] = "sms", [OMACP_FORMAT_TPDU] = "tpdu", [OMACP_FORMAT_UD] = "ud",
+	[OMACP_FORMAT_SMS] = "sms", [OMACP_FORMAT_TPDU] = "tpdu",   [OMACP_FORMAT_UD] = "ud",
 	[OMACP_FORMAT_WSP] = "wsp", [OMACP_FORMAT_WBXML] = "wbxml", [OMACP_FORMAT_XML] = "xml",
 };
 
@@ -136,7 +136,7 @@ parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out, GError **error)
 		break;
 	}
 	g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS, "format %s is not segmented",
-		    omacp_format_to_string(format));
+	            omacp_format_to_string(format));
 	return FALSE;
 }
 
@@ -160,9 +160,9 @@ check_ports(const OmacpSms *sms, guint index, GError **error)
 	if (sms->dst_port == OMACP_WAP_PUSH_PORT || sms->dst_port == OMACP_WAP_WSP_PORT)
 		return TRUE;
 	g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_PUSH,
-		    "segment %u: sms: destination port %u is not the WAP push port %u%s", index + 1,
-		    sms->dst_port, OMACP_WAP_PUSH_PORT,
-		    sms->dst_port == 49999 ? " (legacy Nokia OTA settings, not OMA CP)" : "");
+	            "segment %u: sms: destination port %u is not the WAP push port %u%s", index + 1,
+	            sms->dst_port, OMACP_WAP_PUSH_PORT,
+	            sms->dst_port == 49999 ? " (legacy Nokia OTA settings, not OMA CP)" : "");
 	return FALSE;
 }
 
@@ -181,30 +181,31 @@ reassemble(OmacpMessage *m, GPtrArray *inputs, GError **error)
 
 		if (!parse_segment(m->format, g_ptr_array_index(inputs, i), &sms, &local)) {
 			g_set_error(error, OMACP_ERROR, local->code, "segment %u: %s", i + 1,
-				    local->message);
+			            local->message);
 			return FALSE;
 		}
 		if (!check_ports(sms, i, error))
 			return FALSE;
 		if (datagram != NULL) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-				    "segment %u: sms: the message was already complete; the "
-				    "inputs hold segments of more than one message",
-				    i + 1);
+			            "segment %u: sms: the message was already complete; the "
+			            "inputs hold segments of more than one message",
+			            i + 1);
 			return FALSE;
 		}
 		if (!omacp_reassembler_add(reassembler, PIPELINE_MODEM, sms, 0, &result, &datagram,
-					   &local)) {
+		                           &local)) {
 			g_set_error(error, OMACP_ERROR, local->code, "segment %u: %s", i + 1,
-				    local->message);
+			            local->message);
 			return FALSE;
 		}
 		total = result.total;
 		if (result.state == OMACP_REASSEMBLY_DUPLICATE) {
-			g_ptr_array_add(m->warnings,
-					g_strdup_printf("segment %u: sms: duplicate of segment %u/%u "
-							"ignored",
-							i + 1, sms->seq, sms->total));
+			g_ptr_array_add(
+			        m->warnings,
+			        g_strdup_printf("segment %u: sms: duplicate of segment %u/%u "
+			                        "ignored",
+			                        i + 1, sms->seq, sms->total));
 		} else {
 			g_ptr_array_add(m->segments, g_steal_pointer(&sms));
 		}
@@ -218,14 +219,15 @@ reassemble(OmacpMessage *m, GPtrArray *inputs, GError **error)
 			gboolean have = FALSE;
 
 			for (guint i = 0; i < m->segments->len; i++)
-				have |= ((OmacpSms *) g_ptr_array_index(m->segments, i))->seq == seq;
+				have |= ((OmacpSms *) g_ptr_array_index(m->segments, i))->seq ==
+				        seq;
 			if (!have)
 				g_string_append_printf(missing, "%s%u", missing->len ? ", " : "",
-						       seq);
+				                       seq);
 		}
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INCOMPLETE,
-			    "sms: message incomplete: %u of %u segments (missing %s)",
-			    m->segments->len, total, missing->str);
+		            "sms: message incomplete: %u of %u segments (missing %s)",
+		            m->segments->len, total, missing->str);
 		return FALSE;
 	}
 	g_ptr_array_sort(m->segments, compare_seq);
@@ -260,7 +262,7 @@ authenticate(OmacpMessage *m, const OmacpKeys *keys)
 	GPtrArray *pins = keys ? keys->pins : NULL;
 	gboolean needs_imsi = m->sec == OMACP_SEC_NETWPIN || m->sec == OMACP_SEC_USERNETWPIN;
 	gboolean needs_pin = m->sec == OMACP_SEC_USERPIN || m->sec == OMACP_SEC_USERNETWPIN ||
-			     m->sec == OMACP_SEC_USERPINMAC;
+	                     m->sec == OMACP_SEC_USERPINMAC;
 	gboolean bad_form = FALSE;
 
 	switch (m->sec) {
@@ -277,7 +279,7 @@ authenticate(OmacpMessage *m, const OmacpKeys *keys)
 		if (m->mac == NULL) {
 			m->auth = OMACP_AUTH_INVALID;
 			m->auth_detail = g_strdup_printf("SEC %s without a MAC parameter",
-							 omacp_sec_to_string(m->sec));
+			                                 omacp_sec_to_string(m->sec));
 			return;
 		}
 		break;
@@ -287,11 +289,11 @@ authenticate(OmacpMessage *m, const OmacpKeys *keys)
 
 	if ((needs_imsi && n_keys(imsis) == 0) || (needs_pin && n_keys(pins) == 0)) {
 		m->auth = OMACP_AUTH_UNCHECKED;
-		m->auth_detail = g_strdup_printf(
-			"SEC %s needs %s", omacp_sec_to_string(m->sec),
-			needs_imsi && needs_pin ? "the SIM's IMSI and the PIN"
-			: needs_imsi		? "the SIM's IMSI"
-						: "the PIN");
+		m->auth_detail =
+		        g_strdup_printf("SEC %s needs %s", omacp_sec_to_string(m->sec),
+		                        needs_imsi && needs_pin ? "the SIM's IMSI and the PIN"
+		                        : needs_imsi            ? "the SIM's IMSI"
+		                                                : "the PIN");
 		return;
 	}
 
@@ -311,12 +313,12 @@ authenticate(OmacpMessage *m, const OmacpKeys *keys)
 	}
 	m->auth = OMACP_AUTH_INVALID;
 	m->auth_detail = g_strdup_printf("no %s given matches the MAC%s",
-					 needs_imsi && needs_pin ? "IMSI and PIN"
-					 : needs_imsi		 ? "IMSI"
-								 : "PIN",
-					 bad_form ? " (a USERPINMAC PIN must be an even number of "
-						    "at least 10 digits)"
-						  : "");
+	                                 needs_imsi && needs_pin ? "IMSI and PIN"
+	                                 : needs_imsi            ? "IMSI"
+	                                                         : "PIN",
+	                                 bad_form ? " (a USERPINMAC PIN must be an even number of "
+	                                            "at least 10 digits)"
+	                                          : "");
 }
 
 /* The SIM the profiles are for: the one whose key verified, else the only
@@ -385,8 +387,8 @@ decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
 		return FALSE;
 	if (push->junk_skipped > 0)
 		g_ptr_array_add(m->warnings,
-				g_strdup_printf("wsp: %zu octets before the TID skipped",
-						push->junk_skipped));
+		                g_strdup_printf("wsp: %zu octets before the TID skipped",
+		                                push->junk_skipped));
 	m->content_type = g_strdup(push->content_type);
 	m->kind = push->kind;
 	m->sec = push->sec;
@@ -399,7 +401,7 @@ decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
 
 gboolean
 omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *keys,
-		     OmacpMessage **out, GError **error)
+                     OmacpMessage **out, GError **error)
 {
 	g_autoptr(OmacpMessage) m = message_new(format);
 
@@ -417,8 +419,8 @@ omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *key
 	}
 	if (inputs->len != 1) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-			    "format %s takes exactly one input, got %u",
-			    omacp_format_to_string(format), inputs->len);
+		            "format %s takes exactly one input, got %u",
+		            omacp_format_to_string(format), inputs->len);
 		return FALSE;
 	}
 	switch (format) {
@@ -431,10 +433,10 @@ omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *key
 	case OMACP_FORMAT_XML:
 		m->body = g_bytes_ref(g_ptr_array_index(inputs, 0));
 		m->kind = format == OMACP_FORMAT_WBXML ? OMACP_PUSH_KIND_PROVISIONING
-						       : OMACP_PUSH_KIND_PROVISIONING_XML;
+		                                       : OMACP_PUSH_KIND_PROVISIONING_XML;
 		m->content_type = g_strdup(format == OMACP_FORMAT_WBXML
-						   ? "application/vnd.wap.connectivity-wbxml"
-						   : "text/vnd.wap.connectivity-xml");
+		                                   ? "application/vnd.wap.connectivity-wbxml"
+		                                   : "text/vnd.wap.connectivity-xml");
 		if (!omacp_message_decode_document(m, profile_imsi(m, keys), error))
 			return FALSE;
 		break;
@@ -449,7 +451,7 @@ omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *key
 
 gboolean
 omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,
-			  GError **error)
+                          GError **error)
 {
 	g_autoptr(OmacpMessage) m = message_new(OMACP_FORMAT_WSP);
 
@@ -467,7 +469,8 @@ omacp_message_check_pin(OmacpMessage *m, const char *imsi, const char *pin, GErr
 	const guint8 *doc;
 
 	if (m->body == NULL) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE, "message has no document");
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		            "message has no document");
 		return FALSE;
 	}
 	doc = g_bytes_get_data(m->body, &len);
