@@ -7,23 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "encoder.h"
 #include "hexinput.h"
 #include "omacp-error.h"
 #include "omacpctl.h"
-#include "provdoc.h"
-#include "sms.h"
 #include "templates.h"
-#include "wbxml.h"
-#include "wsp.h"
-
-typedef enum {
-	OUTPUT_SMS,
-	OUTPUT_TPDU,
-	OUTPUT_SUBMIT,
-	OUTPUT_WSP,
-	OUTPUT_WBXML,
-} OutputForm;
 
 static char *sec_name;
 static char *imsi;
@@ -75,20 +63,6 @@ static const GOptionEntry entries[] = {
 	{ NULL },
 };
 
-static gboolean
-parse_output(const char *text, OutputForm *out)
-{
-	static const char *const names[] = { "sms", "tpdu", "submit", "wsp", "wbxml" };
-
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (g_strcmp0(text, names[i]) == 0) {
-			*out = (OutputForm) i;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
 static int
 run_template(void)
 {
@@ -138,27 +112,6 @@ read_document(const char *path, GError **error)
 	return g_bytes_new_take(g_steal_pointer(&text), len);
 }
 
-/* Refuses a document the decoder would warn about, unless --force. */
-static gboolean
-check_document(xmlDoc *xml, const char *path, GError **error)
-{
-	g_autoptr(OmacpProvDoc) doc = NULL;
-
-	if (!omacp_provdoc_from_xml(xml, &doc, error))
-		return FALSE;
-	if (doc->warnings->len == 0)
-		return TRUE;
-	for (guint i = 0; i < doc->warnings->len; i++)
-		fprintf(stderr, "omacpctl encode: %s: %s\n", path,
-		        (const char *) g_ptr_array_index(doc->warnings, i));
-	if (force)
-		return TRUE;
-	g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
-	            "%s: the document breaks %u ProvCont rule(s); fix it or use --force", path,
-	            doc->warnings->len);
-	return FALSE;
-}
-
 static void
 print_hex_line(GBytes *bytes)
 {
@@ -175,17 +128,16 @@ omacpctl_encode_main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new(_("DOC.xml — build provisioning SMS"));
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) text = NULL;
-	g_autoptr(xmlDoc) xml = NULL;
-	g_autoptr(GBytes) wbxml = NULL;
-	g_autoptr(GBytes) push = NULL;
-	g_autofree char *full_pin = NULL;
-	char mac[OMACP_MAC_HEX_LEN + 1] = "";
-	OmacpSec sec = OMACP_SEC_NONE;
-	OutputForm form = OUTPUT_SMS;
-	const guint8 *body;
-	gsize body_len = 0;
-	const char *path;
+	g_autoptr(GPtrArray) items = NULL;
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *user_pin = NULL;
+	OmacpEncodeOptions o = { .sec = OMACP_SEC_NONE, .output = OMACP_ENCODE_OUTPUT_SMS };
+	const char *data;
+	gsize len = 0;
 
+	g_option_context_set_summary(
+	        ctx, _("Prints one hex PDU per line. With --sec userpinmac the PIN the user must "
+	               "type is printed on standard error."));
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "omacpctl encode: %s\n", error->message);
@@ -198,12 +150,11 @@ omacpctl_encode_main(int argc, char **argv)
 		        _("omacpctl encode: give exactly one DOC.xml (or - for stdin)\n"));
 		return OMACPCTL_EXIT_FAILURE;
 	}
-	path = files[0];
-	if (sec_name != NULL && !omacp_sec_from_string(sec_name, &sec)) {
+	if (sec_name != NULL && !omacp_sec_from_string(sec_name, &o.sec)) {
 		fprintf(stderr, _("omacpctl encode: unknown --sec '%s'\n"), sec_name);
 		return OMACPCTL_EXIT_FAILURE;
 	}
-	if (output_name != NULL && !parse_output(output_name, &form)) {
+	if (output_name != NULL && !omacp_encode_output_from_string(output_name, &o.output)) {
 		fprintf(stderr, _("omacpctl encode: unknown --output '%s'\n"), output_name);
 		return OMACPCTL_EXIT_FAILURE;
 	}
@@ -211,83 +162,34 @@ omacpctl_encode_main(int argc, char **argv)
 		fprintf(stderr, "%s", _("omacpctl encode: --ref must be 0..255\n"));
 		return OMACPCTL_EXIT_FAILURE;
 	}
+	o.imsi = imsi;
+	o.pin = pin;
+	o.sender = sender;
+	o.smsc = smsc;
+	o.ref = ref;
+	o.force = force;
 
-	text = read_document(path, &error);
+	text = read_document(files[0], &error);
 	if (text == NULL) {
 		fprintf(stderr, "omacpctl encode: %s\n", error->message);
 		return OMACPCTL_EXIT_FAILURE;
 	}
-	body = g_bytes_get_data(text, &body_len);
-	if (!omacp_xml_parse((const char *) body, body_len, &xml, &error) ||
-	    !check_document(xml, path, &error) ||
-	    (wbxml = omacp_wbxml_encode(xml, &error)) == NULL) {
-		fprintf(stderr, "omacpctl encode: %s\n", error->message);
-		return OMACPCTL_EXIT_MALFORMED;
+	data = g_bytes_get_data(text, &len);
+	items = omacp_encode_document(data, len, &o, &user_pin, warnings, &error);
+	for (guint i = 0; i < warnings->len; i++)
+		fprintf(stderr, "omacpctl encode: %s: %s\n", files[0],
+		        (const char *) g_ptr_array_index(warnings, i));
+	if (items == NULL) {
+		fprintf(stderr, "omacpctl encode: %s: %s\n", files[0], error->message);
+		return g_error_matches(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS) ||
+		                       g_error_matches(error, OMACP_ERROR, OMACP_ERROR_NO_KEY) ||
+		                       g_error_matches(error, OMACP_ERROR, OMACP_ERROR_BAD_PIN)
+		               ? OMACPCTL_EXIT_FAILURE
+		               : OMACPCTL_EXIT_MALFORMED;
 	}
-	body = g_bytes_get_data(wbxml, &body_len);
-	if (form == OUTPUT_WBXML) {
-		print_hex_line(wbxml);
-		return OMACPCTL_EXIT_OK;
-	}
-
-	switch (sec) {
-	case OMACP_SEC_NONE:
-		break;
-	case OMACP_SEC_NETWPIN:
-	case OMACP_SEC_USERPIN:
-	case OMACP_SEC_USERNETWPIN:
-		if (!omacp_auth_compute_mac(sec, imsi, pin, body, body_len, mac, &error)) {
-			fprintf(stderr, "omacpctl encode: %s\n", error->message);
-			return OMACPCTL_EXIT_FAILURE;
-		}
-		break;
-	case OMACP_SEC_USERPINMAC:
-		full_pin = omacp_auth_userpinmac_pin(pin, body, body_len, &error);
-		if (full_pin == NULL) {
-			fprintf(stderr, "omacpctl encode: %s\n", error->message);
-			return OMACPCTL_EXIT_FAILURE;
-		}
-		/* The PIN the operator must tell the user; stderr keeps stdout PDUs only. */
-		fprintf(stderr, _("PIN to give the user: %s\n"), full_pin);
-		break;
-	case OMACP_SEC_UNKNOWN:
-		fprintf(stderr, "%s", _("omacpctl encode: --sec unknown cannot be encoded\n"));
-		return OMACPCTL_EXIT_FAILURE;
-	}
-
-	push = omacp_wsp_encode_push(0x01, "application/vnd.wap.connectivity-wbxml", sec,
-	                             sec == OMACP_SEC_NONE || sec == OMACP_SEC_USERPINMAC ? NULL
-	                                                                                  : mac,
-	                             body, body_len, &error);
-	if (push == NULL) {
-		fprintf(stderr, "omacpctl encode: %s\n", error->message);
-		return OMACPCTL_EXIT_FAILURE;
-	}
-	if (form == OUTPUT_WSP) {
-		print_hex_line(push);
-		return OMACPCTL_EXIT_OK;
-	} else {
-		OmacpSmsEncodeOptions o = {
-			.kind = form == OUTPUT_SMS    ? OMACP_SMS_ENCODE_DELIVER_WITH_SMSC
-			        : form == OUTPUT_TPDU ? OMACP_SMS_ENCODE_DELIVER
-			                              : OMACP_SMS_ENCODE_SUBMIT,
-			.sender = sender ? sender : "+10000000000",
-			.smsc = smsc,
-			.dst_port = OMACP_WAP_PUSH_PORT,
-			.src_port = OMACP_WAP_WSP_PORT,
-			.ref = ref,
-			.scts_unix = 0,
-		};
-		gsize push_len = 0;
-		const guint8 *push_data = g_bytes_get_data(push, &push_len);
-		g_autoptr(GPtrArray) pdus = omacp_sms_encode_push(push_data, push_len, &o, &error);
-
-		if (pdus == NULL) {
-			fprintf(stderr, "omacpctl encode: %s\n", error->message);
-			return OMACPCTL_EXIT_FAILURE;
-		}
-		for (guint i = 0; i < pdus->len; i++)
-			print_hex_line(g_ptr_array_index(pdus, i));
-	}
+	if (user_pin != NULL)
+		fprintf(stderr, _("PIN to give the user: %s\n"), user_pin);
+	for (guint i = 0; i < items->len; i++)
+		print_hex_line(g_ptr_array_index(items, i));
 	return OMACPCTL_EXIT_OK;
 }

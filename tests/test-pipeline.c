@@ -1,8 +1,444 @@
-#include <glib.h>
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The whole receive pipeline over the real operator messages: segments in
+ * any order → push → MAC verdict → document → profiles. */
+#include <string.h>
+
+#include "omacp-error.h"
+#include "pipeline.h"
 #include "testutil.h"
+#include "wbxml.h"
+
+typedef struct {
+	const char *file;
+	OmacpFormat format;
+	const char *pin;       /* the PIN the vector's sender used */
+	const char *mac;       /* MAC carried in the push (vector README) */
+	const char *apn;       /* an APN some profile must carry */
+	const char *username;  /* that profile's user name */
+	OmacpProfileKind kind; /* a further profile kind the document must yield */
+} Vector;
+
+static const Vector vectors[] = {
+	{ "vectors/public/05-vn-mobifone-gprs-userpin1111.ud.hex", OMACP_FORMAT_UD, "1111",
+	  "4A59B783B6E4AFBE0612358C512ABD0781933B21", "m-wap", "mms", OMACP_PROFILE_BROWSER },
+	{ "vectors/public/06-vn-vinaphone-gprs-userpin1111.ud.hex", OMACP_FORMAT_UD, "1111",
+	  "05C2D3DBD876E6230B3453752742CD453C872713", "m3-world", "mms", OMACP_PROFILE_BROWSER },
+	{ "vectors/public/07-vn-viettel-gprs-userpin1111.ud.hex", OMACP_FORMAT_UD, "1111",
+	  "69D7BBC19F709522C4249E956FD171D189C5EC0E", "v-internet", "mms", OMACP_PROFILE_BROWSER },
+	{ "vectors/public/08-sierra-dm-bootstrap-userpin1234.tpdu.hex", OMACP_FORMAT_SMS, "1234",
+	  "D55FAFF91DFD93F5808833BD6CAA1EB4E0432444", "wap.voicestream.com", "username",
+	  OMACP_PROFILE_DM },
+};
+
+static OmacpKeys *
+keys_new(const char *imsi, const char *pin)
+{
+	OmacpKeys *k = g_new0(OmacpKeys, 1);
+
+	k->imsis = g_ptr_array_new_with_free_func(g_free);
+	k->pins = g_ptr_array_new_with_free_func(g_free);
+	if (imsi)
+		g_ptr_array_add(k->imsis, g_strdup(imsi));
+	if (pin)
+		g_ptr_array_add(k->pins, g_strdup(pin));
+	return k;
+}
+
+static void
+keys_free(OmacpKeys *k)
+{
+	g_ptr_array_unref(k->imsis);
+	g_ptr_array_unref(k->pins);
+	g_free(k);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpKeys, keys_free)
+
+static const char *
+setting_string(const OmacpProfile *p, const char *key)
+{
+	const char *value = NULL;
+
+	if (!g_variant_lookup(p->settings, key, "&s", &value))
+		return NULL;
+	return value;
+}
+
+static const OmacpProfile *
+find_profile_with_apn(const OmacpMessage *m, const char *apn)
+{
+	for (guint i = 0; i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+
+		if (g_strcmp0(setting_string(p, "apn"), apn) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static gboolean
+has_kind(const OmacpMessage *m, OmacpProfileKind kind)
+{
+	for (guint i = 0; i < m->profiles->len; i++)
+		if (((OmacpProfile *) g_ptr_array_index(m->profiles, i))->kind == kind)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+check_vector(const Vector *v, GPtrArray *segments)
+{
+	g_autoptr(OmacpKeys) keys = keys_new(NULL, v->pin);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	const OmacpProfile *p;
+	gboolean password_set = FALSE;
+
+	g_assert_true(omacp_message_decode(v->format, segments, keys, &m, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(m->segments->len, ==, segments->len);
+	g_assert_cmpint(m->kind, ==, OMACP_PUSH_KIND_PROVISIONING);
+	g_assert_cmpstr(m->content_type, ==, "application/vnd.wap.connectivity-wbxml");
+	g_assert_cmpint(m->sec, ==, OMACP_SEC_USERPIN);
+	g_assert_cmpstr(m->mac, ==, v->mac);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_VALID);
+	g_assert_cmpint(m->auth_pin_index, ==, 0);
+	g_assert_nonnull(m->doc);
+	p = find_profile_with_apn(m, v->apn);
+	g_assert_nonnull(p);
+	g_assert_cmpstr(setting_string(p, "username"), ==, v->username);
+	g_assert_true(g_variant_lookup(p->settings, "password-set", "b", &password_set));
+	g_assert_true(password_set);
+	g_assert_true(has_kind(m, v->kind));
+}
+
+static void
+test_vectors_in_order(void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(vectors); i++) {
+		g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(vectors[i].file);
+
+		check_vector(&vectors[i], segments);
+	}
+}
+
+static void
+test_vectors_shuffled(void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(vectors); i++) {
+		g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(vectors[i].file);
+
+		for (guint32 seed = 1; seed <= 8; seed++) {
+			g_autoptr(GPtrArray) shuffled = omacp_test_shuffled(segments, seed);
+
+			check_vector(&vectors[i], shuffled);
+		}
+	}
+}
+
+static void
+test_duplicate_segment_warns(void)
+{
+	const Vector *v = &vectors[0];
+	g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(v->file);
+	g_autoptr(OmacpKeys) keys = keys_new(NULL, v->pin);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean warned = FALSE;
+
+	/* A duplicate before the last segment: ignored, the message still completes. */
+	g_ptr_array_insert(segments, 1, g_bytes_ref(g_ptr_array_index(segments, 0)));
+	g_assert_true(omacp_message_decode(v->format, segments, keys, &m, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_VALID);
+	for (guint i = 0; i < m->warnings->len; i++)
+		warned |= strstr(g_ptr_array_index(m->warnings, i), "duplicate") != NULL;
+	g_assert_true(warned);
+}
+
+static void
+test_wrong_and_missing_pin(void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(vectors); i++) {
+		g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(vectors[i].file);
+		g_autoptr(OmacpKeys) wrong = keys_new(NULL, "9999");
+		g_autoptr(OmacpKeys) none = keys_new(NULL, NULL);
+		g_autoptr(OmacpKeys) several = keys_new(NULL, "0000");
+		g_autoptr(OmacpMessage) m1 = NULL;
+		g_autoptr(OmacpMessage) m2 = NULL;
+		g_autoptr(OmacpMessage) m3 = NULL;
+		g_autoptr(GError) error = NULL;
+
+		g_assert_true(
+		        omacp_message_decode(vectors[i].format, segments, wrong, &m1, &error));
+		g_assert_cmpint(m1->auth, ==, OMACP_AUTH_INVALID);
+		g_assert_nonnull(m1->auth_detail);
+		/* The document is still decoded so that it can be inspected. */
+		g_assert_nonnull(m1->doc);
+
+		g_assert_true(omacp_message_decode(vectors[i].format, segments, none, &m2, &error));
+		g_assert_cmpint(m2->auth, ==, OMACP_AUTH_UNCHECKED);
+
+		/* Several PINs: the right one is found, and its index reported. */
+		g_ptr_array_add(several->pins, g_strdup(vectors[i].pin));
+		g_assert_true(
+		        omacp_message_decode(vectors[i].format, segments, several, &m3, &error));
+		g_assert_cmpint(m3->auth, ==, OMACP_AUTH_VALID);
+		g_assert_cmpint(m3->auth_pin_index, ==, 1);
+
+		/* The daemon's Accept(pin) path. */
+		g_assert_false(omacp_message_check_pin(m2, NULL, "9999", &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_AUTH_FAILED);
+		g_clear_error(&error);
+		g_assert_true(omacp_message_check_pin(m2, NULL, vectors[i].pin, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(m2->auth, ==, OMACP_AUTH_VALID);
+	}
+}
+
+static void
+test_missing_segment(void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(vectors); i++) {
+		g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(vectors[i].file);
+		g_autoptr(OmacpMessage) m = NULL;
+		g_autoptr(GError) error = NULL;
+
+		g_ptr_array_remove_index(segments, 1);
+		g_assert_false(omacp_message_decode(vectors[i].format, segments, NULL, &m, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INCOMPLETE);
+		g_assert_nonnull(strstr(error->message, "missing 2"));
+		g_assert_null(m);
+	}
+}
+
+/* Every truncation of every segment gives an error naming the segment, or
+ * (where the cut falls in the payload of a complete message) a clean
+ * decode or auth failure: never a crash, never a half-filled message. */
+static void
+test_truncated_segments(void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(vectors); i++) {
+		g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(vectors[i].file);
+		g_autoptr(OmacpKeys) keys = keys_new(NULL, vectors[i].pin);
+
+		for (guint s = 0; s < segments->len; s++) {
+			GBytes *orig = g_ptr_array_index(segments, s);
+			gsize len = g_bytes_get_size(orig);
+
+			for (gsize cut = 0; cut < len; cut++) {
+				g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func(
+				        (GDestroyNotify) g_bytes_unref);
+				g_autoptr(OmacpMessage) m = NULL;
+				g_autoptr(GError) error = NULL;
+
+				for (guint k = 0; k < segments->len; k++)
+					g_ptr_array_add(
+					        copy, k == s ? g_bytes_new_from_bytes(orig, 0, cut)
+					                     : g_bytes_ref(g_ptr_array_index(
+					                               segments, k)));
+				if (omacp_message_decode(vectors[i].format, copy, keys, &m,
+				                         &error)) {
+					/* Only a shortened payload can still decode, and then the
+					 * MAC must catch it. */
+					g_assert_cmpint(m->auth, ==, OMACP_AUTH_INVALID);
+				} else {
+					g_assert_nonnull(error);
+					g_assert_null(m);
+				}
+			}
+		}
+	}
+}
+
+static void
+test_corrupt_segment_names_segment(void)
+{
+	const Vector *v = &vectors[3]; /* SMSC + TPDU */
+	g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(v->file);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	gsize len = 0;
+	guint8 *bad = g_bytes_unref_to_data(g_bytes_ref(g_ptr_array_index(segments, 2)), &len);
+
+	/* SMSC length octet claims more than the PDU has. */
+	bad[0] = 0xF0;
+	g_bytes_unref(g_ptr_array_index(segments, 2));
+	g_ptr_array_index(segments, 2) = g_bytes_new_take(bad, len);
+	g_assert_false(omacp_message_decode(v->format, segments, NULL, &m, &error));
+	g_assert_nonnull(error);
+	g_assert_true(g_str_has_prefix(error->message, "segment 3: sms:"));
+	g_assert_nonnull(strstr(error->message, "octet"));
+}
+
+static GBytes *
+body_of_vector(const char *file)
+{
+	return omacp_test_load_document(file);
+}
+
+/* NETWPIN end to end through a WSP push we build around the NowSMS body:
+ * the MAC the digest quotes for IMSI 123456789012345. */
+static void
+test_netwpin_push_two_sims(void)
+{
+	g_autoptr(GBytes) body = body_of_vector("vectors/public/04-nowsms-forum-netwpin.wbxml.hex");
+	char mac[OMACP_MAC_HEX_LEN + 1];
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) push = NULL;
+	g_autoptr(GPtrArray) inputs =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpKeys) keys = keys_new("001010123456789", NULL);
+	g_autoptr(OmacpKeys) other = keys_new("001010123456789", NULL);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(OmacpMessage) m2 = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(body, &len);
+
+	g_assert_true(omacp_auth_compute_mac(OMACP_SEC_NETWPIN, "123456789012345", NULL, data, len,
+	                                     mac, &error));
+	g_assert_cmpstr(mac, ==, "C483EC25F7E3E0CF100380DA5F6714CF204A5EC5");
+	push = omacp_wsp_encode_push(0x01, "application/vnd.wap.connectivity-wbxml",
+	                             OMACP_SEC_NETWPIN, mac, data, len, &error);
+	g_assert_no_error(error);
+	g_ptr_array_add(inputs, g_bytes_ref(push));
+
+	/* Two SIMs: the second one's IMSI verifies, and the profiles are bound to it. */
+	g_ptr_array_add(keys->imsis, g_strdup("123456789012345"));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, inputs, keys, &m, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_VALID);
+	g_assert_cmpstr(m->auth_imsi, ==, "123456789012345");
+	g_assert_nonnull(find_profile_with_apn(m, "test2"));
+	g_assert_cmpstr(find_profile_with_apn(m, "test2")->imsi, ==, "123456789012345");
+
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, inputs, other, &m2, &error));
+	g_assert_cmpint(m2->auth, ==, OMACP_AUTH_INVALID);
+}
+
+static void
+test_every_sec_method(void)
+{
+	g_autoptr(GBytes) body =
+	        body_of_vector("vectors/public/02-cht-codepage-userpin0000.wbxml.hex");
+	const char *imsi = "21407650123456"; /* 14 digits */
+	const OmacpSec methods[] = { OMACP_SEC_NETWPIN, OMACP_SEC_USERPIN, OMACP_SEC_USERNETWPIN,
+		                     OMACP_SEC_USERPINMAC };
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(body, &len);
+
+	for (guint i = 0; i < G_N_ELEMENTS(methods); i++) {
+		char mac[OMACP_MAC_HEX_LEN + 1] = "";
+		g_autofree char *pin = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GBytes) push = NULL;
+		g_autoptr(GPtrArray) inputs =
+		        g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+		g_autoptr(OmacpKeys) keys = NULL;
+		g_autoptr(OmacpKeys) bad = NULL;
+		g_autoptr(OmacpMessage) m = NULL;
+		g_autoptr(OmacpMessage) m2 = NULL;
+
+		if (methods[i] == OMACP_SEC_USERPINMAC) {
+			pin = omacp_auth_userpinmac_pin("12345", data, len, &error);
+			g_assert_cmpstr(pin, ==, "1234517887"); /* digest §3.5 example 6 */
+		} else {
+			pin = g_strdup("4321");
+			g_assert_true(omacp_auth_compute_mac(methods[i], imsi, pin, data, len, mac,
+			                                     &error));
+		}
+		g_assert_no_error(error);
+		push = omacp_wsp_encode_push(0x05, "application/vnd.wap.connectivity-wbxml",
+		                             methods[i], *mac ? mac : NULL, data, len, &error);
+		g_assert_no_error(error);
+		g_ptr_array_add(inputs, g_bytes_ref(push));
+		keys = keys_new(imsi, pin);
+		g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, inputs, keys, &m, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(m->sec, ==, methods[i]);
+		g_assert_cmpint(m->auth, ==, OMACP_AUTH_VALID);
+
+		bad = keys_new("214076501234567",
+		               methods[i] == OMACP_SEC_USERPINMAC ? "1234517888" : "4322");
+		g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, inputs, bad, &m2, &error));
+		g_assert_cmpint(m2->auth, ==, OMACP_AUTH_INVALID);
+	}
+}
+
+static void
+test_unsigned_document_formats(void)
+{
+	g_autoptr(GBytes) wbxml = body_of_vector("vectors/provisioning-service/prov_sonera.wbxml");
+	g_autofree char *xml_text =
+	        omacp_test_load_text("vectors/public/04-nowsms-forum-netwpin.xml");
+	g_autoptr(GPtrArray) in1 = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(GPtrArray) in2 = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m1 = NULL;
+	g_autoptr(OmacpMessage) m2 = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add(in1, g_bytes_ref(wbxml));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WBXML, in1, NULL, &m1, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m1->auth, ==, OMACP_AUTH_UNSIGNED);
+	g_assert_nonnull(find_profile_with_apn(m1, "internet"));
+	g_assert_nonnull(find_profile_with_apn(m1, "wap.sonera.net"));
+
+	g_ptr_array_add(in2, g_bytes_new(xml_text, strlen(xml_text)));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_XML, in2, NULL, &m2, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m2->auth, ==, OMACP_AUTH_UNSIGNED);
+	g_assert_cmpstr(m2->content_type, ==, "text/vnd.wap.connectivity-xml");
+	g_assert_nonnull(find_profile_with_apn(m2, "test2"));
+}
+
+static void
+test_not_provisioning_push(void)
+{
+	/* An MMS notification push (content type 0x3E): decoded, routed, no document. */
+	static const guint8 mms[] = { 0x01, 0x06, 0x01, 0xBE, 0x8C, 0x82, 0x98, 'x', 0x00 };
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add(in, g_bytes_new_static(mms, sizeof mms));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m->kind, ==, OMACP_PUSH_KIND_MMS);
+	g_assert_null(m->doc);
+	g_assert_cmpuint(m->profiles->len, ==, 0);
+}
+
+static void
+test_formats(void)
+{
+	OmacpFormat f;
+
+	g_assert_true(omacp_format_from_string("sms-pdu", &f));
+	g_assert_cmpint(f, ==, OMACP_FORMAT_SMS);
+	g_assert_true(omacp_format_from_string("sms-tpdu", &f));
+	g_assert_cmpint(f, ==, OMACP_FORMAT_TPDU);
+	g_assert_true(omacp_format_from_string("WBXML", &f));
+	g_assert_cmpint(f, ==, OMACP_FORMAT_WBXML);
+	g_assert_false(omacp_format_from_string("7bit", &f));
+	g_assert_true(omacp_format_is_segmented(OMACP_FORMAT_UD));
+	g_assert_false(omacp_format_is_segmented(OMACP_FORMAT_WSP));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/pipeline/vectors/in-order", test_vectors_in_order);
+	g_test_add_func("/pipeline/vectors/shuffled", test_vectors_shuffled);
+	g_test_add_func("/pipeline/vectors/duplicate", test_duplicate_segment_warns);
+	g_test_add_func("/pipeline/vectors/wrong-and-missing-pin", test_wrong_and_missing_pin);
+	g_test_add_func("/pipeline/vectors/missing-segment", test_missing_segment);
+	g_test_add_func("/pipeline/vectors/truncated-segments", test_truncated_segments);
+	g_test_add_func("/pipeline/vectors/corrupt-segment", test_corrupt_segment_names_segment);
+	g_test_add_func("/pipeline/netwpin/two-sims", test_netwpin_push_two_sims);
+	g_test_add_func("/pipeline/sec/every-method", test_every_sec_method);
+	g_test_add_func("/pipeline/unsigned-documents", test_unsigned_document_formats);
+	g_test_add_func("/pipeline/not-provisioning", test_not_provisioning_push);
+	g_test_add_func("/pipeline/formats", test_formats);
 	return g_test_run();
 }
