@@ -1,3 +1,321 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder until the module lands */
-#include <glib.h>
+/* Concatenated SMS → one WDP datagram. Incomplete messages live in a hash
+ * table (by text key) and in a queue ordered by the arrival of their last
+ * segment, so that lookup, timeout and eviction are O(1) per segment. */
+#include "reassembly.h"
+
+#include <string.h>
+
+#include "omacp-error.h"
+
+typedef struct {
+	char *key; /* owned; also the hash table key */
+	guint64 id;
+	guint total;
+	guint received;
+	GBytes **parts; /* total slots, index seq - 1 */
+	gsize bytes;
+	gint64 last_us;
+	GList link; /* in OmacpReassembler.queue; data points at this struct */
+} Pending;
+
+struct _OmacpReassembler {
+	GHashTable *pending; /* key → Pending* (owned) */
+	GQueue queue;        /* Pending*, least recently extended first */
+	gsize bytes;
+	guint64 next_id;
+	guint64 completed;
+	guint64 duplicates;
+	guint64 evicted;
+	guint64 expired;
+};
+
+static void
+pending_free(Pending *p)
+{
+	for (guint i = 0; i < p->total; i++)
+		g_clear_pointer(&p->parts[i], g_bytes_unref);
+	g_free(p->parts);
+	g_free(p->key);
+	g_free(p);
+}
+
+void
+omacp_reassembly_result_clear(OmacpReassemblyResult *result)
+{
+	if (result == NULL)
+		return;
+	g_clear_pointer(&result->key, g_free);
+	memset(result, 0, sizeof *result);
+}
+
+OmacpReassembler *
+omacp_reassembler_new(void)
+{
+	OmacpReassembler *self = g_new0(OmacpReassembler, 1);
+
+	self->pending =
+	        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) pending_free);
+	g_queue_init(&self->queue);
+	self->next_id = 1;
+	return self;
+}
+
+void
+omacp_reassembler_free(OmacpReassembler *self)
+{
+	if (self == NULL)
+		return;
+	/* The queue links are embedded in the entries the table frees. */
+	g_queue_init(&self->queue);
+	g_hash_table_destroy(self->pending);
+	g_free(self);
+}
+
+/* Removes @p from the table, the queue and the byte count, and frees it. */
+static void
+drop(OmacpReassembler *self, Pending *p)
+{
+	g_queue_unlink(&self->queue, &p->link);
+	self->bytes -= p->bytes;
+	g_hash_table_remove(self->pending, p->key);
+}
+
+guint
+omacp_reassembler_expire(OmacpReassembler *self, gint64 now_us)
+{
+	guint dropped = 0;
+
+	g_return_val_if_fail(self != NULL, 0);
+	while (self->queue.head != NULL) {
+		Pending *p = self->queue.head->data;
+
+		if (now_us - p->last_us < OMACP_REASSEMBLY_TIMEOUT_US)
+			break;
+		g_debug("reassembly: message %" G_GUINT64_FORMAT " expired with %u of %u segments",
+		        p->id, p->received, p->total);
+		drop(self, p);
+		self->expired++;
+		dropped++;
+	}
+	return dropped;
+}
+
+gint64
+omacp_reassembler_next_expiry(OmacpReassembler *self)
+{
+	Pending *p;
+
+	g_return_val_if_fail(self != NULL, -1);
+	if (self->queue.head == NULL)
+		return -1;
+	p = self->queue.head->data;
+	return p->last_us + OMACP_REASSEMBLY_TIMEOUT_US;
+}
+
+void
+omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats)
+{
+	g_return_if_fail(self != NULL && stats != NULL);
+	stats->pending = g_hash_table_size(self->pending);
+	stats->bytes = self->bytes;
+	stats->completed = self->completed;
+	stats->duplicates = self->duplicates;
+	stats->evicted = self->evicted;
+	stats->expired = self->expired;
+}
+
+/* Printable ASCII kept as is, except the separator '|' and the escape
+ * '%'; everything else (controls, UTF-8 of alphanumeric senders) as %XX. */
+static void
+append_escaped(GString *out, const char *text)
+{
+	for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++) {
+		if (*p > 0x20 && *p < 0x7f && *p != '|' && *p != '%')
+			g_string_append_c(out, (char) *p);
+		else
+			g_string_append_printf(out, "%%%02X", *p);
+	}
+}
+
+/* "modem|sender|ref8=4|total=4|ports=2948>9200": every field of the
+ * grouping, so that segments differing in any of them never mix. */
+static char *
+make_key(const char *modem, const OmacpSms *sms)
+{
+	GString *key = g_string_new(NULL);
+
+	append_escaped(key, modem);
+	g_string_append_c(key, '|');
+	append_escaped(key, sms->sender);
+	if (sms->is_concat)
+		g_string_append_printf(key, "|ref%s=%u", sms->ref_16bit ? "16" : "8", sms->ref);
+	else
+		g_string_append(key, "|single");
+	g_string_append_printf(key, "|total=%u", sms->is_concat ? sms->total : 1u);
+	if (sms->has_ports)
+		g_string_append_printf(key, "|ports%s=%u>%u", sms->ports_8bit ? "8" : "",
+		                       sms->dst_port, sms->src_port);
+	else
+		g_string_append(key, "|noports");
+	return g_string_free(key, FALSE);
+}
+
+static void
+fill_result(OmacpReassemblyResult *result, OmacpReassemblyState state, guint received, guint total,
+            const char *key, guint64 id)
+{
+	result->state = state;
+	result->received = received;
+	result->total = total;
+	result->key = g_strdup(key);
+	result->message_id = id;
+}
+
+static GBytes *
+concatenate(Pending *p)
+{
+	GByteArray *out = g_byte_array_sized_new((guint) p->bytes);
+
+	for (guint i = 0; i < p->total; i++) {
+		gsize len = 0;
+		const guint8 *data = g_bytes_get_data(p->parts[i], &len);
+
+		g_byte_array_append(out, data, (guint) len);
+	}
+	return g_byte_array_free_to_bytes(out);
+}
+
+/* Evicts other messages, least recently extended first, until the caps
+ * hold with @p in place. @p is at the queue tail, so it is reached only
+ * when it is the last one, and by then the caps hold (the caller checked
+ * that @p alone fits). */
+static void
+enforce_caps(OmacpReassembler *self, Pending *p)
+{
+	while (self->queue.head != NULL &&
+	       (g_hash_table_size(self->pending) > OMACP_REASSEMBLY_MAX_PENDING ||
+	        self->bytes > OMACP_REASSEMBLY_MAX_BYTES)) {
+		Pending *victim = self->queue.head->data;
+
+		if (victim == p)
+			break;
+		g_debug("reassembly: message %" G_GUINT64_FORMAT
+		        " evicted with %u of %u segments (%u messages, %zu octets held)",
+		        victim->id, victim->received, victim->total,
+		        g_hash_table_size(self->pending), self->bytes);
+		drop(self, victim);
+		self->evicted++;
+	}
+}
+
+gboolean
+omacp_reassembler_add(OmacpReassembler *self, const char *modem, const OmacpSms *sms, gint64 now_us,
+                      OmacpReassemblyResult *result, GBytes **out_datagram, GError **error)
+{
+	g_autofree char *key = NULL;
+	Pending *p;
+	gsize size;
+	guint total;
+	guint seq;
+
+	g_return_val_if_fail(self != NULL, FALSE);
+	g_return_val_if_fail(sms != NULL && result != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	total = sms->is_concat ? sms->total : 1u;
+	seq = sms->is_concat ? sms->seq : 1u;
+	size = sms->payload != NULL ? g_bytes_get_size(sms->payload) : 0;
+	if (total == 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
+		            "reassembly: concatenation header says 0 segments in total "
+		            "(reference %u)",
+		            sms->ref);
+		return FALSE;
+	}
+	if (seq == 0 || seq > total) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
+		            "reassembly: segment number %u is outside 1..%u (reference %u)", seq,
+		            total, sms->ref);
+		return FALSE;
+	}
+	if (size == 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
+		            "reassembly: segment %u/%u has no payload (reference %u)", seq, total,
+		            sms->ref);
+		return FALSE;
+	}
+	if (size > OMACP_REASSEMBLY_MAX_BYTES) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "reassembly: segment %u/%u carries %zu octets, more than the %u "
+		            "octets reassembly may hold",
+		            seq, total, size, (guint) OMACP_REASSEMBLY_MAX_BYTES);
+		return FALSE;
+	}
+
+	key = make_key(modem, sms);
+	p = g_hash_table_lookup(self->pending, key);
+	if (p != NULL && now_us - p->last_us < OMACP_REASSEMBLY_TIMEOUT_US &&
+	    p->parts[seq - 1] == NULL && p->bytes + size > OMACP_REASSEMBLY_MAX_BYTES) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "reassembly: segment %u/%u would make its message hold %zu octets, "
+		            "more than the %u octets reassembly may hold",
+		            seq, total, p->bytes + size, (guint) OMACP_REASSEMBLY_MAX_BYTES);
+		return FALSE;
+	}
+
+	/* Past every check: from here on the call succeeds. */
+	omacp_reassembler_expire(self, now_us);
+	p = g_hash_table_lookup(self->pending, key);
+
+	if (total == 1) {
+		fill_result(result, OMACP_REASSEMBLY_COMPLETE, 1, 1, key, self->next_id++);
+		self->completed++;
+		if (out_datagram != NULL)
+			*out_datagram = g_bytes_ref(sms->payload);
+		return TRUE;
+	}
+
+	if (p != NULL && p->parts[seq - 1] != NULL) {
+		if (!g_bytes_equal(p->parts[seq - 1], sms->payload))
+			g_debug("reassembly: message %" G_GUINT64_FORMAT
+			        ": a second segment %u/%u with different content ignored",
+			        p->id, seq, total);
+		self->duplicates++;
+		fill_result(result, OMACP_REASSEMBLY_DUPLICATE, p->received, total, key, p->id);
+		return TRUE;
+	}
+
+	if (p == NULL) {
+		p = g_new0(Pending, 1);
+		p->key = g_steal_pointer(&key);
+		p->id = self->next_id++;
+		p->total = total;
+		p->parts = g_new0(GBytes *, total);
+		p->link.data = p;
+		g_hash_table_insert(self->pending, p->key, p);
+	} else {
+		g_queue_unlink(&self->queue, &p->link);
+	}
+	g_queue_push_tail_link(&self->queue, &p->link);
+	p->parts[seq - 1] = g_bytes_ref(sms->payload);
+	p->received++;
+	p->bytes += size;
+	p->last_us = now_us;
+	self->bytes += size;
+
+	if (p->received == p->total) {
+		g_autoptr(GBytes) datagram = concatenate(p);
+
+		fill_result(result, OMACP_REASSEMBLY_COMPLETE, p->received, p->total, p->key,
+		            p->id);
+		drop(self, p);
+		self->completed++;
+		if (out_datagram != NULL)
+			*out_datagram = g_steal_pointer(&datagram);
+		return TRUE;
+	}
+	enforce_caps(self, p);
+	fill_result(result, OMACP_REASSEMBLY_PENDING, p->received, p->total, p->key, p->id);
+	return TRUE;
+}

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 /* Payload octets held over all incomplete messages; oldest evicted beyond. */
 #define OMACP_REASSEMBLY_MAX_BYTES (128 * 1024)
 /* An incomplete message whose last segment arrived longer ago is dropped. */
-#define OMACP_REASSEMBLY_TIMEOUT_US (G_USEC_PER_SEC * 60 * 60)
+#define OMACP_REASSEMBLY_TIMEOUT_US ((gint64) G_USEC_PER_SEC * 60 * 60)
 
 typedef struct _OmacpReassembler OmacpReassembler;
 
@@ -29,7 +29,10 @@ typedef struct {
 	OmacpReassemblyState state;
 	guint received; /* segments held for this message after this call */
 	guint total;
-	char *key; /* stable text key of the message this segment belongs to */
+	char *key;          /* stable text key of the message this segment belongs to:
+	                     * printable ASCII, the same for every segment of one message */
+	guint64 message_id; /* unique per reassembler for each message (instance):
+	                     * a later message that reuses the key gets a new id */
 } OmacpReassemblyResult;
 
 void omacp_reassembly_result_clear(OmacpReassemblyResult *result);
@@ -51,16 +54,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpReassembler, omacp_reassembler_free)
  * width, total, ports). A single-segment SMS completes at once. Segment
  * number 0 or above the total, a total of 0 and an empty payload are errors
  * (OMACP_ERROR_MALFORMED) that leave the reassembler unchanged. On COMPLETE
- * *out_datagram gets the concatenated payloads in sequence order. */
+ * *out_datagram gets the concatenated payloads in sequence order.
+ *
+ * A segment whose payload alone, or together with what its message already
+ * holds, exceeds OMACP_REASSEMBLY_MAX_BYTES is refused with
+ * OMACP_ERROR_TOO_LARGE. Otherwise the caps are kept by evicting other
+ * incomplete messages, the one whose last segment is oldest first. A second
+ * copy of a held segment is DUPLICATE (counted; a copy with different
+ * content is ignored too, the first copy wins). @modem may be NULL. @result
+ * is always filled on success (clear it with
+ * omacp_reassembly_result_clear()); @out_datagram may be NULL. */
 gboolean omacp_reassembler_add(OmacpReassembler *self, const char *modem, const OmacpSms *sms,
-			       gint64 now_us, OmacpReassemblyResult *result,
-			       GBytes **out_datagram, GError **error);
+                               gint64 now_us, OmacpReassemblyResult *result, GBytes **out_datagram,
+                               GError **error);
 
-/* Drops incomplete messages older than OMACP_REASSEMBLY_TIMEOUT_US; returns
- * how many were dropped. */
+/* Drops incomplete messages whose last segment arrived
+ * OMACP_REASSEMBLY_TIMEOUT_US or more before @now_us (which should not go
+ * backwards); returns how many were dropped. _add() does this too. */
 guint omacp_reassembler_expire(OmacpReassembler *self, gint64 now_us);
 
-/* When the next incomplete message would expire (µs), or -1 when none is held. */
+/* When the next incomplete message expires (µs; expire() at that time drops
+ * it), or -1 when none is held. */
 gint64 omacp_reassembler_next_expiry(OmacpReassembler *self);
 
 void omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats);

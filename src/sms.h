@@ -9,18 +9,18 @@
 
 G_BEGIN_DECLS
 
-#define OMACP_SMS_MAX_UD 140 /* octets of TP-User-Data in one SMS */
+#define OMACP_SMS_MAX_UD    140 /* octets of TP-User-Data in one SMS */
 #define OMACP_WAP_PUSH_PORT 2948
-#define OMACP_WAP_WSP_PORT 9200
+#define OMACP_WAP_WSP_PORT  9200
 
 typedef struct {
 	char *smsc;   /* "+447785016005", or NULL when the PDU had no SMSC field / length 0 */
 	char *sender; /* TP-OA: "+84..." (international), "20170097" (national) or
-		       * the decoded alphanumeric text */
+	               * the decoded alphanumeric text */
 	guint8 first_octet;
 	guint8 pid;
 	guint8 dcs;
-	guint8 scts[7];  /* raw semi-octets as received */
+	guint8 scts[7];   /* raw semi-octets as received */
 	gint64 scts_unix; /* SCTS converted to seconds since the epoch (UTC), 0 if invalid */
 
 	gboolean has_ports;
@@ -36,6 +36,8 @@ typedef struct {
 
 	GBytes *payload;      /* TP-UD after the UDH */
 	gsize payload_offset; /* where the payload starts in the parsed buffer */
+
+	guint8 mr; /* TP-MR (SMS-SUBMIT only; 0 for DELIVER and user data) */
 } OmacpSms;
 
 void omacp_sms_free(OmacpSms *sms);
@@ -46,8 +48,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpSms, omacp_sms_free)
  * TPDU. DCS must be 8-bit data (7-bit and UCS2 are refused with
  * OMACP_ERROR_UNSUPPORTED). Every length is checked against what is left;
  * errors name the field and the octet offset. */
-gboolean omacp_sms_parse_deliver(const guint8 *pdu, gsize len, gboolean with_smsc,
-				 OmacpSms **out, GError **error);
+gboolean omacp_sms_parse_deliver(const guint8 *pdu, gsize len, gboolean with_smsc, OmacpSms **out,
+                                 GError **error);
+
+/* Parses an SMS-SUBMIT (what omacp_sms_encode_push() makes for
+ * OMACP_SMS_ENCODE_SUBMIT: SMSC field + TPDU when @with_smsc). TP-DA goes
+ * to ->sender; TP-VP of any format is skipped; scts is all zero. Same checks
+ * and errors as omacp_sms_parse_deliver(). */
+gboolean omacp_sms_parse_submit(const guint8 *pdu, gsize len, gboolean with_smsc, OmacpSms **out,
+                                GError **error);
 
 /* Parses TP-User-Data alone (UDHL + UDH + payload), as 8-bit data with the
  * UDHI bit set. Used for the ".ud.hex" vectors and by ModemManager (which
@@ -70,11 +79,27 @@ typedef struct {
 	gint64 scts_unix;   /* DELIVER timestamp; 0 = now */
 } OmacpSmsEncodeOptions;
 
+/* Payload octets per SMS: 140 - (UDHL + 16-bit port IE) alone, and with an
+ * 8-bit concatenation IE as well. */
+#define OMACP_SMS_SINGLE_PAYLOAD  133
+#define OMACP_SMS_SEGMENT_PAYLOAD 128
+/* Segments one message can have (the concatenation IE counts in one octet). */
+#define OMACP_SMS_MAX_SEGMENTS 255
+
 /* Cuts a WDP datagram (a WSP push PDU) into 8-bit SMS with 16-bit port UDH
  * and, when it does not fit one SMS, 8-bit-reference concatenation. Returns
  * a GPtrArray of GBytes, one PDU per segment, in order. More than 255
- * segments → OMACP_ERROR_TOO_LARGE. */
+ * segments → OMACP_ERROR_TOO_LARGE.
+ *
+ * Forms: DELIVER_WITH_SMSC = SMSC field + SMS-DELIVER; DELIVER = the TPDU
+ * alone; SUBMIT = SMSC field (length 0 when @smsc is NULL) + SMS-SUBMIT, the
+ * string AT+CMGS takes in PDU mode. DELIVER: TP-MMS is set on the last
+ * segment only (more messages follow until then), TP-PID 0, TP-DCS 0x04,
+ * TP-SCTS in UTC (time zone 0, years 2000..2099). SUBMIT: first octet 0x41
+ * (UDHI, no validity period), TP-MR 0, TP-PID 0, TP-DCS 0x04. A @sender that
+ * is not "+"/digits/"*"/"#" is sent as an alphanumeric TP-OA (GSM 7-bit,
+ * at most 11 septets; DELIVER only). Bad options → OMACP_ERROR_INVALID_ARGS. */
 GPtrArray *omacp_sms_encode_push(const guint8 *datagram, gsize len,
-				 const OmacpSmsEncodeOptions *options, GError **error);
+                                 const OmacpSmsEncodeOptions *options, GError **error);
 
 G_END_DECLS
