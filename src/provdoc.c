@@ -1,3 +1,1600 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder until the module lands */
-#include <glib.h>
+/* The typed provisioning document.
+ *
+ * Three passes over a libxml2 tree:
+ *  1. build: every characteristic / parm (and the MSPROV nocharacteristic,
+ *     noparm, characteristic-query, parm-query) becomes an
+ *     OmacpCharacteristic / OmacpParm with a path; each characteristic is
+ *     checked against the catalogue below (nesting, parm names, cardinality,
+ *     value vocabularies, identifier lengths, mandatory parms);
+ *  2. document rules: duplicate NAPID / PROXY-ID / APPREF / CLIENTIDENTITY /
+ *     PROVURL bootstrap (the first one wins), w7 without PROVIDER-ID, ACCESS
+ *     whose first parm is not RULE;
+ *  3. links: dangling TO-NAPID / TO-PROXY / TO-APPREF / BOOTSTRAP PROXY-ID
+ *     are removed; a PXPHYSICAL left without a TO-NAPID is dropped, then a
+ *     PXLOGICAL left without a PXPHYSICAL, and an ACCESS left without target.
+ *
+ * Nothing is thrown away: rejected items stay in the tree with valid=FALSE
+ * (and known=FALSE for names the catalogue does not have), and every
+ * decision is a warning "<path>: <what>; <consequence>". Warnings never
+ * quote the value of a secret parm.
+ *
+ * Catalogue: ProvCont 1.1 as enforced by the most complete public
+ * implementation (see the digest §5), plus the late WLAN family,
+ * BEARERINFO and DNS-ADDRINFO. Where the digest gives no parm list
+ * (VENDORCONFIG, BEARERINFO, DNS-ADDRINFO) any parm is accepted. */
+#include "provdoc.h"
+
+#include <string.h>
+
+#include "omacp-error.h"
+
+/* ------------------------------------------------------------------------ */
+/* Catalogue */
+
+typedef enum {
+	CARD_ONE,  /* 1: exactly once, mandatory */
+	CARD_OPT,  /* ?: at most once */
+	CARD_ANY,  /* *: any number */
+	CARD_MANY, /* +: at least once */
+} Card;
+
+typedef enum {
+	VOCAB_ANY,
+	VOCAB_NONEMPTY,
+	VOCAB_NUMBER, /* decimal, 0..G_MAXUINT32 */
+	VOCAB_PORT,   /* decimal, 0..65535 */
+	VOCAB_BOOL,   /* "0" / "1" */
+	VOCAB_BYTE,   /* decimal, 0..255 */
+	VOCAB_MCC,    /* three decimal digits */
+	VOCAB_LINKSPEED,
+	VOCAB_BEARER,
+	VOCAB_ADDRTYPE,
+	VOCAB_AUTHTYPE,
+	VOCAB_PXAUTHTYPE,
+	VOCAB_CALLTYPE,
+	VOCAB_SERVICE,
+	VOCAB_AUTH_ENTITY,
+	VOCAB_SECMODE,
+	VOCAB_NETMODE,
+	VOCAB_WEPAUTHMODE,
+	VOCAB_EAPTYPE,
+	VOCAB_CERTTYPE,
+} Vocab;
+
+enum {
+	P_FLAG = 1 << 0,   /* may come without a value */
+	P_IDENT = 1 << 1,  /* an identifier: value longer than OMACP_PROVDOC_MAX_NAME is dropped */
+	P_SOFT = 1 << 2,   /* mandatory, but missing only warns (a local label nobody references) */
+	P_SECRET = 1 << 3, /* never quoted in warnings */
+};
+
+typedef struct {
+	const char *name;
+	Card card;
+	Vocab vocab;
+	guint flags;
+} ParmSpec;
+
+enum {
+	C_ANY_PARMS = 1 << 0, /* parm names not in the list are accepted (known) */
+	C_SINGLE = 1 << 1,    /* at most one per parent (CLIENTIDENTITY) */
+	C_APPLICATION = 1 << 2,
+};
+
+typedef struct {
+	const char *type;
+	const char *parents[3]; /* "" = the document root; unused slots NULL */
+	const ParmSpec *parms;
+	guint n_parms;
+	guint flags;
+	const char *required_child; /* "+" child, checked after link resolution */
+} CharSpec;
+
+static const char *const bearer_words[] = {
+	"GSM-USSD",
+	"GSM-SMS",
+	"GSM-CSD",
+	"GSM-GPRS",
+	"ANSI-136-GUTS",
+	"ANSI-136-CSD",
+	"ANSI-136-GPRS",
+	"ANSI-136-GHOST",
+	"IS-95-CDMA-SMS",
+	"IS-95-CDMA-CSD",
+	"IS-95-CDMA-PACKET",
+	"CDMA2000-1X-SIMPLE-IP",
+	"CDMA2000-1X-MOBILE-IP",
+	"AMPS-CDPD",
+	"PDC-CSD",
+	"PDC-PACKET",
+	"IDEN-SMS",
+	"IDEN-CSD",
+	"IDEN-PACKET",
+	"FLEX/REFLEX",
+	"PHS-SMS",
+	"PHS-CSD",
+	"TETRA-SDS",
+	"TETRA-PACKET",
+	"MOBITEX-MPAK",
+	"3G-GSM",
+	"WLAN",
+	NULL,
+};
+static const char *const addrtype_words[] = {
+	"IPV4", "IPV6", "E164", "ALPHA", "APN", "SCODE", "TETRA-ITSI", "MAN", NULL,
+};
+static const char *const authtype_words[] = { "PAP", "CHAP", "MD5", NULL };
+static const char *const pxauthtype_words[] = { "HTTP-BASIC", "HTTP-DIGEST", "WTLS-SS", NULL };
+static const char *const calltype_words[] = {
+	"ANALOG-MODEM", "V.120",           "V.110",
+	"X.31",         "BIT-TRANSPARENT", "DIRECT-ASYNCHRONOUS-DATA-SERVICE",
+	NULL,
+};
+static const char *const service_words[] = {
+	"CL-WSP",      "CO-WSP",          "CL-SEC-WSP",  "CO-SEC-WSP",
+	"CL-SEC-WTA",  "CO-SEC-WTA",      "OTA-HTTP-TO", "OTA-HTTP-TLS-TO",
+	"OTA-HTTP-PO", "OTA-HTTP-TLS-PO", NULL,
+};
+static const char *const auth_entity_words[] = { "AAA", "HA", NULL };
+static const char *const secmode_words[] = {
+	"WEP", "WPA", "WPA2", "8021X", "WPA-PRESHARED-KEY", "WPA2-PRESHARED-KEY", NULL,
+};
+static const char *const netmode_words[] = { "ADHOC", "INFRA", NULL };
+static const char *const wepauthmode_words[] = { "OPEN", "SHARED", NULL };
+static const char *const eaptype_words[] = {
+	"EAP-SIM",  "EAP-AKA",      "EAP-TLS", "EAP-PEAP", "EAP-TTLS",
+	"EAP-LEAP", "EAP-MSCHAPV2", "EAP-GTC", "EAP-FAST", NULL,
+};
+static const char *const certtype_words[] = { "USER", "CA", NULL };
+
+#define N(a) G_N_ELEMENTS(a)
+
+static const ParmSpec pxlogical_parms[] = {
+	{ "PROXY-ID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
+	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
+	{ "PROXY-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "PPGAUTH-TYPE", CARD_OPT, VOCAB_PXAUTHTYPE, 0 },
+	{ "PROXY-PROVIDER-ID", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "DOMAIN", CARD_ANY, VOCAB_ANY, 0 },
+	{ "TRUST", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "MASTER", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "STARTPAGE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "BASAUTH-ID", CARD_OPT, VOCAB_ANY, 0 },
+	{ "BASAUTH-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "WSP-VERSION", CARD_OPT, VOCAB_ANY, 0 },
+	{ "PUSHENABLED", CARD_OPT, VOCAB_BOOL, 0 },
+	{ "PULLENABLED", CARD_OPT, VOCAB_BOOL, 0 },
+};
+
+static const ParmSpec pxphysical_parms[] = {
+	{ "PHYSICAL-PROXY-ID", CARD_ONE, VOCAB_ANY, P_IDENT | P_SOFT },
+	{ "PXADDR", CARD_ONE, VOCAB_NONEMPTY, 0 },
+	{ "PXADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
+	{ "PXADDR-FQDN", CARD_OPT, VOCAB_ANY, 0 },
+	{ "TO-NAPID", CARD_MANY, VOCAB_NONEMPTY, P_IDENT },
+	{ "DOMAIN", CARD_ANY, VOCAB_ANY, 0 },
+	{ "WSP-VERSION", CARD_OPT, VOCAB_ANY, 0 },
+	{ "PUSHENABLED", CARD_OPT, VOCAB_BOOL, 0 },
+	{ "PULLENABLED", CARD_OPT, VOCAB_BOOL, 0 },
+};
+
+static const ParmSpec pxauthinfo_parms[] = {
+	{ "PXAUTH-TYPE", CARD_ONE, VOCAB_PXAUTHTYPE, 0 },
+	{ "PXAUTH-ID", CARD_OPT, VOCAB_ANY, 0 },
+	{ "PXAUTH-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+};
+
+static const ParmSpec port_parms[] = {
+	{ "PORTNBR", CARD_ONE, VOCAB_PORT, 0 },
+	{ "SERVICE", CARD_ANY, VOCAB_SERVICE, 0 },
+};
+
+static const ParmSpec napdef_parms[] = {
+	{ "NAPID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
+	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
+	{ "NAP-ADDRESS", CARD_ONE, VOCAB_ANY, P_SOFT },
+	{ "NAP-ADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
+	{ "BEARER", CARD_ANY, VOCAB_BEARER, 0 },
+	{ "CALLTYPE", CARD_OPT, VOCAB_CALLTYPE, 0 },
+	{ "LOCAL-ADDR", CARD_OPT, VOCAB_ANY, 0 },
+	{ "LOCAL-ADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
+	{ "LINKSPEED", CARD_OPT, VOCAB_LINKSPEED, 0 },
+	{ "DNLINKSPEED", CARD_OPT, VOCAB_LINKSPEED, 0 },
+	{ "LINGER", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "INTERNET", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "DNS-ADDR", CARD_ANY, VOCAB_NONEMPTY, 0 },
+	{ "DELIVERY-ERR-SDU", CARD_OPT, VOCAB_ANY, 0 },
+	{ "DELIVERY-ORDER", CARD_OPT, VOCAB_ANY, 0 },
+	{ "TRAFFIC-CLASS", CARD_OPT, VOCAB_ANY, 0 },
+	{ "MAX-SDU-SIZE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "MAX-BITRATE-UPLINK", CARD_OPT, VOCAB_ANY, 0 },
+	{ "MAX-BITRATE-DNLINK", CARD_OPT, VOCAB_ANY, 0 },
+	{ "RESIDUAL-BER", CARD_OPT, VOCAB_ANY, 0 },
+	{ "SDU-ERROR-RATIO", CARD_OPT, VOCAB_ANY, 0 },
+	{ "TRAFFIC-HANDL-PRIO", CARD_OPT, VOCAB_ANY, 0 },
+	{ "TRANSFER-DELAY", CARD_OPT, VOCAB_ANY, 0 },
+	{ "GUARANTEED-BITRATE-UPLINK", CARD_OPT, VOCAB_ANY, 0 },
+	{ "GUARANTEED-BITRATE-DNLINK", CARD_OPT, VOCAB_ANY, 0 },
+	{ "MAX-NUM-RETRY", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "FIRST-RETRY-TIMEOUT", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "REREG-THRESHOLD", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "T-BIT", CARD_OPT, VOCAB_ANY, P_FLAG },
+};
+
+static const ParmSpec napauthinfo_parms[] = {
+	{ "AUTHTYPE", CARD_ONE, VOCAB_AUTHTYPE, 0 },
+	{ "AUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "AUTH-ENTITY", CARD_ANY, VOCAB_AUTH_ENTITY, 0 },
+	{ "SPI", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec validity_parms[] = {
+	{ "COUNTRY", CARD_OPT, VOCAB_MCC, 0 },       { "NETWORK", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "SID", CARD_OPT, VOCAB_ANY, 0 },           { "SOC", CARD_OPT, VOCAB_ANY, 0 },
+	{ "VALIDUNTIL", CARD_OPT, VOCAB_NUMBER, 0 },
+};
+
+static const ParmSpec bootstrap_parms[] = {
+	{ "NAME", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "PROVURL", CARD_OPT, VOCAB_NONEMPTY, 0 },
+	{ "CONTEXT-ALLOW", CARD_OPT, VOCAB_BYTE, 0 },
+	{ "COUNTRY", CARD_OPT, VOCAB_MCC, 0 },
+	{ "NETWORK", CARD_ANY, VOCAB_ANY, 0 },
+	{ "PROXY-ID", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+};
+
+static const ParmSpec clientidentity_parms[] = {
+	{ "CLIENT-ID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
+};
+
+static const ParmSpec vendorconfig_parms[] = {
+	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
+};
+
+/* Generic APPLICATION parms, then the application-specific ones seen in
+ * registered applications (all accepted for any well-known APPID). */
+static const ParmSpec application_parms[] = {
+	{ "APPID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
+	{ "NAME", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "PROVIDER-ID", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "AACCEPT", CARD_OPT, VOCAB_ANY, 0 },
+	{ "APROTOCOL", CARD_OPT, VOCAB_ANY, 0 },
+	{ "ADDR", CARD_ANY, VOCAB_ANY, 0 },
+	{ "TO-PROXY", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+	{ "TO-NAPID", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+	{ "APPREF", CARD_OPT, VOCAB_NONEMPTY, P_IDENT },
+	{ "TO-APPREF", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+	{ "FROM", CARD_OPT, VOCAB_ANY, 0 },
+	{ "INIT", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "CIDPREFIX", CARD_OPT, VOCAB_ANY, 0 },
+	{ "CM", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "RM", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "MS", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "Ma", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "PC-ADDR", CARD_OPT, VOCAB_ANY, 0 },
+	{ "SERVICES", CARD_ANY, VOCAB_ANY, 0 },
+	{ "AUTO-DOWNLOAD", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "DELIVERY-TIME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "EXPIRY-TIME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "PRIORITY", CARD_OPT, VOCAB_ANY, 0 },
+	{ "REQUEST-DELIVERY", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "REQUEST-READ", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "SAVE-SENT", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "SENDER-VISIBLE", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "SENT-FOLDER", CARD_OPT, VOCAB_ANY, 0 },
+	{ "TRASH-FOLDER", CARD_OPT, VOCAB_ANY, 0 },
+	{ "POP-BEFORE-SMTP", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "ROAMING", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "DOMAIN", CARD_ANY, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec appaddr_parms[] = {
+	{ "ADDR", CARD_ONE, VOCAB_NONEMPTY, 0 },
+	{ "ADDRTYPE", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec appauth_parms[] = {
+	{ "AAUTHLEVEL", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, P_SECRET },
+};
+
+static const ParmSpec resource_parms[] = {
+	{ "URI", CARD_ONE, VOCAB_NONEMPTY, 0 },
+	{ "NAME", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "AACCEPT", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "STARTPAGE", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "CLIURI", CARD_OPT, VOCAB_ANY, 0 },
+	{ "SYNCTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "IMAGE", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec access_parms[] = {
+	{ "RULE", CARD_MANY, VOCAB_ANY, P_FLAG },
+	{ "APPID", CARD_ANY, VOCAB_ANY, 0 },
+	{ "PORTNBR", CARD_ANY, VOCAB_PORT, 0 },
+	{ "DOMAIN", CARD_ANY, VOCAB_ANY, 0 },
+	{ "TO-NAPID", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+	{ "TO-PROXY", CARD_ANY, VOCAB_NONEMPTY, P_IDENT },
+};
+
+static const ParmSpec wlan_parms[] = {
+	{ "PRI-SSID", CARD_OPT, VOCAB_NONEMPTY, 0 },
+	{ "PRI-U-SSID", CARD_OPT, VOCAB_NONEMPTY, 0 },
+	{ "PRI-H-SSID", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "NETMODE", CARD_OPT, VOCAB_NETMODE, 0 },
+	{ "SECMODE", CARD_OPT, VOCAB_SECMODE, 0 },
+	{ "WPA-PRES-KEY-ASC", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "WPA-PRES-KEY-HEX", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "WEPKEYIND", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "WEPAUTHMODE", CARD_OPT, VOCAB_WEPAUTHMODE, 0 },
+	{ "WLANHAND", CARD_OPT, VOCAB_ANY, 0 },
+	{ "EDIT-SET", CARD_OPT, VOCAB_ANY, 0 },
+	{ "VIEW-SET", CARD_OPT, VOCAB_ANY, 0 },
+	{ "FORW-SET", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec sec_ssid_parms[] = {
+	{ "S-SSID", CARD_OPT, VOCAB_ANY, 0 },
+	{ "S-U-SSID", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec eap_parms[] = {
+	{ "EAPTYPE", CARD_ONE, VOCAB_EAPTYPE, 0 },
+	{ "USERNAME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "PASSWORD", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "REALM", CARD_OPT, VOCAB_ANY, 0 },
+	{ "USE-PSEUD", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "ENCAPS", CARD_OPT, VOCAB_ANY, 0 },
+	{ "VER-SER-REALM", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "CLIENT-AUTH", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "CLIENTH-AUTH", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "MAXAUTHS", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "SES-VAL-TIME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "CIP-SUIT", CARD_ANY, VOCAB_ANY, 0 },
+	{ "PEAP-V0", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "PEAP-V1", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "PEAP-V2", CARD_OPT, VOCAB_ANY, P_FLAG },
+};
+
+static const ParmSpec cert_parms[] = {
+	{ "ISS-NAME", CARD_OPT, VOCAB_ANY, 0 },       { "SUB-NAME", CARD_OPT, VOCAB_ANY, 0 },
+	{ "CERT-TYPE", CARD_OPT, VOCAB_CERTTYPE, 0 }, { "SER-NUM", CARD_OPT, VOCAB_ANY, 0 },
+	{ "SUB-KEY-ID", CARD_OPT, VOCAB_ANY, 0 },     { "THUMBPRINT", CARD_OPT, VOCAB_ANY, 0 },
+};
+
+static const ParmSpec wepkey_parms[] = {
+	{ "LENGTH", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "INDEX", CARD_OPT, VOCAB_NUMBER, 0 },
+	{ "DATA", CARD_OPT, VOCAB_ANY, P_SECRET },
+};
+
+static const ParmSpec bearerinfo_parms[] = {
+	{ "BEARER", CARD_OPT, VOCAB_BEARER, 0 },
+};
+
+static const ParmSpec dns_addrinfo_parms[] = {
+	{ "DNS-ADDR", CARD_OPT, VOCAB_NONEMPTY, 0 },
+	{ "DNS-ADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
+};
+
+static const CharSpec catalogue[] = {
+	{ "PXLOGICAL", { "" }, pxlogical_parms, N(pxlogical_parms), 0, "PXPHYSICAL" },
+	{ "PXPHYSICAL", { "PXLOGICAL" }, pxphysical_parms, N(pxphysical_parms), 0, NULL },
+	{ "PXAUTHINFO", { "PXLOGICAL" }, pxauthinfo_parms, N(pxauthinfo_parms), 0, NULL },
+	{ "PORT", { "PXLOGICAL", "PXPHYSICAL", "APPADDR" }, port_parms, N(port_parms), 0, NULL },
+	{ "NAPDEF", { "" }, napdef_parms, N(napdef_parms), 0, NULL },
+	{ "NAPAUTHINFO", { "NAPDEF" }, napauthinfo_parms, N(napauthinfo_parms), 0, NULL },
+	{ "VALIDITY", { "NAPDEF" }, validity_parms, N(validity_parms), 0, NULL },
+	{ "BEARERINFO", { "NAPDEF" }, bearerinfo_parms, N(bearerinfo_parms), C_ANY_PARMS, NULL },
+	{ "DNS-ADDRINFO",
+	  { "NAPDEF" },
+	  dns_addrinfo_parms,
+	  N(dns_addrinfo_parms),
+	  C_ANY_PARMS,
+	  NULL },
+	{ "BOOTSTRAP", { "" }, bootstrap_parms, N(bootstrap_parms), 0, NULL },
+	{ "CLIENTIDENTITY", { "" }, clientidentity_parms, N(clientidentity_parms), C_SINGLE, NULL },
+	{ "VENDORCONFIG", { "" }, vendorconfig_parms, N(vendorconfig_parms), C_ANY_PARMS, NULL },
+	{ "APPLICATION", { "" }, application_parms, N(application_parms), C_APPLICATION, NULL },
+	{ "APPADDR", { "APPLICATION" }, appaddr_parms, N(appaddr_parms), 0, NULL },
+	{ "APPAUTH", { "APPLICATION" }, appauth_parms, N(appauth_parms), 0, NULL },
+	{ "RESOURCE", { "APPLICATION" }, resource_parms, N(resource_parms), 0, NULL },
+	{ "ACCESS", { "" }, access_parms, N(access_parms), 0, NULL },
+	/* WLAN nesting is not settled (digest §10): accepted under NAPDEF and at the root. */
+	{ "WLAN", { "NAPDEF", "" }, wlan_parms, N(wlan_parms), 0, NULL },
+	{ "SEC-SSID", { "WLAN" }, sec_ssid_parms, N(sec_ssid_parms), 0, NULL },
+	{ "EAP", { "WLAN" }, eap_parms, N(eap_parms), 0, NULL },
+	{ "CERT", { "EAP" }, cert_parms, N(cert_parms), 0, NULL },
+	{ "WEPKEY", { "WLAN" }, wepkey_parms, N(wepkey_parms), 0, NULL },
+};
+
+/* APPIDs whose parms we check against application_parms; for any other APPID
+ * the parms are kept unchecked (known=FALSE, valid=TRUE). */
+static const char *const known_appids[] = {
+	"w2", "w4", "w5", "w7", "wA", "25", "110", "143", "DL", "ap0002", "ap0004", NULL,
+};
+
+static const CharSpec *
+find_spec(const char *type)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(catalogue); i++) {
+		if (g_strcmp0(catalogue[i].type, type) == 0)
+			return &catalogue[i];
+	}
+	return NULL;
+}
+
+static const ParmSpec *
+find_parm_spec(const CharSpec *spec, const char *name)
+{
+	for (guint i = 0; i < spec->n_parms; i++) {
+		if (g_strcmp0(spec->parms[i].name, name) == 0)
+			return &spec->parms[i];
+	}
+	return NULL;
+}
+
+static gboolean
+spec_allows_parent(const CharSpec *spec, const char *parent_type)
+{
+	const char *want = parent_type != NULL ? parent_type : "";
+
+	for (guint i = 0; i < G_N_ELEMENTS(spec->parents) && spec->parents[i] != NULL; i++) {
+		if (g_strcmp0(spec->parents[i], want) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+word_in(const char *const *words, const char *value)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (g_strcmp0(words[i], value) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+parse_decimal(const char *value, guint64 max)
+{
+	guint64 n = 0;
+
+	if (value == NULL || *value == '\0')
+		return FALSE;
+	for (const char *p = value; *p != '\0'; p++) {
+		if (!g_ascii_isdigit(*p))
+			return FALSE;
+		if (n > max)
+			return FALSE;
+		n = n * 10 + (guint64) (*p - '0');
+	}
+	return n <= max;
+}
+
+/* NULL when @value fits the vocabulary, else what was expected. */
+static const char *
+vocab_mismatch(Vocab vocab, const char *value)
+{
+	switch (vocab) {
+	case VOCAB_ANY:
+		return NULL;
+	case VOCAB_NONEMPTY:
+		return *value != '\0' ? NULL : "a non-empty value";
+	case VOCAB_NUMBER:
+		return parse_decimal(value, G_MAXUINT32) ? NULL : "a decimal number";
+	case VOCAB_PORT:
+		return parse_decimal(value, 65535) ? NULL : "a port number (0..65535)";
+	case VOCAB_BOOL:
+		return g_strcmp0(value, "0") == 0 || g_strcmp0(value, "1") == 0 ? NULL : "0 or 1";
+	case VOCAB_BYTE:
+		return parse_decimal(value, 255) ? NULL : "a number 0..255";
+	case VOCAB_MCC:
+		return strlen(value) == 3 && parse_decimal(value, 999)
+		               ? NULL
+		               : "a three-digit country code";
+	case VOCAB_LINKSPEED:
+		return g_strcmp0(value, "AUTOBAUDING") == 0 || parse_decimal(value, G_MAXUINT32)
+		               ? NULL
+		               : "a number or AUTOBAUDING";
+	case VOCAB_BEARER:
+		return word_in(bearer_words, value) ? NULL : "a bearer (GSM-GPRS, GSM-CSD, ...)";
+	case VOCAB_ADDRTYPE:
+		return word_in(addrtype_words, value)
+		               ? NULL
+		               : "an address type (IPV4, IPV6, E164, APN, ...)";
+	case VOCAB_AUTHTYPE:
+		return word_in(authtype_words, value) ? NULL : "PAP, CHAP or MD5";
+	case VOCAB_PXAUTHTYPE:
+		return word_in(pxauthtype_words, value) ? NULL
+		                                        : "HTTP-BASIC, HTTP-DIGEST or WTLS-SS";
+	case VOCAB_CALLTYPE:
+		return word_in(calltype_words, value) ? NULL : "a call type (ANALOG-MODEM, ...)";
+	case VOCAB_SERVICE:
+		return word_in(service_words, value) ? NULL
+		                                     : "a service (CO-WSP, OTA-HTTP-PO, ...)";
+	case VOCAB_AUTH_ENTITY:
+		return word_in(auth_entity_words, value) ? NULL : "AAA or HA";
+	case VOCAB_SECMODE:
+		return word_in(secmode_words, value) ? NULL
+		                                     : "a WLAN security mode (WEP, WPA, WPA2, ...)";
+	case VOCAB_NETMODE:
+		return word_in(netmode_words, value) ? NULL : "ADHOC or INFRA";
+	case VOCAB_WEPAUTHMODE:
+		return word_in(wepauthmode_words, value) ? NULL : "OPEN or SHARED";
+	case VOCAB_EAPTYPE:
+		return word_in(eaptype_words, value) ? NULL : "an EAP type (EAP-SIM, EAP-TLS, ...)";
+	case VOCAB_CERTTYPE:
+		return word_in(certtype_words, value) ? NULL : "USER or CA";
+	}
+	return NULL;
+}
+
+gboolean
+omacp_provdoc_is_secret_parm(const char *name)
+{
+	static const char *const secret_names[] = {
+		"AUTHSECRET",       "AAUTHSECRET", "AAUTHDATA", "PXAUTH-PW",
+		"PROXY-PW",         "BASAUTH-PW",  "PASSWORD",  "WPA-PRES-KEY-ASC",
+		"WPA-PRES-KEY-HEX", "DATA",        NULL,
+	};
+
+	return name != NULL && word_in(secret_names, name);
+}
+
+const char *
+omacp_op_to_string(OmacpOp op)
+{
+	switch (op) {
+	case OMACP_OP_SET:
+		return "set";
+	case OMACP_OP_REMOVE:
+		return "remove";
+	case OMACP_OP_QUERY:
+		return "query";
+	}
+	return "unknown";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Model */
+
+static void
+parm_free(OmacpParm *parm)
+{
+	if (parm == NULL)
+		return;
+	g_free(parm->name);
+	if (parm->value != NULL && omacp_provdoc_is_secret_parm(parm->name))
+		memset(parm->value, 0, strlen(parm->value));
+	g_free(parm->value);
+	g_free(parm);
+}
+
+static void
+characteristic_free(OmacpCharacteristic *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->type);
+	g_free(c->path);
+	g_clear_pointer(&c->parms, g_ptr_array_unref);
+	g_clear_pointer(&c->children, g_ptr_array_unref);
+	g_free(c);
+}
+
+static void
+operation_free(OmacpOperation *op)
+{
+	if (op == NULL)
+		return;
+	g_free(op->path);
+	g_free(op->target);
+	g_free(op);
+}
+
+void
+omacp_provdoc_free(OmacpProvDoc *doc)
+{
+	if (doc == NULL)
+		return;
+	g_free(doc->version);
+	g_clear_pointer(&doc->characteristics, g_ptr_array_unref);
+	g_clear_pointer(&doc->warnings, g_ptr_array_unref);
+	g_clear_pointer(&doc->operations, g_ptr_array_unref);
+	g_free(doc);
+}
+
+static gboolean
+parm_is_live(const OmacpParm *parm)
+{
+	return parm->op == OMACP_OP_SET && parm->valid;
+}
+
+const char *
+omacp_characteristic_get(const OmacpCharacteristic *c, const char *name)
+{
+	g_return_val_if_fail(c != NULL, NULL);
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (parm_is_live(parm) && g_strcmp0(parm->name, name) == 0)
+			return parm->value;
+	}
+	return NULL;
+}
+
+gboolean
+omacp_characteristic_has(const OmacpCharacteristic *c, const char *name)
+{
+	g_return_val_if_fail(c != NULL, FALSE);
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (parm_is_live(parm) && g_strcmp0(parm->name, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+GPtrArray *
+omacp_characteristic_get_all(const OmacpCharacteristic *c, const char *name)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	g_return_val_if_fail(c != NULL, out);
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (parm_is_live(parm) && parm->value != NULL && g_strcmp0(parm->name, name) == 0)
+			g_ptr_array_add(out, parm->value);
+	}
+	return out;
+}
+
+static gboolean
+characteristic_is_live(const OmacpCharacteristic *c)
+{
+	return c->op == OMACP_OP_SET && c->valid;
+}
+
+GPtrArray *
+omacp_characteristic_children(const OmacpCharacteristic *c, const char *type)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	g_return_val_if_fail(c != NULL, out);
+	for (guint i = 0; i < c->children->len; i++) {
+		OmacpCharacteristic *child = g_ptr_array_index(c->children, i);
+
+		if (characteristic_is_live(child) && g_strcmp0(child->type, type) == 0)
+			g_ptr_array_add(out, child);
+	}
+	return out;
+}
+
+GPtrArray *
+omacp_provdoc_find_all(const OmacpProvDoc *doc, const char *type)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	g_return_val_if_fail(doc != NULL, out);
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (characteristic_is_live(c) && g_strcmp0(c->type, type) == 0)
+			g_ptr_array_add(out, c);
+	}
+	return out;
+}
+
+static OmacpCharacteristic *
+find_top_by(const OmacpProvDoc *doc, const char *type, const char *parm, const char *value)
+{
+	if (value == NULL)
+		return NULL;
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (characteristic_is_live(c) && g_strcmp0(c->type, type) == 0 &&
+		    g_strcmp0(omacp_characteristic_get(c, parm), value) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+OmacpCharacteristic *
+omacp_provdoc_find_napdef(const OmacpProvDoc *doc, const char *napid)
+{
+	g_return_val_if_fail(doc != NULL, NULL);
+	return find_top_by(doc, "NAPDEF", "NAPID", napid);
+}
+
+OmacpCharacteristic *
+omacp_provdoc_find_pxlogical(const OmacpProvDoc *doc, const char *proxy_id)
+{
+	g_return_val_if_fail(doc != NULL, NULL);
+	return find_top_by(doc, "PXLOGICAL", "PROXY-ID", proxy_id);
+}
+
+OmacpCharacteristic *
+omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref)
+{
+	g_return_val_if_fail(doc != NULL, NULL);
+	return find_top_by(doc, "APPLICATION", "APPREF", appref);
+}
+
+static void
+add_unique(GPtrArray *array, gpointer item)
+{
+	if (!g_ptr_array_find(array, item, NULL))
+		g_ptr_array_add(array, item);
+}
+
+GPtrArray *
+omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *to_napid)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	g_return_val_if_fail(doc != NULL, out);
+	if (to_napid == NULL)
+		return out;
+	if (g_strcmp0(to_napid, "INTERNET") == 0) {
+		g_autoptr(GPtrArray) naps = omacp_provdoc_find_all(doc, "NAPDEF");
+
+		for (guint i = 0; i < naps->len; i++) {
+			OmacpCharacteristic *nap = g_ptr_array_index(naps, i);
+
+			if (omacp_characteristic_has(nap, "INTERNET"))
+				g_ptr_array_add(out, nap);
+		}
+		/* A NAPDEF may also literally be called INTERNET. */
+		if (out->len == 0) {
+			OmacpCharacteristic *nap = omacp_provdoc_find_napdef(doc, to_napid);
+
+			if (nap != NULL)
+				g_ptr_array_add(out, nap);
+		}
+		return out;
+	}
+	{
+		OmacpCharacteristic *nap = omacp_provdoc_find_napdef(doc, to_napid);
+
+		if (nap != NULL)
+			g_ptr_array_add(out, nap);
+	}
+	return out;
+}
+
+GPtrArray *
+omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *pxlogical)
+{
+	GPtrArray *out = g_ptr_array_new();
+	g_autoptr(GPtrArray) physicals = NULL;
+
+	g_return_val_if_fail(doc != NULL && pxlogical != NULL, out);
+	physicals = omacp_characteristic_children(pxlogical, "PXPHYSICAL");
+	for (guint i = 0; i < physicals->len; i++) {
+		g_autoptr(GPtrArray) to =
+		        omacp_characteristic_get_all(g_ptr_array_index(physicals, i), "TO-NAPID");
+
+		for (guint j = 0; j < to->len; j++) {
+			g_autoptr(GPtrArray) naps =
+			        omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, j));
+
+			for (guint k = 0; k < naps->len; k++)
+				add_unique(out, g_ptr_array_index(naps, k));
+		}
+	}
+	return out;
+}
+
+gboolean
+omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app)
+{
+	g_return_val_if_fail(app != NULL, FALSE);
+	return !omacp_characteristic_has(app, "TO-PROXY") &&
+	       !omacp_characteristic_has(app, "TO-NAPID");
+}
+
+GPtrArray *
+omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
+{
+	g_autoptr(GPtrArray) to = NULL;
+	GPtrArray *out;
+
+	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
+	if (omacp_provdoc_app_is_unlinked(app))
+		return omacp_provdoc_find_all(doc, "PXLOGICAL");
+	out = g_ptr_array_new();
+	to = omacp_characteristic_get_all(app, "TO-PROXY");
+	for (guint i = 0; i < to->len; i++) {
+		OmacpCharacteristic *px =
+		        omacp_provdoc_find_pxlogical(doc, g_ptr_array_index(to, i));
+
+		if (px != NULL)
+			add_unique(out, px);
+	}
+	return out;
+}
+
+GPtrArray *
+omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
+{
+	g_autoptr(GPtrArray) to = NULL;
+	g_autoptr(GPtrArray) proxies = NULL;
+	GPtrArray *out;
+
+	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
+	if (omacp_provdoc_app_is_unlinked(app))
+		return omacp_provdoc_find_all(doc, "NAPDEF");
+	out = g_ptr_array_new();
+	to = omacp_characteristic_get_all(app, "TO-NAPID");
+	for (guint i = 0; i < to->len; i++) {
+		g_autoptr(GPtrArray) naps =
+		        omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, i));
+
+		for (guint j = 0; j < naps->len; j++)
+			add_unique(out, g_ptr_array_index(naps, j));
+	}
+	proxies = omacp_provdoc_app_pxlogicals(doc, app);
+	for (guint i = 0; i < proxies->len; i++) {
+		g_autoptr(GPtrArray) naps =
+		        omacp_provdoc_pxlogical_napdefs(doc, g_ptr_array_index(proxies, i));
+
+		for (guint j = 0; j < naps->len; j++)
+			add_unique(out, g_ptr_array_index(naps, j));
+	}
+	return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Building */
+
+typedef struct {
+	OmacpProvDoc *doc;
+	guint n_characteristics;
+	guint n_parms;
+} Builder;
+
+static void warn(OmacpProvDoc *doc, const char *path, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+warn(OmacpProvDoc *doc, const char *path, const char *format, ...)
+{
+	va_list args;
+	g_autofree char *text = NULL;
+
+	va_start(args, format);
+	text = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_ptr_array_add(
+	        doc->warnings,
+	        g_strdup_printf("%s: %s", path != NULL ? path : "wap-provisioningdoc", text));
+}
+
+/* A value as it may appear in a warning: quoted, escaped, shortened. */
+static char *
+quote_value(const char *value)
+{
+	g_autofree char *shown = NULL;
+	g_autofree char *escaped = NULL;
+
+	if (value == NULL)
+		return g_strdup("(no value)");
+	if (g_utf8_validate(value, -1, NULL) && g_utf8_strlen(value, -1) > 48) {
+		g_autofree char *head = g_utf8_substring(value, 0, 45);
+
+		shown = g_strconcat(head, "...", NULL);
+	} else if (strlen(value) > 48) {
+		shown = g_strndup(value, 45);
+	} else {
+		shown = g_strdup(value);
+	}
+	escaped = g_strescape(shown, NULL);
+	return g_strdup_printf("\"%s\"", escaped);
+}
+
+static char *
+xml_prop(xmlNode *node, const char *name)
+{
+	xmlChar *raw = xmlGetProp(node, (const xmlChar *) name);
+	char *out;
+
+	if (raw == NULL)
+		return NULL;
+	out = g_strdup((const char *) raw);
+	xmlFree(raw);
+	return out;
+}
+
+static gboolean
+name_is(xmlNode *node, const char *name)
+{
+	return node->name != NULL && strcmp((const char *) node->name, name) == 0;
+}
+
+static gboolean
+count_characteristic(Builder *b, const char *where, GError **error)
+{
+	if (++b->n_characteristics > OMACP_PROVDOC_MAX_CHARACTERISTICS) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "provdoc: more than %u characteristics (limit reached at %s)",
+		            OMACP_PROVDOC_MAX_CHARACTERISTICS, where);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+count_parm(Builder *b, const char *where, GError **error)
+{
+	if (++b->n_parms > OMACP_PROVDOC_MAX_PARMS) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "provdoc: more than %u parms (limit reached in %s)",
+		            OMACP_PROVDOC_MAX_PARMS, where);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static OmacpCharacteristic *
+characteristic_new(const char *type, OmacpOp op, OmacpCharacteristic *parent, guint index)
+{
+	OmacpCharacteristic *c = g_new0(OmacpCharacteristic, 1);
+
+	c->type = g_strdup(type);
+	c->op = op;
+	c->parent = parent;
+	c->parms = g_ptr_array_new_with_free_func((GDestroyNotify) parm_free);
+	c->children = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
+	if (parent != NULL)
+		c->path = g_strdup_printf("%s/%s[%u]", parent->path, type, index);
+	else
+		c->path = g_strdup_printf("%s[%u]", type, index);
+	return c;
+}
+
+static void
+add_operation(OmacpProvDoc *doc, OmacpOp op, OmacpCharacteristic *parent, const char *target,
+              gboolean recursive)
+{
+	OmacpOperation *operation = g_new0(OmacpOperation, 1);
+
+	operation->op = op;
+	operation->target = g_strdup(target);
+	operation->path =
+	        parent != NULL ? g_strdup_printf("%s/%s", parent->path, target) : g_strdup(target);
+	operation->recursive = recursive;
+	g_ptr_array_add(doc->operations, operation);
+}
+
+static guint
+next_index(GHashTable *counts, const char *type)
+{
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, type)) + 1;
+
+	g_hash_table_insert(counts, g_strdup(type), GUINT_TO_POINTER(n));
+	return n;
+}
+
+static gboolean
+appid_is_known(const char *appid)
+{
+	return appid != NULL && word_in(known_appids, appid);
+}
+
+/* The APPID of an APPLICATION element, read ahead of validation so that its
+ * parms can be judged. */
+static const char *
+raw_appid(const OmacpCharacteristic *c)
+{
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (parm->op == OMACP_OP_SET && g_strcmp0(parm->name, "APPID") == 0)
+			return parm->value;
+	}
+	return NULL;
+}
+
+/* Per-characteristic checks: parm names, values, repeats, mandatory parms. */
+static void
+validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
+{
+	gboolean unchecked_app = FALSE;
+	gboolean has_set_parm = FALSE;
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if ((spec->flags & C_APPLICATION) != 0) {
+		const char *appid = raw_appid(c);
+
+		if (appid != NULL && *appid != '\0' && !appid_is_known(appid)) {
+			g_autofree char *shown = quote_value(appid);
+
+			unchecked_app = TRUE;
+			warn(doc, c->path,
+			     "APPID %s is not a known application; its parms are kept unchecked",
+			     shown);
+		}
+	}
+
+	for (guint i = 0; i < c->parms->len; i++) {
+		OmacpParm *parm = g_ptr_array_index(c->parms, i);
+		const ParmSpec *ps;
+		const char *mismatch;
+
+		if (parm->op != OMACP_OP_SET) {
+			parm->known = find_parm_spec(spec, parm->name) != NULL ||
+			              (spec->flags & C_ANY_PARMS) != 0;
+			parm->valid = TRUE;
+			continue;
+		}
+		has_set_parm = TRUE;
+		if (strlen(parm->name) > OMACP_PROVDOC_MAX_NAME) {
+			warn(doc, c->path, "parm name longer than %u characters; parm ignored",
+			     OMACP_PROVDOC_MAX_NAME);
+			continue;
+		}
+		ps = find_parm_spec(spec, parm->name);
+		if (ps == NULL) {
+			if ((spec->flags & C_ANY_PARMS) != 0) {
+				parm->known = TRUE;
+				parm->valid = TRUE;
+			} else if (unchecked_app) {
+				parm->valid = TRUE;
+			} else {
+				g_autofree char *shown = quote_value(parm->name);
+
+				warn(doc, c->path, "unknown parm %s; ignored", shown);
+			}
+			continue;
+		}
+		parm->known = TRUE;
+		if (parm->value == NULL && (ps->flags & P_FLAG) == 0) {
+			warn(doc, c->path, "parm %s has no value; parm ignored", ps->name);
+			continue;
+		}
+		if (parm->value != NULL && (ps->flags & P_IDENT) != 0 &&
+		    strlen(parm->value) > OMACP_PROVDOC_MAX_NAME) {
+			warn(doc, c->path, "parm %s is longer than %u characters; parm ignored",
+			     ps->name, OMACP_PROVDOC_MAX_NAME);
+			continue;
+		}
+		mismatch = NULL;
+		if (parm->value != NULL && !(ps->vocab == VOCAB_SERVICE && c->parent != NULL &&
+		                             g_strcmp0(c->parent->type, "APPADDR") == 0))
+			mismatch = vocab_mismatch(ps->vocab, parm->value);
+		if (mismatch != NULL && *parm->value == '\0') {
+			warn(doc, c->path, "parm %s is empty; parm ignored", ps->name);
+			continue;
+		}
+		if (mismatch != NULL) {
+			g_autofree char *shown = (ps->flags & P_SECRET) != 0
+			                                 ? g_strdup("(secret)")
+			                                 : quote_value(parm->value);
+
+			warn(doc, c->path, "parm %s value %s is not %s; parm ignored", ps->name,
+			     shown, mismatch);
+			continue;
+		}
+		if ((ps->card == CARD_ONE || ps->card == CARD_OPT) &&
+		    g_hash_table_contains(seen, ps->name)) {
+			warn(doc, c->path, "parm %s repeated; the first one is kept", ps->name);
+			continue;
+		}
+		g_hash_table_add(seen, (gpointer) ps->name);
+		parm->valid = TRUE;
+	}
+
+	if (c->op != OMACP_OP_SET || !c->valid)
+		return;
+
+	/* An MSPROV container (only operations or identifier children, no
+	 * parm of its own) is not a characteristic to apply. */
+	if (!has_set_parm) {
+		for (guint i = 0; i < c->children->len; i++) {
+			OmacpCharacteristic *child = g_ptr_array_index(c->children, i);
+
+			if (child->op != OMACP_OP_SET || child->identifier) {
+				c->valid = FALSE;
+				return;
+			}
+		}
+		for (guint i = 0; i < c->parms->len; i++) {
+			OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+			if (parm->op != OMACP_OP_SET) {
+				c->valid = FALSE;
+				return;
+			}
+		}
+	}
+
+	for (guint i = 0; i < spec->n_parms; i++) {
+		const ParmSpec *ps = &spec->parms[i];
+
+		if (ps->card != CARD_ONE && ps->card != CARD_MANY)
+			continue;
+		if (g_hash_table_contains(seen, ps->name))
+			continue;
+		if ((ps->flags & P_SOFT) != 0) {
+			/* A WLAN NAPDEF has no NAP-ADDRESS. */
+			if (g_strcmp0(ps->name, "NAP-ADDRESS") == 0 &&
+			    g_strcmp0(omacp_characteristic_get(c, "BEARER"), "WLAN") == 0)
+				continue;
+			warn(doc, c->path, "mandatory parm %s missing; characteristic kept",
+			     ps->name);
+			continue;
+		}
+		warn(doc, c->path, "mandatory parm %s missing; characteristic ignored", ps->name);
+		c->valid = FALSE;
+		return;
+	}
+
+	if (g_strcmp0(c->type, "WLAN") == 0 && !omacp_characteristic_has(c, "PRI-SSID") &&
+	    !omacp_characteristic_has(c, "PRI-U-SSID") &&
+	    !omacp_characteristic_has(c, "PRI-H-SSID")) {
+		warn(doc, c->path,
+		     "no SSID (PRI-SSID, PRI-U-SSID or PRI-H-SSID); characteristic ignored");
+		c->valid = FALSE;
+	}
+}
+
+/* Operations (REMOVE/QUERY) keep their own validity: a removal inside an
+ * MSPROV container stays visible. */
+static void
+mark_subtree_invalid(OmacpCharacteristic *c)
+{
+	if (c->op != OMACP_OP_SET)
+		return;
+	c->valid = FALSE;
+	for (guint i = 0; i < c->children->len; i++)
+		mark_subtree_invalid(g_ptr_array_index(c->children, i));
+}
+
+static gboolean build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint depth,
+                               gboolean ignored, GError **error);
+
+static gboolean
+build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHashTable *counts,
+                     OmacpOp op, guint depth, gboolean ignored, GError **error)
+{
+	OmacpProvDoc *doc = b->doc;
+	const char *parent_path = parent != NULL ? parent->path : NULL;
+	GPtrArray *into = parent != NULL ? parent->children : doc->characteristics;
+	g_autofree char *type = xml_prop(node, "type");
+	g_autofree char *mwid = xml_prop(node, "mwid");
+	const CharSpec *spec;
+	OmacpCharacteristic *c;
+
+	if (type == NULL) {
+		if (!ignored)
+			warn(doc, parent_path, "<%s> without type; ignored with its contents",
+			     (const char *) node->name);
+		return TRUE;
+	}
+	if (!count_characteristic(b, parent_path != NULL ? parent_path : "the document root",
+	                          error))
+		return FALSE;
+	if (depth >= OMACP_PROVDOC_MAX_DEPTH) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "provdoc: characteristics nested deeper than %u at %s",
+		            OMACP_PROVDOC_MAX_DEPTH, parent_path);
+		return FALSE;
+	}
+	if (strlen(type) > OMACP_PROVDOC_MAX_NAME) {
+		if (!ignored)
+			warn(doc, parent_path,
+			     "characteristic type longer than %u characters; ignored with its "
+			     "contents",
+			     OMACP_PROVDOC_MAX_NAME);
+		return TRUE;
+	}
+
+	c = characteristic_new(type, op, parent, next_index(counts, type));
+	g_ptr_array_add(into, c);
+	spec = find_spec(type);
+	c->known = spec != NULL;
+	c->valid = !ignored;
+	c->identifier = g_strcmp0(mwid, "1") == 0;
+
+	if (!ignored && spec == NULL) {
+		if (c->identifier ||
+		    (parent != NULL && (g_strcmp0(parent->type, "NAPDEF") == 0 ||
+		                        g_strcmp0(parent->type, "PXLOGICAL") == 0 ||
+		                        g_strcmp0(parent->type, "PXPHYSICAL") == 0))) {
+			/* MSPROV rearranged form: NAPDEF/<NAPID>, PXLOGICAL/<PROXY-ID>. */
+			c->identifier = TRUE;
+			if (op == OMACP_OP_SET) {
+				warn(doc, c->path,
+				     "MSPROV identifier form (%s names an existing item) is not "
+				     "supported; ignored with its contents",
+				     parent != NULL ? parent->type : "the root");
+				c->valid = FALSE;
+			}
+		} else if (op == OMACP_OP_SET) {
+			warn(doc, c->path,
+			     "unknown characteristic type; ignored with its contents");
+			c->valid = FALSE;
+		}
+	} else if (!ignored && !spec_allows_parent(spec, parent != NULL ? parent->type : NULL)) {
+		warn(doc, c->path, "%s is not allowed %s%s; ignored with its contents", type,
+		     parent != NULL ? "inside " : "at the document root",
+		     parent != NULL ? parent->type : "");
+		c->valid = FALSE;
+	} else if (!ignored && spec != NULL && (spec->flags & C_SINGLE) != 0 &&
+	           op == OMACP_OP_SET && GPOINTER_TO_UINT(g_hash_table_lookup(counts, type)) > 1) {
+		warn(doc, c->path, "only one %s is allowed; ignored", type);
+		c->valid = FALSE;
+	}
+	if (parent != NULL && !parent->valid && parent->op == OMACP_OP_SET)
+		c->valid = FALSE;
+
+	if (op != OMACP_OP_SET) {
+		g_autofree char *recursive = xml_prop(node, "recursive");
+
+		if (!ignored)
+			add_operation(doc, op, parent, type,
+			              op == OMACP_OP_QUERY && g_strcmp0(recursive, "false") != 0);
+		if (node->children != NULL && !ignored) {
+			for (xmlNode *child = node->children; child != NULL; child = child->next) {
+				if (child->type == XML_ELEMENT_NODE) {
+					warn(doc, c->path, "content of <%s> ignored",
+					     (const char *) node->name);
+					break;
+				}
+			}
+		}
+		return TRUE;
+	}
+
+	if (!build_children(b, node, c, depth + 1, ignored || !c->valid, error))
+		return FALSE;
+	if (c->valid && spec != NULL)
+		validate_parms(doc, c, spec);
+	if (!c->valid)
+		mark_subtree_invalid(c);
+	return TRUE;
+}
+
+static gboolean
+build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, gboolean ignored,
+           GError **error)
+{
+	OmacpProvDoc *doc = b->doc;
+	g_autofree char *name = xml_prop(node, "name");
+	OmacpParm *parm;
+
+	if (parent == NULL) {
+		if (!ignored)
+			warn(doc, NULL, "<%s> outside a characteristic; ignored",
+			     (const char *) node->name);
+		return TRUE;
+	}
+	if (!count_parm(b, parent->path, error))
+		return FALSE;
+	if (name == NULL) {
+		if (!ignored)
+			warn(doc, parent->path, "<%s> without name; ignored",
+			     (const char *) node->name);
+		return TRUE;
+	}
+	parm = g_new0(OmacpParm, 1);
+	parm->name = g_steal_pointer(&name);
+	parm->op = op;
+	if (op == OMACP_OP_SET)
+		parm->value = xml_prop(node, "value");
+	g_ptr_array_add(parent->parms, parm);
+	if (ignored)
+		return TRUE;
+	if (op != OMACP_OP_SET)
+		add_operation(doc, op, parent, parm->name, FALSE);
+	for (xmlNode *child = node->children; child != NULL; child = child->next) {
+		if (child->type == XML_ELEMENT_NODE) {
+			warn(doc, parent->path, "elements inside parm %s ignored", parm->name);
+			break;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+is_response_element(xmlNode *node)
+{
+	static const char *const names[] = {
+		"characteristic-error",
+		"parm-error",
+		"noparm-error",
+		"nocharacteristic-error",
+		"characteristic-query-error",
+		"parm-query-error",
+		NULL,
+	};
+
+	return word_in(names, (const char *) node->name);
+}
+
+static gboolean
+build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint depth, gboolean ignored,
+               GError **error)
+{
+	OmacpProvDoc *doc = b->doc;
+	const char *path = parent != NULL ? parent->path : NULL;
+	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (xmlNode *node = xml->children; node != NULL; node = node->next) {
+		gboolean ok = TRUE;
+
+		if (node->type != XML_ELEMENT_NODE || node->name == NULL)
+			continue;
+		if (name_is(node, "characteristic"))
+			ok = build_characteristic(b, node, parent, counts, OMACP_OP_SET, depth,
+			                          ignored, error);
+		else if (name_is(node, "nocharacteristic"))
+			ok = build_characteristic(b, node, parent, counts, OMACP_OP_REMOVE, depth,
+			                          ignored, error);
+		else if (name_is(node, "characteristic-query"))
+			ok = build_characteristic(b, node, parent, counts, OMACP_OP_QUERY, depth,
+			                          ignored, error);
+		else if (name_is(node, "parm"))
+			ok = build_parm(b, node, parent, OMACP_OP_SET, ignored, error);
+		else if (name_is(node, "noparm"))
+			ok = build_parm(b, node, parent, OMACP_OP_REMOVE, ignored, error);
+		else if (name_is(node, "parm-query"))
+			ok = build_parm(b, node, parent, OMACP_OP_QUERY, ignored, error);
+		else if (ignored)
+			continue;
+		else if (is_response_element(node))
+			warn(doc, path, "response element <%s> in a request; ignored",
+			     (const char *) node->name);
+		else {
+			g_autofree char *shown = quote_value((const char *) node->name);
+
+			warn(doc, path, "unknown element %s; ignored with its contents", shown);
+		}
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Document rules and links */
+
+static void
+invalidate(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *message)
+{
+	warn(doc, c->path, "%s", message);
+	mark_subtree_invalid(c);
+}
+
+static OmacpParm *
+first_live_parm(OmacpCharacteristic *c)
+{
+	for (guint i = 0; i < c->parms->len; i++) {
+		OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (parm->op == OMACP_OP_SET && parm->known)
+			return parm;
+	}
+	return NULL;
+}
+
+/* Duplicates by identifier among valid top-level characteristics of a type:
+ * the first one wins. */
+static void
+drop_duplicates(OmacpProvDoc *doc, const char *type, const char *id_parm)
+{
+	g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+		const char *id;
+		OmacpCharacteristic *earlier;
+
+		if (!characteristic_is_live(c) || g_strcmp0(c->type, type) != 0)
+			continue;
+		id = omacp_characteristic_get(c, id_parm);
+		if (id == NULL)
+			continue;
+		earlier = g_hash_table_lookup(first, id);
+		if (earlier != NULL) {
+			g_autofree char *shown = quote_value(id);
+			g_autofree char *text =
+			        g_strdup_printf("%s %s already defined by %s; this one is ignored",
+			                        id_parm, shown, earlier->path);
+
+			invalidate(doc, c, text);
+			continue;
+		}
+		g_hash_table_insert(first, (gpointer) id, c);
+	}
+}
+
+static void
+apply_document_rules(OmacpProvDoc *doc)
+{
+	gboolean have_provurl = FALSE;
+
+	drop_duplicates(doc, "NAPDEF", "NAPID");
+	/* cpclient merges PXLOGICALs that share a PROXY-ID; we keep the first and
+	 * drop the others, which is deterministic and never mixes two proxies'
+	 * credentials. */
+	drop_duplicates(doc, "PXLOGICAL", "PROXY-ID");
+	drop_duplicates(doc, "APPLICATION", "APPREF");
+	drop_duplicates(doc, "VENDORCONFIG", "NAME");
+
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (!characteristic_is_live(c))
+			continue;
+		if (g_strcmp0(c->type, "BOOTSTRAP") == 0 &&
+		    omacp_characteristic_has(c, "PROVURL")) {
+			if (have_provurl)
+				invalidate(doc, c,
+				           "only one BOOTSTRAP with PROVURL is allowed; ignored");
+			have_provurl = TRUE;
+		} else if (g_strcmp0(c->type, "APPLICATION") == 0 &&
+		           g_strcmp0(omacp_characteristic_get(c, "APPID"), "w7") == 0) {
+			const char *provider = omacp_characteristic_get(c, "PROVIDER-ID");
+
+			if (provider == NULL || *provider == '\0')
+				invalidate(doc, c,
+				           "w7 (device management) without PROVIDER-ID; ignored");
+		} else if (g_strcmp0(c->type, "ACCESS") == 0) {
+			OmacpParm *parm = first_live_parm(c);
+
+			if (parm != NULL && g_strcmp0(parm->name, "RULE") != 0) {
+				g_autofree char *text = g_strdup_printf(
+				        "first parm is %s, not RULE; ignored", parm->name);
+
+				invalidate(doc, c, text);
+			}
+		}
+	}
+}
+
+/* Drops each @name parm of @c that does not resolve; returns how many are left. */
+static guint
+resolve_refs(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *name, const char *what)
+{
+	guint left = 0;
+
+	for (guint i = 0; i < c->parms->len; i++) {
+		OmacpParm *parm = g_ptr_array_index(c->parms, i);
+		gboolean found;
+
+		if (!parm_is_live(parm) || g_strcmp0(parm->name, name) != 0 || parm->value == NULL)
+			continue;
+		if (g_strcmp0(name, "TO-NAPID") == 0) {
+			g_autoptr(GPtrArray) naps =
+			        omacp_provdoc_resolve_to_napid(doc, parm->value);
+
+			/* INTERNET may designate a NAP provisioned earlier: kept. */
+			found = naps->len > 0 || g_strcmp0(parm->value, "INTERNET") == 0;
+		} else if (g_strcmp0(name, "TO-APPREF") == 0) {
+			found = omacp_provdoc_find_appref(doc, parm->value) != NULL;
+		} else {
+			found = omacp_provdoc_find_pxlogical(doc, parm->value) != NULL;
+		}
+		if (found) {
+			left++;
+			continue;
+		}
+		{
+			g_autofree char *shown = quote_value(parm->value);
+
+			warn(doc, c->path, "%s %s names no %s in the document; removed", name,
+			     shown, what);
+		}
+		parm->valid = FALSE;
+	}
+	return left;
+}
+
+static void
+resolve_links(OmacpProvDoc *doc)
+{
+	/* PXPHYSICAL → NAPDEF, then PXLOGICAL needs a PXPHYSICAL left. */
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *px = g_ptr_array_index(doc->characteristics, i);
+
+		if (!characteristic_is_live(px) || g_strcmp0(px->type, "PXLOGICAL") != 0)
+			continue;
+		for (guint j = 0; j < px->children->len; j++) {
+			OmacpCharacteristic *phys = g_ptr_array_index(px->children, j);
+
+			if (!characteristic_is_live(phys) ||
+			    g_strcmp0(phys->type, "PXPHYSICAL") != 0)
+				continue;
+			if (resolve_refs(doc, phys, "TO-NAPID", "valid NAPDEF") == 0)
+				invalidate(doc, phys, "no TO-NAPID left; characteristic ignored");
+		}
+		{
+			g_autoptr(GPtrArray) left = omacp_characteristic_children(px, "PXPHYSICAL");
+
+			if (left->len == 0)
+				invalidate(doc, px,
+				           "mandatory PXPHYSICAL missing; characteristic ignored");
+		}
+	}
+
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (!characteristic_is_live(c))
+			continue;
+		if (g_strcmp0(c->type, "APPLICATION") == 0) {
+			resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF");
+			resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
+			resolve_refs(doc, c, "TO-APPREF", "APPLICATION with that APPREF");
+		} else if (g_strcmp0(c->type, "ACCESS") == 0) {
+			guint left = resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF") +
+			             resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
+
+			if (left == 0)
+				invalidate(doc, c,
+				           "no TO-NAPID or TO-PROXY left; characteristic ignored");
+		} else if (g_strcmp0(c->type, "BOOTSTRAP") == 0) {
+			resolve_refs(doc, c, "PROXY-ID", "valid PXLOGICAL");
+		}
+	}
+}
+
+gboolean
+omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
+{
+	g_autoptr(OmacpProvDoc) doc = NULL;
+	xmlNode *root;
+	Builder b = { 0 };
+
+	g_return_val_if_fail(out != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	root = xml != NULL ? xmlDocGetRootElement(xml) : NULL;
+	if (root == NULL) {
+		g_set_error_literal(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
+		                    "provdoc: the document has no root element");
+		return FALSE;
+	}
+	if (!name_is(root, "wap-provisioningdoc")) {
+		g_autofree char *shown = quote_value((const char *) root->name);
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
+		            "provdoc: root element is %s, not wap-provisioningdoc", shown);
+		return FALSE;
+	}
+
+	doc = g_new0(OmacpProvDoc, 1);
+	doc->characteristics = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
+	doc->warnings = g_ptr_array_new_with_free_func(g_free);
+	doc->operations = g_ptr_array_new_with_free_func((GDestroyNotify) operation_free);
+	doc->version = xml_prop(root, "version");
+	if (doc->version != NULL && !g_str_has_prefix(doc->version, "1.") &&
+	    g_strcmp0(doc->version, "1") != 0) {
+		g_autofree char *shown = quote_value(doc->version);
+
+		warn(doc, NULL, "version %s is not 1.x; read as ProvCont 1.1", shown);
+	}
+
+	b.doc = doc;
+	if (!build_children(&b, root, NULL, 0, FALSE, error))
+		return FALSE;
+	apply_document_rules(doc);
+	resolve_links(doc);
+
+	*out = g_steal_pointer(&doc);
+	return TRUE;
+}

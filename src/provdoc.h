@@ -14,8 +14,9 @@
 G_BEGIN_DECLS
 
 #define OMACP_PROVDOC_MAX_CHARACTERISTICS 2048 /* in one document */
-#define OMACP_PROVDOC_MAX_PARMS 8192           /* in one document */
-#define OMACP_PROVDOC_MAX_NAME 128             /* identifiers longer than this are dropped */
+#define OMACP_PROVDOC_MAX_PARMS           8192 /* in one document */
+#define OMACP_PROVDOC_MAX_NAME            128  /* identifiers longer than this are dropped */
+#define OMACP_PROVDOC_MAX_DEPTH           32   /* characteristic nesting (real documents use 4) */
 
 typedef enum {
 	OMACP_OP_SET,    /* characteristic / parm: add or replace */
@@ -30,6 +31,8 @@ typedef struct {
 	char *value; /* NULL for a flag parm (no value attribute) */
 	OmacpOp op;
 	gboolean known; /* allowed in its characteristic by the catalogue */
+	gboolean valid; /* used: not a repeat of a single parm, value in its vocabulary,
+	                 * not too long, link resolved. _get()/_has()/_get_all() see only these. */
 } OmacpParm;
 
 typedef struct _OmacpCharacteristic OmacpCharacteristic;
@@ -39,21 +42,23 @@ struct _OmacpCharacteristic {
 	OmacpOp op;
 	gboolean known; /* a type of the catalogue */
 	gboolean valid; /* mandatory parms present, nesting allowed: profiles use only valid ones */
-	GPtrArray *parms;    /* OmacpParm *, document order */
-	GPtrArray *children; /* OmacpCharacteristic *, document order */
+	GPtrArray *parms;            /* OmacpParm *, document order */
+	GPtrArray *children;         /* OmacpCharacteristic *, document order */
 	OmacpCharacteristic *parent; /* NULL at the top level */
 	char *path; /* "NAPDEF[2]/NAPAUTHINFO[1]": 1-based index among siblings of that type */
+	gboolean identifier; /* MSPROV rearranged form: the type is an identifier (a NAPID,
+	                      * PROXY-ID...) under NAPDEF/PXLOGICAL, or mwid="1" */
 };
 
 typedef struct {
-	OmacpOp op;   /* REMOVE or QUERY (SET is the ordinary content) */
-	char *path;   /* path of the element: "NAPDEF/INTERNET1" */
-	char *target; /* characteristic type or parm name the operation names */
+	OmacpOp op;         /* REMOVE or QUERY (SET is the ordinary content) */
+	char *path;         /* path of the element: "NAPDEF/INTERNET1" */
+	char *target;       /* characteristic type or parm name the operation names */
 	gboolean recursive; /* characteristic-query only */
 } OmacpOperation;
 
 typedef struct {
-	char *version;             /* wap-provisioningdoc version attribute, or NULL */
+	char *version;              /* wap-provisioningdoc version attribute, or NULL */
 	GPtrArray *characteristics; /* OmacpCharacteristic *, top level */
 	GPtrArray *warnings;        /* char *: "NAPDEF[1]: mandatory parm NAPID missing; ignored" */
 	GPtrArray *operations;      /* OmacpOperation * */
@@ -86,5 +91,26 @@ GPtrArray *omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *t
 OmacpCharacteristic *omacp_provdoc_find_pxlogical(const OmacpProvDoc *doc, const char *proxy_id);
 /* APPLICATION whose APPREF is @appref. */
 OmacpCharacteristic *omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref);
+
+/* Every function above that returns a GPtrArray returns a new container
+ * (free it with g_ptr_array_unref()) whose elements belong to the document. */
+
+/* NAPDEFs a PXLOGICAL leads to: the TO-NAPIDs of its valid PXPHYSICALs, in
+ * order, each NAPDEF once. */
+GPtrArray *omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc,
+                                           const OmacpCharacteristic *pxlogical);
+/* PXLOGICALs an APPLICATION uses: its TO-PROXYs; an APPLICATION with no
+ * TO-PROXY and no TO-NAPID is bound to every PXLOGICAL of the document. */
+GPtrArray *omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app);
+/* NAPDEFs an APPLICATION uses: its TO-NAPIDs, then the NAPDEFs behind its
+ * TO-PROXYs; an unlinked APPLICATION is bound to every NAPDEF. */
+GPtrArray *omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *app);
+/* TRUE when the APPLICATION has neither TO-PROXY nor TO-NAPID. */
+gboolean omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app);
+
+/* TRUE for parm names whose values are secrets (AUTHSECRET, AAUTHSECRET,
+ * AAUTHDATA, PXAUTH-PW, PROXY-PW, BASAUTH-PW, PASSWORD, WPA-PRES-KEY-ASC/-HEX,
+ * WEPKEY DATA): never log them, mask them when showing the document. */
+gboolean omacp_provdoc_is_secret_parm(const char *name);
 
 G_END_DECLS
