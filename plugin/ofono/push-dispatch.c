@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The push dispatcher: consumers from push.d files, matching by content type
+ * and application id, forwarding over D-Bus. */
+
+#include "push-dispatch.h"
+
+#include "omacp-error.h"
+
+#define CONSUMER_GROUP "Consumer"
+
+struct _OmacpPushDispatcher {
+	GPtrArray *consumers; /* OmacpPushConsumer * */
+};
+
+void
+omacp_push_consumer_free(OmacpPushConsumer *consumer)
+{
+	if (consumer == NULL)
+		return;
+	g_free(consumer->id);
+	g_strfreev(consumer->content_types);
+	g_strfreev(consumer->app_ids);
+	g_free(consumer->bus_name);
+	g_free(consumer->object_path);
+	g_free(consumer->interface);
+	g_free(consumer->method);
+	g_free(consumer);
+}
+
+/* "application/vnd.wap.mms-message; charset=x" -> "application/vnd.wap.mms-message" */
+static char *
+normalise_media_type(const char *text)
+{
+	g_autofree char *copy = g_strdup(text);
+	char *semi = strchr(copy, ';');
+
+	if (semi != NULL)
+		*semi = '\0';
+	return g_ascii_strdown(g_strstrip(copy), -1);
+}
+
+static char **
+get_list(GKeyFile *kf, const char *key, gboolean lower)
+{
+	g_auto(GStrv) raw = g_key_file_get_string_list(kf, CONSUMER_GROUP, key, NULL, NULL);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; raw != NULL && raw[i] != NULL; i++) {
+		g_autofree char *item = lower ? normalise_media_type(raw[i]) : g_strdup(raw[i]);
+
+		g_strstrip(item);
+		if (item[0] == '\0')
+			continue;
+		g_ptr_array_add(out, g_steal_pointer(&item));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **) g_ptr_array_free(g_steal_pointer(&out), FALSE);
+}
+
+static gboolean
+get_required(GKeyFile *kf, const char *path, const char *key, char **out, GError **error)
+{
+	g_autofree char *value = g_key_file_get_string(kf, CONSUMER_GROUP, key, NULL);
+
+	if (value == NULL || g_strstrip(value)[0] == '\0') {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: [" CONSUMER_GROUP "] has no %s", path, key);
+		return FALSE;
+	}
+	*out = g_steal_pointer(&value);
+	return TRUE;
+}
+
+gboolean
+omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(OmacpPushConsumer) consumer = g_new0(OmacpPushConsumer, 1);
+	g_autoptr(GError) local = NULL;
+	g_autofree char *contents = NULL;
+	g_autofree char *base = g_path_get_basename(path);
+	g_autofree char *bus = NULL;
+	g_autofree char *args = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents(path, &contents, &len, &local)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_FAILED, "push.d: %s: %s", path,
+		            local->message);
+		return FALSE;
+	}
+	if (len > OMACP_PUSH_DISPATCH_MAX_FILE_SIZE) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "push.d: %s: %" G_GSIZE_FORMAT " octets is more than the %d allowed",
+		            path, len, OMACP_PUSH_DISPATCH_MAX_FILE_SIZE);
+		return FALSE;
+	}
+	if (!g_key_file_load_from_data(kf, contents, len, G_KEY_FILE_NONE, &local)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS, "push.d: %s: %s", path,
+		            local->message);
+		return FALSE;
+	}
+	if (!g_key_file_has_group(kf, CONSUMER_GROUP)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: no [" CONSUMER_GROUP "] group", path);
+		return FALSE;
+	}
+
+	if (g_str_has_suffix(base, ".conf"))
+		base[strlen(base) - strlen(".conf")] = '\0';
+	consumer->id = g_steal_pointer(&base);
+	consumer->content_types = get_list(kf, "ContentType", TRUE);
+	consumer->app_ids = get_list(kf, "ApplicationId", FALSE);
+	if (consumer->content_types[0] == NULL && consumer->app_ids[0] == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: neither ContentType nor ApplicationId is set", path);
+		return FALSE;
+	}
+
+	if (!get_required(kf, path, "BusName", &consumer->bus_name, error) ||
+	    !get_required(kf, path, "ObjectPath", &consumer->object_path, error))
+		return FALSE;
+	if (!g_dbus_is_name(consumer->bus_name)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: BusName '%s' is not a D-Bus name", path,
+		            consumer->bus_name);
+		return FALSE;
+	}
+	if (!g_variant_is_object_path(consumer->object_path)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: ObjectPath '%s' is not an object path", path,
+		            consumer->object_path);
+		return FALSE;
+	}
+
+	consumer->interface = g_key_file_get_string(kf, CONSUMER_GROUP, "Interface", NULL);
+	if (consumer->interface == NULL)
+		consumer->interface = g_strdup("org.ofono.PushNotificationAgent");
+	g_strstrip(consumer->interface);
+	if (!g_dbus_is_interface_name(consumer->interface)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: Interface '%s' is not an interface name", path,
+		            consumer->interface);
+		return FALSE;
+	}
+	consumer->method = g_key_file_get_string(kf, CONSUMER_GROUP, "Method", NULL);
+	if (consumer->method == NULL)
+		consumer->method = g_strdup("ReceiveNotification");
+	g_strstrip(consumer->method);
+	if (!g_dbus_is_member_name(consumer->method)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: Method '%s' is not a member name", path, consumer->method);
+		return FALSE;
+	}
+
+	bus = g_key_file_get_string(kf, CONSUMER_GROUP, "Bus", NULL);
+	if (bus == NULL || g_ascii_strcasecmp(g_strstrip(bus), "system") == 0) {
+		consumer->bus_type = G_BUS_TYPE_SYSTEM;
+	} else if (g_ascii_strcasecmp(bus, "session") == 0) {
+		consumer->bus_type = G_BUS_TYPE_SESSION;
+	} else {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: Bus '%s' is neither 'system' nor 'session'", path, bus);
+		return FALSE;
+	}
+
+	args = g_key_file_get_string(kf, CONSUMER_GROUP, "Arguments", NULL);
+	if (args == NULL || g_strcmp0(g_strstrip(args), "notification,info") == 0) {
+		consumer->args = OMACP_PUSH_ARGS_NOTIFICATION_INFO;
+	} else if (g_strcmp0(args, "notification") == 0) {
+		consumer->args = OMACP_PUSH_ARGS_NOTIFICATION;
+	} else {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: Arguments '%s' is neither 'notification,info' nor "
+		            "'notification'",
+		            path, args);
+		return FALSE;
+	}
+
+	*out = g_steal_pointer(&consumer);
+	return TRUE;
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
+OmacpPushDispatcher *
+omacp_push_dispatcher_new(const char *dir, GPtrArray *warnings, GError **error)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GDir) gdir = NULL;
+	OmacpPushDispatcher *self;
+	const char *name;
+
+	if (dir != NULL) {
+		gdir = g_dir_open(dir, 0, &local);
+		if (gdir == NULL && !g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_FAILED, "push.d: %s",
+			            local->message);
+			return NULL;
+		}
+	}
+	while (gdir != NULL && (name = g_dir_read_name(gdir)) != NULL) {
+		if (g_str_has_suffix(name, ".conf") && name[0] != '.')
+			g_ptr_array_add(names, g_strdup(name));
+	}
+	g_ptr_array_sort(names, compare_names);
+
+	self = g_new0(OmacpPushDispatcher, 1);
+	self->consumers = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_push_consumer_free);
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
+		g_autoptr(GError) file_error = NULL;
+		OmacpPushConsumer *consumer = NULL;
+
+		if (self->consumers->len >= OMACP_PUSH_DISPATCH_MAX_CONSUMERS) {
+			if (warnings != NULL)
+				g_ptr_array_add(warnings,
+				                g_strdup_printf("push.d: %s: skipped, more than %d "
+				                                "consumers",
+				                                path,
+				                                OMACP_PUSH_DISPATCH_MAX_CONSUMERS));
+			continue;
+		}
+		if (!omacp_push_consumer_load(path, &consumer, &file_error)) {
+			g_debug("%s", file_error->message);
+			if (warnings != NULL)
+				g_ptr_array_add(warnings, g_strdup(file_error->message));
+			continue;
+		}
+		g_ptr_array_add(self->consumers, consumer);
+	}
+	return self;
+}
+
+void
+omacp_push_dispatcher_free(OmacpPushDispatcher *self)
+{
+	if (self == NULL)
+		return;
+	g_ptr_array_unref(self->consumers);
+	g_free(self);
+}
+
+guint
+omacp_push_dispatcher_get_n_consumers(OmacpPushDispatcher *self)
+{
+	return self->consumers->len;
+}
+
+/* A number in decimal or 0x-hex; FALSE for anything else. */
+static gboolean
+parse_app_code(const char *text, gint64 *out)
+{
+	guint64 value = 0;
+
+	if (g_ascii_strncasecmp(text, "0x", 2) == 0) {
+		if (!g_ascii_string_to_unsigned(text + 2, 16, 0, G_MAXINT32, &value, NULL))
+			return FALSE;
+	} else if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXINT32, &value, NULL)) {
+		return FALSE;
+	}
+	*out = (gint64) value;
+	return TRUE;
+}
+
+static gboolean
+app_id_matches(const char *wanted, const OmacpPush *push)
+{
+	gint64 code = 0;
+
+	if (!push->has_app_id)
+		return FALSE;
+	if (parse_app_code(wanted, &code))
+		return push->app_id_code >= 0 && push->app_id_code == code;
+	if (push->app_id == NULL)
+		return FALSE;
+	if (g_ascii_strcasecmp(wanted, push->app_id) == 0)
+		return TRUE;
+	/* "mms.ua" stands for "x-wap-application:mms.ua" */
+	if (g_str_has_prefix(push->app_id, "x-wap-application:"))
+		return g_ascii_strcasecmp(wanted, push->app_id + strlen("x-wap-application:")) == 0;
+	return FALSE;
+}
+
+static gboolean
+consumer_matches(const OmacpPushConsumer *consumer, const OmacpPush *push)
+{
+	g_autofree char *type = NULL;
+
+	if (push->content_type != NULL)
+		type = normalise_media_type(push->content_type);
+	for (guint i = 0; consumer->content_types[i] != NULL; i++) {
+		const char *wanted = consumer->content_types[i];
+
+		if (g_strcmp0(wanted, "*") == 0 || g_strcmp0(wanted, type) == 0)
+			return TRUE;
+	}
+	for (guint i = 0; consumer->app_ids[i] != NULL; i++) {
+		if (app_id_matches(consumer->app_ids[i], push))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+GPtrArray *
+omacp_push_dispatcher_match(OmacpPushDispatcher *self, const OmacpPush *push)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < self->consumers->len; i++) {
+		OmacpPushConsumer *consumer = self->consumers->pdata[i];
+
+		if (consumer_matches(consumer, push))
+			g_ptr_array_add(out, consumer);
+	}
+	return out;
+}
+
+typedef struct {
+	guint pending;
+	guint n_ok;
+	guint n_sent;
+	OmacpPushForwardFunc callback;
+	gpointer user_data;
+	gboolean cancelled;
+} ForwardState;
+
+static void
+forward_finish_one(ForwardState *state)
+{
+	if (--state->pending > 0)
+		return;
+	if (state->callback != NULL)
+		state->callback(state->n_ok, state->n_sent, state->cancelled, state->user_data);
+	g_free(state);
+}
+
+typedef struct {
+	ForwardState *state;
+	char *consumer_id;
+} ForwardCall;
+
+static void
+forward_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ForwardCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+
+	if (reply != NULL) {
+		call->state->n_ok++;
+	} else {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			call->state->cancelled = TRUE;
+		g_debug("push.d: consumer %s did not take the push: %s", call->consumer_id,
+		        error->message);
+	}
+	forward_finish_one(call->state);
+	g_free(call->consumer_id);
+	g_free(call);
+}
+
+guint
+omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system_bus,
+                              const OmacpPush *push, GVariant *notification, GVariant *info,
+                              GCancellable *cancellable, OmacpPushForwardFunc callback,
+                              gpointer user_data)
+{
+	g_autoptr(GPtrArray) consumers = omacp_push_dispatcher_match(self, push);
+	g_autoptr(GVariant) empty_info = NULL;
+	ForwardState *state;
+
+	if (info == NULL) {
+		empty_info = g_variant_ref_sink(g_variant_new("a{sv}", NULL));
+		info = empty_info;
+	}
+
+	state = g_new0(ForwardState, 1);
+	state->callback = callback;
+	state->user_data = user_data;
+	state->pending = 1; /* held until every call is out */
+
+	for (guint i = 0; i < consumers->len; i++) {
+		OmacpPushConsumer *consumer = consumers->pdata[i];
+		g_autoptr(GDBusConnection) bus = NULL;
+		g_autoptr(GError) error = NULL;
+		ForwardCall *call;
+		GVariant *params = NULL;
+
+		if (consumer->bus_type == G_BUS_TYPE_SYSTEM && system_bus != NULL) {
+			bus = g_object_ref(system_bus);
+		} else {
+			bus = g_bus_get_sync(consumer->bus_type, NULL, &error);
+			if (bus == NULL) {
+				g_debug("push.d: consumer %s: no bus: %s", consumer->id,
+				        error->message);
+				continue;
+			}
+		}
+
+		switch (consumer->args) {
+		case OMACP_PUSH_ARGS_NOTIFICATION_INFO:
+			params = g_variant_new("(@ay@a{sv})", notification, info);
+			break;
+		case OMACP_PUSH_ARGS_NOTIFICATION:
+			params = g_variant_new("(@ay)", notification);
+			break;
+		}
+
+		call = g_new0(ForwardCall, 1);
+		call->state = state;
+		call->consumer_id = g_strdup(consumer->id);
+		state->pending++;
+		state->n_sent++;
+		g_debug("push.d: forwarding %s push to consumer %s (%s %s)",
+		        push->content_type != NULL ? push->content_type : "?", consumer->id,
+		        consumer->bus_name, consumer->object_path);
+		g_dbus_connection_call(
+		        bus, consumer->bus_name, consumer->object_path, consumer->interface,
+		        consumer->method, params, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+		        OMACP_PUSH_DISPATCH_TIMEOUT_MS, cancellable, forward_done, call);
+	}
+
+	{
+		guint n_sent = state->n_sent;
+
+		forward_finish_one(state);
+		return n_sent;
+	}
+}
