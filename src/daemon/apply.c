@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "apply.h"
+
+#include "backend.h"
+#include "omacp-error.h"
+
+/* The backends and adapters are built in their own directories; the daemon's
+ * meson.build says which are there (OMACP_HAVE_BACKENDS, OMACP_HAVE_OFONO_SOURCE,
+ * OMACP_HAVE_MM_SOURCE), so that the daemon builds and runs without them. */
+#ifndef OMACP_HAVE_BACKENDS
+#define OMACP_HAVE_BACKENDS 0
+#endif
+#ifndef OMACP_HAVE_OFONO_SOURCE
+#define OMACP_HAVE_OFONO_SOURCE 0
+#endif
+#ifndef OMACP_HAVE_MM_SOURCE
+#define OMACP_HAVE_MM_SOURCE 0
+#endif
+
+struct _OmacpApplier {
+	GPtrArray *backends; /* OmacpBackend *, enabled and constructed */
+	OmacpApplierReadyFunc ready_func;
+	gpointer ready_data;
+};
+
+static void
+backend_availability_changed(OmacpBackend *backend, gpointer user_data)
+{
+	OmacpApplier *self = user_data;
+
+	g_message("backend %s is %s", backend->klass->name,
+	          backend->klass->is_available(backend) ? "available" : "gone");
+	if (backend->klass->is_available(backend) && self->ready_func != NULL)
+		self->ready_func(self->ready_data);
+}
+
+static void
+add_backend(OmacpApplier *self, const char *what, OmacpBackend *backend)
+{
+	if (backend == NULL) {
+		g_message("backend %s is enabled but cannot run here; not used", what);
+		return;
+	}
+	backend->availability_changed = backend_availability_changed;
+	backend->availability_user_data = self;
+	g_ptr_array_add(self->backends, backend);
+}
+
+OmacpApplier *
+omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
+{
+	OmacpApplier *self = g_new0(OmacpApplier, 1);
+
+	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
+#if OMACP_HAVE_BACKENDS
+	if (config->backend_networkmanager)
+		add_backend(self, "NetworkManager", omacp_backend_nm_new(bus));
+	if (config->backend_ofono)
+		add_backend(self, "oFono", omacp_backend_ofono_new(bus));
+	if (config->backend_mmsd) {
+		g_autoptr(GDBusConnection) session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+
+		add_backend(self, "mmsd",
+		            omacp_backend_mmsd_new(session ? session : bus,
+		                                   config->mmsd_settings_file));
+	}
+#else
+	if (config->backend_networkmanager || config->backend_ofono || config->backend_mmsd)
+		g_message("this omacpd was built without apply backends");
+	(void) add_backend;
+#endif
+	return self;
+}
+
+void
+omacp_applier_free(OmacpApplier *self)
+{
+	if (self == NULL)
+		return;
+	g_clear_pointer(&self->backends, g_ptr_array_unref);
+	g_free(self);
+}
+
+void
+omacp_applier_set_ready_func(OmacpApplier *self, OmacpApplierReadyFunc func, gpointer user_data)
+{
+	self->ready_func = func;
+	self->ready_data = user_data;
+}
+
+char *
+omacp_applier_describe(OmacpApplier *self)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+
+		g_string_append_printf(s, "%s%s", s->len ? ", " : "", b->klass->name);
+	}
+	if (s->len == 0)
+		g_string_append(s, "none");
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static OmacpBackend *
+find_backend(OmacpApplier *self, const char *name)
+{
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+
+		if (g_strcmp0(b->klass->name, name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+static char *
+target_for(GVariant *targets, const char *backend)
+{
+	GVariantIter iter;
+	const char *name;
+	const char *id;
+
+	if (targets == NULL)
+		return NULL;
+	g_variant_iter_init(&iter, targets);
+	while (g_variant_iter_next(&iter, "(&s&s)", &name, &id)) {
+		if (g_strcmp0(name, backend) == 0)
+			return g_strdup(id);
+	}
+	return NULL;
+}
+
+gboolean
+omacp_applier_can_apply(OmacpApplier *self, const OmacpProfile *profile, char **out_waiting_for)
+{
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+
+		if (!b->klass->handles(b, profile))
+			continue;
+		if (!b->klass->is_available(b)) {
+			if (out_waiting_for != NULL)
+				*out_waiting_for = g_strdup(b->klass->name);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* ---- apply: every handling backend in turn, undo on failure ---- */
+
+typedef struct {
+	OmacpApplier *self;
+	const OmacpProfile *profile; /* the caller's, or &shadow */
+	OmacpProfile shadow;         /* the caller's profile with the message tag added */
+	GVariant *shadow_settings;
+	GVariant *targets;
+	guint index;
+	GPtrArray *done; /* GVariant (ssv) undo entries made so far */
+	GError *error;   /* failure being rolled back */
+} ApplyData;
+
+static void
+apply_data_free(ApplyData *d)
+{
+	g_clear_pointer(&d->targets, g_variant_unref);
+	g_clear_pointer(&d->shadow_settings, g_variant_unref);
+	g_clear_pointer(&d->done, g_ptr_array_unref);
+	g_clear_error(&d->error);
+	g_free(d);
+}
+
+static void apply_next(GTask *task);
+
+static void
+rollback_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *d = g_task_get_task_data(task);
+	g_autoptr(GError) local = NULL;
+
+	if (!omacp_applier_undo_finish(d->self, result, &local))
+		g_message("rolling back %s failed too: %s", d->profile->identity, local->message);
+	g_task_return_error(task, g_steal_pointer(&d->error));
+}
+
+static void
+apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *d = g_task_get_task_data(task);
+	OmacpBackend *b = g_ptr_array_index(d->self->backends, d->index);
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GVariant) undo = NULL;
+	g_autofree char *id = b->klass->apply_finish(b, result, &undo, &local);
+
+	if (id == NULL) {
+		d->error = g_error_new(OMACP_ERROR,
+		                       local->domain == OMACP_ERROR ? local->code
+		                                                    : OMACP_ERROR_BACKEND,
+		                       "%s: %s", b->klass->name, local->message);
+		if (d->done->len > 0) {
+			g_autoptr(GVariant) all = g_variant_ref_sink(
+			        g_variant_new_array(G_VARIANT_TYPE("(ssv)"),
+			                            (GVariant **) d->done->pdata, d->done->len));
+
+			omacp_applier_undo_async(d->self, all, g_task_get_cancellable(task),
+			                         rollback_done, g_steal_pointer(&task));
+			return;
+		}
+		g_task_return_error(task, g_steal_pointer(&d->error));
+		return;
+	}
+	if (undo == NULL)
+		undo = g_variant_ref_sink(g_variant_new("a{sv}", NULL));
+	g_ptr_array_add(d->done, g_variant_ref_sink(g_variant_new("(ss@v)", b->klass->name, id,
+	                                                          g_variant_new_variant(undo))));
+	d->index++;
+	apply_next(g_steal_pointer(&task));
+}
+
+static void
+apply_next(GTask *task)
+{
+	ApplyData *d = g_task_get_task_data(task);
+
+	for (; d->index < d->self->backends->len; d->index++) {
+		OmacpBackend *b = g_ptr_array_index(d->self->backends, d->index);
+		g_autofree char *existing = NULL;
+
+		if (!b->klass->handles(b, d->profile))
+			continue;
+		if (!b->klass->is_available(b)) {
+			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+			                        "%s is not running", b->klass->name);
+			g_object_unref(task);
+			return;
+		}
+		existing = target_for(d->targets, b->klass->name);
+		b->klass->apply_async(b, d->profile, existing, FALSE, g_task_get_cancellable(task),
+		                      apply_one_done, task);
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+void
+omacp_applier_apply_async(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets,
+                          const char *message, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	ApplyData *d = g_new0(ApplyData, 1);
+
+	d->self = self;
+	d->profile = profile;
+#ifdef OMACP_BACKEND_SETTING_MESSAGE
+	if (message != NULL) {
+		GVariantDict dict;
+
+		g_variant_dict_init(&dict, profile->settings);
+		g_variant_dict_insert(&dict, OMACP_BACKEND_SETTING_MESSAGE, "s", message);
+		d->shadow_settings = g_variant_ref_sink(g_variant_dict_end(&dict));
+		d->shadow = *profile;
+		d->shadow.settings = d->shadow_settings;
+		d->profile = &d->shadow;
+	}
+#endif
+	d->targets = targets ? g_variant_ref(targets) : NULL;
+	d->done = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+	g_task_set_task_data(task, d, (GDestroyNotify) apply_data_free);
+	apply_next(task);
+}
+
+gboolean
+omacp_applier_apply_finish(OmacpApplier *self, GAsyncResult *result, GVariant **out_targets,
+                           GVariant **out_undo, GError **error)
+{
+	ApplyData *d = g_task_get_task_data(G_TASK(result));
+	GVariantBuilder targets;
+
+	if (!g_task_propagate_boolean(G_TASK(result), error))
+		return FALSE;
+	g_variant_builder_init(&targets, G_VARIANT_TYPE("a(ss)"));
+	/* objects of backends not touched this time stay the profile's */
+	if (d->targets != NULL) {
+		GVariantIter iter;
+		const char *name;
+		const char *id;
+		g_variant_iter_init(&iter, d->targets);
+		while (g_variant_iter_next(&iter, "(&s&s)", &name, &id)) {
+			gboolean replaced = FALSE;
+
+			for (guint i = 0; i < d->done->len; i++) {
+				const char *done_name = NULL;
+
+				g_variant_get_child(g_ptr_array_index(d->done, i), 0, "&s",
+				                    &done_name);
+				replaced |= g_strcmp0(done_name, name) == 0;
+			}
+			if (!replaced)
+				g_variant_builder_add(&targets, "(ss)", name, id);
+		}
+	}
+	for (guint i = 0; i < d->done->len; i++) {
+		const char *name = NULL;
+		const char *id = NULL;
+
+		g_variant_get_child(g_ptr_array_index(d->done, i), 0, "&s", &name);
+		g_variant_get_child(g_ptr_array_index(d->done, i), 1, "&s", &id);
+		g_variant_builder_add(&targets, "(ss)", name, id);
+	}
+	*out_targets = g_variant_ref_sink(g_variant_builder_end(&targets));
+	*out_undo = g_variant_ref_sink(g_variant_new_array(
+	        G_VARIANT_TYPE("(ssv)"), (GVariant **) d->done->pdata, d->done->len));
+	return TRUE;
+}
+
+/* ---- remove and undo: one backend call per entry, in turn ---- */
+
+typedef struct {
+	OmacpApplier *self;
+	GVariant *entries; /* a(ss) or a(ssv) */
+	gboolean undo;
+	gsize index;
+	GString *errors;
+} EachData;
+
+static void
+each_data_free(EachData *d)
+{
+	g_clear_pointer(&d->entries, g_variant_unref);
+	g_string_free(d->errors, TRUE);
+	g_free(d);
+}
+
+static void each_next(GTask *task);
+
+static void
+each_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *task = user_data;
+	EachData *d = g_task_get_task_data(task);
+	g_autoptr(GVariant) entry = g_variant_get_child_value(d->entries, d->index);
+	g_autoptr(GError) local = NULL;
+	const char *name = NULL;
+	OmacpBackend *b;
+	gboolean ok;
+
+	g_variant_get_child(entry, 0, "&s", &name);
+	b = find_backend(d->self, name);
+	ok = d->undo ? b->klass->undo_finish(b, result, &local)
+	             : b->klass->remove_finish(b, result, &local);
+	if (!ok)
+		g_string_append_printf(d->errors, "%s%s: %s", d->errors->len ? "; " : "", name,
+		                       local->message);
+	d->index++;
+	each_next(task);
+}
+
+static void
+each_next(GTask *task)
+{
+	EachData *d = g_task_get_task_data(task);
+
+	while (d->index < g_variant_n_children(d->entries)) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(d->entries, d->index);
+		const char *name = NULL;
+		const char *id = NULL;
+		OmacpBackend *b;
+
+		g_variant_get_child(entry, 0, "&s", &name);
+		g_variant_get_child(entry, 1, "&s", &id);
+		b = find_backend(d->self, name);
+		if (b == NULL || !b->klass->is_available(b)) {
+			g_string_append_printf(d->errors, "%s%s: %s", d->errors->len ? "; " : "",
+			                       name,
+			                       b == NULL ? "backend not enabled" : "not running");
+			d->index++;
+			continue;
+		}
+		if (d->undo) {
+			g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 2);
+			g_autoptr(GVariant) snapshot = g_variant_get_variant(boxed);
+
+			b->klass->undo_async(b, id, snapshot, g_task_get_cancellable(task),
+			                     each_one_done, task);
+		} else {
+			b->klass->remove_async(b, id, g_task_get_cancellable(task), each_one_done,
+			                       task);
+		}
+		return;
+	}
+	if (d->errors->len > 0)
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND, "%s",
+		                        d->errors->str);
+	else
+		g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+static void
+each_start(OmacpApplier *self, GVariant *entries, gboolean undo, GCancellable *cancellable,
+           GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	EachData *d = g_new0(EachData, 1);
+
+	d->self = self;
+	d->entries = g_variant_ref_sink(entries ? g_variant_ref(entries)
+	                                        : g_variant_new(undo ? "a(ssv)" : "a(ss)", NULL));
+	d->undo = undo;
+	d->errors = g_string_new(NULL);
+	g_task_set_task_data(task, d, (GDestroyNotify) each_data_free);
+	each_next(task);
+}
+
+void
+omacp_applier_remove_async(OmacpApplier *self, GVariant *targets, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+	each_start(self, targets, FALSE, cancellable, callback, user_data);
+}
+
+gboolean
+omacp_applier_remove_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+void
+omacp_applier_undo_async(OmacpApplier *self, GVariant *undo, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+	each_start(self, undo, TRUE, cancellable, callback, user_data);
+}
+
+gboolean
+omacp_applier_undo_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+GVariant *
+omacp_applier_preview(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets)
+{
+	GVariantBuilder out;
+	gboolean any = FALSE;
+
+	g_variant_builder_init(&out, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+		g_autofree char *existing = NULL;
+		g_autoptr(GVariant) preview = NULL;
+		GVariantIter iter;
+		GVariant *entry;
+
+		if (b->klass->preview == NULL || !b->klass->handles(b, profile) ||
+		    !b->klass->is_available(b))
+			continue;
+		existing = target_for(targets, b->klass->name);
+		preview = b->klass->preview(b, profile, existing);
+		if (preview == NULL)
+			continue;
+		g_variant_ref_sink(preview);
+		g_variant_iter_init(&iter, preview);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			GVariantDict dict;
+			const char *field = NULL;
+			g_autofree char *qualified = NULL;
+
+			g_variant_dict_init(&dict, entry);
+			if (g_variant_dict_lookup(&dict, "field", "&s", &field)) {
+				qualified = g_strdup_printf("%s:%s", b->klass->name, field);
+				g_variant_dict_insert(&dict, "field", "s", qualified);
+			}
+			g_variant_builder_add_value(&out, g_variant_dict_end(&dict));
+			g_variant_unref(entry);
+			any = TRUE;
+		}
+	}
+	if (!any) {
+		g_variant_builder_clear(&out);
+		return NULL;
+	}
+	return g_variant_ref_sink(g_variant_builder_end(&out));
+}
+
+/* ---- modem-stack adapters ---- */
+
+struct _OmacpSources {
+#if OMACP_HAVE_OFONO_SOURCE
+	OmacpOfonoWatcher *ofono;
+#endif
+#if OMACP_HAVE_MM_SOURCE
+	OmacpMmWatcher *mm;
+#endif
+	int unused;
+};
+
+OmacpSources *
+omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc func,
+                  gpointer user_data)
+{
+	OmacpSources *self = g_new0(OmacpSources, 1);
+
+#if OMACP_HAVE_OFONO_SOURCE
+	if (config->source_ofono)
+		self->ofono =
+		        omacp_ofono_watcher_new(bus, config->push_forward_dir, func, user_data);
+#else
+	if (config->source_ofono)
+		g_message("this omacpd was built without the oFono adapter");
+#endif
+#if OMACP_HAVE_MM_SOURCE
+	if (config->source_modemmanager)
+		self->mm = omacp_mm_watcher_new(bus, func, user_data);
+#else
+	if (config->source_modemmanager)
+		g_message("this omacpd was built without the ModemManager adapter");
+#endif
+	return self;
+}
+
+void
+omacp_sources_free(OmacpSources *self)
+{
+	if (self == NULL)
+		return;
+#if OMACP_HAVE_OFONO_SOURCE
+	g_clear_pointer(&self->ofono, omacp_ofono_watcher_free);
+#endif
+#if OMACP_HAVE_MM_SOURCE
+	g_clear_pointer(&self->mm, omacp_mm_watcher_free);
+#endif
+	g_free(self);
+}
+
+GPtrArray *
+omacp_sources_get_imsis(OmacpSources *self)
+{
+	GPtrArray *imsis = g_ptr_array_new_with_free_func(g_free);
+
+#if OMACP_HAVE_OFONO_SOURCE
+	if (self->ofono != NULL) {
+		g_autoptr(GPtrArray) more = omacp_ofono_watcher_get_imsis(self->ofono);
+
+		for (guint i = 0; more != NULL && i < more->len; i++)
+			g_ptr_array_add(imsis, g_strdup(g_ptr_array_index(more, i)));
+	}
+#endif
+#if OMACP_HAVE_MM_SOURCE
+	if (self->mm != NULL) {
+		g_autoptr(GPtrArray) more = omacp_mm_watcher_get_imsis(self->mm);
+
+		for (guint i = 0; more != NULL && i < more->len; i++)
+			g_ptr_array_add(imsis, g_strdup(g_ptr_array_index(more, i)));
+	}
+#endif
+	return imsis;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "polkit.h"
+
+#include "omacp-error.h"
+
+#define POLKIT_NAME                        "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH                        "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_IFACE                       "org.freedesktop.PolicyKit1.Authority"
+#define POLKIT_FLAG_ALLOW_USER_INTERACTION 1u
+/* polkit may ask for a password: give the user time to type it */
+#define POLKIT_TIMEOUT_MS (5 * 60 * 1000)
+
+static void
+check_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) details = NULL;
+	gboolean authorized = FALSE;
+	gboolean challenge = FALSE;
+	const char *action_id = g_task_get_task_data(task);
+
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &local);
+	if (reply == NULL) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_PERMISSION_DENIED,
+		                        "polkit: could not check %s: %s", action_id,
+		                        local->message);
+		return;
+	}
+	g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, &details);
+	if (!authorized) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_PERMISSION_DENIED,
+		                        "polkit: not authorized for %s%s", action_id,
+		                        challenge ? " (authentication needed)" : "");
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+}
+
+void
+omacp_polkit_check_async(GDBusConnection *bus, gboolean bypass, GDBusMethodInvocation *invocation,
+                         const char *action_id, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	GVariantBuilder subject_details;
+	GVariant *subject;
+
+	g_task_set_source_tag(task, omacp_polkit_check_async);
+	g_task_set_task_data(task, g_strdup(action_id), g_free);
+	if (bypass) {
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	g_variant_builder_init(&subject_details, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(
+	        &subject_details, "{sv}", "name",
+	        g_variant_new_string(g_dbus_method_invocation_get_sender(invocation)));
+	subject = g_variant_new("(sa{sv})", "system-bus-name", &subject_details);
+	g_dbus_connection_call(bus, POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE, "CheckAuthorization",
+	                       g_variant_new("(@(sa{sv})sa{ss}us)", subject, action_id, NULL,
+	                                     POLKIT_FLAG_ALLOW_USER_INTERACTION, ""),
+	                       G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
+	                       POLKIT_TIMEOUT_MS, cancellable, check_done, g_steal_pointer(&task));
+}
+
+gboolean
+omacp_polkit_check_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
