@@ -29,28 +29,28 @@ typedef struct {
 	 * "... was edited by hand". finish → the object id (e.g. NM connection
 	 * UUID) and an undo snapshot (a{sv}: what to restore; "created" b when
 	 * the object did not exist before). Nothing half-made is left on error. */
-	void (*apply_async)(OmacpBackend *self, const OmacpProfile *profile, const char *existing_id,
-			    gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
-			    gpointer user_data);
+	void (*apply_async)(OmacpBackend *self, const OmacpProfile *profile,
+	                    const char *existing_id, gboolean force, GCancellable *cancellable,
+	                    GAsyncReadyCallback callback, gpointer user_data);
 	char *(*apply_finish)(OmacpBackend *self, GAsyncResult *result, GVariant **out_undo,
-			      GError **error);
+	                      GError **error);
 
 	/* Deletes the object @id this backend made. A missing object is success. */
 	void (*remove_async)(OmacpBackend *self, const char *id, GCancellable *cancellable,
-			     GAsyncReadyCallback callback, gpointer user_data);
+	                     GAsyncReadyCallback callback, gpointer user_data);
 	gboolean (*remove_finish)(OmacpBackend *self, GAsyncResult *result, GError **error);
 
 	/* Puts object @id back as the undo snapshot says (deletes it when it was
 	 * created by the change). */
 	void (*undo_async)(OmacpBackend *self, const char *id, GVariant *undo,
-			   GCancellable *cancellable, GAsyncReadyCallback callback,
-			   gpointer user_data);
+	                   GCancellable *cancellable, GAsyncReadyCallback callback,
+	                   gpointer user_data);
 	gboolean (*undo_finish)(OmacpBackend *self, GAsyncResult *result, GError **error);
 
 	/* What applying would change, for the confirmation diff: an aa{sv} of
 	 * {field, old, new} entries (old "" when new). May be NULL. */
 	GVariant *(*preview)(OmacpBackend *self, const OmacpProfile *profile,
-			     const char *existing_id);
+	                     const char *existing_id);
 
 	void (*free)(OmacpBackend *self);
 } OmacpBackendClass;
@@ -70,5 +70,32 @@ OmacpBackend *omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *s
 
 void omacp_backend_free(OmacpBackend *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpBackend, omacp_backend_free)
+
+/* Settings key (s) the daemon may add to profile->settings before applying:
+ * the message the profile came from (its D-Bus path or store id). The NM
+ * backend records it in the connection's user data as org.omacp.message. */
+#define OMACP_BACKEND_SETTING_MESSAGE "omacp-message"
+
+/* NMSettingUser keys on every connection omacp writes. */
+#define OMACP_NM_USER_PROFILE "org.omacp.profile" /* profile identity */
+#define OMACP_NM_USER_MESSAGE "org.omacp.message" /* OMACP_BACKEND_SETTING_MESSAGE */
+#define OMACP_NM_USER_HASH    "org.omacp.hash"    /* SHA-256 of the managed fields */
+
+/* Undo snapshots (the a{sv} apply_finish hands back; keep them where only
+ * root can read them: the NM one holds the previous secrets):
+ *   every backend: "created" b — TRUE when apply made a new object;
+ *   networkmanager: "connection" a{sa{sv}} — the whole previous connection,
+ *                   secrets included;
+ *   ofono:          "modem" s, "type" s, "properties" a{sv} — previous values
+ *                   of the context properties omacp set;
+ *   mmsd:           "properties" a{sv} — previous CarrierMMSC, MMS_APN,
+ *                   CarrierMMSProxy; "via" s ("dbus" or "file"). */
+
+/* The operator id (MCC followed by MNC, 5 or 6 digits) of @imsi. The MNC
+ * length is what mobile-broadband-provider-info lists for that MCC
+ * (@mbpi_database, NULL: the build's default), else 3 digits for the
+ * countries that use 3-digit MNCs, else 2. */
+gboolean omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
+                                             char **out_operator_id, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every backend shares: freeing, the availability signal, reading
+ * profile settings, and the operator id of a SIM for binding connections. */
+
+#include "config.h"
+
+#include <libxml/xmlreader.h>
+#include <string.h>
+
+#include "backend-private.h"
+#include "omacp-error.h"
+
+void
+omacp_backend_free(OmacpBackend *self)
+{
+	if (self == NULL)
+		return;
+	self->klass->free(self);
+}
+
+void
+omacp_backend_notify_availability(OmacpBackend *self)
+{
+	if (self->availability_changed != NULL)
+		self->availability_changed(self, self->availability_user_data);
+}
+
+const char *
+omacp_backend_dict_string(GVariant *dict, const char *key)
+{
+	const char *value = NULL;
+
+	if (dict == NULL || !g_variant_lookup(dict, key, "&s", &value))
+		return NULL;
+	if (value[0] == '\0')
+		return NULL;
+	return value;
+}
+
+gboolean
+omacp_backend_dict_bool(GVariant *dict, const char *key, gboolean fallback)
+{
+	gboolean value;
+
+	if (dict == NULL || !g_variant_lookup(dict, key, "b", &value))
+		return fallback;
+	return value;
+}
+
+char **
+omacp_backend_dict_strv(GVariant *dict, const char *key)
+{
+	char **value = NULL;
+
+	if (dict == NULL || !g_variant_lookup(dict, key, "^as", &value))
+		return NULL;
+	return value;
+}
+
+const char *
+omacp_backend_kind_name(OmacpProfileKind kind)
+{
+	switch (kind) {
+	case OMACP_PROFILE_INTERNET:
+		return "internet";
+	case OMACP_PROFILE_MMS:
+		return "mms";
+	case OMACP_PROFILE_WLAN:
+		return "wlan";
+	case OMACP_PROFILE_BROWSER:
+		return "browser";
+	case OMACP_PROFILE_EMAIL:
+		return "email";
+	case OMACP_PROFILE_DS:
+		return "ds";
+	case OMACP_PROFILE_DM:
+		return "dm";
+	case OMACP_PROFILE_BOOTSTRAP:
+		return "bootstrap";
+	case OMACP_PROFILE_OTHER:
+		return "other";
+	}
+	return "other";
+}
+
+GVariant *
+omacp_backend_change_entry(const char *field, const char *old_value, const char *new_value,
+                           const char *risk)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "field", g_variant_new_string(field));
+	g_variant_builder_add(&b, "{sv}", "old",
+	                      g_variant_new_string(old_value != NULL ? old_value : ""));
+	g_variant_builder_add(&b, "{sv}", "new",
+	                      g_variant_new_string(new_value != NULL ? new_value : ""));
+	if (risk != NULL)
+		g_variant_builder_add(&b, "{sv}", "risk", g_variant_new_string(risk));
+	return g_variant_builder_end(&b);
+}
+
+/* --- operator id from the IMSI ------------------------------------------ */
+
+/* MCCs whose networks use 3-digit MNCs (ITU-T E.212 list), for networks the
+ * provider database does not know. 364, 405 and 722 mix both lengths: there
+ * the database decides, and 2 digits is the fallback. */
+static const char *const three_digit_mnc_mccs[] = {
+	"302", "310", "311", "312", "313", "314", "315", "316", "334", "338", "342", "344", "346",
+	"348", "352", "354", "356", "358", "360", "365", "366", "376", "708", "710", "732", "750",
+};
+
+G_LOCK_DEFINE_STATIC(mbpi_cache);
+static GHashTable *mbpi_cache; /* path → GHashTable set of "MCCMNC" */
+
+static GHashTable *
+mbpi_load(const char *path)
+{
+	g_autoptr(GHashTable) set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	xmlTextReaderPtr reader;
+
+	reader = xmlReaderForFile(path, NULL,
+	                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (reader == NULL)
+		return g_steal_pointer(&set); /* no database: the fallback list decides */
+	while (xmlTextReaderRead(reader) == 1) {
+		const xmlChar *name;
+		xmlChar *mcc;
+		xmlChar *mnc;
+
+		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+			continue;
+		name = xmlTextReaderConstLocalName(reader);
+		if (name == NULL || strcmp((const char *) name, "network-id") != 0)
+			continue;
+		mcc = xmlTextReaderGetAttribute(reader, (const xmlChar *) "mcc");
+		mnc = xmlTextReaderGetAttribute(reader, (const xmlChar *) "mnc");
+		if (mcc != NULL && mnc != NULL)
+			g_hash_table_add(set,
+			                 g_strconcat((const char *) mcc, (const char *) mnc, NULL));
+		xmlFree(mcc);
+		xmlFree(mnc);
+	}
+	xmlFreeTextReader(reader);
+	return g_steal_pointer(&set);
+}
+
+static gboolean
+mbpi_has(const char *path, const char *mccmnc)
+{
+	GHashTable *set;
+	gboolean found;
+
+	G_LOCK(mbpi_cache);
+	if (mbpi_cache == NULL)
+		mbpi_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		                                   (GDestroyNotify) g_hash_table_unref);
+	set = g_hash_table_lookup(mbpi_cache, path);
+	if (set == NULL) {
+		set = mbpi_load(path);
+		g_hash_table_insert(mbpi_cache, g_strdup(path), set);
+	}
+	found = g_hash_table_contains(set, mccmnc);
+	G_UNLOCK(mbpi_cache);
+	return found;
+}
+
+gboolean
+omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
+                                    char **out_operator_id, GError **error)
+{
+	g_autofree char *mcc = NULL;
+	g_autofree char *six = NULL;
+	g_autofree char *five = NULL;
+	gsize len;
+
+	g_return_val_if_fail(imsi != NULL, FALSE);
+
+	len = strlen(imsi);
+	/* E.212: an IMSI has at most 15 digits: MCC (3), MNC (2-3), MSIN. */
+	if (len < 6 || len > 15) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "backend: IMSI has %zu digits, expected 6 to 15", len);
+		return FALSE;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isdigit(imsi[i])) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			            "backend: IMSI has a non-digit at position %zu", i);
+			return FALSE;
+		}
+	}
+	if (mbpi_database == NULL) {
+		mbpi_database = OMACP_MBPI_DATABASE;
+		/* a build that could not locate the database still finds the
+		 * usual install */
+		if (!g_path_is_absolute(mbpi_database))
+			mbpi_database = "/usr/share/mobile-broadband-provider-info/"
+			                "serviceproviders.xml";
+	}
+
+	mcc = g_strndup(imsi, 3);
+	six = g_strndup(imsi, 6);
+	five = g_strndup(imsi, 5);
+	if (mbpi_has(mbpi_database, six)) {
+		*out_operator_id = g_steal_pointer(&six);
+		return TRUE;
+	}
+	if (mbpi_has(mbpi_database, five)) {
+		*out_operator_id = g_steal_pointer(&five);
+		return TRUE;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(three_digit_mnc_mccs); i++) {
+		if (strcmp(mcc, three_digit_mnc_mccs[i]) == 0) {
+			*out_operator_id = g_steal_pointer(&six);
+			return TRUE;
+		}
+	}
+	*out_operator_id = g_steal_pointer(&five);
+	return TRUE;
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char bus_conf[] =
+        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+        " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+        "<busconfig>\n"
+        "  <type>system</type>\n"
+        "  <listen>unix:path=%s/bus.sock</listen>\n"
+        "  <auth>EXTERNAL</auth>\n"
+        "  <policy context=\"default\">\n"
+        "    <allow user=\"*\"/>\n"
+        "    <allow own=\"*\"/>\n"
+        "    <allow send_type=\"method_call\"/>\n"
+        "    <allow send_type=\"signal\"/>\n"
+        "    <allow send_requested_reply=\"true\" send_type=\"method_return\"/>\n"
+        "    <allow send_requested_reply=\"true\" send_type=\"error\"/>\n"
+        "    <allow receive_type=\"method_call\"/>\n"
+        "    <allow receive_type=\"method_return\"/>\n"
+        "    <allow receive_type=\"error\"/>\n"
+        "    <allow receive_type=\"signal\"/>\n"
+        "  </policy>\n"
+        "</busconfig>\n";
+
+static const char nm_conf[] = "[main]\n"
+                              "plugins=keyfile\n"
+                              "auth-polkit=false\n"
+                              "dhcp=internal\n"
+                              "dns=none\n"
+                              "rc-manager=unmanaged\n"
+                              "systemd-resolved=false\n"
+                              "hostname-mode=none\n"
+                              "no-auto-default=*\n"
+                              "[keyfile]\n"
+                              "path=%s/system-connections\n"
+                              "unmanaged-devices=*\n"
+                              "[device-unmanage-all]\n"
+                              "match-device=*\n"
+                              "managed=0\n"
+                              "[connectivity]\n"
+                              "enabled=false\n"
+                              "[logging]\n"
+                              "level=INFO\n";
+
+static void
+write_file(const char *path, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_file_set_contents(path, text, -1, &error);
+	g_assert_no_error(error);
+}
+
+static void
+child_setup(gpointer data)
+{
+	/* the daemons die with the test, whatever way it ends */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+GPid
+harness_spawn(Harness *h, const char *const *argv, const char *log, const char *const *env)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *log_path = g_build_filename(h->dir, log, NULL);
+	g_auto(GStrv) envp = g_get_environ();
+	int fd;
+	GPid pid = 0;
+
+	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	g_assert_cmpint(fd, >=, 0);
+	envp = g_environ_setenv(envp, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
+	envp = g_environ_setenv(envp, "DBUS_SESSION_BUS_ADDRESS", h->bus_address, TRUE);
+	for (gsize i = 0; env != NULL && env[i] != NULL && env[i + 1] != NULL; i += 2)
+		envp = g_environ_setenv(envp, env[i], env[i + 1], TRUE);
+	g_spawn_async_with_fds(h->dir, (char **) argv, envp,
+	                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, child_setup, NULL,
+	                       &pid, -1, fd, fd, &error);
+	g_assert_no_error(error);
+	close(fd);
+	return pid;
+}
+
+void
+harness_kill(GPid *pid)
+{
+	int status;
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = 0;
+			return;
+		}
+		g_usleep(10000);
+	}
+	kill(*pid, SIGKILL);
+	waitpid(*pid, &status, 0);
+	*pid = 0;
+}
+
+typedef struct {
+	guint timed_out;
+} WaitState;
+
+static gboolean
+wait_timeout_cb(gpointer data)
+{
+	WaitState *state = data;
+	state->timed_out = 1;
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tick_cb(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+void
+harness_wait_until(gboolean (*predicate)(gpointer), gpointer data, guint timeout_ms,
+                   const char *what)
+{
+	WaitState state = { 0 };
+	guint id = g_timeout_add(timeout_ms, wait_timeout_cb, &state);
+	/* predicates that poll a daemon need a tick even when nothing else runs */
+	guint tick = g_timeout_add(10, tick_cb, NULL);
+
+	while (!predicate(data) && !state.timed_out)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(tick);
+	if (state.timed_out)
+		g_error("timed out after %u ms waiting for %s", timeout_ms, what);
+	g_source_remove(id);
+}
+
+static gboolean
+flag_set(gpointer data)
+{
+	return *(const gboolean *) data;
+}
+
+void
+harness_wait_flag(const gboolean *flag, guint timeout_ms, const char *what)
+{
+	harness_wait_until(flag_set, (gpointer) flag, timeout_ms, what);
+}
+
+void
+harness_store_result(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GAsyncResult **slot = user_data;
+	*slot = g_object_ref(result);
+}
+
+static gboolean
+slot_filled(gpointer data)
+{
+	return *(GAsyncResult **) data != NULL;
+}
+
+GAsyncResult *
+harness_wait_result(GAsyncResult **slot, const char *what)
+{
+	harness_wait_until(slot_filled, slot, 30000, what);
+	return *slot;
+}
+
+gboolean
+harness_can_run(const char *const *programs, char **out_reason)
+{
+	if (getuid() != 0) {
+		*out_reason = g_strdup("needs root (namespaces and the real daemons)");
+		return FALSE;
+	}
+	if (g_getenv("OMACP_IN_TEST_NETNS") == NULL) {
+		*out_reason = g_strdup("must run through run-in-netns.sh");
+		return FALSE;
+	}
+	for (gsize i = 0; programs != NULL && programs[i] != NULL; i++) {
+		g_autofree char *path = g_find_program_in_path(programs[i]);
+		if (path == NULL) {
+			*out_reason = g_strdup_printf("%s is not installed", programs[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+bus_connect(gpointer data)
+{
+	Harness *h = data;
+
+	h->bus = g_dbus_connection_new_for_address_sync(
+	        h->bus_address,
+	        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	        NULL, NULL, NULL);
+	return h->bus != NULL;
+}
+
+Harness *
+harness_new(void)
+{
+	g_autoptr(GError) error = NULL;
+	Harness *h = g_new0(Harness, 1);
+	g_autofree char *conf_path = NULL;
+	g_autofree char *conf = NULL;
+	g_autofree char *config_arg = NULL;
+
+	h->dir = g_dir_make_tmp("omacp-backends-XXXXXX", &error);
+	g_assert_no_error(error);
+	conf = g_strdup_printf(bus_conf, h->dir);
+	conf_path = g_build_filename(h->dir, "bus.conf", NULL);
+	write_file(conf_path, conf);
+	h->bus_address = g_strdup_printf("unix:path=%s/bus.sock", h->dir);
+	g_setenv("DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
+	g_setenv("DBUS_SESSION_BUS_ADDRESS", h->bus_address, TRUE);
+
+	config_arg = g_strdup_printf("--config-file=%s", conf_path);
+	h->bus_pid = harness_spawn(
+	        h, (const char *const[]){ "dbus-daemon", config_arg, "--nofork", NULL }, "dbus.log",
+	        NULL);
+	harness_wait_until(bus_connect, h, 10000, "the private bus");
+	return h;
+}
+
+static void
+remove_tree(const char *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	if (dir != NULL) {
+		while ((name = g_dir_read_name(dir)) != NULL) {
+			g_autofree char *child = g_build_filename(path, name, NULL);
+			if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+			    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+				remove_tree(child);
+			else
+				g_unlink(child);
+		}
+	}
+	g_rmdir(path);
+}
+
+void
+harness_free(Harness *h)
+{
+	harness_stop_mmsd(h);
+	harness_kill(&h->ofono_pid);
+	harness_stop_nm(h);
+	g_clear_object(&h->bus);
+	harness_kill(&h->bus_pid);
+	if (g_getenv("OMACP_TEST_KEEP") == NULL)
+		remove_tree(h->dir);
+	else
+		g_printerr("# kept %s\n", h->dir);
+	g_free(h->dir);
+	g_free(h->bus_address);
+	g_free(h);
+}
+
+/* --- NetworkManager --------------------------------------------------------- */
+
+char *
+harness_nm_connections_dir(Harness *h)
+{
+	return g_build_filename(h->dir, "system-connections", NULL);
+}
+
+static gboolean
+nm_started(gpointer data)
+{
+	Harness *h = data;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) value = NULL;
+
+	reply = g_dbus_connection_call_sync(
+	        h->bus, "org.freedesktop.NetworkManager", "/org/freedesktop/NetworkManager",
+	        "org.freedesktop.DBus.Properties", "Get",
+	        g_variant_new("(ss)", "org.freedesktop.NetworkManager", "Startup"),
+	        G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, 1000, NULL, NULL);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(v)", &value);
+	return !g_variant_get_boolean(value);
+}
+
+void
+harness_start_nm(Harness *h)
+{
+	const char *subdirs[] = { "system-connections", "conf.d", "sysconf.d", "state" };
+	g_autofree char *conf = g_strdup_printf(nm_conf, h->dir);
+	g_autofree char *conf_path = g_build_filename(h->dir, "NetworkManager.conf", NULL);
+	g_autofree char *a_config = g_strdup_printf("--config=%s", conf_path);
+	g_autofree char *a_confdir = g_strdup_printf("--config-dir=%s/conf.d", h->dir);
+	g_autofree char *a_sysconfdir = g_strdup_printf("--system-config-dir=%s/sysconf.d", h->dir);
+	g_autofree char *a_intern =
+	        g_strdup_printf("--intern-config=%s/state/NetworkManager-intern.conf", h->dir);
+	g_autofree char *a_state =
+	        g_strdup_printf("--state-file=%s/state/NetworkManager.state", h->dir);
+	g_autofree char *a_pid = g_strdup_printf("--pid-file=%s/state/NetworkManager.pid", h->dir);
+
+	g_assert_cmpint(h->nm_pid, ==, 0);
+	for (gsize i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		g_autofree char *d = g_build_filename(h->dir, subdirs[i], NULL);
+		g_assert_cmpint(g_mkdir_with_parents(d, 0700), ==, 0);
+	}
+	write_file(conf_path, conf);
+	h->nm_pid = harness_spawn(h,
+	                          (const char *const[]){ "NetworkManager", "--debug", a_config,
+	                                                 a_confdir, a_sysconfdir, a_intern, a_state,
+	                                                 a_pid, NULL },
+	                          "NetworkManager.log", NULL);
+	harness_wait_until(nm_started, h, 20000, "NetworkManager startup");
+}
+
+void
+harness_stop_nm(Harness *h)
+{
+	harness_kill(&h->nm_pid);
+}
+
+/* --- mmsd-tng ----------------------------------------------------------------- */
+
+char *
+harness_mmsd_settings_file(Harness *h)
+{
+	return g_build_filename(h->dir, "home", ".mms", "modemmanager", "mms", NULL);
+}
+
+static gboolean
+mmsd_started(gpointer data)
+{
+	Harness *h = data;
+	g_autoptr(GVariant) reply = NULL;
+
+	/* the name alone is not enough: wait until the settings object answers */
+	reply = g_dbus_connection_call_sync(h->bus, "org.ofono.mms", "/org/ofono/mms",
+	                                    "org.ofono.mms.ModemManager", "ViewSettings", NULL,
+	                                    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 1000,
+	                                    NULL, NULL);
+	return reply != NULL;
+}
+
+void
+harness_start_mmsd(Harness *h)
+{
+	g_autofree char *home = g_build_filename(h->dir, "home", NULL);
+
+	g_assert_cmpint(h->mmsd_pid, ==, 0);
+	g_assert_cmpint(g_mkdir_with_parents(home, 0700), ==, 0);
+	h->mmsd_pid = harness_spawn(h, (const char *const[]){ "mmsdtng", "-d", NULL }, "mmsd.log",
+	                            (const char *const[]){ "HOME", home, NULL });
+	harness_wait_until(mmsd_started, h, 20000, "mmsd-tng on the bus");
+}
+
+void
+harness_stop_mmsd(Harness *h)
+{
+	harness_kill(&h->mmsd_pid);
+}
+
+/* --- profiles ---------------------------------------------------------------- */
+
+OmacpProfile *
+harness_profile(OmacpProfileKind kind, const char *identity, const char *name, const char *imsi,
+                const char *settings, const char *secrets)
+{
+	OmacpProfile *p = g_new0(OmacpProfile, 1);
+	g_autoptr(GError) error = NULL;
+
+	p->kind = kind;
+	p->identity = g_strdup(identity);
+	p->name = g_strdup(name);
+	p->imsi = g_strdup(imsi);
+	p->settings = g_variant_ref_sink(g_variant_parse(G_VARIANT_TYPE_VARDICT,
+	                                                 settings != NULL ? settings : "@a{sv} {}",
+	                                                 NULL, NULL, &error));
+	g_assert_no_error(error);
+	if (secrets != NULL) {
+		p->secrets = g_variant_ref_sink(
+		        g_variant_parse(G_VARIANT_TYPE_VARDICT, secrets, NULL, NULL, &error));
+		g_assert_no_error(error);
+	}
+	p->risks = g_ptr_array_new_with_free_func(g_free);
+	return p;
+}
+
+void
+harness_profile_free(OmacpProfile *p)
+{
+	if (p == NULL)
+		return;
+	g_free(p->identity);
+	g_free(p->name);
+	g_free(p->imsi);
+	g_clear_pointer(&p->settings, g_variant_unref);
+	g_clear_pointer(&p->secrets, g_variant_unref);
+	g_clear_pointer(&p->risks, g_ptr_array_unref);
+	g_free(p);
+}

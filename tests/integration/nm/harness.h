@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Real daemons for the backend tests: a private dbus-daemon, NetworkManager
+ * (keyfile plugin, scratch connection dir, every device unmanaged), ofonod
+ * with an in-process fake AT modem, mmsd-tng. run-in-netns.sh puts the test
+ * in private mount and network namespaces first (tmpfs /run and state dirs,
+ * read-only sysfs), so nothing on the host is touched. Children get
+ * PDEATHSIG, so a crashing test leaves no daemons behind. */
+
+#include <gio/gio.h>
+
+#include "backend.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+	char *dir;         /* scratch directory, removed at the end */
+	char *bus_address; /* private bus, exported as the system and session bus */
+	GPid bus_pid;
+	GPid nm_pid;
+	GPid ofono_pid;
+	GPid mmsd_pid;
+	GDBusConnection *bus;
+} Harness;
+
+/* Scratch dir + private bus; exports DBUS_SYSTEM_BUS_ADDRESS and
+ * DBUS_SESSION_BUS_ADDRESS. */
+Harness *harness_new(void);
+void harness_free(Harness *h);
+
+/* NetworkManager; returns once its Startup property is false. */
+void harness_start_nm(Harness *h);
+void harness_stop_nm(Harness *h);
+char *harness_nm_connections_dir(Harness *h);
+
+/* mmsd-tng with HOME in the scratch dir; returns once it owns org.ofono.mms. */
+void harness_start_mmsd(Harness *h);
+void harness_stop_mmsd(Harness *h);
+char *harness_mmsd_settings_file(Harness *h);
+
+/* Spawns @argv with the bus exported, output to DIR/<log>. */
+GPid harness_spawn(Harness *h, const char *const *argv, const char *log, const char *const *env);
+void harness_kill(GPid *pid);
+
+/* Iterates the default main context until *@flag is TRUE (or @predicate()
+ * returns TRUE); aborts the test after @timeout_ms. */
+void harness_wait_flag(const gboolean *flag, guint timeout_ms, const char *what);
+void harness_wait_until(gboolean (*predicate)(gpointer), gpointer data, guint timeout_ms,
+                        const char *what);
+
+/* Drives one async backend call: runs the main loop until it completes. */
+GAsyncResult *harness_wait_result(GAsyncResult **slot, const char *what);
+void harness_store_result(GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* TRUE when root and the daemons are installed (else the test skips). */
+gboolean harness_can_run(const char *const *programs, char **out_reason);
+
+/* A profile built by hand (settings and secrets in GVariant text form). */
+OmacpProfile *harness_profile(OmacpProfileKind kind, const char *identity, const char *name,
+                              const char *imsi, const char *settings, const char *secrets);
+void harness_profile_free(OmacpProfile *p);
+typedef OmacpProfile HarnessProfile;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HarnessProfile, harness_profile_free)
+
+G_END_DECLS

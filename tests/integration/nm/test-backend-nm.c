@@ -1,0 +1,755 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The NetworkManager backend against the real NetworkManager on a private
+ * bus (run through run-in-netns.sh). Expectations come from the issue and
+ * the NetworkManager field notes: gsm connection with apn/credentials/DNS,
+ * bound by gsm.sim-operator-id and never network-id, autoconnect off, secrets
+ * owned by NetworkManager (flags NONE) so they live only in the 0600 keyfile
+ * and never in GetSettings, user keys org.omacp.*, update in place, hand
+ * edits refused unless forced, remove, undo, and NetworkManager starting
+ * after the backend. */
+
+#include <NetworkManager.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "harness.h"
+#include "omacp-error.h"
+
+static Harness *harness;
+static OmacpBackend *backend;
+static guint availability_signals;
+
+/* --- driving the backend ------------------------------------------------ */
+
+static char *
+apply(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo,
+      GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
+	                            &result);
+	harness_wait_result(&result, "apply");
+	return backend->klass->apply_finish(backend, result, out_undo, error);
+}
+
+static char *
+apply_ok(const OmacpProfile *p, const char *existing_id, GVariant **out_undo)
+{
+	g_autoptr(GError) error = NULL;
+	char *id = apply(p, existing_id, FALSE, out_undo, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(id);
+	return id;
+}
+
+static gboolean
+remove_id(const char *id, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "remove");
+	return backend->klass->remove_finish(backend, result, error);
+}
+
+static gboolean
+undo_id(const char *id, GVariant *undo, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "undo");
+	return backend->klass->undo_finish(backend, result, error);
+}
+
+/* --- reading back through libnm with a fresh client ------------------------ */
+
+static NMClient *
+fresh_client(void)
+{
+	g_autoptr(GError) error = NULL;
+	NMClient *client = nm_client_new(NULL, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(nm_client_get_nm_running(client));
+	return client;
+}
+
+/* The connection as NetworkManager has it; NULL when gone. */
+static NMRemoteConnection *
+lookup(NMClient *client, const char *uuid)
+{
+	return nm_client_get_connection_by_uuid(client, uuid);
+}
+
+/* A copy of the connection with its secrets (GetSecrets) merged in. */
+static NMConnection *
+with_secrets(NMRemoteConnection *rc, const char *setting)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) secrets = NULL;
+	NMConnection *copy = nm_simple_connection_new_clone(NM_CONNECTION(rc));
+
+	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+	secrets = nm_remote_connection_get_secrets(rc, setting, NULL, &error);
+	G_GNUC_END_IGNORE_DEPRECATIONS
+	/* none stored: NetworkManager asks the (absent) agents and says so */
+	if (g_error_matches(error, NM_AGENT_MANAGER_ERROR, NM_AGENT_MANAGER_ERROR_NO_SECRETS))
+		return copy;
+	g_assert_no_error(error);
+	nm_connection_update_secrets(copy, setting, secrets, &error);
+	g_assert_no_error(error);
+	return copy;
+}
+
+static guint
+count_tagged(NMClient *client, const char *identity)
+{
+	const GPtrArray *all = nm_client_get_connections(client);
+	guint n = 0;
+
+	for (guint i = 0; i < all->len; i++) {
+		NMSettingUser *s_user = NM_SETTING_USER(nm_connection_get_setting_by_name(
+		        g_ptr_array_index(all, i), NM_SETTING_USER_SETTING_NAME));
+		const char *tag = s_user != NULL
+		                          ? nm_setting_user_get_data(s_user, OMACP_NM_USER_PROFILE)
+		                          : NULL;
+		if (g_strcmp0(tag, identity) == 0)
+			n++;
+	}
+	return n;
+}
+
+static const char *
+user_key(NMConnection *c, const char *key)
+{
+	NMSettingUser *s_user =
+	        NM_SETTING_USER(nm_connection_get_setting_by_name(c, NM_SETTING_USER_SETTING_NAME));
+	return s_user != NULL ? nm_setting_user_get_data(s_user, key) : NULL;
+}
+
+static char *
+read_keyfile(NMRemoteConnection *rc, guint *out_mode)
+{
+	const char *path = nm_remote_connection_get_filename(rc);
+	g_autoptr(GError) error = NULL;
+	struct stat st;
+	char *text = NULL;
+
+	g_assert_nonnull(path);
+	/* the keyfile lives in the scratch dir the harness configured */
+	g_assert_true(g_str_has_prefix(path, harness->dir));
+	g_assert_cmpint(stat(path, &st), ==, 0);
+	*out_mode = st.st_mode & 07777;
+	g_file_get_contents(path, &text, NULL, &error);
+	g_assert_no_error(error);
+	return text;
+}
+
+/* --- profiles ------------------------------------------------------------- */
+
+/* IMSI of AT&T (MCC 310, 3-digit MNC 410) and of Telekom DE (262, 01). */
+#define IMSI_US "310410123456789"
+#define IMSI_DE "262011234567890"
+
+static OmacpProfile *
+internet_profile(const char *identity, const char *name, const char *apn, const char *password)
+{
+	g_autofree char *settings = g_strdup_printf(
+	        "{'apn': <'%s'>, 'username': <'wapuser'>, 'password-set': <true>, 'auth': "
+	        "<'pap'>, 'dns': <['192.0.2.53', '2001:db8::53']>, 'omacp-message': "
+	        "<'/org/omacp/Provisioning1/message/7'>}",
+	        apn);
+	g_autofree char *secrets = g_strdup_printf("{'password': <'%s'>}", password);
+
+	return harness_profile(OMACP_PROFILE_INTERNET, identity, name, IMSI_US, settings, secrets);
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void
+availability_cb(OmacpBackend *self, gpointer user_data)
+{
+	availability_signals++;
+}
+
+static gboolean
+backend_available(gpointer data)
+{
+	return backend->klass->is_available(backend);
+}
+
+/* Issue item 7: NetworkManager not running → unavailable; when it appears
+ * the daemon is told and applying works. */
+static void
+test_nm_appears_later(void)
+{
+	g_autoptr(HarnessProfile) p =
+	        internet_profile("internet:LATE", "Late APN", "late.apn", "pw");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	g_autoptr(NMClient) client = NULL;
+
+	g_assert_cmpstr(backend->klass->name, ==, "networkmanager");
+	g_assert_false(backend->klass->is_available(backend));
+	id = apply(p, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_assert_null(id);
+	g_clear_error(&error);
+
+	harness_start_nm(harness);
+	harness_wait_until(backend_available, NULL, 10000, "availability");
+	g_assert_cmpuint(availability_signals, ==, 1);
+
+	id = apply_ok(p, NULL, NULL);
+	client = fresh_client();
+	g_assert_nonnull(lookup(client, id));
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_create_internet(void)
+{
+	g_autoptr(HarnessProfile) p = internet_profile("internet:NAP1", "Operator Internet",
+	                                               "internet.example", "s3cret");
+	g_autoptr(GVariant) undo = NULL;
+	g_autoptr(NMClient) client = NULL;
+	g_autoptr(NMConnection) full = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p, NULL, &undo);
+	g_autofree char *keyfile = NULL;
+	NMRemoteConnection *rc;
+	NMSettingGsm *s_gsm;
+	NMSettingPpp *s_ppp;
+	NMSettingIPConfig *s_ip4;
+	NMSettingIPConfig *s_ip6;
+	guint mode = 0;
+	gboolean created = FALSE;
+
+	g_assert_true(g_variant_lookup(undo, "created", "b", &created));
+	g_assert_true(created);
+
+	client = fresh_client();
+	rc = lookup(client, id);
+	g_assert_nonnull(rc);
+	g_assert_cmpstr(nm_connection_get_id(NM_CONNECTION(rc)), ==, "Operator Internet");
+	g_assert_cmpstr(nm_connection_get_connection_type(NM_CONNECTION(rc)), ==, "gsm");
+	g_assert_false(nm_setting_connection_get_autoconnect(
+	        nm_connection_get_setting_connection(NM_CONNECTION(rc))));
+
+	s_gsm = nm_connection_get_setting_gsm(NM_CONNECTION(rc));
+	g_assert_nonnull(s_gsm);
+	g_assert_cmpstr(nm_setting_gsm_get_apn(s_gsm), ==, "internet.example");
+	g_assert_cmpstr(nm_setting_gsm_get_username(s_gsm), ==, "wapuser");
+	/* bound to the SIM's operator (310 uses 3-digit MNCs), never the network */
+	g_assert_cmpstr(nm_setting_gsm_get_sim_operator_id(s_gsm), ==, "310410");
+	g_assert_null(nm_setting_gsm_get_network_id(s_gsm));
+	/* secret owned by NetworkManager, not returned with the settings */
+	g_assert_cmpint(nm_setting_gsm_get_password_flags(s_gsm), ==, NM_SETTING_SECRET_FLAG_NONE);
+	g_assert_null(nm_setting_gsm_get_password(s_gsm));
+
+	/* auth pap → every other method refused */
+	s_ppp = NM_SETTING_PPP(nm_connection_get_setting_by_name(NM_CONNECTION(rc), "ppp"));
+	g_assert_nonnull(s_ppp);
+	g_assert_false(nm_setting_ppp_get_refuse_pap(s_ppp));
+	g_assert_true(nm_setting_ppp_get_refuse_chap(s_ppp));
+	g_assert_true(nm_setting_ppp_get_refuse_mschap(s_ppp));
+	g_assert_true(nm_setting_ppp_get_refuse_mschapv2(s_ppp));
+
+	s_ip4 = nm_connection_get_setting_ip4_config(NM_CONNECTION(rc));
+	s_ip6 = nm_connection_get_setting_ip6_config(NM_CONNECTION(rc));
+	g_assert_cmpstr(nm_setting_ip_config_get_method(s_ip4), ==, "auto");
+	g_assert_cmpstr(nm_setting_ip_config_get_method(s_ip6), ==, "auto");
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(s_ip4), ==, 1);
+	g_assert_cmpstr(nm_setting_ip_config_get_dns(s_ip4, 0), ==, "192.0.2.53");
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(s_ip6), ==, 1);
+	g_assert_cmpstr(nm_setting_ip_config_get_dns(s_ip6, 0), ==, "2001:db8::53");
+
+	g_assert_cmpstr(user_key(NM_CONNECTION(rc), OMACP_NM_USER_PROFILE), ==, "internet:NAP1");
+	g_assert_cmpstr(user_key(NM_CONNECTION(rc), OMACP_NM_USER_MESSAGE), ==,
+	                "/org/omacp/Provisioning1/message/7");
+	g_assert_cmpuint(strlen(user_key(NM_CONNECTION(rc), OMACP_NM_USER_HASH)), ==, 64);
+
+	/* the password comes back only through GetSecrets */
+	full = with_secrets(rc, NM_SETTING_GSM_SETTING_NAME);
+	g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)), ==,
+	                "s3cret");
+
+	/* flags NONE: the secret is in the keyfile, which only root can read */
+	keyfile = read_keyfile(rc, &mode);
+	g_assert_cmpuint(mode, ==, 0600);
+	g_assert_nonnull(strstr(keyfile, "\n[gsm]\n"));
+	g_assert_nonnull(strstr(keyfile, "\napn=internet.example\n"));
+	g_assert_nonnull(strstr(keyfile, "\npassword=s3cret\n"));
+	g_assert_null(strstr(keyfile, "password-flags=")); /* 0 = NONE is the default */
+	g_assert_null(strstr(keyfile, "network-id"));
+	g_assert_nonnull(strstr(keyfile, "\nsim-operator-id=310410\n"));
+	g_assert_nonnull(strstr(keyfile, "org.omacp.profile=internet:NAP1"));
+
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+/* Same identity → same connection, new values, undo restores the old ones;
+ * undo of the creation deletes it. */
+static void
+test_update_in_place_and_undo(void)
+{
+	g_autoptr(HarnessProfile) p1 =
+	        internet_profile("internet:NAP2", "Operator Web", "web.one", "first-pw");
+	g_autoptr(HarnessProfile) p2 =
+	        internet_profile("internet:NAP2", "Operator Web 2", "web.two", "second-pw");
+	g_autoptr(GVariant) undo1 = NULL;
+	g_autoptr(GVariant) undo2 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id1 = apply_ok(p1, NULL, &undo1);
+	g_autofree char *id2 = NULL;
+	gboolean created = TRUE;
+
+	/* no existing_id given: found again by its org.omacp.profile tag */
+	id2 = apply_ok(p2, NULL, &undo2);
+	g_assert_cmpstr(id1, ==, id2);
+	g_assert_true(g_variant_lookup(undo2, "created", "b", &created));
+	g_assert_false(created);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMRemoteConnection *rc = lookup(client, id2);
+		g_autoptr(NMConnection) full = with_secrets(rc, "gsm");
+		NMSettingGsm *s_gsm = nm_connection_get_setting_gsm(full);
+
+		g_assert_cmpuint(count_tagged(client, "internet:NAP2"), ==, 1);
+		g_assert_cmpstr(nm_connection_get_id(full), ==, "Operator Web 2");
+		g_assert_cmpstr(nm_setting_gsm_get_apn(s_gsm), ==, "web.two");
+		g_assert_cmpstr(nm_setting_gsm_get_password(s_gsm), ==, "second-pw");
+	}
+	/* and by UUID: a third apply with the id is the same connection */
+	{
+		g_autofree char *id3 = apply_ok(p2, id1, NULL);
+		g_assert_cmpstr(id3, ==, id1);
+	}
+
+	g_assert_true(undo_id(id2, undo2, &error));
+	g_assert_no_error(error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMRemoteConnection *rc = lookup(client, id1);
+		g_autoptr(NMConnection) full = with_secrets(rc, "gsm");
+		NMSettingGsm *s_gsm = nm_connection_get_setting_gsm(full);
+
+		g_assert_cmpstr(nm_connection_get_id(full), ==, "Operator Web");
+		g_assert_cmpstr(nm_setting_gsm_get_apn(s_gsm), ==, "web.one");
+		g_assert_cmpstr(nm_setting_gsm_get_password(s_gsm), ==, "first-pw");
+	}
+
+	g_assert_true(undo_id(id1, undo1, &error));
+	g_assert_no_error(error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_assert_null(lookup(client, id1));
+		g_assert_cmpuint(count_tagged(client, "internet:NAP2"), ==, 0);
+	}
+}
+
+/* Undo after the connection was deleted brings it back with the same UUID. */
+static void
+test_undo_recreates_deleted(void)
+{
+	g_autoptr(HarnessProfile) p1 = internet_profile("internet:NAP3", "Gone", "gone.one", "a");
+	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP3", "Gone", "gone.two", "b");
+	g_autoptr(GVariant) undo2 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *id2 = apply_ok(p2, id, &undo2);
+
+	g_assert_cmpstr(id, ==, id2);
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+	g_assert_true(undo_id(id, undo2, &error));
+	g_assert_no_error(error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMRemoteConnection *rc = lookup(client, id);
+		g_autoptr(NMConnection) full = NULL;
+
+		g_assert_nonnull(rc);
+		full = with_secrets(rc, "gsm");
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(full)), ==,
+		                "gone.one");
+		g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)),
+		                ==, "a");
+	}
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+/* The previous connection had no password: undo must not keep the one the
+ * update added (NetworkManager keeps stored secrets when an update carries
+ * none). */
+static void
+test_undo_clears_added_secret(void)
+{
+	g_autoptr(HarnessProfile) p1 =
+	        harness_profile(OMACP_PROFILE_INTERNET, "internet:NAP6", "NoPw", IMSI_DE,
+	                        "{'apn': <'open.apn'>}", NULL);
+	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP6", "NoPw", "pw.apn", "added");
+	g_autoptr(GVariant) undo2 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *id2 = apply_ok(p2, id, &undo2);
+
+	g_assert_cmpstr(id, ==, id2);
+	g_assert_true(undo_id(id, undo2, &error));
+	g_assert_no_error(error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMRemoteConnection *rc = lookup(client, id);
+		g_autoptr(NMConnection) full = with_secrets(rc, "gsm");
+		g_autofree char *keyfile = NULL;
+		guint mode = 0;
+
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(full)), ==,
+		                "open.apn");
+		g_assert_null(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)));
+		keyfile = read_keyfile(rc, &mode);
+		g_assert_null(strstr(keyfile, "password="));
+	}
+	/* the same through apply: a later profile without a password drops it */
+	g_free(apply_ok(p2, id, NULL));
+	g_free(apply_ok(p1, id, NULL));
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_autoptr(NMConnection) full = with_secrets(lookup(client, id), "gsm");
+
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(full)), ==,
+		                "open.apn");
+		g_assert_null(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)));
+	}
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+static gboolean
+variant_has_field(GVariant *changes, const char *field, const char *old_value,
+                  const char *new_value)
+{
+	for (gsize i = 0; i < g_variant_n_children(changes); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(changes, i);
+		const char *f = NULL;
+		const char *o = NULL;
+		const char *n = NULL;
+
+		g_variant_lookup(entry, "field", "&s", &f);
+		g_variant_lookup(entry, "old", "&s", &o);
+		g_variant_lookup(entry, "new", "&s", &n);
+		if (g_strcmp0(f, field) == 0)
+			return (old_value == NULL || g_strcmp0(o, old_value) == 0) &&
+			       (new_value == NULL || g_strcmp0(n, new_value) == 0);
+	}
+	return FALSE;
+}
+
+static gboolean
+edited_seen(gpointer profile)
+{
+	g_autoptr(GVariant) v = backend->klass->preview(backend, profile, NULL);
+	return variant_has_field(v, "edited-by-hand", NULL, NULL);
+}
+
+/* A connection changed outside omacp is not overwritten unless forced; the
+ * preview shows it. */
+static void
+test_hand_edit(void)
+{
+	g_autoptr(HarnessProfile) p1 =
+	        internet_profile("internet:NAP4", "Edited", "edit.one", "pw1");
+	g_autoptr(HarnessProfile) p2 =
+	        internet_profile("internet:NAP4", "Edited", "edit.two", "pw2");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *again = NULL;
+	g_autoptr(GVariant) preview = NULL;
+
+	/* unchanged: preview lists only the new APN, no hand-edit warning */
+	preview = backend->klass->preview(backend, p2, id);
+	g_assert_nonnull(preview);
+	g_assert_true(variant_has_field(preview, "gsm.apn", "edit.one", "edit.two"));
+	g_assert_false(variant_has_field(preview, "edited-by-hand", NULL, NULL));
+	g_clear_pointer(&preview, g_variant_unref);
+
+	/* the user changes the APN with libnm */
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMRemoteConnection *rc = lookup(client, id);
+
+		g_object_set(nm_connection_get_setting_gsm(NM_CONNECTION(rc)), NM_SETTING_GSM_APN,
+		             "my.own.apn", NULL);
+		G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+		nm_remote_connection_commit_changes(rc, TRUE, NULL, &error);
+		G_GNUC_END_IGNORE_DEPRECATIONS
+		g_assert_no_error(error);
+	}
+	/* the backend's client sees the change through its own signals */
+	harness_wait_until(edited_seen, p2, 5000, "the hand edit to reach the backend");
+
+	again = apply(p2, id, FALSE, NULL, &error);
+	g_assert_null(again);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
+	g_assert_nonnull(strstr(error->message, "'Edited'"));
+	g_assert_nonnull(strstr(error->message, "edited by hand"));
+	g_clear_error(&error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(
+		                        NM_CONNECTION(lookup(client, id)))),
+		                ==, "my.own.apn");
+	}
+
+	preview = backend->klass->preview(backend, p2, id);
+	g_assert_true(variant_has_field(preview, "edited-by-hand", NULL, NULL));
+	g_assert_true(variant_has_field(preview, "gsm.apn", "my.own.apn", "edit.two"));
+
+	/* confirmed: overwritten, and the record is clean again afterwards */
+	again = apply(p2, id, TRUE, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(again, ==, id);
+	g_clear_pointer(&again, g_free);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(
+		                        NM_CONNECTION(lookup(client, id)))),
+		                ==, "edit.two");
+	}
+	again = apply_ok(p1, id, NULL);
+	g_assert_cmpstr(again, ==, id);
+
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_remove(void)
+{
+	g_autoptr(HarnessProfile) p = internet_profile("internet:NAP5", "Removed", "rm.apn", "x");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p, NULL, NULL);
+	g_autofree char *keyfile_path = NULL;
+
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		keyfile_path = g_strdup(nm_remote_connection_get_filename(lookup(client, id)));
+	}
+	g_assert_true(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_assert_null(lookup(client, id));
+	}
+	g_assert_false(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
+	/* removing what is already gone is success */
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_ip_type_and_sim(void)
+{
+	g_autoptr(HarnessProfile) p =
+	        harness_profile(OMACP_PROFILE_INTERNET, "internet:V4", "IPv4 only", IMSI_DE,
+	                        "{'apn': <'v4.apn'>, 'auth': <'chap'>, 'ip-type': <'ipv4'>, 'dns': "
+	                        "<['198.51.100.1', '2001:db8::1']>}",
+	                        NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p, NULL, NULL);
+	g_autoptr(NMClient) client = fresh_client();
+	NMConnection *c = NM_CONNECTION(lookup(client, id));
+	NMSettingPpp *s_ppp = NM_SETTING_PPP(nm_connection_get_setting_by_name(c, "ppp"));
+
+	/* 262 uses 2-digit MNCs: operator 26201 */
+	g_assert_cmpstr(nm_setting_gsm_get_sim_operator_id(nm_connection_get_setting_gsm(c)), ==,
+	                "26201");
+	g_assert_cmpstr(nm_setting_ip_config_get_method(nm_connection_get_setting_ip4_config(c)),
+	                ==, "auto");
+	g_assert_cmpstr(nm_setting_ip_config_get_method(nm_connection_get_setting_ip6_config(c)),
+	                ==, "disabled");
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(nm_connection_get_setting_ip4_config(c)),
+	                 ==, 1);
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(nm_connection_get_setting_ip6_config(c)),
+	                 ==, 0);
+	/* chap → pap refused, chap allowed */
+	g_assert_true(nm_setting_ppp_get_refuse_pap(s_ppp));
+	g_assert_false(nm_setting_ppp_get_refuse_chap(s_ppp));
+	g_assert_null(user_key(c, OMACP_NM_USER_MESSAGE));
+
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_wlan(void)
+{
+	g_autoptr(HarnessProfile) psk = harness_profile(
+	        OMACP_PROFILE_WLAN, "wlan:HomeNet", "HomeNet", NULL,
+	        "{'ssid': <'HomeNet'>, 'security': <'wpa2-psk'>, 'psk-set': <true>}",
+	        "{'psk': <'correct horse battery'>}");
+	g_autoptr(HarnessProfile) open =
+	        harness_profile(OMACP_PROFILE_WLAN, "wlan:Cafe", "Cafe", NULL,
+	                        "{'ssid': <'Cafe'>, 'security': <'none'>, 'hidden': <true>}", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(psk, NULL, NULL);
+	g_autofree char *id_open = apply_ok(open, NULL, NULL);
+	g_autoptr(NMClient) client = fresh_client();
+	NMRemoteConnection *rc = lookup(client, id);
+	g_autoptr(NMConnection) full = with_secrets(rc, "802-11-wireless-security");
+	NMSettingWireless *s_wifi = nm_connection_get_setting_wireless(full);
+	NMSettingWirelessSecurity *s_sec = nm_connection_get_setting_wireless_security(full);
+	GBytes *ssid = nm_setting_wireless_get_ssid(s_wifi);
+	g_autofree char *keyfile = NULL;
+	guint mode = 0;
+
+	g_assert_cmpstr(nm_connection_get_connection_type(full), ==, "802-11-wireless");
+	g_assert_cmpmem(g_bytes_get_data(ssid, NULL), g_bytes_get_size(ssid), "HomeNet", 7);
+	g_assert_cmpstr(nm_setting_wireless_get_mode(s_wifi), ==, "infrastructure");
+	g_assert_cmpstr(nm_setting_wireless_security_get_key_mgmt(s_sec), ==, "wpa-psk");
+	g_assert_cmpstr(nm_setting_wireless_security_get_psk(s_sec), ==, "correct horse battery");
+	g_assert_cmpint(nm_setting_wireless_security_get_psk_flags(s_sec), ==,
+	                NM_SETTING_SECRET_FLAG_NONE);
+	g_assert_null(nm_setting_wireless_security_get_psk(
+	        nm_connection_get_setting_wireless_security(NM_CONNECTION(rc))));
+	g_assert_false(
+	        nm_setting_connection_get_autoconnect(nm_connection_get_setting_connection(full)));
+	g_assert_cmpstr(user_key(full, OMACP_NM_USER_PROFILE), ==, "wlan:HomeNet");
+	keyfile = read_keyfile(rc, &mode);
+	g_assert_cmpuint(mode, ==, 0600);
+	g_assert_nonnull(strstr(keyfile, "\npsk=correct horse battery\n"));
+
+	rc = lookup(client, id_open);
+	g_assert_null(nm_connection_get_setting_wireless_security(NM_CONNECTION(rc)));
+	g_assert_true(nm_setting_wireless_get_hidden(
+	        nm_connection_get_setting_wireless(NM_CONNECTION(rc))));
+
+	g_assert_true(remove_id(id, &error));
+	g_assert_no_error(error);
+	g_assert_true(remove_id(id_open, &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_rejects(void)
+{
+	g_autoptr(HarnessProfile) no_ssid = harness_profile(OMACP_PROFILE_WLAN, "wlan:x", "x", NULL,
+	                                                    "{'security': <'none'>}", NULL);
+	g_autoptr(HarnessProfile) eap =
+	        harness_profile(OMACP_PROFILE_WLAN, "wlan:corp", "corp", NULL,
+	                        "{'ssid': <'Corp'>, 'security': <'wpa2-eap'>}", NULL);
+	g_autoptr(HarnessProfile) mms = harness_profile(OMACP_PROFILE_MMS, "mms:X", "MMS", NULL,
+	                                                "{'mmsc': <'http://mmsc/'>}", NULL);
+	g_autoptr(HarnessProfile) bad_dns =
+	        harness_profile(OMACP_PROFILE_INTERNET, "internet:bad", "bad", NULL,
+	                        "{'apn': <'a'>, 'dns': <['not-an-address']>}", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	g_autoptr(NMClient) client = NULL;
+
+	g_assert_false(backend->klass->handles(backend, mms));
+	g_assert_true(backend->klass->handles(backend, no_ssid));
+
+	id = apply(no_ssid, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+	g_assert_nonnull(strstr(error->message, "wlan:x"));
+	g_clear_error(&error);
+	id = apply(eap, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
+	g_clear_error(&error);
+	id = apply(mms, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
+	g_clear_error(&error);
+	id = apply(bad_dns, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+	g_assert_nonnull(strstr(error->message, "not-an-address"));
+	g_clear_error(&error);
+
+	client = fresh_client();
+	g_assert_cmpuint(count_tagged(client, "wlan:x"), ==, 0);
+	g_assert_cmpuint(count_tagged(client, "wlan:corp"), ==, 0);
+	g_assert_cmpuint(count_tagged(client, "internet:bad"), ==, 0);
+}
+
+/* Cancelled while NetworkManager adds: nothing is left behind. */
+static void
+test_cancel_leaves_nothing(void)
+{
+	g_autoptr(HarnessProfile) p = internet_profile("internet:CANCEL", "Cancel", "c.apn", "x");
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	g_autoptr(NMClient) client = NULL;
+
+	backend->klass->apply_async(backend, p, NULL, FALSE, cancellable, harness_store_result,
+	                            &result);
+	g_cancellable_cancel(cancellable);
+	harness_wait_result(&result, "cancelled apply");
+	id = backend->klass->apply_finish(backend, result, NULL, &error);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_assert_null(id);
+	client = fresh_client();
+	g_assert_cmpuint(count_tagged(client, "internet:CANCEL"), ==, 0);
+}
+
+static void
+test_preview_create(void)
+{
+	g_autoptr(HarnessProfile) p = internet_profile("internet:NEW", "New", "new.apn", "x");
+	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, NULL);
+
+	g_assert_true(variant_has_field(preview, "gsm.apn", "", "new.apn"));
+	g_assert_true(variant_has_field(preview, "gsm.sim-operator-id", "", "310410"));
+	g_assert_true(variant_has_field(preview, "gsm.password", "", "(secret)"));
+	g_assert_false(variant_has_field(preview, "gsm.network-id", NULL, NULL));
+	/* the secret itself never appears */
+	g_assert_null(strstr(g_variant_print(preview, FALSE), "\"x\""));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *reason = NULL;
+	g_autoptr(GDBusConnection) bus = NULL;
+	int ret;
+
+	g_test_init(&argc, &argv, NULL);
+	omacp_error_register();
+	if (!harness_can_run((const char *const[]){ "NetworkManager", "dbus-daemon", NULL },
+	                     &reason)) {
+		g_test_skip(reason);
+		return 0;
+	}
+	harness = harness_new();
+	backend = omacp_backend_nm_new(harness->bus);
+	g_assert_nonnull(backend);
+	backend->availability_changed = availability_cb;
+
+	/* first: the backend exists before NetworkManager */
+	g_test_add_func("/backend-nm/appears-later", test_nm_appears_later);
+	g_test_add_func("/backend-nm/create-internet", test_create_internet);
+	g_test_add_func("/backend-nm/update-in-place-and-undo", test_update_in_place_and_undo);
+	g_test_add_func("/backend-nm/undo-recreates-deleted", test_undo_recreates_deleted);
+	g_test_add_func("/backend-nm/undo-clears-added-secret", test_undo_clears_added_secret);
+	g_test_add_func("/backend-nm/hand-edit", test_hand_edit);
+	g_test_add_func("/backend-nm/remove", test_remove);
+	g_test_add_func("/backend-nm/ip-type-and-sim", test_ip_type_and_sim);
+	g_test_add_func("/backend-nm/wlan", test_wlan);
+	g_test_add_func("/backend-nm/rejects", test_rejects);
+	g_test_add_func("/backend-nm/cancel-leaves-nothing", test_cancel_leaves_nothing);
+	g_test_add_func("/backend-nm/preview-create", test_preview_create);
+	ret = g_test_run();
+
+	omacp_backend_free(backend);
+	harness_free(harness);
+	return ret;
+}
