@@ -30,7 +30,9 @@ typedef struct {
 	guint received; /* segments held for this message after this call */
 	guint total;
 	char *key;          /* stable text key of the message this segment belongs to:
-	                     * printable ASCII, the same for every segment of one message */
+	                     * printable ASCII, the same for every segment of one message,
+	                     * e.g. "/modem/0|+4477...|ref8=4|total=4|ports=2948>9200" (other
+	                     * octets as %XX). It holds the sender: personal data. */
 	guint64 message_id; /* unique per reassembler for each message (instance):
 	                     * a later message that reuses the key gets a new id */
 } OmacpReassemblyResult;

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 typedef struct {
 	char *smsc;   /* "+447785016005", or NULL when the PDU had no SMSC field / length 0 */
 	char *sender; /* TP-OA: "+84..." (international), "20170097" (national) or
-	               * the decoded alphanumeric text */
+	               * the decoded alphanumeric text (UTF-8); TP-DA for SUBMIT;
+	               * NULL (like smsc) from omacp_sms_parse_user_data() */
 	guint8 first_octet;
 	guint8 pid;
 	guint8 dcs;
@@ -31,8 +32,9 @@ typedef struct {
 	gboolean is_concat;
 	gboolean ref_16bit; /* IE 0x08 rather than 0x00 */
 	guint16 ref;
-	guint8 total; /* 1 when not concatenated */
-	guint8 seq;   /* 1 when not concatenated */
+	guint8 total; /* 1 when not concatenated; kept as sent (may be 0) */
+	guint8 seq;   /* 1 when not concatenated; kept as sent (may be 0 or > total):
+	               * the reassembler rejects such segments */
 
 	GBytes *payload;      /* TP-UD after the UDH */
 	gsize payload_offset; /* where the payload starts in the parsed buffer */
