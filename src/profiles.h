@@ -30,10 +30,10 @@ gboolean omacp_profile_kind_from_string(const char *text, OmacpProfileKind *out)
 
 typedef struct {
 	OmacpProfileKind kind;
-	OmacpOp op;     /* SET, or REMOVE for an MSPROV nocharacteristic */
-	char *identity; /* "internet:NAP1", "mms:CHT_MMS", "wlan:HomeNet", "dm:PLT", ... */
-	char *name;     /* human name (NAME parm), never NULL */
-	char *imsi;     /* the SIM it is for, NULL when unknown */
+	OmacpOp op;         /* SET, or REMOVE for an MSPROV nocharacteristic */
+	char *identity;     /* "internet:NAP1", "mms:CHT_MMS", "wlan:HomeNet", "dm:PLT", ... */
+	char *name;         /* human name (NAME parm), never NULL */
+	char *imsi;         /* the SIM it is for, NULL when unknown */
 	GVariant *settings; /* a{sv}, non-floating; secrets only as "<x>-set" booleans */
 	GVariant *secrets;  /* a{sv} of secrets ("password", "psk", ...), NULL when none */
 	GPtrArray *risks;   /* char *, human-readable */
@@ -42,18 +42,29 @@ typedef struct {
 void omacp_profile_free(OmacpProfile *profile);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
 
-/* Derives the profiles of a document. Settings keys:
- *  internet: apn, username, password-set, auth ("pap"/"chap"/"none"),
- *            ip-type ("ipv4v6" default, "ipv4", "ipv6"), dns (as), proxy ("host:port"),
- *            bearer, napid
- *  mms:      mmsc, mms-proxy ("host:port"), apn, username, password-set, auth, ip-type
- *  wlan:     ssid, hidden (b), mode, security ("none"/"wep"/"wpa-psk"/"wpa2-psk"/
- *            "wpa-eap"/"wpa2-eap"), eap-type, username, password-set, psk-set
- *  browser:  startpage, bookmarks (aa{ss} name/uri), proxy
- *  email:    protocol ("smtp"/"pop3"/"imap"), host, port (u), security ("ssl"/"starttls"/"none"),
- *            username, password-set, from
- *  ds/dm:    server-id, name, address, port, auth-type, username, password-set, ...
- *  bootstrap: name, provurl, context-allow, proxy-id
+/* Derives the profiles of a document (rules and identities: top of
+ * profiles.c). Settings keys (absent when the document does not say):
+ *  internet: napid, apn, bearer, username, password-set (b), auth ("pap"/"chap"; absent
+ *            when the NAPDEF has no NAPAUTHINFO), ip-type ("ipv4v6" default, "ipv4",
+ *            "ipv6" from LOCAL-ADDRTYPE), dns (as), proxy ("host:port", an HTTP proxy) or
+ *            wap-gateway ("host:port", a WSP gateway: port 9200..9203 or SERVICE *-WSP)
+ *  mms:      mmsc, mms-proxy ("host:port") or wap-gateway, napid, apn, username,
+ *            password-set, auth, ip-type
+ *  wlan:     ssid, hidden (b), mode ("infrastructure"/"adhoc"), security ("none"/"wep"/
+ *            "wpa-psk"/"wpa2-psk"/"wpa-eap"/"wpa2-eap"/"ieee8021x"), eap-type ("peap",
+ *            "tls", ...), username, password-set, psk-set, wep-key-set, napid;
+ *            secrets psk, password, wep-key<INDEX>
+ *  browser:  startpage, bookmarks (aa{ss} uri/name), proxy or wap-gateway, napid
+ *  email:    protocol ("smtp"/"pop3"/"imap"), host, port (u), security ("ssl"/"starttls"/
+ *            "none"), username, password-set, from, server-id, auth (as for dm)
+ *  ds/dm:    server-id, name, address, port (u), auth-type, username, password-set
+ *            (of the CLIENT-level APPAUTH, else the first), auth (aa{sv}: level, type,
+ *            username, password-set, nonce-set), napid; ds: databases (aa{ss} uri, name,
+ *            accept, sync-type); dm: init (b); secrets <level>-password, <level>-nonce
+ *  bootstrap: name, provurl, context-allow (u), proxy-id (only a BOOTSTRAP with PROVURL)
+ *  other:    type ("napdef": napid, bearer, address, address-type; "application": appid,
+ *            server-id, address)
+ * A REMOVE profile (MSPROV nocharacteristic) has empty settings.
  * Returns a GPtrArray of OmacpProfile *, possibly empty. */
 GPtrArray *omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi);
 

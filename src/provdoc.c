@@ -1210,11 +1210,13 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHa
 	c->identifier = g_strcmp0(mwid, "1") == 0;
 
 	if (!ignored && spec == NULL) {
-		if (c->identifier ||
+		/* MSPROV rearranged form: NAPDEF/<NAPID>, PXLOGICAL/<PROXY-ID>;
+		 * a removal or query of an unknown type inside a characteristic
+		 * names an instance too (APPLICATION/<name>). */
+		if (c->identifier || (parent != NULL && op != OMACP_OP_SET) ||
 		    (parent != NULL && (g_strcmp0(parent->type, "NAPDEF") == 0 ||
 		                        g_strcmp0(parent->type, "PXLOGICAL") == 0 ||
 		                        g_strcmp0(parent->type, "PXPHYSICAL") == 0))) {
-			/* MSPROV rearranged form: NAPDEF/<NAPID>, PXLOGICAL/<PROXY-ID>. */
 			c->identifier = TRUE;
 			if (op == OMACP_OP_SET) {
 				warn(doc, c->path,

@@ -578,6 +578,12 @@ test_op_strings(void)
 	g_assert_false(omacp_provdoc_is_secret_parm(NULL));
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -593,7 +599,7 @@ main(int argc, char **argv)
 		if (g_str_has_suffix(name, ".expect"))
 			g_ptr_array_add(names, g_strdup(name));
 	}
-	g_ptr_array_sort(names, (GCompareFunc) g_strcmp0);
+	g_ptr_array_sort(names, compare_names);
 	for (guint i = 0; i < names->len; i++) {
 		const char *n = g_ptr_array_index(names, i);
 		g_autofree char *test_name = g_strdup_printf("/provdoc/expect/%s", n);

@@ -1,8 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fuzz target: XML text → libxml2 → typed document → profiles (with the
+ * mobile-broadband-provider-info check). Asserts "a result or an error" and
+ * that every profile is complete. */
 #include <glib.h>
 #include <stddef.h>
+
+#include <libxml/parser.h>
+
+#include "profiles.h"
+#include "provdoc.h"
+
+/* Real documents are a few kB; WBXML expands by less than 10x. */
+#define FUZZ_PROVDOC_MAX_INPUT (64 * 1024)
+
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
+	const char *mbpi = g_getenv("OMACP_MBPI_DATABASE");
+	g_autoptr(OmacpProvDoc) doc = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) profiles = NULL;
+	xmlDoc *xml;
+	gboolean ok;
+
+	if (size > FUZZ_PROVDOC_MAX_INPUT)
+		return 0;
+	xml = xmlReadMemory((const char *) data, (int) size, "fuzz.xml", NULL,
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ok = omacp_provdoc_from_xml(xml, &doc, &error);
+	if (xml != NULL)
+		xmlFreeDoc(xml);
+	g_assert((ok && doc != NULL && error == NULL) || (!ok && doc == NULL && error != NULL));
+	if (!ok)
+		return 0;
+
+	profiles = omacp_profiles_from_doc(doc, "244910123456789");
+	omacp_profiles_check_mbpi(profiles,
+	                          mbpi != NULL ? mbpi
+	                                       : "/usr/share/mobile-broadband-provider-info/"
+	                                         "serviceproviders.xml",
+	                          "244910123456789");
+	for (guint i = 0; i < profiles->len; i++) {
+		OmacpProfile *p = g_ptr_array_index(profiles, i);
+
+		g_assert(p->identity != NULL && p->name != NULL && p->risks != NULL);
+		g_assert(p->settings != NULL &&
+		         g_variant_is_of_type(p->settings, G_VARIANT_TYPE_VARDICT));
+		g_assert(p->secrets == NULL ||
+		         g_variant_is_of_type(p->secrets, G_VARIANT_TYPE_VARDICT));
+	}
 	return 0;
 }
