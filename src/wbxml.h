@@ -21,6 +21,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 #define OMACP_WBXML_MAX_STRING 4096      /* octets of one attribute value or text */
 #define OMACP_XML_MAX_SIZE (256 * 1024)  /* octets of one XML document */
 
+/* Warning lines one decode appends at most (then one saying more were dropped). */
+#define OMACP_WBXML_MAX_WARNINGS 64
+
 /* Decodes WBXML 1.0–1.3 into a UTF-8 libxml2 document whose root is
  * <wap-provisioningdoc>. Charsets UTF-8, US-ASCII and ISO-8859-1 are
  * converted; others are OMACP_ERROR_UNSUPPORTED. An unknown token does not
@@ -31,6 +34,29 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
  * / OMACP_ERROR_TOO_LARGE / OMACP_ERROR_TRUNCATED naming the octet offset. */
 gboolean omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warnings,
 			    GError **error);
+
+/* Details of omacp_wbxml_decode():
+ *  - placeholders: P is the code page in decimal, TT the token in upper-case
+ *    hex ("x-wbxml-attr-p0-4D"); warnings read "wbxml: unknown
+ *    attribute-start token 0x4D on code page 0 at octet 123";
+ *  - on attribute page 1, 0x40..0x44 are the WLAN names PRI-H-SSID, S-SSID,
+ *    S-U-SSID, NETMODE, SECMODE (not EXT_I_0..2, PI, LITERAL_C);
+ *  - MSPROV elements are read on tag page 0 (WM2003) and 200 (WM5+);
+ *  - EXT_I/EXT_T are kept as text, OPAQUE as upper-case hex text, EXT_n
+ *    dropped and PIs skipped, each with a warning;
+ *  - public id 0x01, another number or another string: decoded as PROV with
+ *    a warning; WBXML 1.0 (no charset field) and charset 0 are read as UTF-8;
+ *  - invalid UTF-8 is OMACP_ERROR_INVALID_DOCUMENT; a US-ASCII octet above
+ *    0x7F and characters XML cannot carry (C0 controls, U+FFFE/U+FFFF) become
+ *    U+FFFD with a warning; an ENTITY that is not an XML character is an
+ *    error;
+ *  - at most OMACP_WBXML_MAX_WARNINGS lines are appended, then one saying
+ *    that more were dropped;
+ *  - octets after the root element (other than PIs) are ignored with a
+ *    warning.
+ * The names in the tree live in a dictionary shared, read-only, by every
+ * decoded document (so that nodes need no copy of them): treat the tree as
+ * read-only, or xmlCopyDoc() it before adding nodes or attributes. */
 
 /* Parses a text/vnd.wap.connectivity-xml document: no network, no external
  * entities or DTD loading, caps on size, depth and element count. */
