@@ -1,9 +1,1173 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder until the daemon client verbs land */
+/* omacpctl verbs that talk to omacpd over D-Bus: list, show, accept, reject,
+ * delete, remove, undo, deliver, monitor, agent. Plain GDBusConnection calls
+ * and signal subscriptions (no proxies, no generated code). */
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "hexinput.h"
+#include "omacp-error.h"
 #include "omacpctl.h"
+#include "pipeline.h"
+
+#define BUS_NAME        "org.omacp.Provisioning1"
+#define ROOT_PATH       "/org/omacp/Provisioning1"
+#define MESSAGE_PREFIX  ROOT_PATH "/message/"
+#define PROFILE_PREFIX  ROOT_PATH "/profile/"
+#define MANAGER_IFACE   "org.omacp.Provisioning1.Manager"
+#define MESSAGE_IFACE   "org.omacp.Provisioning1.Message"
+#define PROFILE_IFACE   "org.omacp.Provisioning1.Profile"
+#define AGENT_IFACE     "org.omacp.Provisioning1.Agent"
+#define AGENT_PATH      "/org/omacp/ctl/agent"
+#define CALL_TIMEOUT_MS (5 * 60 * 1000) /* polkit may ask for a password */
+#define PIN_INPUT_MAX   128
+
+static const char agent_xml[] = "<node>"
+                                "  <interface name='" AGENT_IFACE "'>"
+                                "    <method name='RequestPin'>"
+                                "      <arg name='message' type='o' direction='in'/>"
+                                "      <arg name='pin' type='s' direction='out'/>"
+                                "    </method>"
+                                "    <method name='RequestConfirmation'>"
+                                "      <arg name='message' type='o' direction='in'/>"
+                                "      <arg name='confirmed' type='b' direction='out'/>"
+                                "    </method>"
+                                "    <method name='Cancel'>"
+                                "      <arg name='message' type='o' direction='in'/>"
+                                "    </method>"
+                                "    <method name='Release'/>"
+                                "  </interface>"
+                                "</node>";
+
+/* options shared by the verbs */
+static gboolean opt_session;
+static gboolean opt_json;
+static char *opt_pin;
+static char *opt_format;
+static char *opt_imsi;
+static char *opt_sender;
+static char *opt_modem;
+static char *opt_confirm;
+static gboolean opt_once;
+static char **opt_args;
+
+static const GOptionEntry bus_entries[] = {
+	{ "session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
+	  N_("Talk to an omacpd on the session bus (tests)"), NULL },
+	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args, NULL, NULL },
+	{ NULL },
+};
+
+static const GOptionEntry json_entries[] = {
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+	{ NULL },
+};
+
+static const GOptionEntry accept_entries[] = {
+	{ "pin", 'p', 0, G_OPTION_ARG_STRING, &opt_pin,
+	  N_("The PIN the sender gave you (for USERPIN messages)"), N_("PIN") },
+	{ NULL },
+};
+
+static const GOptionEntry deliver_entries[] = {
+	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+	  N_("Input form: sms (SMSC + TPDU), tpdu, ud, wsp, wbxml or xml (default: guess)"),
+	  N_("FORMAT") },
+	{ "imsi", 'i', 0, G_OPTION_ARG_STRING, &opt_imsi, N_("The SIM the message arrived on"),
+	  N_("IMSI") },
+	{ "sender", 's', 0, G_OPTION_ARG_STRING, &opt_sender, N_("The originating address"),
+	  N_("NUMBER") },
+	{ "modem", 'm', 0, G_OPTION_ARG_STRING, &opt_modem, N_("The modem it arrived on"),
+	  N_("MODEM") },
+	{ NULL },
+};
+
+static const GOptionEntry agent_entries[] = {
+	{ "pin", 'p', 0, G_OPTION_ARG_STRING, &opt_pin,
+	  N_("Answer every PIN request with PIN instead of asking"), N_("PIN") },
+	{ "confirm", 'c', 0, G_OPTION_ARG_STRING, &opt_confirm,
+	  N_("Answer every confirmation request with yes or no instead of asking"), "yes|no" },
+	{ "once", 0, 0, G_OPTION_ARG_NONE, &opt_once, N_("Exit after the first answer"), NULL },
+	{ NULL },
+};
+
+static void
+reset_options(void)
+{
+	opt_session = FALSE;
+	opt_json = FALSE;
+	opt_once = FALSE;
+	g_clear_pointer(&opt_pin, g_free);
+	g_clear_pointer(&opt_format, g_free);
+	g_clear_pointer(&opt_imsi, g_free);
+	g_clear_pointer(&opt_sender, g_free);
+	g_clear_pointer(&opt_modem, g_free);
+	g_clear_pointer(&opt_confirm, g_free);
+	g_clear_pointer(&opt_args, g_strfreev);
+}
+
+static guint
+n_args(void)
+{
+	return opt_args != NULL ? g_strv_length(opt_args) : 0;
+}
+
+/* ---- errors ---- */
+
+static int
+exit_code_for(const GError *error)
+{
+	if (error->domain != OMACP_ERROR)
+		return OMACPCTL_EXIT_FAILURE;
+	switch ((OmacpError) error->code) {
+	case OMACP_ERROR_TRUNCATED:
+	case OMACP_ERROR_MALFORMED:
+	case OMACP_ERROR_UNSUPPORTED:
+	case OMACP_ERROR_NOT_PUSH:
+	case OMACP_ERROR_INVALID_DOCUMENT:
+		return OMACPCTL_EXIT_MALFORMED;
+	case OMACP_ERROR_AUTH_FAILED:
+	case OMACP_ERROR_BAD_PIN:
+		return OMACPCTL_EXIT_AUTH;
+	case OMACP_ERROR_FAILED:
+	case OMACP_ERROR_TOO_LARGE:
+	case OMACP_ERROR_INCOMPLETE:
+	case OMACP_ERROR_NO_KEY:
+	case OMACP_ERROR_NOT_FOUND:
+	case OMACP_ERROR_INVALID_ARGS:
+	case OMACP_ERROR_INVALID_STATE:
+	case OMACP_ERROR_PERMISSION_DENIED:
+	case OMACP_ERROR_RATE_LIMITED:
+	case OMACP_ERROR_BACKEND:
+	case OMACP_ERROR_BACKEND_UNAVAILABLE:
+	case OMACP_ERROR_STORE:
+		break;
+	}
+	return OMACPCTL_EXIT_FAILURE;
+}
+
+/* Prints @error with its D-Bus error name and returns the exit status. */
+static int
+report(GError *error)
+{
+	g_autofree char *name = g_dbus_error_encode_gerror(error);
+
+	g_dbus_error_strip_remote_error(error);
+	if (error->domain == OMACP_ERROR || g_str_has_prefix(name, "org.omacp."))
+		g_printerr("omacpctl: %s (%s)\n", error->message, name);
+	else
+		g_printerr("omacpctl: %s\n", error->message);
+	return exit_code_for(error);
+}
+
+/* ---- connection and paths ---- */
+
+static GDBusConnection *
+connect_bus(GError **error)
+{
+	omacp_error_register();
+	return g_bus_get_sync(opt_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, NULL, error);
+}
+
+/* "3", "message/3", "profile/2" or a full object path. */
+static char *
+resolve_path(const char *arg, gboolean profile_default)
+{
+	guint64 n = 0;
+
+	if (arg[0] == '/')
+		return g_strdup(arg);
+	if (g_str_has_prefix(arg, "message/"))
+		return g_strconcat(MESSAGE_PREFIX, arg + strlen("message/"), NULL);
+	if (g_str_has_prefix(arg, "profile/"))
+		return g_strconcat(PROFILE_PREFIX, arg + strlen("profile/"), NULL);
+	if (g_ascii_string_to_unsigned(arg, 10, 1, G_MAXUINT, &n, NULL))
+		return g_strdup_printf("%s%" G_GUINT64_FORMAT,
+		                       profile_default ? PROFILE_PREFIX : MESSAGE_PREFIX, n);
+	return g_strdup(arg);
+}
+
+static const char *
+short_path(const char *path)
+{
+	if (g_str_has_prefix(path, ROOT_PATH "/"))
+		return path + strlen(ROOT_PATH "/");
+	return path;
+}
+
+static gboolean
+is_profile_path(const char *path)
+{
+	return g_str_has_prefix(path, PROFILE_PREFIX);
+}
+
+static GVariant *
+call(GDBusConnection *bus, const char *path, const char *iface, const char *method, GVariant *args,
+     const GVariantType *reply_type, GError **error)
+{
+	return g_dbus_connection_call_sync(bus, BUS_NAME, path, iface, method, args, reply_type,
+	                                   G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
+}
+
+static GVariant *
+get_all(GDBusConnection *bus, const char *path, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	GVariant *props;
+
+	if (!g_variant_is_object_path(path)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            _("'%s' is not a message or profile"), path);
+		return NULL;
+	}
+	reply = call(bus, path, "org.freedesktop.DBus.Properties", "GetAll",
+	             g_variant_new("(s)", is_profile_path(path) ? PROFILE_IFACE : MESSAGE_IFACE),
+	             G_VARIANT_TYPE("(a{sv})"), error);
+	if (reply == NULL)
+		return NULL;
+	g_variant_get(reply, "(@a{sv})", &props);
+	if (g_variant_n_children(props) == 0) {
+		g_variant_unref(props);
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND, _("%s does not exist"),
+		            short_path(path));
+		return NULL;
+	}
+	return props;
+}
+
+static const char *
+lookup_str(GVariant *props, const char *key)
+{
+	const char *value = NULL;
+
+	if (!g_variant_lookup(props, key, "&s", &value) &&
+	    !g_variant_lookup(props, key, "&o", &value))
+		return "";
+	return value;
+}
+
+static guint64
+lookup_u64(GVariant *props, const char *key)
+{
+	guint64 t = 0;
+	guint32 u = 0;
+
+	if (g_variant_lookup(props, key, "t", &t))
+		return t;
+	if (g_variant_lookup(props, key, "u", &u))
+		return u;
+	return 0;
+}
+
+static char *
+format_time(guint64 us)
+{
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (us == 0)
+		return g_strdup("-");
+	dt = g_date_time_new_from_unix_local((gint64) (us / G_USEC_PER_SEC));
+	if (dt == NULL)
+		return g_strdup("-");
+	return g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+variant_text(GVariant *v)
+{
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_VARIANT)) {
+		g_autoptr(GVariant) inner = g_variant_get_variant(v);
+
+		return variant_text(inner);
+	}
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING))
+		return g_variant_dup_string(v, NULL);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
+		return g_strdup(g_variant_get_boolean(v) ? _("yes") : _("no"));
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const char **strv = g_variant_get_strv(v, NULL);
+
+		return g_strjoinv(", ", (char **) strv);
+	}
+	return g_variant_print(v, FALSE);
+}
+
+static char *
+mask_imsi(const char *imsi)
+{
+	gsize len = strlen(imsi);
+
+	if (len <= 3)
+		return g_strdup(imsi);
+	return g_strdup_printf("…%s", imsi + len - 3);
+}
+
+static void
+print_json(JsonNode *node)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autofree char *text = NULL;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+}
+
+static JsonNode *
+props_to_json(const char *path, GVariant *props)
+{
+	JsonNode *node = json_gvariant_serialize(props);
+
+	json_object_set_string_member(json_node_get_object(node), "path", path);
+	return node;
+}
+
+/* ---- list ---- */
+
+static gint
+compare_paths(gconstpointer a, gconstpointer b)
+{
+	const char *x = *(const char *const *) a;
+	const char *y = *(const char *const *) b;
+	const char *xs = strrchr(x, '/');
+	const char *ys = strrchr(y, '/');
+	gint c = strncmp(x, y, MIN(xs - x, ys - y) + 1);
+
+	if (c != 0)
+		return c;
+	return (gint) (g_ascii_strtoull(xs + 1, NULL, 10) > g_ascii_strtoull(ys + 1, NULL, 10)) -
+	       (gint) (g_ascii_strtoull(xs + 1, NULL, 10) < g_ascii_strtoull(ys + 1, NULL, 10));
+}
+
+static GVariant *
+managed_objects(GDBusConnection *bus, GError **error)
+{
+	g_autoptr(GVariant) reply =
+	        call(bus, ROOT_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+	             NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"), error);
+
+	if (reply == NULL)
+		return NULL;
+	return g_variant_get_child_value(reply, 0);
+}
+
+static int
+verb_list(GDBusConnection *bus)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) objects = managed_objects(bus, &error);
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(JsonArray) messages = json_array_new();
+	g_autoptr(JsonArray) profiles = json_array_new();
+	GVariantIter iter;
+	const char *path;
+
+	if (objects == NULL)
+		return report(error);
+	g_variant_iter_init(&iter, objects);
+	while (g_variant_iter_next(&iter, "{&o@a{sa{sv}}}", &path, NULL))
+		g_ptr_array_add(paths, (gpointer) path);
+	g_ptr_array_sort(paths, compare_paths);
+
+	if (!opt_json) {
+		printf("%-14s %-21s %-12s %-16s %s\n", _("MESSAGE"), _("STATE"), _("SECURITY"),
+		       _("SENDER"), _("RECEIVED"));
+	}
+	for (guint i = 0; i < paths->len; i++) {
+		const char *p = g_ptr_array_index(paths, i);
+		g_autoptr(GVariant) ifaces = g_variant_lookup_value(objects, p, NULL);
+		g_autoptr(GVariant) props = NULL;
+		g_autofree char *when = NULL;
+
+		props = g_variant_lookup_value(ifaces, MESSAGE_IFACE, NULL);
+		if (props == NULL)
+			continue;
+		if (opt_json) {
+			json_array_add_element(messages, props_to_json(p, props));
+			continue;
+		}
+		when = format_time(lookup_u64(props, "ReceivedAt"));
+		printf("%-14s %-21s %-12s %-16s %s\n", short_path(p), lookup_str(props, "State"),
+		       lookup_str(props, "Security")[0] ? lookup_str(props, "Security") : "-",
+		       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : "-", when);
+	}
+	if (!opt_json)
+		printf("\n%-14s %-10s %-24s %s\n", _("PROFILE"), _("KIND"), _("NAME"),
+		       _("IDENTITY"));
+	for (guint i = 0; i < paths->len; i++) {
+		const char *p = g_ptr_array_index(paths, i);
+		g_autoptr(GVariant) ifaces = g_variant_lookup_value(objects, p, NULL);
+		g_autoptr(GVariant) props = g_variant_lookup_value(ifaces, PROFILE_IFACE, NULL);
+
+		if (props == NULL)
+			continue;
+		if (opt_json) {
+			json_array_add_element(profiles, props_to_json(p, props));
+			continue;
+		}
+		printf("%-14s %-10s %-24s %s\n", short_path(p), lookup_str(props, "Kind"),
+		       lookup_str(props, "Name"), lookup_str(props, "Identity"));
+	}
+	if (opt_json) {
+		g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+		JsonObject *obj = json_object_new();
+
+		json_object_set_array_member(obj, "messages", g_steal_pointer(&messages));
+		json_object_set_array_member(obj, "profiles", g_steal_pointer(&profiles));
+		json_node_take_object(root, obj);
+		print_json(root);
+	}
+	return OMACPCTL_EXIT_OK;
+}
+
+/* ---- show ---- */
+
+static void
+print_changes(FILE *out, GVariant *changes)
+{
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (changes == NULL || g_variant_n_children(changes) == 0) {
+		fprintf(out, "  %s\n", _("(nothing)"));
+		return;
+	}
+	g_variant_iter_init(&iter, changes);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *profile = "";
+		const char *field = "";
+		const char *o = "";
+		const char *n = "";
+		const char *risk = "";
+
+		g_variant_lookup(entry, "profile", "&s", &profile);
+		g_variant_lookup(entry, "field", "&s", &field);
+		g_variant_lookup(entry, "old", "&s", &o);
+		g_variant_lookup(entry, "new", "&s", &n);
+		g_variant_lookup(entry, "risk", "&s", &risk);
+		if (field[0] != '\0')
+			fprintf(out, "  %-24s %-14s %s → %s\n", profile, field,
+			        o[0] ? o : _("(none)"), n[0] ? n : _("(none)"));
+		if (risk[0] != '\0')
+			/* TRANSLATORS: shown under a change the user should look at twice */
+			fprintf(out, "  %-24s %s %s\n", field[0] ? "" : profile, _("RISK:"), risk);
+		g_variant_unref(entry);
+	}
+}
+
+static void
+print_message(const char *path, GVariant *props, gboolean with_document)
+{
+	g_autofree char *when = format_time(lookup_u64(props, "ReceivedAt"));
+	g_autoptr(GVariant) changes = g_variant_lookup_value(props, "Changes", NULL);
+	g_autoptr(GVariant) profiles = g_variant_lookup_value(props, "Profiles", NULL);
+	g_autoptr(GVariant) warnings = g_variant_lookup_value(props, "Warnings", NULL);
+	gboolean authenticated = FALSE;
+	const char *imsi = lookup_str(props, "Imsi");
+	g_autoptr(GString) list = g_string_new(NULL);
+
+	g_variant_lookup(props, "Authenticated", "b", &authenticated);
+	for (gsize i = 0; profiles != NULL && i < g_variant_n_children(profiles); i++) {
+		const char *p = NULL;
+
+		g_variant_get_child(profiles, i, "&o", &p);
+		g_string_append_printf(list, "%s%s", list->len ? ", " : "", short_path(p));
+	}
+	printf("%-16s %s\n", _("Message:"), short_path(path));
+	printf("%-16s %s\n", _("State:"), lookup_str(props, "State"));
+	printf("%-16s %s (%s)\n", _("Security:"), lookup_str(props, "Security"),
+	       authenticated ? _("authenticated") : _("not authenticated"));
+	printf("%-16s %s\n", _("Sender:"),
+	       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : _("(unknown)"));
+	printf("%-16s %s\n", _("SIM (IMSI):"), imsi[0] ? imsi : _("(unknown)"));
+	if (lookup_str(props, "Modem")[0] != '\0')
+		printf("%-16s %s\n", _("Modem:"), lookup_str(props, "Modem"));
+	printf("%-16s %s\n", _("Received:"), when);
+	printf("%-16s %s\n", _("Content type:"), lookup_str(props, "ContentType"));
+	if (lookup_u64(props, "SegmentsTotal") > 0)
+		printf("%-16s %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "\n", _("Segments:"),
+		       lookup_u64(props, "SegmentsReceived"), lookup_u64(props, "SegmentsTotal"));
+	if (g_str_equal(lookup_str(props, "State"), "pending-pin"))
+		printf("%-16s %" G_GUINT64_FORMAT "\n", _("PIN attempts:"),
+		       lookup_u64(props, "PinAttemptsLeft"));
+	if (lookup_str(props, "Error")[0] != '\0')
+		printf("%-16s %s\n", _("Error:"), lookup_str(props, "Error"));
+	printf("%-16s %s\n", _("Profiles:"), list->len ? list->str : _("(none)"));
+	if (warnings != NULL && g_variant_n_children(warnings) > 0) {
+		printf("%s\n", _("Warnings:"));
+		for (gsize i = 0; i < g_variant_n_children(warnings); i++) {
+			const char *w = NULL;
+
+			g_variant_get_child(warnings, i, "&s", &w);
+			printf("  %s\n", w);
+		}
+	}
+	printf("%s\n", _("Changes:"));
+	print_changes(stdout, changes);
+	if (with_document && lookup_str(props, "Document")[0] != '\0')
+		printf("%s\n%s", _("Document (secrets masked):"), lookup_str(props, "Document"));
+}
+
+static void
+print_profile(const char *path, GVariant *props)
+{
+	g_autoptr(GVariant) settings = g_variant_lookup_value(props, "Settings", NULL);
+	g_autoptr(GVariant) targets = g_variant_lookup_value(props, "Targets", NULL);
+	g_autoptr(GVariant) risks = g_variant_lookup_value(props, "Risks", NULL);
+	g_autofree char *created = format_time(lookup_u64(props, "CreatedAt"));
+	g_autofree char *updated = format_time(lookup_u64(props, "UpdatedAt"));
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	printf("%-16s %s\n", _("Profile:"), short_path(path));
+	printf("%-16s %s\n", _("Kind:"), lookup_str(props, "Kind"));
+	printf("%-16s %s\n", _("Name:"), lookup_str(props, "Name"));
+	printf("%-16s %s\n", _("Identity:"), lookup_str(props, "Identity"));
+	printf("%-16s %s\n", _("SIM (IMSI):"),
+	       lookup_str(props, "Imsi")[0] ? lookup_str(props, "Imsi") : _("(unknown)"));
+	printf("%-16s %s\n", _("Message:"), short_path(lookup_str(props, "Message")));
+	printf("%-16s %s\n", _("Created:"), created);
+	printf("%-16s %s\n", _("Updated:"), updated);
+	printf("%s\n", _("Settings:"));
+	if (settings != NULL) {
+		g_variant_iter_init(&iter, settings);
+		while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+			g_autofree char *text = variant_text(value);
+
+			printf("  %-20s %s\n", key, text);
+			g_variant_unref(value);
+		}
+	}
+	printf("%s\n", _("Applied to:"));
+	if (targets == NULL || g_variant_n_children(targets) == 0) {
+		printf("  %s\n", _("(nothing: no backend is enabled)"));
+	} else {
+		const char *name;
+		const char *id;
+
+		g_variant_iter_init(&iter, targets);
+		while (g_variant_iter_next(&iter, "(&s&s)", &name, &id))
+			printf("  %-20s %s\n", name, id);
+	}
+	if (risks != NULL && g_variant_n_children(risks) > 0) {
+		printf("%s\n", _("Risks:"));
+		for (gsize i = 0; i < g_variant_n_children(risks); i++) {
+			const char *r = NULL;
+
+			g_variant_get_child(risks, i, "&s", &r);
+			printf("  %s\n", r);
+		}
+	}
+}
+
+static int
+verb_show(GDBusConnection *bus)
+{
+	int status = OMACPCTL_EXIT_OK;
+
+	if (n_args() == 0) {
+		g_printerr("%s\n", _("Usage: omacpctl show [--json] MESSAGE|PROFILE..."));
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	for (guint i = 0; opt_args[i] != NULL; i++) {
+		g_autofree char *path = resolve_path(opt_args[i], FALSE);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) props = get_all(bus, path, &error);
+
+		if (props == NULL) {
+			status = report(error);
+			continue;
+		}
+		if (opt_json) {
+			g_autoptr(JsonNode) node = props_to_json(path, props);
+
+			print_json(node);
+		} else if (is_profile_path(path)) {
+			print_profile(path, props);
+		} else {
+			print_message(path, props, TRUE);
+		}
+		if (!opt_json && opt_args[i + 1] != NULL)
+			printf("\n");
+	}
+	return status;
+}
+
+/* ---- accept, reject, delete, remove, undo ---- */
+
+static int
+simple_call(GDBusConnection *bus, const char *verb)
+{
+	int status = OMACPCTL_EXIT_OK;
+	gboolean profile = g_str_equal(verb, "remove");
+
+	if (n_args() == 0) {
+		if (g_str_equal(verb, "accept"))
+			g_printerr("%s\n", _("Usage: omacpctl accept [--pin PIN] MESSAGE..."));
+		else if (profile)
+			g_printerr("%s\n", _("Usage: omacpctl remove PROFILE..."));
+		else
+			g_printerr(_("Usage: omacpctl %s MESSAGE...\n"), verb);
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	for (guint i = 0; opt_args[i] != NULL; i++) {
+		g_autofree char *path = resolve_path(opt_args[i], profile);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) reply = NULL;
+		g_autoptr(GVariant) props = NULL;
+
+		if (!g_variant_is_object_path(path)) {
+			g_printerr(_("omacpctl: '%s' is not a message or profile\n"), opt_args[i]);
+			status = OMACPCTL_EXIT_FAILURE;
+			continue;
+		}
+		if (g_str_equal(verb, "accept"))
+			reply = call(bus, path, MESSAGE_IFACE, "Accept",
+			             g_variant_new("(s)", opt_pin ? opt_pin : ""), NULL, &error);
+		else if (g_str_equal(verb, "reject"))
+			reply = call(bus, path, MESSAGE_IFACE, "Reject", NULL, NULL, &error);
+		else if (g_str_equal(verb, "delete"))
+			reply = call(bus, path, MESSAGE_IFACE, "Delete", NULL, NULL, &error);
+		else if (g_str_equal(verb, "undo"))
+			reply = call(bus, path, MESSAGE_IFACE, "Undo", NULL, NULL, &error);
+		else
+			reply = call(bus, path, PROFILE_IFACE, "Remove", NULL, NULL, &error);
+		if (reply == NULL) {
+			status = report(error);
+			continue;
+		}
+		if (profile || g_str_equal(verb, "delete")) {
+			printf(_("%s: removed\n"), short_path(path));
+			continue;
+		}
+		props = get_all(bus, path, NULL);
+		printf("%s: %s\n", short_path(path),
+		       props ? lookup_str(props, "State") : _("(gone)"));
+	}
+	return status;
+}
+
+/* ---- deliver ---- */
+
+static gboolean
+parses_as(OmacpFormat format, GPtrArray *inputs)
+{
+	for (guint i = 0; i < inputs->len; i++) {
+		GBytes *b = g_ptr_array_index(inputs, i);
+		gsize len = 0;
+		const guint8 *d = g_bytes_get_data(b, &len);
+		g_autoptr(OmacpSms) sms = NULL;
+		gboolean ok = FALSE;
+
+		switch (format) {
+		case OMACP_FORMAT_SMS:
+			ok = omacp_sms_parse_deliver(d, len, TRUE, &sms, NULL);
+			break;
+		case OMACP_FORMAT_TPDU:
+			ok = omacp_sms_parse_deliver(d, len, FALSE, &sms, NULL);
+			break;
+		case OMACP_FORMAT_UD:
+			ok = omacp_sms_parse_user_data(d, len, &sms, NULL);
+			break;
+		case OMACP_FORMAT_WSP:
+		case OMACP_FORMAT_WBXML:
+		case OMACP_FORMAT_XML:
+			return FALSE;
+		}
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Without --format: XML text; else the first form the whole input decodes
+ * as; else the first segmented form every input parses as. */
+static gboolean
+guess_format(GPtrArray *inputs, OmacpFormat *out)
+{
+	const OmacpFormat order[] = { OMACP_FORMAT_SMS, OMACP_FORMAT_TPDU, OMACP_FORMAT_UD,
+		                      OMACP_FORMAT_WSP, OMACP_FORMAT_WBXML };
+	gsize len = 0;
+	const guint8 *d = g_bytes_get_data(g_ptr_array_index(inputs, 0), &len);
+
+	if (len > 0 && (d[0] == '<' || (len > 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF))) {
+		*out = OMACP_FORMAT_XML;
+		return TRUE;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
+		g_autoptr(OmacpMessage) m = NULL;
+
+		if ((omacp_format_is_segmented(order[i]) || inputs->len == 1) &&
+		    omacp_message_decode(order[i], inputs, NULL, &m, NULL)) {
+			*out = order[i];
+			return TRUE;
+		}
+	}
+	for (guint i = 0; i < 3; i++) {
+		if (parses_as(order[i], inputs)) {
+			*out = order[i];
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static int
+verb_deliver(GDBusConnection *bus)
+{
+	g_autoptr(GPtrArray) inputs =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(GPtrArray) printed = g_ptr_array_new_with_free_func(g_free);
+	OmacpFormat format = OMACP_FORMAT_SMS;
+	gboolean have_format = FALSE;
+	int status = OMACPCTL_EXIT_OK;
+	GVariantBuilder options;
+
+	if (n_args() == 0) {
+		g_printerr("%s\n", _("Usage: omacpctl deliver [--format F] [--imsi IMSI] [--sender "
+		                     "NUMBER] [--modem MODEM] FILE..."));
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	if (opt_format != NULL) {
+		if (!omacp_format_from_string(opt_format, &format)) {
+			g_printerr(_("omacpctl: unknown format '%s'\n"), opt_format);
+			return OMACPCTL_EXIT_FAILURE;
+		}
+		have_format = TRUE;
+	}
+	for (guint i = 0; opt_args[i] != NULL; i++) {
+		g_autoptr(GError) error = NULL;
+		/* documents are never segmented: their hex lines are one document */
+		gboolean join = have_format && !omacp_format_is_segmented(format);
+		g_autoptr(GPtrArray) items = omacp_input_read_file(opt_args[i], join, &error);
+
+		if (items == NULL) {
+			g_printerr("omacpctl: %s: %s\n", opt_args[i], error->message);
+			return OMACPCTL_EXIT_FAILURE;
+		}
+		for (guint j = 0; j < items->len; j++)
+			g_ptr_array_add(inputs, g_bytes_ref(g_ptr_array_index(items, j)));
+	}
+	if (inputs->len == 0) {
+		g_printerr("%s\n", _("omacpctl: no input"));
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	if (!have_format && !guess_format(inputs, &format)) {
+		g_printerr("%s\n", _("omacpctl: cannot tell the form of the input; give --format"));
+		return OMACPCTL_EXIT_MALFORMED;
+	}
+	if (!omacp_format_is_segmented(format) && inputs->len > 1 && !have_format) {
+		/* hex lines of one document */
+		g_autoptr(GByteArray) joined = g_byte_array_new();
+
+		for (guint i = 0; i < inputs->len; i++) {
+			gsize len = 0;
+			const guint8 *d = g_bytes_get_data(g_ptr_array_index(inputs, i), &len);
+
+			g_byte_array_append(joined, d, len);
+		}
+		g_ptr_array_set_size(inputs, 0);
+		g_ptr_array_add(inputs, g_byte_array_free_to_bytes(g_steal_pointer(&joined)));
+	}
+
+	g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+	if (opt_imsi != NULL)
+		g_variant_builder_add(&options, "{sv}", "imsi", g_variant_new_string(opt_imsi));
+	if (opt_sender != NULL)
+		g_variant_builder_add(&options, "{sv}", "sender", g_variant_new_string(opt_sender));
+	if (opt_modem != NULL)
+		g_variant_builder_add(&options, "{sv}", "modem", g_variant_new_string(opt_modem));
+	{
+		g_autoptr(GVariant) opts = g_variant_ref_sink(g_variant_builder_end(&options));
+
+		for (guint i = 0; i < inputs->len; i++) {
+			GBytes *b = g_ptr_array_index(inputs, i);
+			g_autoptr(GError) error = NULL;
+			g_autoptr(GVariant) reply = NULL;
+			const char *path = NULL;
+			gboolean seen = FALSE;
+
+			reply = call(bus, ROOT_PATH, MANAGER_IFACE, "Deliver",
+			             g_variant_new("(@ays@a{sv})",
+			                           g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), b,
+			                                                    TRUE),
+			                           omacp_format_to_string(format), opts),
+			             G_VARIANT_TYPE("(o)"), &error);
+			if (reply == NULL) {
+				if (inputs->len > 1)
+					g_prefix_error(&error, _("input %u: "), i + 1);
+				status = report(error);
+				continue;
+			}
+			g_variant_get(reply, "(&o)", &path);
+			for (guint j = 0; j < printed->len; j++)
+				seen |= g_str_equal(g_ptr_array_index(printed, j), path);
+			if (!seen) {
+				g_ptr_array_add(printed, g_strdup(path));
+				printf("%s\n", path);
+			}
+		}
+	}
+	return status;
+}
+
+/* ---- monitor ---- */
+
+static gboolean
+quit_loop(gpointer user_data)
+{
+	g_main_loop_quit(user_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+print_props(GVariant *props)
+{
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, props);
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+		if (g_str_equal(key, "Document")) {
+			printf(" Document=(%zu %s)", strlen(g_variant_get_string(value, NULL)),
+			       _("characters"));
+		} else if (g_str_equal(key, "Changes")) {
+			printf(" Changes=(%zu %s)", g_variant_n_children(value), _("entries"));
+		} else {
+			g_autofree char *text = variant_text(value);
+
+			printf(" %s=%s", key, text);
+		}
+		g_variant_unref(value);
+	}
+}
+
+static void
+on_signal(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+          const char *signal, GVariant *params, gpointer user_data)
+{
+	if (g_str_equal(signal, "MessageReceived")) {
+		const char *message = NULL;
+
+		g_variant_get(params, "(&o)", &message);
+		printf("MessageReceived %s\n", short_path(message));
+	} else if (g_str_equal(signal, "InterfacesAdded")) {
+		const char *object = NULL;
+		g_autoptr(GVariant) ifaces = NULL;
+		GVariantIter iter;
+		const char *name;
+		GVariant *props;
+
+		g_variant_get(params, "(&o@a{sa{sv}})", &object, &ifaces);
+		g_variant_iter_init(&iter, ifaces);
+		while (g_variant_iter_next(&iter, "{&s@a{sv}}", &name, &props)) {
+			if (g_str_equal(name, MESSAGE_IFACE) || g_str_equal(name, PROFILE_IFACE)) {
+				printf("Added %s", short_path(object));
+				print_props(props);
+				printf("\n");
+			}
+			g_variant_unref(props);
+		}
+	} else if (g_str_equal(signal, "InterfacesRemoved")) {
+		const char *object = NULL;
+
+		g_variant_get(params, "(&o@as)", &object, NULL);
+		printf("Removed %s\n", short_path(object));
+	} else if (g_str_equal(signal, "PropertiesChanged")) {
+		g_autoptr(GVariant) changed = NULL;
+
+		g_variant_get(params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+		printf("Changed %s", short_path(path));
+		print_props(changed);
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+static int
+verb_monitor(GDBusConnection *bus)
+{
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	guint ids[2];
+
+	ids[0] =
+	        g_dbus_connection_signal_subscribe(bus, BUS_NAME, NULL, NULL, NULL, NULL,
+	                                           G_DBUS_SIGNAL_FLAGS_NONE, on_signal, NULL, NULL);
+	ids[1] = g_unix_signal_add(SIGINT, quit_loop, loop);
+	g_unix_signal_add(SIGTERM, quit_loop, loop);
+	printf("%s\n", _("Monitoring omacpd; press Ctrl+C to stop."));
+	fflush(stdout);
+	g_main_loop_run(loop);
+	g_dbus_connection_signal_unsubscribe(bus, ids[0]);
+	(void) ids[1];
+	return OMACPCTL_EXIT_OK;
+}
+
+/* ---- agent ---- */
+
+typedef struct {
+	GDBusConnection *bus;
+	GMainLoop *loop;
+} AgentState;
+
+static char *
+read_tty_line(const char *prompt, gboolean hide)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	struct termios saved;
+	struct termios quiet;
+	gboolean restored = FALSE;
+	char buf[PIN_INPUT_MAX];
+	char *line = NULL;
+
+	if (tty == NULL)
+		return NULL;
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	if (hide && tcgetattr(fileno(tty), &saved) == 0) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t) ECHO;
+		restored = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	if (fgets(buf, sizeof(buf), tty) != NULL)
+		line = g_strstrip(g_strdup(buf));
+	if (restored) {
+		tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+		fprintf(tty, "\n");
+	}
+	memset(buf, 0, sizeof(buf));
+	fclose(tty);
+	return line;
+}
+
+static void
+show_request(GDBusConnection *bus, const char *message, gboolean pin)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) props = get_all(bus, message, &error);
+	g_autoptr(GVariant) changes = NULL;
+	g_autofree char *imsi = NULL;
+
+	printf("\n");
+	if (pin)
+		printf(_("omacpd asks for the PIN of %s\n"), short_path(message));
+	else
+		printf(_("omacpd asks whether to apply %s\n"), short_path(message));
+	if (props == NULL) {
+		printf("  %s\n", error->message);
+		fflush(stdout);
+		return;
+	}
+	imsi = mask_imsi(lookup_str(props, "Imsi"));
+	printf("  %-14s %s\n", _("Sender:"),
+	       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : _("(unknown)"));
+	printf("  %-14s %s\n", _("SIM:"), imsi[0] ? imsi : _("(unknown)"));
+	printf("  %-14s %s\n", _("Security:"), lookup_str(props, "Security"));
+	if (pin)
+		printf("  %-14s %" G_GUINT64_FORMAT "\n", _("PIN attempts:"),
+		       lookup_u64(props, "PinAttemptsLeft"));
+	printf("  %s\n", _("Changes:"));
+	changes = g_variant_lookup_value(props, "Changes", NULL);
+	print_changes(stdout, changes);
+	fflush(stdout);
+}
+
+static void
+agent_method(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+             const char *method, GVariant *params, GDBusMethodInvocation *invocation,
+             gpointer user_data)
+{
+	AgentState *st = user_data;
+	const char *message = NULL;
+
+	if (g_str_equal(method, "Release")) {
+		printf("%s\n", _("omacpd released the agent."));
+		fflush(stdout);
+		g_dbus_method_invocation_return_value(invocation, NULL);
+		g_main_loop_quit(st->loop);
+		return;
+	}
+	g_variant_get(params, "(&o)", &message);
+	if (g_str_equal(method, "Cancel")) {
+		printf(_("The request for %s is over.\n"), short_path(message));
+		fflush(stdout);
+		g_dbus_method_invocation_return_value(invocation, NULL);
+		return;
+	}
+	if (g_str_equal(method, "RequestPin")) {
+		g_autofree char *pin = NULL;
+
+		show_request(st->bus, message, TRUE);
+		if (opt_pin != NULL) {
+			pin = g_strdup(opt_pin);
+			printf("%s\n", _("Answering with the PIN given on the command line."));
+		} else {
+			pin = read_tty_line(_("PIN (empty to decide later): "), TRUE);
+		}
+		fflush(stdout);
+		if (pin == NULL) {
+			g_dbus_method_invocation_return_error(invocation, OMACP_ERROR,
+			                                      OMACP_ERROR_FAILED,
+			                                      "no terminal to ask for the PIN");
+			return;
+		}
+		g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", pin));
+		memset(pin, 0, strlen(pin));
+	} else if (g_str_equal(method, "RequestConfirmation")) {
+		gboolean yes;
+
+		show_request(st->bus, message, FALSE);
+		if (opt_confirm != NULL) {
+			yes = g_ascii_strcasecmp(opt_confirm, "yes") == 0 ||
+			      g_ascii_strcasecmp(opt_confirm, "y") == 0;
+			printf(_("Answering %s as given on the command line.\n"),
+			       yes ? _("yes") : _("no"));
+		} else {
+			g_autofree char *answer =
+			        read_tty_line(_("Apply these settings? [y/N] "), FALSE);
+
+			if (answer == NULL) {
+				g_dbus_method_invocation_return_error(
+				        invocation, OMACP_ERROR, OMACP_ERROR_FAILED,
+				        "no terminal to ask for a confirmation");
+				return;
+			}
+			yes = g_ascii_strncasecmp(answer, "y", 1) == 0 ||
+			      g_ascii_strncasecmp(answer, "j", 1) == 0;
+		}
+		fflush(stdout);
+		g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", yes));
+	} else {
+		g_dbus_method_invocation_return_dbus_error(
+		        invocation, "org.freedesktop.DBus.Error.UnknownMethod", "unknown method");
+		return;
+	}
+	if (opt_once)
+		g_idle_add(quit_loop, st->loop);
+}
+
+static int
+verb_agent(GDBusConnection *bus)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml(agent_xml, &error);
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	g_autoptr(GVariant) reply = NULL;
+	const GDBusInterfaceVTable vtable = { agent_method, NULL, NULL, { 0 } };
+	AgentState st = { bus, loop };
+	guint reg;
+
+	if (opt_confirm != NULL && g_ascii_strcasecmp(opt_confirm, "yes") != 0 &&
+	    g_ascii_strcasecmp(opt_confirm, "no") != 0) {
+		g_printerr("%s\n", _("omacpctl: --confirm takes yes or no"));
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	reg = g_dbus_connection_register_object(bus, AGENT_PATH, info->interfaces[0], &vtable, &st,
+	                                        NULL, &error);
+	if (reg == 0)
+		return report(error);
+	reply = call(bus, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
+	             g_variant_new("(o)", AGENT_PATH), NULL, &error);
+	if (reply == NULL)
+		return report(error);
+	printf("%s\n", _("Agent registered; waiting for requests (Ctrl+C to stop)."));
+	fflush(stdout);
+	g_unix_signal_add(SIGINT, quit_loop, loop);
+	g_unix_signal_add(SIGTERM, quit_loop, loop);
+	g_main_loop_run(loop);
+	g_clear_pointer(&reply, g_variant_unref);
+	reply = call(bus, ROOT_PATH, MANAGER_IFACE, "UnregisterAgent",
+	             g_variant_new("(o)", AGENT_PATH), NULL, NULL);
+	g_dbus_connection_unregister_object(bus, reg);
+	g_dbus_connection_flush_sync(bus, NULL, NULL);
+	return OMACPCTL_EXIT_OK;
+}
+
+/* ---- dispatch ---- */
+
+typedef struct {
+	const char *verb;
+	const char *args;
+	const char *summary;
+	const GOptionEntry *extra;
+} Verb;
+
+static const Verb verbs[] = {
+	{ "list", "", N_("List the messages and profiles omacpd holds"), json_entries },
+	{ "show", N_("MESSAGE|PROFILE..."), N_("Show a message (with its changes) or a profile"),
+	  json_entries },
+	{ "accept", N_("MESSAGE..."), N_("Accept a message (with --pin for USERPIN messages)"),
+	  accept_entries },
+	{ "reject", N_("MESSAGE..."), N_("Reject a pending or quarantined message"), NULL },
+	{ "delete", N_("MESSAGE..."), N_("Delete a message from the store"), NULL },
+	{ "remove", N_("PROFILE..."), N_("Remove a profile and what it configured"), NULL },
+	{ "undo", N_("MESSAGE..."), N_("Revert what an applied message changed"), NULL },
+	{ "deliver", N_("FILE..."), N_("Hand a message (SMS segments, push or document) to omacpd"),
+	  deliver_entries },
+	{ "monitor", "", N_("Print what happens in omacpd until interrupted"), NULL },
+	{ "agent", "", N_("Answer PIN and confirmation requests on this terminal"), agent_entries },
+};
 
 int
 omacpctl_client_main(const char *verb, int argc, char **argv)
 {
-	return -1;
+	const Verb *v = NULL;
+	g_autoptr(GOptionContext) ctx = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autofree char *parameter = NULL;
+	int status;
+
+	for (guint i = 0; i < G_N_ELEMENTS(verbs); i++) {
+		if (g_str_equal(verbs[i].verb, verb))
+			v = &verbs[i];
+	}
+	if (v == NULL)
+		return -1;
+
+	reset_options();
+	parameter = g_strdup_printf("%s %s", v->verb, _(v->args));
+	ctx = g_option_context_new(parameter);
+	g_option_context_set_summary(ctx, _(v->summary));
+	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+	g_option_context_add_main_entries(ctx, bus_entries, GETTEXT_PACKAGE);
+	if (v->extra != NULL)
+		g_option_context_add_main_entries(ctx, v->extra, GETTEXT_PACKAGE);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		g_printerr("omacpctl %s: %s\n", verb, error->message);
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	bus = connect_bus(&error);
+	if (bus == NULL) {
+		g_printerr(_("omacpctl: cannot connect to the %s bus: %s\n"),
+		           opt_session ? "session" : "system", error->message);
+		return OMACPCTL_EXIT_FAILURE;
+	}
+
+	if (g_str_equal(verb, "list"))
+		status = verb_list(bus);
+	else if (g_str_equal(verb, "show"))
+		status = verb_show(bus);
+	else if (g_str_equal(verb, "deliver"))
+		status = verb_deliver(bus);
+	else if (g_str_equal(verb, "monitor"))
+		status = verb_monitor(bus);
+	else if (g_str_equal(verb, "agent"))
+		status = verb_agent(bus);
+	else
+		status = simple_call(bus, verb);
+	reset_options();
+	return status;
 }
