@@ -1,7 +1,987 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "backend.h"
+/* oFono backend (plain GDBus to org.ofono): internet and mms profiles become
+ * ConnectionManager contexts on the modem whose SIM has the profile's IMSI.
+ *
+ * A context is found again by its object path (the id apply returned), else
+ * among the contexts of the same type by Name (the profile name), then by
+ * AccessPointName. Only when none fits is one added. The blank internet
+ * context oFono creates when it has no provisioning data is left alone:
+ * oFono refuses an empty AccessPointName, so filling it could not be undone.
+ * Active contexts are never deactivated unless the caller forces it (every
+ * property but Active is read-only while a context is active).
+ *
+ * oFono keeps no free-form data on a context, so hand edits cannot be told
+ * apart from omacp's own values; preview is not offered (it would need
+ * synchronous bus calls). */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "backend-private.h"
+#include "omacp-error.h"
+
+#define OFONO_BUS_NAME     "org.ofono"
+#define OFONO_MANAGER      "org.ofono.Manager"
+#define OFONO_SIM_MANAGER  "org.ofono.SimManager"
+#define OFONO_CONN_MANAGER "org.ofono.ConnectionManager"
+#define OFONO_CONTEXT      "org.ofono.ConnectionContext"
+#define OFONO_CALL_TIMEOUT 20000 /* ms; activation can take a while on real modems */
+
+typedef struct {
+	OmacpBackend parent;
+	GDBusConnection *bus;
+	guint watch_id;
+	gboolean available;
+} OfonoBackend;
+
+static OfonoBackend *
+ofono_backend(OmacpBackend *backend)
+{
+	return (OfonoBackend *) backend;
+}
+
+/* "001010123456789" → "00101…" (an IMSI is personal data) */
+static char *
+mask_imsi(const char *imsi)
+{
+	if (imsi == NULL)
+		return g_strdup("(none)");
+	return g_strdup_printf("%.5s…", imsi);
+}
+
+static gboolean
+remote_error_is(const GError *error, const char *name)
+{
+	g_autofree char *remote = g_dbus_error_get_remote_error(error);
+	return remote != NULL && strcmp(remote, name) == 0;
+}
+
+static GError *
+ofono_error(const GError *error, const char *what)
+{
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return g_error_copy(error);
+	/* every property but Active is read-only while a context is active */
+	if (remote_error_is(error, "org.ofono.Error.InUse"))
+		return g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		                   "ofono: %s failed: the context is in use (active)", what);
+	return g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND, "ofono: %s failed: %s", what,
+	                   error->message);
+}
+
+static gboolean
+strv_contains(GVariant *props, const char *key, const char *value)
+{
+	g_autofree const char **strv = NULL;
+
+	if (!g_variant_lookup(props, key, "^a&s", &strv))
+		return FALSE;
+	return g_strv_contains(strv, value);
+}
+
+/* --- what a profile asks for ----------------------------------------------- */
+
+typedef struct {
+	const char *name;
+	GVariant *value; /* s, non-floating */
+} Property;
+
+static void
+property_clear(Property *p)
+{
+	g_clear_pointer(&p->value, g_variant_unref);
+}
+
+static void
+add_property(GArray *props, const char *name, const char *value)
+{
+	Property p = { name, g_variant_ref_sink(g_variant_new_string(value != NULL ? value : "")) };
+	g_array_append_val(props, p);
+}
+
+/* Context properties in the order they are set: the MMS ones only on mms
+ * contexts (oFono refuses them on others). */
+static GArray *
+wanted_properties(const OmacpProfile *profile, GError **error)
+{
+	g_autoptr(GArray) props = g_array_new(FALSE, TRUE, sizeof(Property));
+	const char *apn = omacp_backend_dict_string(profile->settings, "apn");
+	const char *auth = omacp_backend_dict_string(profile->settings, "auth");
+	const char *ip_type = omacp_backend_dict_string(profile->settings, "ip-type");
+	const char *protocol;
+
+	g_array_set_clear_func(props, (GDestroyNotify) property_clear);
+	if (apn == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "ofono: profile '%s' has no apn", profile->identity);
+		return NULL;
+	}
+	if (auth != NULL && strcmp(auth, "pap") != 0 && strcmp(auth, "chap") != 0 &&
+	    strcmp(auth, "none") != 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "ofono: profile '%s' has auth '%s' (expected pap, chap or none)",
+		            profile->identity, auth);
+		return NULL;
+	}
+	if (ip_type == NULL || strcmp(ip_type, "ipv4v6") == 0) {
+		protocol = "dual";
+	} else if (strcmp(ip_type, "ipv4") == 0) {
+		protocol = "ip";
+	} else if (strcmp(ip_type, "ipv6") == 0) {
+		protocol = "ipv6";
+	} else {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "ofono: profile '%s' has ip-type '%s' (expected ipv4, ipv6 or ipv4v6)",
+		            profile->identity, ip_type);
+		return NULL;
+	}
+
+	add_property(props, "Name", profile->name);
+	add_property(props, "AccessPointName", apn);
+	add_property(props, "Username", omacp_backend_dict_string(profile->settings, "username"));
+	add_property(props, "Password", omacp_backend_dict_string(profile->secrets, "password"));
+	/* oFono's own default is chap; without a word from the document keep it */
+	add_property(props, "AuthenticationMethod", auth != NULL ? auth : "chap");
+	add_property(props, "Protocol", protocol);
+	if (profile->kind == OMACP_PROFILE_MMS) {
+		add_property(props, "MessageCenter",
+		             omacp_backend_dict_string(profile->settings, "mmsc"));
+		add_property(props, "MessageProxy",
+		             omacp_backend_dict_string(profile->settings, "mms-proxy"));
+	}
+	return g_steal_pointer(&props);
+}
+
+/* --- setting a list of properties one after the other ------------------------ */
+
+typedef struct {
+	GDBusConnection *bus;
+	char *path;
+	GArray *props; /* Property, borrowed values */
+	guint next;
+	guint done; /* how many went through */
+} SetChain;
+
+static void
+set_chain_free(SetChain *chain)
+{
+	g_clear_object(&chain->bus);
+	g_free(chain->path);
+	g_clear_pointer(&chain->props, g_array_unref);
+	g_free(chain);
+}
+
+static void set_chain_step(GTask *task);
+
+static void
+set_chain_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	SetChain *chain = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	const Property *p = &g_array_index(chain->props, Property, chain->next);
+
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (reply == NULL) {
+		g_autofree char *what = g_strdup_printf("setting %s of %s", p->name, chain->path);
+		g_task_return_error(task, ofono_error(error, what));
+		return;
+	}
+	chain->done++;
+	chain->next++;
+	set_chain_step(g_steal_pointer(&task));
+}
+
+static void
+set_chain_step(GTask *task)
+{
+	SetChain *chain = g_task_get_task_data(task);
+	const Property *p;
+
+	if (chain->next >= chain->props->len) {
+		g_task_return_boolean(task, TRUE);
+		g_object_unref(task);
+		return;
+	}
+	p = &g_array_index(chain->props, Property, chain->next);
+	g_dbus_connection_call(chain->bus, OFONO_BUS_NAME, chain->path, OFONO_CONTEXT,
+	                       "SetProperty", g_variant_new("(sv)", p->name, p->value), NULL,
+	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, set_chain_cb,
+	                       task);
+}
+
+/* Sets @props on the context @path in order; stops at the first failure. */
+static void
+set_properties_async(GDBusConnection *bus, const char *path, GArray *props,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, NULL, callback, user_data);
+	SetChain *chain = g_new0(SetChain, 1);
+
+	chain->bus = g_object_ref(bus);
+	chain->path = g_strdup(path);
+	chain->props = g_array_ref(props);
+	g_task_set_task_data(task, chain, (GDestroyNotify) set_chain_free);
+	set_chain_step(task);
+}
+
+static gboolean
+set_properties_finish(GAsyncResult *result, guint *out_done, GError **error)
+{
+	SetChain *chain = g_task_get_task_data(G_TASK(result));
+
+	if (out_done != NULL)
+		*out_done = chain->done;
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+/* --- apply ----------------------------------------------------------------- */
+
+typedef struct {
+	GDBusConnection *bus;
+	OmacpProfileKind kind;
+	char *type; /* "internet" or "mms" */
+	char *name;
+	char *imsi;
+	char *existing_id;
+	gboolean force;
+	GArray *wanted;        /* Property */
+	GArray *previous;      /* Property: old values of what changes (update) */
+	GArray *changes;       /* Property: the subset of wanted that differs */
+	GPtrArray *candidates; /* modem paths with a SIM, then checked in turn */
+	guint candidate;
+	char *modem;
+	char *context;
+	gboolean created;
+	gboolean was_active;
+	GError *pending; /* failure being rolled back */
+} ApplyData;
+
+static void
+apply_data_free(ApplyData *data)
+{
+	g_clear_object(&data->bus);
+	g_free(data->type);
+	g_free(data->name);
+	g_free(data->imsi);
+	g_free(data->existing_id);
+	g_clear_pointer(&data->wanted, g_array_unref);
+	g_clear_pointer(&data->previous, g_array_unref);
+	g_clear_pointer(&data->changes, g_array_unref);
+	g_clear_pointer(&data->candidates, g_ptr_array_unref);
+	g_free(data->modem);
+	g_free(data->context);
+	g_clear_error(&data->pending);
+	g_free(data);
+}
+
+static GArray *
+property_array(void)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(Property));
+	g_array_set_clear_func(a, (GDestroyNotify) property_clear);
+	return a;
+}
+
+static void
+call(ApplyData *data, const char *path, const char *iface, const char *method, GVariant *params,
+     const char *reply_type, GAsyncReadyCallback cb, GTask *task)
+{
+	g_dbus_connection_call(data->bus, OFONO_BUS_NAME, path, iface, method, params,
+	                       reply_type != NULL ? G_VARIANT_TYPE(reply_type) : NULL,
+	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT,
+	                       g_task_get_cancellable(task), cb, task);
+}
+
+static void
+apply_finish_ok(GTask *task)
+{
+	ApplyData *data = g_task_get_task_data(task);
+	g_task_return_pointer(task, g_strdup(data->context), g_free);
+}
+
+/* Failure after something changed: undo it, then report @error. */
+static void apply_rollback(GTask *task, GError *error);
+
+static void
+reactivated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	/* the settings are in place; a network that refuses activation now is
+	 * not a reason to take them back */
+	if (reply == NULL)
+		g_debug("ofono: reactivating the context failed: %s", error->message);
+	apply_finish_ok(task);
+}
+
+static void
+props_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	if (!set_properties_finish(result, NULL, &error)) {
+		apply_rollback(g_steal_pointer(&task), g_steal_pointer(&error));
+		return;
+	}
+	if (data->was_active) {
+		g_dbus_connection_call(data->bus, OFONO_BUS_NAME, data->context, OFONO_CONTEXT,
+		                       "SetProperty",
+		                       g_variant_new("(sv)", "Active", g_variant_new_boolean(TRUE)),
+		                       NULL, G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL,
+		                       reactivated_cb, g_steal_pointer(&task));
+		return;
+	}
+	apply_finish_ok(task);
+}
+
+static void
+set_changes(GTask *task)
+{
+	ApplyData *data = g_task_get_task_data(task);
+	set_properties_async(data->bus, data->context, data->changes, props_set_cb, task);
+}
+
+static void
+added_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL) {
+		g_task_return_error(task, ofono_error(error, "adding a context"));
+		return;
+	}
+	g_variant_get(reply, "(o)", &data->context);
+	data->created = TRUE;
+	data->changes = g_array_ref(data->wanted);
+	set_changes(g_steal_pointer(&task));
+}
+
+static void
+deactivated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL) {
+		g_task_return_error(task, ofono_error(error, "deactivating the context"));
+		return;
+	}
+	set_changes(g_steal_pointer(&task));
+}
+
+static const char *
+context_string(GVariant *props, const char *key)
+{
+	const char *value = NULL;
+
+	if (!g_variant_lookup(props, key, "&s", &value))
+		return "";
+	return value;
+}
+
+/* Picks the context to update among @contexts (a(oa{sv})), or NULL. */
+static GVariant *
+pick_context(ApplyData *data, GVariant *contexts)
+{
+	const char *apn = NULL;
+	GVariant *by_name = NULL;
+	GVariant *by_apn = NULL;
+	GVariantIter iter;
+	GVariant *child;
+
+	for (guint i = 0; i < data->wanted->len; i++) {
+		const Property *p = &g_array_index(data->wanted, Property, i);
+		if (strcmp(p->name, "AccessPointName") == 0)
+			apn = g_variant_get_string(p->value, NULL);
+	}
+	g_variant_iter_init(&iter, contexts);
+	while ((child = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariant) props = g_variant_get_child_value(child, 1);
+		const char *path = NULL;
+
+		g_variant_get_child(child, 0, "&o", &path);
+		if (data->existing_id != NULL && strcmp(path, data->existing_id) == 0) {
+			g_clear_pointer(&by_name, g_variant_unref);
+			g_clear_pointer(&by_apn, g_variant_unref);
+			return child;
+		}
+		if (strcmp(context_string(props, "Type"), data->type) != 0) {
+			g_variant_unref(child);
+			continue;
+		}
+		if (by_name == NULL && strcmp(context_string(props, "Name"), data->name) == 0)
+			by_name = g_variant_ref(child);
+		else if (by_apn == NULL &&
+		         strcmp(context_string(props, "AccessPointName"), apn) == 0)
+			by_apn = g_variant_ref(child);
+		g_variant_unref(child);
+	}
+	if (by_name != NULL) {
+		g_clear_pointer(&by_apn, g_variant_unref);
+		return by_name;
+	}
+	return by_apn;
+}
+
+static void
+contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) contexts = NULL;
+	g_autoptr(GVariant) found = NULL;
+	g_autoptr(GVariant) props = NULL;
+	gboolean active = FALSE;
+
+	if (reply == NULL) {
+		g_task_return_error(task, ofono_error(error, "listing the contexts"));
+		return;
+	}
+	contexts = g_variant_get_child_value(reply, 0);
+	found = pick_context(data, contexts);
+	if (found == NULL) {
+		call(data, data->modem, OFONO_CONN_MANAGER, "AddContext",
+		     g_variant_new("(s)", data->type), "(o)", added_cb, g_steal_pointer(&task));
+		return;
+	}
+
+	g_variant_get_child(found, 0, "o", &data->context);
+	props = g_variant_get_child_value(found, 1);
+	data->previous = property_array();
+	data->changes = property_array();
+	/* a context found by its id may have had its type changed by hand */
+	if (strcmp(context_string(props, "Type"), data->type) != 0) {
+		add_property(data->previous, "Type", context_string(props, "Type"));
+		add_property(data->changes, "Type", data->type);
+	}
+	for (guint i = 0; i < data->wanted->len; i++) {
+		const Property *p = &g_array_index(data->wanted, Property, i);
+		const char *old_value = context_string(props, p->name);
+
+		if (strcmp(old_value, g_variant_get_string(p->value, NULL)) == 0)
+			continue;
+		add_property(data->previous, p->name, old_value);
+		add_property(data->changes, p->name, g_variant_get_string(p->value, NULL));
+	}
+	if (data->changes->len == 0) {
+		apply_finish_ok(task);
+		return;
+	}
+	g_variant_lookup(props, "Active", "b", &active);
+	if (active && !data->force) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		                        "ofono: context '%s' (%s) is active; confirm to deactivate "
+		                        "it for the change",
+		                        context_string(props, "Name"), data->context);
+		return;
+	}
+	if (active) {
+		data->was_active = TRUE;
+		g_dbus_connection_call(
+		        data->bus, OFONO_BUS_NAME, data->context, OFONO_CONTEXT, "SetProperty",
+		        g_variant_new("(sv)", "Active", g_variant_new_boolean(FALSE)), NULL,
+		        G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, deactivated_cb,
+		        g_steal_pointer(&task));
+		return;
+	}
+	set_changes(g_steal_pointer(&task));
+}
+
+static void
+list_contexts(GTask *task)
+{
+	ApplyData *data = g_task_get_task_data(task);
+	call(data, data->modem, OFONO_CONN_MANAGER, "GetContexts", NULL, "(a(oa{sv}))", contexts_cb,
+	     task);
+}
+
+static void check_next_sim(GTask *task);
+
+static void
+sim_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) props = NULL;
+	const char *imsi = NULL;
+	const char *path = g_ptr_array_index(data->candidates, data->candidate);
+
+	if (reply == NULL) {
+		g_debug("ofono: reading the SIM of %s failed: %s", path, error->message);
+	} else {
+		props = g_variant_get_child_value(reply, 0);
+		if (g_variant_lookup(props, "SubscriberIdentity", "&s", &imsi) &&
+		    strcmp(imsi, data->imsi) == 0) {
+			data->modem = g_strdup(path);
+			list_contexts(g_steal_pointer(&task));
+			return;
+		}
+	}
+	data->candidate++;
+	check_next_sim(g_steal_pointer(&task));
+}
+
+static void
+check_next_sim(GTask *task)
+{
+	ApplyData *data = g_task_get_task_data(task);
+
+	if (data->candidate >= data->candidates->len) {
+		g_autofree char *masked = mask_imsi(data->imsi);
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "ofono: no online modem has the SIM with IMSI %s", masked);
+		g_object_unref(task);
+		return;
+	}
+	call(data, g_ptr_array_index(data->candidates, data->candidate), OFONO_SIM_MANAGER,
+	     "GetProperties", NULL, "(a{sv})", sim_cb, task);
+}
+
+static void
+modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) modems = NULL;
+	GVariantIter iter;
+	const char *path;
+	GVariant *props;
+
+	if (reply == NULL) {
+		g_task_return_error(task, ofono_error(error, "listing the modems"));
+		return;
+	}
+	data->candidates = g_ptr_array_new_with_free_func(g_free);
+	modems = g_variant_get_child_value(reply, 0);
+	g_variant_iter_init(&iter, modems);
+	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+		/* contexts exist only on modems whose ConnectionManager is up */
+		if (strv_contains(props, "Interfaces", OFONO_CONN_MANAGER) &&
+		    strv_contains(props, "Interfaces", OFONO_SIM_MANAGER))
+			g_ptr_array_add(data->candidates, g_strdup(path));
+		g_variant_unref(props);
+	}
+	if (data->imsi == NULL) {
+		/* a message without a SIM: only unambiguous with one modem */
+		if (data->candidates->len != 1) {
+			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+			                        "ofono: profile has no IMSI and %u modems are "
+			                        "online; cannot choose",
+			                        data->candidates->len);
+			return;
+		}
+		data->modem = g_strdup(g_ptr_array_index(data->candidates, 0));
+		list_contexts(g_steal_pointer(&task));
+		return;
+	}
+	check_next_sim(g_steal_pointer(&task));
+}
+
+/* --- rollback ---------------------------------------------------------------- */
+
+static void
+rollback_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	if (G_IS_TASK(result)) {
+		if (!set_properties_finish(result, NULL, &error))
+			g_debug("ofono: restoring the context failed: %s", error->message);
+	} else {
+		g_autoptr(GVariant) reply =
+		        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+		if (reply == NULL)
+			g_debug("ofono: removing the half-made context failed: %s", error->message);
+	}
+	g_task_return_error(task, g_steal_pointer(&data->pending));
+}
+
+static void
+apply_rollback(GTask *task, GError *error)
+{
+	ApplyData *data = g_task_get_task_data(task);
+
+	data->pending = error;
+	if (data->created) {
+		g_dbus_connection_call(data->bus, OFONO_BUS_NAME, data->modem, OFONO_CONN_MANAGER,
+		                       "RemoveContext", g_variant_new("(o)", data->context), NULL,
+		                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL,
+		                       rollback_done_cb, task);
+		return;
+	}
+	set_properties_async(data->bus, data->context, data->previous, rollback_done_cb, task);
+}
+
+static void
+ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id,
+                  gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
+                  gpointer user_data)
+{
+	OfonoBackend *self = ofono_backend(backend);
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
+	ApplyData *data;
+
+	g_task_set_source_tag(task, ofono_apply_async);
+	/* once a change is under way it is finished or rolled back, not cut */
+	g_task_set_check_cancellable(task, FALSE);
+	if (!self->available) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "ofono: oFono is not running");
+		return;
+	}
+	if (!backend->klass->handles(backend, profile)) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
+		                        "ofono: %s profiles are not oFono contexts",
+		                        omacp_backend_kind_name(profile->kind));
+		return;
+	}
+	data = g_new0(ApplyData, 1);
+	g_task_set_task_data(task, data, (GDestroyNotify) apply_data_free);
+	data->wanted = wanted_properties(profile, &error);
+	if (data->wanted == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	data->bus = g_object_ref(self->bus);
+	data->kind = profile->kind;
+	data->type = g_strdup(profile->kind == OMACP_PROFILE_MMS ? "mms" : "internet");
+	data->name = g_strdup(profile->name);
+	data->imsi = g_strdup(profile->imsi);
+	data->existing_id = g_strdup(existing_id);
+	data->force = force;
+	call(data, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", modems_cb,
+	     g_steal_pointer(&task));
+}
+
+static char *
+ofono_apply_finish(OmacpBackend *backend, GAsyncResult *result, GVariant **out_undo, GError **error)
+{
+	ApplyData *data = g_task_get_task_data(G_TASK(result));
+	char *id = g_task_propagate_pointer(G_TASK(result), error);
+	GVariantBuilder undo;
+
+	if (id == NULL)
+		return NULL;
+	if (out_undo != NULL) {
+		g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&undo, "{sv}", "created",
+		                      g_variant_new_boolean(data->created));
+		g_variant_builder_add(&undo, "{sv}", "modem", g_variant_new_string(data->modem));
+		g_variant_builder_add(&undo, "{sv}", "type", g_variant_new_string(data->type));
+		if (!data->created) {
+			GVariantBuilder props;
+
+			g_variant_builder_init(&props, G_VARIANT_TYPE_VARDICT);
+			for (guint i = 0; data->previous != NULL && i < data->previous->len; i++) {
+				const Property *p = &g_array_index(data->previous, Property, i);
+				g_variant_builder_add(&props, "{sv}", p->name, p->value);
+			}
+			g_variant_builder_add(&undo, "{sv}", "properties",
+			                      g_variant_builder_end(&props));
+		}
+		*out_undo = g_variant_ref_sink(g_variant_builder_end(&undo));
+	}
+	return id;
+}
+
+/* --- remove ---------------------------------------------------------------- */
+
+/* "/modem/context3" → "/modem" */
+static char *
+modem_of_context(const char *id, GError **error)
+{
+	const char *slash = strrchr(id, '/');
+
+	if (!g_variant_is_object_path(id) || slash == NULL || slash == id ||
+	    !g_str_has_prefix(slash, "/context")) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "ofono: '%s' is not a context path", id);
+		return NULL;
+	}
+	return g_strndup(id, slash - id);
+}
+
+static void
+removed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply != NULL || remote_error_is(error, "org.ofono.Error.NotFound")) {
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE)) {
+		/* the modem is away (its contexts are stored with its SIM) */
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "ofono: the modem of the context is not online: %s",
+		                        error->message);
+		return;
+	}
+	g_task_return_error(task, ofono_error(error, "removing the context"));
+}
+
+static void
+ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+	OfonoBackend *self = ofono_backend(backend);
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *modem = NULL;
+
+	g_task_set_source_tag(task, ofono_remove_async);
+	if (!self->available) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "ofono: oFono is not running");
+		return;
+	}
+	modem = modem_of_context(id, &error);
+	if (modem == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	/* oFono deactivates an active context before removing it: removal is
+	 * the user's explicit request (Profile.Remove, nocharacteristic) */
+	g_dbus_connection_call(self->bus, OFONO_BUS_NAME, modem, OFONO_CONN_MANAGER,
+	                       "RemoveContext", g_variant_new("(o)", id), NULL,
+	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, removed_cb,
+	                       g_steal_pointer(&task));
+}
+
+static gboolean
+ofono_task_finish(OmacpBackend *backend, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+/* --- undo ------------------------------------------------------------------ */
+
+typedef struct {
+	GDBusConnection *bus;
+	char *id;
+	GArray *props;
+} UndoData;
+
+static void
+undo_data_free(UndoData *data)
+{
+	g_clear_object(&data->bus);
+	g_free(data->id);
+	g_clear_pointer(&data->props, g_array_unref);
+	g_free(data);
+}
+
+static void
+undo_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!set_properties_finish(result, NULL, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+undo_props_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	UndoData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) props = NULL;
+	gboolean active = FALSE;
+
+	if (reply == NULL) {
+		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+			                        "ofono: context %s no longer exists", data->id);
+			return;
+		}
+		g_task_return_error(task, ofono_error(error, "reading the context"));
+		return;
+	}
+	props = g_variant_get_child_value(reply, 0);
+	g_variant_lookup(props, "Active", "b", &active);
+	if (active) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		                        "ofono: context '%s' (%s) is active; deactivate it before "
+		                        "undoing",
+		                        context_string(props, "Name"), data->id);
+		return;
+	}
+	set_properties_async(data->bus, data->id, data->props, undo_set_cb, g_steal_pointer(&task));
+}
+
+static void
+ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
+                 GAsyncReadyCallback callback, gpointer user_data)
+{
+	OfonoBackend *self = ofono_backend(backend);
+	g_autoptr(GTask) task = NULL;
+	g_autoptr(GVariant) previous = NULL;
+	UndoData *data;
+	GVariantIter iter;
+	const char *name;
+	GVariant *value;
+
+	if (omacp_backend_dict_bool(undo, "created", FALSE)) {
+		ofono_remove_async(backend, id, cancellable, callback, user_data);
+		return;
+	}
+	task = g_task_new(NULL, cancellable, callback, user_data);
+	g_task_set_source_tag(task, ofono_undo_async);
+	if (!self->available) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "ofono: oFono is not running");
+		return;
+	}
+	previous = g_variant_lookup_value(undo, "properties", G_VARIANT_TYPE_VARDICT);
+	if (previous == NULL) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		                        "ofono: undo snapshot for %s holds neither 'created' nor "
+		                        "'properties'",
+		                        id);
+		return;
+	}
+	data = g_new0(UndoData, 1);
+	g_task_set_task_data(task, data, (GDestroyNotify) undo_data_free);
+	data->bus = g_object_ref(self->bus);
+	data->id = g_strdup(id);
+	data->props = property_array();
+	/* Type first: MessageCenter/MessageProxy are only accepted on mms */
+	g_variant_iter_init(&iter, previous);
+	while (g_variant_iter_next(&iter, "{&sv}", &name, &value)) {
+		static const char *const known[] = {
+			"Type",     "Name",          "AccessPointName",
+			"Username", "Password",      "AuthenticationMethod",
+			"Protocol", "MessageCenter", "MessageProxy",
+			NULL
+		};
+		for (gsize k = 0; known[k] != NULL; k++) {
+			if (strcmp(known[k], name) == 0 &&
+			    g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+				Property p = { known[k], g_variant_ref(value) };
+				if (k == 0)
+					g_array_prepend_val(data->props, p);
+				else
+					g_array_append_val(data->props, p);
+			}
+		}
+		g_variant_unref(value);
+	}
+	g_dbus_connection_call(self->bus, OFONO_BUS_NAME, id, OFONO_CONTEXT, "GetProperties", NULL,
+	                       G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+	                       OFONO_CALL_TIMEOUT, cancellable, undo_props_cb,
+	                       g_steal_pointer(&task));
+}
+
+/* --- availability ------------------------------------------------------------ */
+
+static void
+ofono_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	OfonoBackend *self = user_data;
+
+	self->available = TRUE;
+	omacp_backend_notify_availability(&self->parent);
+}
+
+static void
+ofono_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	OfonoBackend *self = user_data;
+	gboolean was = self->available;
+
+	self->available = FALSE;
+	if (was)
+		omacp_backend_notify_availability(&self->parent);
+}
+
+static gboolean
+ofono_handles(OmacpBackend *backend, const OmacpProfile *profile)
+{
+	return profile->kind == OMACP_PROFILE_INTERNET || profile->kind == OMACP_PROFILE_MMS;
+}
+
+static gboolean
+ofono_is_available(OmacpBackend *backend)
+{
+	return ofono_backend(backend)->available;
+}
+
+static void
+ofono_free(OmacpBackend *backend)
+{
+	OfonoBackend *self = ofono_backend(backend);
+
+	if (self->watch_id != 0)
+		g_bus_unwatch_name(self->watch_id);
+	g_clear_object(&self->bus);
+	g_free(self);
+}
+
+static const OmacpBackendClass ofono_class = {
+	.name = "ofono",
+	.handles = ofono_handles,
+	.is_available = ofono_is_available,
+	.apply_async = ofono_apply_async,
+	.apply_finish = ofono_apply_finish,
+	.remove_async = ofono_remove_async,
+	.remove_finish = ofono_task_finish,
+	.undo_async = ofono_undo_async,
+	.undo_finish = ofono_task_finish,
+	.preview = NULL,
+	.free = ofono_free,
+};
+
 OmacpBackend *
 omacp_backend_ofono_new(GDBusConnection *bus)
 {
-	return NULL;
+	OfonoBackend *self;
+
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
+
+	self = g_new0(OfonoBackend, 1);
+	self->parent.klass = &ofono_class;
+	self->bus = g_object_ref(bus);
+	self->watch_id =
+	        g_bus_watch_name_on_connection(bus, OFONO_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       ofono_appeared_cb, ofono_vanished_cb, self, NULL);
+	return &self->parent;
 }

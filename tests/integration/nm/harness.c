@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -259,7 +260,7 @@ void
 harness_free(Harness *h)
 {
 	harness_stop_mmsd(h);
-	harness_kill(&h->ofono_pid);
+	harness_stop_ofono(h);
 	harness_stop_nm(h);
 	g_clear_object(&h->bus);
 	harness_kill(&h->bus_pid);
@@ -331,6 +332,130 @@ void
 harness_stop_nm(Harness *h)
 {
 	harness_kill(&h->nm_pid);
+}
+
+/* --- ofonod and the fake modem ------------------------------------------------ */
+
+/* the test runs in its own network namespace: nothing else uses this port */
+#define FAKEMODEM_PORT "12345"
+
+static gboolean
+modem_listening(gpointer data)
+{
+	Harness *h = data;
+	g_autofree char *ctl = g_build_filename(h->dir, "modem.ctl", NULL);
+
+	/* the fake binds its TCP port before it creates the control socket */
+	return g_file_test(ctl, G_FILE_TEST_EXISTS);
+}
+
+static GVariant *
+ofono_modem_properties(Harness *h)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) modems = NULL;
+	GVariantIter iter;
+	const char *path;
+	GVariant *props;
+
+	reply = g_dbus_connection_call_sync(h->bus, "org.ofono", "/", "org.ofono.Manager",
+	                                    "GetModems", NULL, G_VARIANT_TYPE("(a(oa{sv}))"),
+	                                    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+	if (reply == NULL)
+		return NULL;
+	modems = g_variant_get_child_value(reply, 0);
+	g_variant_iter_init(&iter, modems);
+	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+		if (strcmp(path, "/fakemodem") == 0)
+			return props;
+		g_variant_unref(props);
+	}
+	return NULL;
+}
+
+static gboolean
+modem_listed(gpointer data)
+{
+	g_autoptr(GVariant) props = ofono_modem_properties(data);
+	return props != NULL;
+}
+
+static gboolean
+modem_has_interface(Harness *h, const char *iface)
+{
+	g_autoptr(GVariant) props = ofono_modem_properties(h);
+	g_autofree const char **ifaces = NULL;
+
+	if (props == NULL || !g_variant_lookup(props, "Interfaces", "^a&s", &ifaces))
+		return FALSE;
+	return g_strv_contains(ifaces, iface);
+}
+
+static gboolean
+modem_has_sim(gpointer data)
+{
+	return modem_has_interface(data, "org.ofono.SimManager");
+}
+
+static gboolean
+modem_has_connman(gpointer data)
+{
+	return modem_has_interface(data, "org.ofono.ConnectionManager");
+}
+
+static void
+modem_set(Harness *h, const char *property, gboolean value)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+
+	reply = g_dbus_connection_call_sync(
+	        h->bus, "org.ofono", "/fakemodem", "org.ofono.Modem", "SetProperty",
+	        g_variant_new("(sv)", property, g_variant_new_boolean(value)), NULL,
+	        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	g_assert_no_error(error);
+}
+
+void
+harness_start_ofono(Harness *h, const char *imsi)
+{
+	g_autofree char *ctl = g_build_filename(h->dir, "modem.ctl", NULL);
+	g_autofree char *conf = g_build_filename(h->dir, "phonesim.conf", NULL);
+	g_autofree char *modem_log = g_build_filename(h->dir, "modem-at.log", NULL);
+
+	g_assert_cmpint(h->ofono_pid, ==, 0);
+	h->modem_pid = harness_spawn(
+	        h,
+	        (const char *const[]){ "/usr/bin/python3", FAKEMODEM_PY, "--tcp", FAKEMODEM_PORT,
+	                               "--imsi", imsi, "--control", ctl, "--log", modem_log, NULL },
+	        "modem.log", NULL);
+	harness_wait_until(modem_listening, h, 10000, "the fake modem");
+	write_file(conf, "[fakemodem]\nAddress=127.0.0.1\nPort=" FAKEMODEM_PORT "\n");
+	h->ofono_pid = harness_spawn(
+	        h,
+	        (const char *const[]){
+	                "ofonod", "-n", "-d", "-P",
+	                "udevng,rildev,hfp_bluez5,hfp_ag_bluez5,dun_gw_bluez5,upower,"
+	                "connman",
+	                NULL },
+	        "ofonod.log", (const char *const[]){ "OFONO_PHONESIM_CONFIG", conf, NULL });
+	harness_wait_until(modem_listed, h, 10000, "ofonod to list /fakemodem");
+}
+
+void
+harness_ofono_online(Harness *h)
+{
+	modem_set(h, "Powered", TRUE);
+	harness_wait_until(modem_has_sim, h, 10000, "the SIM manager");
+	modem_set(h, "Online", TRUE);
+	harness_wait_until(modem_has_connman, h, 10000, "the ConnectionManager");
+}
+
+void
+harness_stop_ofono(Harness *h)
+{
+	harness_kill(&h->ofono_pid);
+	harness_kill(&h->modem_pid);
 }
 
 /* --- mmsd-tng ----------------------------------------------------------------- */

@@ -20,6 +20,7 @@ typedef struct {
 	GPid bus_pid;
 	GPid nm_pid;
 	GPid ofono_pid;
+	GPid modem_pid;
 	GPid mmsd_pid;
 	GDBusConnection *bus;
 } Harness;
@@ -33,6 +34,14 @@ void harness_free(Harness *h);
 void harness_start_nm(Harness *h);
 void harness_stop_nm(Harness *h);
 char *harness_nm_connections_dir(Harness *h);
+
+/* The fake AT modem (tests/integration/fakemodem/fakemodem.py) with @imsi
+ * and ofonod talking to it through its phonesim plugin; returns once the
+ * modem /fakemodem is listed. */
+void harness_start_ofono(Harness *h, const char *imsi);
+/* Powers the modem and puts it online; returns once ConnectionManager is up. */
+void harness_ofono_online(Harness *h);
+void harness_stop_ofono(Harness *h);
 
 /* mmsd-tng with HOME in the scratch dir; returns once it owns org.ofono.mms. */
 void harness_start_mmsd(Harness *h);

@@ -65,6 +65,26 @@ undo_id(const char *id, GVariant *undo, GError **error)
 	return backend->klass->undo_finish(backend, result, error);
 }
 
+static void
+remove_ok(const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = remove_id(id, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(ok);
+}
+
+static void
+undo_ok(const char *id, GVariant *undo)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = undo_id(id, undo, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(ok);
+}
+
 /* --- reading back through libnm with a fresh client ------------------------ */
 
 static NMClient *
@@ -207,8 +227,7 @@ test_nm_appears_later(void)
 	id = apply_ok(p, NULL, NULL);
 	client = fresh_client();
 	g_assert_nonnull(lookup(client, id));
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 static void
@@ -290,8 +309,7 @@ test_create_internet(void)
 	g_assert_nonnull(strstr(keyfile, "\nsim-operator-id=310410\n"));
 	g_assert_nonnull(strstr(keyfile, "org.omacp.profile=internet:NAP1"));
 
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 /* Same identity → same connection, new values, undo restores the old ones;
@@ -332,8 +350,7 @@ test_update_in_place_and_undo(void)
 		g_assert_cmpstr(id3, ==, id1);
 	}
 
-	g_assert_true(undo_id(id2, undo2, &error));
-	g_assert_no_error(error);
+	undo_ok(id2, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id1);
@@ -345,8 +362,7 @@ test_update_in_place_and_undo(void)
 		g_assert_cmpstr(nm_setting_gsm_get_password(s_gsm), ==, "first-pw");
 	}
 
-	g_assert_true(undo_id(id1, undo1, &error));
-	g_assert_no_error(error);
+	undo_ok(id1, undo1);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		g_assert_null(lookup(client, id1));
@@ -366,10 +382,8 @@ test_undo_recreates_deleted(void)
 	g_autofree char *id2 = apply_ok(p2, id, &undo2);
 
 	g_assert_cmpstr(id, ==, id2);
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
-	g_assert_true(undo_id(id, undo2, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
+	undo_ok(id, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id);
@@ -382,8 +396,7 @@ test_undo_recreates_deleted(void)
 		g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)),
 		                ==, "a");
 	}
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 /* The previous connection had no password: undo must not keep the one the
@@ -402,8 +415,7 @@ test_undo_clears_added_secret(void)
 	g_autofree char *id2 = apply_ok(p2, id, &undo2);
 
 	g_assert_cmpstr(id, ==, id2);
-	g_assert_true(undo_id(id, undo2, &error));
-	g_assert_no_error(error);
+	undo_ok(id, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id);
@@ -428,8 +440,7 @@ test_undo_clears_added_secret(void)
 		                "open.apn");
 		g_assert_null(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)));
 	}
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 static gboolean
@@ -526,8 +537,7 @@ test_hand_edit(void)
 	again = apply_ok(p1, id, NULL);
 	g_assert_cmpstr(again, ==, id);
 
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 static void
@@ -543,16 +553,14 @@ test_remove(void)
 		keyfile_path = g_strdup(nm_remote_connection_get_filename(lookup(client, id)));
 	}
 	g_assert_true(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		g_assert_null(lookup(client, id));
 	}
 	g_assert_false(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
 	/* removing what is already gone is success */
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 static void
@@ -585,8 +593,7 @@ test_ip_type_and_sim(void)
 	g_assert_false(nm_setting_ppp_get_refuse_chap(s_ppp));
 	g_assert_null(user_key(c, OMACP_NM_USER_MESSAGE));
 
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
 }
 
 static void
@@ -632,10 +639,8 @@ test_wlan(void)
 	g_assert_true(nm_setting_wireless_get_hidden(
 	        nm_connection_get_setting_wireless(NM_CONNECTION(rc))));
 
-	g_assert_true(remove_id(id, &error));
-	g_assert_no_error(error);
-	g_assert_true(remove_id(id_open, &error));
-	g_assert_no_error(error);
+	remove_ok(id);
+	remove_ok(id_open);
 }
 
 static void

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The oFono backend against the real ofonod (phonesim plugin talking to the
+ * fake AT modem), run through run-in-netns.sh so /var/lib/ofono is a tmpfs.
+ * Expectations from the issue and the oFono field notes: internet and mms
+ * profiles become ConnectionContexts (AccessPointName, Username, Password,
+ * AuthenticationMethod, Protocol, MessageCenter, MessageProxy, Name) on the
+ * modem of the SIM; an active context is not touched without confirmation;
+ * test PLMN 001/01 has no provisioning data, so oFono starts with one blank
+ * internet context. */
+
+#include <string.h>
+
+#include "backend.h"
+#include "harness.h"
+#include "omacp-error.h"
+
+#define IMSI       "001010123456789"
+#define OTHER_IMSI "001019999999999"
+
+static Harness *harness;
+static OmacpBackend *backend;
+static guint availability_signals;
+
+static char *
+apply(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo,
+      GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
+	                            &result);
+	harness_wait_result(&result, "apply");
+	return backend->klass->apply_finish(backend, result, out_undo, error);
+}
+
+static char *
+apply_ok(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo)
+{
+	g_autoptr(GError) error = NULL;
+	char *id = apply(p, existing_id, force, out_undo, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(id);
+	return id;
+}
+
+static gboolean
+remove_id(const char *id, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "remove");
+	return backend->klass->remove_finish(backend, result, error);
+}
+
+static gboolean
+undo_id(const char *id, GVariant *undo, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "undo");
+	return backend->klass->undo_finish(backend, result, error);
+}
+
+static void
+remove_ok(const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = remove_id(id, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(ok);
+}
+
+static void
+undo_ok(const char *id, GVariant *undo)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = undo_id(id, undo, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(ok);
+}
+
+/* The contexts of /fakemodem, as oFono reports them. */
+static GVariant *
+contexts(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+	        harness->bus, "org.ofono", "/fakemodem", "org.ofono.ConnectionManager",
+	        "GetContexts", NULL, G_VARIANT_TYPE("(a(oa{sv}))"), G_DBUS_CALL_FLAGS_NONE, 5000,
+	        NULL, &error);
+
+	g_assert_no_error(error);
+	return g_variant_get_child_value(reply, 0);
+}
+
+/* Properties of context @path, NULL when it does not exist. */
+static GVariant *
+context(const char *path)
+{
+	g_autoptr(GVariant) all = contexts();
+
+	for (gsize i = 0; i < g_variant_n_children(all); i++) {
+		g_autoptr(GVariant) child = g_variant_get_child_value(all, i);
+		const char *p = NULL;
+
+		g_variant_get_child(child, 0, "&o", &p);
+		if (strcmp(p, path) == 0)
+			return g_variant_get_child_value(child, 1);
+	}
+	return NULL;
+}
+
+static guint
+count_type(const char *type)
+{
+	g_autoptr(GVariant) all = contexts();
+	guint n = 0;
+
+	for (gsize i = 0; i < g_variant_n_children(all); i++) {
+		g_autoptr(GVariant) child = g_variant_get_child_value(all, i);
+		g_autoptr(GVariant) props = g_variant_get_child_value(child, 1);
+		const char *t = NULL;
+
+		if (g_variant_lookup(props, "Type", "&s", &t) && strcmp(t, type) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+assert_prop(GVariant *props, const char *name, const char *expected)
+{
+	const char *value = NULL;
+
+	g_assert_true(g_variant_lookup(props, name, "&s", &value));
+	g_assert_cmpstr(value, ==, expected);
+}
+
+static void
+set_active(const char *path, gboolean active)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+	        harness->bus, "org.ofono", path, "org.ofono.ConnectionContext", "SetProperty",
+	        g_variant_new("(sv)", "Active", g_variant_new_boolean(active)), NULL,
+	        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	g_assert_no_error(error);
+}
+
+static gboolean
+is_active(const char *path)
+{
+	g_autoptr(GVariant) props = context(path);
+	gboolean active = FALSE;
+
+	g_assert_nonnull(props);
+	g_variant_lookup(props, "Active", "b", &active);
+	return active;
+}
+
+static OmacpProfile *
+internet_profile(const char *apn, const char *password)
+{
+	g_autofree char *settings = g_strdup_printf(
+	        "{'apn': <'%s'>, 'username': <'web'>, 'auth': <'pap'>, 'ip-type': <'ipv4'>}", apn);
+	g_autofree char *secrets = g_strdup_printf("{'password': <'%s'>}", password);
+
+	return harness_profile(OMACP_PROFILE_INTERNET, "internet:NAP1", "Fake Internet", IMSI,
+	                       settings, secrets);
+}
+
+static OmacpProfile *
+mms_profile(const char *mmsc)
+{
+	g_autofree char *settings = g_strdup_printf(
+	        "{'apn': <'mms.fake'>, 'mmsc': <'%s'>, 'mms-proxy': <'10.1.2.3:8080'>, 'auth': "
+	        "<'chap'>}",
+	        mmsc);
+
+	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
+}
+
+static void
+availability_cb(OmacpBackend *self, gpointer user_data)
+{
+	availability_signals++;
+}
+
+static gboolean
+backend_available(gpointer data)
+{
+	return backend->klass->is_available(backend);
+}
+
+/* oFono started after the backend: unavailable, then told. */
+static void
+test_appears_later(void)
+{
+	g_autoptr(HarnessProfile) p = internet_profile("early.apn", "x");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+
+	g_assert_cmpstr(backend->klass->name, ==, "ofono");
+	g_assert_false(backend->klass->is_available(backend));
+	id = apply(p, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_clear_error(&error);
+
+	harness_start_ofono(harness, IMSI);
+	harness_wait_until(backend_available, NULL, 10000, "availability");
+	g_assert_cmpuint(availability_signals, ==, 1);
+
+	/* the modem is there but offline: no ConnectionManager, so no target */
+	id = apply(p, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_assert_nonnull(strstr(error->message, "00101…"));
+	g_assert_null(strstr(error->message, IMSI)); /* the IMSI is masked */
+	g_clear_error(&error);
+
+	harness_ofono_online(harness);
+}
+
+/* The internet profile adds a context next to oFono's blank one (which
+ * cannot be restored once filled: oFono refuses an empty APN), updates it in
+ * place, and undo walks back both steps. */
+static void
+test_internet_context(void)
+{
+	g_autoptr(HarnessProfile) p1 = internet_profile("web.fake", "s3cret");
+	g_autoptr(HarnessProfile) p2 = internet_profile("web2.fake", "other");
+	g_autoptr(GVariant) undo1 = NULL;
+	g_autoptr(GVariant) undo2 = NULL;
+	g_autoptr(GVariant) props = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	g_autofree char *id2 = NULL;
+	gboolean created = TRUE;
+
+	g_assert_cmpuint(count_type("internet"), ==, 1);
+	id = apply_ok(p1, NULL, FALSE, &undo1);
+	g_assert_true(g_str_has_prefix(id, "/fakemodem/context"));
+	g_assert_cmpuint(count_type("internet"), ==, 2);
+	g_assert_true(g_variant_lookup(undo1, "created", "b", &created));
+	g_assert_true(created);
+
+	props = context(id);
+	assert_prop(props, "Name", "Fake Internet");
+	assert_prop(props, "AccessPointName", "web.fake");
+	assert_prop(props, "Username", "web");
+	assert_prop(props, "Password", "s3cret");
+	assert_prop(props, "AuthenticationMethod", "pap");
+	assert_prop(props, "Protocol", "ip");
+	g_clear_pointer(&props, g_variant_unref);
+
+	/* same profile again, new APN: same context, in place */
+	id2 = apply_ok(p2, id, FALSE, &undo2);
+	g_assert_cmpstr(id2, ==, id);
+	g_assert_cmpuint(count_type("internet"), ==, 2);
+	g_assert_true(g_variant_lookup(undo2, "created", "b", &created));
+	g_assert_false(created);
+	props = context(id);
+	assert_prop(props, "AccessPointName", "web2.fake");
+	assert_prop(props, "Password", "other");
+	g_clear_pointer(&props, g_variant_unref);
+
+	/* found by name when the caller lost the id */
+	g_free(id2);
+	id2 = apply_ok(p2, NULL, FALSE, NULL);
+	g_assert_cmpstr(id2, ==, id);
+
+	undo_ok(id, undo2);
+	props = context(id);
+	assert_prop(props, "AccessPointName", "web.fake");
+	assert_prop(props, "Password", "s3cret");
+	g_clear_pointer(&props, g_variant_unref);
+
+	undo_ok(id, undo1);
+	g_assert_null(context(id));
+	g_assert_cmpuint(count_type("internet"), ==, 1);
+}
+
+/* An mms profile adds an mms context; undo of the creation removes it. */
+static void
+test_mms_context(void)
+{
+	g_autoptr(HarnessProfile) p = mms_profile("http://mms.fake/mms");
+	g_autoptr(GVariant) undo = NULL;
+	g_autoptr(GVariant) props = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	gboolean created = FALSE;
+
+	g_assert_false(backend->klass->handles(
+	        backend, &(OmacpProfile){ .kind = OMACP_PROFILE_WLAN, .identity = "wlan:x" }));
+	g_assert_cmpuint(count_type("mms"), ==, 0);
+	id = apply_ok(p, NULL, FALSE, &undo);
+	g_assert_true(g_variant_lookup(undo, "created", "b", &created));
+	g_assert_true(created);
+	g_assert_cmpuint(count_type("mms"), ==, 1);
+	props = context(id);
+	assert_prop(props, "Type", "mms");
+	assert_prop(props, "Name", "Fake MMS");
+	assert_prop(props, "AccessPointName", "mms.fake");
+	assert_prop(props, "MessageCenter", "http://mms.fake/mms");
+	assert_prop(props, "MessageProxy", "10.1.2.3:8080");
+	assert_prop(props, "AuthenticationMethod", "chap");
+	assert_prop(props, "Protocol", "dual");
+
+	undo_ok(id, undo);
+	g_assert_cmpuint(count_type("mms"), ==, 0);
+}
+
+/* An active context is not deactivated without confirmation. */
+static void
+test_active_context(void)
+{
+	g_autoptr(HarnessProfile) p1 = mms_profile("http://one.fake/");
+	g_autoptr(HarnessProfile) p2 = mms_profile("http://two.fake/");
+	g_autoptr(GVariant) props = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p1, NULL, FALSE, NULL);
+	g_autofree char *again = NULL;
+
+	set_active(id, TRUE);
+	g_assert_true(is_active(id));
+
+	again = apply(p2, id, FALSE, NULL, &error);
+	g_assert_null(again);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
+	g_assert_nonnull(strstr(error->message, "is active"));
+	g_clear_error(&error);
+	g_assert_true(is_active(id));
+	props = context(id);
+	assert_prop(props, "MessageCenter", "http://one.fake/");
+	g_clear_pointer(&props, g_variant_unref);
+
+	/* reapplying what is already there changes nothing and needs no
+	 * confirmation */
+	g_free(apply_ok(p1, id, FALSE, NULL));
+
+	/* confirmed: deactivated, changed, activated again */
+	again = apply_ok(p2, id, TRUE, NULL);
+	g_assert_cmpstr(again, ==, id);
+	props = context(id);
+	assert_prop(props, "MessageCenter", "http://two.fake/");
+	g_assert_true(is_active(id));
+
+	set_active(id, FALSE);
+	remove_ok(id);
+}
+
+static void
+test_remove(void)
+{
+	g_autoptr(HarnessProfile) p = mms_profile("http://rm.fake/");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p, NULL, FALSE, NULL);
+	g_autoptr(GVariant) gone = NULL;
+
+	remove_ok(id);
+	gone = context(id);
+	g_assert_null(gone);
+	/* already gone: success */
+	remove_ok(id);
+	g_assert_false(remove_id("/fakemodem", &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+}
+
+/* A SIM no modem has, and a property oFono refuses: nothing left behind. */
+static void
+test_failures_leave_nothing(void)
+{
+	g_autoptr(HarnessProfile) other =
+	        harness_profile(OMACP_PROFILE_MMS, "mms:OTHER", "Other", OTHER_IMSI,
+	                        "{'apn': <'x'>, 'mmsc': <'http://x/'>}", NULL);
+	g_autofree char *long_mmsc = NULL;
+	g_autoptr(HarnessProfile) bad = NULL;
+	g_autoptr(HarnessProfile) no_apn = harness_profile(OMACP_PROFILE_INTERNET, "internet:NOAPN",
+	                                                   "NoApn", IMSI, "{}", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = NULL;
+	guint before = count_type("mms");
+
+	id = apply(other, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_assert_nonnull(strstr(error->message, "IMSI 00101…"));
+	g_clear_error(&error);
+
+	id = apply(no_apn, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+	g_assert_nonnull(strstr(error->message, "internet:NOAPN"));
+	g_clear_error(&error);
+
+	/* oFono caps MessageCenter at 255 characters: the context it was being
+	 * written into is removed again */
+	{
+		g_autofree char *tail = g_strnfill(300, 'a');
+		long_mmsc = g_strconcat("http://", tail, NULL);
+	}
+	bad = mms_profile(long_mmsc);
+	id = apply(bad, NULL, FALSE, NULL, &error);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND);
+	g_assert_nonnull(strstr(error->message, "MessageCenter"));
+	g_clear_error(&error);
+	g_assert_cmpuint(count_type("mms"), ==, before);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *reason = NULL;
+	int ret;
+
+	g_test_init(&argc, &argv, NULL);
+	omacp_error_register();
+	if (!harness_can_run(
+	            (const char *const[]){ "ofonod", "dbus-daemon", "/usr/bin/python3", NULL },
+	            &reason)) {
+		g_test_skip(reason);
+		return 0;
+	}
+	harness = harness_new();
+	backend = omacp_backend_ofono_new(harness->bus);
+	g_assert_nonnull(backend);
+	backend->availability_changed = availability_cb;
+
+	g_test_add_func("/backend-ofono/appears-later", test_appears_later);
+	g_test_add_func("/backend-ofono/internet-context", test_internet_context);
+	g_test_add_func("/backend-ofono/mms-context", test_mms_context);
+	g_test_add_func("/backend-ofono/active-context", test_active_context);
+	g_test_add_func("/backend-ofono/remove", test_remove);
+	g_test_add_func("/backend-ofono/failures-leave-nothing", test_failures_leave_nothing);
+	ret = g_test_run();
+
+	omacp_backend_free(backend);
+	harness_free(harness);
+	return ret;
+}
