@@ -220,26 +220,89 @@ set_sim_path(MmModem *modem, const char *sim_path)
 
 /* ---- SMS ---- */
 
+/* ModemManager refuses a Delete while it holds the SMS storage lock (reading
+ * another part): "Retry". We try again, a little later each time. */
+#define DELETE_ATTEMPTS 12
+#define DELETE_RETRY_MS 100
+#define MM_ERROR_RETRY  "org.freedesktop.ModemManager1.Error.Core.Retry"
+
+typedef struct {
+	OmacpMmWatcher *watcher;
+	GCancellable *cancellable; /* the watcher's: tells whether it is still there */
+	char *modem_path;
+	char *sms_path;
+	guint attempt;
+} DeleteData;
+
+static void
+delete_data_free(DeleteData *data)
+{
+	g_object_unref(data->cancellable);
+	g_free(data->modem_path);
+	g_free(data->sms_path);
+	g_free(data);
+}
+
+static void delete_call(DeleteData *data);
+
+static gboolean
+delete_retry_cb(gpointer user_data)
+{
+	DeleteData *data = user_data;
+
+	if (g_cancellable_is_cancelled(data->cancellable))
+		delete_data_free(data);
+	else
+		delete_call(data);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 delete_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autofree char *path = user_data;
+	DeleteData *data = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = NULL;
+	g_autofree char *remote = NULL;
 
 	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	if (reply == NULL && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		g_debug("mm: Messaging.Delete(%s): %s", path, error->message);
+	if (reply != NULL || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		delete_data_free(data);
+		return;
+	}
+	remote = g_dbus_error_get_remote_error(error);
+	if (g_strcmp0(remote, MM_ERROR_RETRY) == 0 && data->attempt < DELETE_ATTEMPTS) {
+		g_timeout_add(DELETE_RETRY_MS * data->attempt, delete_retry_cb, data);
+		return;
+	}
+	g_debug("mm: Messaging.Delete(%s), attempt %u: %s", data->sms_path, data->attempt,
+	        error->message);
+	delete_data_free(data);
+}
+
+static void
+delete_call(DeleteData *data)
+{
+	OmacpMmWatcher *self = data->watcher;
+
+	data->attempt++;
+	g_dbus_connection_call(self->bus, MM_SERVICE, data->modem_path, MM_MESSAGING, "Delete",
+	                       g_variant_new("(o)", data->sms_path), NULL,
+	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, MM_CALL_TIMEOUT, self->cancellable,
+	                       delete_done, data);
 }
 
 static void
 delete_sms(OmacpMmWatcher *self, const char *modem_path, const char *sms_path)
 {
+	DeleteData *data = g_new0(DeleteData, 1);
+
 	g_debug("mm: deleting %s from %s", sms_path, modem_path);
-	g_dbus_connection_call(self->bus, MM_SERVICE, modem_path, MM_MESSAGING, "Delete",
-	                       g_variant_new("(o)", sms_path), NULL,
-	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, MM_CALL_TIMEOUT, self->cancellable,
-	                       delete_done, g_strdup(sms_path));
+	data->watcher = self;
+	data->cancellable = g_object_ref(self->cancellable);
+	data->modem_path = g_strdup(modem_path);
+	data->sms_path = g_strdup(sms_path);
+	delete_call(data);
 }
 
 typedef struct {

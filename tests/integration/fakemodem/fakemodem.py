@@ -48,7 +48,11 @@ class FakeModem:
         self.cmt_mode = cmt  # +CSMS service 1: ofono acks +CMT with +CNMA
         self.reannounce = reannounce  # repeat +CMTI until read (ModemManager's storage lock)
         self.log_file = open(log_path, "a", buffering=1) if log_path else None
-        self.storage = {}  # index -> (pdu_hex, tpdu_len)
+        self.storage = {}  # "SM" storage: index -> (pdu_hex, tpdu_len)
+        # The storage +CPMS selected: AT+CMGL lists messages only for "SM" ("ME" looks
+        # empty), while +CMGR/+CMGD act on the one store whatever is selected:
+        # ModemManager 1.20 files +CMTI "SM" parts under "me" and deletes them there.
+        self.mem1 = "SM"
         self.read_indices = set()
         self.lock = threading.RLock()
         self.conn = None
@@ -179,8 +183,10 @@ class FakeModem:
             if result != "OK":
                 final = result
                 break
-        for l in out:
-            self._line(l, conn)
+        # V.250: information lines back to back in one frame (a PDU follows its
+        # +CMGL/+CMGR line directly: ModemManager's +CMGL parser insists)
+        if out:
+            self._send(("\r\n" + "\r\n".join(out) + "\r\n").encode(), conn)
         self._line(final, conn)
 
     # ---- the AT dialogue ----
@@ -247,11 +253,14 @@ class FakeModem:
             return (['+CPMS: ("SM","ME"),("SM","ME"),("SM","ME")'], "OK")
         if u == "+CPMS?":
             n = len(self.storage)
-            return (['+CPMS: "SM",%d,30,"SM",%d,30,"SM",%d,30' % (n, n, n)], "OK")
+            return (['+CPMS: "%s",%d,30,"SM",%d,30,"SM",%d,30' % (self.mem1, len(self._mem()), n, n)],
+                    "OK")
         if u.startswith("+CPMS="):
-            n = len(self.storage)
-            count = len([p for p in u[6:].split(",") if p.strip()])
-            return (["+CPMS: " + ",".join(["%d,30" % n] * max(1, count))], "OK")
+            mems = [p.strip().strip('"') for p in u[6:].split(",")]
+            if mems and mems[0]:
+                self.mem1 = mems[0]
+            n = len(self._mem())
+            return (["+CPMS: " + ",".join(["%d,30" % n] * max(1, len(mems)))], "OK")
         if u == "+CNMI=?":
             return (["+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"], "OK")
         if u.startswith("+CNMI"):
@@ -344,10 +353,13 @@ class FakeModem:
             return (['+CRSM: 144,0,"%s"' % data.hex().upper()], "OK")
         return (["+CRSM: 148,4"], "OK")
 
+    def _mem(self):
+        return self.storage if self.mem1 == "SM" else {}
+
     def _cmgl(self):
         lines = []
         with self.lock:
-            for idx in sorted(self.storage):
+            for idx in sorted(self._mem()):
                 pdu, tlen = self.storage[idx]
                 lines.append("+CMGL: %d,%d,,%d" % (idx, 1 if idx in self.read_indices else 0, tlen))
                 lines.append(pdu)
