@@ -11,6 +11,7 @@
 #include "reader.h"
 
 /* Well-known parameter tokens (WSP 1.4 table 38) we decode. */
+#define PARAM_Q   0x00
 #define PARAM_SEC 0x11
 #define PARAM_MAC 0x12
 
@@ -375,18 +376,20 @@ read_integer(OmacpReader *r, const char *what, guint64 *out, GError **error)
 	return TRUE;
 }
 
-/* Text-string, Token-text or Quoted-string at the cursor (a leading Quote
- * 0x7F or '"' is dropped). An empty string (a lone 0x00, the No-value of a
- * Text-value) yields "". Invalid UTF-8 is repaired, never passed on. */
+/* Text-string or Token-text at the cursor, its leading Quote 0x7F dropped;
+ * with @text_value also a Quoted-string, its leading '"' dropped (Text-value:
+ * parameter values; not media types or URIs, where '"' is just a character).
+ * An empty string (a lone 0x00, the No-value of a Text-value) yields "".
+ * Invalid UTF-8 is repaired, never passed on. */
 static gboolean
-read_text(OmacpReader *r, const char *what, char **out, GError **error)
+read_text(OmacpReader *r, const char *what, gboolean text_value, char **out, GError **error)
 {
 	gsize at = omacp_reader_offset(r);
 	const char *text = NULL;
 	gsize text_len = 0;
 	guint8 b = 0;
 
-	if (omacp_reader_peek_u8(r, &b) && (b == TEXT_QUOTE || b == QUOTED_STRING))
+	if (omacp_reader_peek_u8(r, &b) && (b == TEXT_QUOTE || (text_value && b == QUOTED_STRING)))
 		omacp_reader_skip(r, 1);
 	if (!omacp_reader_cstring(r, &text, &text_len)) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TRUNCATED,
@@ -503,7 +506,7 @@ parse_sec_value(OmacpReader *r, OmacpPush *push, ParamState *state, gsize at, GE
 		g_autofree char *text = NULL;
 		g_autoptr(GError) local = NULL;
 
-		if (!read_text(r, "SEC", &text, error))
+		if (!read_text(r, "SEC", TRUE, &text, error))
 			return FALSE;
 		if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32, &value, &local)) {
 			g_set_error(
@@ -536,7 +539,7 @@ parse_mac_value(OmacpReader *r, OmacpPush *push, ParamState *state, gsize at, GE
 		            b, omacp_reader_offset(r));
 		return FALSE;
 	}
-	if (!read_text(r, "MAC", &text, error))
+	if (!read_text(r, "MAC", TRUE, &text, error))
 		return FALSE;
 	/* No-value: as if the MAC were absent */
 	if (text[0] != '\0')
@@ -560,6 +563,12 @@ parse_parameter(OmacpReader *r, OmacpPush *push, ParamState *state, GError **err
 			return parse_sec_value(r, push, state, at, error);
 		if (token == PARAM_MAC)
 			return parse_mac_value(r, push, state, at, error);
+		if (token == PARAM_Q) {
+			/* Q-value is uintvar-shaped, which the generic rule misreads */
+			guint32 q = 0;
+
+			return read_uintvar(r, "Q parameter", &q, error);
+		}
 		/* Charset (0x01), Q, Level, Type, Name, ...: not needed */
 		return skip_value(r, "content-type parameter", error);
 	}
@@ -612,7 +621,7 @@ set_content_type_text(OmacpReader *r, OmacpPush *push, GError **error)
 	gsize at = omacp_reader_offset(r);
 	g_autofree char *text = NULL;
 
-	if (!read_text(r, "Content-Type", &text, error))
+	if (!read_text(r, "Content-Type", FALSE, &text, error))
 		return FALSE;
 	if (text[0] == '\0') {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
@@ -732,7 +741,7 @@ parse_app_id(OmacpReader *r, OmacpPush *push, gsize at, GError **error)
 		}
 		code = (gint64) value;
 	} else if (b >= 0x20 || b == 0x00) {
-		if (!read_text(r, "X-Wap-Application-Id", &uri, error))
+		if (!read_text(r, "X-Wap-Application-Id", FALSE, &uri, error))
 			return FALSE;
 	} else {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED,
@@ -961,7 +970,8 @@ append_media_type(GByteArray *out, const char *content_type, GError **error)
 	for (gsize i = 0; i < len; i++) {
 		guchar c = (guchar) content_type[i];
 
-		if (c <= 0x20 || c >= 0x7F) {
+		/* token characters (RFC 2045) and the '/' of type/subtype */
+		if (c <= 0x20 || c >= 0x7F || (c != '/' && strchr("()<>@,;:\\\"[]?=", c) != NULL)) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 			            "wsp: content type has a character 0x%02X at position "
 			            "%" G_GSIZE_FORMAT " that a media type cannot hold",

@@ -478,7 +478,9 @@ test_parameter_order_and_unknown(void)
 	put_hex(value, "81");
 	put_str(value, "name"); /* unknown untyped, text value */
 	put_str(value, "x");
-	put_hex(value, "91 80"); /* SEC last */
+	put_hex(value, "80 83 31"); /* Q, two-octet Q-value */
+	put_hex(value, "80 21");    /* Q, one-octet Q-value */
+	put_hex(value, "91 80");    /* SEC last */
 	put_general(headers, value);
 	bytes = make_push(headers);
 	push = parse_ok(bytes);
@@ -769,6 +771,34 @@ test_text_content_types(void)
 			g_assert_cmpint(push->sec, ==, OMACP_SEC_USERNETWPIN);
 			g_assert_cmpstr(push->mac, ==, MOBIFONE_MAC);
 		}
+	}
+}
+
+/* A media type is a Text-string: a leading '"' is a character, not the
+ * start of a Quoted-string (found by fuzzing: the encoder then wrote a type
+ * that parsed back differently). */
+static void
+test_quote_in_media_type(void)
+{
+	g_autoptr(GByteArray) headers = g_byte_array_new();
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(OmacpPush) push = NULL;
+
+	put_str(headers, "\"a/b");
+	bytes = make_push(headers);
+	push = parse_ok(bytes);
+	g_assert_cmpstr(push->content_type, ==, "\"a/b");
+	g_assert_cmpint(push->content_type_code, ==, -1);
+
+	for (guint i = 0; i < 3; i++) {
+		static const char *const bad[] = { "\"a/b", "a/b;c=d", "a/b=" };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GBytes) pdu =
+		        omacp_wsp_encode_push(0x01, bad[i], OMACP_SEC_NONE, NULL, minimal_doc,
+		                              sizeof minimal_doc, &error);
+
+		g_assert_null(pdu);
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	}
 }
 
@@ -1139,6 +1169,7 @@ main(int argc, char **argv)
 	g_test_add_func("/wsp/headers/app-id-registry", test_app_id_registry);
 	g_test_add_func("/wsp/content-type/well-known", test_content_types);
 	g_test_add_func("/wsp/content-type/text", test_text_content_types);
+	g_test_add_func("/wsp/content-type/quote", test_quote_in_media_type);
 	g_test_add_func("/wsp/confirmed-push", test_confirmed_push);
 	g_test_add_func("/wsp/malformed", test_malformed);
 	g_test_add_func("/wsp/leading-junk", test_leading_junk);
