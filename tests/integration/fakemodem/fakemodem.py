@@ -439,7 +439,8 @@ class FakeModem:
             self._line('+CMTI: "SM",%d' % idx)
             deadline = time.monotonic() + timeout
             while True:
-                done = (idx in self.read_indices) if wait == "read" else (idx not in self.storage)
+                gone = idx not in self.storage  # read and deleted already
+                done = gone or (wait == "read" and idx in self.read_indices)
                 if done:
                     return idx
                 left = deadline - time.monotonic()
