@@ -274,9 +274,11 @@ test_submit_form(void)
 		gsize dl = 0, sl = 0;
 		const guint8 *dp = g_bytes_get_data(g_ptr_array_index(d, i), &dl);
 		const guint8 *sp = g_bytes_get_data(g_ptr_array_index(s, i), &sl);
-		/* TP-MTI 01 = SUBMIT with TP-UDHI; DELIVER is 00 with TP-UDHI. */
-		g_assert_cmpuint(sp[0] & 0x03, ==, 0x01);
-		g_assert_cmpuint(sp[0] & 0x40, ==, 0x40);
+		/* The SUBMIT form starts with the SMSC field (length 0: the modem's
+		 * default), then TP-MTI 01 = SUBMIT with TP-UDHI; DELIVER is 00. */
+		g_assert_cmpuint(sp[0], ==, 0x00);
+		g_assert_cmpuint(sp[1] & 0x03, ==, 0x01);
+		g_assert_cmpuint(sp[1] & 0x40, ==, 0x40);
 		g_assert_cmpuint(dp[0] & 0x03, ==, 0x00);
 		/* Both end with the same user data (UDH + payload). */
 		g_assert_cmpuint(sl, >, 20);

@@ -62,7 +62,7 @@ check "no PIN is unchecked, exits 0" 0 "$ctl" decode --format sms --json "$data/
 expect "unchecked" "$(json 'd["auth"]')" "unchecked"
 
 # A corrupted segment: the UDL of segment 2 claims 255 octets.
-sed 's/^\(.\{46\}\)8C/\1FF/' "$tmp/seg2.hex" >"$tmp/bad2.hex"
+sed 's/^\(.\{48\}\)8C/\1FF/' "$tmp/seg2.hex" >"$tmp/bad2.hex"
 check "corrupted segment exits 2" 2 "$ctl" decode --format sms "$tmp/seg1.hex" "$tmp/bad2.hex" "$tmp/seg3.hex" "$tmp/seg4.hex"
 case "$err" in *"bad2.hex"*"octet"*) ok "error names the file and the octet" ;; *) not_ok "error names the file and the octet" "$err" ;; esac
 [ "$(wc -l <<<"$err")" = 1 ] && ok "error is one line" || not_ok "error is one line" "$err"
