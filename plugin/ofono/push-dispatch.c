@@ -21,6 +21,8 @@ omacp_push_consumer_free(OmacpPushConsumer *consumer)
 	g_strfreev(consumer->content_types);
 	g_strfreev(consumer->app_ids);
 	g_free(consumer->bus_name);
+	g_free(consumer->address);
+	g_clear_object(&consumer->connection);
 	g_free(consumer->object_path);
 	g_free(consumer->interface);
 	g_free(consumer->method);
@@ -160,6 +162,16 @@ omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **err
 	} else {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		            "push.d: %s: Bus '%s' is neither 'system' nor 'session'", path, bus);
+		return FALSE;
+	}
+
+	consumer->address = g_key_file_get_string(kf, CONSUMER_GROUP, "Address", NULL);
+	if (consumer->address != NULL && g_strstrip(consumer->address)[0] == '\0')
+		g_clear_pointer(&consumer->address, g_free);
+	if (consumer->address != NULL && !g_dbus_is_supported_address(consumer->address, NULL)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: Address '%s' is not a D-Bus address", path,
+		            consumer->address);
 		return FALSE;
 	}
 
@@ -392,7 +404,23 @@ omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system
 		ForwardCall *call;
 		GVariant *params = NULL;
 
-		if (consumer->bus_type == G_BUS_TYPE_SYSTEM && system_bus != NULL) {
+		if (consumer->address != NULL) {
+			if (consumer->connection != NULL &&
+			    g_dbus_connection_is_closed(consumer->connection))
+				g_clear_object(&consumer->connection);
+			if (consumer->connection == NULL)
+				consumer->connection = g_dbus_connection_new_for_address_sync(
+				        consumer->address,
+				        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+				                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+				        NULL, NULL, &error);
+			if (consumer->connection == NULL) {
+				g_debug("push.d: consumer %s: cannot connect to %s: %s",
+				        consumer->id, consumer->address, error->message);
+				continue;
+			}
+			bus = g_object_ref(consumer->connection);
+		} else if (consumer->bus_type == G_BUS_TYPE_SYSTEM && system_bus != NULL) {
 			bus = g_object_ref(system_bus);
 		} else {
 			bus = g_bus_get_sync(consumer->bus_type, NULL, &error);

@@ -28,6 +28,8 @@ typedef struct {
 	char **content_types; /* media types (lower case, no parameters), "*" = any */
 	char **app_ids;       /* "x-wap-application:mms.ua", a URI, or a number ("4", "0x04") */
 	GBusType bus_type;    /* G_BUS_TYPE_SYSTEM (the modem stack's bus) or _SESSION */
+	char *address;        /* explicit bus address (Address=), overrides bus_type */
+	GDBusConnection *connection; /* to @address, opened on first use */
 	char *bus_name;
 	char *object_path;
 	char *interface;

@@ -236,17 +236,17 @@ class Harness:
                                           "org.freedesktop.DBus", "GetConnectionUnixProcessID",
                                           "s", [unique]))
 
-    def unique_name_of_pid(self, pid):
-        names = self.bus.list_names()
-        for n in names:
+    def unique_names_of_pid(self, pid):
+        out = []
+        for n in self.bus.list_names():
             if not n.startswith(":"):
                 continue
             try:
                 if self.pid_of_name(n) == pid:
-                    return str(n)
+                    out.append(str(n))
             except Exception:
                 pass
-        return None
+        return out
 
     # ---- watcher program ----
 

@@ -97,7 +97,7 @@ def main():
         f.write("[Consumer]\nApplicationId=x-wap-application:mms.ua\n"
                 "BusName=org.omacp.TestConsumer\nObjectPath=/org/ofono/mms\n"
                 "Interface=org.ofono.mms.ModemManager\nMethod=PushNotify\n"
-                "Arguments=notification\nBus=system\n")
+                "Arguments=notification\nAddress=%s\n" % h.bus_address)  # explicit address
     with open(os.path.join(push_dir, "broken.conf"), "w") as f:
         f.write("[Consumer]\nContentType=text/plain\n")  # no BusName: skipped
 
@@ -194,17 +194,23 @@ def main():
     # -- only ofono may call the agent
     def forged():
         import dbus
-        uniq = h.unique_name_of_pid(watcher.pid)
-        assert uniq, "watcher not found on the bus"
+        names = h.unique_names_of_pid(watcher.pid)
+        assert names, "watcher not found on the bus"
         other = dbus.bus.BusConnection(h.bus_address)
-        try:
-            other.call_blocking(uniq, "/org/omacp/Provisioning1/ofono_agent/0",
-                                "org.ofono.PushNotificationAgent", "ReceiveNotification",
-                                "aya{sv}", [dbus.ByteArray(single), {}], timeout=5)
-        except dbus.DBusException as e:
-            assert e.get_dbus_name() == "org.freedesktop.DBus.Error.AccessDenied", e
-            return
-        raise AssertionError("a forged push was accepted")
+        denied = 0
+        for uniq in names:  # the agent's connection, and the one of Address=
+            try:
+                other.call_blocking(uniq, "/org/omacp/Provisioning1/ofono_agent/0",
+                                    "org.ofono.PushNotificationAgent", "ReceiveNotification",
+                                    "aya{sv}", [dbus.ByteArray(single), {}], timeout=5)
+            except dbus.DBusException as e:
+                if e.get_dbus_name() == "org.freedesktop.DBus.Error.AccessDenied":
+                    denied += 1
+                    continue
+                assert e.get_dbus_name() == "org.freedesktop.DBus.Error.UnknownMethod", e
+                continue
+            raise AssertionError("a forged push was accepted")
+        assert denied == 1, names
     h.check("a push from anyone but oFono is refused (AccessDenied)", forged)
 
     # -- power cycle: Release, then the interface comes back
