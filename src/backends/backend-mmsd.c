@@ -1,7 +1,572 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "backend.h"
-OmacpBackend *
-omacp_backend_mmsd_new(GDBusConnection *b, const char *f)
+/* mmsd-tng backend: mms profiles become mmsd-tng's carrier settings
+ * (CarrierMMSC, MMS_APN, CarrierMMSProxy).
+ *
+ * Where: mmsd-tng 2.x (checked against 2.1.0, Debian 12) serves
+ * org.ofono.mms on the session bus; /org/ofono/mms implements
+ * org.ofono.mms.ModemManager with ViewSettings() → a{sv},
+ * ChangeSettings(s, v) and ChangeAllSettings(a{sv}), and saves every change
+ * to its settings file itself. That interface is used whenever the name has
+ * an owner. Only when it has none is the settings file written directly:
+ * $HOME/.mms/modemmanager/mms (group [Modem Manager], the same keys, "NULL"
+ * for no proxy; mmsd-tng 2.x still uses this 1.x path), which mmsd-tng reads
+ * when it next starts. The file is only ever edited, never created: a
+ * missing file means mmsd-tng has never run for this user, and then there is
+ * nothing to configure. When the IMSI is known it is written too (key IMSI),
+ * so that mmsd-tng does not take the settings for another SIM's and replace
+ * them from its provider database.
+ *
+ * mmsd-tng has one set of settings, so the object id is "mmsd-tng:" plus a
+ * digest of the values omacp wrote: remove resets the settings only while
+ * they still hold those values, and an update refuses (unless forced) when
+ * someone changed them since. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend-private.h"
+#include "omacp-error.h"
+
+#define MMSD_BUS_NAME  "org.ofono.mms"
+#define MMSD_PATH      "/org/ofono/mms"
+#define MMSD_INTERFACE "org.ofono.mms.ModemManager"
+#define MMSD_GROUP     "Modem Manager"
+#define MMSD_ID_PREFIX "mmsd-tng:"
+#define MMSD_TIMEOUT   10000 /* ms */
+
+/* mmsd-tng's own "not configured" values (what it writes on first start) */
+#define MMSD_UNSET_MMSC  "http://mms.invalid"
+#define MMSD_UNSET_APN   "apn.invalid"
+#define MMSD_UNSET_PROXY "NULL"
+
+static const char *const mmsd_keys[] = { "CarrierMMSC", "MMS_APN", "CarrierMMSProxy" };
+
+typedef struct {
+	OmacpBackend parent;
+	GDBusConnection *bus; /* session bus, NULL when there is none */
+	guint watch_id;
+	gboolean running;
+	char *settings_file;
+} MmsdBackend;
+
+static MmsdBackend *
+mmsd_backend(OmacpBackend *backend)
 {
-	return NULL;
+	return (MmsdBackend *) backend;
+}
+
+/* The three values, in mmsd_keys order. */
+typedef struct {
+	char *values[G_N_ELEMENTS(mmsd_keys)];
+} MmsdSettings;
+
+static void
+mmsd_settings_clear(MmsdSettings *s)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		g_clear_pointer(&s->values[i], g_free);
+}
+
+static gboolean
+mmsd_settings_equal(const MmsdSettings *a, const MmsdSettings *b)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		if (g_strcmp0(a->values[i], b->values[i]) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+static char *
+settings_id(const MmsdSettings *s)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++) {
+		const char *v = s->values[i] != NULL ? s->values[i] : "";
+		g_checksum_update(sum, (const guchar *) v, strlen(v) + 1);
+	}
+	return g_strdup_printf(MMSD_ID_PREFIX "%.16s", g_checksum_get_string(sum));
+}
+
+static GVariant *
+settings_to_variant(const MmsdSettings *s)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		g_variant_builder_add(
+		        &b, "{sv}", mmsd_keys[i],
+		        g_variant_new_string(s->values[i] != NULL ? s->values[i] : ""));
+	return g_variant_builder_end(&b);
+}
+
+static void
+settings_from_variant(GVariant *dict, MmsdSettings *out)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++) {
+		const char *v = NULL;
+		if (g_variant_lookup(dict, mmsd_keys[i], "&s", &v))
+			out->values[i] = g_strdup(v);
+	}
+}
+
+static gboolean
+wanted_settings(const OmacpProfile *profile, MmsdSettings *out, GError **error)
+{
+	const char *mmsc = omacp_backend_dict_string(profile->settings, "mmsc");
+	const char *apn = omacp_backend_dict_string(profile->settings, "apn");
+	const char *proxy = omacp_backend_dict_string(profile->settings, "mms-proxy");
+
+	if (profile->kind != OMACP_PROFILE_MMS) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
+		            "mmsd: %s profiles are not MMS settings",
+		            omacp_backend_kind_name(profile->kind));
+		return FALSE;
+	}
+	if (mmsc == NULL || apn == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "mmsd: profile '%s' has no %s", profile->identity,
+		            mmsc == NULL ? "mmsc" : "apn");
+		return FALSE;
+	}
+	out->values[0] = g_strdup(mmsc);
+	out->values[1] = g_strdup(apn);
+	out->values[2] = g_strdup(proxy != NULL ? proxy : MMSD_UNSET_PROXY);
+	return TRUE;
+}
+
+/* --- the settings file (fallback) ------------------------------------------- */
+
+static gboolean
+file_read(const char *path, GKeyFile **out_file, MmsdSettings *out, GError **error)
+{
+	g_autoptr(GKeyFile) file = g_key_file_new();
+	g_autoptr(GError) local = NULL;
+
+	if (!g_key_file_load_from_file(file, path, G_KEY_FILE_KEEP_COMMENTS, &local)) {
+		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+			            "mmsd: mmsd-tng is not running and has no settings file at %s",
+			            path);
+		else
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND,
+			            "mmsd: reading %s failed: %s", path, local->message);
+		return FALSE;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		out->values[i] = g_key_file_get_string(file, MMSD_GROUP, mmsd_keys[i], NULL);
+	*out_file = g_steal_pointer(&file);
+	return TRUE;
+}
+
+/* Writes @s (and @imsi when not NULL) into @file at @path, atomically, with
+ * the old file's mode and owner (omacpd may run as root on a user's file). */
+static gboolean
+file_write(const char *path, GKeyFile *file, const MmsdSettings *s, const char *imsi,
+           GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	struct stat st;
+
+	if (g_stat(path, &st) != 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND, "mmsd: %s: %s", path,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		g_key_file_set_string(file, MMSD_GROUP, mmsd_keys[i],
+		                      s->values[i] != NULL ? s->values[i] : MMSD_UNSET_PROXY);
+	if (imsi != NULL)
+		g_key_file_set_string(file, MMSD_GROUP, "IMSI", imsi);
+	data = g_key_file_to_data(file, &len, NULL);
+	if (!g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
+	                              st.st_mode & 07777, &local)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND, "mmsd: writing %s failed: %s",
+		            path, local->message);
+		return FALSE;
+	}
+	if (geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0) &&
+	    chown(path, st.st_uid, st.st_gid) != 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND,
+		            "mmsd: giving %s back to uid %u failed: %s", path, (guint) st.st_uid,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* --- one operation: read current, decide, write ------------------------------ */
+
+typedef enum {
+	OP_APPLY,
+	OP_REMOVE,
+	OP_UNDO,
+} OpKind;
+
+typedef struct {
+	OpKind kind;
+	GDBusConnection *bus;
+	char *settings_file;
+	char *imsi;        /* apply, undo: the SIM recorded by the file fallback */
+	char *existing_id; /* apply: what omacp wrote last time; remove: the id */
+	gboolean force;
+	MmsdSettings wanted;
+	MmsdSettings current;
+	char *prev_imsi; /* file fallback: IMSI key before the change */
+	gboolean via_dbus;
+	gboolean unchanged; /* nothing to write */
+} Op;
+
+static void
+op_free(Op *op)
+{
+	g_clear_object(&op->bus);
+	g_free(op->settings_file);
+	g_free(op->imsi);
+	g_free(op->existing_id);
+	mmsd_settings_clear(&op->wanted);
+	mmsd_settings_clear(&op->current);
+	g_free(op->prev_imsi);
+	g_free(op);
+}
+
+/* Decides what to write from the current values; FALSE + error to stop. */
+static gboolean
+op_decide(Op *op, GError **error)
+{
+	switch (op->kind) {
+	case OP_APPLY:
+		if (op->existing_id != NULL && !op->force) {
+			g_autofree char *now = settings_id(&op->current);
+			if (strcmp(now, op->existing_id) != 0 &&
+			    !mmsd_settings_equal(&op->current, &op->wanted)) {
+				g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+				            "mmsd: the mmsd-tng settings were edited by hand since "
+				            "omacp wrote them (MMSC now %s); confirm to overwrite",
+				            op->current.values[0] != NULL ? op->current.values[0]
+				                                          : "unset");
+				return FALSE;
+			}
+		}
+		break;
+	case OP_REMOVE: {
+		g_autofree char *now = settings_id(&op->current);
+		/* someone else's settings by now: nothing of omacp's is left */
+		if (strcmp(now, op->existing_id) != 0) {
+			op->unchanged = TRUE;
+			return TRUE;
+		}
+		op->wanted.values[0] = g_strdup(MMSD_UNSET_MMSC);
+		op->wanted.values[1] = g_strdup(MMSD_UNSET_APN);
+		op->wanted.values[2] = g_strdup(MMSD_UNSET_PROXY);
+		break;
+	}
+	case OP_UNDO:
+		break;
+	}
+	op->unchanged =
+	        mmsd_settings_equal(&op->current, &op->wanted) &&
+	        (op->via_dbus || op->imsi == NULL || g_strcmp0(op->imsi, op->prev_imsi) == 0);
+	return TRUE;
+}
+
+static void
+op_return(GTask *task)
+{
+	Op *op = g_task_get_task_data(task);
+
+	switch (op->kind) {
+	case OP_APPLY:
+		g_task_return_pointer(task, settings_id(&op->wanted), g_free);
+		return;
+	case OP_REMOVE:
+	case OP_UNDO:
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+}
+
+static void
+op_run_file(GTask *task)
+{
+	Op *op = g_task_get_task_data(task);
+	g_autoptr(GKeyFile) file = NULL;
+	g_autoptr(GError) error = NULL;
+
+	op->via_dbus = FALSE;
+	if (!file_read(op->settings_file, &file, &op->current, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	op->prev_imsi = g_key_file_get_string(file, MMSD_GROUP, "IMSI", NULL);
+	if (!op_decide(op, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (!op->unchanged && !file_write(op->settings_file, file, &op->wanted, op->imsi, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	op_return(task);
+}
+
+static void
+changed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
+		                        "mmsd: ChangeAllSettings failed: %s", error->message);
+		return;
+	}
+	op_return(task);
+}
+
+static void
+viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	Op *op = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) dict = NULL;
+
+	if (reply == NULL) {
+		/* gone between the name check and the call: the file is next */
+		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
+			op_run_file(g_steal_pointer(&task));
+			return;
+		}
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
+		                        "mmsd: ViewSettings failed: %s", error->message);
+		return;
+	}
+	dict = g_variant_get_child_value(reply, 0);
+	settings_from_variant(dict, &op->current);
+	if (!op_decide(op, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (op->unchanged) {
+		op_return(g_steal_pointer(&task));
+		return;
+	}
+	g_dbus_connection_call(
+	        op->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "ChangeAllSettings",
+	        g_variant_new("(@a{sv})", settings_to_variant(&op->wanted)), NULL,
+	        G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT, NULL, changed_cb, g_steal_pointer(&task));
+}
+
+static void
+op_start(MmsdBackend *self, GTask *task, Op *op)
+{
+	op->bus = self->bus != NULL ? g_object_ref(self->bus) : NULL;
+	op->settings_file = g_strdup(self->settings_file);
+	g_task_set_task_data(task, op, (GDestroyNotify) op_free);
+	if (self->running) {
+		op->via_dbus = TRUE;
+		g_dbus_connection_call(self->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
+		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
+		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT,
+		                       g_task_get_cancellable(task), viewed_cb, task);
+		return;
+	}
+	op_run_file(task);
+	g_object_unref(task);
+}
+
+/* --- vtable ------------------------------------------------------------------ */
+
+static void
+mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id,
+                 gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
+                 gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
+	Op *op = g_new0(Op, 1);
+
+	g_task_set_source_tag(task, mmsd_apply_async);
+	op->kind = OP_APPLY;
+	op->imsi = g_strdup(profile->imsi);
+	op->existing_id = g_strdup(existing_id);
+	op->force = force;
+	if (!wanted_settings(profile, &op->wanted, &error)) {
+		op_free(op);
+		g_task_return_error(task, g_steal_pointer(&error));
+		g_object_unref(task);
+		return;
+	}
+	op_start(mmsd_backend(backend), task, op);
+}
+
+static char *
+mmsd_apply_finish(OmacpBackend *backend, GAsyncResult *result, GVariant **out_undo, GError **error)
+{
+	Op *op = g_task_get_task_data(G_TASK(result));
+	char *id = g_task_propagate_pointer(G_TASK(result), error);
+	GVariantBuilder undo;
+
+	if (id == NULL)
+		return NULL;
+	if (out_undo != NULL) {
+		g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(FALSE));
+		g_variant_builder_add(&undo, "{sv}", "via",
+		                      g_variant_new_string(op->via_dbus ? "dbus" : "file"));
+		g_variant_builder_add(&undo, "{sv}", "properties",
+		                      settings_to_variant(&op->current));
+		/* the file fallback also recorded the SIM: put the old one back */
+		if (!op->via_dbus && op->imsi != NULL && op->prev_imsi != NULL &&
+		    strcmp(op->imsi, op->prev_imsi) != 0)
+			g_variant_builder_add(&undo, "{sv}", "imsi",
+			                      g_variant_new_string(op->prev_imsi));
+		*out_undo = g_variant_ref_sink(g_variant_builder_end(&undo));
+	}
+	return id;
+}
+
+static void
+mmsd_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	Op *op;
+
+	g_task_set_source_tag(task, mmsd_remove_async);
+	if (!g_str_has_prefix(id, MMSD_ID_PREFIX)) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		                        "mmsd: '%s' is not an mmsd-tng settings id", id);
+		g_object_unref(task);
+		return;
+	}
+	op = g_new0(Op, 1);
+	op->kind = OP_REMOVE;
+	op->existing_id = g_strdup(id);
+	op_start(mmsd_backend(backend), task, op);
+}
+
+static gboolean
+mmsd_task_finish(OmacpBackend *backend, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void
+mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
+                GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GVariant) previous = NULL;
+	Op *op;
+
+	g_task_set_source_tag(task, mmsd_undo_async);
+	previous = g_variant_lookup_value(undo, "properties", G_VARIANT_TYPE_VARDICT);
+	if (previous == NULL) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		                        "mmsd: undo snapshot for %s holds no 'properties'", id);
+		g_object_unref(task);
+		return;
+	}
+	op = g_new0(Op, 1);
+	op->kind = OP_UNDO;
+	settings_from_variant(previous, &op->wanted);
+	if (g_variant_lookup(undo, "imsi", "s", &op->imsi) && op->imsi[0] == '\0')
+		g_clear_pointer(&op->imsi, g_free);
+	op_start(mmsd_backend(backend), task, op);
+}
+
+static void
+mmsd_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	MmsdBackend *self = user_data;
+
+	self->running = TRUE;
+	omacp_backend_notify_availability(&self->parent);
+}
+
+static void
+mmsd_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	MmsdBackend *self = user_data;
+	gboolean was = self->running;
+
+	self->running = FALSE;
+	if (was)
+		omacp_backend_notify_availability(&self->parent);
+}
+
+static gboolean
+mmsd_handles(OmacpBackend *backend, const OmacpProfile *profile)
+{
+	return profile->kind == OMACP_PROFILE_MMS;
+}
+
+static gboolean
+mmsd_is_available(OmacpBackend *backend)
+{
+	MmsdBackend *self = mmsd_backend(backend);
+
+	return self->running || g_file_test(self->settings_file, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+mmsd_free(OmacpBackend *backend)
+{
+	MmsdBackend *self = mmsd_backend(backend);
+
+	if (self->watch_id != 0)
+		g_bus_unwatch_name(self->watch_id);
+	g_clear_object(&self->bus);
+	g_free(self->settings_file);
+	g_free(self);
+}
+
+static const OmacpBackendClass mmsd_class = {
+	.name = "mmsd",
+	.handles = mmsd_handles,
+	.is_available = mmsd_is_available,
+	.apply_async = mmsd_apply_async,
+	.apply_finish = mmsd_apply_finish,
+	.remove_async = mmsd_remove_async,
+	.remove_finish = mmsd_task_finish,
+	.undo_async = mmsd_undo_async,
+	.undo_finish = mmsd_task_finish,
+	.preview = NULL,
+	.free = mmsd_free,
+};
+
+OmacpBackend *
+omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
+{
+	MmsdBackend *self;
+
+	g_return_val_if_fail(session_bus == NULL || G_IS_DBUS_CONNECTION(session_bus), NULL);
+
+	self = g_new0(MmsdBackend, 1);
+	self->parent.klass = &mmsd_class;
+	self->settings_file = settings_file != NULL ? g_strdup(settings_file)
+	                                            : g_build_filename(g_get_home_dir(), ".mms",
+	                                                               "modemmanager", "mms", NULL);
+	if (session_bus != NULL) {
+		self->bus = g_object_ref(session_bus);
+		self->watch_id = g_bus_watch_name_on_connection(
+		        session_bus, MMSD_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, mmsd_appeared_cb,
+		        mmsd_vanished_cb, self, NULL);
+	}
+	return &self->parent;
 }

@@ -89,7 +89,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpBackend, omacp_backend_free)
  *   ofono:          "modem" s, "type" s, "properties" a{sv} — previous values
  *                   of the context properties omacp set;
  *   mmsd:           "properties" a{sv} — previous CarrierMMSC, MMS_APN,
- *                   CarrierMMSProxy; "via" s ("dbus" or "file"). */
+ *                   CarrierMMSProxy; "via" s ("dbus" or "file"); "imsi" s —
+ *                   the previous IMSI key when the file fallback changed it.
+ *
+ * Object ids: networkmanager → connection UUID; ofono → context object path
+ * ("/modem/contextN"); mmsd → "mmsd-tng:<digest of the values written>". */
 
 /* The operator id (MCC followed by MNC, 5 or 6 digits) of @imsi. The MNC
  * length is what mobile-broadband-provider-info lists for that MCC
