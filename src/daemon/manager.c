@@ -299,7 +299,9 @@ save_message(OmacpManager *self, Msg *msg)
 			g_array_append_val(ids, v);
 		}
 	}
-	g_key_file_set_integer_list(kf, META_GROUP, "Profiles", (gint *) ids->data, ids->len);
+	if (ids->len > 0)
+		g_key_file_set_integer_list(kf, META_GROUP, "Profiles", (gint *) ids->data,
+		                            ids->len);
 	g_key_file_set_string(kf, META_GROUP, "Changes", changes);
 	g_key_file_set_string_list(kf, META_GROUP, "Warnings", warnings,
 	                           warnings ? g_strv_length((char **) warnings) : 0);
