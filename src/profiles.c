@@ -382,12 +382,33 @@ org_label(const char *host)
 /* Document-wide context */
 
 typedef struct {
+	GPtrArray *hosts;      /* distinct domain-name hosts, document order */
+	GHashTable *host_org;  /* host → its organisation label */
+	GHashTable *org_count; /* organisation label → number of distinct hosts */
+	GHashTable *words;     /* lower-case words of every NAME */
+} DocHosts;
+
+static void
+doc_hosts_free(DocHosts *dh)
+{
+	if (dh == NULL)
+		return;
+	g_ptr_array_unref(dh->hosts);
+	g_hash_table_unref(dh->host_org);
+	g_hash_table_unref(dh->org_count);
+	g_hash_table_unref(dh->words);
+	g_free(dh);
+}
+
+typedef struct {
 	const OmacpProvDoc *doc;
 	const char *imsi;
 	GPtrArray *out;
 	GHashTable *mms_naps;         /* NAPDEFs used by a w4 */
 	GHashTable *other_naps;       /* NAPDEFs an explicit non-w4 link reaches */
 	GHashTable *mms_only_proxies; /* PXLOGICALs only w4 names */
+	GHashTable *nap_proxy;        /* NAPDEF → first usable non-MMS PXLOGICAL leading to it */
+	DocHosts *hosts;              /* built when an MMSC needs checking */
 } Ctx;
 
 static const char *
@@ -532,6 +553,30 @@ ctx_init(Ctx *ctx, const OmacpProvDoc *doc, const char *imsi, GPtrArray *out)
 				g_hash_table_add(ctx->mms_only_proxies, key);
 		}
 	}
+	/* The proxy of each access point, computed once for the document. */
+	ctx->nap_proxy = g_hash_table_new(NULL, NULL);
+	{
+		g_autoptr(GPtrArray) proxies = omacp_provdoc_find_all(doc, "PXLOGICAL");
+
+		for (guint i = 0; i < proxies->len; i++) {
+			const OmacpCharacteristic *px = g_ptr_array_index(proxies, i);
+			g_autoptr(GPtrArray) naps = NULL;
+			ProxyInfo info = { 0 };
+
+			if (g_hash_table_contains(ctx->mms_only_proxies, px) ||
+			    !proxy_of_pxlogical(px, &info))
+				continue;
+			proxy_info_clear(&info);
+			naps = omacp_provdoc_pxlogical_napdefs(doc, px);
+			for (guint j = 0; j < naps->len; j++) {
+				if (!g_hash_table_contains(ctx->nap_proxy,
+				                           g_ptr_array_index(naps, j)))
+					g_hash_table_insert(ctx->nap_proxy,
+					                    g_ptr_array_index(naps, j),
+					                    (gpointer) px);
+			}
+		}
+	}
 }
 
 static void
@@ -540,12 +585,35 @@ ctx_clear(Ctx *ctx)
 	g_clear_pointer(&ctx->mms_naps, g_hash_table_unref);
 	g_clear_pointer(&ctx->other_naps, g_hash_table_unref);
 	g_clear_pointer(&ctx->mms_only_proxies, g_hash_table_unref);
+	g_clear_pointer(&ctx->nap_proxy, g_hash_table_unref);
+	g_clear_pointer(&ctx->hosts, doc_hosts_free);
 }
 
-/* Hosts named anywhere in the document (URLs, proxy names, domains), except
- * @skip; NAME values go to @names. */
 static void
-collect_hosts(const OmacpCharacteristic *c, const char *skip, GPtrArray *hosts, GPtrArray *names)
+add_words(GHashTable *words, const char *text)
+{
+	g_autofree char *lower = g_ascii_strdown(text, -1);
+	char *p = lower;
+
+	while (*p != '\0') {
+		char *start;
+
+		while (*p != '\0' && !g_ascii_isalnum(*p))
+			p++;
+		start = p;
+		while (g_ascii_isalnum(*p))
+			p++;
+		if (p > start)
+			g_hash_table_add(words, g_strndup(start, (gsize) (p - start)));
+	}
+}
+
+/* Domain-name hosts named anywhere in the document (URLs, proxy names,
+ * domains) and the words of every NAME. APNs are labels, not hosts (an
+ * MVNO's APN names the MVNO while its MMSC is the host network's): not
+ * collected. */
+static void
+collect_hosts(DocHosts *dh, const OmacpCharacteristic *c)
 {
 	static const char *const url_parms[] = {
 		"STARTPAGE", "URI", "ADDR", "PROVURL", "PXADDR-FQDN", "DOMAIN", "PXADDR", NULL,
@@ -556,59 +624,84 @@ collect_hosts(const OmacpCharacteristic *c, const char *skip, GPtrArray *hosts, 
 	for (guint i = 0; i < c->parms->len; i++) {
 		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
 		g_autofree char *host = NULL;
+		char *org;
 
 		if (parm->op != OMACP_OP_SET || !parm->valid || parm->value == NULL)
 			continue;
 		if (g_strcmp0(parm->name, "NAME") == 0) {
-			g_ptr_array_add(names, g_ascii_strdown(parm->value, -1));
+			add_words(dh->words, parm->value);
 			continue;
 		}
-		/* APNs are labels, not hosts (an MVNO's APN names the MVNO
-		 * while its MMSC is the host network's): not compared. */
-		if (g_strv_contains(url_parms, parm->name))
-			host = url_host(parm->value);
-		if (host != NULL && g_strcmp0(host, skip) != 0)
-			g_ptr_array_add(hosts, g_steal_pointer(&host));
+		if (!g_strv_contains(url_parms, parm->name))
+			continue;
+		host = url_host(parm->value);
+		org = org_label(host);
+		if (org == NULL || g_hash_table_contains(dh->host_org, host)) {
+			g_free(org);
+			continue;
+		}
+		g_hash_table_insert(
+		        dh->org_count, g_strdup(org),
+		        GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(dh->org_count, org)) +
+		                         1));
+		g_hash_table_insert(dh->host_org, g_strdup(host), org);
+		g_ptr_array_add(dh->hosts, g_steal_pointer(&host));
 	}
 	for (guint i = 0; i < c->children->len; i++)
-		collect_hosts(g_ptr_array_index(c->children, i), skip, hosts, names);
+		collect_hosts(dh, g_ptr_array_index(c->children, i));
+}
+
+static const DocHosts *
+ctx_hosts(Ctx *ctx)
+{
+	if (ctx->hosts == NULL) {
+		DocHosts *dh = g_new0(DocHosts, 1);
+
+		dh->hosts = g_ptr_array_new_with_free_func(g_free);
+		dh->host_org = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		dh->org_count = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		dh->words = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		for (guint i = 0; i < ctx->doc->characteristics->len; i++)
+			collect_hosts(dh, g_ptr_array_index(ctx->doc->characteristics, i));
+		ctx->hosts = dh;
+	}
+	return ctx->hosts;
 }
 
 /* Conservative: says something only when the MMSC is a domain name, the
  * document names other domains, none of them belongs to the same
- * organisation, and no NAME mentions that organisation. */
+ * organisation, and no NAME has that organisation as a word. */
 static void
-check_mmsc_domain(const Ctx *ctx, Draft *d, const char *mmsc)
+check_mmsc_domain(Ctx *ctx, Draft *d, const char *mmsc)
 {
 	g_autofree char *host = url_host(mmsc);
 	g_autofree char *org = org_label(host);
-	g_autoptr(GPtrArray) hosts = NULL;
-	g_autoptr(GPtrArray) names = NULL;
+	const DocHosts *dh;
+	gboolean self;
+	guint same;
 	g_autoptr(GString) others = NULL;
+	guint listed = 0;
 
 	if (org == NULL)
 		return;
-	hosts = g_ptr_array_new_with_free_func(g_free);
-	names = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < ctx->doc->characteristics->len; i++)
-		collect_hosts(g_ptr_array_index(ctx->doc->characteristics, i), host, hosts, names);
-	others = g_string_new(NULL);
-	for (guint i = 0; i < hosts->len; i++) {
-		g_autofree char *other = org_label(g_ptr_array_index(hosts, i));
-
-		if (other == NULL)
-			continue;
-		if (g_strcmp0(other, org) == 0)
-			return;
-		if (strstr(others->str, g_ptr_array_index(hosts, i)) == NULL)
-			g_string_append_printf(others, "%s%s", others->len > 0 ? ", " : "",
-			                       (const char *) g_ptr_array_index(hosts, i));
-	}
-	if (others->len == 0)
+	dh = ctx_hosts(ctx);
+	self = g_hash_table_contains(dh->host_org, host);
+	same = GPOINTER_TO_UINT(g_hash_table_lookup(dh->org_count, org));
+	if (same > (self ? 1u : 0u) || dh->hosts->len <= (self ? 1u : 0u) ||
+	    g_hash_table_contains(dh->words, org))
 		return;
-	for (guint i = 0; i < names->len; i++) {
-		if (strstr(g_ptr_array_index(names, i), org) != NULL)
-			return;
+	others = g_string_new(NULL);
+	for (guint i = 0; i < dh->hosts->len; i++) {
+		const char *other = g_ptr_array_index(dh->hosts, i);
+
+		if (g_str_equal(other, host))
+			continue;
+		if (listed == 5) {
+			g_string_append(others, ", ...");
+			break;
+		}
+		g_string_append_printf(others, "%s%s", listed > 0 ? ", " : "", other);
+		listed++;
 	}
 	add_risk(d,
 	         "MMS server %s is outside the operator's domain (the document's other hosts "
@@ -659,7 +752,6 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	const char *napid = omacp_characteristic_get(nap, "NAPID");
 	g_autoptr(GPtrArray) bearers = omacp_characteristic_get_all(nap, "BEARER");
 	g_autoptr(GPtrArray) dns = omacp_characteristic_get_all(nap, "DNS-ADDR");
-	g_autoptr(GPtrArray) proxies = omacp_provdoc_find_all(ctx->doc, "PXLOGICAL");
 	g_autoptr(GPtrArray) dnsinfo = omacp_characteristic_children(nap, "DNS-ADDRINFO");
 	Draft d;
 
@@ -688,27 +780,22 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 		         joined);
 	}
 
-	for (guint i = 0; i < proxies->len; i++) {
-		const OmacpCharacteristic *px = g_ptr_array_index(proxies, i);
-		g_autoptr(GPtrArray) naps = NULL;
+	{
+		const OmacpCharacteristic *px = g_hash_table_lookup(ctx->nap_proxy, nap);
 		ProxyInfo info = { 0 };
 
-		if (g_hash_table_contains(ctx->mms_only_proxies, px))
-			continue;
-		naps = omacp_provdoc_pxlogical_napdefs(ctx->doc, px);
-		if (!g_ptr_array_find(naps, nap, NULL) || !proxy_of_pxlogical(px, &info))
-			continue;
-		if (info.wsp) {
-			put_s(&d, "wap-gateway", info.address);
-		} else {
-			put_s(&d, "proxy", info.address);
-			add_risk(&d,
-			         "HTTP proxy %s on the internet access point: web traffic would go "
-			         "through it",
-			         info.address);
+		if (px != NULL && proxy_of_pxlogical(px, &info)) {
+			if (info.wsp) {
+				put_s(&d, "wap-gateway", info.address);
+			} else {
+				put_s(&d, "proxy", info.address);
+				add_risk(&d,
+				         "HTTP proxy %s on the internet access point: web traffic "
+				         "would go through it",
+				         info.address);
+			}
+			proxy_info_clear(&info);
 		}
-		proxy_info_clear(&info);
-		break;
 	}
 	draft_finish(&d, ctx->out);
 }

@@ -574,10 +574,10 @@ parm_free(OmacpParm *parm)
 {
 	if (parm == NULL)
 		return;
-	g_free(parm->name);
 	if (parm->value != NULL && omacp_provdoc_is_secret_parm(parm->name))
 		memset(parm->value, 0, strlen(parm->value));
 	g_free(parm->value);
+	g_free(parm->name);
 	g_free(parm);
 }
 
@@ -603,11 +603,34 @@ operation_free(OmacpOperation *op)
 	g_free(op);
 }
 
+/* Lookups by identifier over the final document, so that profiles stay
+ * linear in the document size (a capped document can still hold thousands
+ * of NAPDEFs and proxies). */
+typedef struct {
+	GHashTable *napdefs;    /* NAPID → first live NAPDEF */
+	GHashTable *pxlogicals; /* PROXY-ID → first live PXLOGICAL */
+	GHashTable *apprefs;    /* APPREF → first live APPLICATION */
+	GPtrArray *internet;    /* live NAPDEFs carrying the INTERNET flag */
+} ProvIndex;
+
+static void
+prov_index_free(ProvIndex *index)
+{
+	if (index == NULL)
+		return;
+	g_hash_table_unref(index->napdefs);
+	g_hash_table_unref(index->pxlogicals);
+	g_hash_table_unref(index->apprefs);
+	g_ptr_array_unref(index->internet);
+	g_free(index);
+}
+
 void
 omacp_provdoc_free(OmacpProvDoc *doc)
 {
 	if (doc == NULL)
 		return;
+	g_clear_pointer(&doc->index, prov_index_free);
 	g_free(doc->version);
 	g_clear_pointer(&doc->characteristics, g_ptr_array_unref);
 	g_clear_pointer(&doc->warnings, g_ptr_array_unref);
@@ -701,8 +724,18 @@ omacp_provdoc_find_all(const OmacpProvDoc *doc, const char *type)
 static OmacpCharacteristic *
 find_top_by(const OmacpProvDoc *doc, const char *type, const char *parm, const char *value)
 {
+	const ProvIndex *index = doc->index;
+
 	if (value == NULL)
 		return NULL;
+	if (index != NULL) {
+		if (g_str_equal(type, "NAPDEF"))
+			return g_hash_table_lookup(index->napdefs, value);
+		if (g_str_equal(type, "PXLOGICAL"))
+			return g_hash_table_lookup(index->pxlogicals, value);
+		if (g_str_equal(type, "APPLICATION"))
+			return g_hash_table_lookup(index->apprefs, value);
+	}
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
 
@@ -734,10 +767,11 @@ omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref)
 	return find_top_by(doc, "APPLICATION", "APPREF", appref);
 }
 
+/* Appends @item unless @seen already has it. */
 static void
-add_unique(GPtrArray *array, gpointer item)
+add_unique(GPtrArray *array, GHashTable *seen, gpointer item)
 {
-	if (!g_ptr_array_find(array, item, NULL))
+	if (g_hash_table_add(seen, item))
 		g_ptr_array_add(array, item);
 }
 
@@ -749,6 +783,14 @@ omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *to_napid)
 	g_return_val_if_fail(doc != NULL, out);
 	if (to_napid == NULL)
 		return out;
+	if (g_strcmp0(to_napid, "INTERNET") == 0 && doc->index != NULL) {
+		const ProvIndex *index = doc->index;
+
+		if (index->internet->len > 0) {
+			g_ptr_array_extend(out, index->internet, NULL, NULL);
+			return out;
+		}
+	}
 	if (g_strcmp0(to_napid, "INTERNET") == 0) {
 		g_autoptr(GPtrArray) naps = omacp_provdoc_find_all(doc, "NAPDEF");
 
@@ -781,6 +823,8 @@ omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc, const OmacpCharacterist
 {
 	GPtrArray *out = g_ptr_array_new();
 	g_autoptr(GPtrArray) physicals = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+	g_autoptr(GHashTable) seen_ids = g_hash_table_new(g_str_hash, g_str_equal);
 
 	g_return_val_if_fail(doc != NULL && pxlogical != NULL, out);
 	physicals = omacp_characteristic_children(pxlogical, "PXPHYSICAL");
@@ -789,11 +833,15 @@ omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc, const OmacpCharacterist
 		        omacp_characteristic_get_all(g_ptr_array_index(physicals, i), "TO-NAPID");
 
 		for (guint j = 0; j < to->len; j++) {
-			g_autoptr(GPtrArray) naps =
-			        omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, j));
+			g_autoptr(GPtrArray) naps = NULL;
 
+			/* Each identifier once: 4000 TO-NAPID "INTERNET" must not
+			 * cost 4000 resolutions. */
+			if (!g_hash_table_add(seen_ids, g_ptr_array_index(to, j)))
+				continue;
+			naps = omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, j));
 			for (guint k = 0; k < naps->len; k++)
-				add_unique(out, g_ptr_array_index(naps, k));
+				add_unique(out, seen, g_ptr_array_index(naps, k));
 		}
 	}
 	return out;
@@ -811,6 +859,7 @@ GPtrArray *
 omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
 {
 	g_autoptr(GPtrArray) to = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
 	GPtrArray *out;
 
 	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
@@ -823,7 +872,7 @@ omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic 
 		        omacp_provdoc_find_pxlogical(doc, g_ptr_array_index(to, i));
 
 		if (px != NULL)
-			add_unique(out, px);
+			add_unique(out, seen, px);
 	}
 	return out;
 }
@@ -833,6 +882,8 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 {
 	g_autoptr(GPtrArray) to = NULL;
 	g_autoptr(GPtrArray) proxies = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+	g_autoptr(GHashTable) seen_ids = g_hash_table_new(g_str_hash, g_str_equal);
 	GPtrArray *out;
 
 	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
@@ -841,11 +892,13 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 	out = g_ptr_array_new();
 	to = omacp_characteristic_get_all(app, "TO-NAPID");
 	for (guint i = 0; i < to->len; i++) {
-		g_autoptr(GPtrArray) naps =
-		        omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, i));
+		g_autoptr(GPtrArray) naps = NULL;
 
+		if (!g_hash_table_add(seen_ids, g_ptr_array_index(to, i)))
+			continue;
+		naps = omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, i));
 		for (guint j = 0; j < naps->len; j++)
-			add_unique(out, g_ptr_array_index(naps, j));
+			add_unique(out, seen, g_ptr_array_index(naps, j));
 	}
 	proxies = omacp_provdoc_app_pxlogicals(doc, app);
 	for (guint i = 0; i < proxies->len; i++) {
@@ -853,7 +906,7 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 		        omacp_provdoc_pxlogical_napdefs(doc, g_ptr_array_index(proxies, i));
 
 		for (guint j = 0; j < naps->len; j++)
-			add_unique(out, g_ptr_array_index(naps, j));
+			add_unique(out, seen, g_ptr_array_index(naps, j));
 	}
 	return out;
 }
@@ -1555,6 +1608,41 @@ resolve_links(OmacpProvDoc *doc)
 	}
 }
 
+static ProvIndex *
+build_index(const OmacpProvDoc *doc)
+{
+	ProvIndex *index = g_new0(ProvIndex, 1);
+
+	index->napdefs = g_hash_table_new(g_str_hash, g_str_equal);
+	index->pxlogicals = g_hash_table_new(g_str_hash, g_str_equal);
+	index->apprefs = g_hash_table_new(g_str_hash, g_str_equal);
+	index->internet = g_ptr_array_new();
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+		GHashTable *table = NULL;
+		const char *id = NULL;
+
+		if (!characteristic_is_live(c))
+			continue;
+		if (g_str_equal(c->type, "NAPDEF")) {
+			table = index->napdefs;
+			id = omacp_characteristic_get(c, "NAPID");
+			if (omacp_characteristic_has(c, "INTERNET"))
+				g_ptr_array_add(index->internet, c);
+		} else if (g_str_equal(c->type, "PXLOGICAL")) {
+			table = index->pxlogicals;
+			id = omacp_characteristic_get(c, "PROXY-ID");
+		} else if (g_str_equal(c->type, "APPLICATION")) {
+			table = index->apprefs;
+			id = omacp_characteristic_get(c, "APPREF");
+		}
+		/* Keys point into the document, which outlives the index. */
+		if (table != NULL && id != NULL && !g_hash_table_contains(table, id))
+			g_hash_table_insert(table, (gpointer) id, c);
+	}
+	return index;
+}
+
 gboolean
 omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 {
@@ -1596,6 +1684,7 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 		return FALSE;
 	apply_document_rules(doc);
 	resolve_links(doc);
+	doc->index = build_index(doc);
 
 	*out = g_steal_pointer(&doc);
 	return TRUE;

@@ -62,6 +62,7 @@ typedef struct {
 	GPtrArray *characteristics; /* OmacpCharacteristic *, top level */
 	GPtrArray *warnings;        /* char *: "NAPDEF[1]: mandatory parm NAPID missing; ignored" */
 	GPtrArray *operations;      /* OmacpOperation * */
+	gpointer index;             /* private: lookup tables built once the document is complete */
 } OmacpProvDoc;
 
 void omacp_provdoc_free(OmacpProvDoc *doc);

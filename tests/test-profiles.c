@@ -357,9 +357,10 @@ mbpi_path(void)
 {
 	const char *env = g_getenv("OMACP_MBPI_DATABASE");
 
-	return g_strdup(env != NULL
-	                        ? env
-	                        : "/usr/share/mobile-broadband-provider-info/serviceproviders.xml");
+	/* The build's path, else the Debian/Fedora location. */
+	if (env != NULL && g_file_test(env, G_FILE_TEST_EXISTS))
+		return g_strdup(env);
+	return g_strdup("/usr/share/mobile-broadband-provider-info/serviceproviders.xml");
 }
 
 static guint
@@ -461,6 +462,100 @@ test_mbpi_no_entry(void)
 	g_assert_cmpuint(p->risks->len, ==, 0);
 }
 
+/* Documents at the caps, shaped to make naive link walking quadratic or
+ * cubic: they must still be handled in well under a second or two. */
+static OmacpProvDoc *
+doc_from_string(const char *text)
+{
+	xmlDoc *xml = xmlReadMemory(text, (int) strlen(text), "doc.xml", NULL,
+	                            XML_PARSE_NONET | XML_PARSE_HUGE);
+	g_autoptr(GError) error = NULL;
+	OmacpProvDoc *doc = NULL;
+
+	g_assert_nonnull(xml);
+	g_assert_true(omacp_provdoc_from_xml(xml, &doc, &error));
+	g_assert_no_error(error);
+	xmlFreeDoc(xml);
+	return doc;
+}
+
+static void
+test_large_documents(void)
+{
+	g_autoptr(GString) many_proxies = g_string_new("<wap-provisioningdoc>");
+	g_autoptr(GString) many_to_napid = g_string_new("<wap-provisioningdoc>");
+	g_autoptr(GString) many_mms = g_string_new("<wap-provisioningdoc>");
+	g_autoptr(OmacpProvDoc) doc1 = NULL;
+	g_autoptr(OmacpProvDoc) doc2 = NULL;
+	g_autoptr(OmacpProvDoc) doc3 = NULL;
+	g_autoptr(GPtrArray) p1 = NULL;
+	g_autoptr(GPtrArray) p2 = NULL;
+	g_autoptr(GPtrArray) p3 = NULL;
+
+	g_test_timer_start();
+	/* 680 INTERNET NAPDEFs, 680 proxies all pointing at TO-NAPID INTERNET. */
+	for (guint i = 0; i < 680; i++)
+		g_string_append_printf(many_proxies,
+		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n\"/><parm "
+		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
+		                       "name=\"NAP-ADDRTYPE\" value=\"APN\"/><parm "
+		                       "name=\"INTERNET\"/></characteristic>"
+		                       "<characteristic type=\"PXLOGICAL\"><parm name=\"PROXY-ID\" "
+		                       "value=\"P%u\"/><parm name=\"NAME\" value=\"p\"/>"
+		                       "<characteristic type=\"PXPHYSICAL\"><parm "
+		                       "name=\"PXADDR\" value=\"10.0.%u.%u\"/><parm "
+		                       "name=\"TO-NAPID\" value=\"INTERNET\"/>"
+		                       "</characteristic></characteristic>",
+		                       i, i, i, i / 256, i % 256);
+	g_string_append(many_proxies, "</wap-provisioningdoc>");
+	doc1 = doc_from_string(many_proxies->str);
+	p1 = omacp_profiles_from_doc(doc1, NULL);
+	g_assert_cmpuint(p1->len, ==, 680);
+	g_assert_cmpuint(((OmacpProfile *) g_ptr_array_index(p1, 679))->kind, ==,
+	                 OMACP_PROFILE_INTERNET);
+	g_assert_cmpuint(((OmacpProfile *) g_ptr_array_index(p1, 679))->risks->len, ==, 1);
+
+	/* One PXPHYSICAL with 6800 TO-NAPID INTERNET, 250 INTERNET NAPDEFs. */
+	g_string_append(many_to_napid, "<characteristic type=\"PXLOGICAL\"><parm "
+	                               "name=\"PROXY-ID\" value=\"P\"/><parm name=\"NAME\" "
+	                               "value=\"p\"/><characteristic type=\"PXPHYSICAL\"><parm "
+	                               "name=\"PXADDR\" value=\"10.0.0.1\"/>");
+	for (guint i = 0; i < 6800; i++)
+		g_string_append(many_to_napid, "<parm name=\"TO-NAPID\" value=\"INTERNET\"/>");
+	g_string_append(many_to_napid, "</characteristic></characteristic>");
+	for (guint i = 0; i < 250; i++)
+		g_string_append_printf(many_to_napid,
+		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n\"/><parm "
+		                       "name=\"NAP-ADDRESS\" value=\"a\"/><parm "
+		                       "name=\"NAP-ADDRTYPE\" value=\"APN\"/><parm "
+		                       "name=\"INTERNET\"/></characteristic>",
+		                       i);
+	g_string_append(many_to_napid, "</wap-provisioningdoc>");
+	doc2 = doc_from_string(many_to_napid->str);
+	p2 = omacp_profiles_from_doc(doc2, NULL);
+	g_assert_cmpuint(p2->len, ==, 250);
+	g_assert_cmpuint(((OmacpProfile *) g_ptr_array_index(p2, 249))->risks->len, ==, 1);
+
+	/* 2000 w4s with MMSCs on 2000 different domains. */
+	for (guint i = 0; i < 2000; i++)
+		g_string_append_printf(many_mms,
+		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
+		                       "value=\"w4\"/><parm name=\"NAME\" value=\"m%u\"/><parm "
+		                       "name=\"ADDR\" value=\"http://mms.d%u.example/\"/>"
+		                       "</characteristic>",
+		                       i, i);
+	g_string_append(many_mms, "</wap-provisioningdoc>");
+	doc3 = doc_from_string(many_mms->str);
+	p3 = omacp_profiles_from_doc(doc3, NULL);
+	g_assert_cmpuint(p3->len, ==, 2000);
+	g_assert_cmpuint(((OmacpProfile *) g_ptr_array_index(p3, 0))->risks->len, ==, 1);
+
+	g_test_message("large documents took %.2f s", g_test_timer_elapsed());
+	g_assert_cmpfloat(g_test_timer_elapsed(), <, 20.0);
+}
+
 static void
 test_kind_strings(void)
 {
@@ -518,6 +613,7 @@ main(int argc, char **argv)
 	g_test_add_func("/profiles/mbpi/three-digit-mnc", test_mbpi_three_digit_mnc);
 	g_test_add_func("/profiles/mbpi/no-entry", test_mbpi_no_entry);
 	g_test_add_func("/profiles/kind-strings", test_kind_strings);
+	g_test_add_func("/profiles/large-documents", test_large_documents);
 	g_test_add_func("/profiles/empty-document", test_empty_document);
 	return g_test_run();
 }
