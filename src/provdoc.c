@@ -928,6 +928,15 @@ warn(OmacpProvDoc *doc, const char *path, const char *format, ...)
 	va_list args;
 	g_autofree char *text = NULL;
 
+	if (doc->warnings->len > OMACP_PROVDOC_MAX_WARNINGS)
+		return;
+	if (doc->warnings->len == OMACP_PROVDOC_MAX_WARNINGS) {
+		g_ptr_array_add(doc->warnings,
+		                g_strdup_printf("wap-provisioningdoc: more than %u warnings; the "
+		                                "rest are not listed",
+		                                OMACP_PROVDOC_MAX_WARNINGS));
+		return;
+	}
 	va_start(args, format);
 	text = g_strdup_vprintf(format, args);
 	va_end(args);

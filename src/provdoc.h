@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define OMACP_PROVDOC_MAX_PARMS           8192 /* in one document */
 #define OMACP_PROVDOC_MAX_NAME            128  /* identifiers longer than this are dropped */
 #define OMACP_PROVDOC_MAX_DEPTH           32   /* characteristic nesting (real documents use 4) */
+#define OMACP_PROVDOC_MAX_WARNINGS        256  /* then one "... are not listed" line */
 
 typedef enum {
 	OMACP_OP_SET,    /* characteristic / parm: add or replace */

@@ -487,6 +487,23 @@ test_caps(void)
 	g_assert_nonnull(strstr(error->message, "VENDORCONFIG[1]"));
 	g_clear_error(&error);
 
+	{
+		g_autoptr(GString) text = g_string_new("<wap-provisioningdoc>");
+		xmlDoc *xml;
+		g_autoptr(OmacpProvDoc) doc = NULL;
+
+		for (guint i = 0; i < OMACP_PROVDOC_MAX_WARNINGS + 10; i++)
+			g_string_append(text, "<junk/>");
+		g_string_append(text, "</wap-provisioningdoc>");
+		xml = parse_xml(text->str, text->len);
+		g_assert_true(omacp_provdoc_from_xml(xml, &doc, &error));
+		xmlFreeDoc(xml);
+		g_assert_cmpuint(doc->warnings->len, ==, OMACP_PROVDOC_MAX_WARNINGS + 1);
+		g_assert_cmpstr(g_ptr_array_index(doc->warnings, OMACP_PROVDOC_MAX_WARNINGS), ==,
+		                "wap-provisioningdoc: more than 256 warnings; the rest are not "
+		                "listed");
+	}
+
 	g_assert_true(build_text(at_depth, &error));
 	g_assert_no_error(error);
 	g_assert_false(build_text(over_depth, &error));
