@@ -1176,7 +1176,7 @@ nm_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *exist
 		        &b, omacp_backend_change_entry(field, existing != NULL ? "(secret)" : "",
 		                                       "(secret)", NULL));
 	}
-	return g_variant_ref_sink(g_variant_builder_end(&b));
+	return g_variant_builder_end(&b); /* floating, as the contract says */
 }
 
 /* --- availability ---------------------------------------------------------- */

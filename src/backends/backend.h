@@ -28,7 +28,8 @@ typedef struct {
 	 * overwritten; without, apply fails with OMACP_ERROR_INVALID_STATE
 	 * "... was edited by hand". finish → the object id (e.g. NM connection
 	 * UUID) and an undo snapshot (a{sv}: what to restore; "created" b when
-	 * the object did not exist before). Nothing half-made is left on error. */
+	 * the object did not exist before; a full reference). Nothing half-made
+	 * is left on error. */
 	void (*apply_async)(OmacpBackend *self, const OmacpProfile *profile,
 	                    const char *existing_id, gboolean force, GCancellable *cancellable,
 	                    GAsyncReadyCallback callback, gpointer user_data);
@@ -48,7 +49,11 @@ typedef struct {
 	gboolean (*undo_finish)(OmacpBackend *self, GAsyncResult *result, GError **error);
 
 	/* What applying would change, for the confirmation diff: an aa{sv} of
-	 * {field, old, new} entries (old "" when new). May be NULL. */
+	 * {field, old, new} entries (old "" when new), plus "risk" (s) on an
+	 * entry that needs the user's attention (NM: field "edited-by-hand"
+	 * when the connection was changed outside omacp). Secrets appear only
+	 * as "(secret)". Returns a floating reference (sink it), or NULL.
+	 * Synchronous, from cached state: NULL in the oFono and mmsd backends. */
 	GVariant *(*preview)(OmacpBackend *self, const OmacpProfile *profile,
 	                     const char *existing_id);
 

@@ -711,13 +711,15 @@ test_preview_create(void)
 {
 	g_autoptr(HarnessProfile) p = internet_profile("internet:NEW", "New", "new.apn", "x");
 	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, NULL);
+	g_autofree char *printed = NULL;
 
 	g_assert_true(variant_has_field(preview, "gsm.apn", "", "new.apn"));
 	g_assert_true(variant_has_field(preview, "gsm.sim-operator-id", "", "310410"));
 	g_assert_true(variant_has_field(preview, "gsm.password", "", "(secret)"));
 	g_assert_false(variant_has_field(preview, "gsm.network-id", NULL, NULL));
 	/* the secret itself never appears */
-	g_assert_null(strstr(g_variant_print(preview, FALSE), "\"x\""));
+	printed = g_variant_print(preview, FALSE);
+	g_assert_null(strstr(printed, "'x'"));
 }
 
 int
