@@ -515,6 +515,7 @@ def main():
     a = ap.parse_args()
     modem = FakeModem(imsi=a.imsi, iccid=a.iccid, tcp_port=a.tcp, unix_path=a.unix,
                       log_path=a.log, cmt=not a.cmti, reannounce=a.unix is not None)
+    print("listening %s" % modem.address, flush=True)
     _control(modem, a.control)
 
 
