@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Policy and limits from omacpd.conf and omacpd.conf.d/*.conf: overrides in
+order, trusted senders for NETWPIN, risky profiles never applied silently,
+PinAttempts, per-level actions, size/rate/store limits, bad configuration."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+import dbus
+
+from omacpdtest import (ERR, OMACPD, Daemon, dbus_error_name, hex_lines, mac, main, push,
+                        vector)
+
+IMSI = '001017770001234'  # test network: no MBPI entry, so no APN risk
+PLAIN = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAME" value="Policy %s"/>
+    <parm name="NAPID" value="NAP-%s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="policy.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <parm name="INTERNET"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+# the same with an HTTP proxy on the internet APN: a risk
+PROXIED = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="PXLOGICAL">
+    <parm name="PROXY-ID" value="PX1"/>
+    <parm name="NAME" value="Operator proxy"/>
+    <characteristic type="PXPHYSICAL">
+      <parm name="PHYSICAL-PROXY-ID" value="PXP1"/>
+      <parm name="PXADDR" value="10.1.2.3"/>
+      <parm name="PXADDRTYPE" value="IPV4"/>
+      <parm name="TO-NAPID" value="NAP-%s"/>
+      <characteristic type="PORT">
+        <parm name="PORTNBR" value="8080"/>
+      </characteristic>
+    </characteristic>
+  </characteristic>
+  <characteristic type="NAPDEF">
+    <parm name="NAME" value="Proxied %s"/>
+    <parm name="NAPID" value="NAP-%s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="proxied.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <parm name="INTERNET"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+
+
+def plain(tag):
+    return PLAIN.replace(b'%s', tag.encode())
+
+
+def proxied(tag):
+    return PROXIED.replace(b'%s', tag.encode())
+
+
+def netwpin(body, imsi=IMSI):
+    return push(body, 'netwpin', mac('netwpin', body, imsi=imsi), xml=True)
+
+
+class Policy(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(
+            config='[Policy]\nnone=apply\ninvalid=quarantine\n',
+            dropins={
+                # read in name order: 50 overrides the main file, 90 overrides 50
+                '50-site.conf': '[Policy]\nnone=confirm\nTrustedSenders=+4912345;+4967890\n'
+                                'NetwpinTrustedAction=apply\nPinAttempts=1\n',
+                '90-local.conf': '[Policy]\nnone=reject\nusernetwpin=reject\n',
+                'ignored.txt': '[Policy]\nnone=apply\n',
+            })
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def test_later_files_override_earlier(self):
+        p = self.d.props(self.d.deliver(push(plain('u'), xml=True), 'wsp'))
+        self.assertEqual(p['State'], 'rejected')
+        self.assertTrue(p['Error'])
+        self.assertIn('omacpd.conf.d/90-local.conf', self.d.read_log())
+        self.assertNotIn('ignored.txt', self.d.read_log())
+
+    def test_trusted_sender_netwpin_applies(self):
+        path = self.d.deliver(netwpin(plain('t')), 'wsp', imsi=IMSI, sender='+4967890')
+        p = self.d.props(path)
+        self.assertEqual(p['State'], 'applied')
+        self.assertEqual(len(p['Profiles']), 1)
+        prof = self.d.props(p['Profiles'][0])
+        self.assertEqual(prof['Settings']['apn'], 'policy.t.example')
+        self.assertEqual(prof['Targets'], [])
+
+    def test_untrusted_sender_netwpin_confirms(self):
+        path = self.d.deliver(netwpin(plain('o')), 'wsp', imsi=IMSI, sender='+4900000')
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_risky_profiles_never_applied_silently(self):
+        path = self.d.deliver(netwpin(proxied('r')), 'wsp', imsi=IMSI, sender='+4912345')
+        p = self.d.props(path)
+        self.assertEqual(p['State'], 'pending-confirmation')
+        self.assertTrue(any(c['risk'] for c in p['Changes']), p['Changes'])
+        self.assertEqual(p['Profiles'], [])
+
+    def test_pin_attempts_from_config(self):
+        m = [self.d.deliver(s, 'ud', imsi=IMSI) for s in
+             hex_lines(vector('05-vn-mobifone-gprs-userpin1111.ud.hex'))][0]
+        p = self.d.props(m)
+        self.assertEqual(p['PinAttemptsLeft'], 1)
+        with self.assertRaises(dbus.exceptions.DBusException):
+            self.d.call(m, 'Accept', '1234')
+        self.assertEqual(self.d.state_of(m), 'rejected')
+
+    def test_level_actions(self):
+        body = plain('unp')
+        m = self.d.deliver(push(body, 'usernetwpin',
+                                mac('usernetwpin', body, imsi=IMSI, pin='1234'), xml=True),
+                           'wsp', imsi=IMSI)
+        self.assertEqual(self.d.state_of(m), 'rejected')
+        # invalid=quarantine
+        good = mac('netwpin', plain('bad'), imsi=IMSI)
+        forged = ('A' if good[0] != 'A' else 'B') + good[1:]
+        m = self.d.deliver(push(plain('bad'), 'netwpin', forged, xml=True), 'wsp', imsi=IMSI)
+        self.assertEqual(self.d.state_of(m), 'quarantined')
+
+
+class Limits(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(dropins={'10-limits.conf': '[Limits]\nMaxMessageBytes=400\n'
+                                'MaxMessagesPerSenderPerHour=2\nMaxMessagesPerModemPerHour=3\n'
+                                'MaxStoredMessages=6\n'})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def expect(self, name, *args, **kw):
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            self.d.deliver(*args, **kw)
+        self.assertEqual(dbus_error_name(cm.exception), ERR + name, str(cm.exception))
+        return str(cm.exception)
+
+    def test_limits(self):
+        d = self.d
+        big = push(plain('x' * 400), xml=True)
+        self.assertGreater(len(big), 400)
+        text = self.expect('TooLarge', big, 'wsp')
+        self.assertIn('MaxMessageBytes', text)
+
+        # two messages per sender and hour, the third is refused
+        d.deliver(push(plain('s1'), xml=True), 'wsp', sender='+4911110')
+        d.deliver(push(plain('s2'), xml=True), 'wsp', sender='+4911110')
+        text = self.expect('RateLimited', push(plain('s3'), xml=True), 'wsp', sender='+4911110')
+        self.assertNotIn('+4911110', text, 'numbers are masked')
+        d.deliver(push(plain('s4'), xml=True), 'wsp', sender='+4922220')
+
+        # three per modem
+        for i in range(3):
+            d.deliver(push(plain('m%d' % i), xml=True), 'wsp', modem='/modem/7')
+        self.expect('RateLimited', push(plain('m9'), xml=True), 'wsp', modem='/modem/7')
+
+        # at most 6 stored: the oldest decided ones make room
+        before = d.messages()
+        self.assertEqual(len(before), 6)
+        newest = d.deliver(push(plain('k'), xml=True), 'wsp')
+        after = d.messages()
+        self.assertEqual(len(after), 6)
+        self.assertIn(newest, after)
+        self.assertNotIn(before[0], after)
+
+
+class BadConfig(unittest.TestCase):
+    def test_bad_values_stop_omacpd(self):
+        cases = [
+            ('[Policy]\nnetwpin=aply\n', 'netwpin'),
+            ('[Policy]\nuserpin=apply\n', 'userpin'),
+            ('[Policy]\nPinAttempts=0\n', 'PinAttempts'),
+            ('[Limits]\nMaxMessageBytes=many\n', 'MaxMessageBytes'),
+            ('[Backends]\noFono=perhaps\n', 'oFono'),
+        ]
+        for text, key in cases:
+            with self.subTest(key=key), tempfile.TemporaryDirectory() as tmp:
+                conf = os.path.join(tmp, 'omacpd.conf')
+                with open(conf, 'w') as f:
+                    f.write(text)
+                r = subprocess.run([OMACPD, '--session', '--state-dir',
+                                    os.path.join(tmp, 'state'), '--config', conf],
+                                   capture_output=True, text=True, timeout=20,
+                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent'))
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(key, r.stderr)
+                self.assertIn(conf, r.stderr)
+
+
+if __name__ == '__main__':
+    main()

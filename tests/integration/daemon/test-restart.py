@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A restart of omacpd restores every message and profile object with
+identical properties from the store; a message half received goes on; a
+replay after the restart is still recognised; numbers are never reused."""
+
+import unittest
+
+import dbus
+
+from omacpdtest import ERR, Daemon, dbus_error_name, hex_lines, mac, main, push, vector
+
+IMSI = '262019876543210'
+DOC = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAME" value="Restart %s"/>
+    <parm name="NAPID" value="NAP-%s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="apn.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <parm name="INTERNET"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+
+
+def doc(tag):
+    return DOC.replace(b'%s', tag.encode())
+
+
+class Restart(unittest.TestCase):
+    def setUp(self):
+        self.d = Daemon()
+
+    def tearDown(self):
+        self.d.close()
+
+    def test_restart_restores_everything(self):
+        d = self.d
+        seg05 = hex_lines(vector('05-vn-mobifone-gprs-userpin1111.ud.hex'))
+        seg06 = hex_lines(vector('06-vn-vinaphone-gprs-userpin1111.ud.hex'))
+
+        pending_pin = [d.deliver(s, 'ud', imsi=IMSI, sender='+4910000') for s in seg05][0]
+        with self.assertRaises(dbus.exceptions.DBusException):
+            d.call(pending_pin, 'Accept', '0000')          # one attempt used
+        applied = d.deliver(push(doc('a'), 'netwpin', mac('netwpin', doc('a'), imsi=IMSI),
+                                 xml=True), 'wsp', imsi=IMSI, sender='+4920000')
+        d.call(applied, 'Accept', '')
+        confirm = d.deliver(push(doc('c'), 'netwpin', mac('netwpin', doc('c'), imsi=IMSI),
+                                 xml=True), 'wsp', imsi=IMSI)
+        quarantined = d.deliver(hex_lines(vector('01-provcont11-appendixC.wbxml.hex'))[0],
+                                'wbxml')
+        bad = mac('netwpin', doc('r'), imsi=IMSI)
+        rejected = d.deliver(push(doc('r'), 'netwpin', 'F' + bad[1:] if bad[0] != 'F' else
+                                  '0' + bad[1:], xml=True), 'wsp', imsi=IMSI)
+        receiving = d.deliver(seg06[0], 'ud', imsi=IMSI, modem='/m/1')
+        self.assertEqual(d.deliver(seg06[2], 'ud', imsi=IMSI, modem='/m/1'), receiving)
+        deleted = d.deliver(push(doc('x'), xml=True), 'wsp')
+        d.call(deleted, 'Delete')
+
+        states = {p: d.state_of(p) for p in (pending_pin, applied, confirm, quarantined,
+                                             rejected, receiving)}
+        self.assertEqual(states, {pending_pin: 'pending-pin', applied: 'applied',
+                                  confirm: 'pending-confirmation',
+                                  quarantined: 'quarantined', rejected: 'rejected',
+                                  receiving: 'receiving'})
+        before = d.managed()
+        self.assertTrue(d.profiles())
+
+        d.restart()
+        after = d.managed()
+        self.assertEqual(sorted(after), sorted(before))
+        for path in before:
+            self.assertEqual(after[path], before[path], path)
+
+        # what was pending goes on from where it was
+        self.assertEqual(d.props(pending_pin)['PinAttemptsLeft'], 2)
+        d.call(pending_pin, 'Accept', '1111')
+        self.assertEqual(d.state_of(pending_pin), 'applied')
+        d.call(confirm, 'Accept', '')
+        self.assertEqual(d.state_of(confirm), 'applied')
+        # the half-received message completes with the rest of its segments
+        self.assertEqual(d.deliver(seg06[1], 'ud', imsi=IMSI, modem='/m/1'), receiving)
+        self.assertEqual(d.state_of(receiving), 'receiving')
+        self.assertEqual(d.deliver(seg06[3], 'ud', imsi=IMSI, modem='/m/1'), receiving)
+        self.assertEqual(d.state_of(receiving), 'pending-pin')
+        # a replay is recognised across the restart
+        again = d.deliver(push(doc('a'), 'netwpin', mac('netwpin', doc('a'), imsi=IMSI),
+                               xml=True), 'wsp', imsi=IMSI, sender='+4920000')
+        self.assertEqual(again, applied)
+        # numbers are never reused, also those of deleted messages
+        fresh = d.deliver(push(doc('n'), xml=True), 'wsp')
+        numbers = [int(p.rsplit('/', 1)[1]) for p in before if '/message/' in p]
+        self.assertGreater(int(fresh.rsplit('/', 1)[1]), int(deleted.rsplit('/', 1)[1]))
+        self.assertGreater(int(fresh.rsplit('/', 1)[1]), max(numbers))
+
+        # the CLI sees the same after a second restart
+        d.restart()
+        r = d.ctl('list', '--json')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(applied, r.stdout)
+
+    def test_restart_after_profile_changes(self):
+        d = self.d
+        m = d.deliver(push(doc('p'), xml=True), 'wsp', imsi=IMSI)
+        d.call(m, 'Accept', '')
+        prof = d.props(m)['Profiles'][0]
+        d.call(prof, 'Remove')
+        m2 = d.deliver(push(doc('q'), xml=True), 'wsp', imsi=IMSI)
+        d.call(m2, 'Accept', '')
+        d.call(m2, 'Delete')
+        before = d.managed()
+        d.restart()
+        self.assertEqual(d.managed(), before)
+        left = d.profiles()
+        self.assertEqual(len(left), 1)
+        self.assertEqual(d.props(left[0])['Message'], '/')
+        # undoing m: the profile it created is gone already, nothing comes back
+        d.call(m, 'Undo')
+        self.assertEqual(d.state_of(m), 'undone')
+        self.assertEqual(d.profiles(), left)
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            d.call(m, 'Undo')
+        self.assertEqual(dbus_error_name(cm.exception), ERR + 'InvalidState')
+
+
+if __name__ == '__main__':
+    main()
