@@ -706,6 +706,54 @@ test_cancel_leaves_nothing(void)
 	g_assert_cmpuint(count_tagged(client, "internet:CANCEL"), ==, 0);
 }
 
+static gboolean
+backend_unavailable(gpointer data)
+{
+	return !backend->klass->is_available(backend);
+}
+
+/* NetworkManager restarts: the backend notices both ways, and the
+ * connection read back from its keyfile is still recognised as omacp's own,
+ * unedited (the hash survives the keyfile round trip). */
+static void
+test_restart(void)
+{
+	g_autoptr(HarnessProfile) p1 =
+	        internet_profile("internet:RESTART", "Restart", "before.apn", "pw1");
+	g_autoptr(HarnessProfile) p2 =
+	        internet_profile("internet:RESTART", "Restart", "after.apn", "pw2");
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *id2 = NULL;
+	guint signals = availability_signals;
+
+	harness_stop_nm(harness);
+	harness_wait_until(backend_unavailable, NULL, 10000, "NetworkManager to vanish");
+	g_assert_cmpuint(availability_signals, ==, signals + 1);
+	id2 = apply(p2, NULL, FALSE, NULL, &error);
+	g_assert_null(id2);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_clear_error(&error);
+
+	harness_start_nm(harness);
+	harness_wait_until(backend_available, NULL, 10000, "NetworkManager to come back");
+	g_assert_cmpuint(availability_signals, ==, signals + 2);
+	/* no id given: found by its tag; not flagged as edited */
+	id2 = apply_ok(p2, NULL, NULL);
+	g_assert_cmpstr(id2, ==, id);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		g_autoptr(NMConnection) full = with_secrets(lookup(client, id), "gsm");
+
+		g_assert_cmpuint(count_tagged(client, "internet:RESTART"), ==, 1);
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(full)), ==,
+		                "after.apn");
+		g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)),
+		                ==, "pw2");
+	}
+	remove_ok(id);
+}
+
 static void
 test_preview_create(void)
 {
@@ -754,6 +802,7 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-nm/rejects", test_rejects);
 	g_test_add_func("/backend-nm/cancel-leaves-nothing", test_cancel_leaves_nothing);
 	g_test_add_func("/backend-nm/preview-create", test_preview_create);
+	g_test_add_func("/backend-nm/restart", test_restart);
 	ret = g_test_run();
 
 	omacp_backend_free(backend);
