@@ -134,7 +134,7 @@ class Agents(unittest.TestCase):
         self.d.wait_state(m, 'rejected')
         self.assertEqual(self.d.props(m)['PinAttemptsLeft'], 0)
         # asked again after each wrong PIN, three times in all
-        self.assertEqual(self.d.read_log().count('wrong PIN'), 3)
+        self.assertEqual(self.d.read_log().count('wrong PIN, '), 3)
 
     def test_agent_once_exits(self):
         proc, lines = self.agent('--pin', '1111', '--once')
