@@ -60,11 +60,14 @@ omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 	if (config->backend_ofono)
 		add_backend(self, "oFono", omacp_backend_ofono_new(bus));
 	if (config->backend_mmsd) {
-		g_autoptr(GDBusConnection) session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+		/* mmsd-tng lives on a user's session bus; a system daemon has none
+		 * (and must not autolaunch one): then the settings file is used */
+		g_autoptr(GDBusConnection) session = NULL;
 
+		if (g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
+			session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
 		add_backend(self, "mmsd",
-		            omacp_backend_mmsd_new(session ? session : bus,
-		                                   config->mmsd_settings_file));
+		            omacp_backend_mmsd_new(session, config->mmsd_settings_file));
 	}
 #else
 	if (config->backend_networkmanager || config->backend_ofono || config->backend_mmsd)

@@ -4,6 +4,7 @@ omacpd on it (--session --state-dir --config in a temporary directory), the
 omacpctl client, signed WAP pushes built here from the spec (not with the
 code under test) and a TAP runner for meson."""
 
+import atexit
 import binascii
 import hashlib
 import hmac
@@ -134,6 +135,16 @@ def push(body, sec=None, mac_hex=None, xml=False, tid=1):
 
 # ---- the daemon --------------------------------------------------------------
 
+_live = []
+
+
+@atexit.register
+def _close_all():
+    """No dbus-daemon or omacpd outlives the test, whatever happened."""
+    for d in list(_live):
+        d.close()
+
+
 class Daemon:
     """A private bus and an omacpd on it. Everything lives in one temporary
     directory that close() removes."""
@@ -153,8 +164,14 @@ class Daemon:
         self.extra_args = list(extra_args)
         self.bus_proc = None
         self.proc = None
-        self._start_bus()
-        self.start()
+        self.log = None
+        _live.append(self)
+        try:
+            self._start_bus()
+            self.start()
+        except BaseException:
+            self.close()
+            raise
 
     def _start_bus(self):
         conf = os.path.join(self.tmp, 'bus.conf')
@@ -188,29 +205,47 @@ class Daemon:
         raise RuntimeError('omacpd did not take its name:\n' + self.read_log())
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Stops omacpd with SIGTERM; raises when it did not exit cleanly
+        (a crash, a sanitizer report, a hang)."""
+        status = 0
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    status = 'hung'
+            if status == 0:
+                status = self.proc.returncode
         self.proc = None
         if getattr(self, 'log', None):
             self.log.close()
             self.log = None
         deadline = time.time() + 5
-        while self.bus.name_has_owner(BUS_NAME) and time.time() < deadline:
+        while (getattr(self, 'bus', None) is not None and self.bus_proc.poll() is None and
+               self.bus.name_has_owner(BUS_NAME) and time.time() < deadline):
             time.sleep(0.05)
+        if status != 0:
+            raise RuntimeError('omacpd exited with %s:\n%s' % (status, self.read_log()[-4000:]))
 
     def restart(self):
         self.stop()
         self.start()
 
     def close(self):
-        self.stop()
+        if self in _live:
+            _live.remove(self)
         try:
-            self.bus.close()
+            self.stop()
+        finally:
+            self._close_bus()
+
+    def _close_bus(self):
+        try:
+            if getattr(self, 'bus', None) is not None:
+                self.bus.close()
         except Exception:
             pass
         if self.bus_proc is not None:
