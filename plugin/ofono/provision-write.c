@@ -99,6 +99,7 @@ omacp_ofono_provision_write_full(const char *path, const char *mcc_mnc, const ch
 	g_autoptr(GError) local = NULL;
 	g_autofree char *dir = NULL;
 	g_autofree char *data = NULL;
+	g_autofree char *comment = NULL;
 	const OmacpProfile *internet = NULL;
 	const OmacpProfile *mms = NULL;
 	const char *internet_apn = NULL;
@@ -144,7 +145,8 @@ omacp_ofono_provision_write_full(const char *path, const char *mcc_mnc, const ch
 	if (g_key_file_has_group(kf, mcc_mnc) && spn != NULL && spn[0] != '\0')
 		g_key_file_set_string(kf, mcc_mnc, "Spn", spn);
 
-	if (g_key_file_get_comment(kf, NULL, NULL, NULL) == NULL)
+	comment = g_key_file_get_comment(kf, NULL, NULL, NULL);
+	if (comment == NULL)
 		g_key_file_set_comment(kf, NULL, NULL,
 		                       " Written by omacpd: contexts for the omacp-provision oFono "
 		                       "plugin.",
