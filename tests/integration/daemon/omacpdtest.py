@@ -149,7 +149,7 @@ class Daemon:
     """A private bus and an omacpd on it. Everything lives in one temporary
     directory that close() removes."""
 
-    def __init__(self, config='', dropins=None, extra_args=()):
+    def __init__(self, config='', dropins=None, extra_args=(), system=False):
         self.tmp = tempfile.mkdtemp(prefix='omacpd-test-')
         self.state = os.path.join(self.tmp, 'state')
         self.config = os.path.join(self.tmp, 'omacpd.conf')
@@ -162,6 +162,9 @@ class Daemon:
                 with open(os.path.join(self.config + '.d', name), 'w') as f:
                     f.write(text)
         self.extra_args = list(extra_args)
+        # system=True: omacpd as on the system bus (polkit asked), the private
+        # bus standing in for the system bus
+        self.system = system
         self.bus_proc = None
         self.proc = None
         self.log = None
@@ -186,13 +189,16 @@ class Daemon:
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address,
                         LC_ALL='C', LANGUAGE='')
         self.env.pop('DBUS_SYSTEM_BUS_ADDRESS', None)
+        if self.system:
+            self.env['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         self.bus = dbus.bus.BusConnection(self.address)
 
     def start(self):
         self.log = open(self.log_path, 'a')
         self.proc = subprocess.Popen(
-            [OMACPD, '--session', '--state-dir', self.state, '--config', self.config,
-             '--verbose'] + self.extra_args,
+            [OMACPD] + ([] if self.system else ['--session']) +
+            ['--state-dir', self.state, '--config', self.config, '--verbose'] +
+            self.extra_args,
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         while time.time() < deadline:

@@ -6,13 +6,14 @@ PinAttempts, per-level actions, size/rate/store limits, bad configuration."""
 
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 
 import dbus
 
-from omacpdtest import (ERR, OMACPD, Daemon, dbus_error_name, hex_lines, mac, main, push,
-                        vector)
+from omacpdtest import (ERR, OMACPD, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
+                        push, stop_child, vector)
 
 IMSI = '001017770001234'  # test network: no MBPI entry, so no APN risk
 PLAIN = b"""<?xml version="1.0"?>
@@ -202,5 +203,88 @@ class BadConfig(unittest.TestCase):
                 self.assertIn(conf, r.stderr)
 
 
+def fake_polkit(address, denied):
+    """org.freedesktop.PolicyKit1 on the private bus: says yes to every action
+    but those in @denied (comma-separated), and prints each question."""
+    import dbus.mainloop.glib
+    import dbus.service
+    from gi.repository import GLib
+
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+    bus = dbus.bus.BusConnection(address)
+    deny = set(denied.split(',')) if denied else set()
+
+    class Authority(dbus.service.Object):
+        @dbus.service.method('org.freedesktop.PolicyKit1.Authority',
+                             in_signature='(sa{sv})sa{ss}us', out_signature='(bba{ss})')
+        def CheckAuthorization(self, subject, action, details, flags, cancel_id):
+            kind, subject_details = subject
+            print('check', action, kind, str(subject_details.get('name', '')), int(flags),
+                  flush=True)
+            return (action not in deny, False, dbus.Dictionary({}, signature='ss'))
+
+    authority = Authority(bus, '/org/freedesktop/PolicyKit1/Authority')
+    name = dbus.service.BusName('org.freedesktop.PolicyKit1', bus)  # kept: owns the name
+    loop = GLib.MainLoop()
+    print('ready', flush=True)
+    GLib.timeout_add_seconds(120, loop.quit)
+    loop.run()
+    del authority, name
+
+
+class Polkit(unittest.TestCase):
+    """omacpd as on the system bus: every mutating call asks polkit."""
+
+    def setUp(self):
+        self.d = Daemon(system=True)
+        self.pk = subprocess.Popen([sys.executable, __file__, '--fake-polkit', self.d.address,
+                                    'org.omacp.provisioning.remove'],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env=self.d.env)
+        self.lines = Lines(self.pk)
+        self.lines.wait_for('ready')
+
+    def tearDown(self):
+        stop_child(self.pk)
+        self.d.close()
+
+    def test_mutating_calls_ask_polkit(self):
+        d = self.d
+        path = d.deliver(push(plain('pk'), xml=True), 'wsp', imsi=IMSI)
+        line = self.lines.wait_for('check org.omacp.provisioning.deliver')
+        self.assertIn('system-bus-name', line)
+        self.assertIn(d.bus.get_unique_name(), line)
+        self.assertTrue(line.endswith(' 1'), 'user interaction allowed')
+        d.call(path, 'Accept', '')
+        self.lines.wait_for('check org.omacp.provisioning.accept')
+        self.assertEqual(d.state_of(path), 'applied')
+        prof = d.props(path)['Profiles'][0]
+        # polkit says no to remove: PermissionDenied, nothing changes
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            d.call(prof, 'Remove')
+        self.assertEqual(dbus_error_name(cm.exception), ERR + 'PermissionDenied')
+        self.lines.wait_for('check org.omacp.provisioning.remove')
+        self.assertIn(prof, d.profiles())
+        r = d.ctl('undo', path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(ERR + 'PermissionDenied', r.stderr)
+        self.assertEqual(d.state_of(path), 'applied')
+        # reading needs no authorization
+        n = len([x for x in self.lines.seen if x.startswith('check')])
+        d.props(path)
+        d.managed()
+        self.assertEqual(len([x for x in self.lines.seen if x.startswith('check')]), n)
+
+    def test_without_polkit_nothing_is_allowed(self):
+        stop_child(self.pk)
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            self.d.deliver(push(plain('nopk'), xml=True), 'wsp')
+        self.assertEqual(dbus_error_name(cm.exception), ERR + 'PermissionDenied')
+        self.assertEqual(self.d.messages(), [])
+
+
 if __name__ == '__main__':
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == '--fake-polkit':
+        fake_polkit(sys.argv[2], sys.argv[3])
+    else:
+        main()
