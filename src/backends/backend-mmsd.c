@@ -126,7 +126,7 @@ wanted_settings(const OmacpProfile *profile, MmsdSettings *out, GError **error)
 	if (profile->kind != OMACP_PROFILE_MMS) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
 		            "mmsd: %s profiles are not MMS settings",
-		            omacp_backend_kind_name(profile->kind));
+		            omacp_profile_kind_to_string(profile->kind));
 		return FALSE;
 	}
 	if (mmsc == NULL || apn == NULL) {

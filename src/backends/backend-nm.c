@@ -399,7 +399,7 @@ build_connection(const OmacpProfile *profile, GError **error)
 	if (type == NULL) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
 		            "networkmanager: %s profiles are not NetworkManager connections",
-		            omacp_backend_kind_name(profile->kind));
+		            omacp_profile_kind_to_string(profile->kind));
 		return NULL;
 	}
 

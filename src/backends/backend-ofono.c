@@ -658,7 +658,7 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	if (!backend->klass->handles(backend, profile)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
 		                        "ofono: %s profiles are not oFono contexts",
-		                        omacp_backend_kind_name(profile->kind));
+		                        omacp_profile_kind_to_string(profile->kind));
 		return;
 	}
 	data = g_new0(ApplyData, 1);

@@ -17,7 +17,6 @@ gboolean omacp_backend_dict_bool(GVariant *dict, const char *key, gboolean fallb
 char **omacp_backend_dict_strv(GVariant *dict, const char *key);
 
 /* "internet", "mms", ... without depending on the profiles module. */
-const char *omacp_backend_kind_name(OmacpProfileKind kind);
 
 /* One entry of a preview: a{sv} {field, old, new}, plus "risk" when not NULL. */
 GVariant *omacp_backend_change_entry(const char *field, const char *old_value,

@@ -57,32 +57,6 @@ omacp_backend_dict_strv(GVariant *dict, const char *key)
 	return value;
 }
 
-const char *
-omacp_backend_kind_name(OmacpProfileKind kind)
-{
-	switch (kind) {
-	case OMACP_PROFILE_INTERNET:
-		return "internet";
-	case OMACP_PROFILE_MMS:
-		return "mms";
-	case OMACP_PROFILE_WLAN:
-		return "wlan";
-	case OMACP_PROFILE_BROWSER:
-		return "browser";
-	case OMACP_PROFILE_EMAIL:
-		return "email";
-	case OMACP_PROFILE_DS:
-		return "ds";
-	case OMACP_PROFILE_DM:
-		return "dm";
-	case OMACP_PROFILE_BOOTSTRAP:
-		return "bootstrap";
-	case OMACP_PROFILE_OTHER:
-		return "other";
-	}
-	return "other";
-}
-
 GVariant *
 omacp_backend_change_entry(const char *field, const char *old_value, const char *new_value,
                            const char *risk)
