@@ -117,8 +117,8 @@ message_new(OmacpFormat format)
 	return m;
 }
 
-static gboolean
-parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out, GError **error)
+gboolean
+omacp_message_parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out, GError **error)
 {
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(input, &len);
@@ -179,7 +179,7 @@ reassemble(OmacpMessage *m, GPtrArray *inputs, GError **error)
 		g_autoptr(GError) local = NULL;
 		OmacpReassemblyResult result = { 0 };
 
-		if (!parse_segment(m->format, g_ptr_array_index(inputs, i), &sms, &local)) {
+		if (!omacp_message_parse_segment(m->format, g_ptr_array_index(inputs, i), &sms, &local)) {
 			g_set_error(error, OMACP_ERROR, local->code, "segment %u: %s", i + 1,
 			            local->message);
 			return FALSE;

@@ -82,6 +82,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpMessage, omacp_message_free)
 gboolean omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *keys,
 			      OmacpMessage **out, GError **error);
 
+/* Parses one segment in a segmented format (sms, tpdu, ud); any other
+ * format is OMACP_ERROR_INVALID_ARGS. */
+gboolean omacp_message_parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out,
+				     GError **error);
+
 /* The same from an already reassembled WSP push (the daemon's path after its
  * own reassembler). */
 gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,

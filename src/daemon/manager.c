@@ -1088,29 +1088,6 @@ expiry_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-static gboolean
-parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out, GError **error)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data(input, &len);
-
-	switch (format) {
-	case OMACP_FORMAT_SMS:
-		return omacp_sms_parse_deliver(data, len, TRUE, out, error);
-	case OMACP_FORMAT_TPDU:
-		return omacp_sms_parse_deliver(data, len, FALSE, out, error);
-	case OMACP_FORMAT_UD:
-		return omacp_sms_parse_user_data(data, len, out, error);
-	case OMACP_FORMAT_WSP:
-	case OMACP_FORMAT_WBXML:
-	case OMACP_FORMAT_XML:
-		break;
-	}
-	g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS, "deliver: %s is not segmented",
-	            omacp_format_to_string(format));
-	return FALSE;
-}
-
 /* The datagram of a message whose object exists: decode and settle, or
  * fail the object. */
 static gboolean
@@ -1170,7 +1147,7 @@ deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const cha
 	const char *from;
 	Msg *msg;
 
-	if (!parse_segment(format, input, &sms, error))
+	if (!omacp_message_parse_segment(format, input, &sms, error))
 		return NULL;
 	from = sender != NULL ? sender : str_or_null(sms->sender);
 	if (!omacp_reassembler_add(self->reassembler, modem, sms, now, &r, &datagram, error))
@@ -2600,7 +2577,7 @@ restore_segments(OmacpManager *self, Msg *msg)
 		                      : (gint64) omacp_dbus_message_get_received_at(msg->iface);
 		const char *modem = str_or_null(omacp_dbus_message_get_modem(msg->iface));
 
-		if (input == NULL || !parse_segment(format, input, &sms, &error) ||
+		if (input == NULL || !omacp_message_parse_segment(format, input, &sms, &error) ||
 		    !omacp_reassembler_add(self->reassembler, modem, sms, when, &r, &datagram,
 		                           &error)) {
 			g_warning("message/%u: segment %u not restored: %s", msg->id, i + 1,
