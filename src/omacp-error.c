@@ -25,7 +25,7 @@ static const char *const error_nicks[OMACP_ERROR_N_CODES] = {
 	[OMACP_ERROR_STORE] = "Store",
 };
 
-G_DEFINE_QUARK(omacp-error-quark, omacp_error)
+G_DEFINE_QUARK(omacp - error - quark, omacp_error)
 
 const char *
 omacp_error_nick(OmacpError code)
@@ -45,7 +45,7 @@ omacp_error_register(void)
 	if (g_once_init_enter(&once)) {
 		for (guint i = 0; i < OMACP_ERROR_N_CODES; i++) {
 			g_autofree char *name =
-				g_strconcat("org.omacp.Provisioning1.Error.", error_nicks[i], NULL);
+			        g_strconcat("org.omacp.Provisioning1.Error.", error_nicks[i], NULL);
 			g_dbus_error_register_error(OMACP_ERROR, (gint) i, name);
 		}
 		g_once_init_leave(&once, 1);

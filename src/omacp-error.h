@@ -17,25 +17,25 @@ G_BEGIN_DECLS
 #define OMACP_ERROR (omacp_error_quark())
 
 typedef enum {
-	OMACP_ERROR_FAILED,           /* Failed: anything not listed below */
-	OMACP_ERROR_TRUNCATED,        /* Truncated: input ends inside a field it announces */
-	OMACP_ERROR_MALFORMED,        /* Malformed: a field holds an impossible value */
-	OMACP_ERROR_UNSUPPORTED,      /* Unsupported: valid, but not something omacp handles */
-	OMACP_ERROR_TOO_LARGE,        /* TooLarge: a named cap was exceeded */
-	OMACP_ERROR_NOT_PUSH,         /* NotPush: not a WAP push / not provisioning */
-	OMACP_ERROR_INCOMPLETE,       /* Incomplete: segments of the message are missing */
-	OMACP_ERROR_AUTH_FAILED,      /* AuthFailed: the MAC does not match any key */
-	OMACP_ERROR_BAD_PIN,          /* BadPin: the PIN has the wrong form or is wrong */
-	OMACP_ERROR_NO_KEY,           /* NoKey: the IMSI or PIN the SEC method needs is missing */
-	OMACP_ERROR_INVALID_DOCUMENT, /* InvalidDocument: WBXML/XML document rejected */
-	OMACP_ERROR_NOT_FOUND,        /* NotFound: no such message or profile */
-	OMACP_ERROR_INVALID_ARGS,     /* InvalidArgs: a caller passed a bad argument */
-	OMACP_ERROR_INVALID_STATE,    /* InvalidState: the object is not in a state for this */
-	OMACP_ERROR_PERMISSION_DENIED,/* PermissionDenied: polkit or the bus policy said no */
-	OMACP_ERROR_RATE_LIMITED,     /* RateLimited: a sender or modem sent too much */
-	OMACP_ERROR_BACKEND,          /* Backend: NetworkManager, oFono or mmsd-tng failed */
+	OMACP_ERROR_FAILED,            /* Failed: anything not listed below */
+	OMACP_ERROR_TRUNCATED,         /* Truncated: input ends inside a field it announces */
+	OMACP_ERROR_MALFORMED,         /* Malformed: a field holds an impossible value */
+	OMACP_ERROR_UNSUPPORTED,       /* Unsupported: valid, but not something omacp handles */
+	OMACP_ERROR_TOO_LARGE,         /* TooLarge: a named cap was exceeded */
+	OMACP_ERROR_NOT_PUSH,          /* NotPush: not a WAP push / not provisioning */
+	OMACP_ERROR_INCOMPLETE,        /* Incomplete: segments of the message are missing */
+	OMACP_ERROR_AUTH_FAILED,       /* AuthFailed: the MAC does not match any key */
+	OMACP_ERROR_BAD_PIN,           /* BadPin: the PIN has the wrong form or is wrong */
+	OMACP_ERROR_NO_KEY,            /* NoKey: the IMSI or PIN the SEC method needs is missing */
+	OMACP_ERROR_INVALID_DOCUMENT,  /* InvalidDocument: WBXML/XML document rejected */
+	OMACP_ERROR_NOT_FOUND,         /* NotFound: no such message or profile */
+	OMACP_ERROR_INVALID_ARGS,      /* InvalidArgs: a caller passed a bad argument */
+	OMACP_ERROR_INVALID_STATE,     /* InvalidState: the object is not in a state for this */
+	OMACP_ERROR_PERMISSION_DENIED, /* PermissionDenied: polkit or the bus policy said no */
+	OMACP_ERROR_RATE_LIMITED,      /* RateLimited: a sender or modem sent too much */
+	OMACP_ERROR_BACKEND,           /* Backend: NetworkManager, oFono or mmsd-tng failed */
 	OMACP_ERROR_BACKEND_UNAVAILABLE, /* BackendUnavailable: the backend is not running */
-	OMACP_ERROR_STORE,            /* Store: the message store could not be read or written */
+	OMACP_ERROR_STORE,               /* Store: the message store could not be read or written */
 } OmacpError;
 
 #define OMACP_ERROR_N_CODES (OMACP_ERROR_STORE + 1)

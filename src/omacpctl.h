@@ -4,10 +4,10 @@
 #include <glib.h>
 
 /* Exit statuses of omacpctl. */
-#define OMACPCTL_EXIT_OK 0
-#define OMACPCTL_EXIT_FAILURE 1   /* usage, I/O, daemon errors */
+#define OMACPCTL_EXIT_OK        0
+#define OMACPCTL_EXIT_FAILURE   1 /* usage, I/O, daemon errors */
 #define OMACPCTL_EXIT_MALFORMED 2 /* malformed input */
-#define OMACPCTL_EXIT_AUTH 3      /* MAC present and no key matches */
+#define OMACPCTL_EXIT_AUTH      3 /* MAC present and no key matches */
 
 /* Each verb gets argv with argv[0] = the verb name. */
 int omacpctl_decode_main(int argc, char **argv);

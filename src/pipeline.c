@@ -179,7 +179,8 @@ reassemble(OmacpMessage *m, GPtrArray *inputs, GError **error)
 		g_autoptr(GError) local = NULL;
 		OmacpReassemblyResult result = { 0 };
 
-		if (!omacp_message_parse_segment(m->format, g_ptr_array_index(inputs, i), &sms, &local)) {
+		if (!omacp_message_parse_segment(m->format, g_ptr_array_index(inputs, i), &sms,
+		                                 &local)) {
 			g_set_error(error, OMACP_ERROR, local->code, "segment %u: %s", i + 1,
 			            local->message);
 			return FALSE;

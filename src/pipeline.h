@@ -28,7 +28,8 @@ typedef enum {
 } OmacpFormat;
 
 const char *omacp_format_to_string(OmacpFormat format); /* "sms", "tpdu", "ud", ... */
-gboolean omacp_format_from_string(const char *text, OmacpFormat *out); /* also "sms-pdu", "sms-tpdu" */
+gboolean omacp_format_from_string(const char *text,
+                                  OmacpFormat *out);    /* also "sms-pdu", "sms-tpdu" */
 gboolean omacp_format_is_segmented(OmacpFormat format); /* sms, tpdu, ud */
 
 typedef enum {
@@ -58,14 +59,14 @@ typedef struct {
 	OmacpSec sec;
 	char *mac;
 	OmacpAuthState auth;
-	char *auth_imsi; /* the IMSI whose key verified (NETWPIN/USERNETWPIN), else NULL */
+	char *auth_imsi;     /* the IMSI whose key verified (NETWPIN/USERNETWPIN), else NULL */
 	gint auth_pin_index; /* index into keys->pins of the PIN that verified, or -1 */
 	char *auth_detail;   /* human-readable reason for invalid/unchecked, else NULL */
 
-	xmlDoc *xml;          /* NULL when the push is not provisioning */
-	OmacpProvDoc *doc;    /* NULL when the push is not provisioning */
-	GPtrArray *profiles;  /* OmacpProfile *; empty when not provisioning */
-	GPtrArray *warnings;  /* char *: from every layer */
+	xmlDoc *xml;         /* NULL when the push is not provisioning */
+	OmacpProvDoc *doc;   /* NULL when the push is not provisioning */
+	GPtrArray *profiles; /* OmacpProfile *; empty when not provisioning */
+	GPtrArray *warnings; /* char *: from every layer */
 } OmacpMessage;
 
 void omacp_message_free(OmacpMessage *message);
@@ -80,17 +81,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpMessage, omacp_message_free)
  * is reported in ->auth. Pushes that are not provisioning decode without
  * ->doc (kind says what they are). */
 gboolean omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *keys,
-			      OmacpMessage **out, GError **error);
+                              OmacpMessage **out, GError **error);
 
 /* Parses one segment in a segmented format (sms, tpdu, ud); any other
  * format is OMACP_ERROR_INVALID_ARGS. */
 gboolean omacp_message_parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out,
-				     GError **error);
+                                     GError **error);
 
 /* The same from an already reassembled WSP push (the daemon's path after its
  * own reassembler). */
 gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,
-				   GError **error);
+                                   GError **error);
 
 /* The document stage alone: body octets + content type (wbxml or xml) →
  * xml, doc, profiles on @message (used by the two calls above and by the
@@ -100,6 +101,6 @@ gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi, 
 /* Re-checks authentication with one more PIN (the daemon's Accept(pin)).
  * Returns TRUE and sets ->auth VALID when it verifies. */
 gboolean omacp_message_check_pin(OmacpMessage *message, const char *imsi, const char *pin,
-				 GError **error);
+                                 GError **error);
 
 G_END_DECLS

@@ -15,11 +15,11 @@ G_BEGIN_DECLS
 /* g_autoptr(xmlDoc): declared once here for every user of the tree. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
-#define OMACP_WBXML_MAX_SIZE (64 * 1024) /* octets of one document */
-#define OMACP_WBXML_MAX_DEPTH 16         /* element nesting */
-#define OMACP_WBXML_MAX_ELEMENTS 8192    /* elements in one document */
-#define OMACP_WBXML_MAX_STRING 4096      /* octets of one attribute value or text */
-#define OMACP_XML_MAX_SIZE (256 * 1024)  /* octets of one XML document */
+#define OMACP_WBXML_MAX_SIZE     (64 * 1024)  /* octets of one document */
+#define OMACP_WBXML_MAX_DEPTH    16           /* element nesting */
+#define OMACP_WBXML_MAX_ELEMENTS 8192         /* elements in one document */
+#define OMACP_WBXML_MAX_STRING   4096         /* octets of one attribute value or text */
+#define OMACP_XML_MAX_SIZE       (256 * 1024) /* octets of one XML document */
 
 /* Warning lines one decode appends at most (then one saying more were dropped). */
 #define OMACP_WBXML_MAX_WARNINGS 64
@@ -33,7 +33,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
  * octet offset. Structural errors and caps give OMACP_ERROR_INVALID_DOCUMENT
  * / OMACP_ERROR_TOO_LARGE / OMACP_ERROR_TRUNCATED naming the octet offset. */
 gboolean omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warnings,
-			    GError **error);
+                            GError **error);
 
 /* Details of omacp_wbxml_decode():
  *  - placeholders: P is the code page in decimal, TT the token in upper-case

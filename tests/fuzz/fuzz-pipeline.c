@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
-	g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(GPtrArray) inputs =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
 	g_autoptr(GPtrArray) imsis = g_ptr_array_new();
 	g_autoptr(GPtrArray) pins = g_ptr_array_new();
 	g_autoptr(OmacpMessage) m = NULL;
