@@ -319,3 +319,35 @@ omacp_reassembler_add(OmacpReassembler *self, const char *modem, const OmacpSms 
 	fill_result(result, OMACP_REASSEMBLY_PENDING, p->received, p->total, p->key, p->id);
 	return TRUE;
 }
+
+gboolean
+omacp_reassembler_holds(OmacpReassembler *self, guint64 message_id)
+{
+	g_return_val_if_fail(self != NULL, FALSE);
+	for (GList *l = self->queue.head; l != NULL; l = l->next) {
+		const Pending *p = l->data;
+
+		if (p->id == message_id)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+omacp_reassembler_lookup(OmacpReassembler *self, const char *modem, const OmacpSms *sms,
+                         gint64 now_us, guint64 *out_message_id)
+{
+	g_autofree char *key = NULL;
+	const Pending *p;
+
+	g_return_val_if_fail(self != NULL && sms != NULL, FALSE);
+	if (!sms->is_concat || sms->total <= 1)
+		return FALSE;
+	key = make_key(modem, sms);
+	p = g_hash_table_lookup(self->pending, key);
+	if (p == NULL || now_us - p->last_us >= OMACP_REASSEMBLY_TIMEOUT_US)
+		return FALSE;
+	if (out_message_id != NULL)
+		*out_message_id = p->id;
+	return TRUE;
+}

@@ -81,4 +81,16 @@ gint64 omacp_reassembler_next_expiry(OmacpReassembler *self);
 
 void omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats);
 
+/* Whether the incomplete message @message_id (an OmacpReassemblyResult's
+ * message_id) is still held: FALSE once it completed, expired or was
+ * evicted. O(number held), at most OMACP_REASSEMBLY_MAX_PENDING. */
+gboolean omacp_reassembler_holds(OmacpReassembler *self, guint64 message_id);
+
+/* Whether @sms would join an incomplete message that is held and not yet
+ * expired at @now_us, without adding it; *out_message_id (may be NULL) gets
+ * that message's id. Lets a caller refuse a segment that would start a new
+ * message (rate limits) before _add() evicts anything to make room. */
+gboolean omacp_reassembler_lookup(OmacpReassembler *self, const char *modem, const OmacpSms *sms,
+                                  gint64 now_us, guint64 *out_message_id);
+
 G_END_DECLS

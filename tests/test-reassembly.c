@@ -655,6 +655,49 @@ test_separation(void)
 	g_assert_cmpuint(s.duplicates, ==, 0);
 }
 
+/* holds() and lookup(): what the daemon asks to keep its objects in step
+ * with the reassembler and to refuse a new message before it evicts one. */
+static void
+test_holds_lookup(void)
+{
+	g_autoptr(OmacpReassembler) r = omacp_reassembler_new();
+	g_autoptr(OmacpSms) first = filled_segment("+1", 7, 2, 1, 10, 1);
+	g_autoptr(OmacpSms) second = filled_segment("+1", 7, 2, 2, 10, 2);
+	g_autoptr(OmacpSms) other = filled_segment("+2", 7, 2, 1, 10, 3);
+	OmacpReassemblyResult res = { 0 };
+	guint64 id = 0;
+	guint64 found = 0;
+
+	g_assert_false(omacp_reassembler_lookup(r, "m", first, T0, &found));
+	g_assert_true(omacp_reassembler_add(r, "m", first, T0, &res, NULL, NULL));
+	id = res.message_id;
+	omacp_reassembly_result_clear(&res);
+	g_assert_true(omacp_reassembler_holds(r, id));
+	g_assert_false(omacp_reassembler_holds(r, id + 1));
+	/* the second segment would join it; another sender or modem would not */
+	g_assert_true(omacp_reassembler_lookup(r, "m", second, T0 + 1, &found));
+	g_assert_cmpuint(found, ==, id);
+	g_assert_false(omacp_reassembler_lookup(r, "m", other, T0 + 1, NULL));
+	g_assert_false(omacp_reassembler_lookup(r, "x", second, T0 + 1, NULL));
+	/* not once it has expired */
+	g_assert_false(
+	        omacp_reassembler_lookup(r, "m", second, T0 + OMACP_REASSEMBLY_TIMEOUT_US, NULL));
+	/* completed: no longer held */
+	g_assert_cmpint(add(r, "m", second, T0 + 2, NULL), ==, OMACP_REASSEMBLY_COMPLETE);
+	g_assert_false(omacp_reassembler_holds(r, id));
+	g_assert_false(omacp_reassembler_lookup(r, "m", second, T0 + 3, NULL));
+	/* evicted: no longer held */
+	g_assert_true(omacp_reassembler_add(r, "m", first, T0 + 4, &res, NULL, NULL));
+	id = res.message_id;
+	omacp_reassembly_result_clear(&res);
+	for (guint m = 0; m < OMACP_REASSEMBLY_MAX_PENDING; m++) {
+		g_autoptr(OmacpSms) seg = filled_segment("+3", (guint16) m, 2, 1, 10, 0);
+
+		g_assert_cmpint(add(r, "m", seg, T0 + 10 + m, NULL), ==, OMACP_REASSEMBLY_PENDING);
+	}
+	g_assert_false(omacp_reassembler_holds(r, id));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -669,5 +712,6 @@ main(int argc, char **argv)
 	g_test_add_func("/reassembly/cap-bytes", test_cap_bytes);
 	g_test_add_func("/reassembly/timeout", test_timeout);
 	g_test_add_func("/reassembly/separation", test_separation);
+	g_test_add_func("/reassembly/holds-lookup", test_holds_lookup);
 	return g_test_run();
 }
