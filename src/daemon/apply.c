@@ -140,18 +140,38 @@ target_for(GVariant *targets, const char *backend)
 gboolean
 omacp_applier_can_apply(OmacpApplier *self, const OmacpProfile *profile, char **out_waiting_for)
 {
+	g_autoptr(GString) waiting = g_string_new(NULL);
+
 	for (guint i = 0; i < self->backends->len; i++) {
 		OmacpBackend *b = g_ptr_array_index(self->backends, i);
 
 		if (!b->klass->handles(b, profile))
 			continue;
-		if (!b->klass->is_available(b)) {
-			if (out_waiting_for != NULL)
-				*out_waiting_for = g_strdup(b->klass->name);
-			return FALSE;
-		}
+		if (b->klass->is_available(b))
+			return TRUE;
+		g_string_append_printf(waiting, "%s%s", waiting->len ? " or " : "", b->klass->name);
 	}
-	return TRUE;
+	if (waiting->len == 0)
+		return TRUE; /* no enabled backend handles it: nothing to wait for */
+	if (out_waiting_for != NULL)
+		*out_waiting_for = g_string_free(g_steal_pointer(&waiting), FALSE);
+	return FALSE;
+}
+
+gboolean
+omacp_applier_has_missing(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets)
+{
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+		g_autofree char *existing = NULL;
+
+		if (!b->klass->handles(b, profile) || !b->klass->is_available(b))
+			continue;
+		existing = target_for(targets, b->klass->name);
+		if (existing == NULL)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* ---- apply: every handling backend in turn, undo on failure ---- */
@@ -162,9 +182,11 @@ typedef struct {
 	OmacpProfile shadow;         /* the caller's profile with the message tag added */
 	GVariant *shadow_settings;
 	GVariant *targets;
+	OmacpApplyFlags flags;
 	guint index;
-	GPtrArray *done; /* GVariant (ssv) undo entries made so far */
-	GError *error;   /* failure being rolled back */
+	GPtrArray *done;      /* GVariant (ssv) undo entries made so far */
+	GString *unavailable; /* handling backends that could not take it now */
+	GError *error;        /* failure being rolled back */
 } ApplyData;
 
 static void
@@ -173,6 +195,7 @@ apply_data_free(ApplyData *d)
 	g_clear_pointer(&d->targets, g_variant_unref);
 	g_clear_pointer(&d->shadow_settings, g_variant_unref);
 	g_clear_pointer(&d->done, g_ptr_array_unref);
+	g_string_free(d->unavailable, TRUE);
 	g_clear_error(&d->error);
 	g_free(d);
 }
@@ -192,6 +215,12 @@ rollback_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+note_unavailable(ApplyData *d, const char *name)
+{
+	g_string_append_printf(d->unavailable, "%s%s", d->unavailable->len ? ", " : "", name);
+}
+
+static void
 apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
@@ -201,6 +230,15 @@ apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) undo = NULL;
 	g_autofree char *id = b->klass->apply_finish(b, result, &undo, &local);
 
+	if (id == NULL && g_error_matches(local, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE)) {
+		/* e.g. oFono runs but no modem has the SIM: like a backend that
+		 * is not there; the others still get the profile */
+		g_message("%s: %s; applied without it", d->profile->identity, local->message);
+		note_unavailable(d, b->klass->name);
+		d->index++;
+		apply_next(g_steal_pointer(&task));
+		return;
+	}
 	if (id == NULL) {
 		d->error = g_error_new(OMACP_ERROR,
 		                       local->domain == OMACP_ERROR ? local->code
@@ -237,15 +275,23 @@ apply_next(GTask *task)
 
 		if (!b->klass->handles(b, d->profile))
 			continue;
-		if (!b->klass->is_available(b)) {
-			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-			                        "%s is not running", b->klass->name);
-			g_object_unref(task);
-			return;
-		}
 		existing = target_for(d->targets, b->klass->name);
-		b->klass->apply_async(b, d->profile, existing, FALSE, g_task_get_cancellable(task),
-		                      apply_one_done, task);
+		if ((d->flags & OMACP_APPLY_MISSING_ONLY) && existing != NULL)
+			continue;
+		if (!b->klass->is_available(b)) {
+			/* applied there once it appears (omacp_applier_has_missing) */
+			note_unavailable(d, b->klass->name);
+			continue;
+		}
+		b->klass->apply_async(b, d->profile, existing, (d->flags & OMACP_APPLY_FORCE) != 0,
+		                      g_task_get_cancellable(task), apply_one_done, task);
+		return;
+	}
+	if (d->done->len == 0 && d->unavailable->len > 0) {
+		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+		                        "no backend can take %s now (%s)", d->profile->identity,
+		                        d->unavailable->str);
+		g_object_unref(task);
 		return;
 	}
 	g_task_return_boolean(task, TRUE);
@@ -257,11 +303,22 @@ omacp_applier_apply_async(OmacpApplier *self, const OmacpProfile *profile, GVari
                           const char *message, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
 {
+	omacp_applier_apply_full_async(self, profile, targets, message, OMACP_APPLY_FLAGS_NONE,
+	                               cancellable, callback, user_data);
+}
+
+void
+omacp_applier_apply_full_async(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets,
+                               const char *message, OmacpApplyFlags flags,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 	ApplyData *d = g_new0(ApplyData, 1);
 
 	d->self = self;
 	d->profile = profile;
+	d->flags = flags;
 #ifdef OMACP_BACKEND_SETTING_MESSAGE
 	if (message != NULL) {
 		GVariantDict dict;
@@ -276,6 +333,7 @@ omacp_applier_apply_async(OmacpApplier *self, const OmacpProfile *profile, GVari
 #endif
 	d->targets = targets ? g_variant_ref(targets) : NULL;
 	d->done = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+	d->unavailable = g_string_new(NULL);
 	g_task_set_task_data(task, d, (GDestroyNotify) apply_data_free);
 	apply_next(task);
 }
@@ -523,6 +581,14 @@ omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc
 #if OMACP_HAVE_MM_SOURCE
 	if (config->source_modemmanager)
 		self->mm = omacp_mm_watcher_new(bus, func, user_data);
+	if (self->mm != NULL && config->push_forward_dir != NULL) {
+		g_autoptr(GError) error = NULL;
+
+		/* MMS notifications on ModemManager go to the same consumers
+		 * (mmsd-tng with AutoProcessSMSWAP=false, plugin/mm/README.md) */
+		if (!omacp_mm_watcher_set_push_dir(self->mm, config->push_forward_dir, &error))
+			g_warning("ModemManager: push forwarding off: %s", error->message);
+	}
 #else
 	if (config->source_modemmanager)
 		g_message("this omacpd was built without the ModemManager adapter");
@@ -566,4 +632,30 @@ omacp_sources_get_imsis(OmacpSources *self)
 	}
 #endif
 	return imsis;
+}
+
+gboolean
+omacp_sources_provision_ofono(OmacpSources *self, const char *imsi, GPtrArray *profiles,
+                              char **out_network, GError **error)
+{
+#if OMACP_HAVE_OFONO_SOURCE
+	g_autofree char *network = NULL;
+	g_autofree char *spn = NULL;
+
+	if (self->ofono == NULL || imsi == NULL ||
+	    !omacp_ofono_watcher_get_network(self->ofono, imsi, &network, &spn)) {
+		if (out_network != NULL)
+			*out_network = NULL;
+		return TRUE;
+	}
+	if (!omacp_ofono_provision_write_full(NULL, network, spn, profiles, error))
+		return FALSE;
+	if (out_network != NULL)
+		*out_network = g_steal_pointer(&network);
+	return TRUE;
+#else
+	if (out_network != NULL)
+		*out_network = NULL;
+	return TRUE;
+#endif
 }
