@@ -52,6 +52,10 @@ struct _OmacpManager {
 
 	OmacpApplier *applier;
 	OmacpSources *sources;
+
+	/* applying profiles on backends that appeared after them, one at a time */
+	gboolean catch_up_running;
+	GHashTable *catch_up_failed; /* profile ids not retried until a backend appears */
 };
 
 struct _Msg {
@@ -96,7 +100,11 @@ struct _Agent {
 };
 
 static void settle_message(OmacpManager *self, Msg *msg, OmacpMessage *decoded);
-static void start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation);
+static void start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
+                        gboolean user_confirmed);
+static void catch_up(OmacpManager *self);
+static gint compare_msg_id(gconstpointer a, gconstpointer b);
+static void provision_ofono(OmacpManager *self, const char *imsi);
 static void agents_kick(OmacpManager *self);
 static void cancel_agent_request(OmacpManager *self, Msg *msg);
 
@@ -728,12 +736,14 @@ profile_changes(OmacpManager *self, const OmacpProfile *p, GVariantBuilder *b)
 				const char *field = "";
 				const char *o = "";
 				const char *n = "";
+				const char *risk = "";
 
 				g_variant_dict_init(&d, entry);
 				g_variant_dict_lookup(&d, "field", "&s", &field);
 				g_variant_dict_lookup(&d, "old", "&s", &o);
 				g_variant_dict_lookup(&d, "new", "&s", &n);
-				add_change(b, p, field, o, n, "");
+				g_variant_dict_lookup(&d, "risk", "&s", &risk);
+				add_change(b, p, field, o, n, risk);
 				g_variant_dict_clear(&d);
 				g_variant_unref(entry);
 			}
@@ -1341,7 +1351,7 @@ settle_message(OmacpManager *self, Msg *msg, OmacpMessage *decoded)
 	msg_export(self, msg);
 	omacp_dbus_manager_emit_message_received(self->iface, msg->path);
 	if (action == OMACP_ACTION_APPLY)
-		start_apply(self, msg, NULL);
+		start_apply(self, msg, NULL, FALSE);
 	agents_kick(self);
 }
 
@@ -1369,6 +1379,10 @@ typedef struct {
 	GPtrArray *work;                   /* Work * */
 	guint index;
 	GPtrArray *undo; /* GVariant a{sv} */
+	OmacpApplyFlags flags;
+	guint n_taken;              /* profiles applied (or with nothing to apply them on) */
+	GString *waiting;           /* profiles no backend could take now */
+	const OmacpProfile *edited; /* the profile whose object was edited by hand */
 } ApplyJob;
 
 static void
@@ -1377,30 +1391,188 @@ apply_job_free(ApplyJob *job)
 	g_clear_object(&job->invocation);
 	g_clear_pointer(&job->work, g_ptr_array_unref);
 	g_clear_pointer(&job->undo, g_ptr_array_unref);
+	g_string_free(job->waiting, TRUE);
 	g_free(job);
 }
 
 static void apply_job_next(ApplyJob *job);
+
+/* "<backend>:edited-by-hand" entries come from the backends' previews, plain
+ * "edited-by-hand" ones from an apply that found such an object. */
+static gboolean
+is_edited_by_hand_field(const char *field)
+{
+	return field != NULL && g_str_has_suffix(field, "edited-by-hand");
+}
+
+/* TRUE when the Changes of @msg (what a user confirming it sees) say that
+ * applying overwrites objects edited by hand. */
+static gboolean
+changes_edited_by_hand(Msg *msg)
+{
+	GVariant *changes = omacp_dbus_message_get_changes(msg->iface);
+	GVariantIter iter;
+	GVariant *entry;
+	gboolean found = FALSE;
+
+	if (changes == NULL)
+		return FALSE;
+	g_variant_iter_init(&iter, changes);
+	while (!found && (entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *field = NULL;
+
+		found = g_variant_lookup(entry, "field", "&s", &field) &&
+		        is_edited_by_hand_field(field);
+		g_variant_unref(entry);
+	}
+	return found;
+}
+
+/* Adds an "edited-by-hand" entry for @profile to the Changes of @msg. */
+static void
+add_edited_change(Msg *msg, const OmacpProfile *profile, const char *why)
+{
+	GVariant *changes = omacp_dbus_message_get_changes(msg->iface);
+	GVariantBuilder b;
+	GVariantIter iter;
+	GVariant *entry;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	if (changes != NULL) {
+		g_variant_iter_init(&iter, changes);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			g_variant_builder_add_value(&b, entry);
+			g_variant_unref(entry);
+		}
+	}
+	add_change(&b, profile, "edited-by-hand", "true", "overwritten", why);
+	omacp_dbus_message_set_changes(msg->iface, g_variant_builder_end(&b));
+}
+
+static guint
+undo_entry_profile(GVariant *entry)
+{
+	guint id = 0;
+
+	g_variant_lookup(entry, "profile", "u", &id);
+	return id;
+}
+
+/* @old's backend entries (a(ssv)) plus those of @more for backends @old has
+ * none of: the earliest snapshot of a backend's object is the one to go
+ * back to. */
+static GVariant *
+merge_backend_undo(GVariant *old, GVariant *more)
+{
+	GVariantBuilder b;
+	GVariantIter iter;
+	GVariant *item;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ssv)"));
+	for (guint pass = 0; pass < 2; pass++) {
+		GVariant *list = pass == 0 ? old : more;
+
+		if (list == NULL)
+			continue;
+		g_variant_iter_init(&iter, list);
+		while ((item = g_variant_iter_next_value(&iter)) != NULL) {
+			char *name = NULL;
+
+			g_variant_get_child(item, 0, "s", &name);
+			if (g_hash_table_add(seen, name))
+				g_variant_builder_add_value(&b, item);
+			g_variant_unref(item);
+		}
+	}
+	return g_variant_builder_end(&b);
+}
+
+/* The undo record of a message (aa{sv}, one entry per profile) after more
+ * work on it: @old (may be NULL) from an earlier run (applied partly before a
+ * confirmation, or before a backend appeared), @more new entries (GVariant
+ * a{sv}). Per profile the earliest entry wins; backends first seen in @more
+ * are added to it. */
+static GVariant *
+merge_undo(GVariant *old, GPtrArray *more)
+{
+	g_autoptr(GPtrArray) merged =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (old != NULL) {
+		g_variant_iter_init(&iter, old);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL)
+			g_ptr_array_add(merged, entry);
+	}
+	for (guint i = 0; i < more->len; i++) {
+		GVariant *add = g_ptr_array_index(more, i);
+		guint id = undo_entry_profile(add);
+		gboolean found = FALSE;
+
+		for (guint j = 0; j < merged->len && !found; j++) {
+			GVariant *have = g_ptr_array_index(merged, j);
+			g_autoptr(GVariant) have_bu = NULL;
+			g_autoptr(GVariant) add_bu = NULL;
+			GVariantDict d;
+
+			if (undo_entry_profile(have) != id)
+				continue;
+			found = TRUE;
+			have_bu = g_variant_lookup_value(have, "backend-undo",
+			                                 G_VARIANT_TYPE("a(ssv)"));
+			add_bu = g_variant_lookup_value(add, "backend-undo",
+			                                G_VARIANT_TYPE("a(ssv)"));
+			g_variant_dict_init(&d, have);
+			g_variant_dict_insert_value(&d, "backend-undo",
+			                            merge_backend_undo(have_bu, add_bu));
+			g_ptr_array_index(merged, j) = g_variant_ref_sink(g_variant_dict_end(&d));
+			g_variant_unref(have);
+		}
+		if (!found)
+			g_ptr_array_add(merged, g_variant_ref(add));
+	}
+	return g_variant_ref_sink(g_variant_new_array(G_VARIANT_TYPE("a{sv}"),
+	                                              (GVariant **) merged->pdata, merged->len));
+}
 
 static void
 apply_job_finish(ApplyJob *job, const GError *error)
 {
 	OmacpManager *self = job->self;
 	Msg *msg = lookup_message(self, job->msg_id);
+	gboolean edited = error != NULL && job->edited != NULL;
 
 	if (msg != NULL) {
+		GVariant *undo = merge_undo(msg->undo, job->undo);
+
 		msg->busy = FALSE;
 		g_clear_pointer(&msg->undo, g_variant_unref);
-		msg->undo = g_variant_ref_sink(g_variant_new_array(
-		        G_VARIANT_TYPE("a{sv}"), (GVariant **) job->undo->pdata, job->undo->len));
-		if (error == NULL) {
+		msg->undo = undo;
+		if (error == NULL && job->n_taken == 0 && job->waiting->len > 0) {
+			g_autofree char *why = g_strdup_printf("waiting for a backend to apply %s",
+			                                       job->waiting->str);
+
+			g_message("message/%u: %s", msg->id, why);
+			omacp_dbus_message_set_error(msg->iface, why);
+			set_state(self, msg, STATE_ACCEPTED, NULL);
+		} else if (error == NULL) {
 			g_autoptr(GError) local = NULL;
 
 			if (msg->fingerprint != NULL &&
 			    !omacp_store_replay_add(self->store, msg->fingerprint, &local))
 				g_warning("message/%u: %s", msg->id, local->message);
+			if (job->waiting->len > 0)
+				g_message("message/%u: %s wait(s) for a backend", msg->id,
+				          job->waiting->str);
 			omacp_dbus_message_set_error(msg->iface, "");
 			set_state(self, msg, STATE_APPLIED, NULL);
+			provision_ofono(self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
+		} else if (edited) {
+			/* the user decides: Accept applies with force */
+			add_edited_change(msg, job->edited, error->message);
+			set_state(self, msg, STATE_PENDING_CONFIRMATION, error->message);
 		} else {
 			set_state(self, msg, STATE_FAILED, error->message);
 		}
@@ -1412,6 +1584,10 @@ apply_job_finish(ApplyJob *job, const GError *error)
 			return_error(job->invocation, error);
 	}
 	apply_job_free(job);
+	if (edited)
+		agents_kick(self);
+	/* a backend may have appeared while this ran */
+	catch_up(self);
 }
 
 static GVariant *
@@ -1455,6 +1631,18 @@ apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (!omacp_applier_apply_finish(self->applier, result, &targets, &backend_undo, &error)) {
 		g_ptr_array_add(job->undo, undo_entry(w, NULL));
+		if (g_error_matches(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE)) {
+			/* recorded; applied when a backend for it appears (catch_up) */
+			g_message("message/%u: %s", job->msg_id, error->message);
+			g_string_append_printf(job->waiting, "%s%s", job->waiting->len ? ", " : "",
+			                       w->profile->identity);
+			job->index++;
+			apply_job_next(job);
+			return;
+		}
+		if (g_error_matches(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE) &&
+		    strstr(error->message, "edited by hand") != NULL)
+			job->edited = w->profile;
 		g_prefix_error(&error, "%s: ", w->profile->identity);
 		apply_job_finish(job, error);
 		return;
@@ -1464,6 +1652,7 @@ apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		save_profile(self, p);
 	}
 	g_ptr_array_add(job->undo, undo_entry(w, backend_undo));
+	job->n_taken++;
 	job->index++;
 	apply_job_next(job);
 }
@@ -1485,6 +1674,7 @@ remove_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (p != NULL)
 		delete_profile(self, p);
 	g_ptr_array_add(job->undo, undo_entry(w, NULL));
+	job->n_taken++;
 	job->index++;
 	apply_job_next(job);
 }
@@ -1515,8 +1705,9 @@ apply_job_next(ApplyJob *job)
 			omacp_applier_remove_async(self->applier, targets, NULL, remove_one_done,
 			                           job);
 		else
-			omacp_applier_apply_async(self->applier, w->profile, targets, msg->path,
-			                          NULL, apply_one_done, job);
+			omacp_applier_apply_full_async(self->applier, w->profile, targets,
+			                               msg->path, job->flags, NULL, apply_one_done,
+			                               job);
 	}
 }
 
@@ -1587,12 +1778,19 @@ record_profiles(OmacpManager *self, Msg *msg, gint64 now, GError **error)
 }
 
 static void
-start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation)
+start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
+            gboolean user_confirmed)
 {
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) waiting = g_string_new(NULL);
+	gboolean any_set = FALSE;
+	gboolean any_ready = FALSE;
+	gboolean force;
 	ApplyJob *job;
 
 	cancel_agent_request(self, msg);
+	/* overwriting hand edits needs a user who was shown them */
+	force = user_confirmed && changes_edited_by_hand(msg);
 	if (!state_is(msg, STATE_ACCEPTED))
 		set_state(self, msg, STATE_ACCEPTED, NULL);
 	if (msg->decoded == NULL) {
@@ -1603,25 +1801,56 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation)
 			return_error(invocation, error);
 		return;
 	}
+	/* apply what can be applied now; wait only when nothing can */
 	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
 		OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
-		g_autofree char *waiting = NULL;
+		g_autofree char *waiting_for = NULL;
 
-		if (p->op == OMACP_OP_SET && !omacp_applier_can_apply(self->applier, p, &waiting)) {
-			g_message("message/%u: waiting for %s to apply %s", msg->id, waiting,
-			          p->identity);
-			if (invocation != NULL)
-				g_dbus_method_invocation_return_value(invocation, NULL);
-			return;
-		}
+		if (p->op != OMACP_OP_SET)
+			continue;
+		any_set = TRUE;
+		if (omacp_applier_can_apply(self->applier, p, &waiting_for))
+			any_ready = TRUE;
+		else
+			g_string_append_printf(waiting, "%s%s for %s", waiting->len ? "; " : "",
+			                       waiting_for, p->identity);
 	}
+	if (any_set && !any_ready) {
+		g_autofree char *why = g_strdup_printf("waiting for %s", waiting->str);
+
+		g_message("message/%u: %s", msg->id, why);
+		omacp_dbus_message_set_error(msg->iface, why);
+		save_message(self, msg);
+		if (invocation != NULL)
+			g_dbus_method_invocation_return_value(invocation, NULL);
+		return;
+	}
+	/* after a partial run the Changes shown before it stay: the profiles
+	 * already hold the new values */
+	if (msg->undo == NULL)
+		update_changes(self, msg);
+	if (!force && changes_edited_by_hand(msg)) {
+		error = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		                    "message/%u would overwrite settings edited by hand (see its "
+		                    "Changes); accept it to overwrite them",
+		                    msg->id);
+		set_state(self, msg, STATE_PENDING_CONFIRMATION, error->message);
+		if (invocation != NULL)
+			return_error(invocation, error);
+		agents_kick(self);
+		return;
+	}
+	if (force)
+		g_message("message/%u: the user confirmed overwriting settings edited by hand",
+		          msg->id);
 	msg->busy = TRUE;
-	update_changes(self, msg);
 	job = g_new0(ApplyJob, 1);
 	job->self = self;
 	job->msg_id = msg->id;
 	job->invocation = invocation ? g_object_ref(invocation) : NULL;
 	job->undo = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+	job->flags = force ? OMACP_APPLY_FORCE : OMACP_APPLY_FLAGS_NONE;
+	job->waiting = g_string_new(NULL);
 	job->work = record_profiles(self, msg, g_get_real_time(), &error);
 	save_message(self, msg);
 	if (job->work == NULL) {
@@ -1646,8 +1875,200 @@ applier_ready(gpointer user_data)
 		if (!msg->busy && state_is(msg, STATE_ACCEPTED))
 			g_ptr_array_add(waiting, msg);
 	}
+	g_ptr_array_sort(waiting, compare_msg_id);
 	for (guint i = 0; i < waiting->len; i++)
-		start_apply(self, g_ptr_array_index(waiting, i), NULL);
+		start_apply(self, g_ptr_array_index(waiting, i), NULL, FALSE);
+	/* a backend appeared: profiles applied before it existed go there too */
+	g_hash_table_remove_all(self->catch_up_failed);
+	catch_up(self);
+}
+
+/* ---- profiles on backends that appeared after them ---- */
+
+static Msg *
+message_of_profile(OmacpManager *self, Prof *p)
+{
+	guint id;
+
+	if (!id_from_path(omacp_dbus_profile_get_message(p->iface), OMACP_DBUS_MESSAGE_PREFIX, &id))
+		return NULL;
+	return lookup_message(self, id);
+}
+
+/* The profile of @msg's document that @p holds now (with its secrets). */
+static const OmacpProfile *
+decoded_profile_of(Msg *msg, Prof *p)
+{
+	const char *imsi = omacp_dbus_profile_get_imsi(p->iface);
+
+	if (msg->decoded == NULL)
+		return NULL;
+	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *profile = g_ptr_array_index(msg->decoded->profiles, i);
+
+		if (profile->op == OMACP_OP_SET &&
+		    g_strcmp0(profile->identity, omacp_dbus_profile_get_identity(p->iface)) == 0 &&
+		    g_strcmp0(profile->imsi ? profile->imsi : "", imsi ? imsi : "") == 0)
+			return profile;
+	}
+	return NULL;
+}
+
+typedef struct {
+	OmacpManager *self;
+	guint prof_id;
+	guint msg_id;
+} CatchUp;
+
+static void
+catch_up_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	CatchUp *c = user_data;
+	OmacpManager *self = c->self;
+	Prof *p = lookup_profile(self, c->prof_id);
+	Msg *msg = lookup_message(self, c->msg_id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) targets = NULL;
+	g_autoptr(GVariant) backend_undo = NULL;
+
+	self->catch_up_running = FALSE;
+	if (p != NULL)
+		p->busy = FALSE;
+	if (msg != NULL)
+		msg->busy = FALSE;
+	if (!omacp_applier_apply_finish(self->applier, result, &targets, &backend_undo, &error)) {
+		/* not retried until another backend appears; the message stays
+		 * applied (what it did elsewhere holds) */
+		g_message("profile/%u: not applied on the backend that appeared: %s", c->prof_id,
+		          error->message);
+		g_hash_table_add(self->catch_up_failed, GUINT_TO_POINTER(c->prof_id));
+	} else {
+		if (p != NULL) {
+			omacp_dbus_profile_set_targets(p->iface, targets);
+			save_profile(self, p);
+			g_message("profile/%u (%s) applied on the backend that appeared", p->id,
+			          omacp_dbus_profile_get_identity(p->iface));
+		}
+		if (msg != NULL && g_variant_n_children(backend_undo) > 0) {
+			/* Undo of the message takes this back too */
+			g_autoptr(GPtrArray) more =
+			        g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+			GVariantDict d;
+			GVariant *undo;
+
+			g_variant_dict_init(&d, NULL);
+			g_variant_dict_insert(&d, "profile", "u", c->prof_id);
+			g_variant_dict_insert_value(&d, "backend-undo", backend_undo);
+			g_ptr_array_add(more, g_variant_ref_sink(g_variant_dict_end(&d)));
+			undo = merge_undo(msg->undo, more);
+			g_clear_pointer(&msg->undo, g_variant_unref);
+			msg->undo = undo;
+			save_message(self, msg);
+		}
+	}
+	g_free(c);
+	catch_up(self);
+}
+
+/* Applies, one at a time, every profile of an applied message on the
+ * handling backends that are available now and do not have it yet. */
+static void
+catch_up(OmacpManager *self)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (self->catch_up_running || self->applier == NULL)
+		return;
+	g_hash_table_iter_init(&iter, self->profiles);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Prof *p = value;
+		Msg *msg;
+		const OmacpProfile *profile;
+		CatchUp *c;
+
+		if (p->busy ||
+		    g_hash_table_contains(self->catch_up_failed, GUINT_TO_POINTER(p->id)))
+			continue;
+		msg = message_of_profile(self, p);
+		if (msg == NULL || msg->busy || !state_is(msg, STATE_APPLIED))
+			continue;
+		profile = decoded_profile_of(msg, p);
+		if (profile == NULL ||
+		    !omacp_applier_has_missing(self->applier, profile,
+		                               omacp_dbus_profile_get_targets(p->iface)))
+			continue;
+		g_message("profile/%u (%s): applying it on the backend that appeared", p->id,
+		          profile->identity);
+		self->catch_up_running = TRUE;
+		p->busy = TRUE;
+		msg->busy = TRUE;
+		c = g_new0(CatchUp, 1);
+		c->self = self;
+		c->prof_id = p->id;
+		c->msg_id = msg->id;
+		omacp_applier_apply_full_async(self->applier, profile,
+		                               omacp_dbus_profile_get_targets(p->iface), msg->path,
+		                               OMACP_APPLY_MISSING_ONLY, NULL, catch_up_done, c);
+		return;
+	}
+}
+
+/* ---- the omacp-provision oFono plugin's file ---- */
+
+static gint
+compare_prof_updated_desc(gconstpointer a, gconstpointer b)
+{
+	guint64 x = omacp_dbus_profile_get_updated_at((*(Prof *const *) a)->iface);
+	guint64 y = omacp_dbus_profile_get_updated_at((*(Prof *const *) b)->iface);
+
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* Writes the internet and MMS settings omacp holds for the SIM @imsi (the
+ * most recently updated profile of each kind) for the plugin, which answers
+ * with them when oFono provisions that SIM afresh. Profiles whose message
+ * is gone (no secrets left) are not written. */
+static void
+provision_ofono(OmacpManager *self, const char *imsi)
+{
+	g_autoptr(GPtrArray) profs = g_ptr_array_new();
+	g_autoptr(GPtrArray) profiles = g_ptr_array_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree char *network = NULL;
+	g_autofree char *masked = NULL;
+	GHashTableIter iter;
+	gpointer value;
+
+	if (self->sources == NULL || imsi == NULL)
+		return;
+	g_hash_table_iter_init(&iter, self->profiles);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Prof *p = value;
+		const char *kind = omacp_dbus_profile_get_kind(p->iface);
+
+		if (g_strcmp0(omacp_dbus_profile_get_imsi(p->iface), imsi) == 0 &&
+		    (g_strcmp0(kind, "internet") == 0 || g_strcmp0(kind, "mms") == 0))
+			g_ptr_array_add(profs, p);
+	}
+	g_ptr_array_sort(profs, compare_prof_updated_desc);
+	for (guint i = 0; i < profs->len; i++) {
+		Prof *p = g_ptr_array_index(profs, i);
+		Msg *msg = message_of_profile(self, p);
+		const OmacpProfile *profile = NULL;
+
+		if (msg != NULL && state_is(msg, STATE_APPLIED))
+			profile = decoded_profile_of(msg, p);
+		if (profile != NULL)
+			g_ptr_array_add(profiles, (gpointer) profile);
+	}
+	masked = omacp_mask_number(imsi);
+	if (!omacp_sources_provision_ofono(self->sources, imsi, profiles, &network, &error))
+		g_warning("SIM %s: oFono provisioning file not written: %s", masked,
+		          error->message);
+	else if (network != NULL)
+		g_message("SIM %s: oFono provisioning file holds %u profile(s) for network %s",
+		          masked, profiles->len, network);
 }
 
 /* ---- authorization ---- */
@@ -1770,10 +2191,13 @@ accept_authorized(OmacpManager *self, GDBusMethodInvocation *invocation, guint i
 	Msg *msg = message_for_call(self, invocation, id);
 	const char *pin = NULL;
 	g_autoptr(GError) error = NULL;
+	gboolean confirmed;
 
 	if (msg == NULL)
 		return;
 	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&s)", &pin);
+	/* the user saw the Changes (a PIN entry alone does not show them) */
+	confirmed = state_is(msg, STATE_PENDING_CONFIRMATION) || state_is(msg, STATE_QUARANTINED);
 	if (state_is(msg, STATE_PENDING_PIN)) {
 		if (!check_pin(self, msg, pin, &error)) {
 			return_error(invocation, error);
@@ -1788,7 +2212,7 @@ accept_authorized(OmacpManager *self, GDBusMethodInvocation *invocation, guint i
 		        msg->id, omacp_dbus_message_get_state(msg->iface));
 		return;
 	}
-	start_apply(self, msg, invocation);
+	start_apply(self, msg, invocation, confirmed);
 }
 
 static gboolean
@@ -1990,6 +2414,7 @@ undo_job_next(UndoJob *job)
 			g_clear_pointer(&msg->undo, g_variant_unref);
 			omacp_dbus_message_set_error(msg->iface, "");
 			set_state(self, msg, STATE_UNDONE, NULL);
+			provision_ofono(self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
 		} else {
 			save_message(self, msg);
 		}
@@ -2060,9 +2485,12 @@ remove_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return_error(job->invocation, error);
 	} else {
 		if (p != NULL) {
+			g_autofree char *imsi = g_strdup(omacp_dbus_profile_get_imsi(p->iface));
+
 			g_message("profile/%u (%s) removed", p->id,
 			          omacp_dbus_profile_get_identity(p->iface));
 			delete_profile(self, p);
+			provision_ofono(self, str_or_null(imsi));
 		}
 		g_dbus_method_invocation_return_value(job->invocation, NULL);
 	}
@@ -2320,7 +2748,7 @@ agent_reply(GObject *source, GAsyncResult *result, gpointer user_data)
 		if (pin[0] == '\0') {
 			msg->agent_declined = TRUE;
 		} else if (check_pin(self, msg, pin, &local)) {
-			start_apply(self, msg, NULL);
+			start_apply(self, msg, NULL, FALSE);
 		} else {
 			g_message("message/%u: PIN from the agent: %s", msg->id, local->message);
 			if (g_error_matches(local, OMACP_ERROR, OMACP_ERROR_NO_KEY))
@@ -2333,7 +2761,7 @@ agent_reply(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_variant_get(reply, "(b)", &confirmed);
 		if (confirmed) {
 			g_message("message/%u: confirmed by the agent", msg->id);
-			start_apply(self, msg, NULL);
+			start_apply(self, msg, NULL, TRUE);
 		} else {
 			reject_message(self, msg, "rejected by the user", NULL);
 		}
@@ -2743,7 +3171,7 @@ restore(OmacpManager *self)
 			g_ptr_array_add(accepted, msg);
 	}
 	for (guint i = 0; i < accepted->len; i++)
-		start_apply(self, g_ptr_array_index(accepted, i), NULL);
+		start_apply(self, g_ptr_array_index(accepted, i), NULL, FALSE);
 	g_message("restored %u message(s) and %u profile(s) from %s",
 	          g_hash_table_size(self->messages), g_hash_table_size(self->profiles),
 	          omacp_store_get_dir(self->store));
@@ -2774,6 +3202,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->rate_modems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	                                          (GDestroyNotify) g_array_unref);
 	self->agents = g_ptr_array_new_with_free_func((GDestroyNotify) agent_free);
+	self->catch_up_failed = g_hash_table_new(g_direct_hash, g_direct_equal);
 
 	self->applier = omacp_applier_new(config, bus);
 	omacp_applier_set_ready_func(self->applier, applier_ready, self);
@@ -2826,6 +3255,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_object(&self->server);
 	g_clear_object(&self->iface);
 	g_clear_pointer(&self->applier, omacp_applier_free);
+	g_clear_pointer(&self->catch_up_failed, g_hash_table_unref);
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
 	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
