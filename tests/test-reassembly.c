@@ -232,7 +232,9 @@ filled_segment(const char *sender, guint16 ref, guint total, guint seq, gsize le
 {
 	g_autofree guint8 *data = g_malloc(len);
 
-	memset(data, fill, len);
+	/* g_malloc(0) is NULL, and memset() of NULL is undefined even for 0 octets */
+	if (len > 0)
+		memset(data, fill, len);
 	return segment_new(sender, ref, FALSE, total, seq, TRUE, data, len);
 }
 
