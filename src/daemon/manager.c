@@ -42,11 +42,18 @@ struct _OmacpManager {
 	GHashTable *profiles;  /* guint id → Prof * */
 	GHashTable *receiving; /* guint64 reassembly message id → Msg * (not owned) */
 	OmacpReassembler *reassembler;
-	guint64 reassembly_drops_seen;
 	guint expiry_source;
 
 	GHashTable *rate_senders; /* char * → GArray of gint64 */
 	GHashTable *rate_modems;
+
+	/* the Statistics property: counters since the start */
+	guint64 n_delivered;          /* inputs that returned a message */
+	guint64 n_refused;            /* inputs that failed, any error */
+	guint64 n_rate_limited;       /* of those: RateLimited */
+	guint64 n_incomplete_evicted; /* incomplete messages dropped for the reassembly caps */
+	guint64 n_incomplete_expired; /* incomplete messages that timed out (→ failed) */
+	guint64 n_store_evicted;      /* stored messages dropped for MaxStoredMessages */
 
 	GPtrArray *agents; /* Agent *, the most recent last */
 
@@ -106,6 +113,7 @@ static void catch_up(OmacpManager *self);
 static gint compare_msg_id(gconstpointer a, gconstpointer b);
 static void provision_ofono(OmacpManager *self, const char *imsi);
 static void agents_kick(OmacpManager *self);
+static void publish_statistics(OmacpManager *self);
 static void cancel_agent_request(OmacpManager *self, Msg *msg);
 
 /* ---- helpers ---- */
@@ -817,12 +825,49 @@ rate_count(GHashTable *table, const char *key, gint64 now)
 	return kept;
 }
 
+/* Makes room for one more key in a rate table: forgets every key with no
+ * time left in the window, and when all are recent, the key whose latest
+ * message is oldest. Its count restarts, which costs nothing that a sender
+ * could not get by changing its (spoofable) address anyway; the per-modem
+ * limit stays the real bound. */
 static void
-rate_record(GHashTable *table, const char *key, gint64 now)
+rate_make_room(GHashTable *table, gint64 now)
 {
-	GArray *times = g_hash_table_lookup(table, key);
+	GHashTableIter iter;
+	gpointer key;
+	gpointer value;
+	char *oldest = NULL;
+	gint64 oldest_time = G_MAXINT64;
 
+	g_hash_table_iter_init(&iter, table);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		GArray *times = value;
+		gint64 last = times->len > 0 ? g_array_index(times, gint64, times->len - 1) : 0;
+
+		if (last <= now - RATE_WINDOW_US) {
+			g_hash_table_iter_remove(&iter);
+			continue;
+		}
+		if (last < oldest_time) {
+			oldest_time = last;
+			oldest = key;
+		}
+	}
+	if (g_hash_table_size(table) >= OMACP_MANAGER_MAX_RATE_KEYS && oldest != NULL)
+		g_hash_table_remove(table, oldest);
+}
+
+static void
+rate_record(GHashTable *table, const char *key, guint limit, gint64 now)
+{
+	GArray *times;
+
+	if (limit == 0)
+		return;
+	times = g_hash_table_lookup(table, key);
 	if (times == NULL) {
+		if (g_hash_table_size(table) >= OMACP_MANAGER_MAX_RATE_KEYS)
+			rate_make_room(table, now);
 		times = g_array_new(FALSE, FALSE, sizeof(gint64));
 		g_hash_table_insert(table, g_strdup(key), times);
 	}
@@ -877,14 +922,16 @@ make_room(OmacpManager *self, GError **error)
 		}
 		g_message("store full: dropping message/%u (%s)", victim->id,
 		          omacp_dbus_message_get_state(victim->iface));
+		self->n_store_evicted++;
 		delete_message(self, victim);
 	}
 	return TRUE;
 }
 
-/* Admits one more message from @sender on @modem (either may be NULL). */
+/* Whether @sender and @modem (either may be NULL) are under their hourly
+ * limits; records nothing. */
 static gboolean
-admit(OmacpManager *self, const char *sender, const char *modem, gint64 now, GError **error)
+rate_check(OmacpManager *self, const char *sender, const char *modem, gint64 now, GError **error)
 {
 	OmacpConfig *c = self->config;
 
@@ -908,12 +955,21 @@ admit(OmacpManager *self, const char *sender, const char *modem, gint64 now, GEr
 		g_message("%s", (*error)->message);
 		return FALSE;
 	}
-	if (!make_room(self, error))
+	return TRUE;
+}
+
+/* Admits one more message from @sender on @modem (either may be NULL). */
+static gboolean
+admit(OmacpManager *self, const char *sender, const char *modem, gint64 now, GError **error)
+{
+	OmacpConfig *c = self->config;
+
+	if (!rate_check(self, sender, modem, now, error) || !make_room(self, error))
 		return FALSE;
 	if (sender != NULL)
-		rate_record(self->rate_senders, sender, now);
+		rate_record(self->rate_senders, sender, c->max_per_sender_per_hour, now);
 	if (modem != NULL)
-		rate_record(self->rate_modems, modem, now);
+		rate_record(self->rate_modems, modem, c->max_per_modem_per_hour, now);
 	return TRUE;
 }
 
@@ -1035,37 +1091,43 @@ fail_receiving(OmacpManager *self, Msg *msg, const char *why)
 	set_state(self, msg, STATE_FAILED, error);
 }
 
-/* The reassembler dropped incomplete messages (timeout, or evicted by its
- * caps, oldest first): fail their objects the same way. */
+/* Brings the objects in step with the reassembler after it dropped
+ * incomplete messages. One that timed out becomes failed (its sender gets
+ * to see that it never completed). One evicted to keep the reassembly caps
+ * (OMACP_REASSEMBLY_MAX_PENDING, _MAX_BYTES) is dropped with its object and
+ * files: otherwise a flood of first segments would turn the cap on memory
+ * into an unbounded number of failed objects, and push the user's real
+ * messages out of the store; the Statistics property counts them.
+ * @keep (may be NULL) is the message of the segment just added, which the
+ * reassembler may have completed and released already. */
 static void
 sync_reassembly_drops(OmacpManager *self, gint64 now, Msg *keep)
 {
-	OmacpReassemblyStats stats;
-	guint64 drops;
+	g_autoptr(GPtrArray) gone = g_ptr_array_new();
 	GHashTableIter iter;
 	gpointer value;
 
-	omacp_reassembler_get_stats(self->reassembler, &stats);
-	drops = stats.evicted + stats.expired - self->reassembly_drops_seen;
-	self->reassembly_drops_seen = stats.evicted + stats.expired;
-	while (drops > 0) {
-		Msg *oldest = NULL;
+	g_hash_table_iter_init(&iter, self->receiving);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Msg *m = value;
 
-		g_hash_table_iter_init(&iter, self->receiving);
-		while (g_hash_table_iter_next(&iter, NULL, &value)) {
-			Msg *m = value;
+		if (m != keep && !omacp_reassembler_holds(self->reassembler, m->reassembly_id))
+			g_ptr_array_add(gone, m);
+	}
+	for (guint i = 0; i < gone->len; i++) {
+		Msg *m = g_ptr_array_index(gone, i);
 
-			if (m != keep &&
-			    (oldest == NULL || m->last_input_us < oldest->last_input_us))
-				oldest = m;
+		if (m->last_input_us + OMACP_REASSEMBLY_TIMEOUT_US <= now) {
+			self->n_incomplete_expired++;
+			fail_receiving(self, m, "the others did not come in time");
+			continue;
 		}
-		if (oldest == NULL)
-			break;
-		fail_receiving(self, oldest,
-		               oldest->last_input_us + OMACP_REASSEMBLY_TIMEOUT_US <= now
-		                       ? "the others did not come in time"
-		                       : "dropped to make room for newer messages");
-		drops--;
+		self->n_incomplete_evicted++;
+		g_message("message/%u: incomplete (%u of %u segments), dropped to make room "
+		          "for newer messages",
+		          m->id, omacp_dbus_message_get_segments_received(m->iface),
+		          omacp_dbus_message_get_segments_total(m->iface));
+		delete_message(self, m);
 	}
 }
 
@@ -1095,6 +1157,7 @@ expiry_cb(gpointer user_data)
 	omacp_reassembler_expire(self->reassembler, now);
 	sync_reassembly_drops(self, now, NULL);
 	schedule_expiry(self);
+	publish_statistics(self);
 	return G_SOURCE_REMOVE;
 }
 
@@ -1160,6 +1223,11 @@ deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const cha
 	if (!omacp_message_parse_segment(format, input, &sms, error))
 		return NULL;
 	from = sender != NULL ? sender : str_or_null(sms->sender);
+	/* a segment that would start a new message is refused before the
+	 * reassembler evicts another message to make room for it */
+	if (!omacp_reassembler_lookup(self->reassembler, modem, sms, now, NULL) &&
+	    !rate_check(self, from, modem, now, error))
+		return NULL;
 	if (!omacp_reassembler_add(self->reassembler, modem, sms, now, &r, &datagram, error))
 		return NULL;
 	msg = g_hash_table_lookup(self->receiving, &r.message_id);
@@ -1243,9 +1311,53 @@ deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const cha
 	return msg;
 }
 
+static void
+publish_statistics(OmacpManager *self)
+{
+	OmacpReassemblyStats rs;
+	GVariantBuilder b;
+
+	omacp_reassembler_get_stats(self->reassembler, &rs);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{st}"));
+	g_variant_builder_add(&b, "{st}", "delivered", self->n_delivered);
+	g_variant_builder_add(&b, "{st}", "refused", self->n_refused);
+	g_variant_builder_add(&b, "{st}", "rate-limited", self->n_rate_limited);
+	g_variant_builder_add(&b, "{st}", "duplicate-segments", rs.duplicates);
+	g_variant_builder_add(&b, "{st}", "incomplete-evicted", self->n_incomplete_evicted);
+	g_variant_builder_add(&b, "{st}", "incomplete-expired", self->n_incomplete_expired);
+	g_variant_builder_add(&b, "{st}", "store-evicted", self->n_store_evicted);
+	g_variant_builder_add(&b, "{st}", "receiving",
+	                      (guint64) g_hash_table_size(self->receiving));
+	g_variant_builder_add(&b, "{st}", "reassembly-octets", (guint64) rs.bytes);
+	omacp_dbus_manager_set_statistics(self->iface, g_variant_builder_end(&b));
+}
+
+static Msg *deliver_inner(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sender,
+                          const char *imsi, const char *modem, gint64 now, GError **error);
+
+/* Every input, from Deliver or a modem stack, goes through here. */
 static Msg *
 deliver(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sender, const char *imsi,
         const char *modem, gint64 now, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	Msg *msg = deliver_inner(self, format, input, sender, imsi, modem, now, &local);
+
+	if (msg != NULL) {
+		self->n_delivered++;
+	} else {
+		self->n_refused++;
+		if (g_error_matches(local, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED))
+			self->n_rate_limited++;
+		g_propagate_error(error, g_steal_pointer(&local));
+	}
+	publish_statistics(self);
+	return msg;
+}
+
+static Msg *
+deliver_inner(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sender,
+              const char *imsi, const char *modem, gint64 now, GError **error)
 {
 	gsize len = g_bytes_get_size(input);
 	g_autoptr(OmacpMessage) decoded = NULL;
@@ -2254,6 +2366,7 @@ reject_authorized(OmacpManager *self, GDBusMethodInvocation *invocation, guint i
 		return_error(invocation, error);
 		return;
 	}
+	publish_statistics(self);
 	g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
@@ -2295,6 +2408,7 @@ delete_authorized(OmacpManager *self, GDBusMethodInvocation *invocation, guint i
 	if (msg == NULL)
 		return;
 	delete_message(self, msg);
+	publish_statistics(self);
 	g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
@@ -3218,6 +3332,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	                 G_CALLBACK(handle_unregister_agent), self);
 
 	restore(self);
+	publish_statistics(self);
 	g_dbus_object_manager_server_set_connection(self->server, bus);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->iface), bus,
 	                                      OMACP_DBUS_PATH, error))

@@ -24,6 +24,11 @@ G_BEGIN_DECLS
 #define OMACP_DELIVER_MAX_OPTION_LEN 256
 /* Agents registered at once. */
 #define OMACP_MANAGER_MAX_AGENTS 16
+/* Senders (and modems) whose messages of the last hour are counted for
+ * the rate limits; beyond, the one silent longest is forgotten. Each key
+ * holds at most MaxMessagesPer*PerHour times, and nothing is counted when
+ * the limit is 0. */
+#define OMACP_MANAGER_MAX_RATE_KEYS 4096
 
 typedef struct _OmacpManager OmacpManager;
 
