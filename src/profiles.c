@@ -87,12 +87,232 @@ omacp_profile_free(OmacpProfile *profile)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Serialising settings
+ *
+ * A profile's settings are a few small dictionaries. Building them with
+ * GVariantBuilder costs a dozen allocations per entry (key, value, variant,
+ * dict entry, type strings); instead they are written straight into one
+ * buffer in the GVariant serialisation format (GVariant specification,
+ * "Serialisation"), which then becomes one GVariant:
+ *  - every value starts at an offset aligned to its type's alignment
+ *    (strings and booleans 1, uint32 4, variants and dictionaries of
+ *    variants 8); padding octets are zero;
+ *  - a string is its octets and a NUL; a variant is its value, a NUL and
+ *    the value's type string;
+ *  - a container of variable-size items (arrays of strings or
+ *    dictionaries, dict entries) ends with framing offsets: for an array
+ *    the end of each element, for a dict entry the end of its key; all
+ *    relative to the container start, little-endian, each as wide as the
+ *    smallest of 1, 2, 4 or 8 octets that can address the whole container
+ *    (framing offsets included); an empty array is empty.
+ * Every container below starts at an offset that is a multiple of its own
+ * alignment, so alignment is computed on absolute offsets. The result is in
+ * normal form, the same octets a GVariantBuilder would give. */
+
+#define VW_MAX_DEPTH 8
+
+typedef struct {
+	gsize start;       /* offset of the container in buf */
+	guint first;       /* its first framing offset in offs */
+	gboolean is_entry; /* a dict entry (offsets stored last-first) */
+} VwOpen;
+
+typedef struct {
+	guint8 *buf;
+	gsize len;
+	gsize cap;
+	gsize *offs; /* framing offsets of the open containers */
+	guint n_offs;
+	guint cap_offs;
+	VwOpen open[VW_MAX_DEPTH];
+	guint depth;
+} VWriter;
+
+static void
+vw_reserve(VWriter *w, gsize n)
+{
+	if (w->len + n <= w->cap)
+		return;
+	while (w->len + n > w->cap)
+		w->cap = w->cap != 0 ? w->cap * 2 : 256;
+	w->buf = g_realloc(w->buf, w->cap);
+}
+
+static void
+vw_put(VWriter *w, const void *data, gsize n)
+{
+	vw_reserve(w, n);
+	memcpy(w->buf + w->len, data, n);
+	w->len += n;
+}
+
+static void
+vw_align(VWriter *w, gsize alignment)
+{
+	gsize pad = (alignment - (w->len % alignment)) % alignment;
+
+	vw_reserve(w, pad);
+	memset(w->buf + w->len, 0, pad);
+	w->len += pad;
+}
+
+/* A string with its NUL. */
+static void
+vw_string(VWriter *w, const char *s)
+{
+	vw_put(w, s, strlen(s) + 1);
+}
+
+static void
+vw_begin(VWriter *w, gsize alignment, gboolean is_entry)
+{
+	g_assert(w->depth < VW_MAX_DEPTH);
+	vw_align(w, alignment);
+	w->open[w->depth].start = w->len;
+	w->open[w->depth].first = w->n_offs;
+	w->open[w->depth].is_entry = is_entry;
+	w->depth++;
+}
+
+/* Records the end of the item just written in the innermost container. */
+static void
+vw_mark(VWriter *w)
+{
+	if (w->n_offs == w->cap_offs) {
+		w->cap_offs = w->cap_offs != 0 ? w->cap_offs * 2 : 32;
+		w->offs = g_renew(gsize, w->offs, w->cap_offs);
+	}
+	w->offs[w->n_offs++] = w->len - w->open[w->depth - 1].start;
+}
+
+static void
+vw_end(VWriter *w)
+{
+	const VwOpen *o = &w->open[--w->depth];
+	gsize body = w->len - o->start;
+	guint n = w->n_offs - o->first;
+	guint width;
+
+	if (body + n <= G_MAXUINT8)
+		width = 1;
+	else if (body + 2 * (gsize) n <= G_MAXUINT16)
+		width = 2;
+	else if (body + 4 * (gsize) n <= G_MAXUINT32)
+		width = 4;
+	else
+		width = 8;
+	if (body + (gsize) n * width == 0)
+		width = 0; /* an empty container */
+	vw_reserve(w, (gsize) n * width);
+	for (guint i = 0; i < n; i++) {
+		guint k = o->is_entry ? o->first + n - 1 - i : o->first + i;
+		guint64 v = w->offs[k];
+
+		for (guint b = 0; b < width; b++)
+			w->buf[w->len++] = (guint8) (v >> (8 * b));
+	}
+	w->n_offs = o->first;
+}
+
+/* A dict entry {s?} of a dictionary of variants: the key, then the value
+ * written by the caller, then vw_entry_end() with the value's type. */
+static void
+vw_entry_begin(VWriter *w, const char *key)
+{
+	vw_begin(w, 8, TRUE);
+	vw_string(w, key);
+	vw_mark(w);
+	vw_align(w, 8);
+}
+
+static void
+vw_entry_end(VWriter *w, const char *type)
+{
+	vw_put(w, "", 1);
+	vw_put(w, type, strlen(type));
+	vw_end(w);
+	vw_mark(w);
+}
+
+static void
+vw_sv_string(VWriter *w, const char *key, const char *value)
+{
+	vw_entry_begin(w, key);
+	vw_string(w, value);
+	vw_entry_end(w, "s");
+}
+
+static void
+vw_sv_bool(VWriter *w, const char *key, gboolean value)
+{
+	guint8 b = value ? 1 : 0;
+
+	vw_entry_begin(w, key);
+	vw_put(w, &b, 1);
+	vw_entry_end(w, "b");
+}
+
+static void
+vw_sv_u32(VWriter *w, const char *key, guint32 value)
+{
+	vw_entry_begin(w, key);
+	vw_put(w, &value, sizeof value);
+	vw_entry_end(w, "u");
+}
+
+/* A {ss} entry of an a{ss}. */
+static void
+vw_ss(VWriter *w, const char *key, const char *value)
+{
+	vw_begin(w, 1, TRUE);
+	vw_string(w, key);
+	vw_mark(w);
+	vw_string(w, value);
+	vw_end(w);
+	vw_mark(w);
+}
+
+static void
+vw_init_dict(VWriter *w)
+{
+	memset(w, 0, sizeof *w);
+	vw_begin(w, 8, FALSE);
+}
+
+static void
+vw_clear(VWriter *w)
+{
+	g_clear_pointer(&w->buf, g_free);
+	g_clear_pointer(&w->offs, g_free);
+}
+
+/* Closes the dictionary and returns it as a new, non-floating a{sv}. */
+static GVariant *
+vw_finish_dict(VWriter *w)
+{
+	GBytes *bytes;
+	GVariant *v;
+
+	vw_end(w);
+	g_assert(w->depth == 0);
+	g_clear_pointer(&w->offs, g_free);
+	bytes = w->len > 0 ? g_bytes_new_take(g_steal_pointer(&w->buf), w->len)
+	                   : g_bytes_new_static("", 0);
+	g_clear_pointer(&w->buf, g_free);
+	/* Not marked trusted: GLib checks it as it reads, as for any data it
+	 * did not serialise itself. */
+	v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+	g_bytes_unref(bytes);
+	return v;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Building one profile */
 
 typedef struct {
 	OmacpProfile *profile;
-	GVariantBuilder settings;
-	GVariantBuilder secrets;
+	VWriter settings;
+	VWriter secrets;
 	guint n_secrets;
 } Draft;
 
@@ -104,14 +324,14 @@ draft_init(Draft *d, OmacpProfileKind kind, OmacpOp op, const char *id, const ch
 
 	p->kind = kind;
 	p->op = op;
-	p->identity = g_strdup_printf("%s:%s", omacp_profile_kind_to_string(kind), id);
+	p->identity = g_strconcat(omacp_profile_kind_to_string(kind), ":", id, NULL);
 	p->name = g_strdup(name != NULL && *name != '\0' ? name : id);
 	p->imsi = g_strdup(imsi);
 	p->risks = g_ptr_array_new_with_free_func(g_free);
 	d->profile = p;
 	d->n_secrets = 0;
-	g_variant_builder_init(&d->settings, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_init(&d->secrets, G_VARIANT_TYPE_VARDICT);
+	vw_init_dict(&d->settings);
+	vw_init_dict(&d->secrets);
 }
 
 static void
@@ -119,11 +339,11 @@ draft_finish(Draft *d, GPtrArray *out)
 {
 	OmacpProfile *p = d->profile;
 
-	p->settings = g_variant_ref_sink(g_variant_builder_end(&d->settings));
+	p->settings = vw_finish_dict(&d->settings);
 	if (d->n_secrets > 0)
-		p->secrets = g_variant_ref_sink(g_variant_builder_end(&d->secrets));
+		p->secrets = vw_finish_dict(&d->secrets);
 	else
-		g_variant_builder_clear(&d->secrets);
+		vw_clear(&d->secrets);
 	g_ptr_array_add(out, p);
 	d->profile = NULL;
 }
@@ -132,19 +352,19 @@ static void
 put_s(Draft *d, const char *key, const char *value)
 {
 	if (value != NULL)
-		g_variant_builder_add(&d->settings, "{sv}", key, g_variant_new_string(value));
+		vw_sv_string(&d->settings, key, value);
 }
 
 static void
 put_b(Draft *d, const char *key, gboolean value)
 {
-	g_variant_builder_add(&d->settings, "{sv}", key, g_variant_new_boolean(value));
+	vw_sv_bool(&d->settings, key, value);
 }
 
 static void
 put_u(Draft *d, const char *key, guint32 value)
 {
-	g_variant_builder_add(&d->settings, "{sv}", key, g_variant_new_uint32(value));
+	vw_sv_u32(&d->settings, key, value);
 }
 
 /* Records a secret; returns TRUE when there was one (non-empty). */
@@ -153,7 +373,7 @@ put_secret(Draft *d, const char *key, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return FALSE;
-	g_variant_builder_add(&d->secrets, "{sv}", key, g_variant_new_string(value));
+	vw_sv_string(&d->secrets, key, value);
 	d->n_secrets++;
 	return TRUE;
 }
@@ -171,14 +391,53 @@ add_risk(Draft *d, const char *format, ...)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Small helpers */
+/* Small helpers
+ *
+ * The document is read in place (loops over the parms and children of a
+ * characteristic) rather than through the provdoc calls that return new
+ * arrays: deriving profiles allocates little more than the profiles. */
+
+static gboolean
+char_live(const OmacpCharacteristic *c)
+{
+	return c->op == OMACP_OP_SET && c->valid;
+}
+
+/* The next valid, SET child of @type at or after *@i (which moves past it),
+ * as omacp_characteristic_children() lists them. */
+static const OmacpCharacteristic *
+next_child(const OmacpCharacteristic *c, const char *type, guint *i)
+{
+	while (*i < c->children->len) {
+		const OmacpCharacteristic *child = g_ptr_array_index(c->children, (*i)++);
+
+		if (char_live(child) && strcmp(child->type, type) == 0)
+			return child;
+	}
+	return NULL;
+}
 
 static const OmacpCharacteristic *
 first_child(const OmacpCharacteristic *c, const char *type)
 {
-	g_autoptr(GPtrArray) children = omacp_characteristic_children(c, type);
+	guint i = 0;
 
-	return children->len > 0 ? g_ptr_array_index(children, 0) : NULL;
+	return next_child(c, type, &i);
+}
+
+/* The next value of the parm @name at or after *@i, as
+ * omacp_characteristic_get_all() lists them. */
+static const char *
+next_value(const OmacpCharacteristic *c, const char *name, guint *i)
+{
+	while (*i < c->parms->len) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, (*i)++);
+
+		if (parm->op == OMACP_OP_SET && parm->valid && parm->value != NULL &&
+		    strcmp(parm->name, name) == 0)
+			return parm->value;
+	}
+	return NULL;
 }
 
 static gboolean
@@ -192,33 +451,36 @@ parse_port(const char *text, guint32 *out)
 	return TRUE;
 }
 
+#define QUAD_LEN 16 /* "255.255.255.255" and its NUL */
+
 /* "192.168.094.023" → "192.168.94.23": operators zero-pad dotted quads,
- * which most resolvers would read as octal. Anything else is kept. */
-static char *
-normalise_host(const char *host)
+ * which most resolvers would read as octal. Anything else is kept. Returns
+ * @host itself or @buf. */
+static const char *
+normalise_host(const char *host, char buf[QUAD_LEN])
 {
-	g_auto(GStrv) parts = NULL;
-	GString *out;
+	guint value[4];
+	const char *p = host;
 
-	if (host == NULL)
-		return NULL;
-	parts = g_strsplit(host, ".", -1);
-	if (g_strv_length(parts) != 4)
-		return g_strdup(host);
 	for (guint i = 0; i < 4; i++) {
-		guint64 n;
+		guint digits = 0;
 
-		if (parts[i][0] == '\0' || strlen(parts[i]) > 3 ||
-		    !g_ascii_string_to_unsigned(parts[i], 10, 0, 255, &n, NULL))
-			return g_strdup(host);
+		value[i] = 0;
+		while (g_ascii_isdigit(*p) && digits < 4) {
+			value[i] = value[i] * 10 + (guint) (*p - '0');
+			digits++;
+			p++;
+		}
+		/* one to three digits, at most 255, then a dot (or the end) */
+		if (digits == 0 || digits > 3 || value[i] > 255)
+			return host;
+		if (i < 3 && *p++ != '.')
+			return host;
 	}
-	out = g_string_new(NULL);
-	for (guint i = 0; i < 4; i++) {
-		guint64 n = g_ascii_strtoull(parts[i], NULL, 10);
-
-		g_string_append_printf(out, "%s%u", i > 0 ? "." : "", (guint) n);
-	}
-	return g_string_free(out, FALSE);
+	if (*p != '\0')
+		return host;
+	g_snprintf(buf, QUAD_LEN, "%u.%u.%u.%u", value[0], value[1], value[2], value[3]);
+	return buf;
 }
 
 static gboolean
@@ -238,11 +500,10 @@ is_ip_literal(const char *host)
 static gboolean
 port_is_wsp(const OmacpCharacteristic *port, guint32 number)
 {
-	g_autoptr(GPtrArray) services = omacp_characteristic_get_all(port, "SERVICE");
+	const char *s;
+	guint i = 0;
 
-	for (guint i = 0; i < services->len; i++) {
-		const char *s = g_ptr_array_index(services, i);
-
+	while ((s = next_value(port, "SERVICE", &i)) != NULL) {
 		if (g_str_has_prefix(s, "OTA-HTTP"))
 			return FALSE;
 		if (g_str_has_suffix(s, "-WSP") || g_str_has_suffix(s, "-WTA"))
@@ -267,10 +528,10 @@ proxy_info_clear(ProxyInfo *info)
 static gboolean
 port_from(const OmacpCharacteristic *c, guint32 *number, gboolean *wsp)
 {
-	g_autoptr(GPtrArray) ports = omacp_characteristic_children(c, "PORT");
+	const OmacpCharacteristic *port;
+	guint i = 0;
 
-	for (guint i = 0; i < ports->len; i++) {
-		const OmacpCharacteristic *port = g_ptr_array_index(ports, i);
+	while ((port = next_child(c, "PORT", &i)) != NULL) {
 		guint32 n;
 
 		if (!parse_port(omacp_characteristic_get(port, "PORTNBR"), &n) || n == 0)
@@ -283,27 +544,31 @@ port_from(const OmacpCharacteristic *c, guint32 *number, gboolean *wsp)
 }
 
 /* The first usable PXPHYSICAL of a PXLOGICAL, as host:port. An empty or
- * 0.0.0.0 address means "no proxy" (real operators send both). */
+ * 0.0.0.0 address means "no proxy" (real operators send both). With @out
+ * NULL, only says whether there is one. */
 static gboolean
 proxy_of_pxlogical(const OmacpCharacteristic *px, ProxyInfo *out)
 {
-	g_autoptr(GPtrArray) physicals = omacp_characteristic_children(px, "PXPHYSICAL");
+	const OmacpCharacteristic *phys;
+	guint i = 0;
 
-	for (guint i = 0; i < physicals->len; i++) {
-		const OmacpCharacteristic *phys = g_ptr_array_index(physicals, i);
+	while ((phys = next_child(px, "PXPHYSICAL", &i)) != NULL) {
 		const char *addr = omacp_characteristic_get(phys, "PXADDR");
-		g_autofree char *host = NULL;
+		char buf[QUAD_LEN];
+		const char *host;
 		guint32 number = 0;
 		gboolean wsp = FALSE;
 		gboolean have_port;
 
-		if (addr == NULL || *addr == '\0' || g_strcmp0(addr, "0.0.0.0") == 0)
+		if (addr == NULL || *addr == '\0' || strcmp(addr, "0.0.0.0") == 0)
 			addr = omacp_characteristic_get(phys, "PXADDR-FQDN");
 		if (addr == NULL || *addr == '\0')
 			continue;
-		host = normalise_host(addr);
-		if (g_strcmp0(host, "0.0.0.0") == 0)
+		host = normalise_host(addr, buf);
+		if (strcmp(host, "0.0.0.0") == 0)
 			continue;
+		if (out == NULL)
+			return TRUE;
 		have_port = port_from(phys, &number, &wsp) || port_from(px, &number, &wsp);
 		if (strchr(host, ':') != NULL)
 			out->address = have_port ? g_strdup_printf("[%s]:%u", host, number)
@@ -317,17 +582,30 @@ proxy_of_pxlogical(const OmacpCharacteristic *px, ProxyInfo *out)
 	return FALSE;
 }
 
-/* Host part of a URL or of a bare "host[:port][/path]". */
-static char *
-url_host(const char *url)
+/* A piece of a string. */
+typedef struct {
+	const char *p;
+	gsize n;
+} Span;
+
+static gboolean
+span_equal(Span a, Span b)
+{
+	return a.n == b.n && g_ascii_strncasecmp(a.p, b.p, a.n) == 0;
+}
+
+/* Host part of a URL or of a bare "host[:port][/path]", as written (the
+ * callers compare it without regard to ASCII case). FALSE when there is
+ * none. */
+static gboolean
+url_host_span(const char *url, Span *out)
 {
 	const char *start;
 	const char *end;
 	const char *at;
-	g_autofree char *host = NULL;
 
 	if (url == NULL)
-		return NULL;
+		return FALSE;
 	start = strstr(url, "://");
 	start = start != NULL ? start + 3 : url;
 	end = start + strcspn(start, "/?#");
@@ -338,16 +616,27 @@ url_host(const char *url)
 		const char *close = memchr(start, ']', (gsize) (end - start));
 
 		if (close == NULL)
-			return NULL;
-		host = g_strndup(start + 1, (gsize) (close - start - 1));
+			return FALSE;
+		out->p = start + 1;
+		out->n = (gsize) (close - start - 1);
 	} else {
 		const char *colon = memchr(start, ':', (gsize) (end - start));
 
-		host = g_strndup(start, (gsize) ((colon != NULL ? colon : end) - start));
+		out->p = start;
+		out->n = (gsize) ((colon != NULL ? colon : end) - start);
 	}
-	if (*host == '\0')
+	return out->n > 0;
+}
+
+/* The host of url_host_span(), lower-cased, as a new string (or NULL). */
+static char *
+url_host(const char *url)
+{
+	Span host;
+
+	if (!url_host_span(url, &host))
 		return NULL;
-	return g_ascii_strdown(host, -1);
+	return g_ascii_strdown(host.p, (gssize) host.n);
 }
 
 static gboolean
@@ -357,25 +646,141 @@ url_is_plain_http(const char *url)
 }
 
 /* The label that names the organisation: "sonera" in mms.sonera.fi,
- * "operator" in wap.operator.co.uk. NULL for IP literals and single labels. */
-static char *
-org_label(const char *host)
+ * "operator" in wap.operator.co.uk. FALSE for IP literals and single
+ * labels. */
+static gboolean
+org_label_span(Span host, Span *org)
 {
 	static const char *const second_level[] = {
 		"co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go", NULL,
 	};
-	g_auto(GStrv) labels = NULL;
-	guint n;
+	gboolean numeric = TRUE;
+	gsize dots = 0;
+	gsize ends[3]; /* end of the last, second last and third last labels */
+	gsize starts[3];
+	guint k = 0;
 
-	if (host == NULL || is_ip_literal(host) || strchr(host, '.') == NULL)
+	for (gsize i = 0; i < host.n; i++) {
+		if (host.p[i] == ':')
+			return FALSE; /* an IPv6 literal */
+		if (host.p[i] == '.')
+			dots++;
+		else if (!g_ascii_isdigit(host.p[i]))
+			numeric = FALSE;
+	}
+	if (numeric || dots == 0)
+		return FALSE;
+	/* The labels from the right. */
+	ends[0] = host.n;
+	for (gsize i = host.n; i > 0 && k < 3; i--) {
+		if (host.p[i - 1] == '.') {
+			starts[k] = i;
+			if (k + 1 < 3)
+				ends[k + 1] = i - 1;
+			k++;
+		}
+	}
+	if (k < 3)
+		starts[k] = 0; /* the leftmost label */
+	if (starts[0] == ends[0])
+		return FALSE; /* an empty last label */
+	if (dots >= 2 && ends[0] - starts[0] == 2) {
+		Span second = { host.p + starts[1], ends[1] - starts[1] };
+
+		for (guint i = 0; second_level[i] != NULL; i++) {
+			Span word = { second_level[i], strlen(second_level[i]) };
+
+			if (span_equal(second, word)) {
+				org->p = host.p + starts[2];
+				org->n = ends[2] - starts[2];
+				return TRUE;
+			}
+		}
+	}
+	org->p = host.p + starts[1];
+	org->n = ends[1] - starts[1];
+	return TRUE;
+}
+
+/* org_label_span() as a new lower-case string, or NULL. */
+static char *
+org_label(const char *host)
+{
+	Span org;
+
+	if (host == NULL || is_ip_literal(host))
 		return NULL;
-	labels = g_strsplit(host, ".", -1);
-	n = g_strv_length(labels);
-	if (n < 2 || labels[n - 1][0] == '\0')
+	if (!org_label_span((Span){ host, strlen(host) }, &org))
 		return NULL;
-	if (n >= 3 && strlen(labels[n - 1]) == 2 && g_strv_contains(second_level, labels[n - 2]))
-		return g_ascii_strdown(labels[n - 3], -1);
-	return g_ascii_strdown(labels[n - 2], -1);
+	return g_ascii_strdown(org.p, (gssize) org.n);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small maps from characteristics: a few entries inline, a hash table
+ * beyond that (documents may hold thousands of characteristics). */
+
+#define PTR_MAP_INLINE 8
+
+typedef struct {
+	gconstpointer keys[PTR_MAP_INLINE];
+	gpointer values[PTR_MAP_INLINE];
+	guint n;
+	GHashTable *table; /* every entry, once there are more than PTR_MAP_INLINE */
+} PtrMap;
+
+/* The value of @key (never NULL for a key present), or NULL. */
+static gpointer
+ptr_map_lookup(const PtrMap *m, gconstpointer key)
+{
+	if (m->table != NULL)
+		return g_hash_table_lookup(m->table, key);
+	for (guint i = 0; i < m->n; i++) {
+		if (m->keys[i] == key)
+			return m->values[i];
+	}
+	return NULL;
+}
+
+/* Sets @key to @value (not NULL), replacing an earlier value. */
+static void
+ptr_map_insert(PtrMap *m, gconstpointer key, gpointer value)
+{
+	if (m->table == NULL) {
+		for (guint i = 0; i < m->n; i++) {
+			if (m->keys[i] == key) {
+				m->values[i] = value;
+				return;
+			}
+		}
+		if (m->n < PTR_MAP_INLINE) {
+			m->keys[m->n] = key;
+			m->values[m->n++] = value;
+			return;
+		}
+		m->table = g_hash_table_new(NULL, NULL);
+		for (guint i = 0; i < m->n; i++)
+			g_hash_table_insert(m->table, (gpointer) m->keys[i], m->values[i]);
+	}
+	g_hash_table_insert(m->table, (gpointer) key, value);
+}
+
+static void
+ptr_map_add(PtrMap *m, gconstpointer key)
+{
+	ptr_map_insert(m, key, GINT_TO_POINTER(1));
+}
+
+static gboolean
+ptr_map_contains(const PtrMap *m, gconstpointer key)
+{
+	return ptr_map_lookup(m, key) != NULL;
+}
+
+static void
+ptr_map_clear(PtrMap *m)
+{
+	g_clear_pointer(&m->table, g_hash_table_unref);
+	m->n = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -404,11 +809,12 @@ typedef struct {
 	const OmacpProvDoc *doc;
 	const char *imsi;
 	GPtrArray *out;
-	GHashTable *mms_naps;         /* NAPDEFs used by a w4 */
-	GHashTable *other_naps;       /* NAPDEFs an explicit non-w4 link reaches */
-	GHashTable *mms_only_proxies; /* PXLOGICALs only w4 names */
-	GHashTable *nap_proxy;        /* NAPDEF → first usable non-MMS PXLOGICAL leading to it */
-	DocHosts *hosts;              /* built when an MMSC needs checking */
+	PtrMap mms_naps;         /* NAPDEFs used by a w4 */
+	PtrMap other_naps;       /* NAPDEFs an explicit non-w4 link reaches */
+	PtrMap mms_only_proxies; /* PXLOGICALs only w4 names */
+	PtrMap nap_proxy;        /* NAPDEF → first usable non-MMS PXLOGICAL leading to it */
+	guint mmsc_checks;       /* MMS servers checked so far */
+	DocHosts *hosts;         /* built when a second MMS server needs checking */
 } Ctx;
 
 static const char *
@@ -426,18 +832,19 @@ app_is(const OmacpCharacteristic *app, const char *id)
 static gboolean
 nap_is_packet_apn(const OmacpCharacteristic *nap)
 {
-	g_autoptr(GPtrArray) bearers = omacp_characteristic_get_all(nap, "BEARER");
 	const char *addrtype = omacp_characteristic_get(nap, "NAP-ADDRTYPE");
 	const char *address = omacp_characteristic_get(nap, "NAP-ADDRESS");
 	gboolean packet = FALSE;
+	gboolean any_bearer = FALSE;
+	const char *b;
+	guint i = 0;
 
-	for (guint i = 0; i < bearers->len; i++) {
-		const char *b = g_ptr_array_index(bearers, i);
-
-		if (g_strcmp0(b, "GSM-GPRS") == 0 || g_strcmp0(b, "3G-GSM") == 0)
+	while ((b = next_value(nap, "BEARER", &i)) != NULL) {
+		any_bearer = TRUE;
+		if (strcmp(b, "GSM-GPRS") == 0 || strcmp(b, "3G-GSM") == 0)
 			packet = TRUE;
 	}
-	if (bearers->len == 0 && g_strcmp0(addrtype, "APN") == 0)
+	if (!any_bearer && g_strcmp0(addrtype, "APN") == 0)
 		packet = TRUE;
 	return packet && (addrtype == NULL || g_strcmp0(addrtype, "APN") == 0) && address != NULL &&
 	       *address != '\0';
@@ -446,11 +853,16 @@ nap_is_packet_apn(const OmacpCharacteristic *nap)
 static gboolean
 nap_is_wlan(const OmacpCharacteristic *nap)
 {
-	g_autoptr(GPtrArray) wlans = omacp_characteristic_children(nap, "WLAN");
-	g_autoptr(GPtrArray) bearers = omacp_characteristic_get_all(nap, "BEARER");
+	const char *b;
+	guint i = 0;
 
-	return wlans->len > 0 ||
-	       g_ptr_array_find_with_equal_func(bearers, "WLAN", g_str_equal, NULL);
+	if (first_child(nap, "WLAN") != NULL)
+		return TRUE;
+	while ((b = next_value(nap, "BEARER", &i)) != NULL) {
+		if (strcmp(b, "WLAN") == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* The NAPDEF a w4 uses as its MMS access point. */
@@ -501,80 +913,76 @@ mms_pxlogical(const Ctx *ctx, const OmacpCharacteristic *app, ProxyInfo *info)
 static void
 ctx_init(Ctx *ctx, const OmacpProvDoc *doc, const char *imsi, GPtrArray *out)
 {
-	g_autoptr(GPtrArray) apps = omacp_provdoc_find_all(doc, "APPLICATION");
-	g_autoptr(GHashTable) proxy_users = g_hash_table_new(NULL, NULL);
+	PtrMap proxy_users = { 0 }; /* PXLOGICAL → bit 0: named by a w4, bit 1: by another app */
 
 	ctx->doc = doc;
 	ctx->imsi = imsi;
 	ctx->out = out;
-	ctx->mms_naps = g_hash_table_new(NULL, NULL);
-	ctx->other_naps = g_hash_table_new(NULL, NULL);
-	ctx->mms_only_proxies = g_hash_table_new(NULL, NULL);
 
-	for (guint i = 0; i < apps->len; i++) {
-		const OmacpCharacteristic *app = g_ptr_array_index(apps, i);
-		gboolean mms = app_is(app, "w4");
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		const OmacpCharacteristic *app = g_ptr_array_index(doc->characteristics, i);
+		gboolean mms;
 		g_autoptr(GPtrArray) naps = NULL;
-		g_autoptr(GPtrArray) to_proxy = omacp_characteristic_get_all(app, "TO-PROXY");
+		const char *to;
+		guint k = 0;
 
-		for (guint j = 0; j < to_proxy->len; j++) {
-			OmacpCharacteristic *px =
-			        omacp_provdoc_find_pxlogical(doc, g_ptr_array_index(to_proxy, j));
+		if (!char_live(app) || strcmp(app->type, "APPLICATION") != 0)
+			continue;
+		mms = app_is(app, "w4");
+		while ((to = next_value(app, "TO-PROXY", &k)) != NULL) {
+			OmacpCharacteristic *px = omacp_provdoc_find_pxlogical(doc, to);
 			guint users;
 
 			if (px == NULL)
 				continue;
-			users = GPOINTER_TO_UINT(g_hash_table_lookup(proxy_users, px));
-			/* bit 0: named by a w4, bit 1: named by something else */
-			g_hash_table_insert(proxy_users, px,
-			                    GUINT_TO_POINTER(users | (mms ? 1 : 2)));
+			users = GPOINTER_TO_UINT(ptr_map_lookup(&proxy_users, px));
+			ptr_map_insert(&proxy_users, px, GUINT_TO_POINTER(users | (mms ? 1 : 2)));
 		}
 		if (mms && omacp_provdoc_app_is_unlinked(app)) {
 			const OmacpCharacteristic *nap = mms_napdef(ctx, app, NULL);
 
 			if (nap != NULL)
-				g_hash_table_add(ctx->mms_naps, (gpointer) nap);
+				ptr_map_add(&ctx->mms_naps, nap);
 			continue;
 		}
 		if (omacp_provdoc_app_is_unlinked(app))
 			continue;
 		naps = omacp_provdoc_app_napdefs(doc, app);
 		for (guint j = 0; j < naps->len; j++)
-			g_hash_table_add(mms ? ctx->mms_naps : ctx->other_naps,
-			                 g_ptr_array_index(naps, j));
+			ptr_map_add(mms ? &ctx->mms_naps : &ctx->other_naps,
+			            g_ptr_array_index(naps, j));
 	}
-	{
+	if (proxy_users.table != NULL) {
 		GHashTableIter iter;
 		gpointer key, value;
 
-		g_hash_table_iter_init(&iter, proxy_users);
+		g_hash_table_iter_init(&iter, proxy_users.table);
 		while (g_hash_table_iter_next(&iter, &key, &value)) {
 			if (GPOINTER_TO_UINT(value) == 1)
-				g_hash_table_add(ctx->mms_only_proxies, key);
+				ptr_map_add(&ctx->mms_only_proxies, key);
+		}
+	} else {
+		for (guint i = 0; i < proxy_users.n; i++) {
+			if (GPOINTER_TO_UINT(proxy_users.values[i]) == 1)
+				ptr_map_add(&ctx->mms_only_proxies, proxy_users.keys[i]);
 		}
 	}
+	ptr_map_clear(&proxy_users);
+
 	/* The proxy of each access point, computed once for the document. */
-	ctx->nap_proxy = g_hash_table_new(NULL, NULL);
-	{
-		g_autoptr(GPtrArray) proxies = omacp_provdoc_find_all(doc, "PXLOGICAL");
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		const OmacpCharacteristic *px = g_ptr_array_index(doc->characteristics, i);
+		g_autoptr(GPtrArray) naps = NULL;
 
-		for (guint i = 0; i < proxies->len; i++) {
-			const OmacpCharacteristic *px = g_ptr_array_index(proxies, i);
-			g_autoptr(GPtrArray) naps = NULL;
-			ProxyInfo info = { 0 };
-
-			if (g_hash_table_contains(ctx->mms_only_proxies, px) ||
-			    !proxy_of_pxlogical(px, &info))
-				continue;
-			proxy_info_clear(&info);
-			naps = omacp_provdoc_pxlogical_napdefs(doc, px);
-			for (guint j = 0; j < naps->len; j++) {
-				if (!g_hash_table_contains(ctx->nap_proxy,
-				                           g_ptr_array_index(naps, j)))
-					g_hash_table_insert(ctx->nap_proxy,
-					                    g_ptr_array_index(naps, j),
-					                    (gpointer) px);
-			}
+		if (!char_live(px) || strcmp(px->type, "PXLOGICAL") != 0)
+			continue;
+		if (ptr_map_contains(&ctx->mms_only_proxies, px) || !proxy_of_pxlogical(px, NULL))
+			continue;
+		naps = omacp_provdoc_pxlogical_napdefs(doc, px);
+		for (guint j = 0; j < naps->len; j++) {
+			if (!ptr_map_contains(&ctx->nap_proxy, g_ptr_array_index(naps, j)))
+				ptr_map_insert(&ctx->nap_proxy, g_ptr_array_index(naps, j),
+				               (gpointer) px);
 		}
 	}
 }
@@ -582,11 +990,23 @@ ctx_init(Ctx *ctx, const OmacpProvDoc *doc, const char *imsi, GPtrArray *out)
 static void
 ctx_clear(Ctx *ctx)
 {
-	g_clear_pointer(&ctx->mms_naps, g_hash_table_unref);
-	g_clear_pointer(&ctx->other_naps, g_hash_table_unref);
-	g_clear_pointer(&ctx->mms_only_proxies, g_hash_table_unref);
-	g_clear_pointer(&ctx->nap_proxy, g_hash_table_unref);
+	ptr_map_clear(&ctx->mms_naps);
+	ptr_map_clear(&ctx->other_naps);
+	ptr_map_clear(&ctx->mms_only_proxies);
+	ptr_map_clear(&ctx->nap_proxy);
 	g_clear_pointer(&ctx->hosts, doc_hosts_free);
+}
+
+/* Parms whose values name hosts. APNs are labels, not hosts (an MVNO's APN
+ * names the MVNO while its MMSC is the host network's): not among them. */
+static gboolean
+is_url_parm(const char *name)
+{
+	static const char *const url_parms[] = {
+		"STARTPAGE", "URI", "ADDR", "PROVURL", "PXADDR-FQDN", "DOMAIN", "PXADDR", NULL,
+	};
+
+	return g_strv_contains(url_parms, name);
 }
 
 static void
@@ -608,17 +1028,32 @@ add_words(GHashTable *words, const char *text)
 	}
 }
 
+/* TRUE when @text has @word as one of its words (runs of ASCII letters and
+ * digits), without regard to ASCII case. */
+static gboolean
+has_word(const char *text, Span word)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *start;
+
+		while (*p != '\0' && !g_ascii_isalnum(*p))
+			p++;
+		start = p;
+		while (g_ascii_isalnum(*p))
+			p++;
+		if (p > start && span_equal((Span){ start, (gsize) (p - start) }, word))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Domain-name hosts named anywhere in the document (URLs, proxy names,
- * domains) and the words of every NAME. APNs are labels, not hosts (an
- * MVNO's APN names the MVNO while its MMSC is the host network's): not
- * collected. */
+ * domains) and the words of every NAME. */
 static void
 collect_hosts(DocHosts *dh, const OmacpCharacteristic *c)
 {
-	static const char *const url_parms[] = {
-		"STARTPAGE", "URI", "ADDR", "PROVURL", "PXADDR-FQDN", "DOMAIN", "PXADDR", NULL,
-	};
-
 	if (c->op != OMACP_OP_SET || !c->valid)
 		return;
 	for (guint i = 0; i < c->parms->len; i++) {
@@ -632,7 +1067,7 @@ collect_hosts(DocHosts *dh, const OmacpCharacteristic *c)
 			add_words(dh->words, parm->value);
 			continue;
 		}
-		if (!g_strv_contains(url_parms, parm->name))
+		if (!is_url_parm(parm->name))
 			continue;
 		host = url_host(parm->value);
 		org = org_label(host);
@@ -668,45 +1103,110 @@ ctx_hosts(Ctx *ctx)
 	return ctx->hosts;
 }
 
-/* Conservative: says something only when the MMSC is a domain name, the
- * document names other domains, none of them belongs to the same
- * organisation, and no NAME has that organisation as a word. */
+/* One walk over the document for a single MMS server: the same verdict as
+ * the tables of ctx_hosts(), without building them. */
+typedef struct {
+	Span host; /* of the MMS server */
+	Span org;
+	gboolean named;      /* a NAME has the organisation as a word */
+	gboolean other;      /* a domain-name host other than the server's */
+	gboolean other_same; /* ... of the same organisation */
+	GPtrArray *listed;   /* second walk: other hosts (lower case), at most 6 */
+} MmscWalk;
+
 static void
-check_mmsc_domain(Ctx *ctx, Draft *d, const char *mmsc)
+mmsc_walk(MmscWalk *w, const OmacpCharacteristic *c)
 {
-	g_autofree char *host = url_host(mmsc);
-	g_autofree char *org = org_label(host);
-	const DocHosts *dh;
-	gboolean self;
-	guint same;
-	g_autoptr(GString) others = NULL;
-	guint listed = 0;
-
-	if (org == NULL)
+	if (c->op != OMACP_OP_SET || !c->valid)
 		return;
-	dh = ctx_hosts(ctx);
-	self = g_hash_table_contains(dh->host_org, host);
-	same = GPOINTER_TO_UINT(g_hash_table_lookup(dh->org_count, org));
-	if (same > (self ? 1u : 0u) || dh->hosts->len <= (self ? 1u : 0u) ||
-	    g_hash_table_contains(dh->words, org))
-		return;
-	others = g_string_new(NULL);
-	for (guint i = 0; i < dh->hosts->len; i++) {
-		const char *other = g_ptr_array_index(dh->hosts, i);
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+		Span host, org;
 
-		if (g_str_equal(other, host))
+		if (parm->op != OMACP_OP_SET || !parm->valid || parm->value == NULL)
 			continue;
-		if (listed == 5) {
-			g_string_append(others, ", ...");
+		if (w->listed == NULL && strcmp(parm->name, "NAME") == 0) {
+			w->named |= has_word(parm->value, w->org);
+			continue;
+		}
+		if (!is_url_parm(parm->name) || !url_host_span(parm->value, &host) ||
+		    !org_label_span(host, &org) || span_equal(host, w->host))
+			continue;
+		if (w->listed == NULL) {
+			w->other = TRUE;
+			w->other_same |= span_equal(org, w->org);
+			continue;
+		}
+		if (w->listed->len < 6) {
+			g_autofree char *lower = g_ascii_strdown(host.p, (gssize) host.n);
+
+			if (!g_ptr_array_find_with_equal_func(w->listed, lower, g_str_equal, NULL))
+				g_ptr_array_add(w->listed, g_steal_pointer(&lower));
+		}
+	}
+	for (guint i = 0; i < c->children->len; i++)
+		mmsc_walk(w, g_ptr_array_index(c->children, i));
+}
+
+static void
+add_mmsc_risk(Draft *d, const char *host, GPtrArray *others)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	for (guint i = 0; i < others->len; i++) {
+		if (i == 5) {
+			g_string_append(text, ", ...");
 			break;
 		}
-		g_string_append_printf(others, "%s%s", listed > 0 ? ", " : "", other);
-		listed++;
+		g_string_append_printf(text, "%s%s", i > 0 ? ", " : "",
+		                       (const char *) g_ptr_array_index(others, i));
 	}
 	add_risk(d,
 	         "MMS server %s is outside the operator's domain (the document's other hosts "
 	         "are %s): your MMS would go to a third party",
-	         host, others->str);
+	         host, text->str);
+}
+
+/* Conservative: says something only when the MMSC is a domain name, the
+ * document names other domains, none of them belongs to the same
+ * organisation, and no NAME has that organisation as a word. The first
+ * check walks the document; later ones (a document with several w4) use
+ * tables built once. */
+static void
+check_mmsc_domain(Ctx *ctx, Draft *d, const char *mmsc)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GPtrArray) others = NULL;
+	MmscWalk w = { 0 };
+
+	if (!url_host_span(mmsc, &w.host) || !org_label_span(w.host, &w.org))
+		return;
+	host = g_ascii_strdown(w.host.p, (gssize) w.host.n);
+	if (ctx->mmsc_checks++ == 0) {
+		for (guint i = 0; i < ctx->doc->characteristics->len; i++)
+			mmsc_walk(&w, g_ptr_array_index(ctx->doc->characteristics, i));
+		if (w.named || !w.other || w.other_same)
+			return;
+		others = g_ptr_array_new_with_free_func(g_free);
+		w.listed = others;
+		for (guint i = 0; i < ctx->doc->characteristics->len; i++)
+			mmsc_walk(&w, g_ptr_array_index(ctx->doc->characteristics, i));
+	} else {
+		g_autofree char *org = g_ascii_strdown(w.org.p, (gssize) w.org.n);
+		const DocHosts *dh = ctx_hosts(ctx);
+		gboolean self = g_hash_table_contains(dh->host_org, host);
+		guint same = GPOINTER_TO_UINT(g_hash_table_lookup(dh->org_count, org));
+
+		if (same > (self ? 1u : 0u) || dh->hosts->len <= (self ? 1u : 0u) ||
+		    g_hash_table_contains(dh->words, org))
+			return;
+		others = g_ptr_array_new();
+		for (guint i = 0; i < dh->hosts->len && others->len < 6; i++) {
+			if (!g_str_equal(g_ptr_array_index(dh->hosts, i), host))
+				g_ptr_array_add(others, g_ptr_array_index(dh->hosts, i));
+		}
+	}
+	add_mmsc_risk(d, host, others);
 }
 
 /* apn, username, password-set, auth, ip-type, napid of a NAPDEF. */
@@ -750,29 +1250,46 @@ static void
 add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 {
 	const char *napid = omacp_characteristic_get(nap, "NAPID");
-	g_autoptr(GPtrArray) bearers = omacp_characteristic_get_all(nap, "BEARER");
-	g_autoptr(GPtrArray) dns = omacp_characteristic_get_all(nap, "DNS-ADDR");
-	g_autoptr(GPtrArray) dnsinfo = omacp_characteristic_children(nap, "DNS-ADDRINFO");
+	guint k = 0;
+	const char *bearer = next_value(nap, "BEARER", &k);
+	g_autoptr(GPtrArray) dns = NULL;
+	const OmacpCharacteristic *info;
+	const char *addr;
 	Draft d;
+
+	k = 0;
+	while ((addr = next_value(nap, "DNS-ADDR", &k)) != NULL) {
+		if (dns == NULL)
+			dns = g_ptr_array_new();
+		g_ptr_array_add(dns, (gpointer) addr);
+	}
+	k = 0;
+	while ((info = next_child(nap, "DNS-ADDRINFO", &k)) != NULL) {
+		addr = omacp_characteristic_get(info, "DNS-ADDR");
+		if (addr == NULL)
+			continue;
+		if (dns == NULL)
+			dns = g_ptr_array_new();
+		g_ptr_array_add(dns, (gpointer) addr);
+	}
 
 	draft_init(&d, OMACP_PROFILE_INTERNET, OMACP_OP_SET, napid,
 	           omacp_characteristic_get(nap, "NAME"), ctx->imsi);
 	put_access_point(&d, nap);
-	if (bearers->len > 0)
-		put_s(&d, "bearer", g_ptr_array_index(bearers, 0));
-	for (guint i = 0; i < dnsinfo->len; i++) {
-		const char *addr =
-		        omacp_characteristic_get(g_ptr_array_index(dnsinfo, i), "DNS-ADDR");
-
-		if (addr != NULL)
-			g_ptr_array_add(dns, (gpointer) addr);
-	}
-	if (dns->len > 0) {
+	if (bearer != NULL)
+		put_s(&d, "bearer", bearer);
+	if (dns != NULL) {
 		g_autofree char *joined = NULL;
 
+		vw_entry_begin(&d.settings, "dns");
+		vw_begin(&d.settings, 1, FALSE);
+		for (guint i = 0; i < dns->len; i++) {
+			vw_string(&d.settings, g_ptr_array_index(dns, i));
+			vw_mark(&d.settings);
+		}
+		vw_end(&d.settings);
+		vw_entry_end(&d.settings, "as");
 		g_ptr_array_add(dns, NULL);
-		g_variant_builder_add(&d.settings, "{sv}", "dns",
-		                      g_variant_new_strv((const char *const *) dns->pdata, -1));
 		joined = g_strjoinv(", ", (char **) dns->pdata);
 		add_risk(&d,
 		         "DNS servers set by the message (%s): they would see and could redirect "
@@ -781,20 +1298,20 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	}
 
 	{
-		const OmacpCharacteristic *px = g_hash_table_lookup(ctx->nap_proxy, nap);
-		ProxyInfo info = { 0 };
+		const OmacpCharacteristic *px = ptr_map_lookup(&ctx->nap_proxy, nap);
+		ProxyInfo proxy = { 0 };
 
-		if (px != NULL && proxy_of_pxlogical(px, &info)) {
-			if (info.wsp) {
-				put_s(&d, "wap-gateway", info.address);
+		if (px != NULL && proxy_of_pxlogical(px, &proxy)) {
+			if (proxy.wsp) {
+				put_s(&d, "wap-gateway", proxy.address);
 			} else {
-				put_s(&d, "proxy", info.address);
+				put_s(&d, "proxy", proxy.address);
 				add_risk(&d,
 				         "HTTP proxy %s on the internet access point: web traffic "
 				         "would go through it",
-				         info.address);
+				         proxy.address);
 			}
-			proxy_info_clear(&info);
+			proxy_info_clear(&proxy);
 		}
 	}
 	draft_finish(&d, ctx->out);
@@ -807,7 +1324,7 @@ add_other_napdef(Ctx *ctx, const OmacpCharacteristic *nap)
 	const char *address = omacp_characteristic_get(nap, "NAP-ADDRESS");
 	const char *addrtype = omacp_characteristic_get(nap, "NAP-ADDRTYPE");
 	const char *bearer = omacp_characteristic_get(nap, "BEARER");
-	g_autofree char *id = g_strdup_printf("napdef:%s", napid);
+	g_autofree char *id = g_strconcat("napdef:", napid, NULL);
 	Draft d;
 
 	draft_init(&d, OMACP_PROFILE_OTHER, OMACP_OP_SET, id, omacp_characteristic_get(nap, "NAME"),
@@ -834,9 +1351,11 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	const char *netmode = omacp_characteristic_get(wlan, "NETMODE");
 	const char *psk = omacp_characteristic_get(wlan, "WPA-PRES-KEY-ASC");
 	const OmacpCharacteristic *eap = first_child(wlan, "EAP");
-	g_autoptr(GPtrArray) wepkeys = omacp_characteristic_children(wlan, "WEPKEY");
+	gboolean have_wepkeys = first_child(wlan, "WEPKEY") != NULL;
+	const OmacpCharacteristic *key;
 	const char *security;
 	gboolean key_set = FALSE;
+	guint k = 0;
 	Draft d;
 
 	if (ssid == NULL)
@@ -848,7 +1367,7 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	if (psk == NULL)
 		psk = omacp_characteristic_get(wlan, "WPA-PRES-KEY-HEX");
 
-	if (g_strcmp0(secmode, "WEP") == 0 || (secmode == NULL && wepkeys->len > 0))
+	if (g_strcmp0(secmode, "WEP") == 0 || (secmode == NULL && have_wepkeys))
 		security = "wep";
 	else if (g_strcmp0(secmode, "WPA-PRESHARED-KEY") == 0)
 		security = "wpa-psk";
@@ -889,14 +1408,13 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	} else {
 		put_b(&d, "password-set", FALSE);
 	}
-	for (guint i = 0; i < wepkeys->len; i++) {
-		const OmacpCharacteristic *key = g_ptr_array_index(wepkeys, i);
+	while ((key = next_child(wlan, "WEPKEY", &k)) != NULL) {
 		const char *index = omacp_characteristic_get(key, "INDEX");
-		g_autofree char *name = g_strdup_printf("wep-key%s", index != NULL ? index : "0");
+		g_autofree char *name = g_strconcat("wep-key", index != NULL ? index : "0", NULL);
 
 		key_set |= put_secret(&d, name, omacp_characteristic_get(key, "DATA"));
 	}
-	if (wepkeys->len > 0)
+	if (have_wepkeys)
 		put_b(&d, "wep-key-set", key_set);
 	if (g_strcmp0(security, "none") == 0)
 		add_risk(&d, "open WLAN %s: traffic over it is not encrypted", ssid);
@@ -940,14 +1458,12 @@ app_address(const OmacpCharacteristic *app, const OmacpCharacteristic **appaddr)
 static gboolean
 app_port(const OmacpCharacteristic *appaddr, guint32 *number, const char **service)
 {
-	g_autoptr(GPtrArray) ports = NULL;
+	const OmacpCharacteristic *port;
+	guint i = 0;
 
 	if (appaddr == NULL)
 		return FALSE;
-	ports = omacp_characteristic_children(appaddr, "PORT");
-	for (guint i = 0; i < ports->len; i++) {
-		const OmacpCharacteristic *port = g_ptr_array_index(ports, i);
-
+	while ((port = next_child(appaddr, "PORT", &i)) != NULL) {
 		if (parse_port(omacp_characteristic_get(port, "PORTNBR"), number)) {
 			if (service != NULL)
 				*service = omacp_characteristic_get(port, "SERVICE");
@@ -1017,30 +1533,18 @@ put_app_proxy(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char *wh
 static void
 add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 {
-	g_autoptr(GPtrArray) resources = omacp_characteristic_children(app, "RESOURCE");
-	g_autoptr(GPtrArray) naps = NULL;
+	const OmacpCharacteristic *res;
 	const char *startpage = NULL;
 	const char *name = omacp_characteristic_get(app, "NAME");
-	GVariantBuilder bookmarks;
+	guint k = 0;
 	Draft d;
 
-	g_variant_builder_init(&bookmarks, G_VARIANT_TYPE("aa{ss}"));
-	for (guint i = 0; i < resources->len; i++) {
-		const OmacpCharacteristic *res = g_ptr_array_index(resources, i);
-		const char *uri = omacp_characteristic_get(res, "URI");
-		const char *title = omacp_characteristic_get(res, "NAME");
-		GVariantBuilder entry;
-
+	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
 		if (startpage == NULL && omacp_characteristic_has(res, "STARTPAGE")) {
-			startpage = uri;
+			startpage = omacp_characteristic_get(res, "URI");
 			if (name == NULL)
-				name = title;
+				name = omacp_characteristic_get(res, "NAME");
 		}
-		g_variant_builder_init(&entry, G_VARIANT_TYPE("a{ss}"));
-		g_variant_builder_add(&entry, "{ss}", "uri", uri);
-		if (title != NULL)
-			g_variant_builder_add(&entry, "{ss}", "name", title);
-		g_variant_builder_add_value(&bookmarks, g_variant_builder_end(&entry));
 	}
 	if (startpage == NULL && !omacp_provdoc_app_is_unlinked(app)) {
 		g_autoptr(GPtrArray) proxies = omacp_provdoc_app_pxlogicals(ctx->doc, app);
@@ -1052,16 +1556,32 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 
 	draft_init(&d, OMACP_PROFILE_BROWSER, OMACP_OP_SET, app_ident(app), name, ctx->imsi);
 	put_s(&d, "startpage", startpage);
-	g_variant_builder_add(&d.settings, "{sv}", "bookmarks", g_variant_builder_end(&bookmarks));
+	/* bookmarks: aa{ss} */
+	vw_entry_begin(&d.settings, "bookmarks");
+	vw_begin(&d.settings, 1, FALSE);
+	k = 0;
+	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
+		const char *title = omacp_characteristic_get(res, "NAME");
+
+		vw_begin(&d.settings, 1, FALSE);
+		vw_ss(&d.settings, "uri", omacp_characteristic_get(res, "URI"));
+		if (title != NULL)
+			vw_ss(&d.settings, "name", title);
+		vw_end(&d.settings);
+		vw_mark(&d.settings);
+	}
+	vw_end(&d.settings);
+	vw_entry_end(&d.settings, "aa{ss}");
 	put_app_proxy(ctx, &d, app, "browser");
 	if (!omacp_provdoc_app_is_unlinked(app)) {
-		naps = omacp_provdoc_app_napdefs(ctx->doc, app);
+		g_autoptr(GPtrArray) naps = omacp_provdoc_app_napdefs(ctx->doc, app);
+
 		if (naps->len > 0)
 			put_s(&d, "napid",
 			      omacp_characteristic_get(g_ptr_array_index(naps, 0), "NAPID"));
 	}
-	for (guint i = 0; i < resources->len; i++) {
-		const OmacpCharacteristic *res = g_ptr_array_index(resources, i);
+	k = 0;
+	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
 		const char *uri = omacp_characteristic_get(res, "URI");
 
 		if (omacp_characteristic_get(res, "AAUTHSECRET") != NULL && url_is_plain_http(uri))
@@ -1077,42 +1597,45 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 static gboolean
 put_appauth(Draft *d, const OmacpCharacteristic *app)
 {
-	g_autoptr(GPtrArray) auths = omacp_characteristic_children(app, "APPAUTH");
 	const OmacpCharacteristic *main_auth = NULL;
+	const OmacpCharacteristic *auth;
 	gboolean any_secret = FALSE;
-	GVariantBuilder list;
+	VWriter *w = &d->settings;
+	guint n = 0;
+	guint k = 0;
 
-	g_variant_builder_init(&list, G_VARIANT_TYPE("aa{sv}"));
-	for (guint i = 0; i < auths->len; i++) {
-		const OmacpCharacteristic *auth = g_ptr_array_index(auths, i);
+	vw_entry_begin(w, "auth");
+	vw_begin(w, 8, FALSE);
+	while ((auth = next_child(app, "APPAUTH", &k)) != NULL) {
 		const char *level = omacp_characteristic_get(auth, "AAUTHLEVEL");
 		const char *type = omacp_characteristic_get(auth, "AAUTHTYPE");
 		const char *user = omacp_characteristic_get(auth, "AAUTHNAME");
 		g_autofree char *prefix = level != NULL ? g_ascii_strdown(level, -1)
-		                                        : g_strdup_printf("auth%u", i + 1);
-		g_autofree char *pw_key = g_strdup_printf("%s-password", prefix);
-		g_autofree char *nonce_key = g_strdup_printf("%s-nonce", prefix);
+		                                        : g_strdup_printf("auth%u", n + 1);
+		g_autofree char *pw_key = g_strconcat(prefix, "-password", NULL);
+		g_autofree char *nonce_key = g_strconcat(prefix, "-nonce", NULL);
 		gboolean pw = put_secret(d, pw_key, omacp_characteristic_get(auth, "AAUTHSECRET"));
 		gboolean nonce =
 		        put_secret(d, nonce_key, omacp_characteristic_get(auth, "AAUTHDATA"));
-		GVariantBuilder entry;
 
+		n++;
 		any_secret |= pw;
-		g_variant_builder_init(&entry, G_VARIANT_TYPE_VARDICT);
+		vw_begin(w, 8, FALSE);
 		if (level != NULL)
-			g_variant_builder_add(&entry, "{sv}", "level", g_variant_new_string(level));
+			vw_sv_string(w, "level", level);
 		if (type != NULL)
-			g_variant_builder_add(&entry, "{sv}", "type", g_variant_new_string(type));
+			vw_sv_string(w, "type", type);
 		if (user != NULL)
-			g_variant_builder_add(&entry, "{sv}", "username",
-			                      g_variant_new_string(user));
-		g_variant_builder_add(&entry, "{sv}", "password-set", g_variant_new_boolean(pw));
-		g_variant_builder_add(&entry, "{sv}", "nonce-set", g_variant_new_boolean(nonce));
-		g_variant_builder_add_value(&list, g_variant_builder_end(&entry));
+			vw_sv_string(w, "username", user);
+		vw_sv_bool(w, "password-set", pw);
+		vw_sv_bool(w, "nonce-set", nonce);
+		vw_end(w);
+		vw_mark(w);
 		if (main_auth == NULL || g_strcmp0(level, "CLIENT") == 0)
 			main_auth = auth;
 	}
-	g_variant_builder_add(&d->settings, "{sv}", "auth", g_variant_builder_end(&list));
+	vw_end(w);
+	vw_entry_end(w, "aa{sv}");
 	if (main_auth != NULL) {
 		const char *secret = omacp_characteristic_get(main_auth, "AAUTHSECRET");
 
@@ -1157,29 +1680,29 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 		         "control the device (install, change and erase settings and software)",
 		         address != NULL ? address : "(no address)", provider);
 	} else {
-		g_autoptr(GPtrArray) resources = omacp_characteristic_children(app, "RESOURCE");
-		GVariantBuilder dbs;
+		static const char *const keys[][2] = { { "uri", "URI" },
+			                               { "name", "NAME" },
+			                               { "accept", "AACCEPT" },
+			                               { "sync-type", "SYNCTYPE" } };
+		const OmacpCharacteristic *res;
+		guint k = 0;
 
-		g_variant_builder_init(&dbs, G_VARIANT_TYPE("aa{ss}"));
-		for (guint i = 0; i < resources->len; i++) {
-			const OmacpCharacteristic *res = g_ptr_array_index(resources, i);
-			const char *keys[][2] = { { "uri", "URI" },
-				                  { "name", "NAME" },
-				                  { "accept", "AACCEPT" },
-				                  { "sync-type", "SYNCTYPE" } };
-			GVariantBuilder entry;
-
-			g_variant_builder_init(&entry, G_VARIANT_TYPE("a{ss}"));
-			for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
-				const char *v = omacp_characteristic_get(res, keys[k][1]);
+		/* databases: aa{ss} */
+		vw_entry_begin(&d.settings, "databases");
+		vw_begin(&d.settings, 1, FALSE);
+		while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
+			vw_begin(&d.settings, 1, FALSE);
+			for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+				const char *v = omacp_characteristic_get(res, keys[i][1]);
 
 				if (v != NULL)
-					g_variant_builder_add(&entry, "{ss}", keys[k][0], v);
+					vw_ss(&d.settings, keys[i][0], v);
 			}
-			g_variant_builder_add_value(&dbs, g_variant_builder_end(&entry));
+			vw_end(&d.settings);
+			vw_mark(&d.settings);
 		}
-		g_variant_builder_add(&d.settings, "{sv}", "databases",
-		                      g_variant_builder_end(&dbs));
+		vw_end(&d.settings);
+		vw_entry_end(&d.settings, "aa{ss}");
 		add_risk(&d,
 		         "data synchronisation server %s: it would receive the synchronised data "
 		         "(contacts, calendar, ...)",
@@ -1197,7 +1720,7 @@ add_email(Ctx *ctx, const OmacpCharacteristic *app, const char *protocol, guint3
 	const char *address = app_address(app, &appaddr);
 	const char *service = NULL;
 	g_autofree char *host = url_host(address);
-	g_autofree char *id = g_strdup_printf("%s:%s", protocol, app_ident(app));
+	g_autofree char *id = g_strconcat(protocol, ":", app_ident(app), NULL);
 	g_autofree char *service_up = NULL;
 	const char *security;
 	guint32 port = default_port;
@@ -1325,72 +1848,79 @@ add_removals(Ctx *ctx)
 	}
 }
 
+/* The valid, SET top-level characteristics of @type, in document order:
+ * the next one at or after *@i. */
+static const OmacpCharacteristic *
+next_top(const OmacpProvDoc *doc, const char *type, guint *i)
+{
+	while (*i < doc->characteristics->len) {
+		const OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, (*i)++);
+
+		if (char_live(c) && strcmp(c->type, type) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 GPtrArray *
 omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_profile_free);
-	g_autoptr(GPtrArray) naps = NULL;
-	g_autoptr(GPtrArray) wlans = NULL;
-	g_autoptr(GPtrArray) apps = NULL;
-	g_autoptr(GPtrArray) boots = NULL;
+	const OmacpCharacteristic *c;
 	Ctx ctx = { 0 };
+	guint i = 0;
 
 	g_return_val_if_fail(doc != NULL, out);
 	ctx_init(&ctx, doc, imsi, out);
 
-	naps = omacp_provdoc_find_all(doc, "NAPDEF");
-	for (guint i = 0; i < naps->len; i++) {
-		const OmacpCharacteristic *nap = g_ptr_array_index(naps, i);
+	while ((c = next_top(doc, "NAPDEF", &i)) != NULL) {
+		if (nap_is_wlan(c)) {
+			const OmacpCharacteristic *wlan;
+			guint k = 0;
 
-		if (nap_is_wlan(nap)) {
-			g_autoptr(GPtrArray) children = omacp_characteristic_children(nap, "WLAN");
-
-			for (guint j = 0; j < children->len; j++)
-				add_wlan(&ctx, g_ptr_array_index(children, j), nap);
-		} else if (nap_is_packet_apn(nap)) {
-			if (omacp_characteristic_has(nap, "INTERNET") ||
-			    g_hash_table_contains(ctx.other_naps, nap) ||
-			    !g_hash_table_contains(ctx.mms_naps, nap))
-				add_internet(&ctx, nap);
+			while ((wlan = next_child(c, "WLAN", &k)) != NULL)
+				add_wlan(&ctx, wlan, c);
+		} else if (nap_is_packet_apn(c)) {
+			if (omacp_characteristic_has(c, "INTERNET") ||
+			    ptr_map_contains(&ctx.other_naps, c) ||
+			    !ptr_map_contains(&ctx.mms_naps, c))
+				add_internet(&ctx, c);
 		} else {
-			add_other_napdef(&ctx, nap);
+			add_other_napdef(&ctx, c);
 		}
 	}
-	wlans = omacp_provdoc_find_all(doc, "WLAN");
-	for (guint i = 0; i < wlans->len; i++)
-		add_wlan(&ctx, g_ptr_array_index(wlans, i), NULL);
+	i = 0;
+	while ((c = next_top(doc, "WLAN", &i)) != NULL)
+		add_wlan(&ctx, c, NULL);
 
-	apps = omacp_provdoc_find_all(doc, "APPLICATION");
-	for (guint i = 0; i < apps->len; i++) {
-		const OmacpCharacteristic *app = g_ptr_array_index(apps, i);
-		const char *appid = app_id(app);
+	i = 0;
+	while ((c = next_top(doc, "APPLICATION", &i)) != NULL) {
+		const char *appid = app_id(c);
 
 		if (g_strcmp0(appid, "w4") == 0)
-			add_mms(&ctx, app);
+			add_mms(&ctx, c);
 		else if (g_strcmp0(appid, "w2") == 0)
-			add_browser(&ctx, app);
+			add_browser(&ctx, c);
 		else if (g_strcmp0(appid, "w5") == 0)
-			add_server_app(&ctx, app, OMACP_PROFILE_DS);
+			add_server_app(&ctx, c, OMACP_PROFILE_DS);
 		else if (g_strcmp0(appid, "w7") == 0)
-			add_server_app(&ctx, app, OMACP_PROFILE_DM);
+			add_server_app(&ctx, c, OMACP_PROFILE_DM);
 		else if (g_strcmp0(appid, "25") == 0)
-			add_email(&ctx, app, "smtp", 25);
+			add_email(&ctx, c, "smtp", 25);
 		else if (g_strcmp0(appid, "110") == 0)
-			add_email(&ctx, app, "pop3", 110);
+			add_email(&ctx, c, "pop3", 110);
 		else if (g_strcmp0(appid, "143") == 0)
-			add_email(&ctx, app, "imap", 143);
+			add_email(&ctx, c, "imap", 143);
 		else
-			add_other_app(&ctx, app);
+			add_other_app(&ctx, c);
 	}
 
 	/* A BOOTSTRAP without PROVURL only names the message (and perhaps a
 	 * default proxy): nothing a user would call a setting. */
-	boots = omacp_provdoc_find_all(doc, "BOOTSTRAP");
-	for (guint i = 0; i < boots->len; i++) {
-		const OmacpCharacteristic *boot = g_ptr_array_index(boots, i);
-
-		if (omacp_characteristic_get(boot, "PROVURL") != NULL)
-			add_bootstrap(&ctx, boot);
+	i = 0;
+	while ((c = next_top(doc, "BOOTSTRAP", &i)) != NULL) {
+		if (omacp_characteristic_get(c, "PROVURL") != NULL)
+			add_bootstrap(&ctx, c);
 	}
 
 	add_removals(&ctx);
