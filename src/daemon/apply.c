@@ -564,6 +564,18 @@ struct _OmacpSources {
 	int unused;
 };
 
+#if OMACP_HAVE_OFONO_SOURCE || OMACP_HAVE_MM_SOURCE
+static void
+modem_state_changed(const char *source, const char *modem, const char *imsi, gboolean listening,
+                    gpointer user_data)
+{
+	/* the first digits (MCC, MNC) only: an IMSI is personal data */
+	g_message("%s: %s modem %s%s%.5s%s", source, listening ? "listening on" : "stopped on",
+	          modem, imsi != NULL ? ", SIM " : "", imsi != NULL ? imsi : "",
+	          imsi != NULL ? "..." : "");
+}
+#endif
+
 OmacpSources *
 omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc func,
                   gpointer user_data)
@@ -574,6 +586,8 @@ omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc
 	if (config->source_ofono)
 		self->ofono =
 		        omacp_ofono_watcher_new(bus, config->push_forward_dir, func, user_data);
+	if (self->ofono != NULL)
+		omacp_ofono_watcher_set_modem_notify(self->ofono, modem_state_changed, NULL);
 #else
 	if (config->source_ofono)
 		g_message("this omacpd was built without the oFono adapter");
@@ -581,6 +595,8 @@ omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc
 #if OMACP_HAVE_MM_SOURCE
 	if (config->source_modemmanager)
 		self->mm = omacp_mm_watcher_new(bus, func, user_data);
+	if (self->mm != NULL)
+		omacp_mm_watcher_set_modem_notify(self->mm, modem_state_changed, NULL);
 	if (self->mm != NULL && config->push_forward_dir != NULL) {
 		g_autoptr(GError) error = NULL;
 

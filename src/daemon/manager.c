@@ -2179,8 +2179,9 @@ provision_ofono(OmacpManager *self, const char *imsi)
 		g_warning("SIM %s: oFono provisioning file not written: %s", masked,
 		          error->message);
 	else if (network != NULL)
-		g_message("SIM %s: oFono provisioning file holds %u profile(s) for network %s",
-		          masked, profiles->len, network);
+		g_message("SIM %s: its internet/MMS settings written to the oFono provisioning "
+		          "file for network %s",
+		          masked, network);
 }
 
 /* ---- authorization ---- */
