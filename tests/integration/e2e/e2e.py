@@ -179,16 +179,29 @@ class World(harness.Harness):
 
     # ---- ofonod with the fake modem (phonesim plugin) ----
 
-    def start_ofono(self, modem):
+    def start_ofono(self, modem, plugin=None, env=None):
+        """ofonod talking to @modem. With @plugin (a .so) the plugin directory, which
+        is compiled into ofonod, holds just it: /usr/lib gets an overlay in a mount
+        namespace of ofonod's own (as tests/integration/ofono/test-ofono-plugin.py)."""
         if not os.path.ismount("/var/lib/ofono"):
             raise RuntimeError("/var/lib/ofono is not a private tmpfs (run-in-netns.sh)")
         conf = self.path("phonesim.conf")
         with open(conf, "w") as f:
             f.write("[fakemodem]\nAddress=127.0.0.1\nPort=%d\n" % modem.address)
-        self.ofonod = self.spawn("ofonod", [
-            OFONOD, "-n", "-d", "-P",
-            "udevng,rildev,hfp_bluez5,hfp_ag_bluez5,dun_gw_bluez5,upower,connman,bluez5"],
-            env={"OFONO_PHONESIM_CONFIG": conf, "OFONO_AT_DEBUG": "1"})
+        cmd = [OFONOD, "-n", "-d", "-P",
+               "udevng,rildev,hfp_bluez5,hfp_ag_bluez5,dun_gw_bluez5,upower,connman,bluez5"]
+        if plugin is not None:
+            ovl = self.path("ovl")
+            os.makedirs(ovl, exist_ok=True)
+            script = ("mount -t tmpfs ovl {o} && mkdir {o}/u {o}/w && "
+                      "mount -t overlay overlay -o lowerdir=/usr/lib,upperdir={o}/u,"
+                      "workdir={o}/w /usr/lib && mkdir -p /usr/lib/ofono/plugins && "
+                      "cp {so} /usr/lib/ofono/plugins/ && exec \"$@\"").format(o=ovl, so=plugin)
+            cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                   "x"] + cmd
+        full_env = {"OFONO_PHONESIM_CONFIG": conf, "OFONO_AT_DEBUG": "1"}
+        full_env.update(env or {})
+        self.ofonod = self.spawn("ofonod", cmd, env=full_env)
         self.wait_name("org.ofono")
         harness.poll(lambda: "/fakemodem" in [str(p) for p, _ in self.call(
             "org.ofono", "/", "org.ofono.Manager", "GetModems")], 10, "/fakemodem listed")

@@ -10,6 +10,7 @@ Run through tests/integration/nm/run-in-netns.sh (root, private namespaces).
 """
 
 import os
+import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,6 +26,7 @@ SENDER = "+447700900123"  # not trusted: NETWPIN asks the user
 TRUSTED = "+19990000000"  # TrustedSenders: NETWPIN from it is applied at once
 PIN = "1234"
 RUNS = 20
+PLUGIN = sys.argv[1] if len(sys.argv) > 1 else None  # omacp-provision.so
 
 
 def main():
@@ -264,6 +266,33 @@ def main():
                   max(to_connection) * 1000))
     w.check("%d single-segment NETWPIN messages from a trusted sender: +CMT -> message "
             "object -> NetworkManager connection (timed)" % RUNS, timing)
+
+    def plugin_round_trip():
+        if PLUGIN is None:
+            w.diag("the omacp-provision plugin was not built: only the file was checked")
+            return
+        text = open(prov_file).read()
+        assert "internet.AccessPointName=t%02d.apn" % (RUNS - 1) in text, text
+        # a SIM oFono has no contexts for (its state wiped): oFono provisions it, and
+        # the plugin answers from what omacpd wrote
+        w.stop(w.ofonod)
+        w.wait_log("ofono: stopped on modem /fakemodem")
+        for entry in os.listdir("/var/lib/ofono"):  # the private tmpfs
+            shutil.rmtree(os.path.join("/var/lib/ofono", entry), ignore_errors=True)
+        w.start_ofono(modem, plugin=PLUGIN, env={"OMACP_OFONO_PROVISION_FILE": prov_file})
+        w.ofono_modem_up()
+        ctxs = harness.poll(lambda: w.ofono_contexts(), 10, "provisioned contexts")
+        (ctx,) = ctxs.values()
+        assert (ctx["Type"], ctx["AccessPointName"], ctx["Name"]) == (
+            "internet", "t%02d.apn" % (RUNS - 1), "T%02d" % (RUNS - 1)), ctx
+        with open(w.path("ofonod.log"), errors="replace") as f:
+            assert "omacp-provision: 1 context(s) for 00101" in f.read()
+        # and omacpd took the agent slot of the restarted ofonod again
+        harness.poll(lambda: w.omacpd_log().count("ofono: listening on modem /fakemodem") == 2,
+                     10, "the push agent registered again")
+    w.check("ofonod restarted with the omacp-provision plugin and the SIM's state wiped: "
+            "the internet context comes from the file omacpd wrote; omacpd registers its "
+            "agent again", plugin_round_trip)
 
     def clean_exit():
         rc = w.stop_omacpd()
