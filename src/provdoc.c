@@ -27,6 +27,8 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "omacp-error.h"
 
 /* ------------------------------------------------------------------------ */
@@ -423,11 +425,12 @@ static const char *const known_appids[] = {
 	"w2", "w4", "w5", "w7", "wA", "25", "110", "143", "DL", "ap0002", "ap0004", NULL,
 };
 
+/* The names are compared first octet first: most differ there. */
 static const CharSpec *
 find_spec(const char *type)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(catalogue); i++) {
-		if (g_strcmp0(catalogue[i].type, type) == 0)
+		if (catalogue[i].type[0] == type[0] && strcmp(catalogue[i].type, type) == 0)
 			return &catalogue[i];
 	}
 	return NULL;
@@ -437,7 +440,7 @@ static const ParmSpec *
 find_parm_spec(const CharSpec *spec, const char *name)
 {
 	for (guint i = 0; i < spec->n_parms; i++) {
-		if (g_strcmp0(spec->parms[i].name, name) == 0)
+		if (spec->parms[i].name[0] == name[0] && strcmp(spec->parms[i].name, name) == 0)
 			return &spec->parms[i];
 	}
 	return NULL;
@@ -549,7 +552,13 @@ omacp_provdoc_is_secret_parm(const char *name)
 		"WPA-PRES-KEY-HEX", "DATA",        NULL,
 	};
 
-	return name != NULL && word_in(secret_names, name);
+	if (name == NULL)
+		return FALSE;
+	for (guint i = 0; secret_names[i] != NULL; i++) {
+		if (secret_names[i][0] == name[0] && strcmp(secret_names[i], name) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 const char *
@@ -569,60 +578,115 @@ omacp_op_to_string(OmacpOp op)
 /* ------------------------------------------------------------------------ */
 /* Model */
 
-static void
-parm_free(OmacpParm *parm)
+/* Everything a document holds apart from its arrays (characteristics,
+ * parms, operations and all their strings) lives in one arena that the
+ * document frees at once, wiped first: it holds the secrets. A document
+ * costs a few allocations instead of several per parm. */
+typedef struct _ArenaBlock ArenaBlock;
+
+struct _ArenaBlock {
+	ArenaBlock *next;
+	gsize size; /* octets of data */
+	gsize used;
+	guint64 data[]; /* 8-aligned */
+};
+
+#define ARENA_FIRST_BLOCK 4096
+
+typedef struct {
+	ArenaBlock *head; /* the block being filled; older ones behind it */
+} Arena;
+
+/* @n octets, 8-aligned, zeroed. */
+static gpointer
+arena_alloc(Arena *arena, gsize n)
 {
-	if (parm == NULL)
-		return;
-	if (parm->value != NULL && omacp_provdoc_is_secret_parm(parm->name))
-		memset(parm->value, 0, strlen(parm->value));
-	g_free(parm->value);
-	g_free(parm->name);
-	g_free(parm);
+	ArenaBlock *block = arena->head;
+	gpointer out;
+
+	n = (n + 7) & ~(gsize) 7;
+	if (block == NULL || block->size - block->used < n) {
+		gsize size = block != NULL ? block->size * 2 : ARENA_FIRST_BLOCK;
+
+		if (size < n)
+			size = n;
+		block = g_malloc(sizeof *block + size);
+		block->size = size;
+		block->used = 0;
+		block->next = arena->head;
+		arena->head = block;
+	}
+	out = (guint8 *) block->data + block->used;
+	block->used += n;
+	memset(out, 0, n);
+	return out;
 }
+
+static char *
+arena_strndup(Arena *arena, const char *s, gsize n)
+{
+	char *out = arena_alloc(arena, n + 1);
+
+	memcpy(out, s, n);
+	return out;
+}
+
+static char *
+arena_strdup(Arena *arena, const char *s)
+{
+	return s != NULL ? arena_strndup(arena, s, strlen(s)) : NULL;
+}
+
+static void
+arena_clear(Arena *arena)
+{
+	while (arena->head != NULL) {
+		ArenaBlock *block = arena->head;
+
+		arena->head = block->next;
+		OPENSSL_cleanse(block->data, block->used);
+		g_free(block);
+	}
+}
+
+/* Lookups by identifier over the document once its rules are applied, so
+ * that link resolution and profiles stay linear in the document size (a
+ * capped document can still hold thousands of NAPDEFs and proxies). One
+ * open-addressing table for the three kinds of identifier, in the arena. */
+typedef enum {
+	ID_NAPID,
+	ID_PROXY_ID,
+	ID_APPREF,
+	ID_VENDOR_NAME, /* only to find duplicates */
+} IdKind;
+
+typedef struct {
+	const char *id; /* NULL: free slot */
+	guint hash;
+	IdKind kind;
+	OmacpCharacteristic *c;
+} IndexSlot;
+
+typedef struct {
+	IndexSlot *slots;
+	guint mask;                     /* number of slots - 1 (a power of two) */
+	OmacpCharacteristic **internet; /* live NAPDEFs carrying the INTERNET flag */
+	guint n_internet;
+} ProvIndex;
+
+typedef struct {
+	OmacpProvDoc doc; /* first: the public part */
+	Arena arena;
+	ProvIndex index;
+} ProvDocPriv;
+
+#define PRIV(d) ((ProvDocPriv *) (d))
 
 static void
 characteristic_free(OmacpCharacteristic *c)
 {
-	if (c == NULL)
-		return;
-	g_free(c->type);
-	g_free(c->path);
 	g_clear_pointer(&c->parms, g_ptr_array_unref);
 	g_clear_pointer(&c->children, g_ptr_array_unref);
-	g_free(c);
-}
-
-static void
-operation_free(OmacpOperation *op)
-{
-	if (op == NULL)
-		return;
-	g_free(op->path);
-	g_free(op->target);
-	g_free(op);
-}
-
-/* Lookups by identifier over the final document, so that profiles stay
- * linear in the document size (a capped document can still hold thousands
- * of NAPDEFs and proxies). */
-typedef struct {
-	GHashTable *napdefs;    /* NAPID → first live NAPDEF */
-	GHashTable *pxlogicals; /* PROXY-ID → first live PXLOGICAL */
-	GHashTable *apprefs;    /* APPREF → first live APPLICATION */
-	GPtrArray *internet;    /* live NAPDEFs carrying the INTERNET flag */
-} ProvIndex;
-
-static void
-prov_index_free(ProvIndex *index)
-{
-	if (index == NULL)
-		return;
-	g_hash_table_unref(index->napdefs);
-	g_hash_table_unref(index->pxlogicals);
-	g_hash_table_unref(index->apprefs);
-	g_ptr_array_unref(index->internet);
-	g_free(index);
 }
 
 void
@@ -630,12 +694,11 @@ omacp_provdoc_free(OmacpProvDoc *doc)
 {
 	if (doc == NULL)
 		return;
-	g_clear_pointer(&doc->index, prov_index_free);
-	g_free(doc->version);
 	g_clear_pointer(&doc->characteristics, g_ptr_array_unref);
 	g_clear_pointer(&doc->warnings, g_ptr_array_unref);
 	g_clear_pointer(&doc->operations, g_ptr_array_unref);
-	g_free(doc);
+	arena_clear(&PRIV(doc)->arena);
+	g_free(PRIV(doc));
 }
 
 static gboolean
@@ -722,49 +785,53 @@ omacp_provdoc_find_all(const OmacpProvDoc *doc, const char *type)
 }
 
 static OmacpCharacteristic *
-find_top_by(const OmacpProvDoc *doc, const char *type, const char *parm, const char *value)
+index_lookup(const ProvIndex *index, IdKind kind, const char *id)
+{
+	guint hash = g_str_hash(id);
+
+	for (guint i = hash & index->mask;; i = (i + 1) & index->mask) {
+		const IndexSlot *slot = &index->slots[i];
+
+		if (slot->id == NULL)
+			return NULL;
+		if (slot->hash == hash && slot->kind == kind && strcmp(slot->id, id) == 0)
+			return slot->c;
+	}
+}
+
+static OmacpCharacteristic *
+find_top_by(const OmacpProvDoc *doc, IdKind kind, const char *value)
 {
 	const ProvIndex *index = doc->index;
+	OmacpCharacteristic *c;
 
-	if (value == NULL)
+	if (value == NULL || index == NULL)
 		return NULL;
-	if (index != NULL) {
-		if (g_str_equal(type, "NAPDEF"))
-			return g_hash_table_lookup(index->napdefs, value);
-		if (g_str_equal(type, "PXLOGICAL"))
-			return g_hash_table_lookup(index->pxlogicals, value);
-		if (g_str_equal(type, "APPLICATION"))
-			return g_hash_table_lookup(index->apprefs, value);
-	}
-	for (guint i = 0; i < doc->characteristics->len; i++) {
-		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
-
-		if (characteristic_is_live(c) && g_strcmp0(c->type, type) == 0 &&
-		    g_strcmp0(omacp_characteristic_get(c, parm), value) == 0)
-			return c;
-	}
-	return NULL;
+	/* Identifiers are unique among the live characteristics of a type
+	 * (the first one wins): the one indexed, if it is still live. */
+	c = index_lookup(index, kind, value);
+	return c != NULL && characteristic_is_live(c) ? c : NULL;
 }
 
 OmacpCharacteristic *
 omacp_provdoc_find_napdef(const OmacpProvDoc *doc, const char *napid)
 {
 	g_return_val_if_fail(doc != NULL, NULL);
-	return find_top_by(doc, "NAPDEF", "NAPID", napid);
+	return find_top_by(doc, ID_NAPID, napid);
 }
 
 OmacpCharacteristic *
 omacp_provdoc_find_pxlogical(const OmacpProvDoc *doc, const char *proxy_id)
 {
 	g_return_val_if_fail(doc != NULL, NULL);
-	return find_top_by(doc, "PXLOGICAL", "PROXY-ID", proxy_id);
+	return find_top_by(doc, ID_PROXY_ID, proxy_id);
 }
 
 OmacpCharacteristic *
 omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref)
 {
 	g_return_val_if_fail(doc != NULL, NULL);
-	return find_top_by(doc, "APPLICATION", "APPREF", appref);
+	return find_top_by(doc, ID_APPREF, appref);
 }
 
 /* Appends @item unless @seen already has it. */
@@ -786,8 +853,9 @@ omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *to_napid)
 	if (g_strcmp0(to_napid, "INTERNET") == 0 && doc->index != NULL) {
 		const ProvIndex *index = doc->index;
 
-		if (index->internet->len > 0) {
-			g_ptr_array_extend(out, index->internet, NULL, NULL);
+		if (index->n_internet > 0) {
+			for (guint i = 0; i < index->n_internet; i++)
+				g_ptr_array_add(out, index->internet[i]);
 			return out;
 		}
 	}
@@ -916,9 +984,17 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 
 typedef struct {
 	OmacpProvDoc *doc;
+	Arena *arena;
 	guint n_characteristics;
 	guint n_parms;
 } Builder;
+
+/* Characteristics of each type seen so far among one element's children
+ * (for the [n] of paths and the one-per-parent rule). */
+typedef struct {
+	guint known[G_N_ELEMENTS(catalogue)]; /* by catalogue entry */
+	GHashTable *other;                    /* other types → count */
+} Counts;
 
 static void warn(OmacpProvDoc *doc, const char *path, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
@@ -967,15 +1043,30 @@ quote_value(const char *value)
 	return g_strdup_printf("\"%s\"", escaped);
 }
 
+/* The value of an attribute as xmlGetProp() gives it, copied into the
+ * document's arena. An attribute whose value is one text node (always so in
+ * trees from the WBXML decoder and the XML parser) is read in place. */
 static char *
-xml_prop(xmlNode *node, const char *name)
+xml_prop(Builder *b, xmlNode *node, const char *name)
 {
-	xmlChar *raw = xmlGetProp(node, (const xmlChar *) name);
+	xmlChar *raw;
 	char *out;
 
+	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
+		if (a->name == NULL || strcmp((const char *) a->name, name) != 0)
+			continue;
+		if (a->children == NULL)
+			return arena_strdup(b->arena, "");
+		if (a->children->next == NULL && (a->children->type == XML_TEXT_NODE ||
+		                                  a->children->type == XML_CDATA_SECTION_NODE))
+			return arena_strdup(b->arena, (const char *) a->children->content);
+		break;
+	}
+	/* Anything else (entity references, DTD defaults): libxml2 decides. */
+	raw = xmlGetProp(node, (const xmlChar *) name);
 	if (raw == NULL)
 		return NULL;
-	out = g_strdup((const char *) raw);
+	out = arena_strdup(b->arena, (const char *) raw);
 	xmlFree(raw);
 	return out;
 }
@@ -1010,43 +1101,78 @@ count_parm(Builder *b, const char *where, GError **error)
 	return TRUE;
 }
 
-static OmacpCharacteristic *
-characteristic_new(const char *type, OmacpOp op, OmacpCharacteristic *parent, guint index)
+/* "<parent path>/<type>[<index>]" in the arena. */
+static char *
+make_path(Builder *b, const char *parent_path, const char *type, guint index)
 {
-	OmacpCharacteristic *c = g_new0(OmacpCharacteristic, 1);
+	char number[16];
+	gsize n_parent = parent_path != NULL ? strlen(parent_path) + 1 : 0;
+	gsize n_type = strlen(type);
+	gsize n_number = (gsize) g_snprintf(number, sizeof number, "[%u]", index);
+	char *path = arena_alloc(b->arena, n_parent + n_type + n_number + 1);
+	char *p = path;
 
-	c->type = g_strdup(type);
+	if (parent_path != NULL) {
+		memcpy(p, parent_path, n_parent - 1);
+		p[n_parent - 1] = '/';
+		p += n_parent;
+	}
+	memcpy(p, type, n_type);
+	memcpy(p + n_type, number, n_number);
+	return path;
+}
+
+static OmacpCharacteristic *
+characteristic_new(Builder *b, const char *type, OmacpOp op, OmacpCharacteristic *parent,
+                   guint index)
+{
+	OmacpCharacteristic *c = arena_alloc(b->arena, sizeof *c);
+
+	c->type = (char *) type; /* already in the arena */
 	c->op = op;
 	c->parent = parent;
-	c->parms = g_ptr_array_new_with_free_func((GDestroyNotify) parm_free);
+	c->parms = g_ptr_array_new();
 	c->children = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
-	if (parent != NULL)
-		c->path = g_strdup_printf("%s/%s[%u]", parent->path, type, index);
-	else
-		c->path = g_strdup_printf("%s[%u]", type, index);
+	c->path = make_path(b, parent != NULL ? parent->path : NULL, type, index);
 	return c;
 }
 
 static void
-add_operation(OmacpProvDoc *doc, OmacpOp op, OmacpCharacteristic *parent, const char *target,
+add_operation(Builder *b, OmacpOp op, OmacpCharacteristic *parent, const char *target,
               gboolean recursive)
 {
-	OmacpOperation *operation = g_new0(OmacpOperation, 1);
+	OmacpOperation *operation = arena_alloc(b->arena, sizeof *operation);
 
 	operation->op = op;
-	operation->target = g_strdup(target);
-	operation->path =
-	        parent != NULL ? g_strdup_printf("%s/%s", parent->path, target) : g_strdup(target);
+	operation->target = arena_strdup(b->arena, target);
+	if (parent != NULL) {
+		gsize n_parent = strlen(parent->path);
+		gsize n_target = strlen(target);
+
+		operation->path = arena_alloc(b->arena, n_parent + 1 + n_target + 1);
+		memcpy(operation->path, parent->path, n_parent);
+		operation->path[n_parent] = '/';
+		memcpy(operation->path + n_parent + 1, target, n_target);
+	} else {
+		operation->path = operation->target;
+	}
 	operation->recursive = recursive;
-	g_ptr_array_add(doc->operations, operation);
+	g_ptr_array_add(b->doc->operations, operation);
 }
 
+/* Counts one more @type (whose catalogue entry is @spec, or NULL) and
+ * returns how many there are now. */
 static guint
-next_index(GHashTable *counts, const char *type)
+count_type(Counts *counts, const CharSpec *spec, const char *type)
 {
-	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, type)) + 1;
+	guint n;
 
-	g_hash_table_insert(counts, g_strdup(type), GUINT_TO_POINTER(n));
+	if (spec != NULL)
+		return ++counts->known[spec - catalogue];
+	if (counts->other == NULL)
+		counts->other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(counts->other, type)) + 1;
+	g_hash_table_insert(counts->other, g_strdup(type), GUINT_TO_POINTER(n));
 	return n;
 }
 
@@ -1076,7 +1202,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 {
 	gboolean unchecked_app = FALSE;
 	gboolean has_set_parm = FALSE;
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	guint64 seen = 0; /* bit i: a valid parm of spec->parms[i] */
 
 	if ((spec->flags & C_APPLICATION) != 0) {
 		const char *appid = raw_appid(c);
@@ -1151,11 +1277,11 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 			continue;
 		}
 		if ((ps->card == CARD_ONE || ps->card == CARD_OPT) &&
-		    g_hash_table_contains(seen, ps->name)) {
+		    (seen & (G_GUINT64_CONSTANT(1) << (ps - spec->parms))) != 0) {
 			warn(doc, c->path, "parm %s repeated; the first one is kept", ps->name);
 			continue;
 		}
-		g_hash_table_add(seen, (gpointer) ps->name);
+		seen |= G_GUINT64_CONSTANT(1) << (ps - spec->parms);
 		parm->valid = TRUE;
 	}
 
@@ -1188,7 +1314,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 
 		if (ps->card != CARD_ONE && ps->card != CARD_MANY)
 			continue;
-		if (g_hash_table_contains(seen, ps->name))
+		if ((seen & (G_GUINT64_CONSTANT(1) << i)) != 0)
 			continue;
 		if ((ps->flags & P_SOFT) != 0) {
 			/* A WLAN NAPDEF has no NAP-ADDRESS. */
@@ -1229,15 +1355,16 @@ static gboolean build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *pa
                                gboolean ignored, GError **error);
 
 static gboolean
-build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHashTable *counts,
+build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Counts *counts,
                      OmacpOp op, guint depth, gboolean ignored, GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
 	const char *parent_path = parent != NULL ? parent->path : NULL;
 	GPtrArray *into = parent != NULL ? parent->children : doc->characteristics;
-	g_autofree char *type = xml_prop(node, "type");
-	g_autofree char *mwid = xml_prop(node, "mwid");
+	char *type = xml_prop(b, node, "type");
+	const char *mwid = xml_prop(b, node, "mwid");
 	const CharSpec *spec;
+	guint nth;
 	OmacpCharacteristic *c;
 
 	if (type == NULL) {
@@ -1264,9 +1391,10 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHa
 		return TRUE;
 	}
 
-	c = characteristic_new(type, op, parent, next_index(counts, type));
-	g_ptr_array_add(into, c);
 	spec = find_spec(type);
+	nth = count_type(counts, spec, type);
+	c = characteristic_new(b, type, op, parent, nth);
+	g_ptr_array_add(into, c);
 	c->known = spec != NULL;
 	c->valid = !ignored;
 	c->identifier = g_strcmp0(mwid, "1") == 0;
@@ -1298,7 +1426,7 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHa
 		     parent != NULL ? parent->type : "");
 		c->valid = FALSE;
 	} else if (!ignored && spec != NULL && (spec->flags & C_SINGLE) != 0 &&
-	           op == OMACP_OP_SET && GPOINTER_TO_UINT(g_hash_table_lookup(counts, type)) > 1) {
+	           op == OMACP_OP_SET && nth > 1) {
 		warn(doc, c->path, "only one %s is allowed; ignored", type);
 		c->valid = FALSE;
 	}
@@ -1306,10 +1434,10 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, GHa
 		c->valid = FALSE;
 
 	if (op != OMACP_OP_SET) {
-		g_autofree char *recursive = xml_prop(node, "recursive");
+		const char *recursive = xml_prop(b, node, "recursive");
 
 		if (!ignored)
-			add_operation(doc, op, parent, type,
+			add_operation(b, op, parent, type,
 			              op == OMACP_OP_QUERY && g_strcmp0(recursive, "false") != 0);
 		if (node->children != NULL && !ignored) {
 			for (xmlNode *child = node->children; child != NULL; child = child->next) {
@@ -1337,7 +1465,7 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
            GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
-	g_autofree char *name = xml_prop(node, "name");
+	char *name = xml_prop(b, node, "name");
 	OmacpParm *parm;
 
 	if (parent == NULL) {
@@ -1354,16 +1482,16 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 			     (const char *) node->name);
 		return TRUE;
 	}
-	parm = g_new0(OmacpParm, 1);
-	parm->name = g_steal_pointer(&name);
+	parm = arena_alloc(b->arena, sizeof *parm);
+	parm->name = name;
 	parm->op = op;
 	if (op == OMACP_OP_SET)
-		parm->value = xml_prop(node, "value");
+		parm->value = xml_prop(b, node, "value");
 	g_ptr_array_add(parent->parms, parm);
 	if (ignored)
 		return TRUE;
 	if (op != OMACP_OP_SET)
-		add_operation(doc, op, parent, parm->name, FALSE);
+		add_operation(b, op, parent, parm->name, FALSE);
 	for (xmlNode *child = node->children; child != NULL; child = child->next) {
 		if (child->type == XML_ELEMENT_NODE) {
 			warn(doc, parent->path, "elements inside parm %s ignored", parm->name);
@@ -1395,24 +1523,23 @@ build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint dept
 {
 	OmacpProvDoc *doc = b->doc;
 	const char *path = parent != NULL ? parent->path : NULL;
-	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	Counts counts = { { 0 }, NULL };
+	gboolean ok = TRUE;
 
-	for (xmlNode *node = xml->children; node != NULL; node = node->next) {
-		gboolean ok = TRUE;
-
+	for (xmlNode *node = xml->children; node != NULL && ok; node = node->next) {
 		if (node->type != XML_ELEMENT_NODE || node->name == NULL)
 			continue;
 		if (name_is(node, "characteristic"))
-			ok = build_characteristic(b, node, parent, counts, OMACP_OP_SET, depth,
-			                          ignored, error);
-		else if (name_is(node, "nocharacteristic"))
-			ok = build_characteristic(b, node, parent, counts, OMACP_OP_REMOVE, depth,
-			                          ignored, error);
-		else if (name_is(node, "characteristic-query"))
-			ok = build_characteristic(b, node, parent, counts, OMACP_OP_QUERY, depth,
+			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_SET, depth,
 			                          ignored, error);
 		else if (name_is(node, "parm"))
 			ok = build_parm(b, node, parent, OMACP_OP_SET, ignored, error);
+		else if (name_is(node, "nocharacteristic"))
+			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_REMOVE, depth,
+			                          ignored, error);
+		else if (name_is(node, "characteristic-query"))
+			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_QUERY, depth,
+			                          ignored, error);
 		else if (name_is(node, "noparm"))
 			ok = build_parm(b, node, parent, OMACP_OP_REMOVE, ignored, error);
 		else if (name_is(node, "parm-query"))
@@ -1427,10 +1554,9 @@ build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint dept
 
 			warn(doc, path, "unknown element %s; ignored with its contents", shown);
 		}
-		if (!ok)
-			return FALSE;
 	}
-	return TRUE;
+	g_clear_pointer(&counts.other, g_hash_table_unref);
+	return ok;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1455,12 +1581,48 @@ first_live_parm(OmacpCharacteristic *c)
 	return NULL;
 }
 
-/* Duplicates by identifier among valid top-level characteristics of a type:
- * the first one wins. */
 static void
-drop_duplicates(OmacpProvDoc *doc, const char *type, const char *id_parm)
+index_init(OmacpProvDoc *doc)
 {
-	g_autoptr(GHashTable) first = g_hash_table_new(g_str_hash, g_str_equal);
+	ProvIndex *index = &PRIV(doc)->index;
+	guint n = 8;
+
+	while (n < 2 * doc->characteristics->len)
+		n *= 2;
+	index->slots = arena_alloc(&PRIV(doc)->arena, n * sizeof *index->slots);
+	index->mask = n - 1;
+	index->internet = arena_alloc(&PRIV(doc)->arena,
+	                              MAX(doc->characteristics->len, 1) * sizeof *index->internet);
+	doc->index = index;
+}
+
+/* Adds @id unless it is there; returns the characteristic indexed under it. */
+static OmacpCharacteristic *
+index_add(ProvIndex *index, IdKind kind, const char *id, OmacpCharacteristic *c)
+{
+	guint hash = g_str_hash(id);
+
+	for (guint i = hash & index->mask;; i = (i + 1) & index->mask) {
+		IndexSlot *slot = &index->slots[i];
+
+		if (slot->id == NULL) {
+			slot->id = id; /* points into the document */
+			slot->hash = hash;
+			slot->kind = kind;
+			slot->c = c;
+			return c;
+		}
+		if (slot->hash == hash && slot->kind == kind && strcmp(slot->id, id) == 0)
+			return slot->c;
+	}
+}
+
+/* Duplicates by identifier among valid top-level characteristics of a type:
+ * the first one wins, and is the one the index keeps. */
+static void
+drop_duplicates(OmacpProvDoc *doc, const char *type, const char *id_parm, IdKind kind)
+{
+	ProvIndex *index = &PRIV(doc)->index;
 
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
@@ -1472,17 +1634,15 @@ drop_duplicates(OmacpProvDoc *doc, const char *type, const char *id_parm)
 		id = omacp_characteristic_get(c, id_parm);
 		if (id == NULL)
 			continue;
-		earlier = g_hash_table_lookup(first, id);
-		if (earlier != NULL) {
+		earlier = index_add(index, kind, id, c);
+		if (earlier != c) {
 			g_autofree char *shown = quote_value(id);
 			g_autofree char *text =
 			        g_strdup_printf("%s %s already defined by %s; this one is ignored",
 			                        id_parm, shown, earlier->path);
 
 			invalidate(doc, c, text);
-			continue;
 		}
-		g_hash_table_insert(first, (gpointer) id, c);
 	}
 }
 
@@ -1491,13 +1651,23 @@ apply_document_rules(OmacpProvDoc *doc)
 {
 	gboolean have_provurl = FALSE;
 
-	drop_duplicates(doc, "NAPDEF", "NAPID");
+	index_init(doc);
+	drop_duplicates(doc, "NAPDEF", "NAPID", ID_NAPID);
 	/* cpclient merges PXLOGICALs that share a PROXY-ID; we keep the first and
 	 * drop the others, which is deterministic and never mixes two proxies'
 	 * credentials. */
-	drop_duplicates(doc, "PXLOGICAL", "PROXY-ID");
-	drop_duplicates(doc, "APPLICATION", "APPREF");
-	drop_duplicates(doc, "VENDORCONFIG", "NAME");
+	drop_duplicates(doc, "PXLOGICAL", "PROXY-ID", ID_PROXY_ID);
+	drop_duplicates(doc, "APPLICATION", "APPREF", ID_APPREF);
+	drop_duplicates(doc, "VENDORCONFIG", "NAME", ID_VENDOR_NAME);
+	/* No NAPDEF is dropped after this. */
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+		ProvIndex *index = &PRIV(doc)->index;
+
+		if (characteristic_is_live(c) && strcmp(c->type, "NAPDEF") == 0 &&
+		    omacp_characteristic_has(c, "INTERNET"))
+			index->internet[index->n_internet++] = c;
+	}
 
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
@@ -1617,41 +1787,6 @@ resolve_links(OmacpProvDoc *doc)
 	}
 }
 
-static ProvIndex *
-build_index(const OmacpProvDoc *doc)
-{
-	ProvIndex *index = g_new0(ProvIndex, 1);
-
-	index->napdefs = g_hash_table_new(g_str_hash, g_str_equal);
-	index->pxlogicals = g_hash_table_new(g_str_hash, g_str_equal);
-	index->apprefs = g_hash_table_new(g_str_hash, g_str_equal);
-	index->internet = g_ptr_array_new();
-	for (guint i = 0; i < doc->characteristics->len; i++) {
-		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
-		GHashTable *table = NULL;
-		const char *id = NULL;
-
-		if (!characteristic_is_live(c))
-			continue;
-		if (g_str_equal(c->type, "NAPDEF")) {
-			table = index->napdefs;
-			id = omacp_characteristic_get(c, "NAPID");
-			if (omacp_characteristic_has(c, "INTERNET"))
-				g_ptr_array_add(index->internet, c);
-		} else if (g_str_equal(c->type, "PXLOGICAL")) {
-			table = index->pxlogicals;
-			id = omacp_characteristic_get(c, "PROXY-ID");
-		} else if (g_str_equal(c->type, "APPLICATION")) {
-			table = index->apprefs;
-			id = omacp_characteristic_get(c, "APPREF");
-		}
-		/* Keys point into the document, which outlives the index. */
-		if (table != NULL && id != NULL && !g_hash_table_contains(table, id))
-			g_hash_table_insert(table, (gpointer) id, c);
-	}
-	return index;
-}
-
 gboolean
 omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 {
@@ -1676,11 +1811,13 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 		return FALSE;
 	}
 
-	doc = g_new0(OmacpProvDoc, 1);
+	doc = (OmacpProvDoc *) g_new0(ProvDocPriv, 1);
 	doc->characteristics = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
 	doc->warnings = g_ptr_array_new_with_free_func(g_free);
-	doc->operations = g_ptr_array_new_with_free_func((GDestroyNotify) operation_free);
-	doc->version = xml_prop(root, "version");
+	doc->operations = g_ptr_array_new();
+	b.doc = doc;
+	b.arena = &PRIV(doc)->arena;
+	doc->version = xml_prop(&b, root, "version");
 	if (doc->version != NULL && !g_str_has_prefix(doc->version, "1.") &&
 	    g_strcmp0(doc->version, "1") != 0) {
 		g_autofree char *shown = quote_value(doc->version);
@@ -1688,12 +1825,10 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 		warn(doc, NULL, "version %s is not 1.x; read as ProvCont 1.1", shown);
 	}
 
-	b.doc = doc;
 	if (!build_children(&b, root, NULL, 0, FALSE, error))
 		return FALSE;
 	apply_document_rules(doc);
 	resolve_links(doc);
-	doc->index = build_index(doc);
 
 	*out = g_steal_pointer(&doc);
 	return TRUE;
