@@ -40,15 +40,63 @@ auth_digest_clear(AuthDigest *digest)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(AuthDigest, auth_digest_clear)
 
+#define SHA1_BLOCK 64
+
+/* SHA-1 looked up in the default library context once per process: the
+ * lookup costs far more than hashing a document. */
+static const EVP_MD *
+sha1_md(void)
+{
+	static gsize once = 0;
+	static EVP_MD *md = NULL;
+
+	if (g_once_init_enter(&once)) {
+		md = EVP_MD_fetch(NULL, "SHA1", NULL);
+		g_once_init_leave(&once, 1);
+	}
+	return md;
+}
+
+static gboolean
+digest_parts(EVP_MD_CTX *ctx, const EVP_MD *md, const guint8 *a, gsize a_len, const guint8 *b,
+             gsize b_len, guint8 out[SHA1_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_DigestInit_ex2(ctx, md, NULL) == 1 &&
+	       (a_len == 0 || EVP_DigestUpdate(ctx, a, a_len) == 1) &&
+	       (b_len == 0 || EVP_DigestUpdate(ctx, b, b_len) == 1) &&
+	       EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == SHA1_LEN;
+}
+
+/* HMAC-SHA1 (RFC 2104) over the digest, with a SHA-1 fetched once:
+ * H((K0 ^ opad) || H((K0 ^ ipad) || doc)), K0 the key padded to the block
+ * size (hashed first when longer). Every derived buffer is wiped. */
 static gboolean
 hmac_sha1(const AuthKey *key, const guint8 *doc, gsize len, guint8 out[SHA1_LEN], GError **error)
 {
-	static const guint8 empty[1] = { 0 };
-	size_t out_len = 0;
+	const EVP_MD *md = sha1_md();
+	EVP_MD_CTX *ctx = md != NULL ? EVP_MD_CTX_new() : NULL;
+	guint8 k0[SHA1_BLOCK] = { 0 };
+	guint8 pad[SHA1_BLOCK];
+	guint8 inner[SHA1_LEN];
+	gboolean ok = ctx != NULL;
 
-	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA1", NULL, key->bytes, key->len,
-	              doc != NULL ? doc : empty, len, out, SHA1_LEN, &out_len) == NULL ||
-	    out_len != SHA1_LEN) {
+	if (ok && key->len > SHA1_BLOCK)
+		ok = digest_parts(ctx, md, key->bytes, key->len, NULL, 0, k0);
+	else if (ok)
+		memcpy(k0, key->bytes, key->len);
+	for (guint i = 0; i < SHA1_BLOCK; i++)
+		pad[i] = k0[i] ^ 0x36;
+	ok = ok && digest_parts(ctx, md, pad, sizeof pad, doc, len, inner);
+	for (guint i = 0; i < SHA1_BLOCK; i++)
+		pad[i] = k0[i] ^ 0x5c;
+	ok = ok && digest_parts(ctx, md, pad, sizeof pad, inner, sizeof inner, out);
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_cleanse(k0, sizeof k0);
+	OPENSSL_cleanse(pad, sizeof pad);
+	OPENSSL_cleanse(inner, sizeof inner);
+	if (!ok) {
 		g_set_error_literal(error, OMACP_ERROR, OMACP_ERROR_FAILED,
 		                    "auth: HMAC-SHA1 failed in libcrypto");
 		return FALSE;
