@@ -1649,6 +1649,20 @@ merge_undo(GVariant *old, GPtrArray *more)
 	                                              (GVariant **) merged->pdata, merged->len));
 }
 
+/* TRUE when @msg sets or removes internet or MMS settings (what the oFono
+ * plugin's file holds). */
+static gboolean
+has_connectivity_profile(Msg *msg)
+{
+	for (guint i = 0; msg->decoded != NULL && i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
+
+		if (p->kind == OMACP_PROFILE_INTERNET || p->kind == OMACP_PROFILE_MMS)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 apply_job_finish(ApplyJob *job, const GError *error)
 {
@@ -1680,7 +1694,9 @@ apply_job_finish(ApplyJob *job, const GError *error)
 				          job->waiting->str);
 			omacp_dbus_message_set_error(msg->iface, "");
 			set_state(self, msg, STATE_APPLIED, NULL);
-			provision_ofono(self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
+			if (has_connectivity_profile(msg))
+				provision_ofono(
+				        self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
 		} else if (edited) {
 			/* the user decides: Accept applies with force */
 			add_edited_change(msg, job->edited, error->message);
