@@ -141,6 +141,9 @@ vw_reserve(VWriter *w, gsize n)
 static void
 vw_put(VWriter *w, const void *data, gsize n)
 {
+	/* buf is still NULL before the first octet: NULL + 0 is undefined */
+	if (n == 0)
+		return;
 	vw_reserve(w, n);
 	memcpy(w->buf + w->len, data, n);
 	w->len += n;
@@ -151,6 +154,8 @@ vw_align(VWriter *w, gsize alignment)
 {
 	gsize pad = (alignment - (w->len % alignment)) % alignment;
 
+	if (pad == 0)
+		return;
 	vw_reserve(w, pad);
 	memset(w->buf + w->len, 0, pad);
 	w->len += pad;
