@@ -267,6 +267,18 @@ def main():
     w.check("%d single-segment NETWPIN messages from a trusted sender: +CMT -> message "
             "object -> NetworkManager connection (timed)" % RUNS, timing)
 
+    def undo_caught_up():
+        prof = state["early"]
+        t = targets(prof)
+        msg = w.props(prof)["Message"]
+        w.ctl_ok("undo", msg)
+        assert w.props(msg)["State"] == "undone"
+        assert prof not in w.profiles()
+        assert t["networkmanager"] not in w.nm_connections()
+        assert t["ofono"] not in w.ofono_contexts()
+    w.check("undo of the message applied before NetworkManager ran takes back both the oFono "
+            "context and the connection made when NetworkManager appeared", undo_caught_up)
+
     def plugin_round_trip():
         if PLUGIN is None:
             w.diag("the omacp-provision plugin was not built: only the file was checked")
