@@ -130,12 +130,35 @@ omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats)
 static void
 append_escaped(GString *out, const char *text)
 {
-	for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++) {
+	static const char hex[] = "0123456789ABCDEF";
+	const guchar *run = (const guchar *) (text != NULL ? text : "");
+	const guchar *p = run;
+
+	for (; *p != '\0'; p++) {
+		char escaped[3] = { '%', hex[*p >> 4], hex[*p & 0x0F] };
+
 		if (*p > 0x20 && *p < 0x7f && *p != '|' && *p != '%')
-			g_string_append_c(out, (char) *p);
-		else
-			g_string_append_printf(out, "%%%02X", *p);
+			continue;
+		g_string_append_len(out, (const char *) run, p - run);
+		g_string_append_len(out, escaped, sizeof escaped);
+		run = p + 1;
 	}
+	g_string_append_len(out, (const char *) run, p - run);
+}
+
+/* @prefix, then @n in decimal (printf is the costly part of a key). */
+static void
+append_number(GString *out, const char *prefix, guint n)
+{
+	char digits[16];
+	guint i = sizeof digits;
+
+	do {
+		digits[--i] = (char) ('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	g_string_append(out, prefix);
+	g_string_append_len(out, digits + i, (gssize) (sizeof digits - i));
 }
 
 /* "modem|sender|ref8=4|total=4|ports=2948>9200": every field of the
@@ -143,21 +166,22 @@ append_escaped(GString *out, const char *text)
 static char *
 make_key(const char *modem, const OmacpSms *sms)
 {
-	GString *key = g_string_new(NULL);
+	GString *key = g_string_sized_new(80);
 
 	append_escaped(key, modem);
 	g_string_append_c(key, '|');
 	append_escaped(key, sms->sender);
 	if (sms->is_concat)
-		g_string_append_printf(key, "|ref%s=%u", sms->ref_16bit ? "16" : "8", sms->ref);
+		append_number(key, sms->ref_16bit ? "|ref16=" : "|ref8=", sms->ref);
 	else
 		g_string_append(key, "|single");
-	g_string_append_printf(key, "|total=%u", sms->is_concat ? sms->total : 1u);
-	if (sms->has_ports)
-		g_string_append_printf(key, "|ports%s=%u>%u", sms->ports_8bit ? "8" : "",
-		                       sms->dst_port, sms->src_port);
-	else
+	append_number(key, "|total=", sms->is_concat ? sms->total : 1u);
+	if (sms->has_ports) {
+		append_number(key, sms->ports_8bit ? "|ports8=" : "|ports=", sms->dst_port);
+		append_number(key, ">", sms->src_port);
+	} else {
 		g_string_append(key, "|noports");
+	}
 	return g_string_free(key, FALSE);
 }
 
@@ -175,15 +199,17 @@ fill_result(OmacpReassemblyResult *result, OmacpReassemblyState state, guint rec
 static GBytes *
 concatenate(Pending *p)
 {
-	GByteArray *out = g_byte_array_sized_new((guint) p->bytes);
+	guint8 *out = g_malloc(p->bytes);
+	gsize at = 0;
 
 	for (guint i = 0; i < p->total; i++) {
 		gsize len = 0;
 		const guint8 *data = g_bytes_get_data(p->parts[i], &len);
 
-		g_byte_array_append(out, data, (guint) len);
+		memcpy(out + at, data, len);
+		at += len;
 	}
-	return g_byte_array_free_to_bytes(out);
+	return g_bytes_new_take(out, at);
 }
 
 /* Evicts other messages, least recently extended first, until the caps
