@@ -23,6 +23,7 @@
 
 #include <libxml/dict.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h> /* xmlStringText */
 #include <libxml/xmlerror.h>
 #include <stdarg.h>
 #include <string.h>
@@ -485,6 +486,33 @@ placeholder(char *buf, gsize size, const char *kind, guint page, guint8 token)
 	return buf;
 }
 
+/* A text node as libxml2's own parser makes it with XML_PARSE_COMPACT: a
+ * string shorter than two pointers is kept inside the node (in its unused
+ * properties/nsDef fields, which xmlFreeNode() knows not to free), so most
+ * attribute values cost no allocation of their own. */
+static xmlNode *
+new_text(xmlDoc *doc, const char *s, gsize len)
+{
+	xmlNode *text = xmlMalloc(sizeof *text);
+
+	if (text == NULL)
+		g_error("wbxml: out of memory");
+	memset(text, 0, sizeof *text);
+	text->type = XML_TEXT_NODE;
+	text->name = xmlStringText;
+	text->doc = doc;
+	if (len < 2 * sizeof(void *)) {
+		text->content = (xmlChar *) &text->properties;
+		memcpy(text->content, s, len);
+		text->content[len] = '\0';
+	} else {
+		text->content = xmlStrndup((const xmlChar *) s, (int) len);
+		if (text->content == NULL)
+			g_error("wbxml: out of memory");
+	}
+	return text;
+}
+
 /* Ends the attribute being assembled: adds it to @node unless it is there
  * already. Most of a document is attributes, so they are built directly:
  * the name is the shared interned one (@interned) or a heap copy, the value
@@ -495,9 +523,11 @@ finish_attribute(Decoder *d, xmlNode *node, const xmlChar *name, gboolean intern
 	xmlAttr *attr;
 	xmlNode *text;
 
-	if (xmlHasProp(node, name) != NULL) {
-		warn(d, at, "duplicate attribute %s on <%s> ignored", name, node->name);
-		return;
+	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
+		if (a->name == name || strcmp((const char *) a->name, (const char *) name) == 0) {
+			warn(d, at, "duplicate attribute %s on <%s> ignored", name, node->name);
+			return;
+		}
 	}
 	attr = xmlMalloc(sizeof *attr);
 	if (attr == NULL)
@@ -507,7 +537,7 @@ finish_attribute(Decoder *d, xmlNode *node, const xmlChar *name, gboolean intern
 	attr->name = interned ? name : xmlStrdup(name);
 	attr->parent = node;
 	attr->doc = d->doc;
-	text = xmlNewDocTextLen(d->doc, (const xmlChar *) d->value->str, (int) d->value->len);
+	text = new_text(d->doc, d->value->str, d->value->len);
 	text->parent = (xmlNode *) attr;
 	attr->children = text;
 	attr->last = text;
@@ -671,8 +701,19 @@ parse_element(Decoder *d, guint8 tok, gsize at, xmlNode **current, guint *depth,
 	if (*depth == 0) {
 		xmlDocSetRootElement(d->doc, node);
 	} else {
-		flush_text(d, *current);
-		xmlAddChild(*current, node);
+		xmlNode *parent = *current;
+
+		flush_text(d, parent);
+		/* xmlAddChild() without its checks: @node is a new element of
+		 * this document. */
+		node->parent = parent;
+		if (parent->last == NULL) {
+			parent->children = node;
+		} else {
+			parent->last->next = node;
+			node->prev = parent->last;
+		}
+		parent->last = node;
 	}
 	if ((tok & 0x80) && !parse_attributes(d, node, error))
 		return FALSE;
