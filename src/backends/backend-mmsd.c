@@ -348,7 +348,8 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		/* gone between the name check and the call: the file is next */
 		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
-			op_run_file(g_steal_pointer(&task));
+			/* op_run_file() borrows @task; ours is dropped on return */
+			op_run_file(task);
 			return;
 		}
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
@@ -362,7 +363,7 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	if (op->unchanged) {
-		op_return(g_steal_pointer(&task));
+		op_return(task);
 		return;
 	}
 	g_dbus_connection_call(

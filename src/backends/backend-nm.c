@@ -372,7 +372,7 @@ static NMConnection *
 build_connection(const OmacpProfile *profile, GError **error)
 {
 	g_autoptr(NMConnection) connection = nm_simple_connection_new();
-	NMSettingConnection *s_con = NM_SETTING_CONNECTION(nm_setting_connection_new());
+	NMSettingConnection *s_con;
 	g_autofree char *uuid = nm_utils_uuid_generate();
 	const char *message =
 	        omacp_backend_dict_string(profile->settings, OMACP_BACKEND_SETTING_MESSAGE);
@@ -403,6 +403,7 @@ build_connection(const OmacpProfile *profile, GError **error)
 		return NULL;
 	}
 
+	s_con = NM_SETTING_CONNECTION(nm_setting_connection_new());
 	/* autoconnect off: a connection that arrived by SMS must not start
 	 * carrying traffic (and costs) on its own, nor displace the connection
 	 * the user chose; the user or a UI activates it. A user who turns it on
@@ -803,9 +804,9 @@ apply_cleared_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	                data->id, error->message),
 	        (GDestroyNotify) g_error_free);
 	previous = g_variant_lookup_value(data->undo, "connection", G_VARIANT_TYPE("a{sa{sv}}"));
-	nm_remote_connection_update2(data->existing, g_steal_pointer(&previous),
-	                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL,
-	                             apply_restored_cb, g_steal_pointer(&task));
+	/* libnm takes its own reference: @previous stays ours */
+	nm_remote_connection_update2(data->existing, previous, NM_SETTINGS_UPDATE2_FLAG_TO_DISK,
+	                             NULL, NULL, apply_restored_cb, g_steal_pointer(&task));
 }
 
 static void
@@ -1041,7 +1042,7 @@ undo_cleared_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		              nm_connection_get_id(NM_CONNECTION(data->connection)));
 		return;
 	}
-	nm_remote_connection_update2(data->connection, g_steal_pointer(&data->previous),
+	nm_remote_connection_update2(data->connection, data->previous,
 	                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL, undo_updated_cb,
 	                             g_steal_pointer(&task));
 }
@@ -1112,13 +1113,12 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 		return;
 	}
 	if (rc != NULL) {
-		nm_remote_connection_update2(rc, g_steal_pointer(&previous),
-		                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL,
-		                             undo_updated_cb, g_steal_pointer(&task));
+		nm_remote_connection_update2(rc, previous, NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL,
+		                             NULL, undo_updated_cb, g_steal_pointer(&task));
 		return;
 	}
 	/* deleted since: bring it back as it was, same UUID */
-	nm_client_add_connection2(self->client, g_steal_pointer(&previous),
+	nm_client_add_connection2(self->client, previous,
 	                          NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
 	                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
 	                          NULL, TRUE, NULL, undo_added_cb, g_steal_pointer(&task));

@@ -511,13 +511,13 @@ harness_profile(OmacpProfileKind kind, const char *identity, const char *name, c
 	p->identity = g_strdup(identity);
 	p->name = g_strdup(name);
 	p->imsi = g_strdup(imsi);
-	p->settings = g_variant_ref_sink(g_variant_parse(G_VARIANT_TYPE_VARDICT,
-	                                                 settings != NULL ? settings : "@a{sv} {}",
-	                                                 NULL, NULL, &error));
+	/* g_variant_parse() returns a full (non-floating) reference */
+	p->settings =
+	        g_variant_parse(G_VARIANT_TYPE_VARDICT, settings != NULL ? settings : "@a{sv} {}",
+	                        NULL, NULL, &error);
 	g_assert_no_error(error);
 	if (secrets != NULL) {
-		p->secrets = g_variant_ref_sink(
-		        g_variant_parse(G_VARIANT_TYPE_VARDICT, secrets, NULL, NULL, &error));
+		p->secrets = g_variant_parse(G_VARIANT_TYPE_VARDICT, secrets, NULL, NULL, &error);
 		g_assert_no_error(error);
 	}
 	p->risks = g_ptr_array_new_with_free_func(g_free);
