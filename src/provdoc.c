@@ -834,84 +834,143 @@ omacp_provdoc_find_appref(const OmacpProvDoc *doc, const char *appref)
 	return find_top_by(doc, ID_APPREF, appref);
 }
 
+/* A set for de-duplicating links: a few items inline, a hash table beyond
+ * (a capped document can link thousands of items). */
+#define SEEN_INLINE 16
+
+typedef struct {
+	gconstpointer items[SEEN_INLINE];
+	guint n;
+	GHashTable *table; /* every item, once there are more than SEEN_INLINE */
+	gboolean strings;  /* items are strings compared by value */
+} Seen;
+
+/* Adds @item; FALSE when it was there already. */
+static gboolean
+seen_add(Seen *seen, gconstpointer item)
+{
+	if (seen->table == NULL) {
+		for (guint i = 0; i < seen->n; i++) {
+			if (seen->items[i] == item ||
+			    (seen->strings && strcmp(seen->items[i], item) == 0))
+				return FALSE;
+		}
+		if (seen->n < SEEN_INLINE) {
+			seen->items[seen->n++] = item;
+			return TRUE;
+		}
+		seen->table = seen->strings ? g_hash_table_new(g_str_hash, g_str_equal)
+		                            : g_hash_table_new(NULL, NULL);
+		for (guint i = 0; i < seen->n; i++)
+			g_hash_table_add(seen->table, (gpointer) seen->items[i]);
+	}
+	return g_hash_table_add(seen->table, (gpointer) item);
+}
+
+static void
+seen_clear(Seen *seen)
+{
+	g_clear_pointer(&seen->table, g_hash_table_unref);
+}
+
 /* Appends @item unless @seen already has it. */
 static void
-add_unique(GPtrArray *array, GHashTable *seen, gpointer item)
+add_unique(GPtrArray *array, Seen *seen, gpointer item)
 {
-	if (g_hash_table_add(seen, item))
+	if (seen_add(seen, item))
 		g_ptr_array_add(array, item);
+}
+
+/* The NAPDEFs a TO-NAPID designates, appended to @out unless @seen has
+ * them (omacp_provdoc_resolve_to_napid() without its own array). */
+static void
+resolve_to_napid_into(const OmacpProvDoc *doc, const char *to_napid, Seen *seen, GPtrArray *out)
+{
+	const ProvIndex *index = doc->index;
+	OmacpCharacteristic *nap;
+
+	if (to_napid == NULL)
+		return;
+	if (strcmp(to_napid, "INTERNET") == 0) {
+		gboolean found = FALSE;
+
+		if (index != NULL) {
+			/* Built once no NAPDEF can be dropped any more. */
+			for (guint i = 0; i < index->n_internet; i++)
+				add_unique(out, seen, index->internet[i]);
+			found = index->n_internet > 0;
+		} else {
+			for (guint i = 0; i < doc->characteristics->len; i++) {
+				nap = g_ptr_array_index(doc->characteristics, i);
+				if (characteristic_is_live(nap) &&
+				    strcmp(nap->type, "NAPDEF") == 0 &&
+				    omacp_characteristic_has(nap, "INTERNET")) {
+					add_unique(out, seen, nap);
+					found = TRUE;
+				}
+			}
+		}
+		/* A NAPDEF may also literally be called INTERNET. */
+		if (found)
+			return;
+	}
+	nap = omacp_provdoc_find_napdef(doc, to_napid);
+	if (nap != NULL)
+		add_unique(out, seen, nap);
 }
 
 GPtrArray *
 omacp_provdoc_resolve_to_napid(const OmacpProvDoc *doc, const char *to_napid)
 {
 	GPtrArray *out = g_ptr_array_new();
+	Seen seen = { .strings = FALSE };
 
 	g_return_val_if_fail(doc != NULL, out);
-	if (to_napid == NULL)
-		return out;
-	if (g_strcmp0(to_napid, "INTERNET") == 0 && doc->index != NULL) {
-		const ProvIndex *index = doc->index;
-
-		if (index->n_internet > 0) {
-			for (guint i = 0; i < index->n_internet; i++)
-				g_ptr_array_add(out, index->internet[i]);
-			return out;
-		}
-	}
-	if (g_strcmp0(to_napid, "INTERNET") == 0) {
-		g_autoptr(GPtrArray) naps = omacp_provdoc_find_all(doc, "NAPDEF");
-
-		for (guint i = 0; i < naps->len; i++) {
-			OmacpCharacteristic *nap = g_ptr_array_index(naps, i);
-
-			if (omacp_characteristic_has(nap, "INTERNET"))
-				g_ptr_array_add(out, nap);
-		}
-		/* A NAPDEF may also literally be called INTERNET. */
-		if (out->len == 0) {
-			OmacpCharacteristic *nap = omacp_provdoc_find_napdef(doc, to_napid);
-
-			if (nap != NULL)
-				g_ptr_array_add(out, nap);
-		}
-		return out;
-	}
-	{
-		OmacpCharacteristic *nap = omacp_provdoc_find_napdef(doc, to_napid);
-
-		if (nap != NULL)
-			g_ptr_array_add(out, nap);
-	}
+	resolve_to_napid_into(doc, to_napid, &seen, out);
+	seen_clear(&seen);
 	return out;
+}
+
+/* Resolves each TO-NAPID value of @c once (4000 TO-NAPID "INTERNET" must
+ * not cost 4000 resolutions), appending to @out what @seen does not have. */
+static void
+resolve_to_napids_of(const OmacpProvDoc *doc, const OmacpCharacteristic *c, Seen *seen,
+                     GPtrArray *out, Seen *ids)
+{
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (!parm_is_live(parm) || parm->value == NULL ||
+		    strcmp(parm->name, "TO-NAPID") != 0 || !seen_add(ids, parm->value))
+			continue;
+		resolve_to_napid_into(doc, parm->value, seen, out);
+	}
+}
+
+static void
+pxlogical_napdefs_into(const OmacpProvDoc *doc, const OmacpCharacteristic *pxlogical, Seen *seen,
+                       GPtrArray *out)
+{
+	Seen ids = { .strings = TRUE };
+
+	for (guint i = 0; i < pxlogical->children->len; i++) {
+		const OmacpCharacteristic *phys = g_ptr_array_index(pxlogical->children, i);
+
+		if (characteristic_is_live(phys) && strcmp(phys->type, "PXPHYSICAL") == 0)
+			resolve_to_napids_of(doc, phys, seen, out, &ids);
+	}
+	seen_clear(&ids);
 }
 
 GPtrArray *
 omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *pxlogical)
 {
 	GPtrArray *out = g_ptr_array_new();
-	g_autoptr(GPtrArray) physicals = NULL;
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-	g_autoptr(GHashTable) seen_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	Seen seen = { .strings = FALSE };
 
 	g_return_val_if_fail(doc != NULL && pxlogical != NULL, out);
-	physicals = omacp_characteristic_children(pxlogical, "PXPHYSICAL");
-	for (guint i = 0; i < physicals->len; i++) {
-		g_autoptr(GPtrArray) to =
-		        omacp_characteristic_get_all(g_ptr_array_index(physicals, i), "TO-NAPID");
-
-		for (guint j = 0; j < to->len; j++) {
-			g_autoptr(GPtrArray) naps = NULL;
-
-			/* Each identifier once: 4000 TO-NAPID "INTERNET" must not
-			 * cost 4000 resolutions. */
-			if (!g_hash_table_add(seen_ids, g_ptr_array_index(to, j)))
-				continue;
-			naps = omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, j));
-			for (guint k = 0; k < naps->len; k++)
-				add_unique(out, seen, g_ptr_array_index(naps, k));
-		}
-	}
+	pxlogical_napdefs_into(doc, pxlogical, &seen, out);
+	seen_clear(&seen);
 	return out;
 }
 
@@ -926,56 +985,46 @@ omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app)
 GPtrArray *
 omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
 {
-	g_autoptr(GPtrArray) to = NULL;
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+	Seen seen = { .strings = FALSE };
 	GPtrArray *out;
 
 	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
 	if (omacp_provdoc_app_is_unlinked(app))
 		return omacp_provdoc_find_all(doc, "PXLOGICAL");
 	out = g_ptr_array_new();
-	to = omacp_characteristic_get_all(app, "TO-PROXY");
-	for (guint i = 0; i < to->len; i++) {
-		OmacpCharacteristic *px =
-		        omacp_provdoc_find_pxlogical(doc, g_ptr_array_index(to, i));
+	for (guint i = 0; i < app->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(app->parms, i);
+		OmacpCharacteristic *px;
 
+		if (!parm_is_live(parm) || parm->value == NULL ||
+		    strcmp(parm->name, "TO-PROXY") != 0)
+			continue;
+		px = omacp_provdoc_find_pxlogical(doc, parm->value);
 		if (px != NULL)
-			add_unique(out, seen, px);
+			add_unique(out, &seen, px);
 	}
+	seen_clear(&seen);
 	return out;
 }
 
 GPtrArray *
 omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
 {
-	g_autoptr(GPtrArray) to = NULL;
 	g_autoptr(GPtrArray) proxies = NULL;
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-	g_autoptr(GHashTable) seen_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	Seen seen = { .strings = FALSE };
+	Seen ids = { .strings = TRUE };
 	GPtrArray *out;
 
 	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
 	if (omacp_provdoc_app_is_unlinked(app))
 		return omacp_provdoc_find_all(doc, "NAPDEF");
 	out = g_ptr_array_new();
-	to = omacp_characteristic_get_all(app, "TO-NAPID");
-	for (guint i = 0; i < to->len; i++) {
-		g_autoptr(GPtrArray) naps = NULL;
-
-		if (!g_hash_table_add(seen_ids, g_ptr_array_index(to, i)))
-			continue;
-		naps = omacp_provdoc_resolve_to_napid(doc, g_ptr_array_index(to, i));
-		for (guint j = 0; j < naps->len; j++)
-			add_unique(out, seen, g_ptr_array_index(naps, j));
-	}
+	resolve_to_napids_of(doc, app, &seen, out, &ids);
+	seen_clear(&ids);
 	proxies = omacp_provdoc_app_pxlogicals(doc, app);
-	for (guint i = 0; i < proxies->len; i++) {
-		g_autoptr(GPtrArray) naps =
-		        omacp_provdoc_pxlogical_napdefs(doc, g_ptr_array_index(proxies, i));
-
-		for (guint j = 0; j < naps->len; j++)
-			add_unique(out, seen, g_ptr_array_index(naps, j));
-	}
+	for (guint i = 0; i < proxies->len; i++)
+		pxlogical_napdefs_into(doc, g_ptr_array_index(proxies, i), &seen, out);
+	seen_clear(&seen);
 	return out;
 }
 
@@ -1106,11 +1155,22 @@ static char *
 make_path(Builder *b, const char *parent_path, const char *type, guint index)
 {
 	char number[16];
+	guint at = sizeof number;
 	gsize n_parent = parent_path != NULL ? strlen(parent_path) + 1 : 0;
 	gsize n_type = strlen(type);
-	gsize n_number = (gsize) g_snprintf(number, sizeof number, "[%u]", index);
-	char *path = arena_alloc(b->arena, n_parent + n_type + n_number + 1);
-	char *p = path;
+	gsize n_number;
+	char *path;
+	char *p;
+
+	number[--at] = ']';
+	do {
+		number[--at] = (char) ('0' + index % 10);
+		index /= 10;
+	} while (index > 0);
+	number[--at] = '[';
+	n_number = sizeof number - at;
+	path = arena_alloc(b->arena, n_parent + n_type + n_number + 1);
+	p = path;
 
 	if (parent_path != NULL) {
 		memcpy(p, parent_path, n_parent - 1);
@@ -1118,7 +1178,7 @@ make_path(Builder *b, const char *parent_path, const char *type, guint index)
 		p += n_parent;
 	}
 	memcpy(p, type, n_type);
-	memcpy(p + n_type, number, n_number);
+	memcpy(p + n_type, number + at, n_number);
 	return path;
 }
 
@@ -1713,11 +1773,9 @@ resolve_refs(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *name, const 
 		if (!parm_is_live(parm) || g_strcmp0(parm->name, name) != 0 || parm->value == NULL)
 			continue;
 		if (g_strcmp0(name, "TO-NAPID") == 0) {
-			g_autoptr(GPtrArray) naps =
-			        omacp_provdoc_resolve_to_napid(doc, parm->value);
-
 			/* INTERNET may designate a NAP provisioned earlier: kept. */
-			found = naps->len > 0 || g_strcmp0(parm->value, "INTERNET") == 0;
+			found = strcmp(parm->value, "INTERNET") == 0 ||
+			        omacp_provdoc_find_napdef(doc, parm->value) != NULL;
 		} else if (g_strcmp0(name, "TO-APPREF") == 0) {
 			found = omacp_provdoc_find_appref(doc, parm->value) != NULL;
 		} else {
