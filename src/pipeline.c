@@ -152,17 +152,29 @@ compare_seq(gconstpointer a, gconstpointer b)
 /* Ports that may carry a connectionless WSP push. A datagram for any other
  * port (Nokia OTA 49999, SyncML OTA 49996, ...) is not OMA CP. No port IE at
  * all is tolerated (the Sierra vector): the WSP layer decides. */
-static gboolean
-check_ports(const OmacpSms *sms, guint index, GError **error)
+gboolean
+omacp_message_check_ports(const OmacpSms *sms, GError **error)
 {
+	g_return_val_if_fail(sms != NULL, FALSE);
 	if (!sms->has_ports)
 		return TRUE;
 	if (sms->dst_port == OMACP_WAP_PUSH_PORT || sms->dst_port == OMACP_WAP_WSP_PORT)
 		return TRUE;
 	g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_PUSH,
-	            "segment %u: sms: destination port %u is not the WAP push port %u%s", index + 1,
-	            sms->dst_port, OMACP_WAP_PUSH_PORT,
-	            sms->dst_port == 49999 ? " (legacy Nokia OTA settings, not OMA CP)" : "");
+	            "sms: destination port %u is not the WAP push port %u%s", sms->dst_port,
+	            OMACP_WAP_PUSH_PORT,
+	            sms->dst_port == 49999  ? " (legacy Nokia OTA settings, not OMA CP)"
+	            : sms->dst_port == 2949 ? " (secure push over WTLS is not supported)"
+	                                    : "");
+	return FALSE;
+}
+
+static gboolean
+check_ports(const OmacpSms *sms, guint index, GError **error)
+{
+	if (omacp_message_check_ports(sms, error))
+		return TRUE;
+	g_prefix_error(error, "segment %u: ", index + 1);
 	return FALSE;
 }
 
@@ -256,6 +268,18 @@ n_keys(GPtrArray *array)
 	return array ? array->len : 0;
 }
 
+static gboolean
+mac_has_form(const char *mac)
+{
+	if (strlen(mac) != OMACP_MAC_HEX_LEN)
+		return FALSE;
+	for (const char *p = mac; *p != '\0'; p++) {
+		if (!g_ascii_isxdigit(*p))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 authenticate(OmacpMessage *m, const OmacpKeys *keys)
 {
@@ -281,6 +305,15 @@ authenticate(OmacpMessage *m, const OmacpKeys *keys)
 			m->auth = OMACP_AUTH_INVALID;
 			m->auth_detail = g_strdup_printf("SEC %s without a MAC parameter",
 			                                 omacp_sec_to_string(m->sec));
+			return;
+		}
+		/* no key can ever verify a MAC that is not an HMAC-SHA1 in hex:
+		 * invalid, whether or not the keys are known */
+		if (!mac_has_form(m->mac)) {
+			m->auth = OMACP_AUTH_INVALID;
+			m->auth_detail =
+			        g_strdup_printf("the MAC parameter is not %u hexadecimal digits",
+			                        (guint) OMACP_MAC_HEX_LEN);
 			return;
 		}
 		break;

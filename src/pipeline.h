@@ -88,6 +88,12 @@ gboolean omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const Omacp
 gboolean omacp_message_parse_segment(OmacpFormat format, GBytes *input, OmacpSms **out,
                                      GError **error);
 
+/* Whether @sms may carry a connectionless WSP push: its destination port
+ * is the WAP push port (2948) or the WSP port (9200), or it has no port IE
+ * at all (the WSP layer decides). Any other port (Nokia OTA 49999, secure
+ * push 2949, ...) is OMACP_ERROR_NOT_PUSH. */
+gboolean omacp_message_check_ports(const OmacpSms *sms, GError **error);
+
 /* The same from an already reassembled WSP push (the daemon's path after its
  * own reassembler). */
 gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,

@@ -1048,10 +1048,15 @@ omacp_xml_parse(const char *data, gsize len, xmlDoc **out, GError **error)
 	                        XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
 	                                XML_PARSE_NOWARNING);
 	last = xmlCtxtGetLastError(ctxt);
-	if (last != NULL && last->code != XML_ERR_OK)
-		parse_error = g_strdup_printf("%s (line %d, column %d)",
-		                              last->message ? g_strchomp(last->message) : "error",
-		                              last->line, last->int2);
+	if (last != NULL && last->code != XML_ERR_OK) {
+		/* libxml2 spreads some messages over lines ("...encoding !\nBytes:
+		 * 0xC3 ..."): ours are one line */
+		g_autofree char *text = g_strdup(last->message ? last->message : "error");
+
+		g_strstrip(g_strdelimit(text, "\r\n\t", ' '));
+		parse_error =
+		        g_strdup_printf("%s (line %d, column %d)", text, last->line, last->int2);
+	}
 	xmlFreeParserCtxt(ctxt);
 
 	if (declarations)

@@ -1220,7 +1220,9 @@ deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const cha
 	const char *from;
 	Msg *msg;
 
-	if (!omacp_message_parse_segment(format, input, &sms, error))
+	/* a segment for another application never reaches the reassembler */
+	if (!omacp_message_parse_segment(format, input, &sms, error) ||
+	    !omacp_message_check_ports(sms, error))
 		return NULL;
 	from = sender != NULL ? sender : str_or_null(sms->sender);
 	/* a segment that would start a new message is refused before the
@@ -1390,12 +1392,27 @@ show_decoded(Msg *msg)
 	OmacpMessage *d = msg->decoded;
 	g_autofree char *document = omacp_mask_document(d->xml);
 	g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+	g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func(g_free);
 
 	omacp_dbus_message_set_security(msg->iface, omacp_sec_to_string(d->sec));
 	omacp_dbus_message_set_content_type(msg->iface, d->content_type ? d->content_type : "");
 	omacp_dbus_message_set_document(msg->iface, document);
 	for (guint i = 0; i < d->warnings->len; i++)
 		g_ptr_array_add(warnings, g_ptr_array_index(d->warnings, i));
+	/* an MSPROV removal of something omacp never made removes nothing:
+	 * say so rather than succeed silently */
+	for (guint i = 0; i < d->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(d->profiles, i);
+
+		if (p->op == OMACP_OP_REMOVE &&
+		    find_profile(msg->mgr, p->identity, p->imsi) == NULL)
+			g_ptr_array_add(own,
+			                g_strdup_printf("profiles: nothing to remove for %s: "
+			                                "no such profile was provisioned by omacp",
+			                                p->identity));
+	}
+	for (guint i = 0; i < own->len; i++)
+		g_ptr_array_add(warnings, g_ptr_array_index(own, i));
 	g_ptr_array_add(warnings, NULL);
 	omacp_dbus_message_set_warnings(msg->iface, (const char *const *) warnings->pdata);
 }
