@@ -193,16 +193,20 @@ gsm_pack(const guint8 *septets, gsize n, GByteArray *out)
 
 static const char semi_octet_chars[16] = "0123456789*#abc";
 
-/* Semi-octet digits, low nibble first; 0xF nibbles are filler and skipped. */
-static void
-append_semi_octets(GString *out, const guint8 *data, gsize n_digits)
+/* Semi-octet digits, low nibble first; 0xF nibbles are filler and skipped.
+ * Returns the number of characters written to @out. */
+static gsize
+put_semi_octets(char *out, const guint8 *data, gsize n_digits)
 {
+	gsize n = 0;
+
 	for (gsize i = 0; i < n_digits; i++) {
 		guint8 nibble = (i % 2 == 0) ? (data[i / 2] & 0x0f) : (data[i / 2] >> 4);
 
 		if (nibble != 0x0f)
-			g_string_append_c(out, semi_octet_chars[nibble]);
+			out[n++] = semi_octet_chars[nibble];
 	}
+	return n;
 }
 
 /* Address value after its length and TOA: @n_semi useful semi-octets in
@@ -210,19 +214,23 @@ append_semi_octets(GString *out, const guint8 *data, gsize n_digits)
 static char *
 decode_address(guint8 toa, const guint8 *value, gsize n_semi, gsize n_octets)
 {
-	GString *out;
+	char out[1 + ADDRESS_MAX_SEMI_OCTETS]; /* '+' and the digits */
+	gsize n = 0;
 
 	if (TOA_TON(toa) == TON_ALPHANUMERIC) {
-		gsize n = n_semi * 4 / 7;
+		gsize n_septets = n_semi * 4 / 7;
 		guint8 septets[ADDRESS_MAX_SEPTETS + 1];
 
-		g_assert(n <= ADDRESS_MAX_SEPTETS + 1 && (n * 7 + 7) / 8 <= n_octets);
-		gsm_unpack(value, n, septets);
-		return gsm_septets_to_utf8(septets, n);
+		g_assert(n_septets <= ADDRESS_MAX_SEPTETS + 1 &&
+		         (n_septets * 7 + 7) / 8 <= n_octets);
+		gsm_unpack(value, n_septets, septets);
+		return gsm_septets_to_utf8(septets, n_septets);
 	}
-	out = g_string_new(TOA_TON(toa) == TON_INTERNATIONAL ? "+" : "");
-	append_semi_octets(out, value, n_semi);
-	return g_string_free(out, FALSE);
+	g_assert(n_semi <= ADDRESS_MAX_SEMI_OCTETS);
+	if (TOA_TON(toa) == TON_INTERNATIONAL)
+		out[n++] = '+';
+	n += put_semi_octets(out + n, value, n_semi);
+	return g_strndup(out, n);
 }
 
 /* The SMSC address field: length in octets (TOA included), TOA, digits.
@@ -385,6 +393,29 @@ bcd_octet(guint8 octet, guint *out)
 	return TRUE;
 }
 
+/* Gregorian calendar (GDateTime costs allocations and a time zone lookup
+ * per segment). */
+static guint
+days_in_month(guint year, guint month)
+{
+	static const guint8 days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	gboolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+
+	return days[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+/* Days from 1970-01-01 to @year-@month-@day (year >= 1970). */
+static gint64
+days_since_epoch(guint year, guint month, guint day)
+{
+	/* Years counted from March, so that the leap day ends a year. */
+	guint y = month <= 2 ? year - 1 : year;
+	guint m = month <= 2 ? month + 9 : month - 3; /* March = 0 */
+	gint64 days = (gint64) y * 365 + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1;
+
+	return days - 719468; /* the same count for 1970-01-01 */
+}
+
 /* TP-SCTS (TS 23.040 9.2.3.11): year, month, day, hour, minute, second in
  * swapped BCD, then the time zone in quarter hours with a sign bit. Local
  * time = UTC + zone. Returns 0 when any field is out of range. */
@@ -395,7 +426,6 @@ scts_to_unix(const guint8 scts[7])
 	guint tz_lo = scts[6] & 0x07; /* bit 3 of the low nibble is the sign */
 	guint tz_hi = scts[6] >> 4;
 	gint quarters;
-	g_autoptr(GDateTime) dt = NULL;
 
 	for (guint i = 0; i < 6; i++) {
 		if (!bcd_octet(scts[i], &f[i]))
@@ -411,11 +441,10 @@ scts_to_unix(const guint8 scts[7])
 	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[3] > 23 || f[4] > 59 || f[5] > 59)
 		return 0;
 	/* Two-digit year: this century (no SMS predates 2000 any more). */
-	dt = g_date_time_new_utc(2000 + (gint) f[0], (gint) f[1], (gint) f[2], (gint) f[3],
-	                         (gint) f[4], (gdouble) f[5]);
-	if (dt == NULL)
+	if (f[2] > days_in_month(2000 + f[0], f[1]))
 		return 0;
-	return g_date_time_to_unix(dt) - (gint64) quarters * 15 * 60;
+	return (days_since_epoch(2000 + f[0], f[1], f[2]) * 24 + f[3]) * 3600 + f[4] * 60 + f[5] -
+	       (gint64) quarters * 15 * 60;
 }
 
 /* ---------------------------------------------------------------- user data */
