@@ -458,6 +458,46 @@ parse_port(const char *text, guint32 *out)
 
 #define QUAD_LEN 16 /* "255.255.255.255" and its NUL */
 
+/* @n in decimal at @out (at most 10 characters, no NUL); returns the
+ * length. */
+static guint
+put_decimal(char *out, guint32 n)
+{
+	char digits[10];
+	guint len = 0;
+
+	do {
+		digits[len++] = (char) ('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	for (guint i = 0; i < len; i++)
+		out[i] = digits[len - 1 - i];
+	return len;
+}
+
+/* "host:port", "[v6host]:port" or "host" as a new string. */
+static char *
+host_port(const char *host, gboolean have_port, guint32 port)
+{
+	gsize n = strlen(host);
+	gboolean v6 = have_port && strchr(host, ':') != NULL;
+	char *out = g_malloc(n + 2 + 1 + 10 + 1);
+	char *p = out;
+
+	if (v6)
+		*p++ = '[';
+	memcpy(p, host, n);
+	p += n;
+	if (v6)
+		*p++ = ']';
+	if (have_port) {
+		*p++ = ':';
+		p += put_decimal(p, port);
+	}
+	*p = '\0';
+	return out;
+}
+
 /* "192.168.094.023" → "192.168.94.23": operators zero-pad dotted quads,
  * which most resolvers would read as octal. Anything else is kept. Returns
  * @host itself or @buf. */
@@ -484,7 +524,12 @@ normalise_host(const char *host, char buf[QUAD_LEN])
 	}
 	if (*p != '\0')
 		return host;
-	g_snprintf(buf, QUAD_LEN, "%u.%u.%u.%u", value[0], value[1], value[2], value[3]);
+	for (guint i = 0, at = 0; i < 4; i++) {
+		if (i > 0)
+			buf[at++] = '.';
+		at += put_decimal(buf + at, value[i]);
+		buf[at] = '\0';
+	}
 	return buf;
 }
 
@@ -575,12 +620,7 @@ proxy_of_pxlogical(const OmacpCharacteristic *px, ProxyInfo *out)
 		if (out == NULL)
 			return TRUE;
 		have_port = port_from(phys, &number, &wsp) || port_from(px, &number, &wsp);
-		if (strchr(host, ':') != NULL)
-			out->address = have_port ? g_strdup_printf("[%s]:%u", host, number)
-			                         : g_strdup(host);
-		else
-			out->address =
-			        have_port ? g_strdup_printf("%s:%u", host, number) : g_strdup(host);
+		out->address = host_port(host, have_port, number);
 		out->wsp = wsp;
 		return TRUE;
 	}
@@ -1007,11 +1047,21 @@ ctx_clear(Ctx *ctx)
 static gboolean
 is_url_parm(const char *name)
 {
-	static const char *const url_parms[] = {
-		"STARTPAGE", "URI", "ADDR", "PROVURL", "PXADDR-FQDN", "DOMAIN", "PXADDR", NULL,
-	};
-
-	return g_strv_contains(url_parms, name);
+	switch (name[0]) {
+	case 'A':
+		return strcmp(name, "ADDR") == 0;
+	case 'D':
+		return strcmp(name, "DOMAIN") == 0;
+	case 'P':
+		return strcmp(name, "PROVURL") == 0 || strcmp(name, "PXADDR-FQDN") == 0 ||
+		       strcmp(name, "PXADDR") == 0;
+	case 'S':
+		return strcmp(name, "STARTPAGE") == 0;
+	case 'U':
+		return strcmp(name, "URI") == 0;
+	default:
+		return FALSE;
+	}
 }
 
 static void

@@ -711,10 +711,12 @@ const char *
 omacp_characteristic_get(const OmacpCharacteristic *c, const char *name)
 {
 	g_return_val_if_fail(c != NULL, NULL);
+	if (name == NULL)
+		return NULL;
 	for (guint i = 0; i < c->parms->len; i++) {
 		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
 
-		if (parm_is_live(parm) && g_strcmp0(parm->name, name) == 0)
+		if (parm_is_live(parm) && parm->name[0] == name[0] && strcmp(parm->name, name) == 0)
 			return parm->value;
 	}
 	return NULL;
@@ -724,10 +726,12 @@ gboolean
 omacp_characteristic_has(const OmacpCharacteristic *c, const char *name)
 {
 	g_return_val_if_fail(c != NULL, FALSE);
+	if (name == NULL)
+		return FALSE;
 	for (guint i = 0; i < c->parms->len; i++) {
 		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
 
-		if (parm_is_live(parm) && g_strcmp0(parm->name, name) == 0)
+		if (parm_is_live(parm) && parm->name[0] == name[0] && strcmp(parm->name, name) == 0)
 			return TRUE;
 	}
 	return FALSE;
