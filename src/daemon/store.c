@@ -127,6 +127,68 @@ load_replay(OmacpStore *store)
 	}
 }
 
+static char *message_dir(OmacpStore *store, guint id);
+
+/* "meta.ini.A1b2C3": the temporary file g_file_set_contents() writes and
+ * renames; one is left behind only when the daemon died in between. No
+ * file of the store has such a name. */
+static gboolean
+is_temporary(const char *name)
+{
+	gsize len = strlen(name);
+
+	if (len < 8 || name[len - 7] != '.')
+		return FALSE;
+	for (gsize i = len - 6; i < len; i++) {
+		if (!g_ascii_isalnum(name[i]))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+remove_temporaries(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+
+		if (is_temporary(name) && g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+			g_message("store: removing %s, left by an interrupted write", path);
+			g_unlink(path);
+		}
+	}
+}
+
+/* What a kill -9 can leave: temporaries of atomic writes, and message
+ * directories without meta.ini (a message whose creation or deletion was
+ * cut short; meta.ini is written before a message is announced, and removed
+ * first when it is deleted). */
+static void
+sweep(OmacpStore *store)
+{
+	g_autoptr(GArray) messages = omacp_store_list_messages(store, NULL);
+
+	remove_temporaries(store->dir);
+	remove_temporaries(store->profiles_dir);
+	for (guint i = 0; messages != NULL && i < messages->len; i++) {
+		guint id = g_array_index(messages, guint, i);
+		g_autofree char *dir = message_dir(store, id);
+		g_autofree char *meta = g_build_filename(dir, "meta.ini", NULL);
+		g_autoptr(GError) error = NULL;
+
+		remove_temporaries(dir);
+		if (g_file_test(meta, G_FILE_TEST_EXISTS))
+			continue;
+		g_message("store: removing message %u, whose creation or deletion was cut short",
+		          id);
+		if (!omacp_store_delete_message(store, id, &error))
+			g_warning("%s", error->message);
+	}
+}
+
 gboolean
 omacp_store_open(const char *dir, OmacpStore **out, GError **error)
 {
@@ -152,6 +214,7 @@ omacp_store_open(const char *dir, OmacpStore **out, GError **error)
 		store->next_profile =
 		        (guint) g_key_file_get_uint64(kf, "Store", "NextProfile", NULL);
 	}
+	sweep(store);
 	/* never hand out a number that is on disk, whatever state.ini says */
 	messages = omacp_store_list_messages(store, error);
 	if (messages == NULL)
@@ -297,11 +360,21 @@ gboolean
 omacp_store_delete_message(OmacpStore *store, guint id, GError **error)
 {
 	g_autofree char *dir = message_dir(store, id);
+	g_autofree char *meta = g_build_filename(dir, "meta.ini", NULL);
 	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
 	const char *name;
 
 	if (d == NULL)
 		return TRUE;
+	/* meta.ini first: a deletion cut short leaves a directory without it,
+	 * which the next omacp_store_open() finishes off */
+	if (g_unlink(meta) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", meta,
+		            g_strerror(saved));
+		return FALSE;
+	}
 	while ((name = g_dir_read_name(d)) != NULL) {
 		g_autofree char *path = g_build_filename(dir, name, NULL);
 
