@@ -384,13 +384,12 @@ omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system
                               gpointer user_data)
 {
 	g_autoptr(GPtrArray) consumers = omacp_push_dispatcher_match(self, push);
-	g_autoptr(GVariant) empty_info = NULL;
+	/* a floating @info is ours even when no consumer matches */
+	g_autoptr(GVariant) own_info =
+	        g_variant_ref_sink(info != NULL ? info : g_variant_new("a{sv}", NULL));
 	ForwardState *state;
 
-	if (info == NULL) {
-		empty_info = g_variant_ref_sink(g_variant_new("a{sv}", NULL));
-		info = empty_info;
-	}
+	info = own_info;
 
 	state = g_new0(ForwardState, 1);
 	state->callback = callback;

@@ -66,8 +66,9 @@ guint omacp_push_dispatcher_get_n_consumers(OmacpPushDispatcher *self);
 typedef void (*OmacpPushForwardFunc)(guint n_ok, guint n_sent, gboolean cancelled,
                                      gpointer user_data);
 
-/* Forwards @notification (ay) and @info (a{sv}, may be NULL: empty) to every
- * matching consumer. Calls on G_BUS_TYPE_SYSTEM consumers go over
+/* Forwards @notification (ay) and @info (a{sv}, may be NULL: empty; a
+ * floating @info is consumed) to every matching consumer. Calls on G_BUS_TYPE_SYSTEM consumers go
+ * over
  * @system_bus (the bus the modem stack lives on). @callback (may be NULL)
  * runs exactly once, possibly before this returns (no consumer). Returns the
  * number of consumers the push was sent to. */
