@@ -473,7 +473,9 @@ each_start(OmacpApplier *self, GVariant *entries, gboolean undo, GCancellable *c
 	EachData *d = g_new0(EachData, 1);
 
 	d->self = self;
-	d->entries = g_variant_ref_sink(entries ? g_variant_ref(entries)
+	/* one reference of ours: a floating @entries is taken, another one is
+	 * shared (ref_sink of a non-floating value is a plain ref) */
+	d->entries = g_variant_ref_sink(entries ? entries
 	                                        : g_variant_new(undo ? "a(ssv)" : "a(ss)", NULL));
 	d->undo = undo;
 	d->errors = g_string_new(NULL);

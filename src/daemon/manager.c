@@ -3255,9 +3255,8 @@ restore_message(OmacpManager *self, guint id)
 	msg->fingerprint = g_key_file_get_string(kf, META_GROUP, "Fingerprint", NULL);
 	undo_text = g_key_file_get_string(kf, META_GROUP, "Undo", NULL);
 	if (undo_text != NULL)
+		/* a full reference already: g_variant_parse() never returns a floating one */
 		msg->undo = g_variant_parse(G_VARIANT_TYPE("aa{sv}"), undo_text, NULL, NULL, NULL);
-	if (msg->undo != NULL)
-		g_variant_ref_sink(msg->undo);
 
 	if (state_is(msg, STATE_RECEIVING)) {
 		msg_export(self, msg);
