@@ -1085,7 +1085,8 @@ gboolean
 omacp_parm_is_secret(const char *name)
 {
 	static const char *const secrets[] = {
-		"AUTHSECRET", "PXAUTH-PW", "PROXY-PW", "BASAUTH-PW", "AAUTHSECRET", "PASSWORD",
+		"AUTHSECRET",  "PXAUTH-PW", "PROXY-PW", "BASAUTH-PW",
+		"AAUTHSECRET", "AAUTHDATA", "PASSWORD",
 	};
 
 	if (name == NULL)

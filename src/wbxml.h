@@ -70,7 +70,7 @@ GBytes *omacp_wbxml_encode(xmlDoc *doc, GError **error);
 
 /* Serialises the document as indented UTF-8 XML text, one element a line.
  * With @mask_secrets the values of secret parms (AUTHSECRET, PXAUTH-PW,
- * PROXY-PW, BASAUTH-PW, AAUTHSECRET, PASSWORD, WPA-PRES-KEY-*, DATA under
+ * PROXY-PW, BASAUTH-PW, AAUTHSECRET, AAUTHDATA, PASSWORD, WPA-PRES-KEY-*, DATA under
  * WEPKEY) are replaced by "********". */
 char *omacp_xml_to_string(xmlDoc *doc, gboolean mask_secrets);
 
