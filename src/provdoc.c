@@ -27,8 +27,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "omacp-error.h"
 
 /* ------------------------------------------------------------------------ */
@@ -554,11 +552,20 @@ omacp_provdoc_is_secret_parm(const char *name)
 
 	if (name == NULL)
 		return FALSE;
-	for (guint i = 0; secret_names[i] != NULL; i++) {
-		if (secret_names[i][0] == name[0] && strcmp(secret_names[i], name) == 0)
-			return TRUE;
+	switch (name[0]) {
+	case 'A':
+	case 'B':
+	case 'D':
+	case 'P':
+	case 'W':
+		for (guint i = 0; secret_names[i] != NULL; i++) {
+			if (secret_names[i][0] == name[0] && strcmp(secret_names[i], name) == 0)
+				return TRUE;
+		}
+		return FALSE;
+	default:
+		return FALSE; /* no secret name starts otherwise */
 	}
-	return FALSE;
 }
 
 const char *
@@ -580,8 +587,8 @@ omacp_op_to_string(OmacpOp op)
 
 /* Everything a document holds apart from its arrays (characteristics,
  * parms, operations and all their strings) lives in one arena that the
- * document frees at once, wiped first: it holds the secrets. A document
- * costs a few allocations instead of several per parm. */
+ * document frees at once: a document costs a few allocations instead of
+ * several per parm. The values of secret parms are wiped before. */
 typedef struct _ArenaBlock ArenaBlock;
 
 struct _ArenaBlock {
@@ -597,9 +604,9 @@ typedef struct {
 	ArenaBlock *head; /* the block being filled; older ones behind it */
 } Arena;
 
-/* @n octets, 8-aligned, zeroed. */
+/* @n octets, 8-aligned, not initialised. */
 static gpointer
-arena_alloc(Arena *arena, gsize n)
+arena_alloc_raw(Arena *arena, gsize n)
 {
 	ArenaBlock *block = arena->head;
 	gpointer out;
@@ -618,6 +625,15 @@ arena_alloc(Arena *arena, gsize n)
 	}
 	out = (guint8 *) block->data + block->used;
 	block->used += n;
+	return out;
+}
+
+/* @n octets, 8-aligned, zeroed. */
+static gpointer
+arena_alloc(Arena *arena, gsize n)
+{
+	gpointer out = arena_alloc_raw(arena, n);
+
 	memset(out, 0, n);
 	return out;
 }
@@ -625,9 +641,10 @@ arena_alloc(Arena *arena, gsize n)
 static char *
 arena_strndup(Arena *arena, const char *s, gsize n)
 {
-	char *out = arena_alloc(arena, n + 1);
+	char *out = arena_alloc_raw(arena, n + 1);
 
 	memcpy(out, s, n);
+	out[n] = '\0';
 	return out;
 }
 
@@ -644,7 +661,6 @@ arena_clear(Arena *arena)
 		ArenaBlock *block = arena->head;
 
 		arena->head = block->next;
-		OPENSSL_cleanse(block->data, block->used);
 		g_free(block);
 	}
 }
@@ -674,10 +690,19 @@ typedef struct {
 	guint n_internet;
 } ProvIndex;
 
+/* A secret value to wipe when the document is freed. */
+typedef struct _SecretValue SecretValue;
+
+struct _SecretValue {
+	char *value;
+	SecretValue *next;
+};
+
 typedef struct {
 	OmacpProvDoc doc; /* first: the public part */
 	Arena arena;
 	ProvIndex index;
+	SecretValue *secrets;
 } ProvDocPriv;
 
 #define PRIV(d) ((ProvDocPriv *) (d))
@@ -697,6 +722,8 @@ omacp_provdoc_free(OmacpProvDoc *doc)
 	g_clear_pointer(&doc->characteristics, g_ptr_array_unref);
 	g_clear_pointer(&doc->warnings, g_ptr_array_unref);
 	g_clear_pointer(&doc->operations, g_ptr_array_unref);
+	for (SecretValue *s = PRIV(doc)->secrets; s != NULL; s = s->next)
+		explicit_bzero(s->value, strlen(s->value));
 	arena_clear(&PRIV(doc)->arena);
 	g_free(PRIV(doc));
 }
@@ -1106,7 +1133,8 @@ xml_prop(Builder *b, xmlNode *node, const char *name)
 	char *out;
 
 	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
-		if (a->name == NULL || strcmp((const char *) a->name, name) != 0)
+		if (a->name == NULL || a->name[0] != (xmlChar) name[0] ||
+		    strcmp((const char *) a->name, name) != 0)
 			continue;
 		if (a->children == NULL)
 			return arena_strdup(b->arena, "");
@@ -1551,6 +1579,13 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 	parm->op = op;
 	if (op == OMACP_OP_SET)
 		parm->value = xml_prop(b, node, "value");
+	if (parm->value != NULL && omacp_provdoc_is_secret_parm(name)) {
+		SecretValue *secret = arena_alloc(b->arena, sizeof *secret);
+
+		secret->value = parm->value;
+		secret->next = PRIV(doc)->secrets;
+		PRIV(doc)->secrets = secret;
+	}
 	g_ptr_array_add(parent->parms, parm);
 	if (ignored)
 		return TRUE;
