@@ -221,6 +221,36 @@ check_cap(GString *buf, gsize adding, gsize at, GError **error)
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
+/* g_string_append_len() without its call when the octets fit (the common
+ * case: the buffers are sized for typical values and reused). */
+static inline void
+buf_append(GString *buf, const char *s, gsize n)
+{
+	if (buf->len + n < buf->allocated_len) {
+		memcpy(buf->str + buf->len, s, n);
+		buf->len += n;
+		buf->str[buf->len] = '\0';
+	} else {
+		g_string_append_len(buf, s, (gssize) n);
+	}
+}
+
+static inline void
+buf_clear(GString *buf)
+{
+	buf->len = 0;
+	buf->str[0] = '\0';
+}
+
+/* One of the rarely used name buffers, created on first use. */
+static GString *
+lazy_buf(GString **buf)
+{
+	if (*buf == NULL)
+		*buf = g_string_sized_new(64);
+	return *buf;
+}
+
 /* Appends @n octets of document text starting at document offset @at,
  * converted from the document charset to UTF-8. */
 static gboolean
@@ -237,7 +267,7 @@ append_chars(Decoder *d, GString *buf, const guint8 *s, gsize n, gsize at, GErro
 	while (i < n && s[i] >= 0x20 && s[i] < 0x80)
 		i++;
 	if (i == n) {
-		g_string_append_len(buf, (const char *) s, (gssize) n);
+		buf_append(buf, (const char *) s, n);
 		return TRUE;
 	}
 
@@ -414,7 +444,7 @@ read_literal_name(Decoder *d, gsize at, GError **error)
 		return FALSE;
 	if (!table_string(d, index, at, &s, &n, error))
 		return FALSE;
-	g_string_truncate(d->name, 0);
+	buf_clear(lazy_buf(&d->name));
 	if (!append_chars(d, d->name, s, n, d->strtbl_base + index, error))
 		return FALSE;
 	if (xmlValidateName((const xmlChar *) d->name->str, 0) != 0)
@@ -563,6 +593,7 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 	for (;;) {
 		gsize at = omacp_reader_offset(&d->r);
 		const OmacpProvAttrStart *start = NULL;
+		gsize n;
 		gboolean handled;
 		guint8 tok = 0;
 
@@ -612,21 +643,22 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 				warn(d, at, "unknown attribute-value token 0x%02X on code page %u",
 				     tok, d->attr_page);
 			}
-			if (!check_cap(d->value, strlen(text), at, error))
+			n = strlen(text);
+			if (!check_cap(d->value, n, at, error))
 				return FALSE;
-			g_string_append(d->value, text);
+			buf_append(d->value, text, n);
 			continue;
 		}
 
 		/* An attribute start: the previous attribute is complete. */
 		if (name != NULL)
 			finish_attribute(d, node, name, interned, name_at);
-		g_string_truncate(d->value, 0);
+		buf_clear(d->value);
 		name_at = at;
 		if (tok == TOK_LITERAL) {
 			if (!read_literal_name(d, at, error))
 				return FALSE;
-			g_string_assign(d->attr_name, d->name->str);
+			g_string_assign(lazy_buf(&d->attr_name), d->name->str);
 			name = (const xmlChar *) d->attr_name->str;
 			interned = FALSE;
 			continue;
@@ -636,7 +668,7 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 		if (start == NULL) {
 			char buf[32];
 
-			g_string_assign(d->attr_name,
+			g_string_assign(lazy_buf(&d->attr_name),
 			                placeholder(buf, sizeof buf, "attr", d->attr_page, tok));
 			name = (const xmlChar *) d->attr_name->str;
 			interned = FALSE;
@@ -647,7 +679,7 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 		name = d->names->attrs[d->attr_page][tok];
 		interned = TRUE;
 		if (start->prefix != NULL)
-			g_string_append(d->value, start->prefix);
+			buf_append(d->value, start->prefix, strlen(start->prefix));
 	}
 }
 
@@ -658,7 +690,7 @@ flush_text(Decoder *d, xmlNode *parent)
 		return;
 	xmlAddChild(parent,
 	            xmlNewDocTextLen(d->doc, (const xmlChar *) d->text->str, (int) d->text->len));
-	g_string_truncate(d->text, 0);
+	buf_clear(d->text);
 }
 
 static gboolean
@@ -862,9 +894,8 @@ omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warni
 	g_autoptr(xmlDoc) doc = NULL;
 	g_autoptr(GString) value = NULL;
 	g_autoptr(GString) text = NULL;
-	g_autoptr(GString) name = NULL;
-	g_autoptr(GString) attr_name = NULL;
 	Decoder d = { 0 };
+	gboolean ok;
 
 	g_return_val_if_fail(data != NULL || len == 0, FALSE);
 	g_return_val_if_fail(out != NULL, FALSE);
@@ -880,17 +911,17 @@ omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warni
 	xmlDictReference(doc->dict);
 	value = g_string_sized_new(256);
 	text = g_string_sized_new(64);
-	name = g_string_sized_new(64);
-	attr_name = g_string_sized_new(64);
 	omacp_reader_init(&d.r, data, len, 0);
 	d.doc = doc;
 	d.warnings = warnings;
 	d.value = value;
 	d.text = text;
-	d.name = name;
-	d.attr_name = attr_name;
-
-	if (!parse_header(&d, error) || !parse_body(&d, error))
+	ok = parse_header(&d, error) && parse_body(&d, error);
+	if (d.name != NULL)
+		g_string_free(d.name, TRUE);
+	if (d.attr_name != NULL)
+		g_string_free(d.attr_name, TRUE);
+	if (!ok)
 		return FALSE;
 	*out = g_steal_pointer(&doc);
 	return TRUE;
