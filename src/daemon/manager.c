@@ -1210,6 +1210,19 @@ complete_receiving(OmacpManager *self, Msg *msg, GBytes *datagram, const char *i
 	return TRUE;
 }
 
+/* The sender option overrides the SMS's own address, also in the
+ * reassembly key: segments of different senders must never mix, also with
+ * the ud format, which carries no address (restore_segments() does the
+ * same with the stored Sender). */
+static void
+set_sender(OmacpSms *sms, const char *sender)
+{
+	if (sender == NULL || g_strcmp0(sms->sender, sender) == 0)
+		return;
+	g_free(sms->sender);
+	sms->sender = g_strdup(sender);
+}
+
 static Msg *
 deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sender,
                 const char *imsi, const char *modem, gint64 now, GError **error)
@@ -1225,6 +1238,7 @@ deliver_segment(OmacpManager *self, OmacpFormat format, GBytes *input, const cha
 	    !omacp_message_check_ports(sms, error))
 		return NULL;
 	from = sender != NULL ? sender : str_or_null(sms->sender);
+	set_sender(sms, from);
 	/* a segment that would start a new message is refused before the
 	 * reassembler evicts another message to make room for it */
 	if (!omacp_reassembler_lookup(self->reassembler, modem, sms, now, NULL) &&
@@ -3153,9 +3167,10 @@ restore_segments(OmacpManager *self, Msg *msg)
 		                      : (gint64) omacp_dbus_message_get_received_at(msg->iface);
 		const char *modem = str_or_null(omacp_dbus_message_get_modem(msg->iface));
 
-		if (input == NULL || !omacp_message_parse_segment(format, input, &sms, &error) ||
-		    !omacp_reassembler_add(self->reassembler, modem, sms, when, &r, &datagram,
-		                           &error)) {
+		if (input != NULL && omacp_message_parse_segment(format, input, &sms, &error))
+			set_sender(sms, str_or_null(omacp_dbus_message_get_sender(msg->iface)));
+		if (sms == NULL || !omacp_reassembler_add(self->reassembler, modem, sms, when, &r,
+		                                          &datagram, &error)) {
 			g_warning("message/%u: segment %u not restored: %s", msg->id, i + 1,
 			          error->message);
 			continue;
