@@ -109,7 +109,8 @@ omacp_profile_free(OmacpProfile *profile)
  * alignment, so alignment is computed on absolute offsets. The result is in
  * normal form, the same octets a GVariantBuilder would give. */
 
-#define VW_MAX_DEPTH 8
+#define VW_MAX_DEPTH   8
+#define VW_INLINE_OFFS 32 /* framing offsets kept without an allocation */
 
 typedef struct {
 	gsize start;       /* offset of the container in buf */
@@ -121,9 +122,10 @@ typedef struct {
 	guint8 *buf;
 	gsize len;
 	gsize cap;
-	gsize *offs; /* framing offsets of the open containers */
+	gsize *offs; /* framing offsets of the open containers: inline_offs or heap */
 	guint n_offs;
 	guint cap_offs;
+	gsize inline_offs[VW_INLINE_OFFS];
 	VwOpen open[VW_MAX_DEPTH];
 	guint depth;
 } VWriter;
@@ -134,7 +136,7 @@ vw_reserve(VWriter *w, gsize n)
 	if (w->len + n <= w->cap)
 		return;
 	while (w->len + n > w->cap)
-		w->cap = w->cap != 0 ? w->cap * 2 : 256;
+		w->cap = w->cap != 0 ? w->cap * 2 : 512;
 	w->buf = g_realloc(w->buf, w->cap);
 }
 
@@ -184,7 +186,9 @@ static void
 vw_mark(VWriter *w)
 {
 	if (w->n_offs == w->cap_offs) {
-		w->cap_offs = w->cap_offs != 0 ? w->cap_offs * 2 : 32;
+		w->cap_offs *= 2;
+		if (w->offs == w->inline_offs)
+			w->offs = g_memdup2(w->inline_offs, sizeof w->inline_offs);
 		w->offs = g_renew(gsize, w->offs, w->cap_offs);
 	}
 	w->offs[w->n_offs++] = w->len - w->open[w->depth - 1].start;
@@ -280,7 +284,13 @@ vw_ss(VWriter *w, const char *key, const char *value)
 static void
 vw_init_dict(VWriter *w)
 {
-	memset(w, 0, sizeof *w);
+	w->buf = NULL;
+	w->len = 0;
+	w->cap = 0;
+	w->offs = w->inline_offs;
+	w->n_offs = 0;
+	w->cap_offs = VW_INLINE_OFFS;
+	w->depth = 0;
 	vw_begin(w, 8, FALSE);
 }
 
@@ -288,7 +298,9 @@ static void
 vw_clear(VWriter *w)
 {
 	g_clear_pointer(&w->buf, g_free);
-	g_clear_pointer(&w->offs, g_free);
+	if (w->offs != w->inline_offs)
+		g_free(w->offs);
+	w->offs = NULL;
 }
 
 /* Closes the dictionary and returns it as a new, non-floating a{sv}. */
@@ -300,7 +312,9 @@ vw_finish_dict(VWriter *w)
 
 	vw_end(w);
 	g_assert(w->depth == 0);
-	g_clear_pointer(&w->offs, g_free);
+	if (w->offs != w->inline_offs)
+		g_free(w->offs);
+	w->offs = NULL;
 	bytes = w->len > 0 ? g_bytes_new_take(g_steal_pointer(&w->buf), w->len)
 	                   : g_bytes_new_static("", 0);
 	g_clear_pointer(&w->buf, g_free);
