@@ -414,10 +414,9 @@ static gboolean
 decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
 {
 	g_autoptr(OmacpPush) push = NULL;
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data(m->datagram, &len);
 
-	if (!omacp_wsp_parse_push(data, len, &push, error))
+	/* The body stays a slice of the datagram: no copy. */
+	if (!omacp_wsp_parse_push_bytes(m->datagram, &push, error))
 		return FALSE;
 	if (push->junk_skipped > 0)
 		g_ptr_array_add(m->warnings,

@@ -822,8 +822,10 @@ parse_headers(OmacpReader *r, OmacpPush *push, GError **error)
 
 /* ---- the PDU ---- */
 
+/* With @owner (the GBytes holding @pdu) the headers and the body are
+ * slices of it, else copies. */
 static gboolean
-parse_at(const guint8 *pdu, gsize len, gsize skip, OmacpPush **out, GError **error)
+parse_at(const guint8 *pdu, gsize len, GBytes *owner, gsize skip, OmacpPush **out, GError **error)
 {
 	g_autoptr(OmacpPush) push = g_new0(OmacpPush, 1);
 	OmacpReader r;
@@ -879,25 +881,27 @@ parse_at(const guint8 *pdu, gsize len, gsize skip, OmacpPush **out, GError **err
 		return FALSE;
 
 	push->kind = omacp_wsp_kind_for_content_type(push->content_type);
-	push->headers = g_bytes_new(pdu + push->headers_offset, headers_len);
-	push->data = g_bytes_new(pdu + push->data_offset, len - push->data_offset);
+	if (owner != NULL) {
+		push->headers = g_bytes_new_from_bytes(owner, push->headers_offset, headers_len);
+		push->data =
+		        g_bytes_new_from_bytes(owner, push->data_offset, len - push->data_offset);
+	} else {
+		push->headers = g_bytes_new(pdu + push->headers_offset, headers_len);
+		push->data = g_bytes_new(pdu + push->data_offset, len - push->data_offset);
+	}
 	*out = g_steal_pointer(&push);
 	return TRUE;
 }
 
-gboolean
-omacp_wsp_parse_push(const guint8 *pdu, gsize len, OmacpPush **out, GError **error)
+static gboolean
+parse_push(const guint8 *pdu, gsize len, GBytes *owner, OmacpPush **out, GError **error)
 {
 	g_autoptr(GError) first_error = NULL;
 	OmacpPush *push = NULL;
 
-	g_return_val_if_fail(pdu != NULL || len == 0, FALSE);
-	g_return_val_if_fail(out != NULL, FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
 	if (pdu == NULL)
 		pdu = (const guint8 *) "";
-	if (parse_at(pdu, len, 0, &push, &first_error)) {
+	if (parse_at(pdu, len, owner, 0, &push, &first_error)) {
 		*out = push;
 		return TRUE;
 	}
@@ -909,7 +913,7 @@ omacp_wsp_parse_push(const guint8 *pdu, gsize len, OmacpPush **out, GError **err
 		     skip++) {
 			g_autoptr(OmacpPush) candidate = NULL;
 
-			if (!parse_at(pdu, len, skip, &candidate, NULL))
+			if (!parse_at(pdu, len, owner, skip, &candidate, NULL))
 				continue;
 			if (!omacp_push_kind_is_provisioning(candidate->kind))
 				continue;
@@ -920,6 +924,30 @@ omacp_wsp_parse_push(const guint8 *pdu, gsize len, OmacpPush **out, GError **err
 	}
 	g_propagate_error(error, g_steal_pointer(&first_error));
 	return FALSE;
+}
+
+gboolean
+omacp_wsp_parse_push(const guint8 *pdu, gsize len, OmacpPush **out, GError **error)
+{
+	g_return_val_if_fail(pdu != NULL || len == 0, FALSE);
+	g_return_val_if_fail(out != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	return parse_push(pdu, len, NULL, out, error);
+}
+
+gboolean
+omacp_wsp_parse_push_bytes(GBytes *pdu, OmacpPush **out, GError **error)
+{
+	gsize len = 0;
+	const guint8 *data;
+
+	g_return_val_if_fail(pdu != NULL, FALSE);
+	g_return_val_if_fail(out != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	data = g_bytes_get_data(pdu, &len);
+	return parse_push(data, len, pdu, out, error);
 }
 
 /* ---- encoder ---- */

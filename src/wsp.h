@@ -105,6 +105,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpPush, omacp_push_free)
  * Errors name the field and the octet offset. */
 gboolean omacp_wsp_parse_push(const guint8 *pdu, gsize len, OmacpPush **out, GError **error);
 
+/* The same from a GBytes: ->headers and ->data are slices of @pdu, not
+ * copies (the decode pipeline's path: the body is the reassembled
+ * datagram's tail). */
+gboolean omacp_wsp_parse_push_bytes(GBytes *pdu, OmacpPush **out, GError **error);
+
 /* Builds a push with the general-form content type (well-known code when the
  * media type has one, else the text), SEC/MAC parameters when @sec is not
  * NONE (the MAC, 40 hex digits, written in upper case), no other headers.
