@@ -27,6 +27,10 @@ TRUSTED = "+19990000000"  # TrustedSenders: NETWPIN from it is applied at once
 PIN = "1234"
 RUNS = 20
 PLUGIN = sys.argv[1] if len(sys.argv) > 1 else None  # omacp-provision.so
+# tools/run-sanitizers: the distribution's ofonod cannot load a plugin built
+# with ASan; the plugin's file is still checked
+if os.environ.get("OMACP_TEST_SANITIZED"):
+    PLUGIN = None
 
 
 def main():
@@ -281,7 +285,8 @@ def main():
 
     def plugin_round_trip():
         if PLUGIN is None:
-            w.diag("the omacp-provision plugin was not built: only the file was checked")
+            w.diag("the omacp-provision plugin was not built or cannot be loaded (sanitizer "
+                   "build): only the file was checked")
             return
         text = open(prov_file).read()
         assert "internet.AccessPointName=t%02d.apn" % (RUNS - 1) in text, text
