@@ -127,28 +127,51 @@ omacp_reassembler_get_stats(OmacpReassembler *self, OmacpReassemblyStats *stats)
 
 /* Printable ASCII kept as is, except the separator '|' and the escape
  * '%'; everything else (controls, UTF-8 of alphanumeric senders) as %XX. */
-static void
-append_escaped(GString *out, const char *text)
+static gboolean
+key_safe(guchar c)
+{
+	return c > 0x20 && c < 0x7f && c != '|' && c != '%';
+}
+
+static gsize
+escaped_len(const char *text)
+{
+	gsize n = 0;
+
+	for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++)
+		n += key_safe(*p) ? 1 : 3;
+	return n;
+}
+
+static char *
+put_escaped(char *out, const char *text)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const guchar *run = (const guchar *) (text != NULL ? text : "");
-	const guchar *p = run;
 
-	for (; *p != '\0'; p++) {
-		char escaped[3] = { '%', hex[*p >> 4], hex[*p & 0x0F] };
-
-		if (*p > 0x20 && *p < 0x7f && *p != '|' && *p != '%')
-			continue;
-		g_string_append_len(out, (const char *) run, p - run);
-		g_string_append_len(out, escaped, sizeof escaped);
-		run = p + 1;
+	for (const guchar *p = (const guchar *) (text != NULL ? text : ""); *p != '\0'; p++) {
+		if (key_safe(*p)) {
+			*out++ = (char) *p;
+		} else {
+			*out++ = '%';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 0x0F];
+		}
 	}
-	g_string_append_len(out, (const char *) run, p - run);
+	return out;
+}
+
+static char *
+put_text(char *out, const char *text)
+{
+	gsize len = strlen(text);
+
+	memcpy(out, text, len);
+	return out + len;
 }
 
 /* @prefix, then @n in decimal (printf is the costly part of a key). */
-static void
-append_number(GString *out, const char *prefix, guint n)
+static char *
+put_number(char *out, const char *prefix, guint n)
 {
 	char digits[16];
 	guint i = sizeof digits;
@@ -157,32 +180,39 @@ append_number(GString *out, const char *prefix, guint n)
 		digits[--i] = (char) ('0' + n % 10);
 		n /= 10;
 	} while (n > 0);
-	g_string_append(out, prefix);
-	g_string_append_len(out, digits + i, (gssize) (sizeof digits - i));
+	out = put_text(out, prefix);
+	memcpy(out, digits + i, sizeof digits - i);
+	return out + (sizeof digits - i);
 }
 
+/* Room for the fixed fields: "|ref16=65535|total=255|ports8=65535>65535". */
+#define KEY_FIXED_MAX 64
+
 /* "modem|sender|ref8=4|total=4|ports=2948>9200": every field of the
- * grouping, so that segments differing in any of them never mix. */
+ * grouping, so that segments differing in any of them never mix. Built in
+ * one allocation. */
 static char *
 make_key(const char *modem, const OmacpSms *sms)
 {
-	GString *key = g_string_sized_new(80);
+	char *key = g_malloc(escaped_len(modem) + 1 + escaped_len(sms->sender) + KEY_FIXED_MAX);
+	char *p = key;
 
-	append_escaped(key, modem);
-	g_string_append_c(key, '|');
-	append_escaped(key, sms->sender);
+	p = put_escaped(p, modem);
+	*p++ = '|';
+	p = put_escaped(p, sms->sender);
 	if (sms->is_concat)
-		append_number(key, sms->ref_16bit ? "|ref16=" : "|ref8=", sms->ref);
+		p = put_number(p, sms->ref_16bit ? "|ref16=" : "|ref8=", sms->ref);
 	else
-		g_string_append(key, "|single");
-	append_number(key, "|total=", sms->is_concat ? sms->total : 1u);
+		p = put_text(p, "|single");
+	p = put_number(p, "|total=", sms->is_concat ? sms->total : 1u);
 	if (sms->has_ports) {
-		append_number(key, sms->ports_8bit ? "|ports8=" : "|ports=", sms->dst_port);
-		append_number(key, ">", sms->src_port);
+		p = put_number(p, sms->ports_8bit ? "|ports8=" : "|ports=", sms->dst_port);
+		p = put_number(p, ">", sms->src_port);
 	} else {
-		g_string_append(key, "|noports");
+		p = put_text(p, "|noports");
 	}
-	return g_string_free(key, FALSE);
+	*p = '\0';
+	return key;
 }
 
 static void
