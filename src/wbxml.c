@@ -1081,8 +1081,9 @@ omacp_xml_parse(const char *data, gsize len, xmlDoc **out, GError **error)
 	last = xmlCtxtGetLastError(ctxt);
 	if (last != NULL && last->code != XML_ERR_OK) {
 		/* libxml2 spreads some messages over lines ("...encoding !\nBytes:
-		 * 0xC3 ..."): ours are one line */
-		g_autofree char *text = g_strdup(last->message ? last->message : "error");
+		 * 0xC3 ..."): ours are one line. It also quotes names from the
+		 * input, which need not be UTF-8: ours are, they go on the bus */
+		g_autofree char *text = g_utf8_make_valid(last->message ? last->message : "error", -1);
 
 		g_strstrip(g_strdelimit(text, "\r\n\t", ' '));
 		parse_error =

@@ -49,6 +49,14 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	ok = omacp_message_decode(format, inputs, &keys, &m, &error);
 	g_assert((ok && m != NULL && error == NULL) || (!ok && m == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
+	if (ok) {
+		/* What the daemon puts on the bus must be UTF-8. */
+		for (guint i = 0; i < m->warnings->len; i++)
+			g_assert(g_utf8_validate(g_ptr_array_index(m->warnings, i), -1, NULL));
+		g_assert(m->content_type == NULL || g_utf8_validate(m->content_type, -1, NULL));
+		g_assert(m->auth_detail == NULL || g_utf8_validate(m->auth_detail, -1, NULL));
+	}
 	if (ok) {
 		/* What the CLI and the daemon do with a result must hold too. */
 		g_autoptr(JsonNode) node = omacp_message_to_json(m, FALSE);

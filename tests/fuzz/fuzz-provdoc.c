@@ -33,6 +33,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	if (xml != NULL)
 		xmlFreeDoc(xml);
 	g_assert((ok && doc != NULL && error == NULL) || (!ok && doc == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (!ok)
 		return 0;
 

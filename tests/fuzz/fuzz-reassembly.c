@@ -73,6 +73,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		                           &error);
 		g_assert((ok && error == NULL && result.key != NULL) ||
 		         (!ok && error != NULL && result.key == NULL && datagram == NULL));
+		g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 		if (ok) {
 			g_assert(result.received >= 1 && result.received <= result.total);
 			for (const char *p = result.key; *p != '\0'; p++)

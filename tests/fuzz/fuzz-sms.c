@@ -33,6 +33,7 @@ check_reencode(const OmacpSms *sms)
 		return;
 	pdus = omacp_sms_encode_push(payload, len, &o, &error);
 	g_assert((pdus != NULL) != (error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	g_assert(pdus != NULL);
 	for (guint i = 0; i < pdus->len; i++) {
 		g_autoptr(OmacpSms) back = NULL;
@@ -57,6 +58,7 @@ run(gboolean (*parse)(const guint8 *, gsize, gboolean, OmacpSms **, GError **), 
 	gboolean ok = parse(data, size, with_smsc, &sms, &error);
 
 	g_assert((ok && sms != NULL && error == NULL) || (!ok && sms == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (ok) {
 		g_assert(sms->payload != NULL);
 		g_assert(sms->payload_offset + g_bytes_get_size(sms->payload) == size);
@@ -81,6 +83,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	ok = omacp_sms_parse_user_data(data, size, &sms, &error);
 	g_assert((ok && sms != NULL && error == NULL) || (!ok && sms == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (ok) {
 		g_assert(sms->payload_offset + g_bytes_get_size(sms->payload) == size);
 		check_reencode(sms);

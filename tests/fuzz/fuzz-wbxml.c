@@ -27,6 +27,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	ok = omacp_wbxml_decode(data, size, &doc, warnings, &error);
 	g_assert((ok && doc) || (!ok && error && !doc));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	g_assert(warnings->len <= OMACP_WBXML_MAX_WARNINGS + 1);
 	if (!ok)
 		return 0;
@@ -37,6 +38,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	encoded = omacp_wbxml_encode(doc, &error);
 	g_assert((encoded != NULL) != (error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (encoded == NULL)
 		return 0; /* e.g. spelled-out late tokens beyond the size cap */
 

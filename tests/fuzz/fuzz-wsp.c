@@ -26,6 +26,7 @@ check_round_trip(const OmacpPush *push)
 	pdu = omacp_wsp_encode_push(push->tid, push->content_type, push->sec, push->mac, body, len,
 	                            &error);
 	g_assert((pdu != NULL) != (error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (pdu == NULL)
 		return; /* e.g. an unknown SEC, or a MAC that is not 40 hex digits */
 	ok = omacp_wsp_parse_push(g_bytes_get_data(pdu, NULL), g_bytes_get_size(pdu), &again,
@@ -47,6 +48,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	gboolean ok = omacp_wsp_parse_push(data, size, &push, &error);
 
 	g_assert((ok && push != NULL && error == NULL) || (!ok && push == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (!ok)
 		return 0;
 
@@ -68,6 +70,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		                                       "1234567890", body, len, &auth_error);
 
 		g_assert(authentic != (auth_error != NULL));
+		g_assert(auth_error == NULL || g_utf8_validate(auth_error->message, -1, NULL));
 	}
 	return 0;
 }

@@ -37,6 +37,7 @@ check_encoded(const guint8 *data, size_t size)
 
 	items = omacp_encode_document((const char *) data, size, &o, NULL, warnings, &error);
 	g_assert((items != NULL) != (error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (items == NULL) {
 		g_assert(error->domain == OMACP_ERROR);
 		return;
@@ -64,6 +65,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	ok = omacp_xml_parse((const char *) data, size, &xml, &error);
 	g_assert((ok && xml != NULL && error == NULL) || (!ok && xml == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (!ok) {
 		g_assert(error->domain == OMACP_ERROR);
 		g_assert(g_str_has_prefix(error->message, "xml: "));
@@ -75,6 +77,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	ok = omacp_provdoc_from_xml(xml, &doc, &error);
 	g_assert((ok && doc != NULL && error == NULL) || (!ok && doc == NULL && error != NULL));
+	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (ok) {
 		profiles = omacp_profiles_from_doc(doc, "244910123456789");
 		for (guint i = 0; i < profiles->len; i++) {
