@@ -375,7 +375,6 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, GError **error)
 	g_autoptr(GPtrArray) profiles = NULL;
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(m->body, &len);
-	const char *mbpi = g_getenv("OMACP_MBPI_DATABASE");
 
 	switch (m->kind) {
 	case OMACP_PUSH_KIND_PROVISIONING:
@@ -399,8 +398,11 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, GError **error)
 	for (guint i = 0; i < doc->warnings->len; i++)
 		g_ptr_array_add(m->warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
 	profiles = omacp_profiles_from_doc(doc, imsi);
-	if (imsi != NULL)
+	if (imsi != NULL) {
+		const char *mbpi = g_getenv("OMACP_MBPI_DATABASE");
+
 		omacp_profiles_check_mbpi(profiles, mbpi ? mbpi : OMACP_MBPI_DATABASE, imsi);
+	}
 	g_clear_pointer(&m->xml, xmlFreeDoc);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->profiles, g_ptr_array_unref);
