@@ -33,6 +33,14 @@
 
 #include <libxml/parser.h>
 
+/* @s equals the literal @lit (and is not NULL): the first octet decides
+ * most comparisons without a call. */
+static inline gboolean
+str_is(const char *s, const char *lit)
+{
+	return s != NULL && s[0] == lit[0] && strcmp(s, lit) == 0;
+}
+
 const char *
 omacp_profile_kind_to_string(OmacpProfileKind kind)
 {
@@ -885,7 +893,7 @@ app_id(const OmacpCharacteristic *app)
 static gboolean
 app_is(const OmacpCharacteristic *app, const char *id)
 {
-	return g_strcmp0(app_id(app), id) == 0;
+	return str_is(app_id(app), id);
 }
 
 static gboolean
@@ -903,9 +911,9 @@ nap_is_packet_apn(const OmacpCharacteristic *nap)
 		if (strcmp(b, "GSM-GPRS") == 0 || strcmp(b, "3G-GSM") == 0)
 			packet = TRUE;
 	}
-	if (!any_bearer && g_strcmp0(addrtype, "APN") == 0)
+	if (!any_bearer && str_is(addrtype, "APN"))
 		packet = TRUE;
-	return packet && (addrtype == NULL || g_strcmp0(addrtype, "APN") == 0) && address != NULL &&
+	return packet && (addrtype == NULL || str_is(addrtype, "APN")) && address != NULL &&
 	       *address != '\0';
 }
 
@@ -1132,7 +1140,7 @@ collect_hosts(DocHosts *dh, const OmacpCharacteristic *c)
 
 		if (parm->op != OMACP_OP_SET || !parm->valid || parm->value == NULL)
 			continue;
-		if (g_strcmp0(parm->name, "NAME") == 0) {
+		if (str_is(parm->name, "NAME")) {
 			add_words(dh->words, parm->value);
 			continue;
 		}
@@ -1292,9 +1300,9 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 		const char *type = omacp_characteristic_get(auth, "AUTHTYPE");
 		const char *user = omacp_characteristic_get(auth, "AUTHNAME");
 
-		if (g_strcmp0(type, "PAP") == 0)
+		if (str_is(type, "PAP"))
 			put_s(d, "auth", "pap");
-		else if (g_strcmp0(type, "CHAP") == 0)
+		else if (str_is(type, "CHAP"))
 			put_s(d, "auth", "chap");
 		if (user != NULL && *user != '\0')
 			put_s(d, "username", user);
@@ -1304,9 +1312,9 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 		put_b(d, "password-set", FALSE);
 	}
 	/* LOCAL-ADDRTYPE names the address family the device gets. */
-	if (g_strcmp0(local, "IPV6") == 0)
+	if (str_is(local, "IPV6"))
 		put_s(d, "ip-type", "ipv6");
-	else if (g_strcmp0(local, "IPV4") == 0)
+	else if (str_is(local, "IPV4"))
 		put_s(d, "ip-type", "ipv4");
 	else
 		put_s(d, "ip-type", "ipv4v6");
@@ -1403,8 +1411,8 @@ add_other_napdef(Ctx *ctx, const OmacpCharacteristic *nap)
 	put_s(&d, "bearer", bearer);
 	put_s(&d, "address", address);
 	put_s(&d, "address-type", addrtype);
-	if (address != NULL && (g_strcmp0(addrtype, "E164") == 0 ||
-	                        (bearer != NULL && g_str_has_suffix(bearer, "-CSD"))))
+	if (address != NULL &&
+	    (str_is(addrtype, "E164") || (bearer != NULL && g_str_has_suffix(bearer, "-CSD"))))
 		add_risk(&d,
 		         "dial-up access point: the device would call %s (circuit-switched data, "
 		         "may be charged per minute)",
@@ -1436,17 +1444,17 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	if (psk == NULL)
 		psk = omacp_characteristic_get(wlan, "WPA-PRES-KEY-HEX");
 
-	if (g_strcmp0(secmode, "WEP") == 0 || (secmode == NULL && have_wepkeys))
+	if (str_is(secmode, "WEP") || (secmode == NULL && have_wepkeys))
 		security = "wep";
-	else if (g_strcmp0(secmode, "WPA-PRESHARED-KEY") == 0)
+	else if (str_is(secmode, "WPA-PRESHARED-KEY"))
 		security = "wpa-psk";
-	else if (g_strcmp0(secmode, "WPA2-PRESHARED-KEY") == 0)
+	else if (str_is(secmode, "WPA2-PRESHARED-KEY"))
 		security = "wpa2-psk";
-	else if (g_strcmp0(secmode, "WPA") == 0)
+	else if (str_is(secmode, "WPA"))
 		security = "wpa-eap";
-	else if (g_strcmp0(secmode, "WPA2") == 0)
+	else if (str_is(secmode, "WPA2"))
 		security = "wpa2-eap";
-	else if (g_strcmp0(secmode, "8021X") == 0)
+	else if (str_is(secmode, "8021X"))
 		security = "ieee8021x";
 	else
 		security = "none";
@@ -1455,7 +1463,7 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	           nap != NULL ? omacp_characteristic_get(nap, "NAME") : ssid, ctx->imsi);
 	put_s(&d, "ssid", ssid);
 	put_b(&d, "hidden", omacp_characteristic_has(wlan, "PRI-H-SSID"));
-	if (g_strcmp0(netmode, "ADHOC") == 0)
+	if (str_is(netmode, "ADHOC"))
 		put_s(&d, "mode", "adhoc");
 	else
 		put_s(&d, "mode", "infrastructure");
@@ -1485,9 +1493,9 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	}
 	if (have_wepkeys)
 		put_b(&d, "wep-key-set", key_set);
-	if (g_strcmp0(security, "none") == 0)
+	if (str_is(security, "none"))
 		add_risk(&d, "open WLAN %s: traffic over it is not encrypted", ssid);
-	else if (g_strcmp0(security, "wep") == 0)
+	else if (str_is(security, "wep"))
 		add_risk(&d, "WLAN %s uses WEP, which offers no real protection", ssid);
 	draft_finish(&d, ctx->out);
 }
@@ -1700,7 +1708,7 @@ put_appauth(Draft *d, const OmacpCharacteristic *app)
 		vw_sv_bool(w, "nonce-set", nonce);
 		vw_end(w);
 		vw_mark(w);
-		if (main_auth == NULL || g_strcmp0(level, "CLIENT") == 0)
+		if (main_auth == NULL || str_is(level, "CLIENT"))
 			main_auth = auth;
 	}
 	vw_end(w);
@@ -1818,7 +1826,7 @@ add_email(Ctx *ctx, const OmacpCharacteristic *app, const char *protocol, guint3
 	put_s(&d, "from", omacp_characteristic_get(app, "FROM"));
 	put_s(&d, "server-id", omacp_characteristic_get(app, "PROVIDER-ID"));
 	password = put_appauth(&d, app);
-	if (password && g_strcmp0(security, "none") == 0)
+	if (password && str_is(security, "none"))
 		add_risk(&d, "the %s password would be sent unencrypted to %s", protocol,
 		         host != NULL ? host : "(no host)");
 	draft_finish(&d, ctx->out);
@@ -1874,16 +1882,15 @@ add_removal(Ctx *ctx, OmacpProfileKind kind, const char *target)
 static gboolean
 kind_of_appid(const char *appid, OmacpProfileKind *kind)
 {
-	if (g_strcmp0(appid, "w2") == 0)
+	if (str_is(appid, "w2"))
 		*kind = OMACP_PROFILE_BROWSER;
-	else if (g_strcmp0(appid, "w4") == 0)
+	else if (str_is(appid, "w4"))
 		*kind = OMACP_PROFILE_MMS;
-	else if (g_strcmp0(appid, "w5") == 0)
+	else if (str_is(appid, "w5"))
 		*kind = OMACP_PROFILE_DS;
-	else if (g_strcmp0(appid, "w7") == 0)
+	else if (str_is(appid, "w7"))
 		*kind = OMACP_PROFILE_DM;
-	else if (g_strcmp0(appid, "25") == 0 || g_strcmp0(appid, "110") == 0 ||
-	         g_strcmp0(appid, "143") == 0)
+	else if (str_is(appid, "25") || str_is(appid, "110") || str_is(appid, "143"))
 		*kind = OMACP_PROFILE_EMAIL;
 	else
 		return FALSE;
@@ -1902,9 +1909,9 @@ add_removals(Ctx *ctx)
 
 		if (c->op != OMACP_OP_SET)
 			continue;
-		if (g_strcmp0(c->type, "NAPDEF") == 0)
+		if (str_is(c->type, "NAPDEF"))
 			kind = OMACP_PROFILE_INTERNET;
-		else if (g_strcmp0(c->type, "APPLICATION") == 0)
+		else if (str_is(c->type, "APPLICATION"))
 			kind_of_appid(omacp_characteristic_get(c, "APPID"), &kind);
 		else
 			continue;
@@ -1966,19 +1973,19 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 	while ((c = next_top(doc, "APPLICATION", &i)) != NULL) {
 		const char *appid = app_id(c);
 
-		if (g_strcmp0(appid, "w4") == 0)
+		if (str_is(appid, "w4"))
 			add_mms(&ctx, c);
-		else if (g_strcmp0(appid, "w2") == 0)
+		else if (str_is(appid, "w2"))
 			add_browser(&ctx, c);
-		else if (g_strcmp0(appid, "w5") == 0)
+		else if (str_is(appid, "w5"))
 			add_server_app(&ctx, c, OMACP_PROFILE_DS);
-		else if (g_strcmp0(appid, "w7") == 0)
+		else if (str_is(appid, "w7"))
 			add_server_app(&ctx, c, OMACP_PROFILE_DM);
-		else if (g_strcmp0(appid, "25") == 0)
+		else if (str_is(appid, "25"))
 			add_email(&ctx, c, "smtp", 25);
-		else if (g_strcmp0(appid, "110") == 0)
+		else if (str_is(appid, "110"))
 			add_email(&ctx, c, "pop3", 110);
-		else if (g_strcmp0(appid, "143") == 0)
+		else if (str_is(appid, "143"))
 			add_email(&ctx, c, "imap", 143);
 		else
 			add_other_app(&ctx, c);

@@ -29,6 +29,14 @@
 
 #include "omacp-error.h"
 
+/* @s equals the literal @lit (and is not NULL): the first octet decides
+ * most comparisons without a call. */
+static inline gboolean
+str_is(const char *s, const char *lit)
+{
+	return s != NULL && s[0] == lit[0] && strcmp(s, lit) == 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Catalogue */
 
@@ -450,7 +458,7 @@ spec_allows_parent(const CharSpec *spec, const char *parent_type)
 	const char *want = parent_type != NULL ? parent_type : "";
 
 	for (guint i = 0; i < G_N_ELEMENTS(spec->parents) && spec->parents[i] != NULL; i++) {
-		if (g_strcmp0(spec->parents[i], want) == 0)
+		if (str_is(spec->parents[i], want))
 			return TRUE;
 	}
 	return FALSE;
@@ -460,7 +468,7 @@ static gboolean
 word_in(const char *const *words, const char *value)
 {
 	for (guint i = 0; words[i] != NULL; i++) {
-		if (g_strcmp0(words[i], value) == 0)
+		if (str_is(words[i], value))
 			return TRUE;
 	}
 	return FALSE;
@@ -497,7 +505,7 @@ vocab_mismatch(Vocab vocab, const char *value)
 	case VOCAB_PORT:
 		return parse_decimal(value, 65535) ? NULL : "a port number (0..65535)";
 	case VOCAB_BOOL:
-		return g_strcmp0(value, "0") == 0 || g_strcmp0(value, "1") == 0 ? NULL : "0 or 1";
+		return str_is(value, "0") || str_is(value, "1") ? NULL : "0 or 1";
 	case VOCAB_BYTE:
 		return parse_decimal(value, 255) ? NULL : "a number 0..255";
 	case VOCAB_MCC:
@@ -505,7 +513,7 @@ vocab_mismatch(Vocab vocab, const char *value)
 		               ? NULL
 		               : "a three-digit country code";
 	case VOCAB_LINKSPEED:
-		return g_strcmp0(value, "AUTOBAUDING") == 0 || parse_decimal(value, G_MAXUINT32)
+		return str_is(value, "AUTOBAUDING") || parse_decimal(value, G_MAXUINT32)
 		               ? NULL
 		               : "a number or AUTOBAUDING";
 	case VOCAB_BEARER:
@@ -1293,7 +1301,7 @@ raw_appid(const OmacpCharacteristic *c)
 	for (guint i = 0; i < c->parms->len; i++) {
 		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
 
-		if (parm->op == OMACP_OP_SET && g_strcmp0(parm->name, "APPID") == 0)
+		if (parm->op == OMACP_OP_SET && str_is(parm->name, "APPID"))
 			return parm->value;
 	}
 	return NULL;
@@ -1364,7 +1372,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 		}
 		mismatch = NULL;
 		if (parm->value != NULL && !(ps->vocab == VOCAB_SERVICE && c->parent != NULL &&
-		                             g_strcmp0(c->parent->type, "APPADDR") == 0))
+		                             str_is(c->parent->type, "APPADDR")))
 			mismatch = vocab_mismatch(ps->vocab, parm->value);
 		if (mismatch != NULL && *parm->value == '\0') {
 			warn(doc, c->path, "parm %s is empty; parm ignored", ps->name);
@@ -1421,8 +1429,8 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 			continue;
 		if ((ps->flags & P_SOFT) != 0) {
 			/* A WLAN NAPDEF has no NAP-ADDRESS. */
-			if (g_strcmp0(ps->name, "NAP-ADDRESS") == 0 &&
-			    g_strcmp0(omacp_characteristic_get(c, "BEARER"), "WLAN") == 0)
+			if (str_is(ps->name, "NAP-ADDRESS") &&
+			    str_is(omacp_characteristic_get(c, "BEARER"), "WLAN"))
 				continue;
 			warn(doc, c->path, "mandatory parm %s missing; characteristic kept",
 			     ps->name);
@@ -1433,7 +1441,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 		return;
 	}
 
-	if (g_strcmp0(c->type, "WLAN") == 0 && !omacp_characteristic_has(c, "PRI-SSID") &&
+	if (str_is(c->type, "WLAN") && !omacp_characteristic_has(c, "PRI-SSID") &&
 	    !omacp_characteristic_has(c, "PRI-U-SSID") &&
 	    !omacp_characteristic_has(c, "PRI-H-SSID")) {
 		warn(doc, c->path,
@@ -1500,16 +1508,16 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Cou
 	g_ptr_array_add(into, c);
 	c->known = spec != NULL;
 	c->valid = !ignored;
-	c->identifier = g_strcmp0(mwid, "1") == 0;
+	c->identifier = str_is(mwid, "1");
 
 	if (!ignored && spec == NULL) {
 		/* MSPROV rearranged form: NAPDEF/<NAPID>, PXLOGICAL/<PROXY-ID>;
 		 * a removal or query of an unknown type inside a characteristic
 		 * names an instance too (APPLICATION/<name>). */
 		if (c->identifier || (parent != NULL && op != OMACP_OP_SET) ||
-		    (parent != NULL && (g_strcmp0(parent->type, "NAPDEF") == 0 ||
-		                        g_strcmp0(parent->type, "PXLOGICAL") == 0 ||
-		                        g_strcmp0(parent->type, "PXPHYSICAL") == 0))) {
+		    (parent != NULL &&
+		     (str_is(parent->type, "NAPDEF") || str_is(parent->type, "PXLOGICAL") ||
+		      str_is(parent->type, "PXPHYSICAL")))) {
 			c->identifier = TRUE;
 			if (op == OMACP_OP_SET) {
 				warn(doc, c->path,
@@ -1541,7 +1549,7 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Cou
 
 		if (!ignored)
 			add_operation(b, op, parent, type,
-			              op == OMACP_OP_QUERY && g_strcmp0(recursive, "false") != 0);
+			              op == OMACP_OP_QUERY && !str_is(recursive, "false"));
 		if (node->children != NULL && !ignored) {
 			for (xmlNode *child = node->children; child != NULL; child = child->next) {
 				if (child->type == XML_ELEMENT_NODE) {
@@ -1739,7 +1747,7 @@ drop_duplicates(OmacpProvDoc *doc, const char *type, const char *id_parm, IdKind
 		const char *id;
 		OmacpCharacteristic *earlier;
 
-		if (!characteristic_is_live(c) || g_strcmp0(c->type, type) != 0)
+		if (!characteristic_is_live(c) || !str_is(c->type, type))
 			continue;
 		id = omacp_characteristic_get(c, id_parm);
 		if (id == NULL)
@@ -1784,23 +1792,22 @@ apply_document_rules(OmacpProvDoc *doc)
 
 		if (!characteristic_is_live(c))
 			continue;
-		if (g_strcmp0(c->type, "BOOTSTRAP") == 0 &&
-		    omacp_characteristic_has(c, "PROVURL")) {
+		if (str_is(c->type, "BOOTSTRAP") && omacp_characteristic_has(c, "PROVURL")) {
 			if (have_provurl)
 				invalidate(doc, c,
 				           "only one BOOTSTRAP with PROVURL is allowed; ignored");
 			have_provurl = TRUE;
-		} else if (g_strcmp0(c->type, "APPLICATION") == 0 &&
-		           g_strcmp0(omacp_characteristic_get(c, "APPID"), "w7") == 0) {
+		} else if (str_is(c->type, "APPLICATION") &&
+		           str_is(omacp_characteristic_get(c, "APPID"), "w7")) {
 			const char *provider = omacp_characteristic_get(c, "PROVIDER-ID");
 
 			if (provider == NULL || *provider == '\0')
 				invalidate(doc, c,
 				           "w7 (device management) without PROVIDER-ID; ignored");
-		} else if (g_strcmp0(c->type, "ACCESS") == 0) {
+		} else if (str_is(c->type, "ACCESS")) {
 			OmacpParm *parm = first_live_parm(c);
 
-			if (parm != NULL && g_strcmp0(parm->name, "RULE") != 0) {
+			if (parm != NULL && !str_is(parm->name, "RULE")) {
 				g_autofree char *text = g_strdup_printf(
 				        "first parm is %s, not RULE; ignored", parm->name);
 
@@ -1820,13 +1827,13 @@ resolve_refs(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *name, const 
 		OmacpParm *parm = g_ptr_array_index(c->parms, i);
 		gboolean found;
 
-		if (!parm_is_live(parm) || g_strcmp0(parm->name, name) != 0 || parm->value == NULL)
+		if (!parm_is_live(parm) || !str_is(parm->name, name) || parm->value == NULL)
 			continue;
-		if (g_strcmp0(name, "TO-NAPID") == 0) {
+		if (str_is(name, "TO-NAPID")) {
 			/* INTERNET may designate a NAP provisioned earlier: kept. */
 			found = strcmp(parm->value, "INTERNET") == 0 ||
 			        omacp_provdoc_find_napdef(doc, parm->value) != NULL;
-		} else if (g_strcmp0(name, "TO-APPREF") == 0) {
+		} else if (str_is(name, "TO-APPREF")) {
 			found = omacp_provdoc_find_appref(doc, parm->value) != NULL;
 		} else {
 			found = omacp_provdoc_find_pxlogical(doc, parm->value) != NULL;
@@ -1853,13 +1860,12 @@ resolve_links(OmacpProvDoc *doc)
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		OmacpCharacteristic *px = g_ptr_array_index(doc->characteristics, i);
 
-		if (!characteristic_is_live(px) || g_strcmp0(px->type, "PXLOGICAL") != 0)
+		if (!characteristic_is_live(px) || !str_is(px->type, "PXLOGICAL"))
 			continue;
 		for (guint j = 0; j < px->children->len; j++) {
 			OmacpCharacteristic *phys = g_ptr_array_index(px->children, j);
 
-			if (!characteristic_is_live(phys) ||
-			    g_strcmp0(phys->type, "PXPHYSICAL") != 0)
+			if (!characteristic_is_live(phys) || !str_is(phys->type, "PXPHYSICAL"))
 				continue;
 			if (resolve_refs(doc, phys, "TO-NAPID", "valid NAPDEF") == 0)
 				invalidate(doc, phys, "no TO-NAPID left; characteristic ignored");
@@ -1878,18 +1884,18 @@ resolve_links(OmacpProvDoc *doc)
 
 		if (!characteristic_is_live(c))
 			continue;
-		if (g_strcmp0(c->type, "APPLICATION") == 0) {
+		if (str_is(c->type, "APPLICATION")) {
 			resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF");
 			resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
 			resolve_refs(doc, c, "TO-APPREF", "APPLICATION with that APPREF");
-		} else if (g_strcmp0(c->type, "ACCESS") == 0) {
+		} else if (str_is(c->type, "ACCESS")) {
 			guint left = resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF") +
 			             resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
 
 			if (left == 0)
 				invalidate(doc, c,
 				           "no TO-NAPID or TO-PROXY left; characteristic ignored");
-		} else if (g_strcmp0(c->type, "BOOTSTRAP") == 0) {
+		} else if (str_is(c->type, "BOOTSTRAP")) {
 			resolve_refs(doc, c, "PROXY-ID", "valid PXLOGICAL");
 		}
 	}
@@ -1927,7 +1933,7 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 	b.arena = &PRIV(doc)->arena;
 	doc->version = xml_prop(&b, root, "version");
 	if (doc->version != NULL && !g_str_has_prefix(doc->version, "1.") &&
-	    g_strcmp0(doc->version, "1") != 0) {
+	    !str_is(doc->version, "1")) {
 		g_autofree char *shown = quote_value(doc->version);
 
 		warn(doc, NULL, "version %s is not 1.x; read as ProvCont 1.1", shown);
