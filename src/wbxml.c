@@ -1083,7 +1083,8 @@ omacp_xml_parse(const char *data, gsize len, xmlDoc **out, GError **error)
 		/* libxml2 spreads some messages over lines ("...encoding !\nBytes:
 		 * 0xC3 ..."): ours are one line. It also quotes names from the
 		 * input, which need not be UTF-8: ours are, they go on the bus */
-		g_autofree char *text = g_utf8_make_valid(last->message ? last->message : "error", -1);
+		g_autofree char *text =
+		        g_utf8_make_valid(last->message ? last->message : "error", -1);
 
 		g_strstrip(g_strdelimit(text, "\r\n\t", ' '));
 		parse_error =
