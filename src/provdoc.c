@@ -1174,7 +1174,7 @@ xml_prop(Builder *b, xmlNode *node, const char *name)
 static gboolean
 name_is(xmlNode *node, const char *name)
 {
-	return node->name != NULL && strcmp((const char *) node->name, name) == 0;
+	return str_is((const char *) node->name, name);
 }
 
 static gboolean

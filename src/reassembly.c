@@ -321,8 +321,8 @@ omacp_reassembler_add(OmacpReassembler *self, const char *modem, const OmacpSms 
 	}
 
 	/* Past every check: from here on the call succeeds. */
-	omacp_reassembler_expire(self, now_us);
-	p = g_hash_table_lookup(self->pending, key);
+	if (omacp_reassembler_expire(self, now_us) > 0)
+		p = g_hash_table_lookup(self->pending, key); /* it may have expired */
 
 	if (total == 1) {
 		fill_result(result, OMACP_REASSEMBLY_COMPLETE, 1, 1, key, self->next_id++);
