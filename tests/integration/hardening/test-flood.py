@@ -36,6 +36,11 @@ WINDOW = 64  # Deliver calls in flight at once
 # builds, and is far below what one object or file per segment would cost
 # (100 000 objects: hundreds of MiB).
 RSS_CAP_KB = 32 * 1024
+# Under tools/run-sanitizers ASan keeps up to 256 MiB of freed memory in
+# quarantine (and shadow memory on top): resident memory says nothing about
+# omacp there, so the cap is only checked in ordinary builds; the flood still
+# runs for the sanitizers' sake.
+CHECK_RSS = not os.environ.get('OMACP_TEST_SANITIZED')
 SAMPLE_SECONDS = 0.5
 
 
@@ -132,7 +137,8 @@ class Flood(unittest.TestCase):
 
         self.assertEqual(st['errors'], {})
         self.assertEqual(st['ok'], SEGMENTS)
-        self.assertLess(st['peak'], RSS_CAP_KB)
+        if CHECK_RSS:
+            self.assertLess(st['peak'], RSS_CAP_KB)
         self.assertEqual(stats['delivered'], SEGMENTS)
         # every segment began a message; all but the last 32 were evicted,
         # and took their objects and files with them
@@ -152,7 +158,8 @@ class Flood(unittest.TestCase):
         d.call(path, 'Accept', '1111')
         d.wait_state(path, 'applied')
         self.assertTrue(d.props(path)['Profiles'])
-        self.assertLess(rss_kb(pid), RSS_CAP_KB)
+        if CHECK_RSS:
+            self.assertLess(rss_kb(pid), RSS_CAP_KB)
         bus.close()
 
     def test_2_rate_limits(self):
