@@ -301,16 +301,6 @@ variant_text(GVariant *v)
 	return g_variant_print(v, FALSE);
 }
 
-static char *
-mask_imsi(const char *imsi)
-{
-	gsize len = strlen(imsi);
-
-	if (len <= 3)
-		return g_strdup(imsi);
-	return g_strdup_printf("…%s", imsi + len - 3);
-}
-
 static void
 print_json(JsonNode *node)
 {
@@ -958,7 +948,7 @@ show_request(GDBusConnection *bus, const char *message, gboolean pin)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) props = get_all(bus, message, &error);
 	g_autoptr(GVariant) changes = NULL;
-	g_autofree char *imsi = NULL;
+	const char *imsi;
 
 	printf("\n");
 	if (pin)
@@ -970,7 +960,7 @@ show_request(GDBusConnection *bus, const char *message, gboolean pin)
 		fflush(stdout);
 		return;
 	}
-	imsi = mask_imsi(lookup_str(props, "Imsi"));
+	imsi = lookup_str(props, "Imsi"); /* masked by omacpd */
 	printf("  %-14s %s\n", _("Sender:"),
 	       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : _("(unknown)"));
 	printf("  %-14s %s\n", _("SIM:"), imsi[0] ? imsi : _("(unknown)"));

@@ -78,6 +78,7 @@ struct _Msg {
 	GArray *input_times; /* gint64, one per stored input */
 	gint64 last_input_us;
 	char *fingerprint; /* replay fingerprint, NULL while receiving */
+	char *imsi;        /* the SIM, NULL when unknown; D-Bus shows it masked */
 	GVariant *undo;    /* aa{sv}, NULL when nothing to undo */
 
 	gboolean receiving;
@@ -95,6 +96,7 @@ struct _Prof {
 	char *path;
 	OmacpDBusObjectSkeleton *object;
 	OmacpDBusProfile *iface;
+	char *imsi; /* the SIM, NULL when unknown; D-Bus shows it masked */
 	gboolean busy;
 };
 
@@ -204,6 +206,36 @@ id_from_path(const char *path, const char *prefix, guint *out)
 
 /* ---- objects ---- */
 
+/* The IMSI is the NETWPIN key: every local user may read the objects, so they
+ * show only the operator (MCC+MNC) and the last two digits. */
+static void
+msg_set_imsi(Msg *msg, const char *imsi)
+{
+	g_autofree char *shown = omacp_mask_imsi(imsi);
+
+	if (imsi != NULL && imsi[0] == '\0')
+		imsi = NULL;
+	if (g_strcmp0(msg->imsi, imsi) != 0) {
+		g_free(msg->imsi);
+		msg->imsi = g_strdup(imsi);
+	}
+	omacp_dbus_message_set_imsi(msg->iface, shown);
+}
+
+static void
+prof_set_imsi(Prof *p, const char *imsi)
+{
+	g_autofree char *shown = omacp_mask_imsi(imsi);
+
+	if (imsi != NULL && imsi[0] == '\0')
+		imsi = NULL;
+	if (g_strcmp0(p->imsi, imsi) != 0) {
+		g_free(p->imsi);
+		p->imsi = g_strdup(imsi);
+	}
+	omacp_dbus_profile_set_imsi(p->iface, shown);
+}
+
 static void
 msg_free(Msg *msg)
 {
@@ -219,6 +251,7 @@ msg_free(Msg *msg)
 	g_free(msg->format);
 	g_clear_pointer(&msg->input_times, g_array_unref);
 	g_free(msg->fingerprint);
+	g_free(msg->imsi);
 	g_clear_pointer(&msg->undo, g_variant_unref);
 	g_clear_pointer(&msg->decoded, omacp_message_free);
 	g_free(msg);
@@ -232,6 +265,7 @@ prof_free(Prof *prof)
 	g_clear_object(&prof->iface);
 	g_clear_object(&prof->object);
 	g_free(prof->path);
+	g_free(prof->imsi);
 	g_free(prof);
 }
 
@@ -268,7 +302,7 @@ find_profile(OmacpManager *self, const char *identity, const char *imsi)
 		Prof *p = value;
 
 		if (g_strcmp0(omacp_dbus_profile_get_identity(p->iface), identity) == 0 &&
-		    g_strcmp0(omacp_dbus_profile_get_imsi(p->iface), imsi ? imsi : "") == 0)
+		    g_strcmp0(p->imsi, str_or_null(imsi)) == 0)
 			return p;
 	}
 	return NULL;
@@ -294,7 +328,7 @@ save_message(OmacpManager *self, Msg *msg)
 	g_key_file_set_boolean(kf, META_GROUP, "Authenticated",
 	                       omacp_dbus_message_get_authenticated(m));
 	g_key_file_set_string(kf, META_GROUP, "Sender", omacp_dbus_message_get_sender(m));
-	g_key_file_set_string(kf, META_GROUP, "Imsi", omacp_dbus_message_get_imsi(m));
+	g_key_file_set_string(kf, META_GROUP, "Imsi", msg->imsi ? msg->imsi : "");
 	g_key_file_set_string(kf, META_GROUP, "Modem", omacp_dbus_message_get_modem(m));
 	g_key_file_set_uint64(kf, META_GROUP, "ReceivedAt", omacp_dbus_message_get_received_at(m));
 	g_key_file_set_string(kf, META_GROUP, "ContentType",
@@ -353,7 +387,7 @@ profile_snapshot(Prof *p)
 	g_variant_dict_insert(&d, "Kind", "s", omacp_dbus_profile_get_kind(i));
 	g_variant_dict_insert(&d, "Identity", "s", omacp_dbus_profile_get_identity(i));
 	g_variant_dict_insert(&d, "Name", "s", omacp_dbus_profile_get_name(i));
-	g_variant_dict_insert(&d, "Imsi", "s", omacp_dbus_profile_get_imsi(i));
+	g_variant_dict_insert(&d, "Imsi", "s", p->imsi ? p->imsi : "");
 	g_variant_dict_insert_value(&d, "Settings", omacp_dbus_profile_get_settings(i));
 	g_variant_dict_insert_value(&d, "Risks",
 	                            g_variant_new_strv(omacp_dbus_profile_get_risks(i), -1));
@@ -378,7 +412,7 @@ save_profile(OmacpManager *self, Prof *p)
 	g_key_file_set_string(kf, PROFILE_GROUP, "Kind", omacp_dbus_profile_get_kind(i));
 	g_key_file_set_string(kf, PROFILE_GROUP, "Identity", omacp_dbus_profile_get_identity(i));
 	g_key_file_set_string(kf, PROFILE_GROUP, "Name", omacp_dbus_profile_get_name(i));
-	g_key_file_set_string(kf, PROFILE_GROUP, "Imsi", omacp_dbus_profile_get_imsi(i));
+	g_key_file_set_string(kf, PROFILE_GROUP, "Imsi", p->imsi ? p->imsi : "");
 	g_key_file_set_string(kf, PROFILE_GROUP, "Settings", settings);
 	g_key_file_set_string_list(kf, PROFILE_GROUP, "Risks", risks,
 	                           risks ? g_strv_length((char **) risks) : 0);
@@ -416,7 +450,7 @@ msg_new(OmacpManager *self, guint id, const char *format)
 	omacp_dbus_message_set_state(msg->iface, STATE_RECEIVING);
 	omacp_dbus_message_set_security(msg->iface, "");
 	omacp_dbus_message_set_sender(msg->iface, "");
-	omacp_dbus_message_set_imsi(msg->iface, "");
+	msg_set_imsi(msg, NULL);
 	omacp_dbus_message_set_modem(msg->iface, "");
 	omacp_dbus_message_set_content_type(msg->iface, "");
 	omacp_dbus_message_set_document(msg->iface, "");
@@ -464,7 +498,7 @@ prof_new(OmacpManager *self, guint id)
 	omacp_dbus_profile_set_kind(p->iface, "");
 	omacp_dbus_profile_set_identity(p->iface, "");
 	omacp_dbus_profile_set_name(p->iface, "");
-	omacp_dbus_profile_set_imsi(p->iface, "");
+	prof_set_imsi(p, NULL);
 	omacp_dbus_profile_set_settings(p->iface, g_variant_new("a{sv}", NULL));
 	omacp_dbus_profile_set_risks(p->iface, empty);
 	omacp_dbus_profile_set_message(p->iface, "/");
@@ -499,7 +533,7 @@ prof_set_from_snapshot(Prof *p, GVariant *snapshot)
 	if (g_variant_dict_lookup(&d, "Name", "&s", &s))
 		omacp_dbus_profile_set_name(p->iface, s);
 	if (g_variant_dict_lookup(&d, "Imsi", "&s", &s))
-		omacp_dbus_profile_set_imsi(p->iface, s);
+		prof_set_imsi(p, s);
 	settings = g_variant_dict_lookup_value(&d, "Settings", G_VARIANT_TYPE("a{sv}"));
 	if (settings != NULL)
 		omacp_dbus_profile_set_settings(p->iface, settings);
@@ -986,7 +1020,7 @@ create_message(OmacpManager *self, const char *format, const char *sender, const
 		return NULL;
 	msg = msg_new(self, id, format);
 	omacp_dbus_message_set_sender(msg->iface, sender ? sender : "");
-	omacp_dbus_message_set_imsi(msg->iface, imsi ? imsi : "");
+	msg_set_imsi(msg, imsi);
 	omacp_dbus_message_set_modem(msg->iface, modem ? modem : "");
 	omacp_dbus_message_set_received_at(msg->iface, (guint64) now);
 	return msg;
@@ -1185,7 +1219,7 @@ complete_receiving(OmacpManager *self, Msg *msg, GBytes *datagram, const char *i
 	fingerprint = fingerprint_of(decoded->body, sim);
 	existing = find_by_fingerprint(self, fingerprint, msg);
 	if (sim != NULL)
-		omacp_dbus_message_set_imsi(msg->iface, sim);
+		msg_set_imsi(msg, sim);
 	if (existing != NULL) {
 		g_autofree char *why = g_strdup_printf(
 		        "replay of message/%u (same document, same SIM)", existing->id);
@@ -1436,7 +1470,7 @@ settle_message(OmacpManager *self, Msg *msg, OmacpMessage *decoded)
 {
 	OmacpConfig *c = self->config;
 	const char *sender = str_or_null(omacp_dbus_message_get_sender(msg->iface));
-	const char *imsi = str_or_null(omacp_dbus_message_get_imsi(msg->iface));
+	const char *imsi = msg->imsi;
 	g_autofree char *masked_sender = omacp_mask_number(sender);
 	g_autofree char *masked_imsi = omacp_mask_number(imsi);
 	OmacpAction action;
@@ -1726,8 +1760,7 @@ apply_job_finish(ApplyJob *job, const GError *error)
 			omacp_dbus_message_set_error(msg->iface, "");
 			set_state(self, msg, STATE_APPLIED, NULL);
 			if (has_connectivity_profile(msg))
-				provision_ofono(
-				        self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
+				provision_ofono(self, msg->imsi);
 		} else if (edited) {
 			/* the user decides: Accept applies with force */
 			add_edited_change(msg, job->edited, error->message);
@@ -1916,7 +1949,7 @@ record_profiles(OmacpManager *self, Msg *msg, gint64 now, GError **error)
 		omacp_dbus_profile_set_kind(p->iface, omacp_profile_kind_to_string(profile->kind));
 		omacp_dbus_profile_set_identity(p->iface, profile->identity);
 		omacp_dbus_profile_set_name(p->iface, profile->name ? profile->name : "");
-		omacp_dbus_profile_set_imsi(p->iface, profile->imsi ? profile->imsi : "");
+		prof_set_imsi(p, profile->imsi);
 		omacp_dbus_profile_set_settings(p->iface, profile->settings
 		                                                  ? profile->settings
 		                                                  : g_variant_new("a{sv}", NULL));
@@ -2058,8 +2091,6 @@ message_of_profile(OmacpManager *self, Prof *p)
 static const OmacpProfile *
 decoded_profile_of(Msg *msg, Prof *p)
 {
-	const char *imsi = omacp_dbus_profile_get_imsi(p->iface);
-
 	if (msg->decoded == NULL)
 		return NULL;
 	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
@@ -2067,7 +2098,7 @@ decoded_profile_of(Msg *msg, Prof *p)
 
 		if (profile->op == OMACP_OP_SET &&
 		    g_strcmp0(profile->identity, omacp_dbus_profile_get_identity(p->iface)) == 0 &&
-		    g_strcmp0(profile->imsi ? profile->imsi : "", imsi ? imsi : "") == 0)
+		    g_strcmp0(str_or_null(profile->imsi), p->imsi) == 0)
 			return profile;
 	}
 	return NULL;
@@ -2206,7 +2237,7 @@ provision_ofono(OmacpManager *self, const char *imsi)
 		Prof *p = value;
 		const char *kind = omacp_dbus_profile_get_kind(p->iface);
 
-		if (g_strcmp0(omacp_dbus_profile_get_imsi(p->iface), imsi) == 0 &&
+		if (g_strcmp0(p->imsi, imsi) == 0 &&
 		    (g_strcmp0(kind, "internet") == 0 || g_strcmp0(kind, "mms") == 0))
 			g_ptr_array_add(profs, p);
 	}
@@ -2301,7 +2332,7 @@ static gboolean
 check_pin(OmacpManager *self, Msg *msg, const char *pin, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	const char *imsi = str_or_null(omacp_dbus_message_get_imsi(msg->iface));
+	const char *imsi = msg->imsi;
 	guint left = omacp_dbus_message_get_pin_attempts_left(msg->iface);
 
 	if (pin == NULL || pin[0] == '\0') {
@@ -2576,7 +2607,7 @@ undo_job_next(UndoJob *job)
 			g_clear_pointer(&msg->undo, g_variant_unref);
 			omacp_dbus_message_set_error(msg->iface, "");
 			set_state(self, msg, STATE_UNDONE, NULL);
-			provision_ofono(self, str_or_null(omacp_dbus_message_get_imsi(msg->iface)));
+			provision_ofono(self, msg->imsi);
 		} else {
 			save_message(self, msg);
 		}
@@ -2647,7 +2678,7 @@ remove_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return_error(job->invocation, error);
 	} else {
 		if (p != NULL) {
-			g_autofree char *imsi = g_strdup(omacp_dbus_profile_get_imsi(p->iface));
+			g_autofree char *imsi = g_strdup(p->imsi);
 
 			g_message("profile/%u (%s) removed", p->id,
 			          omacp_dbus_profile_get_identity(p->iface));
@@ -3116,8 +3147,12 @@ restore_profile(OmacpManager *self, guint id)
 	GET_STR("Kind", omacp_dbus_profile_set_kind);
 	GET_STR("Identity", omacp_dbus_profile_set_identity);
 	GET_STR("Name", omacp_dbus_profile_set_name);
-	GET_STR("Imsi", omacp_dbus_profile_set_imsi);
 #undef GET_STR
+	{
+		g_autofree char *imsi = g_key_file_get_string(kf, PROFILE_GROUP, "Imsi", NULL);
+
+		prof_set_imsi(p, imsi);
+	}
 	{
 		g_autofree char *message =
 		        g_key_file_get_string(kf, PROFILE_GROUP, "Message", NULL);
@@ -3179,9 +3214,7 @@ restore_segments(OmacpManager *self, Msg *msg)
 		if (r.state == OMACP_REASSEMBLY_COMPLETE) {
 			omacp_reassembly_result_clear(&r);
 			msg->receiving = TRUE;
-			complete_receiving(self, msg, datagram,
-			                   str_or_null(omacp_dbus_message_get_imsi(msg->iface)),
-			                   NULL);
+			complete_receiving(self, msg, datagram, msg->imsi, NULL);
 			return;
 		}
 		if (!msg->receiving) {
@@ -3224,11 +3257,15 @@ restore_message(OmacpManager *self, guint id)
 	GET_STR("State", omacp_dbus_message_set_state);
 	GET_STR("Security", omacp_dbus_message_set_security);
 	GET_STR("Sender", omacp_dbus_message_set_sender);
-	GET_STR("Imsi", omacp_dbus_message_set_imsi);
 	GET_STR("Modem", omacp_dbus_message_set_modem);
 	GET_STR("ContentType", omacp_dbus_message_set_content_type);
 	GET_STR("Error", omacp_dbus_message_set_error);
 #undef GET_STR
+	{
+		g_autofree char *imsi = g_key_file_get_string(kf, META_GROUP, "Imsi", NULL);
+
+		msg_set_imsi(msg, imsi);
+	}
 	omacp_dbus_message_set_authenticated(
 	        msg->iface, g_key_file_get_boolean(kf, META_GROUP, "Authenticated", NULL));
 	omacp_dbus_message_set_received_at(
@@ -3285,9 +3322,7 @@ restore_message(OmacpManager *self, guint id)
 		g_autoptr(OmacpMessage) decoded = NULL;
 
 		if (complete == NULL ||
-		    !decode_complete(self, msg->format, complete,
-		                     str_or_null(omacp_dbus_message_get_imsi(msg->iface)), &decoded,
-		                     &error)) {
+		    !decode_complete(self, msg->format, complete, msg->imsi, &decoded, &error)) {
 			if (error != NULL)
 				g_message("message/%u: stored message does not decode: %s", id,
 				          error->message);

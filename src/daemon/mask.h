@@ -14,6 +14,11 @@ G_BEGIN_DECLS
  * "(none)" for NULL or "". Used for IMSIs and phone numbers. */
 char *omacp_mask_number(const char *number);
 
+/* For the IMSI properties any local user can read: the operator part (the
+ * first 5 digits) and the last 2 digits, the rest '*' ("26201********89");
+ * "" for NULL or "". The IMSI is the NETWPIN key, so never shown whole. */
+char *omacp_mask_imsi(const char *imsi);
+
 /* TRUE when the parm @name (inside a characteristic of type @parent_type,
  * may be NULL) holds a secret: passwords, shared keys, WEP/WPA keys. */
 gboolean omacp_mask_parm_is_secret(const char *name, const char *parent_type);

@@ -94,6 +94,11 @@ def netwpin_key(imsi):
     return binascii.unhexlify(swapped)
 
 
+def shown_imsi(imsi):
+    """What Message.Imsi/Profile.Imsi show: MCC+MNC and the last 2 digits."""
+    return imsi[:5] + '*' * (len(imsi) - 7) + imsi[-2:]
+
+
 def mac(sec, body, imsi=None, pin=None):
     if sec == 'netwpin':
         key = netwpin_key(imsi)

@@ -14,6 +14,7 @@ import unittest
 import dbus
 
 from omacpdtest import (ERR, PUBLIC, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
+                        shown_imsi,
                         push, stop_child, vector)
 
 IMSI = '123456789012345'
@@ -218,14 +219,14 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(p['State'], 'pending-confirmation')
         self.assertEqual(p['Security'], 'netwpin')
         self.assertTrue(p['Authenticated'])
-        self.assertEqual(p['Imsi'], IMSI)
+        self.assertEqual(p['Imsi'], shown_imsi(IMSI))
         self.assertEqual(p['PinAttemptsLeft'], 0)
         self.d.call(path, 'Accept', '')
         p = self.d.props(path)
         self.assertEqual(p['State'], 'applied')
         prof = self.d.props(p['Profiles'][0])
         self.assertEqual(prof['Kind'], 'internet')
-        self.assertEqual(prof['Imsi'], IMSI)
+        self.assertEqual(prof['Imsi'], shown_imsi(IMSI))
         self.assertEqual(prof['Settings']['apn'], 'confirm.example')
         self.assertGreaterEqual(prof['UpdatedAt'], prof['CreatedAt'])
 
@@ -344,6 +345,9 @@ class Lifecycle(unittest.TestCase):
                         text = f.read()
                     self.assertNotIn(b'86420975', text, full)
                     self.assertNotIn(b'Sup3rSecretPw', text, full)
+        # the IMSI is the NETWPIN key: no object shows it whole
+        self.assertNotIn('310150123456789', repr(self.d.managed()))
+        self.assertEqual(self.d.props(path)['Imsi'], '31015********89')
         log = self.d.read_log()
         self.assertNotIn('310150123456789', log, 'IMSIs are masked in the log')
         self.assertNotIn('86420975', log)

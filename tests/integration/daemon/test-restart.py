@@ -8,7 +8,8 @@ import unittest
 
 import dbus
 
-from omacpdtest import ERR, Daemon, dbus_error_name, hex_lines, mac, main, push, vector
+from omacpdtest import (ERR, Daemon, dbus_error_name, hex_lines, mac, main, push, shown_imsi,
+                        vector)
 
 IMSI = '262019876543210'
 DOC = b"""<?xml version="1.0"?>
@@ -100,6 +101,30 @@ class Restart(unittest.TestCase):
         r = d.ctl('list', '--json')
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(applied, r.stdout)
+
+    def test_imsi_kept_whole_inside_shown_masked(self):
+        # Profile identity is (NAPID, SIM): after a restart an update for the
+        # same SIM still finds its profile, though D-Bus never shows the IMSI.
+        d = self.d
+        first = doc('i')
+        second = first.replace(b'apn.i.example', b'apn.i2.example')
+        m = d.deliver(push(first, xml=True), 'wsp', imsi=IMSI)
+        d.call(m, 'Accept', '')
+        prof = d.props(m)['Profiles'][0]
+        self.assertEqual(d.props(prof)['Imsi'], shown_imsi(IMSI))
+        d.restart()
+        self.assertNotIn(IMSI, repr(d.managed()))
+        self.assertEqual(d.props(m)['Imsi'], shown_imsi(IMSI))
+        m2 = d.deliver(push(second, xml=True), 'wsp', imsi=IMSI)
+        d.call(m2, 'Accept', '')
+        self.assertEqual(d.props(m2)['Profiles'], [prof])
+        self.assertEqual(d.props(prof)['Settings']['apn'], 'apn.i2.example')
+        # another SIM with the same operator and last digits is another profile
+        other = IMSI[:5] + '00000000' + IMSI[-2:]
+        m3 = d.deliver(push(second, xml=True), 'wsp', imsi=other)
+        d.call(m3, 'Accept', '')
+        self.assertNotEqual(d.props(m3)['Profiles'], [prof])
+        self.assertEqual(len(d.profiles()), 2)
 
     def test_restart_after_profile_changes(self):
         d = self.d

@@ -125,7 +125,7 @@ def main():
         props = w.props(msg)
         assert props["State"] == "pending-confirmation", props["State"]
         assert props["Security"] == "netwpin" and props["Authenticated"], props
-        assert props["Sender"] == SENDER and props["Imsi"] == IMSI, props
+        assert props["Sender"] == SENDER and props["Imsi"] == IMSI[:5] + "********" + IMSI[-2:], props
         # ofonod reassembled the segments: omacpd got the whole push
         w.start_agent("--confirm", "yes", "--pin", PIN)
         w.wait_state(msg, "applied")
