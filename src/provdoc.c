@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "omacp-error.h"
+#include "wbxml.h"
 
 /* @s equals the literal @lit (and is not NULL): the first octet decides
  * most comparisons without a call. */
@@ -71,10 +72,9 @@ typedef enum {
 } Vocab;
 
 enum {
-	P_FLAG = 1 << 0,   /* may come without a value */
-	P_IDENT = 1 << 1,  /* an identifier: value longer than OMACP_PROVDOC_MAX_NAME is dropped */
-	P_SOFT = 1 << 2,   /* mandatory, but missing only warns (a local label nobody references) */
-	P_SECRET = 1 << 3, /* never quoted in warnings */
+	P_FLAG = 1 << 0,  /* may come without a value */
+	P_IDENT = 1 << 1, /* an identifier: value longer than OMACP_PROVDOC_MAX_NAME is dropped */
+	P_SOFT = 1 << 2,  /* mandatory, but missing only warns (a local label nobody references) */
 };
 
 typedef struct {
@@ -161,7 +161,7 @@ static const char *const certtype_words[] = { "USER", "CA", NULL };
 static const ParmSpec pxlogical_parms[] = {
 	{ "PROXY-ID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
 	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
-	{ "PROXY-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "PROXY-PW", CARD_OPT, VOCAB_ANY, 0 },
 	{ "PPGAUTH-TYPE", CARD_OPT, VOCAB_PXAUTHTYPE, 0 },
 	{ "PROXY-PROVIDER-ID", CARD_OPT, VOCAB_ANY, P_IDENT },
 	{ "DOMAIN", CARD_ANY, VOCAB_ANY, 0 },
@@ -169,7 +169,7 @@ static const ParmSpec pxlogical_parms[] = {
 	{ "MASTER", CARD_OPT, VOCAB_ANY, P_FLAG },
 	{ "STARTPAGE", CARD_OPT, VOCAB_ANY, 0 },
 	{ "BASAUTH-ID", CARD_OPT, VOCAB_ANY, 0 },
-	{ "BASAUTH-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "BASAUTH-PW", CARD_OPT, VOCAB_ANY, 0 },
 	{ "WSP-VERSION", CARD_OPT, VOCAB_ANY, 0 },
 	{ "PUSHENABLED", CARD_OPT, VOCAB_BOOL, 0 },
 	{ "PULLENABLED", CARD_OPT, VOCAB_BOOL, 0 },
@@ -190,7 +190,7 @@ static const ParmSpec pxphysical_parms[] = {
 static const ParmSpec pxauthinfo_parms[] = {
 	{ "PXAUTH-TYPE", CARD_ONE, VOCAB_PXAUTHTYPE, 0 },
 	{ "PXAUTH-ID", CARD_OPT, VOCAB_ANY, 0 },
-	{ "PXAUTH-PW", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "PXAUTH-PW", CARD_OPT, VOCAB_ANY, 0 },
 };
 
 static const ParmSpec port_parms[] = {
@@ -233,7 +233,7 @@ static const ParmSpec napdef_parms[] = {
 static const ParmSpec napauthinfo_parms[] = {
 	{ "AUTHTYPE", CARD_ONE, VOCAB_AUTHTYPE, 0 },
 	{ "AUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "AUTHSECRET", CARD_OPT, VOCAB_ANY, 0 },
 	{ "AUTH-ENTITY", CARD_ANY, VOCAB_AUTH_ENTITY, 0 },
 	{ "SPI", CARD_OPT, VOCAB_ANY, 0 },
 };
@@ -304,24 +304,17 @@ static const ParmSpec appaddr_parms[] = {
 };
 
 static const ParmSpec appauth_parms[] = {
-	{ "AAUTHLEVEL", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
-	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "AAUTHLEVEL", CARD_OPT, VOCAB_ANY, 0 }, { "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 },  { "AAUTHSECRET", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, 0 },
 };
 
 static const ParmSpec resource_parms[] = {
-	{ "URI", CARD_ONE, VOCAB_NONEMPTY, 0 },
-	{ "NAME", CARD_OPT, VOCAB_ANY, P_IDENT },
-	{ "AACCEPT", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 },
-	{ "AAUTHSECRET", CARD_OPT, VOCAB_ANY, P_SECRET },
-	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, P_SECRET },
-	{ "STARTPAGE", CARD_OPT, VOCAB_ANY, P_FLAG },
-	{ "CLIURI", CARD_OPT, VOCAB_ANY, 0 },
-	{ "SYNCTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "URI", CARD_ONE, VOCAB_NONEMPTY, 0 },  { "NAME", CARD_OPT, VOCAB_ANY, P_IDENT },
+	{ "AACCEPT", CARD_OPT, VOCAB_ANY, 0 },   { "AAUTHTYPE", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHNAME", CARD_OPT, VOCAB_ANY, 0 }, { "AAUTHSECRET", CARD_OPT, VOCAB_ANY, 0 },
+	{ "AAUTHDATA", CARD_OPT, VOCAB_ANY, 0 }, { "STARTPAGE", CARD_OPT, VOCAB_ANY, P_FLAG },
+	{ "CLIURI", CARD_OPT, VOCAB_ANY, 0 },    { "SYNCTYPE", CARD_OPT, VOCAB_ANY, 0 },
 	{ "IMAGE", CARD_OPT, VOCAB_ANY, 0 },
 };
 
@@ -340,8 +333,8 @@ static const ParmSpec wlan_parms[] = {
 	{ "PRI-H-SSID", CARD_OPT, VOCAB_ANY, P_FLAG },
 	{ "NETMODE", CARD_OPT, VOCAB_NETMODE, 0 },
 	{ "SECMODE", CARD_OPT, VOCAB_SECMODE, 0 },
-	{ "WPA-PRES-KEY-ASC", CARD_OPT, VOCAB_ANY, P_SECRET },
-	{ "WPA-PRES-KEY-HEX", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "WPA-PRES-KEY-ASC", CARD_OPT, VOCAB_ANY, 0 },
+	{ "WPA-PRES-KEY-HEX", CARD_OPT, VOCAB_ANY, 0 },
 	{ "WEPKEYIND", CARD_OPT, VOCAB_NUMBER, 0 },
 	{ "WEPAUTHMODE", CARD_OPT, VOCAB_WEPAUTHMODE, 0 },
 	{ "WLANHAND", CARD_OPT, VOCAB_ANY, 0 },
@@ -358,7 +351,7 @@ static const ParmSpec sec_ssid_parms[] = {
 static const ParmSpec eap_parms[] = {
 	{ "EAPTYPE", CARD_ONE, VOCAB_EAPTYPE, 0 },
 	{ "USERNAME", CARD_OPT, VOCAB_ANY, 0 },
-	{ "PASSWORD", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "PASSWORD", CARD_OPT, VOCAB_ANY, 0 },
 	{ "REALM", CARD_OPT, VOCAB_ANY, 0 },
 	{ "USE-PSEUD", CARD_OPT, VOCAB_ANY, P_FLAG },
 	{ "ENCAPS", CARD_OPT, VOCAB_ANY, 0 },
@@ -382,7 +375,7 @@ static const ParmSpec cert_parms[] = {
 static const ParmSpec wepkey_parms[] = {
 	{ "LENGTH", CARD_OPT, VOCAB_NUMBER, 0 },
 	{ "INDEX", CARD_OPT, VOCAB_NUMBER, 0 },
-	{ "DATA", CARD_OPT, VOCAB_ANY, P_SECRET },
+	{ "DATA", CARD_OPT, VOCAB_ANY, 0 },
 };
 
 static const ParmSpec bearerinfo_parms[] = {
@@ -1379,7 +1372,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 			continue;
 		}
 		if (mismatch != NULL) {
-			g_autofree char *shown = (ps->flags & P_SECRET) != 0
+			g_autofree char *shown = omacp_parm_is_secret(ps->name, c->type)
 			                                 ? g_strdup("(secret)")
 			                                 : quote_value(parm->value);
 

@@ -1115,7 +1115,7 @@ omacp_xml_parse(const char *data, gsize len, xmlDoc **out, GError **error)
 /* ---- tree → text ---- */
 
 gboolean
-omacp_parm_is_secret(const char *name)
+omacp_parm_is_secret(const char *name, const char *parent_type)
 {
 	static const char *const secrets[] = {
 		"AUTHSECRET",  "PXAUTH-PW", "PROXY-PW", "BASAUTH-PW",
@@ -1128,7 +1128,11 @@ omacp_parm_is_secret(const char *name)
 		if (g_ascii_strcasecmp(name, secrets[i]) == 0)
 			return TRUE;
 	}
-	return g_ascii_strncasecmp(name, "WPA-PRES-KEY-", strlen("WPA-PRES-KEY-")) == 0;
+	if (g_ascii_strncasecmp(name, "WPA-PRES-KEY-", strlen("WPA-PRES-KEY-")) == 0)
+		return TRUE;
+	/* the key itself: DATA under WEPKEY */
+	return parent_type != NULL && g_ascii_strcasecmp(parent_type, "WEPKEY") == 0 &&
+	       g_ascii_strcasecmp(name, "DATA") == 0;
 }
 
 static void
@@ -1187,41 +1191,30 @@ attr_value(xmlAttr *a, xmlChar **owned)
 	return *owned ? (const char *) *owned : "";
 }
 
-static gboolean
-attr_is(xmlNode *node, const char *attr, gboolean (*pred)(const char *))
+/* The value of @node's attribute @attr, NULL when it has none. */
+static const char *
+attr_of(xmlNode *node, const char *attr, xmlChar **owned)
 {
 	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
-		g_autofree xmlChar *owned = NULL;
-
 		if (strcmp((const char *) a->name, attr) == 0)
-			return pred(attr_value(a, &owned));
+			return attr_value(a, owned);
 	}
-	return FALSE;
-}
-
-static gboolean
-is_wepkey(const char *type)
-{
-	return g_ascii_strcasecmp(type, "WEPKEY") == 0;
-}
-
-static gboolean
-is_wep_data(const char *name)
-{
-	return g_ascii_strcasecmp(name, "DATA") == 0;
+	return NULL;
 }
 
 /* A parm whose value must be hidden. */
 static gboolean
 is_secret_element(xmlNode *node)
 {
+	g_autofree xmlChar *owned_name = NULL;
+	g_autofree xmlChar *owned_type = NULL;
+	const char *type = NULL;
+
 	if (strcmp((const char *) node->name, "parm") != 0)
 		return FALSE;
-	if (attr_is(node, "name", omacp_parm_is_secret))
-		return TRUE;
-	/* The key itself: DATA under WEPKEY. */
-	return attr_is(node, "name", is_wep_data) && node->parent != NULL &&
-	       node->parent->type == XML_ELEMENT_NODE && attr_is(node->parent, "type", is_wepkey);
+	if (node->parent != NULL && node->parent->type == XML_ELEMENT_NODE)
+		type = attr_of(node->parent, "type", &owned_type);
+	return omacp_parm_is_secret(attr_of(node, "name", &owned_name), type);
 }
 
 static void

@@ -74,7 +74,9 @@ GBytes *omacp_wbxml_encode(xmlDoc *doc, GError **error);
  * WEPKEY) are replaced by "********". */
 char *omacp_xml_to_string(xmlDoc *doc, gboolean mask_secrets);
 
-/* TRUE when a parm of this name carries a secret. */
-gboolean omacp_parm_is_secret(const char *name);
+/* TRUE when the parm @name inside a characteristic of type @parent_type
+ * (may be NULL) carries a secret: passwords, shared keys, WEP/WPA keys.
+ * The one list every layer (serialiser, validator, daemon) masks by. */
+gboolean omacp_parm_is_secret(const char *name, const char *parent_type);
 
 G_END_DECLS

@@ -1095,11 +1095,18 @@ test_parm_is_secret(void)
 	static const char *const open[] = { "AUTHNAME", "NAME",     "PXAUTH-ID", "AAUTHNAME",
 		                            "DATA",     "USERNAME", "APPID" };
 
-	for (guint i = 0; i < G_N_ELEMENTS(secret); i++)
-		g_assert_true(omacp_parm_is_secret(secret[i]));
+	for (guint i = 0; i < G_N_ELEMENTS(secret); i++) {
+		g_assert_true(omacp_parm_is_secret(secret[i], NULL));
+		g_assert_true(omacp_parm_is_secret(secret[i], "NAPAUTHINFO"));
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(open); i++)
-		g_assert_false(omacp_parm_is_secret(open[i]));
-	g_assert_false(omacp_parm_is_secret(NULL));
+		g_assert_false(omacp_parm_is_secret(open[i], NULL));
+	g_assert_false(omacp_parm_is_secret(NULL, NULL));
+	/* DATA is the key only under WEPKEY */
+	g_assert_true(omacp_parm_is_secret("DATA", "WEPKEY"));
+	g_assert_true(omacp_parm_is_secret("data", "wepkey"));
+	g_assert_false(omacp_parm_is_secret("DATA", "RESOURCE"));
+	g_assert_false(omacp_parm_is_secret("INDEX", "WEPKEY"));
 }
 
 /* Escaping survives a print → parse → print cycle. */

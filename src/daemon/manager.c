@@ -9,6 +9,7 @@
 #include "pipeline.h"
 #include "polkit.h"
 #include "reassembly.h"
+#include "wbxml.h"
 
 #define STATE_RECEIVING            "receiving"
 #define STATE_PENDING_PIN          "pending-pin"
@@ -1231,7 +1232,7 @@ complete_receiving(OmacpManager *self, Msg *msg, GBytes *datagram, const char *i
 		omacp_dbus_message_set_content_type(
 		        msg->iface, msg->decoded->content_type ? msg->decoded->content_type : "");
 		{
-			g_autofree char *document = omacp_mask_document(msg->decoded->xml);
+			g_autofree char *document = omacp_xml_to_string(msg->decoded->xml, TRUE);
 
 			omacp_dbus_message_set_document(msg->iface, document);
 		}
@@ -1438,7 +1439,7 @@ static void
 show_decoded(Msg *msg)
 {
 	OmacpMessage *d = msg->decoded;
-	g_autofree char *document = omacp_mask_document(d->xml);
+	g_autofree char *document = omacp_xml_to_string(d->xml, TRUE);
 	g_autoptr(GPtrArray) warnings = g_ptr_array_new();
 	g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func(g_free);
 
@@ -3327,7 +3328,7 @@ restore_message(OmacpManager *self, guint id)
 				g_message("message/%u: stored message does not decode: %s", id,
 				          error->message);
 		} else {
-			g_autofree char *document = omacp_mask_document(decoded->xml);
+			g_autofree char *document = omacp_xml_to_string(decoded->xml, TRUE);
 
 			omacp_dbus_message_set_document(msg->iface, document);
 			msg->decoded = g_steal_pointer(&decoded);
