@@ -722,6 +722,7 @@ test_cap_depth(void)
 	        g_strdup_printf("elements nested deeper than the cap of %u at octet %u",
 	                        OMACP_WBXML_MAX_DEPTH, 5 + 3 * (OMACP_WBXML_MAX_DEPTH - 1));
 
+	g_assert_true(g_str_has_prefix(text, "<?xml"));
 	g_assert_null(none);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
 	g_assert_nonnull(strstr(error->message, want));
@@ -753,6 +754,7 @@ test_cap_elements(void)
 	        g_strdup_printf("more than %u elements at octet %u", OMACP_WBXML_MAX_ELEMENTS,
 	                        4 + OMACP_WBXML_MAX_ELEMENTS);
 
+	g_assert_true(g_str_has_prefix(text, "<?xml"));
 	g_assert_null(none);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
 	g_assert_nonnull(strstr(error->message, want));
@@ -799,6 +801,7 @@ test_cap_string(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *none = decode_to_string(big, NULL, &error);
 
+	g_assert_true(g_str_has_prefix(text, "<?xml"));
 	g_assert_null(none);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
 	g_assert_nonnull(

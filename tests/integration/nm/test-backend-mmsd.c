@@ -79,6 +79,7 @@ view_settings(void)
 	        &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 	return g_variant_get_child_value(reply, 0);
 }
 
@@ -106,6 +107,7 @@ change_setting(const char *key, const char *value)
 	        G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 }
 
 static OmacpProfile *

@@ -238,7 +238,6 @@ test_create_internet(void)
 	g_autoptr(GVariant) undo = NULL;
 	g_autoptr(NMClient) client = NULL;
 	g_autoptr(NMConnection) full = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(p, NULL, &undo);
 	g_autofree char *keyfile = NULL;
 	NMRemoteConnection *rc;
@@ -323,7 +322,6 @@ test_update_in_place_and_undo(void)
 	        internet_profile("internet:NAP2", "Operator Web 2", "web.two", "second-pw");
 	g_autoptr(GVariant) undo1 = NULL;
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id1 = apply_ok(p1, NULL, &undo1);
 	g_autofree char *id2 = NULL;
 	gboolean created = TRUE;
@@ -377,7 +375,6 @@ test_undo_recreates_deleted(void)
 	g_autoptr(HarnessProfile) p1 = internet_profile("internet:NAP3", "Gone", "gone.one", "a");
 	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP3", "Gone", "gone.two", "b");
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(p1, NULL, NULL);
 	g_autofree char *id2 = apply_ok(p2, id, &undo2);
 
@@ -410,7 +407,6 @@ test_undo_clears_added_secret(void)
 	                        "{'apn': <'open.apn'>}", NULL);
 	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP6", "NoPw", "pw.apn", "added");
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(p1, NULL, NULL);
 	g_autofree char *id2 = apply_ok(p2, id, &undo2);
 
@@ -544,7 +540,6 @@ static void
 test_remove(void)
 {
 	g_autoptr(HarnessProfile) p = internet_profile("internet:NAP5", "Removed", "rm.apn", "x");
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(p, NULL, NULL);
 	g_autofree char *keyfile_path = NULL;
 
@@ -571,7 +566,6 @@ test_ip_type_and_sim(void)
 	                        "{'apn': <'v4.apn'>, 'auth': <'chap'>, 'ip-type': <'ipv4'>, 'dns': "
 	                        "<['198.51.100.1', '2001:db8::1']>}",
 	                        NULL);
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(p, NULL, NULL);
 	g_autoptr(NMClient) client = fresh_client();
 	NMConnection *c = NM_CONNECTION(lookup(client, id));
@@ -606,7 +600,6 @@ test_wlan(void)
 	g_autoptr(HarnessProfile) open =
 	        harness_profile(OMACP_PROFILE_WLAN, "wlan:Cafe", "Cafe", NULL,
 	                        "{'ssid': <'Cafe'>, 'security': <'none'>, 'hidden': <true>}", NULL);
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = apply_ok(psk, NULL, NULL);
 	g_autofree char *id_open = apply_ok(open, NULL, NULL);
 	g_autoptr(NMClient) client = fresh_client();
@@ -774,7 +767,6 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *reason = NULL;
-	g_autoptr(GDBusConnection) bus = NULL;
 	int ret;
 
 	g_test_init(&argc, &argv, NULL);

@@ -95,6 +95,7 @@ contexts(void)
 	        NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 	return g_variant_get_child_value(reply, 0);
 }
 
@@ -151,6 +152,7 @@ set_active(const char *path, gboolean active)
 	        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 }
 
 static gboolean
@@ -237,7 +239,6 @@ test_internet_context(void)
 	g_autoptr(GVariant) undo1 = NULL;
 	g_autoptr(GVariant) undo2 = NULL;
 	g_autoptr(GVariant) props = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = NULL;
 	g_autofree char *id2 = NULL;
 	gboolean created = TRUE;
@@ -292,7 +293,6 @@ test_mms_context(void)
 	g_autoptr(HarnessProfile) p = mms_profile("http://mms.fake/mms");
 	g_autoptr(GVariant) undo = NULL;
 	g_autoptr(GVariant) props = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autofree char *id = NULL;
 	gboolean created = FALSE;
 
