@@ -23,6 +23,7 @@ static const char *const error_nicks[OMACP_ERROR_N_CODES] = {
 	[OMACP_ERROR_BACKEND] = "Backend",
 	[OMACP_ERROR_BACKEND_UNAVAILABLE] = "BackendUnavailable",
 	[OMACP_ERROR_STORE] = "Store",
+	[OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED] = "InteractiveAuthorizationRequired",
 };
 
 G_DEFINE_QUARK(omacp - error - quark, omacp_error)
@@ -44,8 +45,10 @@ omacp_error_register(void)
 
 	if (g_once_init_enter(&once)) {
 		for (guint i = 0; i < OMACP_ERROR_N_CODES; i++) {
-			g_autofree char *name =
-			        g_strconcat("org.omacp.Provisioning1.Error.", error_nicks[i], NULL);
+			const char *prefix = i == OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
+			                             ? "org.freedesktop.DBus.Error."
+			                             : "org.omacp.Provisioning1.Error.";
+			g_autofree char *name = g_strconcat(prefix, error_nicks[i], NULL);
 			g_dbus_error_register_error(OMACP_ERROR, (gint) i, name);
 		}
 		g_once_init_leave(&once, 1);

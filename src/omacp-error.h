@@ -36,9 +36,13 @@ typedef enum {
 	OMACP_ERROR_BACKEND,           /* Backend: NetworkManager, oFono or mmsd-tng failed */
 	OMACP_ERROR_BACKEND_UNAVAILABLE, /* BackendUnavailable: the backend is not running */
 	OMACP_ERROR_STORE,               /* Store: the message store could not be read or written */
+	/* polkit would ask for a password, but the caller did not set the
+	 * ALLOW_INTERACTIVE_AUTHORIZATION flag: the standard
+	 * org.freedesktop.DBus.Error.InteractiveAuthorizationRequired */
+	OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
 } OmacpError;
 
-#define OMACP_ERROR_N_CODES (OMACP_ERROR_STORE + 1)
+#define OMACP_ERROR_N_CODES (OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED + 1)
 
 GQuark omacp_error_quark(void);
 const char *omacp_error_nick(OmacpError code);

@@ -50,6 +50,8 @@ static const char agent_xml[] = "<node>"
 
 /* options shared by the verbs */
 static gboolean opt_session;
+static gboolean opt_ask_password;
+static gboolean opt_no_ask_password;
 static gboolean opt_json;
 static char *opt_pin;
 static char *opt_format;
@@ -63,6 +65,11 @@ static char **opt_args;
 static const GOptionEntry bus_entries[] = {
 	{ "session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
 	  N_("Talk to an omacpd on the session bus (tests)"), NULL },
+	{ "ask-password", 0, 0, G_OPTION_ARG_NONE, &opt_ask_password,
+	  N_("Let polkit ask for a password even without a terminal (default: on a terminal)"),
+	  NULL },
+	{ "no-ask-password", 0, 0, G_OPTION_ARG_NONE, &opt_no_ask_password,
+	  N_("Never let polkit ask for a password; fail instead"), NULL },
 	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_args, NULL, NULL },
 	{ NULL },
 };
@@ -104,6 +111,8 @@ static void
 reset_options(void)
 {
 	opt_session = FALSE;
+	opt_ask_password = FALSE;
+	opt_no_ask_password = FALSE;
 	opt_json = FALSE;
 	opt_once = FALSE;
 	g_clear_pointer(&opt_pin, g_free);
@@ -150,6 +159,7 @@ exit_code_for(const GError *error)
 	case OMACP_ERROR_BACKEND:
 	case OMACP_ERROR_BACKEND_UNAVAILABLE:
 	case OMACP_ERROR_STORE:
+	case OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED:
 		break;
 	}
 	return OMACPCTL_EXIT_FAILURE;
@@ -214,8 +224,14 @@ static GVariant *
 call(GDBusConnection *bus, const char *path, const char *iface, const char *method, GVariant *args,
      const GVariantType *reply_type, GError **error)
 {
+	GDBusCallFlags flags = G_DBUS_CALL_FLAGS_NONE;
+
+	/* like systemctl: polkit may ask for a password when someone is there
+	 * to type it */
+	if (!opt_no_ask_password && (opt_ask_password || isatty(STDIN_FILENO)))
+		flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
 	return g_dbus_connection_call_sync(bus, BUS_NAME, path, iface, method, args, reply_type,
-	                                   G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
+	                                   flags, CALL_TIMEOUT_MS, NULL, error);
 }
 
 static GVariant *

@@ -20,6 +20,7 @@ check_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	gboolean authorized = FALSE;
 	gboolean challenge = FALSE;
 	const char *action_id = g_task_get_task_data(task);
+	gboolean interactive = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(task), "interactive"));
 
 	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &local);
 	if (reply == NULL) {
@@ -29,6 +30,14 @@ check_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, &details);
+	if (!authorized && challenge && !interactive) {
+		g_task_return_new_error(task, OMACP_ERROR,
+		                        OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+		                        "polkit: %s needs authentication, and the call does not "
+		                        "allow interactive authorization",
+		                        action_id);
+		return;
+	}
 	if (!authorized) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_PERMISSION_DENIED,
 		                        "polkit: not authorized for %s%s", action_id,
@@ -46,9 +55,13 @@ omacp_polkit_check_async(GDBusConnection *bus, gboolean bypass, GDBusMethodInvoc
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
 	GVariantBuilder subject_details;
 	GVariant *subject;
+	GDBusMessageFlags flags =
+	        g_dbus_message_get_flags(g_dbus_method_invocation_get_message(invocation));
+	gboolean interactive = (flags & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
 
 	g_task_set_source_tag(task, omacp_polkit_check_async);
 	g_task_set_task_data(task, g_strdup(action_id), g_free);
+	g_object_set_data(G_OBJECT(task), "interactive", GINT_TO_POINTER(interactive));
 	if (bypass) {
 		g_task_return_boolean(task, TRUE);
 		return;
@@ -60,7 +73,8 @@ omacp_polkit_check_async(GDBusConnection *bus, gboolean bypass, GDBusMethodInvoc
 	subject = g_variant_new("(sa{sv})", "system-bus-name", &subject_details);
 	g_dbus_connection_call(bus, POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE, "CheckAuthorization",
 	                       g_variant_new("(@(sa{sv})sa{ss}us)", subject, action_id, NULL,
-	                                     POLKIT_FLAG_ALLOW_USER_INTERACTION, ""),
+	                                     interactive ? POLKIT_FLAG_ALLOW_USER_INTERACTION : 0u,
+	                                     ""),
 	                       G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
 	                       POLKIT_TIMEOUT_MS, cancellable, check_done, g_steal_pointer(&task));
 }

@@ -13,10 +13,13 @@ G_BEGIN_DECLS
 #define OMACP_ACTION_ID_REMOVE  "org.omacp.provisioning.remove"
 #define OMACP_ACTION_ID_AGENT   "org.omacp.provisioning.agent"
 
-/* Asks polkit whether the sender of @invocation may do @action_id (allowing
- * interaction). With @bypass (the daemon runs on a session bus) every call
- * is authorized without asking. Finishes with OMACP_ERROR_PERMISSION_DENIED
- * when polkit says no or cannot be asked. */
+/* Asks polkit whether the sender of @invocation may do @action_id, letting
+ * polkit ask for a password only when the call carries the
+ * ALLOW_INTERACTIVE_AUTHORIZATION flag. With @bypass (the daemon runs on a
+ * session bus) every call is authorized without asking. Finishes with
+ * OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED when polkit would have asked
+ * but may not, and OMACP_ERROR_PERMISSION_DENIED when polkit says no or
+ * cannot be asked. */
 void omacp_polkit_check_async(GDBusConnection *bus, gboolean bypass,
                               GDBusMethodInvocation *invocation, const char *action_id,
                               GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -9,7 +9,9 @@ Two dedicated unprivileged users act on it:
   omacp-test-user   nothing special: may read, every mutating call is refused
                     by polkit (no session, so the actions' allow_any = no);
   omacp-test-admin  member of omacp-test-admins, which a polkit rule of this
-                    test makes an administrator of the org.omacp.* actions.
+                    test makes an administrator of the org.omacp.* actions;
+  omacp-test-asker  whom the rule sends to authentication (AUTH_ADMIN): the
+                    answer depends on whether the call allows interaction.
 root needs no rule: polkitd authorizes uid 0 for every action.
 
 Nothing on the host changes: the test re-runs itself in a private mount
@@ -95,6 +97,8 @@ POLKIT_POLICY = os.path.abspath(os.environ.get('OMACP_POLKIT_POLICY') or POLKIT_
 USER = 'omacp-test-user'
 ADMIN = 'omacp-test-admin'
 ADMINS = 'omacp-test-admins'
+ASKER = 'omacp-test-asker'
+INTERACTIVE = 'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'
 
 AUTHORITY = 'org.freedesktop.PolicyKit1.Authority'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
@@ -181,9 +185,11 @@ polkit.addRule(function(action, subject) {
         return polkit.Result.NOT_HANDLED;
     if (subject.isInGroup("%s"))
         return polkit.Result.YES;
+    if (subject.user == "%s")
+        return polkit.Result.AUTH_ADMIN;
     return polkit.Result.NOT_HANDLED;
 });
-""" % ADMINS
+""" % (ADMINS, ASKER)
 
 
 def doc(tag, secret=SECRET):
@@ -257,7 +263,7 @@ class World:
             passwd = [l for l in f.read().splitlines() if l.strip()]
         with open('/etc/group') as f:
             group = [l for l in f.read().splitlines() if l.strip()]
-        ours = (USER, ADMIN, ADMINS)
+        ours = (USER, ADMIN, ADMINS, ASKER)
         passwd = [l for l in passwd if l.split(':')[0] not in ours]
         group = [l for l in group if l.split(':')[0] not in ours]
         uids = {int(l.split(':')[2]) for l in passwd if l.count(':') >= 6}
@@ -272,7 +278,7 @@ class World:
 
         admins_gid = free(gids)
         group.append('%s:x:%d:%s' % (ADMINS, admins_gid, ADMIN))
-        for name in (USER, ADMIN):
+        for name in (USER, ADMIN, ASKER):
             uid, gid = free(uids), free(gids)
             passwd.append('%s:x:%d:%d:omacp access-control test:/nonexistent:'
                           '/usr/sbin/nologin' % (name, uid, gid))
@@ -676,6 +682,26 @@ class Refusals(unittest.TestCase):
                                       [MESSAGE, 'State', 'applied']])
         self.assertEqual(reply.get('error'), 'org.freedesktop.DBus.Error.InvalidArgs', reply)
         self.assertIn('not writable', reply['message'])
+        self.assertUnchanged()
+
+    def test_authentication_needs_the_interactive_flag(self):
+        # polkit would ask ASKER for an administrator's password. A call
+        # without ALLOW_INTERACTIVE_AUTHORIZATION (dbus-python never sets it)
+        # gets the standard InteractiveAuthorizationRequired at once.
+        w = number(self.waiting)
+        [reply] = WORLD.client(ASKER, ['call', BUS_NAME, self.waiting, MESSAGE, 'Accept', 's',
+                                       [PIN]])
+        self.assertEqual(reply.get('error'), INTERACTIVE, reply)
+        self.assertIn('org.omacp.provisioning.accept needs authentication', reply['message'])
+        r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--no-ask-password')
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('(%s)' % INTERACTIVE, r.stderr)
+        # with the flag polkit may ask, finds no authentication agent for
+        # ASKER, and says no
+        r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--ask-password')
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('(%s)' % DENIED, r.stderr)
+        self.assertIn('polkit: not authorized for org.omacp.provisioning.accept', r.stderr)
         self.assertUnchanged()
 
     def test_bus_policy(self):
