@@ -207,33 +207,34 @@ id_from_path(const char *path, const char *prefix, guint *out)
 
 /* ---- objects ---- */
 
-/* The IMSI is the NETWPIN key: every local user may read the objects, so they
- * show only the operator (MCC+MNC) and the last two digits. */
+/* Keeps @imsi ("" counts as unknown) in *@slot and returns what D-Bus shows
+ * of it: the IMSI is the NETWPIN key and every local user may read the
+ * objects, so only the operator (MCC+MNC) and the last two digits. */
+static char *
+keep_imsi(char **slot, const char *imsi)
+{
+	if (imsi != NULL && imsi[0] == '\0')
+		imsi = NULL;
+	if (g_strcmp0(*slot, imsi) != 0) {
+		g_free(*slot);
+		*slot = g_strdup(imsi);
+	}
+	return omacp_mask_imsi(imsi);
+}
+
 static void
 msg_set_imsi(Msg *msg, const char *imsi)
 {
-	g_autofree char *shown = omacp_mask_imsi(imsi);
+	g_autofree char *shown = keep_imsi(&msg->imsi, imsi);
 
-	if (imsi != NULL && imsi[0] == '\0')
-		imsi = NULL;
-	if (g_strcmp0(msg->imsi, imsi) != 0) {
-		g_free(msg->imsi);
-		msg->imsi = g_strdup(imsi);
-	}
 	omacp_dbus_message_set_imsi(msg->iface, shown);
 }
 
 static void
 prof_set_imsi(Prof *p, const char *imsi)
 {
-	g_autofree char *shown = omacp_mask_imsi(imsi);
+	g_autofree char *shown = keep_imsi(&p->imsi, imsi);
 
-	if (imsi != NULL && imsi[0] == '\0')
-		imsi = NULL;
-	if (g_strcmp0(p->imsi, imsi) != 0) {
-		g_free(p->imsi);
-		p->imsi = g_strdup(imsi);
-	}
 	omacp_dbus_profile_set_imsi(p->iface, shown);
 }
 
