@@ -542,33 +542,6 @@ vocab_mismatch(Vocab vocab, const char *value)
 	return NULL;
 }
 
-gboolean
-omacp_provdoc_is_secret_parm(const char *name)
-{
-	static const char *const secret_names[] = {
-		"AUTHSECRET",       "AAUTHSECRET", "AAUTHDATA", "PXAUTH-PW",
-		"PROXY-PW",         "BASAUTH-PW",  "PASSWORD",  "WPA-PRES-KEY-ASC",
-		"WPA-PRES-KEY-HEX", "DATA",        NULL,
-	};
-
-	if (name == NULL)
-		return FALSE;
-	switch (name[0]) {
-	case 'A':
-	case 'B':
-	case 'D':
-	case 'P':
-	case 'W':
-		for (guint i = 0; secret_names[i] != NULL; i++) {
-			if (secret_names[i][0] == name[0] && strcmp(secret_names[i], name) == 0)
-				return TRUE;
-		}
-		return FALSE;
-	default:
-		return FALSE; /* no secret name starts otherwise */
-	}
-}
-
 const char *
 omacp_op_to_string(OmacpOp op)
 {
@@ -1591,7 +1564,7 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 	parm->op = op;
 	if (op == OMACP_OP_SET)
 		parm->value = xml_prop(b, node, "value");
-	if (parm->value != NULL && omacp_provdoc_is_secret_parm(name)) {
+	if (parm->value != NULL && omacp_parm_is_secret(name, parent->type)) {
 		SecretValue *secret = arena_alloc(b->arena, sizeof *secret);
 
 		secret->value = parm->value;

@@ -110,9 +110,4 @@ GPtrArray *omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharact
 /* TRUE when the APPLICATION has neither TO-PROXY nor TO-NAPID. */
 gboolean omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app);
 
-/* TRUE for parm names whose values are secrets (AUTHSECRET, AAUTHSECRET,
- * AAUTHDATA, PXAUTH-PW, PROXY-PW, BASAUTH-PW, PASSWORD, WPA-PRES-KEY-ASC/-HEX,
- * WEPKEY DATA): never log them, mask them when showing the document. */
-gboolean omacp_provdoc_is_secret_parm(const char *name);
-
 G_END_DECLS

@@ -1118,21 +1118,30 @@ gboolean
 omacp_parm_is_secret(const char *name, const char *parent_type)
 {
 	static const char *const secrets[] = {
-		"AUTHSECRET",  "PXAUTH-PW", "PROXY-PW", "BASAUTH-PW",
-		"AAUTHSECRET", "AAUTHDATA", "PASSWORD",
+		"AUTHSECRET", "AAUTHSECRET", "AAUTHDATA",        "PXAUTH-PW",        "PROXY-PW",
+		"BASAUTH-PW", "PASSWORD",    "WPA-PRES-KEY-ASC", "WPA-PRES-KEY-HEX", NULL,
 	};
 
 	if (name == NULL)
 		return FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS(secrets); i++) {
-		if (g_ascii_strcasecmp(name, secrets[i]) == 0)
-			return TRUE;
+	/* every document parm passes here: the first letter rules out most */
+	switch (g_ascii_toupper(name[0])) {
+	case 'A':
+	case 'B':
+	case 'P':
+	case 'W':
+		for (guint i = 0; secrets[i] != NULL; i++) {
+			if (g_ascii_strcasecmp(secrets[i], name) == 0)
+				return TRUE;
+		}
+		return FALSE;
+	case 'D':
+		/* the key itself: DATA under WEPKEY */
+		return parent_type != NULL && g_ascii_strcasecmp(parent_type, "WEPKEY") == 0 &&
+		       g_ascii_strcasecmp(name, "DATA") == 0;
+	default:
+		return FALSE;
 	}
-	if (g_ascii_strncasecmp(name, "WPA-PRES-KEY-", strlen("WPA-PRES-KEY-")) == 0)
-		return TRUE;
-	/* the key itself: DATA under WEPKEY */
-	return parent_type != NULL && g_ascii_strcasecmp(parent_type, "WEPKEY") == 0 &&
-	       g_ascii_strcasecmp(name, "DATA") == 0;
 }
 
 static void

@@ -234,25 +234,6 @@ run_ini(gconstpointer data)
 /* Secrets never leave ->secrets */
 
 static void
-collect_values(GPtrArray *list, GPtrArray *secrets, GPtrArray *public_values)
-{
-	for (guint i = 0; i < list->len; i++) {
-		OmacpCharacteristic *c = g_ptr_array_index(list, i);
-
-		for (guint j = 0; j < c->parms->len; j++) {
-			OmacpParm *parm = g_ptr_array_index(c->parms, j);
-
-			if (parm->value == NULL || *parm->value == '\0')
-				continue;
-			g_ptr_array_add(omacp_provdoc_is_secret_parm(parm->name) ? secrets
-			                                                         : public_values,
-			                parm->value);
-		}
-		collect_values(c->children, secrets, public_values);
-	}
-}
-
-static void
 collect_strings(GVariant *value, GPtrArray *out)
 {
 	if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
@@ -308,7 +289,7 @@ test_no_secrets_in_settings(void)
 		g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func(g_free);
 		g_autoptr(GPtrArray) secret_strings = g_ptr_array_new_with_free_func(g_free);
 
-		collect_values(doc->characteristics, secrets, public_values);
+		omacp_test_collect_parm_values(doc->characteristics, secrets, public_values);
 		for (guint i = 0; i < profiles->len; i++) {
 			OmacpProfile *p = g_ptr_array_index(profiles, i);
 
@@ -592,19 +573,10 @@ test_empty_document(void)
 int
 main(int argc, char **argv)
 {
-	g_autofree char *dir_path = omacp_test_path("provdoc/profiles");
-	g_autoptr(GDir) dir = NULL;
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
 
 	g_test_init(&argc, &argv, NULL);
-	dir = g_dir_open(dir_path, 0, NULL);
-	g_assert_nonnull(dir);
-	while ((name = g_dir_read_name(dir)) != NULL) {
-		if (g_str_has_suffix(name, ".ini"))
-			g_ptr_array_add(names, g_strdup(name));
-	}
-	g_ptr_array_sort(names, compare_names);
+	names = omacp_test_list_data_files("provdoc/profiles", ".ini");
 	for (guint i = 0; i < names->len; i++) {
 		const char *n = g_ptr_array_index(names, i);
 		g_autofree char *test_name = g_strdup_printf("/profiles/expect/%s", n);

@@ -297,25 +297,6 @@ static const char *const vectors[] = {
 };
 
 static void
-collect_secret_values(GPtrArray *list, GPtrArray *secrets, GPtrArray *public_values)
-{
-	for (guint i = 0; i < list->len; i++) {
-		OmacpCharacteristic *c = g_ptr_array_index(list, i);
-
-		for (guint j = 0; j < c->parms->len; j++) {
-			OmacpParm *parm = g_ptr_array_index(c->parms, j);
-
-			if (parm->value == NULL || *parm->value == '\0')
-				continue;
-			g_ptr_array_add(omacp_provdoc_is_secret_parm(parm->name) ? secrets
-			                                                         : public_values,
-			                parm->value);
-		}
-		collect_secret_values(c->children, secrets, public_values);
-	}
-}
-
-static void
 test_vectors_no_secret_in_warnings(void)
 {
 	for (guint v = 0; v < G_N_ELEMENTS(vectors); v++) {
@@ -323,7 +304,7 @@ test_vectors_no_secret_in_warnings(void)
 		g_autoptr(GPtrArray) secrets = g_ptr_array_new();
 		g_autoptr(GPtrArray) public_values = g_ptr_array_new();
 
-		collect_secret_values(doc->characteristics, secrets, public_values);
+		omacp_test_collect_parm_values(doc->characteristics, secrets, public_values);
 		for (guint s = 0; s < secrets->len; s++) {
 			const char *secret = g_ptr_array_index(secrets, s);
 
@@ -587,36 +568,15 @@ test_op_strings(void)
 	g_assert_cmpstr(omacp_op_to_string(OMACP_OP_SET), ==, "set");
 	g_assert_cmpstr(omacp_op_to_string(OMACP_OP_REMOVE), ==, "remove");
 	g_assert_cmpstr(omacp_op_to_string(OMACP_OP_QUERY), ==, "query");
-	g_assert_true(omacp_provdoc_is_secret_parm("AUTHSECRET"));
-	g_assert_true(omacp_provdoc_is_secret_parm("AAUTHSECRET"));
-	g_assert_true(omacp_provdoc_is_secret_parm("PXAUTH-PW"));
-	g_assert_true(omacp_provdoc_is_secret_parm("WPA-PRES-KEY-ASC"));
-	g_assert_false(omacp_provdoc_is_secret_parm("AUTHNAME"));
-	g_assert_false(omacp_provdoc_is_secret_parm(NULL));
-}
-
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-	return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
 }
 
 int
 main(int argc, char **argv)
 {
-	g_autofree char *dir_path = omacp_test_path("provdoc");
-	g_autoptr(GDir) dir = NULL;
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
+	g_autoptr(GPtrArray) names = NULL;
 
 	g_test_init(&argc, &argv, NULL);
-	dir = g_dir_open(dir_path, 0, NULL);
-	g_assert_nonnull(dir);
-	while ((name = g_dir_read_name(dir)) != NULL) {
-		if (g_str_has_suffix(name, ".expect"))
-			g_ptr_array_add(names, g_strdup(name));
-	}
-	g_ptr_array_sort(names, compare_names);
+	names = omacp_test_list_data_files("provdoc", ".expect");
 	for (guint i = 0; i < names->len; i++) {
 		const char *n = g_ptr_array_index(names, i);
 		g_autofree char *test_name = g_strdup_printf("/provdoc/expect/%s", n);
@@ -628,8 +588,8 @@ main(int argc, char **argv)
 	g_test_add_func("/provdoc/secret-not-in-warning", test_secret_not_in_warning);
 	g_test_add_func("/provdoc/truncations", test_truncations);
 	g_test_add_func("/provdoc/root", test_root);
+	g_test_add_func("/provdoc/op-strings", test_op_strings);
 	g_test_add_func("/provdoc/caps", test_caps);
 	g_test_add_func("/provdoc/lookup-api", test_lookup_api);
-	g_test_add_func("/provdoc/op-strings", test_op_strings);
 	return g_test_run();
 }

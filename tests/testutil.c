@@ -2,6 +2,8 @@
 #include "testutil.h"
 
 #include "hexinput.h"
+#include "provdoc.h"
+#include "wbxml.h"
 
 char *
 omacp_test_path(const char *relative)
@@ -66,4 +68,48 @@ omacp_test_shuffled(GPtrArray *array, guint32 seed)
 		out->pdata[j] = tmp;
 	}
 	return out;
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *
+omacp_test_list_data_files(const char *relative, const char *suffix)
+{
+	g_autofree char *path = omacp_test_path(relative);
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+
+	g_assert_nonnull(dir);
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		if (g_str_has_suffix(name, suffix))
+			g_ptr_array_add(names, g_strdup(name));
+	}
+	g_ptr_array_sort(names, compare_names);
+	g_assert_cmpuint(names->len, >, 0);
+	return names;
+}
+
+void
+omacp_test_collect_parm_values(GPtrArray *characteristics, GPtrArray *secrets,
+                               GPtrArray *public_values)
+{
+	for (guint i = 0; i < characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(characteristics, i);
+
+		for (guint j = 0; j < c->parms->len; j++) {
+			OmacpParm *parm = g_ptr_array_index(c->parms, j);
+
+			if (parm->value == NULL || *parm->value == '\0')
+				continue;
+			g_ptr_array_add(omacp_parm_is_secret(parm->name, c->type) ? secrets
+			                                                          : public_values,
+			                parm->value);
+		}
+		omacp_test_collect_parm_values(c->children, secrets, public_values);
+	}
 }

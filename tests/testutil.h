@@ -13,3 +13,13 @@ GBytes *omacp_test_load_document(const char *relative);
 char *omacp_test_load_text(const char *relative);
 /* A copy of @array (of GBytes) in a permutation given by @seed. */
 GPtrArray *omacp_test_shuffled(GPtrArray *array, guint32 seed);
+
+/* The names of the files in tests/data/@relative/ that end in @suffix,
+ * sorted (table-driven tests add one case a file). */
+GPtrArray *omacp_test_list_data_files(const char *relative, const char *suffix);
+
+/* Every non-empty parm value below @characteristics (OmacpCharacteristic *),
+ * into @secrets when omacp_parm_is_secret() says so, else @public_values
+ * (neither owns the strings). */
+void omacp_test_collect_parm_values(GPtrArray *characteristics, GPtrArray *secrets,
+                                    GPtrArray *public_values);
