@@ -19,19 +19,28 @@ struct _OmacpStore {
 	GHashTable *replay_set;
 };
 
+/* Replaces @path atomically (a crash leaves the old or the new content);
+ * with @durable also on the disk before it returns (fsync). */
 static gboolean
-write_file(const char *path, const void *data, gsize len, GError **error)
+write_file_full(const char *path, const void *data, gsize len, gboolean durable, GError **error)
 {
 	g_autoptr(GError) local = NULL;
+	GFileSetContentsFlags flags = G_FILE_SET_CONTENTS_CONSISTENT;
 
-	if (!g_file_set_contents_full(path, data, len,
-	                              G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-	                              0600, &local)) {
+	if (durable)
+		flags |= G_FILE_SET_CONTENTS_DURABLE;
+	if (!g_file_set_contents_full(path, data, len, flags, 0600, &local)) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: writing %s: %s", path,
 		            local->message);
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean
+write_file(const char *path, const void *data, gsize len, GError **error)
+{
+	return write_file_full(path, data, len, TRUE, error);
 }
 
 static gboolean
@@ -82,8 +91,13 @@ make_dir(const char *path, GError **error)
 	return TRUE;
 }
 
+/* The counters need not reach the disk when a number is handed out: the
+ * message or profile written under it does, and omacp_store_open() never
+ * goes below a number on disk. Only before a number leaves the disk (a
+ * deletion) must the counter past it be durable, or a crash could hand
+ * the number out again. */
 static gboolean
-save_counters(OmacpStore *store, GError **error)
+save_counters(OmacpStore *store, gboolean durable, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autofree char *path = g_build_filename(store->dir, "state.ini", NULL);
@@ -93,7 +107,7 @@ save_counters(OmacpStore *store, GError **error)
 	g_key_file_set_uint64(kf, "Store", "NextMessage", store->next_message);
 	g_key_file_set_uint64(kf, "Store", "NextProfile", store->next_profile);
 	data = g_key_file_to_data(kf, &len, NULL);
-	return write_file(path, data, len, error);
+	return write_file_full(path, data, len, durable, error);
 }
 
 static guint
@@ -254,7 +268,7 @@ omacp_store_next_message_id(OmacpStore *store, guint *out, GError **error)
 	guint id = store->next_message;
 
 	store->next_message++;
-	if (!save_counters(store, error))
+	if (!save_counters(store, FALSE, error))
 		return FALSE;
 	*out = id;
 	return TRUE;
@@ -266,7 +280,7 @@ omacp_store_next_profile_id(OmacpStore *store, guint *out, GError **error)
 	guint id = store->next_profile;
 
 	store->next_profile++;
-	if (!save_counters(store, error))
+	if (!save_counters(store, FALSE, error))
 		return FALSE;
 	*out = id;
 	return TRUE;
@@ -366,6 +380,8 @@ omacp_store_delete_message(OmacpStore *store, guint id, GError **error)
 
 	if (d == NULL)
 		return TRUE;
+	if (!save_counters(store, TRUE, error))
+		return FALSE;
 	/* meta.ini first: a deletion cut short leaves a directory without it,
 	 * which the next omacp_store_open() finishes off */
 	if (g_unlink(meta) != 0 && errno != ENOENT) {
@@ -473,6 +489,8 @@ omacp_store_delete_profile(OmacpStore *store, guint id, GError **error)
 {
 	g_autofree char *path = profile_path(store, id);
 
+	if (!save_counters(store, TRUE, error))
+		return FALSE;
 	if (g_unlink(path) != 0 && errno != ENOENT) {
 		int saved = errno;
 

@@ -254,7 +254,9 @@ class Polkit(unittest.TestCase):
         line = self.lines.wait_for('check org.omacp.provisioning.deliver')
         self.assertIn('system-bus-name', line)
         self.assertIn(d.bus.get_unique_name(), line)
-        self.assertTrue(line.endswith(' 1'), 'user interaction allowed')
+        # dbus-python does not set ALLOW_INTERACTIVE_AUTHORIZATION: polkit
+        # must not ask either
+        self.assertTrue(line.endswith(' 0'), line)
         d.call(path, 'Accept', '')
         self.lines.wait_for('check org.omacp.provisioning.accept')
         self.assertEqual(d.state_of(path), 'applied')
@@ -265,9 +267,13 @@ class Polkit(unittest.TestCase):
         self.assertEqual(dbus_error_name(cm.exception), ERR + 'PermissionDenied')
         self.lines.wait_for('check org.omacp.provisioning.remove')
         self.assertIn(prof, d.profiles())
-        r = d.ctl('undo', path)
+        self.lines.seen.clear()
+        r = d.ctl('undo', path, '--ask-password')
         self.assertEqual(r.returncode, 1)
         self.assertIn(ERR + 'PermissionDenied', r.stderr)
+        # omacpctl allowed interaction, and so does omacpd's question
+        line = self.lines.wait_for('check org.omacp.provisioning.remove')
+        self.assertTrue(line.endswith(' 1'), line)
         self.assertEqual(d.state_of(path), 'applied')
         # reading needs no authorization
         n = len([x for x in self.lines.seen if x.startswith('check')])
