@@ -537,3 +537,94 @@ harness_profile_free(OmacpProfile *p)
 	g_clear_pointer(&p->risks, g_ptr_array_unref);
 	g_free(p);
 }
+
+char *
+harness_apply(OmacpBackend *backend, const OmacpProfile *p, const char *existing_id, gboolean force,
+              GVariant **out_undo, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
+	                            &result);
+	harness_wait_result(&result, "apply");
+	return backend->klass->apply_finish(backend, result, out_undo, error);
+}
+
+char *
+harness_apply_ok(OmacpBackend *backend, const OmacpProfile *p, const char *existing_id,
+                 gboolean force, GVariant **out_undo)
+{
+	g_autoptr(GError) error = NULL;
+	char *id = harness_apply(backend, p, existing_id, force, out_undo, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(id);
+	return id;
+}
+
+gboolean
+harness_remove(OmacpBackend *backend, const char *id, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "remove");
+	return backend->klass->remove_finish(backend, result, error);
+}
+
+void
+harness_remove_ok(OmacpBackend *backend, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(harness_remove(backend, id, &error));
+	g_assert_no_error(error);
+}
+
+gboolean
+harness_undo(OmacpBackend *backend, const char *id, GVariant *undo, GError **error)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+
+	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "undo");
+	return backend->klass->undo_finish(backend, result, error);
+}
+
+void
+harness_undo_ok(OmacpBackend *backend, const char *id, GVariant *undo)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(harness_undo(backend, id, undo, &error));
+	g_assert_no_error(error);
+}
+
+static void
+count_signal(OmacpBackend *backend, gpointer user_data)
+{
+	guint *counter = user_data;
+
+	(*counter)++;
+}
+
+void
+harness_count_availability(OmacpBackend *backend, guint *counter)
+{
+	backend->availability_changed = count_signal;
+	backend->availability_user_data = counter;
+}
+
+gboolean
+harness_backend_available(gpointer backend)
+{
+	OmacpBackend *b = backend;
+
+	return b->klass->is_available(b);
+}
+
+gboolean
+harness_backend_unavailable(gpointer backend)
+{
+	return !harness_backend_available(backend);
+}

@@ -62,6 +62,23 @@ void harness_wait_until(gboolean (*predicate)(gpointer), gpointer data, guint ti
 GAsyncResult *harness_wait_result(GAsyncResult **slot, const char *what);
 void harness_store_result(GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* One backend call driven to its end (the main loop runs meanwhile). The
+ * _ok forms abort the test on an error. */
+char *harness_apply(OmacpBackend *backend, const OmacpProfile *p, const char *existing_id,
+                    gboolean force, GVariant **out_undo, GError **error);
+char *harness_apply_ok(OmacpBackend *backend, const OmacpProfile *p, const char *existing_id,
+                       gboolean force, GVariant **out_undo);
+gboolean harness_remove(OmacpBackend *backend, const char *id, GError **error);
+void harness_remove_ok(OmacpBackend *backend, const char *id);
+gboolean harness_undo(OmacpBackend *backend, const char *id, GVariant *undo, GError **error);
+void harness_undo_ok(OmacpBackend *backend, const char *id, GVariant *undo);
+
+/* Counts @backend's availability signals in *@counter. */
+void harness_count_availability(OmacpBackend *backend, guint *counter);
+/* Predicates for harness_wait_until() (@data is the OmacpBackend). */
+gboolean harness_backend_available(gpointer backend);
+gboolean harness_backend_unavailable(gpointer backend);
+
 /* TRUE when root and the daemons are installed (else the test skips). */
 gboolean harness_can_run(const char *const *programs, char **out_reason);
 

@@ -17,57 +17,6 @@
 static Harness *harness;
 static OmacpBackend *backend;
 
-static char *
-apply(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo,
-      GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
-	                            &result);
-	harness_wait_result(&result, "apply");
-	return backend->klass->apply_finish(backend, result, out_undo, error);
-}
-
-static char *
-apply_ok(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo)
-{
-	g_autoptr(GError) error = NULL;
-	char *id = apply(p, existing_id, force, out_undo, &error);
-
-	g_assert_no_error(error);
-	g_assert_nonnull(id);
-	return id;
-}
-
-static void
-remove_ok(const char *id)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-	g_autoptr(GError) error = NULL;
-	gboolean ok;
-
-	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "remove");
-	ok = backend->klass->remove_finish(backend, result, &error);
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
-static void
-undo_ok(const char *id, GVariant *undo)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-	g_autoptr(GError) error = NULL;
-	gboolean ok;
-
-	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "undo");
-	ok = backend->klass->undo_finish(backend, result, &error);
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
 /* mmsd-tng's settings as it reports them. */
 static GVariant *
 view_settings(void)
@@ -130,12 +79,6 @@ signals_above(gpointer data)
 	return availability_signals > GPOINTER_TO_UINT(data);
 }
 
-static void
-availability_cb(OmacpBackend *self, gpointer user_data)
-{
-	availability_signals++;
-}
-
 /* While mmsd-tng runs: through its interface; undo, hand edits, remove. */
 static void
 test_dbus(void)
@@ -156,40 +99,40 @@ test_dbus(void)
 	g_assert_true(backend->klass->is_available(backend));
 	assert_settings("http://mms.invalid", "apn.invalid", "NULL");
 
-	id1 = apply_ok(p1, NULL, FALSE, &undo1);
+	id1 = harness_apply_ok(backend, p1, NULL, FALSE, &undo1);
 	g_assert_true(g_str_has_prefix(id1, "mmsd-tng:"));
 	g_assert_true(g_variant_lookup(undo1, "via", "&s", &via));
 	g_assert_cmpstr(via, ==, "dbus");
 	assert_settings("http://mms.fake/one", "mms.fake", "10.0.0.1:8080");
 
 	/* a later message: no proxy any more */
-	id2 = apply_ok(p2, id1, FALSE, NULL);
+	id2 = harness_apply_ok(backend, p2, id1, FALSE, NULL);
 	g_assert_cmpstr(id2, !=, id1);
 	assert_settings("http://mms.fake/two", "mms.fake", "NULL");
 
 	/* changed by hand: refused, unless confirmed */
 	change_setting("CarrierMMSC", "http://mine.example/");
-	again = apply(p1, id2, FALSE, NULL, &error);
+	again = harness_apply(backend, p1, id2, FALSE, NULL, &error);
 	g_assert_null(again);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
 	g_assert_nonnull(strstr(error->message, "edited by hand"));
 	g_clear_error(&error);
 	assert_settings("http://mine.example/", "mms.fake", "NULL");
 	/* and remove leaves the user's settings alone */
-	remove_ok(id2);
+	harness_remove_ok(backend, id2);
 	assert_settings("http://mine.example/", "mms.fake", "NULL");
 
-	again = apply_ok(p2, id2, TRUE, NULL);
+	again = harness_apply_ok(backend, p2, id2, TRUE, NULL);
 	g_assert_cmpstr(again, ==, id2);
 	assert_settings("http://mms.fake/two", "mms.fake", "NULL");
 
 	/* remove while still ours: back to mmsd-tng's unset values */
-	remove_ok(id2);
+	harness_remove_ok(backend, id2);
 	assert_settings("http://mms.invalid", "apn.invalid", "NULL");
 
 	/* undo of the first apply restores what was there before it */
-	g_free(apply_ok(p1, NULL, FALSE, NULL));
-	undo_ok(id1, undo1);
+	g_free(harness_apply_ok(backend, p1, NULL, FALSE, NULL));
+	harness_undo_ok(backend, id1, undo1);
 	assert_settings("http://mms.invalid", "apn.invalid", "NULL");
 }
 
@@ -212,7 +155,7 @@ test_file_fallback(void)
 	/* the settings file it left behind still makes the backend usable */
 	g_assert_true(backend->klass->is_available(backend));
 
-	id = apply_ok(p, NULL, FALSE, &undo);
+	id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
 	g_assert_true(g_variant_lookup(undo, "via", "&s", &via));
 	g_assert_cmpstr(via, ==, "file");
 	g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &error);
@@ -230,7 +173,7 @@ test_file_fallback(void)
 	assert_settings("http://mms.fake/file", "mms.fake", "10.9.8.7:80");
 	harness_stop_mmsd(harness);
 
-	undo_ok(id, undo);
+	harness_undo_ok(backend, id, undo);
 	g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &error);
 	g_assert_no_error(error);
 	g_free(value);
@@ -303,7 +246,7 @@ main(int argc, char **argv)
 	/* the harness bus stands in for the user's session bus */
 	backend = omacp_backend_mmsd_new(harness->bus, settings);
 	g_assert_nonnull(backend);
-	backend->availability_changed = availability_cb;
+	harness_count_availability(backend, &availability_signals);
 
 	g_test_add_func("/backend-mmsd/dbus", test_dbus);
 	g_test_add_func("/backend-mmsd/file-fallback", test_file_fallback);

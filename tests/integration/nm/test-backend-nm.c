@@ -22,69 +22,6 @@ static guint availability_signals;
 
 /* --- driving the backend ------------------------------------------------ */
 
-static char *
-apply(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo,
-      GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
-	                            &result);
-	harness_wait_result(&result, "apply");
-	return backend->klass->apply_finish(backend, result, out_undo, error);
-}
-
-static char *
-apply_ok(const OmacpProfile *p, const char *existing_id, GVariant **out_undo)
-{
-	g_autoptr(GError) error = NULL;
-	char *id = apply(p, existing_id, FALSE, out_undo, &error);
-
-	g_assert_no_error(error);
-	g_assert_nonnull(id);
-	return id;
-}
-
-static gboolean
-remove_id(const char *id, GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "remove");
-	return backend->klass->remove_finish(backend, result, error);
-}
-
-static gboolean
-undo_id(const char *id, GVariant *undo, GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "undo");
-	return backend->klass->undo_finish(backend, result, error);
-}
-
-static void
-remove_ok(const char *id)
-{
-	g_autoptr(GError) error = NULL;
-	gboolean ok = remove_id(id, &error);
-
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
-static void
-undo_ok(const char *id, GVariant *undo)
-{
-	g_autoptr(GError) error = NULL;
-	gboolean ok = undo_id(id, undo, &error);
-
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
 /* --- reading back through libnm with a fresh client ------------------------ */
 
 static NMClient *
@@ -190,18 +127,6 @@ internet_profile(const char *identity, const char *name, const char *apn, const 
 
 /* --- tests --------------------------------------------------------------- */
 
-static void
-availability_cb(OmacpBackend *self, gpointer user_data)
-{
-	availability_signals++;
-}
-
-static gboolean
-backend_available(gpointer data)
-{
-	return backend->klass->is_available(backend);
-}
-
 /* Issue item 7: NetworkManager not running → unavailable; when it appears
  * the daemon is told and applying works. */
 static void
@@ -215,19 +140,19 @@ test_nm_appears_later(void)
 
 	g_assert_cmpstr(backend->klass->name, ==, "networkmanager");
 	g_assert_false(backend->klass->is_available(backend));
-	id = apply(p, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, p, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_assert_null(id);
 	g_clear_error(&error);
 
 	harness_start_nm(harness);
-	harness_wait_until(backend_available, NULL, 10000, "availability");
+	harness_wait_until(harness_backend_available, backend, 10000, "availability");
 	g_assert_cmpuint(availability_signals, ==, 1);
 
-	id = apply_ok(p, NULL, NULL);
+	id = harness_apply_ok(backend, p, NULL, FALSE, NULL);
 	client = fresh_client();
 	g_assert_nonnull(lookup(client, id));
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
@@ -238,7 +163,7 @@ test_create_internet(void)
 	g_autoptr(GVariant) undo = NULL;
 	g_autoptr(NMClient) client = NULL;
 	g_autoptr(NMConnection) full = NULL;
-	g_autofree char *id = apply_ok(p, NULL, &undo);
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
 	g_autofree char *keyfile = NULL;
 	NMRemoteConnection *rc;
 	NMSettingGsm *s_gsm;
@@ -308,7 +233,7 @@ test_create_internet(void)
 	g_assert_nonnull(strstr(keyfile, "\nsim-operator-id=310410\n"));
 	g_assert_nonnull(strstr(keyfile, "org.omacp.profile=internet:NAP1"));
 
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 /* Same identity → same connection, new values, undo restores the old ones;
@@ -322,12 +247,12 @@ test_update_in_place_and_undo(void)
 	        internet_profile("internet:NAP2", "Operator Web 2", "web.two", "second-pw");
 	g_autoptr(GVariant) undo1 = NULL;
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autofree char *id1 = apply_ok(p1, NULL, &undo1);
+	g_autofree char *id1 = harness_apply_ok(backend, p1, NULL, FALSE, &undo1);
 	g_autofree char *id2 = NULL;
 	gboolean created = TRUE;
 
 	/* no existing_id given: found again by its org.omacp.profile tag */
-	id2 = apply_ok(p2, NULL, &undo2);
+	id2 = harness_apply_ok(backend, p2, NULL, FALSE, &undo2);
 	g_assert_cmpstr(id1, ==, id2);
 	g_assert_true(g_variant_lookup(undo2, "created", "b", &created));
 	g_assert_false(created);
@@ -344,11 +269,11 @@ test_update_in_place_and_undo(void)
 	}
 	/* and by UUID: a third apply with the id is the same connection */
 	{
-		g_autofree char *id3 = apply_ok(p2, id1, NULL);
+		g_autofree char *id3 = harness_apply_ok(backend, p2, id1, FALSE, NULL);
 		g_assert_cmpstr(id3, ==, id1);
 	}
 
-	undo_ok(id2, undo2);
+	harness_undo_ok(backend, id2, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id1);
@@ -360,7 +285,7 @@ test_update_in_place_and_undo(void)
 		g_assert_cmpstr(nm_setting_gsm_get_password(s_gsm), ==, "first-pw");
 	}
 
-	undo_ok(id1, undo1);
+	harness_undo_ok(backend, id1, undo1);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		g_assert_null(lookup(client, id1));
@@ -375,12 +300,12 @@ test_undo_recreates_deleted(void)
 	g_autoptr(HarnessProfile) p1 = internet_profile("internet:NAP3", "Gone", "gone.one", "a");
 	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP3", "Gone", "gone.two", "b");
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autofree char *id = apply_ok(p1, NULL, NULL);
-	g_autofree char *id2 = apply_ok(p2, id, &undo2);
+	g_autofree char *id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
+	g_autofree char *id2 = harness_apply_ok(backend, p2, id, FALSE, &undo2);
 
 	g_assert_cmpstr(id, ==, id2);
-	remove_ok(id);
-	undo_ok(id, undo2);
+	harness_remove_ok(backend, id);
+	harness_undo_ok(backend, id, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id);
@@ -393,7 +318,7 @@ test_undo_recreates_deleted(void)
 		g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)),
 		                ==, "a");
 	}
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 /* The previous connection had no password: undo must not keep the one the
@@ -407,11 +332,11 @@ test_undo_clears_added_secret(void)
 	                        "{'apn': <'open.apn'>}", NULL);
 	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP6", "NoPw", "pw.apn", "added");
 	g_autoptr(GVariant) undo2 = NULL;
-	g_autofree char *id = apply_ok(p1, NULL, NULL);
-	g_autofree char *id2 = apply_ok(p2, id, &undo2);
+	g_autofree char *id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
+	g_autofree char *id2 = harness_apply_ok(backend, p2, id, FALSE, &undo2);
 
 	g_assert_cmpstr(id, ==, id2);
-	undo_ok(id, undo2);
+	harness_undo_ok(backend, id, undo2);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		NMRemoteConnection *rc = lookup(client, id);
@@ -426,8 +351,8 @@ test_undo_clears_added_secret(void)
 		g_assert_null(strstr(keyfile, "password="));
 	}
 	/* the same through apply: a later profile without a password drops it */
-	g_free(apply_ok(p2, id, NULL));
-	g_free(apply_ok(p1, id, NULL));
+	g_free(harness_apply_ok(backend, p2, id, FALSE, NULL));
+	g_free(harness_apply_ok(backend, p1, id, FALSE, NULL));
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		g_autoptr(NMConnection) full = with_secrets(lookup(client, id), "gsm");
@@ -436,7 +361,7 @@ test_undo_clears_added_secret(void)
 		                "open.apn");
 		g_assert_null(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)));
 	}
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static gboolean
@@ -476,7 +401,7 @@ test_hand_edit(void)
 	g_autoptr(HarnessProfile) p2 =
 	        internet_profile("internet:NAP4", "Edited", "edit.two", "pw2");
 	g_autoptr(GError) error = NULL;
-	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
 	g_autofree char *again = NULL;
 	g_autoptr(GVariant) preview = NULL;
 
@@ -502,7 +427,7 @@ test_hand_edit(void)
 	/* the backend's client sees the change through its own signals */
 	harness_wait_until(edited_seen, p2, 5000, "the hand edit to reach the backend");
 
-	again = apply(p2, id, FALSE, NULL, &error);
+	again = harness_apply(backend, p2, id, FALSE, NULL, &error);
 	g_assert_null(again);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
 	g_assert_nonnull(strstr(error->message, "'Edited'"));
@@ -520,7 +445,7 @@ test_hand_edit(void)
 	g_assert_true(variant_has_field(preview, "gsm.apn", "my.own.apn", "edit.two"));
 
 	/* confirmed: overwritten, and the record is clean again afterwards */
-	again = apply(p2, id, TRUE, NULL, &error);
+	again = harness_apply(backend, p2, id, TRUE, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(again, ==, id);
 	g_clear_pointer(&again, g_free);
@@ -530,17 +455,17 @@ test_hand_edit(void)
 		                        NM_CONNECTION(lookup(client, id)))),
 		                ==, "edit.two");
 	}
-	again = apply_ok(p1, id, NULL);
+	again = harness_apply_ok(backend, p1, id, FALSE, NULL);
 	g_assert_cmpstr(again, ==, id);
 
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
 test_remove(void)
 {
 	g_autoptr(HarnessProfile) p = internet_profile("internet:NAP5", "Removed", "rm.apn", "x");
-	g_autofree char *id = apply_ok(p, NULL, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, NULL);
 	g_autofree char *keyfile_path = NULL;
 
 	{
@@ -548,14 +473,14 @@ test_remove(void)
 		keyfile_path = g_strdup(nm_remote_connection_get_filename(lookup(client, id)));
 	}
 	g_assert_true(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 	{
 		g_autoptr(NMClient) client = fresh_client();
 		g_assert_null(lookup(client, id));
 	}
 	g_assert_false(g_file_test(keyfile_path, G_FILE_TEST_EXISTS));
 	/* removing what is already gone is success */
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
@@ -566,7 +491,7 @@ test_ip_type_and_sim(void)
 	                        "{'apn': <'v4.apn'>, 'auth': <'chap'>, 'ip-type': <'ipv4'>, 'dns': "
 	                        "<['198.51.100.1', '2001:db8::1']>}",
 	                        NULL);
-	g_autofree char *id = apply_ok(p, NULL, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, NULL);
 	g_autoptr(NMClient) client = fresh_client();
 	NMConnection *c = NM_CONNECTION(lookup(client, id));
 	NMSettingPpp *s_ppp = NM_SETTING_PPP(nm_connection_get_setting_by_name(c, "ppp"));
@@ -587,7 +512,7 @@ test_ip_type_and_sim(void)
 	g_assert_false(nm_setting_ppp_get_refuse_chap(s_ppp));
 	g_assert_null(user_key(c, OMACP_NM_USER_MESSAGE));
 
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
@@ -600,8 +525,8 @@ test_wlan(void)
 	g_autoptr(HarnessProfile) open =
 	        harness_profile(OMACP_PROFILE_WLAN, "wlan:Cafe", "Cafe", NULL,
 	                        "{'ssid': <'Cafe'>, 'security': <'none'>, 'hidden': <true>}", NULL);
-	g_autofree char *id = apply_ok(psk, NULL, NULL);
-	g_autofree char *id_open = apply_ok(open, NULL, NULL);
+	g_autofree char *id = harness_apply_ok(backend, psk, NULL, FALSE, NULL);
+	g_autofree char *id_open = harness_apply_ok(backend, open, NULL, FALSE, NULL);
 	g_autoptr(NMClient) client = fresh_client();
 	NMRemoteConnection *rc = lookup(client, id);
 	g_autoptr(NMConnection) full = with_secrets(rc, "802-11-wireless-security");
@@ -632,8 +557,8 @@ test_wlan(void)
 	g_assert_true(nm_setting_wireless_get_hidden(
 	        nm_connection_get_setting_wireless(NM_CONNECTION(rc))));
 
-	remove_ok(id);
-	remove_ok(id_open);
+	harness_remove_ok(backend, id);
+	harness_remove_ok(backend, id_open);
 }
 
 static void
@@ -656,17 +581,17 @@ test_rejects(void)
 	g_assert_false(backend->klass->handles(backend, mms));
 	g_assert_true(backend->klass->handles(backend, no_ssid));
 
-	id = apply(no_ssid, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, no_ssid, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	g_assert_nonnull(strstr(error->message, "wlan:x"));
 	g_clear_error(&error);
-	id = apply(eap, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, eap, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
 	g_clear_error(&error);
-	id = apply(mms, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, mms, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
 	g_clear_error(&error);
-	id = apply(bad_dns, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, bad_dns, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	g_assert_nonnull(strstr(error->message, "not-an-address"));
 	g_clear_error(&error);
@@ -699,12 +624,6 @@ test_cancel_leaves_nothing(void)
 	g_assert_cmpuint(count_tagged(client, "internet:CANCEL"), ==, 0);
 }
 
-static gboolean
-backend_unavailable(gpointer data)
-{
-	return !backend->klass->is_available(backend);
-}
-
 /* NetworkManager restarts: the backend notices both ways, and the
  * connection read back from its keyfile is still recognised as omacp's own,
  * unedited (the hash survives the keyfile round trip). */
@@ -716,23 +635,24 @@ test_restart(void)
 	g_autoptr(HarnessProfile) p2 =
 	        internet_profile("internet:RESTART", "Restart", "after.apn", "pw2");
 	g_autoptr(GError) error = NULL;
-	g_autofree char *id = apply_ok(p1, NULL, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
 	g_autofree char *id2 = NULL;
 	guint signals = availability_signals;
 
 	harness_stop_nm(harness);
-	harness_wait_until(backend_unavailable, NULL, 10000, "NetworkManager to vanish");
+	harness_wait_until(harness_backend_unavailable, backend, 10000, "NetworkManager to vanish");
 	g_assert_cmpuint(availability_signals, ==, signals + 1);
-	id2 = apply(p2, NULL, FALSE, NULL, &error);
+	id2 = harness_apply(backend, p2, NULL, FALSE, NULL, &error);
 	g_assert_null(id2);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_clear_error(&error);
 
 	harness_start_nm(harness);
-	harness_wait_until(backend_available, NULL, 10000, "NetworkManager to come back");
+	harness_wait_until(harness_backend_available, backend, 10000,
+	                   "NetworkManager to come back");
 	g_assert_cmpuint(availability_signals, ==, signals + 2);
 	/* no id given: found by its tag; not flagged as edited */
-	id2 = apply_ok(p2, NULL, NULL);
+	id2 = harness_apply_ok(backend, p2, NULL, FALSE, NULL);
 	g_assert_cmpstr(id2, ==, id);
 	{
 		g_autoptr(NMClient) client = fresh_client();
@@ -744,7 +664,7 @@ test_restart(void)
 		g_assert_cmpstr(nm_setting_gsm_get_password(nm_connection_get_setting_gsm(full)),
 		                ==, "pw2");
 	}
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
@@ -779,7 +699,7 @@ main(int argc, char **argv)
 	harness = harness_new();
 	backend = omacp_backend_nm_new(harness->bus);
 	g_assert_nonnull(backend);
-	backend->availability_changed = availability_cb;
+	harness_count_availability(backend, &availability_signals);
 
 	/* first: the backend exists before NetworkManager */
 	g_test_add_func("/backend-nm/appears-later", test_nm_appears_later);

@@ -21,69 +21,6 @@ static Harness *harness;
 static OmacpBackend *backend;
 static guint availability_signals;
 
-static char *
-apply(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo,
-      GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
-	                            &result);
-	harness_wait_result(&result, "apply");
-	return backend->klass->apply_finish(backend, result, out_undo, error);
-}
-
-static char *
-apply_ok(const OmacpProfile *p, const char *existing_id, gboolean force, GVariant **out_undo)
-{
-	g_autoptr(GError) error = NULL;
-	char *id = apply(p, existing_id, force, out_undo, &error);
-
-	g_assert_no_error(error);
-	g_assert_nonnull(id);
-	return id;
-}
-
-static gboolean
-remove_id(const char *id, GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->remove_async(backend, id, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "remove");
-	return backend->klass->remove_finish(backend, result, error);
-}
-
-static gboolean
-undo_id(const char *id, GVariant *undo, GError **error)
-{
-	g_autoptr(GAsyncResult) result = NULL;
-
-	backend->klass->undo_async(backend, id, undo, NULL, harness_store_result, &result);
-	harness_wait_result(&result, "undo");
-	return backend->klass->undo_finish(backend, result, error);
-}
-
-static void
-remove_ok(const char *id)
-{
-	g_autoptr(GError) error = NULL;
-	gboolean ok = remove_id(id, &error);
-
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
-static void
-undo_ok(const char *id, GVariant *undo)
-{
-	g_autoptr(GError) error = NULL;
-	gboolean ok = undo_id(id, undo, &error);
-
-	g_assert_no_error(error);
-	g_assert_true(ok);
-}
-
 /* The contexts of /fakemodem, as oFono reports them. */
 static GVariant *
 contexts(void)
@@ -188,18 +125,6 @@ mms_profile(const char *mmsc)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
-static void
-availability_cb(OmacpBackend *self, gpointer user_data)
-{
-	availability_signals++;
-}
-
-static gboolean
-backend_available(gpointer data)
-{
-	return backend->klass->is_available(backend);
-}
-
 /* oFono started after the backend: unavailable, then told. */
 static void
 test_appears_later(void)
@@ -210,16 +135,16 @@ test_appears_later(void)
 
 	g_assert_cmpstr(backend->klass->name, ==, "ofono");
 	g_assert_false(backend->klass->is_available(backend));
-	id = apply(p, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, p, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_clear_error(&error);
 
 	harness_start_ofono(harness, IMSI);
-	harness_wait_until(backend_available, NULL, 10000, "availability");
+	harness_wait_until(harness_backend_available, backend, 10000, "availability");
 	g_assert_cmpuint(availability_signals, ==, 1);
 
 	/* the modem is there but offline: no ConnectionManager, so no target */
-	id = apply(p, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, p, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_assert_nonnull(strstr(error->message, "00101…"));
 	g_assert_null(strstr(error->message, IMSI)); /* the IMSI is masked */
@@ -244,7 +169,7 @@ test_internet_context(void)
 	gboolean created = TRUE;
 
 	g_assert_cmpuint(count_type("internet"), ==, 1);
-	id = apply_ok(p1, NULL, FALSE, &undo1);
+	id = harness_apply_ok(backend, p1, NULL, FALSE, &undo1);
 	g_assert_true(g_str_has_prefix(id, "/fakemodem/context"));
 	g_assert_cmpuint(count_type("internet"), ==, 2);
 	g_assert_true(g_variant_lookup(undo1, "created", "b", &created));
@@ -260,7 +185,7 @@ test_internet_context(void)
 	g_clear_pointer(&props, g_variant_unref);
 
 	/* same profile again, new APN: same context, in place */
-	id2 = apply_ok(p2, id, FALSE, &undo2);
+	id2 = harness_apply_ok(backend, p2, id, FALSE, &undo2);
 	g_assert_cmpstr(id2, ==, id);
 	g_assert_cmpuint(count_type("internet"), ==, 2);
 	g_assert_true(g_variant_lookup(undo2, "created", "b", &created));
@@ -272,16 +197,16 @@ test_internet_context(void)
 
 	/* found by name when the caller lost the id */
 	g_free(id2);
-	id2 = apply_ok(p2, NULL, FALSE, NULL);
+	id2 = harness_apply_ok(backend, p2, NULL, FALSE, NULL);
 	g_assert_cmpstr(id2, ==, id);
 
-	undo_ok(id, undo2);
+	harness_undo_ok(backend, id, undo2);
 	props = context(id);
 	assert_prop(props, "AccessPointName", "web.fake");
 	assert_prop(props, "Password", "s3cret");
 	g_clear_pointer(&props, g_variant_unref);
 
-	undo_ok(id, undo1);
+	harness_undo_ok(backend, id, undo1);
 	g_assert_null(context(id));
 	g_assert_cmpuint(count_type("internet"), ==, 1);
 }
@@ -299,7 +224,7 @@ test_mms_context(void)
 	g_assert_false(backend->klass->handles(
 	        backend, &(OmacpProfile){ .kind = OMACP_PROFILE_WLAN, .identity = "wlan:x" }));
 	g_assert_cmpuint(count_type("mms"), ==, 0);
-	id = apply_ok(p, NULL, FALSE, &undo);
+	id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
 	g_assert_true(g_variant_lookup(undo, "created", "b", &created));
 	g_assert_true(created);
 	g_assert_cmpuint(count_type("mms"), ==, 1);
@@ -312,7 +237,7 @@ test_mms_context(void)
 	assert_prop(props, "AuthenticationMethod", "chap");
 	assert_prop(props, "Protocol", "dual");
 
-	undo_ok(id, undo);
+	harness_undo_ok(backend, id, undo);
 	g_assert_cmpuint(count_type("mms"), ==, 0);
 }
 
@@ -324,13 +249,13 @@ test_active_context(void)
 	g_autoptr(HarnessProfile) p2 = mms_profile("http://two.fake/");
 	g_autoptr(GVariant) props = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autofree char *id = apply_ok(p1, NULL, FALSE, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
 	g_autofree char *again = NULL;
 
 	set_active(id, TRUE);
 	g_assert_true(is_active(id));
 
-	again = apply(p2, id, FALSE, NULL, &error);
+	again = harness_apply(backend, p2, id, FALSE, NULL, &error);
 	g_assert_null(again);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
 	g_assert_nonnull(strstr(error->message, "is active"));
@@ -342,17 +267,17 @@ test_active_context(void)
 
 	/* reapplying what is already there changes nothing and needs no
 	 * confirmation */
-	g_free(apply_ok(p1, id, FALSE, NULL));
+	g_free(harness_apply_ok(backend, p1, id, FALSE, NULL));
 
 	/* confirmed: deactivated, changed, activated again */
-	again = apply_ok(p2, id, TRUE, NULL);
+	again = harness_apply_ok(backend, p2, id, TRUE, NULL);
 	g_assert_cmpstr(again, ==, id);
 	props = context(id);
 	assert_prop(props, "MessageCenter", "http://two.fake/");
 	g_assert_true(is_active(id));
 
 	set_active(id, FALSE);
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 }
 
 static void
@@ -360,15 +285,15 @@ test_remove(void)
 {
 	g_autoptr(HarnessProfile) p = mms_profile("http://rm.fake/");
 	g_autoptr(GError) error = NULL;
-	g_autofree char *id = apply_ok(p, NULL, FALSE, NULL);
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, NULL);
 	g_autoptr(GVariant) gone = NULL;
 
-	remove_ok(id);
+	harness_remove_ok(backend, id);
 	gone = context(id);
 	g_assert_null(gone);
 	/* already gone: success */
-	remove_ok(id);
-	g_assert_false(remove_id("/fakemodem", &error));
+	harness_remove_ok(backend, id);
+	g_assert_false(harness_remove(backend, "/fakemodem", &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 }
 
@@ -387,12 +312,12 @@ test_failures_leave_nothing(void)
 	g_autofree char *id = NULL;
 	guint before = count_type("mms");
 
-	id = apply(other, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, other, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_assert_nonnull(strstr(error->message, "IMSI 00101…"));
 	g_clear_error(&error);
 
-	id = apply(no_apn, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, no_apn, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	g_assert_nonnull(strstr(error->message, "internet:NOAPN"));
 	g_clear_error(&error);
@@ -404,7 +329,7 @@ test_failures_leave_nothing(void)
 		long_mmsc = g_strconcat("http://", tail, NULL);
 	}
 	bad = mms_profile(long_mmsc);
-	id = apply(bad, NULL, FALSE, NULL, &error);
+	id = harness_apply(backend, bad, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND);
 	g_assert_nonnull(strstr(error->message, "MessageCenter"));
 	g_clear_error(&error);
@@ -428,7 +353,7 @@ main(int argc, char **argv)
 	harness = harness_new();
 	backend = omacp_backend_ofono_new(harness->bus);
 	g_assert_nonnull(backend);
-	backend->availability_changed = availability_cb;
+	harness_count_availability(backend, &availability_signals);
 
 	g_test_add_func("/backend-ofono/appears-later", test_appears_later);
 	g_test_add_func("/backend-ofono/internet-context", test_internet_context);
