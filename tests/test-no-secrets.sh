@@ -83,8 +83,9 @@ secrets=(
 # secrets of the Sierra DM bootstrap (AUTHSECRET pwd, AAUTHSECRET 9999,
 # AAUTHDATA nonce 90200).
 tokens=(0000 1111 1234 2468 pwd 9999 90200)
-# IMSIs: the user's own data, shown to the user who asks (decode --json,
-# the Imsi property), but masked in every log.
+# IMSIs: the NETWPIN key. Shown whole only to whoever holds the message
+# already (decode --json); masked in every log, in omacpd's D-Bus properties
+# (any local user may read them) and so in omacpctl show/list.
 # (262019876543NNN: the SIM of delivery NNN, so that no delivery is a replay)
 imsis=(466923103145252 123456789012345 001010123456789)
 
@@ -389,6 +390,13 @@ if [ -z "$found" ]; then
 	ok "no PIN, key or password in any D-Bus property (Document, Settings, Changes, ...)"
 else
 	not_ok "no PIN, key or password in any D-Bus property" "$found"
+fi
+
+found=$(imsi_leaks "$tmp/objects.txt" "$logs"/show-* "$logs"/list.*)
+if [ -z "$found" ] && grep -q "Imsi" "$tmp/objects.txt"; then
+	ok "no full IMSI in any D-Bus property or omacpctl show/list output (masked)"
+else
+	not_ok "no full IMSI in any D-Bus property or omacpctl show/list output (masked)" "$found"
 fi
 
 found=$(leaks "$logs"/deliver-* "$logs"/accept-* "$logs"/show-* "$logs"/list.*)
