@@ -2,10 +2,17 @@
 /* Backend helpers that need no daemon: the operator id (MCC+MNC) a
  * connection is bound to, derived from the IMSI. Expectations: E.212 (MCC 3
  * digits, MNC 2 or 3), the provider database's network-id entries, and the
- * 3-digit-MNC country list for networks it lacks. */
+ * 3-digit-MNC country list for networks it lacks.
+ *
+ * Also the plumbing every backend's vtable calls share (backend-private.h):
+ * apply results and undo snapshots as backend.h describes them, errors,
+ * availability, and failures held over a rollback; exercised through a
+ * stand-in backend. */
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <string.h>
 
+#include "backend-private.h"
 #include "backend.h"
 #include "omacp-error.h"
 
@@ -98,6 +105,287 @@ test_operator_id_without_database(void)
 	g_assert_cmpstr(id, ==, "36439");
 }
 
+/* --- shared vtable plumbing ------------------------------------------------ */
+
+typedef struct {
+	OmacpBackend parent;
+	gboolean available;
+	char *removed; /* the id remove_async was asked for */
+} FakeBackend;
+
+static gboolean
+fake_is_available(OmacpBackend *backend)
+{
+	return ((FakeBackend *) backend)->available;
+}
+
+static void
+fake_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer user_data)
+{
+	FakeBackend *fake = (FakeBackend *) backend;
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+
+	g_free(fake->removed);
+	fake->removed = g_strdup(id);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+fake_free(OmacpBackend *backend)
+{
+	FakeBackend *fake = (FakeBackend *) backend;
+
+	g_free(fake->removed);
+	g_free(fake);
+}
+
+static const OmacpBackendClass fake_class = {
+	.name = "fake",
+	.is_available = fake_is_available,
+	.remove_async = fake_remove_async,
+	.free = fake_free,
+	OMACP_BACKEND_TASK_FINISHERS,
+};
+
+static FakeBackend *
+fake_new(gboolean available)
+{
+	FakeBackend *fake = g_new0(FakeBackend, 1);
+
+	fake->parent.klass = &fake_class;
+	fake->available = available;
+	return fake;
+}
+
+static void
+store_result_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GAsyncResult **slot = user_data;
+
+	g_assert_null(*slot);
+	*slot = g_object_ref(result);
+}
+
+/* A task whose result lands in @slot; wait_result() runs the loop till then. */
+static GTask *
+task_into(GAsyncResult **slot)
+{
+	*slot = NULL;
+	return g_task_new(NULL, NULL, store_result_cb, slot);
+}
+
+static GAsyncResult *
+wait_result(GAsyncResult **slot)
+{
+	while (*slot == NULL)
+		g_main_context_iteration(NULL, TRUE);
+	return *slot;
+}
+
+/* apply_finish hands back the id and a full reference to the snapshot (the
+ * floating one given is sunk); NULL out_undo is allowed. */
+static void
+test_apply_result(void)
+{
+	g_autoptr(OmacpBackend) backend = &fake_new(TRUE)->parent;
+
+	for (guint want_undo = 0; want_undo < 2; want_undo++) {
+		g_autoptr(GAsyncResult) result = NULL;
+		g_autoptr(GTask) task = task_into(&result);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) undo = NULL;
+		g_autofree char *id = NULL;
+
+		omacp_backend_task_return_applied(task, "/modem/context1",
+		                                  g_variant_new_parsed("{'created': <true>}"));
+		id = backend->klass->apply_finish(backend, wait_result(&result),
+		                                  want_undo ? &undo : NULL, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(id, ==, "/modem/context1");
+		if (!want_undo)
+			continue;
+		g_assert_nonnull(undo);
+		g_assert_false(g_variant_is_floating(undo));
+		g_assert_true(g_variant_is_of_type(undo, G_VARIANT_TYPE_VARDICT));
+		g_assert_true(omacp_backend_dict_bool(undo, "created", FALSE));
+	}
+}
+
+/* A failed apply: NULL, the error, and the undo output untouched. */
+static void
+test_apply_result_error(void)
+{
+	g_autoptr(OmacpBackend) backend = &fake_new(TRUE)->parent;
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GTask) task = task_into(&result);
+	g_autoptr(GError) error = NULL;
+	GVariant *undo = (GVariant *) &undo; /* any non-NULL marker */
+	char *id;
+
+	g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_STATE, "fake: no");
+	id = backend->klass->apply_finish(backend, wait_result(&result), &undo, &error);
+	g_assert_null(id);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
+	g_assert_true(undo == (GVariant *) &undo);
+}
+
+static void
+test_task_finish(void)
+{
+	g_autoptr(OmacpBackend) backend = &fake_new(TRUE)->parent;
+	g_autoptr(GAsyncResult) ok = NULL;
+	g_autoptr(GAsyncResult) bad = NULL;
+	g_autoptr(GTask) ok_task = task_into(&ok);
+	g_autoptr(GTask) bad_task = task_into(&bad);
+	g_autoptr(GError) error = NULL;
+
+	g_task_return_boolean(ok_task, TRUE);
+	g_task_return_new_error(bad_task, OMACP_ERROR, OMACP_ERROR_NOT_FOUND, "fake: gone");
+	g_assert_true(omacp_backend_task_finish(backend, wait_result(&ok), &error));
+	g_assert_no_error(error);
+	g_assert_false(omacp_backend_task_finish(backend, wait_result(&bad), &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND);
+}
+
+/* The failure held over a rollback is the one reported at its end. */
+static void
+test_held_error(void)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GTask) task = task_into(&result);
+	g_autoptr(GError) error = NULL;
+
+	omacp_backend_task_hold_error(task,
+	                              g_error_new_literal(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+	                                                  "fake: setting Name failed"));
+	omacp_backend_task_return_held_error(task);
+	g_assert_false(g_task_propagate_boolean(G_TASK(wait_result(&result)), &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
+	g_assert_cmpstr(error->message, ==, "fake: setting Name failed");
+}
+
+/* A rollback that lost its cause still fails, never reports success. */
+static void
+test_held_error_missing(void)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GTask) task = task_into(&result);
+	g_autoptr(GError) error = NULL;
+
+	omacp_backend_task_return_held_error(task);
+	g_assert_false(g_task_propagate_boolean(G_TASK(wait_result(&result)), &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND);
+}
+
+static void
+test_error_wrap(void)
+{
+	g_autoptr(GError) cancelled =
+	        g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+	g_autoptr(GError) remote =
+	        g_error_new_literal(G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "not allowed");
+	g_autoptr(GError) kept = omacp_backend_error_wrap("fake", cancelled, "adding %s", "x");
+	g_autoptr(GError) wrapped =
+	        omacp_backend_error_wrap("fake", remote, "adding connection '%s'", "Work");
+
+	/* a cancellation stays one, so the caller can tell it apart */
+	g_assert_error(kept, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_assert_cmpstr(kept->message, ==, "Operation was cancelled");
+	g_assert_error(wrapped, OMACP_ERROR, OMACP_ERROR_BACKEND);
+	g_assert_cmpstr(wrapped->message, ==, "fake: adding connection 'Work' failed: not allowed");
+}
+
+static void
+test_return_if_unavailable(void)
+{
+	for (guint available = 0; available < 2; available++) {
+		g_autoptr(OmacpBackend) backend = &fake_new(available)->parent;
+		g_autoptr(GAsyncResult) result = NULL;
+		g_autoptr(GTask) task = task_into(&result);
+		g_autoptr(GError) error = NULL;
+		gboolean returned = omacp_backend_task_return_if_unavailable(backend, task, "Fake");
+
+		if (available) {
+			g_assert_false(returned);
+			g_task_return_boolean(task, TRUE);
+			g_assert_true(
+			        g_task_propagate_boolean(G_TASK(wait_result(&result)), &error));
+			g_assert_no_error(error);
+			continue;
+		}
+		g_assert_true(returned);
+		g_assert_false(g_task_propagate_boolean(G_TASK(wait_result(&result)), &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+		g_assert_cmpstr(error->message, ==, "fake: Fake is not running");
+	}
+}
+
+/* Undoing a creation removes the object; any other snapshot is the
+ * backend's to restore. */
+static void
+test_undo_created(void)
+{
+	const char *snapshots[] = { "{'created': <true>}", "{'created': <false>}", "@a{sv} {}",
+		                    "{'created': <'yes'>}" };
+	const gboolean removes[] = { TRUE, FALSE, FALSE, FALSE };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(snapshots); i++) {
+		FakeBackend *fake = fake_new(TRUE);
+		g_autoptr(OmacpBackend) backend = &fake->parent;
+		g_autoptr(GVariant) undo = g_variant_ref_sink(g_variant_new_parsed(snapshots[i]));
+		g_autoptr(GAsyncResult) result = NULL;
+		g_autoptr(GError) error = NULL;
+		gboolean started = omacp_backend_undo_created(backend, "id-1", undo, NULL,
+		                                              store_result_cb, &result);
+
+		g_assert_cmpint(started, ==, removes[i]);
+		if (!removes[i]) {
+			g_assert_null(fake->removed);
+			continue;
+		}
+		g_assert_cmpstr(fake->removed, ==, "id-1");
+		g_assert_true(backend->klass->undo_finish(backend, wait_result(&result), &error));
+		g_assert_no_error(error);
+	}
+}
+
+static void
+test_undo_lookup(void)
+{
+	g_autoptr(OmacpBackend) backend = &fake_new(TRUE)->parent;
+	g_autoptr(GVariant) undo = g_variant_ref_sink(g_variant_new_parsed(
+	        "{'created': <false>, 'properties': <{'Name': <'Work'>}>, 'via': <'file'>}"));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) props = omacp_backend_undo_lookup(
+	        backend, undo, "properties", G_VARIANT_TYPE_VARDICT, "/modem/context1", &error);
+	struct {
+		GVariant *undo;
+		const char *key;
+		const GVariantType *type;
+	} bad[] = {
+		{ undo, "connection", G_VARIANT_TYPE("a{sa{sv}}") }, /* absent */
+		{ undo, "via", G_VARIANT_TYPE_VARDICT },             /* wrong type */
+		{ NULL, "properties", G_VARIANT_TYPE_VARDICT },      /* no snapshot */
+	};
+
+	g_assert_no_error(error);
+	g_assert_nonnull(props);
+	g_assert_cmpstr(omacp_backend_dict_string(props, "Name"), ==, "Work");
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) local = NULL;
+		g_autofree char *key = g_strdup_printf("'%s'", bad[i].key);
+		GVariant *value = omacp_backend_undo_lookup(backend, bad[i].undo, bad[i].key,
+		                                            bad[i].type, "/modem/context1", &local);
+
+		g_assert_null(value);
+		g_assert_error(local, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_assert_true(g_str_has_prefix(local->message, "fake: undo snapshot for "
+		                                               "/modem/context1"));
+		g_assert_nonnull(strstr(local->message, key));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,5 +396,14 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-util/operator-id-rejects", test_operator_id_rejects);
 	g_test_add_func("/backend-util/operator-id-without-database",
 	                test_operator_id_without_database);
+	g_test_add_func("/backend-util/apply-result", test_apply_result);
+	g_test_add_func("/backend-util/apply-result-error", test_apply_result_error);
+	g_test_add_func("/backend-util/task-finish", test_task_finish);
+	g_test_add_func("/backend-util/held-error", test_held_error);
+	g_test_add_func("/backend-util/held-error-missing", test_held_error_missing);
+	g_test_add_func("/backend-util/error-wrap", test_error_wrap);
+	g_test_add_func("/backend-util/return-if-unavailable", test_return_if_unavailable);
+	g_test_add_func("/backend-util/undo-created", test_undo_created);
+	g_test_add_func("/backend-util/undo-lookup", test_undo_lookup);
 	return g_test_run();
 }

@@ -48,9 +48,8 @@ static const char *const mmsd_keys[] = { "CarrierMMSC", "MMS_APN", "CarrierMMSPr
 
 typedef struct {
 	OmacpBackend parent;
-	GDBusConnection *bus; /* session bus, NULL when there is none */
-	guint watch_id;
-	gboolean running;
+	GDBusConnection *bus;        /* session bus, NULL when there is none */
+	OmacpBackendNameWatch watch; /* present: mmsd-tng is running */
 	char *settings_file;
 } MmsdBackend;
 
@@ -238,6 +237,19 @@ op_free(Op *op)
 	g_free(op);
 }
 
+/* A new operation of @kind on @self, owned by @task. */
+static Op *
+op_new(MmsdBackend *self, GTask *task, OpKind kind)
+{
+	Op *op = g_new0(Op, 1);
+
+	op->kind = kind;
+	op->bus = self->bus != NULL ? g_object_ref(self->bus) : NULL;
+	op->settings_file = g_strdup(self->settings_file);
+	g_task_set_task_data(task, op, (GDestroyNotify) op_free);
+	return op;
+}
+
 /* Decides what to write from the current values; FALSE + error to stop. */
 static gboolean
 op_decide(Op *op, GError **error)
@@ -278,15 +290,36 @@ op_decide(Op *op, GError **error)
 	return TRUE;
 }
 
+/* The undo snapshot of an apply (see backend.h). */
+static GVariant *
+op_undo(const Op *op)
+{
+	GVariantBuilder undo;
+
+	g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(FALSE));
+	g_variant_builder_add(&undo, "{sv}", "via",
+	                      g_variant_new_string(op->via_dbus ? "dbus" : "file"));
+	g_variant_builder_add(&undo, "{sv}", "properties", settings_to_variant(&op->current));
+	/* the file fallback also recorded the SIM: put the old one back */
+	if (!op->via_dbus && op->imsi != NULL && op->prev_imsi != NULL &&
+	    strcmp(op->imsi, op->prev_imsi) != 0)
+		g_variant_builder_add(&undo, "{sv}", "imsi", g_variant_new_string(op->prev_imsi));
+	return g_variant_builder_end(&undo);
+}
+
 static void
 op_return(GTask *task)
 {
 	Op *op = g_task_get_task_data(task);
 
 	switch (op->kind) {
-	case OP_APPLY:
-		g_task_return_pointer(task, settings_id(&op->wanted), g_free);
+	case OP_APPLY: {
+		g_autofree char *id = settings_id(&op->wanted);
+
+		omacp_backend_task_return_applied(task, id, op_undo(op));
 		return;
+	}
 	case OP_REMOVE:
 	case OP_UNDO:
 		g_task_return_boolean(task, TRUE);
@@ -327,8 +360,8 @@ changed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
 	if (reply == NULL) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
-		                        "mmsd: ChangeAllSettings failed: %s", error->message);
+		g_task_return_error(task,
+		                    omacp_backend_error_wrap("mmsd", error, "ChangeAllSettings"));
 		return;
 	}
 	op_return(task);
@@ -352,8 +385,7 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 			op_run_file(task);
 			return;
 		}
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
-		                        "mmsd: ViewSettings failed: %s", error->message);
+		g_task_return_error(task, omacp_backend_error_wrap("mmsd", error, "ViewSettings"));
 		return;
 	}
 	dict = g_variant_get_child_value(reply, 0);
@@ -372,13 +404,14 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	        G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT, NULL, changed_cb, g_steal_pointer(&task));
 }
 
+/* Runs the operation of @task (owned): over D-Bus while mmsd-tng is running,
+ * else on its settings file. */
 static void
-op_start(MmsdBackend *self, GTask *task, Op *op)
+op_start(MmsdBackend *self, GTask *task)
 {
-	op->bus = self->bus != NULL ? g_object_ref(self->bus) : NULL;
-	op->settings_file = g_strdup(self->settings_file);
-	g_task_set_task_data(task, op, (GDestroyNotify) op_free);
-	if (self->running) {
+	Op *op = g_task_get_task_data(task);
+
+	if (self->watch.present) {
 		op->via_dbus = TRUE;
 		g_dbus_connection_call(self->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
 		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
@@ -397,118 +430,63 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
                  gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
                  gpointer user_data)
 {
-	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	MmsdBackend *self = mmsd_backend(backend);
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
 	g_autoptr(GError) error = NULL;
-	Op *op = g_new0(Op, 1);
+	Op *op = op_new(self, task, OP_APPLY);
 
 	g_task_set_source_tag(task, mmsd_apply_async);
-	op->kind = OP_APPLY;
 	op->imsi = g_strdup(profile->imsi);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
 	if (!wanted_settings(profile, &op->wanted, &error)) {
-		op_free(op);
 		g_task_return_error(task, g_steal_pointer(&error));
-		g_object_unref(task);
 		return;
 	}
-	op_start(mmsd_backend(backend), task, op);
-}
-
-static char *
-mmsd_apply_finish(OmacpBackend *backend, GAsyncResult *result, GVariant **out_undo, GError **error)
-{
-	Op *op = g_task_get_task_data(G_TASK(result));
-	char *id = g_task_propagate_pointer(G_TASK(result), error);
-	GVariantBuilder undo;
-
-	if (id == NULL)
-		return NULL;
-	if (out_undo != NULL) {
-		g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(FALSE));
-		g_variant_builder_add(&undo, "{sv}", "via",
-		                      g_variant_new_string(op->via_dbus ? "dbus" : "file"));
-		g_variant_builder_add(&undo, "{sv}", "properties",
-		                      settings_to_variant(&op->current));
-		/* the file fallback also recorded the SIM: put the old one back */
-		if (!op->via_dbus && op->imsi != NULL && op->prev_imsi != NULL &&
-		    strcmp(op->imsi, op->prev_imsi) != 0)
-			g_variant_builder_add(&undo, "{sv}", "imsi",
-			                      g_variant_new_string(op->prev_imsi));
-		*out_undo = g_variant_ref_sink(g_variant_builder_end(&undo));
-	}
-	return id;
+	op_start(self, g_steal_pointer(&task));
 }
 
 static void
 mmsd_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable,
                   GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	MmsdBackend *self = mmsd_backend(backend);
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_remove_async);
 	if (!g_str_has_prefix(id, MMSD_ID_PREFIX)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		                        "mmsd: '%s' is not an mmsd-tng settings id", id);
-		g_object_unref(task);
 		return;
 	}
-	op = g_new0(Op, 1);
-	op->kind = OP_REMOVE;
+	op = op_new(self, task, OP_REMOVE);
 	op->existing_id = g_strdup(id);
-	op_start(mmsd_backend(backend), task, op);
-}
-
-static gboolean
-mmsd_task_finish(OmacpBackend *backend, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_boolean(G_TASK(result), error);
+	op_start(self, g_steal_pointer(&task));
 }
 
 static void
 mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
                 GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	MmsdBackend *self = mmsd_backend(backend);
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) previous = NULL;
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_undo_async);
-	previous = g_variant_lookup_value(undo, "properties", G_VARIANT_TYPE_VARDICT);
+	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
+	                                     id, &error);
 	if (previous == NULL) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		                        "mmsd: undo snapshot for %s holds no 'properties'", id);
-		g_object_unref(task);
+		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	op = g_new0(Op, 1);
-	op->kind = OP_UNDO;
+	op = op_new(self, task, OP_UNDO);
 	settings_from_variant(previous, &op->wanted);
 	if (g_variant_lookup(undo, "imsi", "s", &op->imsi) && op->imsi[0] == '\0')
 		g_clear_pointer(&op->imsi, g_free);
-	op_start(mmsd_backend(backend), task, op);
-}
-
-static void
-mmsd_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
-{
-	MmsdBackend *self = user_data;
-
-	self->running = TRUE;
-	omacp_backend_notify_availability(&self->parent);
-}
-
-static void
-mmsd_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	MmsdBackend *self = user_data;
-	gboolean was = self->running;
-
-	self->running = FALSE;
-	if (was)
-		omacp_backend_notify_availability(&self->parent);
+	op_start(self, g_steal_pointer(&task));
 }
 
 static gboolean
@@ -522,7 +500,7 @@ mmsd_is_available(OmacpBackend *backend)
 {
 	MmsdBackend *self = mmsd_backend(backend);
 
-	return self->running || g_file_test(self->settings_file, G_FILE_TEST_IS_REGULAR);
+	return self->watch.present || g_file_test(self->settings_file, G_FILE_TEST_IS_REGULAR);
 }
 
 static void
@@ -530,8 +508,7 @@ mmsd_free(OmacpBackend *backend)
 {
 	MmsdBackend *self = mmsd_backend(backend);
 
-	if (self->watch_id != 0)
-		g_bus_unwatch_name(self->watch_id);
+	omacp_backend_name_watch_stop(&self->watch);
 	g_clear_object(&self->bus);
 	g_free(self->settings_file);
 	g_free(self);
@@ -542,13 +519,11 @@ static const OmacpBackendClass mmsd_class = {
 	.handles = mmsd_handles,
 	.is_available = mmsd_is_available,
 	.apply_async = mmsd_apply_async,
-	.apply_finish = mmsd_apply_finish,
 	.remove_async = mmsd_remove_async,
-	.remove_finish = mmsd_task_finish,
 	.undo_async = mmsd_undo_async,
-	.undo_finish = mmsd_task_finish,
 	.preview = NULL,
 	.free = mmsd_free,
+	OMACP_BACKEND_TASK_FINISHERS,
 };
 
 OmacpBackend *
@@ -565,9 +540,8 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 	                                                               "modemmanager", "mms", NULL);
 	if (session_bus != NULL) {
 		self->bus = g_object_ref(session_bus);
-		self->watch_id = g_bus_watch_name_on_connection(
-		        session_bus, MMSD_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, mmsd_appeared_cb,
-		        mmsd_vanished_cb, self, NULL);
+		omacp_backend_name_watch_start(&self->watch, &self->parent, session_bus,
+		                               MMSD_BUS_NAME);
 	}
 	return &self->parent;
 }

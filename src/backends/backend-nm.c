@@ -571,27 +571,43 @@ clear_secrets(GDBusConnection *bus, NMConnection *connection, GAsyncReadyCallbac
 	                       NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, callback, user_data);
 }
 
+/* Writes @settings (a{sa{sv}}; a floating reference is sunk) over @rc, on
+ * disk; finish with update_finish(). */
 static void
-backend_error(GTask *task, GError *error, const char *what, const char *id)
+update_connection(NMRemoteConnection *rc, GVariant *settings, GAsyncReadyCallback callback,
+                  gpointer user_data)
 {
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_task_return_error(task, g_error_copy(error));
-		return;
-	}
-	g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND,
-	                        "networkmanager: %s connection '%s' failed: %s", what, id,
-	                        error->message);
+	nm_remote_connection_update2(rc, settings, NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL,
+	                             callback, user_data);
 }
 
 static gboolean
-check_available(NmBackend *self, GError **error)
+update_finish(GObject *source, GAsyncResult *result, GError **error)
 {
-	if (self->client == NULL) {
-		g_set_error_literal(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-		                    "networkmanager: NetworkManager is not running");
-		return FALSE;
-	}
-	return TRUE;
+	g_autoptr(GVariant) out =
+	        nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, error);
+
+	return out != NULL;
+}
+
+/* Adds @settings as a new connection, on disk and without autoconnect (see
+ * build_connection()). Not cancellable: cancelling the call would not stop
+ * NetworkManager from adding. */
+static void
+add_connection(NMClient *client, GVariant *settings, GAsyncReadyCallback callback,
+               gpointer user_data)
+{
+	nm_client_add_connection2(client, settings,
+	                          NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
+	                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
+	                          NULL, TRUE, NULL, callback, user_data);
+}
+
+static void
+backend_error(GTask *task, GError *error, const char *what, const char *id)
+{
+	g_task_return_error(task, omacp_backend_error_wrap("networkmanager", error,
+	                                                   "%s connection '%s'", what, id));
 }
 
 /* --- apply ---------------------------------------------------------------- */
@@ -624,21 +640,20 @@ apply_return(GTask *task)
 {
 	ApplyData *data = g_task_get_task_data(task);
 
-	g_task_return_pointer(task, g_strdup(nm_connection_get_uuid(NM_CONNECTION(data->existing))),
-	                      g_free);
+	omacp_backend_task_return_applied(
+	        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
 }
 
 static void
 rollback_delete_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	GError *pending = g_object_get_data(G_OBJECT(task), "omacp-pending-error");
 	g_autoptr(GError) error = NULL;
 
 	if (!nm_remote_connection_delete_finish(NM_REMOTE_CONNECTION(source), result, &error))
 		g_debug("networkmanager: removing the half-made connection failed: %s",
 		        error->message);
-	g_task_return_error(task, g_error_copy(pending));
+	omacp_backend_task_return_held_error(task);
 }
 
 /* Deletes the connection this apply added, then fails with @error. */
@@ -647,9 +662,23 @@ rollback_created(GTask *task, GError *error)
 {
 	ApplyData *data = g_task_get_task_data(task);
 
-	g_object_set_data_full(G_OBJECT(task), "omacp-pending-error", error,
-	                       (GDestroyNotify) g_error_free);
+	omacp_backend_task_hold_error(task, error);
 	nm_remote_connection_delete_async(data->existing, NULL, rollback_delete_cb, task);
+}
+
+/* Fails the apply with @error (owned), deleting first the connection it
+ * added, if it added one. */
+static void
+apply_fail(GTask *task, GError *error)
+{
+	ApplyData *data = g_task_get_task_data(task);
+
+	if (data->created) {
+		rollback_created(task, error);
+		return;
+	}
+	g_task_return_error(task, error);
+	g_object_unref(task);
 }
 
 static void
@@ -658,19 +687,13 @@ apply_verified_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GTask) task = user_data;
 	ApplyData *data = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = NULL;
 
-	out = nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, &error);
-	if (out == NULL) {
-		GError *e = g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND,
-		                        "networkmanager: recording the hash of connection '%s' "
-		                        "failed: %s",
-		                        data->id, error->message);
-		if (data->created) {
-			rollback_created(g_steal_pointer(&task), e);
-			return;
-		}
-		g_task_return_error(task, e);
+	if (!update_finish(source, result, &error)) {
+		apply_fail(g_steal_pointer(&task),
+		           g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND,
+		                       "networkmanager: recording the hash of connection '%s' "
+		                       "failed: %s",
+		                       data->id, error->message));
 		return;
 	}
 	apply_return(task);
@@ -698,14 +721,10 @@ apply_readback_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		stored = nm_simple_connection_new_from_dbus(dict, &error);
 	}
 	if (stored == NULL) {
-		GError *e = g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND,
-		                        "networkmanager: reading back connection '%s' failed: %s",
-		                        data->id, error->message);
-		if (data->created) {
-			rollback_created(g_steal_pointer(&task), e);
-			return;
-		}
-		g_task_return_error(task, e);
+		apply_fail(g_steal_pointer(&task),
+		           g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND,
+		                       "networkmanager: reading back connection '%s' failed: %s",
+		                       data->id, error->message));
 		return;
 	}
 	hash = managed_hash(stored);
@@ -721,10 +740,9 @@ apply_readback_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	/* no secrets in this update: NetworkManager keeps the stored ones */
-	nm_remote_connection_update2(data->existing,
-	                             nm_connection_to_dbus(stored, NM_CONNECTION_SERIALIZE_ALL),
-	                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL,
-	                             apply_verified_cb, g_steal_pointer(&task));
+	update_connection(data->existing,
+	                  nm_connection_to_dbus(stored, NM_CONNECTION_SERIALIZE_ALL),
+	                  apply_verified_cb, g_steal_pointer(&task));
 }
 
 static void
@@ -769,15 +787,12 @@ static void
 apply_restored_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	GError *pending = g_object_get_data(G_OBJECT(task), "omacp-pending-error");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = NULL;
 
-	out = nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, &error);
-	if (out == NULL)
+	if (!update_finish(source, result, &error))
 		g_debug("networkmanager: restoring the connection after a failed update failed: %s",
 		        error->message);
-	g_task_return_error(task, g_error_copy(pending));
+	omacp_backend_task_return_held_error(task);
 }
 
 static void
@@ -796,17 +811,14 @@ apply_cleared_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	/* the update went through but the old secret stayed: put back the
 	 * whole previous connection rather than leave a mix */
-	g_object_set_data_full(
-	        G_OBJECT(task), "omacp-pending-error",
-	        g_error_new(
-	                OMACP_ERROR, OMACP_ERROR_BACKEND,
-	                "networkmanager: clearing the old secrets of connection '%s' failed: %s",
-	                data->id, error->message),
-	        (GDestroyNotify) g_error_free);
+	omacp_backend_task_hold_error(
+	        task, g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND,
+	                          "networkmanager: clearing the old secrets of connection '%s' "
+	                          "failed: %s",
+	                          data->id, error->message));
 	previous = g_variant_lookup_value(data->undo, "connection", G_VARIANT_TYPE("a{sa{sv}}"));
 	/* libnm takes its own reference: @previous stays ours */
-	nm_remote_connection_update2(data->existing, previous, NM_SETTINGS_UPDATE2_FLAG_TO_DISK,
-	                             NULL, NULL, apply_restored_cb, g_steal_pointer(&task));
+	update_connection(data->existing, previous, apply_restored_cb, g_steal_pointer(&task));
 }
 
 static void
@@ -815,10 +827,8 @@ apply_updated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GTask) task = user_data;
 	ApplyData *data = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = NULL;
 
-	out = nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, &error);
-	if (out == NULL) {
+	if (!update_finish(source, result, &error)) {
 		backend_error(task, error, "updating", data->id);
 		return;
 	}
@@ -870,10 +880,9 @@ apply_secrets_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	if (g_task_return_error_if_cancelled(task))
 		return;
-	nm_remote_connection_update2(data->existing,
-	                             nm_connection_to_dbus(merged, NM_CONNECTION_SERIALIZE_ALL),
-	                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL, apply_updated_cb,
-	                             g_steal_pointer(&task));
+	update_connection(data->existing,
+	                  nm_connection_to_dbus(merged, NM_CONNECTION_SERIALIZE_ALL),
+	                  apply_updated_cb, g_steal_pointer(&task));
 }
 
 static void
@@ -891,10 +900,8 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *e
 	g_task_set_source_tag(task, nm_apply_async);
 	/* results are checked by hand: a cancel after the add must remove it */
 	g_task_set_check_cancellable(task, FALSE);
-	if (!check_available(self, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
+	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
-	}
 	data = g_new0(ApplyData, 1);
 	g_task_set_task_data(task, data, (GDestroyNotify) apply_data_free);
 	data->bus = g_object_ref(self->bus);
@@ -908,14 +915,10 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *e
 
 	existing = find_existing(self->client, profile, existing_id);
 	if (existing == NULL) {
-		nm_client_add_connection2(
-		        self->client,
-		        nm_connection_to_dbus(data->wanted, NM_CONNECTION_SERIALIZE_ALL),
-		        NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
-		                NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
-		        /* not cancellable: cancelling the call would not stop the
-		         * daemon from adding; apply_added_cb takes it back out */
-		        NULL, TRUE, NULL, apply_added_cb, g_steal_pointer(&task));
+		/* a cancel meanwhile: apply_added_cb takes it back out */
+		add_connection(self->client,
+		               nm_connection_to_dbus(data->wanted, NM_CONNECTION_SERIALIZE_ALL),
+		               apply_added_cb, g_steal_pointer(&task));
 		return;
 	}
 
@@ -939,20 +942,6 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *e
 	                                       apply_secrets_cb, g_steal_pointer(&task));
 }
 
-static char *
-nm_apply_finish(OmacpBackend *backend, GAsyncResult *result, GVariant **out_undo, GError **error)
-{
-	GTask *task = G_TASK(result);
-	ApplyData *data = g_task_get_task_data(task);
-	char *id = g_task_propagate_pointer(task, error);
-
-	if (id == NULL)
-		return NULL;
-	if (out_undo != NULL)
-		*out_undo = g_variant_ref(data->undo);
-	return id;
-}
-
 /* --- remove ---------------------------------------------------------------- */
 
 static void
@@ -974,14 +963,11 @@ nm_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable
 {
 	NmBackend *self = nm_backend(backend);
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
-	g_autoptr(GError) error = NULL;
 	NMRemoteConnection *rc;
 
 	g_task_set_source_tag(task, nm_remove_async);
-	if (!check_available(self, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
+	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
-	}
 	rc = nm_client_get_connection_by_uuid(self->client, id);
 	if (rc == NULL) {
 		g_task_return_boolean(task, TRUE);
@@ -991,12 +977,6 @@ nm_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable
 	                                  g_steal_pointer(&task));
 }
 
-static gboolean
-nm_task_finish(OmacpBackend *backend, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_boolean(G_TASK(result), error);
-}
-
 /* --- undo ------------------------------------------------------------------ */
 
 static void
@@ -1004,10 +984,8 @@ undo_updated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = NULL;
 
-	out = nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, &error);
-	if (out == NULL) {
+	if (!update_finish(source, result, &error)) {
 		backend_error(task, error, "restoring",
 		              nm_connection_get_id(NM_CONNECTION(source)));
 		return;
@@ -1042,9 +1020,8 @@ undo_cleared_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		              nm_connection_get_id(NM_CONNECTION(data->connection)));
 		return;
 	}
-	nm_remote_connection_update2(data->connection, data->previous,
-	                             NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL, undo_updated_cb,
-	                             g_steal_pointer(&task));
+	update_connection(data->connection, data->previous, undo_updated_cb,
+	                  g_steal_pointer(&task));
 }
 
 static void
@@ -1073,23 +1050,16 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 	g_autoptr(NMConnection) check = NULL;
 	NMRemoteConnection *rc;
 
-	/* undoing a creation is removing what was created */
-	if (omacp_backend_dict_bool(undo, "created", FALSE)) {
-		nm_remove_async(backend, id, cancellable, callback, user_data);
+	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
-	}
 	task = g_task_new(NULL, cancellable, callback, user_data);
 	g_task_set_source_tag(task, nm_undo_async);
-	if (!check_available(self, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
+	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
-	}
-	previous = g_variant_lookup_value(undo, "connection", G_VARIANT_TYPE("a{sa{sv}}"));
+	previous = omacp_backend_undo_lookup(backend, undo, "connection",
+	                                     G_VARIANT_TYPE("a{sa{sv}}"), id, &error);
 	if (previous == NULL) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		                        "networkmanager: undo snapshot for %s holds neither "
-		                        "'created' nor 'connection'",
-		                        id);
+		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	check = nm_simple_connection_new_from_dbus(previous, &error);
@@ -1113,15 +1083,11 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 		return;
 	}
 	if (rc != NULL) {
-		nm_remote_connection_update2(rc, previous, NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL,
-		                             NULL, undo_updated_cb, g_steal_pointer(&task));
+		update_connection(rc, previous, undo_updated_cb, g_steal_pointer(&task));
 		return;
 	}
 	/* deleted since: bring it back as it was, same UUID */
-	nm_client_add_connection2(self->client, previous,
-	                          NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
-	                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
-	                          NULL, TRUE, NULL, undo_added_cb, g_steal_pointer(&task));
+	add_connection(self->client, previous, undo_added_cb, g_steal_pointer(&task));
 }
 
 /* --- preview ----------------------------------------------------------------- */
@@ -1284,13 +1250,11 @@ static const OmacpBackendClass nm_class = {
 	.handles = nm_handles,
 	.is_available = nm_is_available,
 	.apply_async = nm_apply_async,
-	.apply_finish = nm_apply_finish,
 	.remove_async = nm_remove_async,
-	.remove_finish = nm_task_finish,
 	.undo_async = nm_undo_async,
-	.undo_finish = nm_task_finish,
 	.preview = nm_preview,
 	.free = nm_free,
+	OMACP_BACKEND_TASK_FINISHERS,
 };
 
 OmacpBackend *

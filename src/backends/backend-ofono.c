@@ -31,8 +31,7 @@
 typedef struct {
 	OmacpBackend parent;
 	GDBusConnection *bus;
-	guint watch_id;
-	gboolean available;
+	OmacpBackendNameWatch watch; /* present: oFono is running */
 } OfonoBackend;
 
 static OfonoBackend *
@@ -60,14 +59,45 @@ remote_error_is(const GError *error, const char *name)
 static GError *
 ofono_error(const GError *error, const char *what)
 {
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return g_error_copy(error);
 	/* every property but Active is read-only while a context is active */
 	if (remote_error_is(error, "org.ofono.Error.InUse"))
 		return g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
 		                   "ofono: %s failed: the context is in use (active)", what);
-	return g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND, "ofono: %s failed: %s", what,
-	                   error->message);
+	return omacp_backend_error_wrap("ofono", error, "%s", what);
+}
+
+static void
+ofono_call(GDBusConnection *bus, const char *path, const char *iface, const char *method,
+           GVariant *params, const char *reply_type, GCancellable *cancellable,
+           GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_dbus_connection_call(bus, OFONO_BUS_NAME, path, iface, method, params,
+	                       reply_type != NULL ? G_VARIANT_TYPE(reply_type) : NULL,
+	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, cancellable, callback,
+	                       user_data);
+}
+
+/* Finishes a call whose failure changes nothing but is worth a debug line. */
+static void
+finish_noting_failure(GObject *source, GAsyncResult *result, const char *what)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL)
+		g_debug("ofono: %s failed: %s", what, error->message);
+}
+
+/* Switches the context @path on or off; not cancellable, as a change under
+ * way is finished or rolled back, not cut. */
+static void
+set_active(GDBusConnection *bus, const char *path, gboolean active, GAsyncReadyCallback callback,
+           gpointer user_data)
+{
+	ofono_call(bus, path, OFONO_CONTEXT, "SetProperty",
+	           g_variant_new("(sv)", "Active", g_variant_new_boolean(active)), NULL, NULL,
+	           callback, user_data);
 }
 
 static gboolean
@@ -155,13 +185,24 @@ wanted_properties(const OmacpProfile *profile, GError **error)
 
 /* --- setting a list of properties one after the other ------------------------ */
 
+/* The task data of a chain; its task returns TRUE after the last property. */
 typedef struct {
 	GDBusConnection *bus;
 	char *path;
 	GArray *props; /* Property, borrowed values */
 	guint next;
-	guint done; /* how many went through */
 } SetChain;
+
+static SetChain *
+set_chain_new(GDBusConnection *bus, const char *path, GArray *props)
+{
+	SetChain *chain = g_new0(SetChain, 1);
+
+	chain->bus = g_object_ref(bus);
+	chain->path = g_strdup(path);
+	chain->props = g_array_ref(props);
+	return chain;
+}
 
 static void
 set_chain_free(SetChain *chain)
@@ -189,7 +230,6 @@ set_chain_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_task_return_error(task, ofono_error(error, what));
 		return;
 	}
-	chain->done++;
 	chain->next++;
 	set_chain_step(g_steal_pointer(&task));
 }
@@ -206,10 +246,8 @@ set_chain_step(GTask *task)
 		return;
 	}
 	p = &g_array_index(chain->props, Property, chain->next);
-	g_dbus_connection_call(chain->bus, OFONO_BUS_NAME, chain->path, OFONO_CONTEXT,
-	                       "SetProperty", g_variant_new("(sv)", p->name, p->value), NULL,
-	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, set_chain_cb,
-	                       task);
+	ofono_call(chain->bus, chain->path, OFONO_CONTEXT, "SetProperty",
+	           g_variant_new("(sv)", p->name, p->value), NULL, NULL, set_chain_cb, task);
 }
 
 /* Sets @props on the context @path in order; stops at the first failure. */
@@ -218,22 +256,15 @@ set_properties_async(GDBusConnection *bus, const char *path, GArray *props,
                      GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(NULL, NULL, callback, user_data);
-	SetChain *chain = g_new0(SetChain, 1);
 
-	chain->bus = g_object_ref(bus);
-	chain->path = g_strdup(path);
-	chain->props = g_array_ref(props);
-	g_task_set_task_data(task, chain, (GDestroyNotify) set_chain_free);
+	g_task_set_task_data(task, set_chain_new(bus, path, props),
+	                     (GDestroyNotify) set_chain_free);
 	set_chain_step(task);
 }
 
 static gboolean
-set_properties_finish(GAsyncResult *result, guint *out_done, GError **error)
+set_properties_finish(GAsyncResult *result, GError **error)
 {
-	SetChain *chain = g_task_get_task_data(G_TASK(result));
-
-	if (out_done != NULL)
-		*out_done = chain->done;
 	return g_task_propagate_boolean(G_TASK(result), error);
 }
 
@@ -256,7 +287,6 @@ typedef struct {
 	char *context;
 	gboolean created;
 	gboolean was_active;
-	GError *pending; /* failure being rolled back */
 } ApplyData;
 
 static void
@@ -273,7 +303,6 @@ apply_data_free(ApplyData *data)
 	g_clear_pointer(&data->candidates, g_ptr_array_unref);
 	g_free(data->modem);
 	g_free(data->context);
-	g_clear_error(&data->pending);
 	g_free(data);
 }
 
@@ -285,21 +314,37 @@ property_array(void)
 	return a;
 }
 
+/* A call for the apply @task (which it takes), cancelled with it. */
 static void
 call(ApplyData *data, const char *path, const char *iface, const char *method, GVariant *params,
      const char *reply_type, GAsyncReadyCallback cb, GTask *task)
 {
-	g_dbus_connection_call(data->bus, OFONO_BUS_NAME, path, iface, method, params,
-	                       reply_type != NULL ? G_VARIANT_TYPE(reply_type) : NULL,
-	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT,
-	                       g_task_get_cancellable(task), cb, task);
+	ofono_call(data->bus, path, iface, method, params, reply_type, g_task_get_cancellable(task),
+	           cb, task);
 }
 
+/* Completes the apply with the context and its undo snapshot (backend.h). */
 static void
 apply_finish_ok(GTask *task)
 {
 	ApplyData *data = g_task_get_task_data(task);
-	g_task_return_pointer(task, g_strdup(data->context), g_free);
+	GVariantBuilder undo;
+
+	g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(data->created));
+	g_variant_builder_add(&undo, "{sv}", "modem", g_variant_new_string(data->modem));
+	g_variant_builder_add(&undo, "{sv}", "type", g_variant_new_string(data->type));
+	if (!data->created) {
+		GVariantBuilder props;
+
+		g_variant_builder_init(&props, G_VARIANT_TYPE_VARDICT);
+		for (guint i = 0; data->previous != NULL && i < data->previous->len; i++) {
+			const Property *p = &g_array_index(data->previous, Property, i);
+			g_variant_builder_add(&props, "{sv}", p->name, p->value);
+		}
+		g_variant_builder_add(&undo, "{sv}", "properties", g_variant_builder_end(&props));
+	}
+	omacp_backend_task_return_applied(task, data->context, g_variant_builder_end(&undo));
 }
 
 /* Failure after something changed: undo it, then report @error. */
@@ -309,14 +354,10 @@ static void
 reactivated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
 	/* the settings are in place; a network that refuses activation now is
 	 * not a reason to take them back */
-	if (reply == NULL)
-		g_debug("ofono: reactivating the context failed: %s", error->message);
+	finish_noting_failure(source, result, "reactivating the context");
 	apply_finish_ok(task);
 }
 
@@ -327,16 +368,12 @@ props_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	ApplyData *data = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 
-	if (!set_properties_finish(result, NULL, &error)) {
+	if (!set_properties_finish(result, &error)) {
 		apply_rollback(g_steal_pointer(&task), g_steal_pointer(&error));
 		return;
 	}
 	if (data->was_active) {
-		g_dbus_connection_call(data->bus, OFONO_BUS_NAME, data->context, OFONO_CONTEXT,
-		                       "SetProperty",
-		                       g_variant_new("(sv)", "Active", g_variant_new_boolean(TRUE)),
-		                       NULL, G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL,
-		                       reactivated_cb, g_steal_pointer(&task));
+		set_active(data->bus, data->context, TRUE, reactivated_cb, g_steal_pointer(&task));
 		return;
 	}
 	apply_finish_ok(task);
@@ -494,11 +531,7 @@ contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	if (active) {
 		data->was_active = TRUE;
-		g_dbus_connection_call(
-		        data->bus, OFONO_BUS_NAME, data->context, OFONO_CONTEXT, "SetProperty",
-		        g_variant_new("(sv)", "Active", g_variant_new_boolean(FALSE)), NULL,
-		        G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, deactivated_cb,
-		        g_steal_pointer(&task));
+		set_active(data->bus, data->context, FALSE, deactivated_cb, g_steal_pointer(&task));
 		return;
 	}
 	set_changes(g_steal_pointer(&task));
@@ -606,19 +639,15 @@ static void
 rollback_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	ApplyData *data = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 
 	if (G_IS_TASK(result)) {
-		if (!set_properties_finish(result, NULL, &error))
+		if (!set_properties_finish(result, &error))
 			g_debug("ofono: restoring the context failed: %s", error->message);
 	} else {
-		g_autoptr(GVariant) reply =
-		        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-		if (reply == NULL)
-			g_debug("ofono: removing the half-made context failed: %s", error->message);
+		finish_noting_failure(source, result, "removing the half-made context");
 	}
-	g_task_return_error(task, g_steal_pointer(&data->pending));
+	omacp_backend_task_return_held_error(task);
 }
 
 static void
@@ -626,12 +655,10 @@ apply_rollback(GTask *task, GError *error)
 {
 	ApplyData *data = g_task_get_task_data(task);
 
-	data->pending = error;
+	omacp_backend_task_hold_error(task, error);
 	if (data->created) {
-		g_dbus_connection_call(data->bus, OFONO_BUS_NAME, data->modem, OFONO_CONN_MANAGER,
-		                       "RemoveContext", g_variant_new("(o)", data->context), NULL,
-		                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL,
-		                       rollback_done_cb, task);
+		ofono_call(data->bus, data->modem, OFONO_CONN_MANAGER, "RemoveContext",
+		           g_variant_new("(o)", data->context), NULL, NULL, rollback_done_cb, task);
 		return;
 	}
 	set_properties_async(data->bus, data->context, data->previous, rollback_done_cb, task);
@@ -650,11 +677,8 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	g_task_set_source_tag(task, ofono_apply_async);
 	/* once a change is under way it is finished or rolled back, not cut */
 	g_task_set_check_cancellable(task, FALSE);
-	if (!self->available) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-		                        "ofono: oFono is not running");
+	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
-	}
 	if (!backend->klass->handles(backend, profile)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
 		                        "ofono: %s profiles are not oFono contexts",
@@ -677,37 +701,6 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	data->force = force;
 	call(data, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", modems_cb,
 	     g_steal_pointer(&task));
-}
-
-static char *
-ofono_apply_finish(OmacpBackend *backend, GAsyncResult *result, GVariant **out_undo, GError **error)
-{
-	ApplyData *data = g_task_get_task_data(G_TASK(result));
-	char *id = g_task_propagate_pointer(G_TASK(result), error);
-	GVariantBuilder undo;
-
-	if (id == NULL)
-		return NULL;
-	if (out_undo != NULL) {
-		g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&undo, "{sv}", "created",
-		                      g_variant_new_boolean(data->created));
-		g_variant_builder_add(&undo, "{sv}", "modem", g_variant_new_string(data->modem));
-		g_variant_builder_add(&undo, "{sv}", "type", g_variant_new_string(data->type));
-		if (!data->created) {
-			GVariantBuilder props;
-
-			g_variant_builder_init(&props, G_VARIANT_TYPE_VARDICT);
-			for (guint i = 0; data->previous != NULL && i < data->previous->len; i++) {
-				const Property *p = &g_array_index(data->previous, Property, i);
-				g_variant_builder_add(&props, "{sv}", p->name, p->value);
-			}
-			g_variant_builder_add(&undo, "{sv}", "properties",
-			                      g_variant_builder_end(&props));
-		}
-		*out_undo = g_variant_ref_sink(g_variant_builder_end(&undo));
-	}
-	return id;
 }
 
 /* --- remove ---------------------------------------------------------------- */
@@ -761,11 +754,8 @@ ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancella
 	g_autofree char *modem = NULL;
 
 	g_task_set_source_tag(task, ofono_remove_async);
-	if (!self->available) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-		                        "ofono: oFono is not running");
+	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
-	}
 	modem = modem_of_context(id, &error);
 	if (modem == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
@@ -773,53 +763,17 @@ ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancella
 	}
 	/* oFono deactivates an active context before removing it: removal is
 	 * the user's explicit request (Profile.Remove, nocharacteristic) */
-	g_dbus_connection_call(self->bus, OFONO_BUS_NAME, modem, OFONO_CONN_MANAGER,
-	                       "RemoveContext", g_variant_new("(o)", id), NULL,
-	                       G_DBUS_CALL_FLAGS_NONE, OFONO_CALL_TIMEOUT, NULL, removed_cb,
-	                       g_steal_pointer(&task));
-}
-
-static gboolean
-ofono_task_finish(OmacpBackend *backend, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_boolean(G_TASK(result), error);
+	ofono_call(self->bus, modem, OFONO_CONN_MANAGER, "RemoveContext", g_variant_new("(o)", id),
+	           NULL, NULL, removed_cb, g_steal_pointer(&task));
 }
 
 /* --- undo ------------------------------------------------------------------ */
-
-typedef struct {
-	GDBusConnection *bus;
-	char *id;
-	GArray *props;
-} UndoData;
-
-static void
-undo_data_free(UndoData *data)
-{
-	g_clear_object(&data->bus);
-	g_free(data->id);
-	g_clear_pointer(&data->props, g_array_unref);
-	g_free(data);
-}
-
-static void
-undo_set_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GTask) task = user_data;
-	g_autoptr(GError) error = NULL;
-
-	if (!set_properties_finish(result, NULL, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	g_task_return_boolean(task, TRUE);
-}
 
 static void
 undo_props_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	UndoData *data = g_task_get_task_data(task);
+	SetChain *chain = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
@@ -830,7 +784,7 @@ undo_props_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
 			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
-			                        "ofono: context %s no longer exists", data->id);
+			                        "ofono: context %s no longer exists", chain->path);
 			return;
 		}
 		g_task_return_error(task, ofono_error(error, "reading the context"));
@@ -842,10 +796,11 @@ undo_props_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
 		                        "ofono: context '%s' (%s) is active; deactivate it before "
 		                        "undoing",
-		                        context_string(props, "Name"), data->id);
+		                        context_string(props, "Name"), chain->path);
 		return;
 	}
-	set_properties_async(data->bus, data->id, data->props, undo_set_cb, g_steal_pointer(&task));
+	/* the undo task is the chain's: it returns TRUE after the last property */
+	set_chain_step(g_steal_pointer(&task));
 }
 
 static void
@@ -854,36 +809,26 @@ ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancell
 {
 	OfonoBackend *self = ofono_backend(backend);
 	g_autoptr(GTask) task = NULL;
+	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) previous = NULL;
-	UndoData *data;
+	g_autoptr(GArray) props = NULL;
 	GVariantIter iter;
 	const char *name;
 	GVariant *value;
 
-	if (omacp_backend_dict_bool(undo, "created", FALSE)) {
-		ofono_remove_async(backend, id, cancellable, callback, user_data);
+	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
-	}
 	task = g_task_new(NULL, cancellable, callback, user_data);
 	g_task_set_source_tag(task, ofono_undo_async);
-	if (!self->available) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-		                        "ofono: oFono is not running");
+	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
-	}
-	previous = g_variant_lookup_value(undo, "properties", G_VARIANT_TYPE_VARDICT);
+	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
+	                                     id, &error);
 	if (previous == NULL) {
-		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		                        "ofono: undo snapshot for %s holds neither 'created' nor "
-		                        "'properties'",
-		                        id);
+		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	data = g_new0(UndoData, 1);
-	g_task_set_task_data(task, data, (GDestroyNotify) undo_data_free);
-	data->bus = g_object_ref(self->bus);
-	data->id = g_strdup(id);
-	data->props = property_array();
+	props = property_array();
 	/* Type first: MessageCenter/MessageProxy are only accepted on mms */
 	g_variant_iter_init(&iter, previous);
 	while (g_variant_iter_next(&iter, "{&sv}", &name, &value)) {
@@ -898,40 +843,21 @@ ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancell
 			    g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
 				Property p = { known[k], g_variant_ref(value) };
 				if (k == 0)
-					g_array_prepend_val(data->props, p);
+					g_array_prepend_val(props, p);
 				else
-					g_array_append_val(data->props, p);
+					g_array_append_val(props, p);
 			}
 		}
 		g_variant_unref(value);
 	}
-	g_dbus_connection_call(self->bus, OFONO_BUS_NAME, id, OFONO_CONTEXT, "GetProperties", NULL,
-	                       G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-	                       OFONO_CALL_TIMEOUT, cancellable, undo_props_cb,
-	                       g_steal_pointer(&task));
+	g_task_set_task_data(task, set_chain_new(self->bus, id, props),
+	                     (GDestroyNotify) set_chain_free);
+	/* an active context refuses the properties: look first */
+	ofono_call(self->bus, id, OFONO_CONTEXT, "GetProperties", NULL, "(a{sv})", cancellable,
+	           undo_props_cb, g_steal_pointer(&task));
 }
 
 /* --- availability ------------------------------------------------------------ */
-
-static void
-ofono_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
-{
-	OfonoBackend *self = user_data;
-
-	self->available = TRUE;
-	omacp_backend_notify_availability(&self->parent);
-}
-
-static void
-ofono_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	OfonoBackend *self = user_data;
-	gboolean was = self->available;
-
-	self->available = FALSE;
-	if (was)
-		omacp_backend_notify_availability(&self->parent);
-}
 
 static gboolean
 ofono_handles(OmacpBackend *backend, const OmacpProfile *profile)
@@ -942,7 +868,7 @@ ofono_handles(OmacpBackend *backend, const OmacpProfile *profile)
 static gboolean
 ofono_is_available(OmacpBackend *backend)
 {
-	return ofono_backend(backend)->available;
+	return ofono_backend(backend)->watch.present;
 }
 
 static void
@@ -950,8 +876,7 @@ ofono_free(OmacpBackend *backend)
 {
 	OfonoBackend *self = ofono_backend(backend);
 
-	if (self->watch_id != 0)
-		g_bus_unwatch_name(self->watch_id);
+	omacp_backend_name_watch_stop(&self->watch);
 	g_clear_object(&self->bus);
 	g_free(self);
 }
@@ -961,13 +886,11 @@ static const OmacpBackendClass ofono_class = {
 	.handles = ofono_handles,
 	.is_available = ofono_is_available,
 	.apply_async = ofono_apply_async,
-	.apply_finish = ofono_apply_finish,
 	.remove_async = ofono_remove_async,
-	.remove_finish = ofono_task_finish,
 	.undo_async = ofono_undo_async,
-	.undo_finish = ofono_task_finish,
 	.preview = NULL,
 	.free = ofono_free,
+	OMACP_BACKEND_TASK_FINISHERS,
 };
 
 OmacpBackend *
@@ -980,8 +903,6 @@ omacp_backend_ofono_new(GDBusConnection *bus)
 	self = g_new0(OfonoBackend, 1);
 	self->parent.klass = &ofono_class;
 	self->bus = g_object_ref(bus);
-	self->watch_id =
-	        g_bus_watch_name_on_connection(bus, OFONO_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-	                                       ofono_appeared_cb, ofono_vanished_cb, self, NULL);
+	omacp_backend_name_watch_start(&self->watch, &self->parent, bus, OFONO_BUS_NAME);
 	return &self->parent;
 }

@@ -16,13 +16,80 @@ gboolean omacp_backend_dict_bool(GVariant *dict, const char *key, gboolean fallb
 /* The string array under @key (type as), NULL when absent. Free with g_strfreev. */
 char **omacp_backend_dict_strv(GVariant *dict, const char *key);
 
-/* "internet", "mms", ... without depending on the profiles module. */
-
 /* One entry of a preview: a{sv} {field, old, new}, plus "risk" when not NULL. */
 GVariant *omacp_backend_change_entry(const char *field, const char *old_value,
                                      const char *new_value, const char *risk);
 
 /* Tells the daemon that is_available changed (calls availability_changed). */
 void omacp_backend_notify_availability(OmacpBackend *self);
+
+/* --- availability by bus name ---------------------------------------------- */
+
+/* For a backend that is available exactly while its service owns @name on
+ * the bus: embed one in the backend, start it in the constructor and stop it
+ * in free. @present follows the name; every change is signalled with
+ * omacp_backend_notify_availability() (the first vanishing only when the name
+ * was there). */
+typedef struct {
+	OmacpBackend *backend;
+	guint id;
+	gboolean present;
+} OmacpBackendNameWatch;
+
+void omacp_backend_name_watch_start(OmacpBackendNameWatch *watch, OmacpBackend *backend,
+                                    GDBusConnection *bus, const char *name);
+void omacp_backend_name_watch_stop(OmacpBackendNameWatch *watch);
+
+/* When @self is not available (klass->is_available), returns
+ * OMACP_ERROR_BACKEND_UNAVAILABLE "<backend>: <service> is not running" on
+ * @task and TRUE (the caller drops its reference and returns), like
+ * g_task_return_error_if_cancelled(). FALSE otherwise. */
+gboolean omacp_backend_task_return_if_unavailable(OmacpBackend *self, GTask *task,
+                                                  const char *service);
+
+/* --- GTask results ------------------------------------------------------------ */
+
+/* Completes an apply: @id and the undo snapshot @undo (a{sv}; a floating
+ * reference is sunk, any other is added to). */
+void omacp_backend_task_return_applied(GTask *task, const char *id, GVariant *undo);
+/* apply_finish for every backend that completes with
+ * omacp_backend_task_return_applied(). */
+char *omacp_backend_apply_finish(OmacpBackend *self, GAsyncResult *result, GVariant **out_undo,
+                                 GError **error);
+/* remove_finish and undo_finish for tasks that return a boolean. */
+gboolean omacp_backend_task_finish(OmacpBackend *self, GAsyncResult *result, GError **error);
+/* The three finish members of an OmacpBackendClass whose tasks complete as
+ * above (every backend's do). */
+#define OMACP_BACKEND_TASK_FINISHERS                                                               \
+	.apply_finish = omacp_backend_apply_finish, .remove_finish = omacp_backend_task_finish,    \
+	.undo_finish = omacp_backend_task_finish
+
+/* A failure that must wait while what was half-done is put back: hold
+ * @error (owned) on @task, clean up, then return it with
+ * omacp_backend_task_return_held_error() (which fails loudly when nothing
+ * is held). */
+void omacp_backend_task_hold_error(GTask *task, GError *error);
+void omacp_backend_task_return_held_error(GTask *task);
+
+/* --- errors ----------------------------------------------------------------- */
+
+/* What a backend reports for a failed call: a cancellation stays
+ * G_IO_ERROR_CANCELLED (a copy); anything else becomes OMACP_ERROR_BACKEND
+ * "<backend>: <what> failed: <error's message>", <what> from @format. */
+GError *omacp_backend_error_wrap(const char *backend, const GError *error, const char *format, ...)
+        G_GNUC_PRINTF(3, 4);
+
+/* --- undo ------------------------------------------------------------------- */
+
+/* Undoing a creation is removing what was created: when @undo says
+ * "created", starts klass->remove_async on @id (its result goes to
+ * @callback, to be finished with undo_finish) and returns TRUE. */
+gboolean omacp_backend_undo_created(OmacpBackend *self, const char *id, GVariant *undo,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+/* The value of type @type under @key of the undo snapshot @undo for object
+ * @id (a full reference), or NULL and OMACP_ERROR_INVALID_ARGS. */
+GVariant *omacp_backend_undo_lookup(OmacpBackend *self, GVariant *undo, const char *key,
+                                    const GVariantType *type, const char *id, GError **error);
 
 G_END_DECLS

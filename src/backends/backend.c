@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What every backend shares: freeing, the availability signal, reading
- * profile settings, and the operator id of a SIM for binding connections. */
+/* What every backend shares: freeing, availability (the signal, the bus
+ * name watch), reading profile settings, the GTask results and errors of the
+ * vtable calls, undo snapshots, and the operator id of a SIM for binding
+ * connections. */
 
 #include "config.h"
 
@@ -72,6 +74,172 @@ omacp_backend_change_entry(const char *field, const char *old_value, const char 
 	if (risk != NULL)
 		g_variant_builder_add(&b, "{sv}", "risk", g_variant_new_string(risk));
 	return g_variant_builder_end(&b);
+}
+
+/* --- availability by bus name ---------------------------------------------- */
+
+static void
+name_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	OmacpBackendNameWatch *watch = user_data;
+
+	watch->present = TRUE;
+	omacp_backend_notify_availability(watch->backend);
+}
+
+static void
+name_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	OmacpBackendNameWatch *watch = user_data;
+	gboolean was = watch->present;
+
+	watch->present = FALSE;
+	if (was)
+		omacp_backend_notify_availability(watch->backend);
+}
+
+void
+omacp_backend_name_watch_start(OmacpBackendNameWatch *watch, OmacpBackend *backend,
+                               GDBusConnection *bus, const char *name)
+{
+	watch->backend = backend;
+	watch->present = FALSE;
+	watch->id = g_bus_watch_name_on_connection(bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                           name_appeared_cb, name_vanished_cb, watch, NULL);
+}
+
+void
+omacp_backend_name_watch_stop(OmacpBackendNameWatch *watch)
+{
+	if (watch->id != 0)
+		g_bus_unwatch_name(watch->id);
+	watch->id = 0;
+	watch->present = FALSE;
+}
+
+gboolean
+omacp_backend_task_return_if_unavailable(OmacpBackend *self, GTask *task, const char *service)
+{
+	if (self->klass->is_available(self))
+		return FALSE;
+	g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+	                        "%s: %s is not running", self->klass->name, service);
+	return TRUE;
+}
+
+/* --- GTask results ------------------------------------------------------------ */
+
+typedef struct {
+	char *id;
+	GVariant *undo;
+} Applied;
+
+static void
+applied_free(Applied *applied)
+{
+	g_free(applied->id);
+	g_clear_pointer(&applied->undo, g_variant_unref);
+	g_free(applied);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Applied, applied_free)
+
+void
+omacp_backend_task_return_applied(GTask *task, const char *id, GVariant *undo)
+{
+	Applied *applied;
+
+	g_return_if_fail(id != NULL && undo != NULL);
+
+	applied = g_new0(Applied, 1);
+	applied->id = g_strdup(id);
+	applied->undo = g_variant_ref_sink(undo);
+	g_task_return_pointer(task, applied, (GDestroyNotify) applied_free);
+}
+
+char *
+omacp_backend_apply_finish(OmacpBackend *self, GAsyncResult *result, GVariant **out_undo,
+                           GError **error)
+{
+	g_autoptr(Applied) applied = g_task_propagate_pointer(G_TASK(result), error);
+
+	if (applied == NULL)
+		return NULL;
+	if (out_undo != NULL)
+		*out_undo = g_steal_pointer(&applied->undo);
+	return g_steal_pointer(&applied->id);
+}
+
+gboolean
+omacp_backend_task_finish(OmacpBackend *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+#define HELD_ERROR_KEY "omacp-backend-held-error"
+
+void
+omacp_backend_task_hold_error(GTask *task, GError *error)
+{
+	g_object_set_data_full(G_OBJECT(task), HELD_ERROR_KEY, error,
+	                       (GDestroyNotify) g_error_free);
+}
+
+void
+omacp_backend_task_return_held_error(GTask *task)
+{
+	GError *held = g_object_steal_data(G_OBJECT(task), HELD_ERROR_KEY);
+
+	if (held == NULL)
+		held = g_error_new_literal(OMACP_ERROR, OMACP_ERROR_BACKEND,
+		                           "backend: a rollback finished without the failure "
+		                           "that caused it");
+	g_task_return_error(task, held);
+}
+
+/* --- errors ----------------------------------------------------------------- */
+
+GError *
+omacp_backend_error_wrap(const char *backend, const GError *error, const char *format, ...)
+{
+	g_autofree char *what = NULL;
+	va_list args;
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return g_error_copy(error);
+	va_start(args, format);
+	what = g_strdup_vprintf(format, args);
+	va_end(args);
+	return g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND, "%s: %s failed: %s", backend, what,
+	                   error->message);
+}
+
+/* --- undo ------------------------------------------------------------------- */
+
+gboolean
+omacp_backend_undo_created(OmacpBackend *self, const char *id, GVariant *undo,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+	if (!omacp_backend_dict_bool(undo, "created", FALSE))
+		return FALSE;
+	self->klass->remove_async(self, id, cancellable, callback, user_data);
+	return TRUE;
+}
+
+GVariant *
+omacp_backend_undo_lookup(OmacpBackend *self, GVariant *undo, const char *key,
+                          const GVariantType *type, const char *id, GError **error)
+{
+	GVariant *value = undo != NULL ? g_variant_lookup_value(undo, key, type) : NULL;
+
+	if (value == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "%s: undo snapshot for %s holds neither 'created' nor '%s'",
+		            self->klass->name, id, key);
+		return NULL;
+	}
+	return value;
 }
 
 /* --- operator id from the IMSI ------------------------------------------ */
