@@ -810,9 +810,15 @@ parse_header(Decoder *d, GError **error)
 		if (!table_string(d, pubid_index, index_at, &s, &n, error))
 			return FALSE;
 		if (n != strlen(OMACP_PROV_PUBLIC_ID_STRING) ||
-		    memcmp(s, OMACP_PROV_PUBLIC_ID_STRING, n) != 0)
-			warn(d, index_at, "public id string \"%.*s\" is not PROV; decoding as PROV",
-			     (int) MIN(n, 80), (const char *) s);
+		    memcmp(s, OMACP_PROV_PUBLIC_ID_STRING, n) != 0) {
+			/* the octets are the sender's: warnings are UTF-8 text, so
+			 * anything but printable ASCII is shown escaped */
+			g_autofree char *head = g_strndup((const char *) s, MIN(n, 80));
+			g_autofree char *shown = g_strescape(head, NULL);
+
+			warn(d, index_at, "public id string \"%s\" is not PROV; decoding as PROV",
+			     shown);
+		}
 	} else if (pubid == 0x01) {
 		warn(d, pubid_at, "public id 0x01 (unknown); decoding as PROV");
 	} else if (pubid != OMACP_PROV_PUBLIC_ID) {

@@ -442,6 +442,11 @@ static const Case cases[] = {
 	{ "string-public-id-other", "03 00 00 6A 0B '-//FOO//EN' 00 " ROOT "01",
 	  "<wap-provisioningdoc version=\"1.0\"/>\n", 0,
 	  "wbxml: public id string \"-//FOO//EN\" is not PROV; decoding as PROV at octet 2", 1 },
+	/* the sender's octets are not UTF-8: the warning shows them escaped */
+	{ "string-public-id-not-utf8", "03 00 00 6A 05 'o' F4 87 10 00 " ROOT "01",
+	  "<wap-provisioningdoc version=\"1.0\"/>\n", 0,
+	  "wbxml: public id string \"o\\364\\207\\020\" is not PROV; decoding as PROV at octet 2",
+	  1 },
 	{ "string-public-id-outside-table", "03 00 05 6A 02 'a' 00 " ROOT "01", NULL,
 	  OMACP_ERROR_INVALID_DOCUMENT,
 	  "string-table offset 5 outside the 2-octet string table at octet 2" },
