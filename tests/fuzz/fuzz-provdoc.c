@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: XML text → libxml2 → typed document → profiles (with the
- * mobile-broadband-provider-info check). Asserts "a result or an error" and
- * that every profile is complete. */
+ * mobile-broadband-provider-info check). Asserts "a result or an error",
+ * UTF-8 warnings, and that every profile is complete. */
 #include <glib.h>
 #include <stddef.h>
 
@@ -36,6 +36,8 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	if (!ok)
 		return 0;
+	for (guint i = 0; i < doc->warnings->len; i++)
+		g_assert(g_utf8_validate(g_ptr_array_index(doc->warnings, i), -1, NULL));
 
 	profiles = omacp_profiles_from_doc(doc, "244910123456789");
 	omacp_profiles_check_mbpi(profiles,

@@ -2,7 +2,7 @@
 /* WBXML decoder, printer and encoder: any input decodes or fails with an
  * error; a decoded tree prints and encodes; what the encoder writes decodes
  * again and re-encodes to the same octets (the encoder is a fixed point
- * after one round). */
+ * after one round); errors and warnings are UTF-8 whatever the input. */
 #include <glib.h>
 #include <stddef.h>
 
@@ -29,6 +29,9 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	g_assert((ok && doc) || (!ok && error && !doc));
 	g_assert(error == NULL || g_utf8_validate(error->message, -1, NULL));
 	g_assert(warnings->len <= OMACP_WBXML_MAX_WARNINGS + 1);
+	/* warnings reach the bus and the logs: UTF-8 text, whatever the input */
+	for (guint i = 0; i < warnings->len; i++)
+		g_assert(g_utf8_validate(g_ptr_array_index(warnings, i), -1, NULL));
 	if (!ok)
 		return 0;
 
