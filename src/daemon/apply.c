@@ -21,6 +21,7 @@
 
 struct _OmacpApplier {
 	GPtrArray *backends; /* OmacpBackend *, enabled and constructed */
+	GArray *generations; /* guint per backend: availability changes seen */
 	OmacpApplierReadyFunc ready_func;
 	gpointer ready_data;
 };
@@ -29,7 +30,10 @@ static void
 backend_availability_changed(OmacpBackend *backend, gpointer user_data)
 {
 	OmacpApplier *self = user_data;
+	guint index;
 
+	if (g_ptr_array_find(self->backends, backend, &index))
+		g_array_index(self->generations, guint, index)++;
 	g_message("backend %s is %s", backend->klass->name,
 	          backend->klass->is_available(backend) ? "available" : "gone");
 	if (backend->klass->is_available(backend) && self->ready_func != NULL)
@@ -46,6 +50,7 @@ add_backend(OmacpApplier *self, const char *what, OmacpBackend *backend)
 	backend->availability_changed = backend_availability_changed;
 	backend->availability_user_data = self;
 	g_ptr_array_add(self->backends, backend);
+	g_array_set_size(self->generations, self->backends->len);
 }
 
 OmacpApplier *
@@ -54,6 +59,7 @@ omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 	OmacpApplier *self = g_new0(OmacpApplier, 1);
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
+	self->generations = g_array_new(FALSE, TRUE, sizeof(guint));
 #if OMACP_HAVE_BACKENDS
 	if (config->backend_networkmanager)
 		add_backend(self, "NetworkManager", omacp_backend_nm_new(bus));
@@ -83,6 +89,7 @@ omacp_applier_free(OmacpApplier *self)
 	if (self == NULL)
 		return;
 	g_clear_pointer(&self->backends, g_ptr_array_unref);
+	g_clear_pointer(&self->generations, g_array_unref);
 	g_free(self);
 }
 
@@ -184,6 +191,7 @@ typedef struct {
 	GVariant *targets;
 	OmacpApplyFlags flags;
 	guint index;
+	guint generation;     /* of the backend at index when its apply started */
 	GPtrArray *done;      /* GVariant (ssv) undo entries made so far */
 	GString *unavailable; /* handling backends that could not take it now */
 	GError *error;        /* failure being rolled back */
@@ -229,8 +237,15 @@ apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) local = NULL;
 	g_autoptr(GVariant) undo = NULL;
 	g_autofree char *id = b->klass->apply_finish(b, result, &undo, &local);
+	/* the service left (or restarted) while it applied: its calls failed for
+	 * that, so it counts as not there, and the profile goes to it when it is
+	 * back rather than the message failing */
+	gboolean gone = id == NULL && !g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+	                (!b->klass->is_available(b) ||
+	                 g_array_index(d->self->generations, guint, d->index) != d->generation);
 
-	if (id == NULL && g_error_matches(local, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE)) {
+	if (gone ||
+	    (id == NULL && g_error_matches(local, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE))) {
 		/* e.g. oFono runs but no modem has the SIM: like a backend that
 		 * is not there; the others still get the profile */
 		g_message("%s: %s; applied without it", d->profile->identity, local->message);
@@ -283,6 +298,7 @@ apply_next(GTask *task)
 			note_unavailable(d, b->klass->name);
 			continue;
 		}
+		d->generation = g_array_index(d->self->generations, guint, d->index);
 		b->klass->apply_async(b, d->profile, existing, (d->flags & OMACP_APPLY_FORCE) != 0,
 		                      g_task_get_cancellable(task), apply_one_done, task);
 		return;

@@ -64,6 +64,10 @@ struct _OmacpManager {
 	/* applying profiles on backends that appeared after them, one at a time */
 	gboolean catch_up_running;
 	GHashTable *catch_up_failed; /* profile ids not retried until a backend appears */
+
+	/* QueuedApply *: messages whose profiles another apply holds (one apply
+	 * per profile at a time), in the order they were accepted */
+	GQueue apply_queue;
 };
 
 struct _Msg {
@@ -85,8 +89,9 @@ struct _Msg {
 	gboolean receiving;
 	guint64 reassembly_id;
 
-	OmacpMessage *decoded; /* NULL while receiving or when undecodable */
-	gboolean busy;         /* applying or undoing */
+	OmacpMessage *decoded;     /* NULL while receiving or when undecodable */
+	gboolean busy;             /* applying or undoing, or queued to apply */
+	gboolean backend_appeared; /* a backend appeared while it was applying */
 	gboolean agent_declined;
 	GCancellable *agent_request; /* an agent is being asked */
 };
@@ -97,8 +102,8 @@ struct _Prof {
 	char *path;
 	OmacpDBusObjectSkeleton *object;
 	OmacpDBusProfile *iface;
-	char *imsi; /* the SIM, NULL when unknown; D-Bus shows it masked */
-	gboolean busy;
+	char *imsi;    /* the SIM, NULL when unknown; D-Bus shows it masked */
+	gboolean busy; /* an apply or a catch-up is writing it to the backends */
 };
 
 struct _Agent {
@@ -113,6 +118,7 @@ static void settle_message(OmacpManager *self, Msg *msg, OmacpMessage *decoded);
 static void start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
                         gboolean user_confirmed);
 static void catch_up(OmacpManager *self);
+static void run_apply_queue(OmacpManager *self);
 static gint compare_msg_id(gconstpointer a, gconstpointer b);
 static void provision_ofono(OmacpManager *self, const char *imsi);
 static void agents_kick(OmacpManager *self);
@@ -1736,7 +1742,15 @@ apply_job_finish(ApplyJob *job, const GError *error)
 	OmacpManager *self = job->self;
 	Msg *msg = lookup_message(self, job->msg_id);
 	gboolean edited = error != NULL && job->edited != NULL;
+	gboolean again = FALSE;
 
+	for (guint i = 0; job->work != NULL && i < job->work->len; i++) {
+		Work *w = g_ptr_array_index(job->work, i);
+		Prof *p = lookup_profile(self, w->prof_id);
+
+		if (p != NULL)
+			p->busy = FALSE;
+	}
 	if (msg != NULL) {
 		GVariant *undo = merge_undo(msg->undo, job->undo);
 
@@ -1750,6 +1764,9 @@ apply_job_finish(ApplyJob *job, const GError *error)
 			g_message("message/%u: %s", msg->id, why);
 			omacp_dbus_message_set_error(msg->iface, why);
 			set_state(self, msg, STATE_ACCEPTED, NULL);
+			/* the backend went and came back while this ran:
+			 * applier_ready() skipped the message then */
+			again = msg->backend_appeared;
 		} else if (error == NULL) {
 			g_autoptr(GError) local = NULL;
 
@@ -1780,6 +1797,9 @@ apply_job_finish(ApplyJob *job, const GError *error)
 	apply_job_free(job);
 	if (edited)
 		agents_kick(self);
+	if (again)
+		start_apply(self, msg, NULL, FALSE);
+	run_apply_queue(self);
 	/* a backend may have appeared while this ran */
 	catch_up(self);
 }
@@ -1971,6 +1991,70 @@ record_profiles(OmacpManager *self, Msg *msg, gint64 now, GError **error)
 	return g_steal_pointer(&work);
 }
 
+typedef struct {
+	guint msg_id;
+	GDBusMethodInvocation *invocation; /* may be NULL */
+	gboolean user_confirmed;
+} QueuedApply;
+
+static void
+queued_apply_free(QueuedApply *q)
+{
+	g_clear_object(&q->invocation);
+	g_free(q);
+}
+
+/* Whether an apply or a catch-up is writing a profile @msg sets or removes. */
+static gboolean
+profiles_busy(OmacpManager *self, Msg *msg)
+{
+	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *profile = g_ptr_array_index(msg->decoded->profiles, i);
+		Prof *p;
+
+		if (profile->op == OMACP_OP_QUERY)
+			continue;
+		p = find_profile(self, profile->identity, profile->imsi);
+		if (p != NULL && p->busy)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Starts the first queued message whose profiles are free, until none is. */
+static void
+run_apply_queue(OmacpManager *self)
+{
+	gboolean started = TRUE;
+
+	while (started) {
+		started = FALSE;
+		for (GList *l = self->apply_queue.head; l != NULL; l = l->next) {
+			QueuedApply *q = l->data;
+			Msg *msg = lookup_message(self, q->msg_id);
+
+			if (msg != NULL && profiles_busy(self, msg))
+				continue;
+			g_queue_delete_link(&self->apply_queue, l);
+			if (msg != NULL) {
+				msg->busy = FALSE;
+				start_apply(self, msg, g_steal_pointer(&q->invocation),
+				            q->user_confirmed);
+			} else if (q->invocation != NULL) {
+				g_dbus_method_invocation_return_error(
+				        g_steal_pointer(&q->invocation), OMACP_ERROR,
+				        OMACP_ERROR_NOT_FOUND,
+				        "message/%u was deleted while it waited to be applied",
+				        q->msg_id);
+			}
+			queued_apply_free(q);
+			/* start_apply may have changed the queue: from the top */
+			started = TRUE;
+			break;
+		}
+	}
+}
+
 static void
 start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
             gboolean user_confirmed)
@@ -1993,6 +2077,20 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
 		set_state(self, msg, STATE_FAILED, error->message);
 		if (invocation != NULL)
 			return_error(invocation, error);
+		return;
+	}
+	/* one apply per profile at a time: two messages for one identity
+	 * applied at once would both add a backend object, or leave the
+	 * older settings on the backend and the newer in the profile */
+	if (profiles_busy(self, msg)) {
+		QueuedApply *q = g_new0(QueuedApply, 1);
+
+		g_message("message/%u: another apply holds its profiles; queued", msg->id);
+		q->msg_id = msg->id;
+		q->invocation = invocation;
+		q->user_confirmed = user_confirmed;
+		msg->busy = TRUE;
+		g_queue_push_tail(&self->apply_queue, q);
 		return;
 	}
 	/* apply what can be applied now; wait only when nothing can */
@@ -2038,6 +2136,7 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
 		g_message("message/%u: the user confirmed overwriting settings edited by hand",
 		          msg->id);
 	msg->busy = TRUE;
+	msg->backend_appeared = FALSE;
 	job = g_new0(ApplyJob, 1);
 	job->self = self;
 	job->msg_id = msg->id;
@@ -2050,6 +2149,11 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
 	if (job->work == NULL) {
 		apply_job_finish(job, error);
 		return;
+	}
+	for (guint i = 0; i < job->work->len; i++) {
+		Work *w = g_ptr_array_index(job->work, i);
+
+		lookup_profile(self, w->prof_id)->busy = TRUE;
 	}
 	apply_job_next(job);
 }
@@ -2068,6 +2172,8 @@ applier_ready(gpointer user_data)
 
 		if (!msg->busy && state_is(msg, STATE_ACCEPTED))
 			g_ptr_array_add(waiting, msg);
+		else if (msg->busy)
+			msg->backend_appeared = TRUE;
 	}
 	g_ptr_array_sort(waiting, compare_msg_id);
 	for (guint i = 0; i < waiting->len; i++)
@@ -2159,6 +2265,7 @@ catch_up_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		}
 	}
 	g_free(c);
+	run_apply_queue(self);
 	catch_up(self);
 }
 
@@ -3456,6 +3563,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_object(&self->iface);
 	g_clear_pointer(&self->applier, omacp_applier_free);
 	g_clear_pointer(&self->catch_up_failed, g_hash_table_unref);
+	g_queue_clear_full(&self->apply_queue, (GDestroyNotify) queued_apply_free);
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
 	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
