@@ -19,7 +19,12 @@
  * mmsd-tng has one set of settings, so the object id is "mmsd-tng:" plus a
  * digest of the values omacp wrote: remove resets the settings only while
  * they still hold those values, and an update refuses (unless forced) when
- * someone changed them since. */
+ * someone changed them since.
+ *
+ * preview lists the keys apply would change (mmsd-tng's unset values shown
+ * as ""), and an "edited-by-hand" entry when apply would refuse for that
+ * reason; it answers from a cache of the settings while mmsd-tng runs and
+ * from the settings file otherwise. */
 
 #include "config.h"
 
@@ -46,11 +51,14 @@
 
 static const char *const mmsd_keys[] = { "CarrierMMSC", "MMS_APN", "CarrierMMSProxy" };
 
+typedef struct _MmsdCache MmsdCache; /* mmsd-tng's settings, for preview */
+
 typedef struct {
 	OmacpBackend parent;
 	GDBusConnection *bus;        /* session bus, NULL when there is none */
 	OmacpBackendNameWatch watch; /* present: mmsd-tng is running */
 	char *settings_file;
+	MmsdCache *cache; /* NULL without a session bus */
 } MmsdBackend;
 
 static MmsdBackend *
@@ -423,6 +431,270 @@ op_start(MmsdBackend *self, GTask *task)
 	g_object_unref(task);
 }
 
+/* --- the cache behind preview -------------------------------------------------- */
+
+/* preview must answer at once: while mmsd-tng runs the backend keeps its
+ * settings, read again when it appears, when it signals SettingsChanged and
+ * after each of our own calls. Reference counted so that a call in flight
+ * outlives the backend safely. Without mmsd-tng the settings file is what
+ * apply would change, and preview reads it (a few hundred bytes). */
+
+struct _MmsdCache {
+	GDBusConnection *bus;
+	gboolean alive;   /* FALSE once the backend is freed */
+	gboolean present; /* mmsd-tng owns its name */
+	gboolean valid;   /* settings hold what mmsd-tng said */
+	MmsdSettings settings;
+	GCancellable *cancellable; /* of the read in flight; NULL when none */
+	gboolean again;            /* a change came in while it ran */
+	guint idle_id;
+	guint watch_id;
+	guint signal_id;
+};
+
+static void
+cache_clear(MmsdCache *cache)
+{
+	g_clear_object(&cache->bus);
+	mmsd_settings_clear(&cache->settings);
+	g_clear_object(&cache->cancellable);
+}
+
+static MmsdCache *
+cache_ref(MmsdCache *cache)
+{
+	return g_rc_box_acquire(cache);
+}
+
+static void
+cache_unref(MmsdCache *cache)
+{
+	g_rc_box_release_full(cache, (GDestroyNotify) cache_clear);
+}
+
+static void
+cache_unref_closure(gpointer cache, GClosure *closure)
+{
+	cache_unref(cache);
+}
+
+static void cache_schedule(MmsdCache *cache);
+
+/* One ViewSettings call of the cache. */
+typedef struct {
+	MmsdCache *cache;
+	GCancellable *cancellable;
+} CacheRead;
+
+static void
+cache_viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autofree CacheRead *read = user_data;
+	MmsdCache *cache = read->cache;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL)
+		g_debug("mmsd: reading the settings for the cache failed: %s", error->message);
+	/* not when forgotten or stopped meanwhile */
+	if (!g_cancellable_is_cancelled(read->cancellable) && cache->alive &&
+	    cache->cancellable == read->cancellable) {
+		g_clear_object(&cache->cancellable);
+		mmsd_settings_clear(&cache->settings);
+		cache->valid = reply != NULL;
+		if (reply != NULL) {
+			g_autoptr(GVariant) dict = g_variant_get_child_value(reply, 0);
+			settings_from_variant(dict, &cache->settings);
+		}
+		if (cache->again) {
+			cache->again = FALSE;
+			cache_schedule(cache);
+		}
+	}
+	g_object_unref(read->cancellable);
+	cache_unref(cache);
+}
+
+static gboolean
+cache_idle_cb(gpointer user_data)
+{
+	MmsdCache *cache = user_data;
+	CacheRead *read = g_new0(CacheRead, 1);
+
+	cache->idle_id = 0;
+	cache->cancellable = g_cancellable_new();
+	read->cache = cache_ref(cache);
+	read->cancellable = g_object_ref(cache->cancellable);
+	g_dbus_connection_call(cache->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "ViewSettings",
+	                       NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+	                       MMSD_TIMEOUT, cache->cancellable, cache_viewed_cb, read);
+	return G_SOURCE_REMOVE;
+}
+
+/* Reads the settings again soon (once for a burst of changes). */
+static void
+cache_schedule(MmsdCache *cache)
+{
+	if (!cache->alive || !cache->present)
+		return;
+	if (cache->cancellable != NULL) {
+		cache->again = TRUE;
+		return;
+	}
+	if (cache->idle_id == 0)
+		cache->idle_id = g_idle_add(cache_idle_cb, cache);
+}
+
+static void
+cache_forget(MmsdCache *cache)
+{
+	if (cache->cancellable != NULL)
+		g_cancellable_cancel(cache->cancellable);
+	g_clear_object(&cache->cancellable);
+	g_clear_handle_id(&cache->idle_id, g_source_remove);
+	mmsd_settings_clear(&cache->settings);
+	cache->valid = FALSE;
+	cache->again = FALSE;
+}
+
+static void
+cache_signal_cb(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+                const char *member, GVariant *params, gpointer user_data)
+{
+	cache_schedule(user_data);
+}
+
+static void
+cache_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	MmsdCache *cache = user_data;
+
+	cache_forget(cache);
+	cache->present = TRUE;
+	cache_schedule(cache);
+}
+
+static void
+cache_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	MmsdCache *cache = user_data;
+
+	cache->present = FALSE;
+	cache_forget(cache);
+}
+
+static MmsdCache *
+cache_new(GDBusConnection *bus)
+{
+	MmsdCache *cache = g_rc_box_new0(MmsdCache);
+
+	cache->bus = g_object_ref(bus);
+	cache->alive = TRUE;
+	cache->signal_id = g_dbus_connection_signal_subscribe(
+	        bus, MMSD_BUS_NAME, MMSD_INTERFACE, "SettingsChanged", MMSD_PATH, NULL,
+	        G_DBUS_SIGNAL_FLAGS_NONE, cache_signal_cb, cache, NULL);
+	cache->watch_id =
+	        g_bus_watch_name_on_connection(bus, MMSD_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       cache_appeared_cb, cache_vanished_cb, cache, NULL);
+	return cache;
+}
+
+/* Stops @cache for good and drops the backend's reference. */
+static void
+cache_stop(MmsdCache *cache)
+{
+	cache->alive = FALSE;
+	cache_forget(cache);
+	g_dbus_connection_signal_unsubscribe(cache->bus, cache->signal_id);
+	g_bus_unwatch_name(cache->watch_id);
+	cache_unref(cache);
+}
+
+static void
+cache_task_completed_cb(GObject *task, GParamSpec *pspec, gpointer user_data)
+{
+	cache_schedule(user_data);
+}
+
+/* Reads the settings again once @task (one of ours) is done. */
+static void
+cache_follow(MmsdCache *cache, GTask *task)
+{
+	if (cache != NULL)
+		g_signal_connect_data(task, "notify::completed",
+		                      G_CALLBACK(cache_task_completed_cb), cache_ref(cache),
+		                      cache_unref_closure, 0);
+}
+
+/* --- preview ------------------------------------------------------------------ */
+
+/* mmsd-tng's "not configured" value of each key, in mmsd_keys order. */
+static const char *const mmsd_unset[] = { MMSD_UNSET_MMSC, MMSD_UNSET_APN, MMSD_UNSET_PROXY };
+
+/* @value of key @i as a user reads it: "" for none. */
+static const char *
+shown_setting(gsize i, const char *value)
+{
+	if (value == NULL || strcmp(value, mmsd_unset[i]) == 0)
+		return "";
+	return value;
+}
+
+static GVariant *
+mmsd_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id)
+{
+	MmsdBackend *self = mmsd_backend(backend);
+	MmsdSettings wanted = { 0 };
+	MmsdSettings current = { 0 };
+	GVariantBuilder b;
+
+	if (!wanted_settings(profile, &wanted, NULL))
+		return NULL;
+	/* where apply would read them (op_start) */
+	if (self->cache != NULL && self->cache->present) {
+		if (!self->cache->valid) {
+			mmsd_settings_clear(&wanted);
+			return NULL;
+		}
+		for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+			current.values[i] = g_strdup(self->cache->settings.values[i]);
+	} else {
+		g_autoptr(GKeyFile) file = NULL;
+
+		if (!file_read(self->settings_file, &file, &current, NULL)) {
+			mmsd_settings_clear(&wanted);
+			return NULL;
+		}
+	}
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	/* the check op_decide() makes */
+	if (existing_id != NULL && !mmsd_settings_equal(&current, &wanted)) {
+		g_autofree char *now = settings_id(&current);
+
+		if (strcmp(now, existing_id) != 0)
+			g_variant_builder_add_value(
+			        &b, omacp_backend_change_entry(
+			                    "edited-by-hand", "true", "overwritten",
+			                    "the mmsd-tng settings were edited by hand since omacp "
+			                    "wrote them; applying overwrites those edits"));
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++) {
+		const char *old_value = shown_setting(i, current.values[i]);
+		const char *new_value = shown_setting(i, wanted.values[i]);
+
+		if (g_strcmp0(current.values[i], wanted.values[i]) == 0 ||
+		    strcmp(old_value, new_value) == 0)
+			continue;
+		g_variant_builder_add_value(
+		        &b, omacp_backend_change_entry(mmsd_keys[i], old_value, new_value, NULL));
+	}
+	mmsd_settings_clear(&wanted);
+	mmsd_settings_clear(&current);
+	return g_variant_builder_end(&b); /* empty: nothing changes */
+}
+
 /* --- vtable ------------------------------------------------------------------ */
 
 static void
@@ -436,6 +708,7 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
 	Op *op = op_new(self, task, OP_APPLY);
 
 	g_task_set_source_tag(task, mmsd_apply_async);
+	cache_follow(self->cache, task);
 	op->imsi = g_strdup(profile->imsi);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
@@ -455,6 +728,7 @@ mmsd_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellab
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_remove_async);
+	cache_follow(self->cache, task);
 	if (!g_str_has_prefix(id, MMSD_ID_PREFIX)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		                        "mmsd: '%s' is not an mmsd-tng settings id", id);
@@ -476,6 +750,7 @@ mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancella
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_undo_async);
+	cache_follow(self->cache, task);
 	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
 	                                     id, &error);
 	if (previous == NULL) {
@@ -509,6 +784,7 @@ mmsd_free(OmacpBackend *backend)
 	MmsdBackend *self = mmsd_backend(backend);
 
 	omacp_backend_name_watch_stop(&self->watch);
+	g_clear_pointer(&self->cache, cache_stop);
 	g_clear_object(&self->bus);
 	g_free(self->settings_file);
 	g_free(self);
@@ -521,7 +797,7 @@ static const OmacpBackendClass mmsd_class = {
 	.apply_async = mmsd_apply_async,
 	.remove_async = mmsd_remove_async,
 	.undo_async = mmsd_undo_async,
-	.preview = NULL,
+	.preview = mmsd_preview,
 	.free = mmsd_free,
 	OMACP_BACKEND_TASK_FINISHERS,
 };
@@ -540,6 +816,7 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 	                                                               "modemmanager", "mms", NULL);
 	if (session_bus != NULL) {
 		self->bus = g_object_ref(session_bus);
+		self->cache = cache_new(session_bus);
 		omacp_backend_name_watch_start(&self->watch, &self->parent, session_bus,
 		                               MMSD_BUS_NAME);
 	}

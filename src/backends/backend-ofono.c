@@ -11,8 +11,11 @@
  * property but Active is read-only while a context is active).
  *
  * oFono keeps no free-form data on a context, so hand edits cannot be told
- * apart from omacp's own values; preview is not offered (it would need
- * synchronous bus calls). */
+ * apart from omacp's own values. preview answers from a cache of the modems
+ * and their contexts (refreshed on oFono's signals and after each of our own
+ * calls): the context apply would pick and the properties it would change,
+ * a new context's with old "", the password only as "(secret)", and a
+ * "risk" when that context is active. */
 
 #include "config.h"
 
@@ -23,15 +26,19 @@
 
 #define OFONO_BUS_NAME     "org.ofono"
 #define OFONO_MANAGER      "org.ofono.Manager"
+#define OFONO_MODEM        "org.ofono.Modem"
 #define OFONO_SIM_MANAGER  "org.ofono.SimManager"
 #define OFONO_CONN_MANAGER "org.ofono.ConnectionManager"
 #define OFONO_CONTEXT      "org.ofono.ConnectionContext"
 #define OFONO_CALL_TIMEOUT 20000 /* ms; activation can take a while on real modems */
 
+typedef struct _Cache Cache; /* what oFono holds, for preview */
+
 typedef struct {
 	OmacpBackend parent;
 	GDBusConnection *bus;
 	OmacpBackendNameWatch watch; /* present: oFono is running */
+	Cache *cache;
 } OfonoBackend;
 
 static OfonoBackend *
@@ -109,6 +116,8 @@ strv_contains(GVariant *props, const char *key, const char *value)
 		return FALSE;
 	return g_strv_contains(strv, value);
 }
+
+static void cache_follow(Cache *cache, GTask *task);
 
 /* --- what a profile asks for ----------------------------------------------- */
 
@@ -430,40 +439,37 @@ context_string(GVariant *props, const char *key)
 	return value;
 }
 
-/* Picks the context to update among @contexts (a(oa{sv})), or NULL. */
+/* Picks the context apply updates among @contexts (a(oa{sv})): the one at
+ * @existing_id, else one of @type named @name, else one of @type with APN
+ * @apn; NULL when none fits (a context is added). */
 static GVariant *
-pick_context(ApplyData *data, GVariant *contexts)
+pick_context(GVariant *contexts, const char *existing_id, const char *type, const char *name,
+             const char *apn)
 {
-	const char *apn = NULL;
 	GVariant *by_name = NULL;
 	GVariant *by_apn = NULL;
 	GVariantIter iter;
 	GVariant *child;
 
-	for (guint i = 0; i < data->wanted->len; i++) {
-		const Property *p = &g_array_index(data->wanted, Property, i);
-		if (strcmp(p->name, "AccessPointName") == 0)
-			apn = g_variant_get_string(p->value, NULL);
-	}
 	g_variant_iter_init(&iter, contexts);
 	while ((child = g_variant_iter_next_value(&iter)) != NULL) {
 		g_autoptr(GVariant) props = g_variant_get_child_value(child, 1);
 		const char *path = NULL;
 
 		g_variant_get_child(child, 0, "&o", &path);
-		if (data->existing_id != NULL && strcmp(path, data->existing_id) == 0) {
+		if (existing_id != NULL && strcmp(path, existing_id) == 0) {
 			g_clear_pointer(&by_name, g_variant_unref);
 			g_clear_pointer(&by_apn, g_variant_unref);
 			return child;
 		}
-		if (strcmp(context_string(props, "Type"), data->type) != 0) {
+		if (strcmp(context_string(props, "Type"), type) != 0) {
 			g_variant_unref(child);
 			continue;
 		}
-		if (by_name == NULL && strcmp(context_string(props, "Name"), data->name) == 0)
+		if (by_name == NULL && g_strcmp0(context_string(props, "Name"), name) == 0)
 			by_name = g_variant_ref(child);
 		else if (by_apn == NULL &&
-		         strcmp(context_string(props, "AccessPointName"), apn) == 0)
+		         g_strcmp0(context_string(props, "AccessPointName"), apn) == 0)
 			by_apn = g_variant_ref(child);
 		g_variant_unref(child);
 	}
@@ -472,6 +478,18 @@ pick_context(ApplyData *data, GVariant *contexts)
 		return by_name;
 	}
 	return by_apn;
+}
+
+/* The value of property @name in @props (Property array), NULL if absent. */
+static const char *
+property_value(GArray *props, const char *name)
+{
+	for (guint i = 0; i < props->len; i++) {
+		const Property *p = &g_array_index(props, Property, i);
+		if (strcmp(p->name, name) == 0)
+			return g_variant_get_string(p->value, NULL);
+	}
+	return NULL;
 }
 
 static void
@@ -492,7 +510,8 @@ contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	contexts = g_variant_get_child_value(reply, 0);
-	found = pick_context(data, contexts);
+	found = pick_context(contexts, data->existing_id, data->type, data->name,
+	                     property_value(data->wanted, "AccessPointName"));
 	if (found == NULL) {
 		call(data, data->modem, OFONO_CONN_MANAGER, "AddContext",
 		     g_variant_new("(s)", data->type), "(o)", added_cb, g_steal_pointer(&task));
@@ -675,6 +694,7 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	ApplyData *data;
 
 	g_task_set_source_tag(task, ofono_apply_async);
+	cache_follow(self->cache, task);
 	/* once a change is under way it is finished or rolled back, not cut */
 	g_task_set_check_cancellable(task, FALSE);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
@@ -754,6 +774,7 @@ ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancella
 	g_autofree char *modem = NULL;
 
 	g_task_set_source_tag(task, ofono_remove_async);
+	cache_follow(self->cache, task);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	modem = modem_of_context(id, &error);
@@ -820,6 +841,7 @@ ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancell
 		return;
 	task = g_task_new(NULL, cancellable, callback, user_data);
 	g_task_set_source_tag(task, ofono_undo_async);
+	cache_follow(self->cache, task);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
@@ -871,12 +893,491 @@ ofono_is_available(OmacpBackend *backend)
 	return ofono_backend(backend)->watch.present;
 }
 
+/* --- the cache behind preview -------------------------------------------------- */
+
+/* preview must answer at once, so the backend keeps what oFono holds: the
+ * modems apply could pick (in oFono's order), each with its SIM's IMSI and
+ * its contexts. The cache is read again (as a whole: a handful of calls) when
+ * oFono appears, when a modem, its interfaces, its SIM or one of its contexts
+ * changes, and after each of our own calls; a context's password is
+ * never kept, only whether it is set. The cache is reference counted so
+ * that calls in flight outlive the backend safely. */
+
+#define SECRET_SHOWN "(secret)"
+
+typedef struct {
+	char *path;
+	char *imsi;         /* NULL: the SIM could not be read */
+	GVariant *contexts; /* a(oa{sv}), the password masked; NULL: not read */
+} CachedModem;
+
+static void
+cached_modem_free(CachedModem *m)
+{
+	g_free(m->path);
+	g_free(m->imsi);
+	g_clear_pointer(&m->contexts, g_variant_unref);
+	g_free(m);
+}
+
+struct _Cache {
+	GDBusConnection *bus;
+	gboolean alive;            /* FALSE once the backend is freed */
+	gboolean present;          /* oFono owns its name */
+	GPtrArray *modems;         /* CachedModem; NULL: not known (yet) */
+	GCancellable *cancellable; /* of the refresh in flight; NULL when none */
+	gboolean again;            /* a change came in while it ran */
+	guint idle_id;
+	guint watch_id;
+	GArray *signal_ids; /* guint */
+};
+
+static void
+cache_clear(Cache *cache)
+{
+	g_clear_object(&cache->bus);
+	g_clear_pointer(&cache->modems, g_ptr_array_unref);
+	g_clear_object(&cache->cancellable);
+	g_clear_pointer(&cache->signal_ids, g_array_unref);
+}
+
+static Cache *
+cache_ref(Cache *cache)
+{
+	return g_rc_box_acquire(cache);
+}
+
+static void
+cache_unref(Cache *cache)
+{
+	g_rc_box_release_full(cache, (GDestroyNotify) cache_clear);
+}
+
+static void
+cache_unref_closure(gpointer cache, GClosure *closure)
+{
+	cache_unref(cache);
+}
+
+/* The context properties preview compares; the password becomes
+ * SECRET_SHOWN when set, "" when not. */
+static GVariant *
+masked_context_properties(GVariant *props)
+{
+	static const char *const kept[] = {
+		"Name",     "Type",          "AccessPointName", "Username", "AuthenticationMethod",
+		"Protocol", "MessageCenter", "MessageProxy",    NULL,
+	};
+	GVariantBuilder b;
+	gboolean active = FALSE;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	for (gsize i = 0; kept[i] != NULL; i++)
+		g_variant_builder_add(&b, "{sv}", kept[i],
+		                      g_variant_new_string(context_string(props, kept[i])));
+	g_variant_builder_add(&b, "{sv}", "Password",
+	                      g_variant_new_string(context_string(props, "Password")[0] != '\0'
+	                                                   ? SECRET_SHOWN
+	                                                   : ""));
+	g_variant_lookup(props, "Active", "b", &active);
+	g_variant_builder_add(&b, "{sv}", "Active", g_variant_new_boolean(active));
+	return g_variant_builder_end(&b);
+}
+
+/* One reading of everything: GetModems, then the SIM and the contexts of
+ * each modem that has both; installed when the last answer is in. */
+typedef struct {
+	Cache *cache;
+	GCancellable *cancellable;
+	GPtrArray *modems; /* CachedModem */
+	guint pending;
+	gboolean failed;
+} Refresh;
+
+static void cache_schedule(Cache *cache);
+
+static void
+refresh_done(Refresh *r)
+{
+	Cache *cache = r->cache;
+
+	if (!g_cancellable_is_cancelled(r->cancellable) && cache->alive &&
+	    cache->cancellable == r->cancellable) {
+		g_clear_object(&cache->cancellable);
+		g_clear_pointer(&cache->modems, g_ptr_array_unref);
+		if (!r->failed)
+			cache->modems = g_steal_pointer(&r->modems);
+		if (cache->again) {
+			cache->again = FALSE;
+			cache_schedule(cache);
+		}
+	}
+	g_clear_pointer(&r->modems, g_ptr_array_unref);
+	g_object_unref(r->cancellable);
+	cache_unref(r->cache);
+	g_free(r);
+}
+
+/* One more answer for @r is in. */
+static void
+refresh_answered(Refresh *r)
+{
+	if (--r->pending == 0)
+		refresh_done(r);
+}
+
+typedef struct {
+	Refresh *refresh;
+	CachedModem *modem; /* owned by refresh->modems */
+} RefreshCall;
+
+static void
+refresh_sim_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autofree RefreshCall *rc = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply != NULL) {
+		g_autoptr(GVariant) props = g_variant_get_child_value(reply, 0);
+		g_variant_lookup(props, "SubscriberIdentity", "s", &rc->modem->imsi);
+	} else {
+		g_debug("ofono: reading the SIM of %s for the cache failed: %s", rc->modem->path,
+		        error->message);
+	}
+	refresh_answered(rc->refresh);
+}
+
+static void
+refresh_contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autofree RefreshCall *rc = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply != NULL) {
+		g_autoptr(GVariant) contexts = g_variant_get_child_value(reply, 0);
+		GVariantBuilder b;
+		GVariantIter iter;
+		const char *path;
+		GVariant *props;
+
+		g_variant_builder_init(&b, G_VARIANT_TYPE("a(oa{sv})"));
+		g_variant_iter_init(&iter, contexts);
+		while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+			g_variant_builder_add(&b, "(o@a{sv})", path,
+			                      masked_context_properties(props));
+			g_variant_unref(props);
+		}
+		rc->modem->contexts = g_variant_ref_sink(g_variant_builder_end(&b));
+	} else {
+		g_debug("ofono: listing the contexts of %s for the cache failed: %s",
+		        rc->modem->path, error->message);
+	}
+	refresh_answered(rc->refresh);
+}
+
+static void
+refresh_call(Refresh *r, CachedModem *m, const char *iface, const char *method,
+             const char *reply_type, GAsyncReadyCallback callback)
+{
+	RefreshCall *rc = g_new0(RefreshCall, 1);
+
+	rc->refresh = r;
+	rc->modem = m;
+	r->pending++;
+	ofono_call(r->cache->bus, m->path, iface, method, NULL, reply_type, r->cancellable,
+	           callback, rc);
+}
+
+static void
+refresh_modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Refresh *r = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) modems = NULL;
+	GVariantIter iter;
+	const char *path;
+	GVariant *props;
+
+	if (reply == NULL) {
+		g_debug("ofono: listing the modems for the cache failed: %s", error->message);
+		r->failed = TRUE;
+		refresh_done(r);
+		return;
+	}
+	r->modems = g_ptr_array_new_with_free_func((GDestroyNotify) cached_modem_free);
+	modems = g_variant_get_child_value(reply, 0);
+	g_variant_iter_init(&iter, modems);
+	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+		/* the modems apply considers (modems_cb) */
+		if (strv_contains(props, "Interfaces", OFONO_CONN_MANAGER) &&
+		    strv_contains(props, "Interfaces", OFONO_SIM_MANAGER)) {
+			CachedModem *m = g_new0(CachedModem, 1);
+
+			m->path = g_strdup(path);
+			g_ptr_array_add(r->modems, m);
+		}
+		g_variant_unref(props);
+	}
+	/* one extra count so that no answer completes the refresh early */
+	r->pending = 1;
+	for (guint i = 0; i < r->modems->len; i++) {
+		CachedModem *m = g_ptr_array_index(r->modems, i);
+
+		refresh_call(r, m, OFONO_SIM_MANAGER, "GetProperties", "(a{sv})", refresh_sim_cb);
+		refresh_call(r, m, OFONO_CONN_MANAGER, "GetContexts", "(a(oa{sv}))",
+		             refresh_contexts_cb);
+	}
+	refresh_answered(r);
+}
+
+static gboolean
+cache_idle_cb(gpointer user_data)
+{
+	Cache *cache = user_data;
+	Refresh *r;
+
+	cache->idle_id = 0;
+	r = g_new0(Refresh, 1);
+	r->cache = cache_ref(cache);
+	r->cancellable = g_cancellable_new();
+	cache->cancellable = g_object_ref(r->cancellable);
+	ofono_call(cache->bus, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", r->cancellable,
+	           refresh_modems_cb, r);
+	return G_SOURCE_REMOVE;
+}
+
+/* Reads everything again soon (once for a burst of changes). */
+static void
+cache_schedule(Cache *cache)
+{
+	if (!cache->alive || !cache->present)
+		return;
+	if (cache->cancellable != NULL) {
+		cache->again = TRUE;
+		return;
+	}
+	if (cache->idle_id == 0)
+		cache->idle_id = g_idle_add(cache_idle_cb, cache);
+}
+
+/* Forgets everything and stops what runs. */
+static void
+cache_forget(Cache *cache)
+{
+	if (cache->cancellable != NULL)
+		g_cancellable_cancel(cache->cancellable);
+	g_clear_object(&cache->cancellable);
+	g_clear_handle_id(&cache->idle_id, g_source_remove);
+	g_clear_pointer(&cache->modems, g_ptr_array_unref);
+	cache->again = FALSE;
+}
+
+static void
+cache_signal_cb(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+                const char *member, GVariant *params, gpointer user_data)
+{
+	cache_schedule(user_data);
+}
+
+static void
+cache_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	Cache *cache = user_data;
+
+	cache_forget(cache);
+	cache->present = TRUE;
+	cache_schedule(cache);
+}
+
+static void
+cache_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	Cache *cache = user_data;
+
+	cache->present = FALSE;
+	cache_forget(cache);
+}
+
+static Cache *
+cache_new(GDBusConnection *bus)
+{
+	/* what can change the answer of a preview; arg0 NULL: any */
+	static const struct {
+		const char *iface;
+		const char *member;
+		const char *arg0;
+	} signals[] = {
+		{ OFONO_MANAGER, "ModemAdded", NULL },
+		{ OFONO_MANAGER, "ModemRemoved", NULL },
+		{ OFONO_MODEM, "PropertyChanged", "Interfaces" },
+		{ OFONO_SIM_MANAGER, "PropertyChanged", "SubscriberIdentity" },
+		{ OFONO_CONN_MANAGER, "ContextAdded", NULL },
+		{ OFONO_CONN_MANAGER, "ContextRemoved", NULL },
+		{ OFONO_CONTEXT, "PropertyChanged", NULL },
+	};
+	Cache *cache = g_rc_box_new0(Cache);
+
+	cache->bus = g_object_ref(bus);
+	cache->alive = TRUE;
+	cache->signal_ids = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (gsize i = 0; i < G_N_ELEMENTS(signals); i++) {
+		guint id = g_dbus_connection_signal_subscribe(
+		        bus, OFONO_BUS_NAME, signals[i].iface, signals[i].member, NULL,
+		        signals[i].arg0, G_DBUS_SIGNAL_FLAGS_NONE, cache_signal_cb, cache, NULL);
+		g_array_append_val(cache->signal_ids, id);
+	}
+	cache->watch_id =
+	        g_bus_watch_name_on_connection(bus, OFONO_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       cache_appeared_cb, cache_vanished_cb, cache, NULL);
+	return cache;
+}
+
+/* Stops @cache for good (the backend goes) and drops the backend's
+ * reference; calls in flight finish against the dead cache. */
+static void
+cache_stop(Cache *cache)
+{
+	cache->alive = FALSE;
+	cache_forget(cache);
+	for (guint i = 0; i < cache->signal_ids->len; i++)
+		g_dbus_connection_signal_unsubscribe(cache->bus,
+		                                     g_array_index(cache->signal_ids, guint, i));
+	g_array_set_size(cache->signal_ids, 0);
+	if (cache->watch_id != 0)
+		g_bus_unwatch_name(cache->watch_id);
+	cache->watch_id = 0;
+	cache_unref(cache);
+}
+
+static void
+cache_task_completed_cb(GObject *task, GParamSpec *pspec, gpointer user_data)
+{
+	cache_schedule(user_data);
+}
+
+/* Reads the cache again once @task (an apply, remove or undo of ours) is
+ * done. */
+static void
+cache_follow(Cache *cache, GTask *task)
+{
+	g_signal_connect_data(task, "notify::completed", G_CALLBACK(cache_task_completed_cb),
+	                      cache_ref(cache), cache_unref_closure, 0);
+}
+
+/* The modem apply would pick for @imsi (check_next_sim, modems_cb), or NULL. */
+static const CachedModem *
+cache_find_modem(const Cache *cache, const char *imsi)
+{
+	if (cache->modems == NULL)
+		return NULL;
+	if (imsi == NULL)
+		return cache->modems->len == 1 ? g_ptr_array_index(cache->modems, 0) : NULL;
+	for (guint i = 0; i < cache->modems->len; i++) {
+		const CachedModem *m = g_ptr_array_index(cache->modems, i);
+
+		if (g_strcmp0(m->imsi, imsi) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* --- preview ------------------------------------------------------------------ */
+
+/* What preview shows of @p: the password only as SECRET_SHOWN or "". */
+static const char *
+shown_value(const Property *p)
+{
+	const char *value = g_variant_get_string(p->value, NULL);
+
+	if (strcmp(p->name, "Password") == 0)
+		return value[0] != '\0' ? SECRET_SHOWN : "";
+	return value;
+}
+
+static GVariant *
+ofono_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id)
+{
+	OfonoBackend *self = ofono_backend(backend);
+	g_autoptr(GArray) wanted = NULL;
+	g_autoptr(GVariant) found = NULL;
+	g_autoptr(GVariant) props = NULL;
+	const CachedModem *modem;
+	const char *type = profile->kind == OMACP_PROFILE_MMS ? "mms" : "internet";
+	gboolean active = FALSE;
+	GVariantBuilder b;
+	guint n = 0;
+
+	if (!ofono_handles(backend, profile))
+		return NULL;
+	/* a profile apply would refuse: apply's error tells */
+	wanted = wanted_properties(profile, NULL);
+	modem = cache_find_modem(self->cache, profile->imsi);
+	if (wanted == NULL || modem == NULL || modem->contexts == NULL)
+		return NULL;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	found = pick_context(modem->contexts, existing_id, type, profile->name,
+	                     property_value(wanted, "AccessPointName"));
+	if (found == NULL) {
+		/* a new context: everything apply sets that has a value */
+		g_variant_builder_add_value(&b, omacp_backend_change_entry("Type", "", type, NULL));
+		for (guint i = 0; i < wanted->len; i++) {
+			const Property *p = &g_array_index(wanted, Property, i);
+
+			if (shown_value(p)[0] != '\0')
+				g_variant_builder_add_value(
+				        &b, omacp_backend_change_entry(p->name, "", shown_value(p),
+				                                       NULL));
+		}
+		return g_variant_builder_end(&b);
+	}
+
+	props = g_variant_get_child_value(found, 1);
+	/* the same comparison as contexts_cb */
+	if (strcmp(context_string(props, "Type"), type) != 0) {
+		g_variant_builder_add_value(
+		        &b, omacp_backend_change_entry("Type", context_string(props, "Type"), type,
+		                                       NULL));
+		n++;
+	}
+	for (guint i = 0; i < wanted->len; i++) {
+		const Property *p = &g_array_index(wanted, Property, i);
+		const char *old_value = context_string(props, p->name);
+		const char *new_value = shown_value(p);
+
+		/* two set passwords may differ: the stored one is not known */
+		if (strcmp(old_value, new_value) == 0 && strcmp(new_value, SECRET_SHOWN) != 0)
+			continue;
+		g_variant_builder_add_value(
+		        &b, omacp_backend_change_entry(p->name, old_value, new_value, NULL));
+		n++;
+	}
+	g_variant_lookup(props, "Active", "b", &active);
+	if (n > 0 && active) {
+		g_autofree char *risk = g_strdup_printf(
+		        "context '%s' is active and oFono changes only inactive contexts: "
+		        "applying fails while it stays active, unless the change is forced, "
+		        "which deactivates it (dropping its connection) and activates it again",
+		        context_string(props, "Name"));
+		g_variant_builder_add_value(
+		        &b, omacp_backend_change_entry("Active", "true", "true", risk));
+	}
+	return g_variant_builder_end(&b); /* empty: nothing changes */
+}
+
 static void
 ofono_free(OmacpBackend *backend)
 {
 	OfonoBackend *self = ofono_backend(backend);
 
 	omacp_backend_name_watch_stop(&self->watch);
+	g_clear_pointer(&self->cache, cache_stop);
 	g_clear_object(&self->bus);
 	g_free(self);
 }
@@ -888,7 +1389,7 @@ static const OmacpBackendClass ofono_class = {
 	.apply_async = ofono_apply_async,
 	.remove_async = ofono_remove_async,
 	.undo_async = ofono_undo_async,
-	.preview = NULL,
+	.preview = ofono_preview,
 	.free = ofono_free,
 	OMACP_BACKEND_TASK_FINISHERS,
 };
@@ -903,6 +1404,7 @@ omacp_backend_ofono_new(GDBusConnection *bus)
 	self = g_new0(OfonoBackend, 1);
 	self->parent.klass = &ofono_class;
 	self->bus = g_object_ref(bus);
+	self->cache = cache_new(bus);
 	omacp_backend_name_watch_start(&self->watch, &self->parent, bus, OFONO_BUS_NAME);
 	return &self->parent;
 }

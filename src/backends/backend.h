@@ -50,10 +50,16 @@ typedef struct {
 
 	/* What applying would change, for the confirmation diff: an aa{sv} of
 	 * {field, old, new} entries (old "" when new), plus "risk" (s) on an
-	 * entry that needs the user's attention (NM: field "edited-by-hand"
-	 * when the connection was changed outside omacp). Secrets appear only
-	 * as "(secret)". Returns a floating reference (sink it), or NULL.
-	 * Synchronous, from cached state: NULL in the oFono and mmsd backends. */
+	 * entry that needs the user's attention (NM, mmsd: field
+	 * "edited-by-hand" when the object was changed outside omacp since
+	 * omacp wrote it; oFono: field "Active" when the context to change is
+	 * active). Secrets appear only as "(secret)". Fields are the service's
+	 * own names (NM "gsm.apn", oFono "AccessPointName", mmsd
+	 * "CarrierMMSC"). Returns a floating reference (sink it): empty when
+	 * nothing would change, NULL when the backend cannot tell (e.g. its service
+	 * is not running, its cache is not filled yet, or apply would fail).
+	 * Synchronous, from cached state that each backend refreshes from its
+	 * service's signals and after its own calls. */
 	GVariant *(*preview)(OmacpBackend *self, const OmacpProfile *profile,
 	                     const char *existing_id);
 

@@ -187,6 +187,14 @@ def main():
         props = w.wait_state(msg, "pending-confirmation")
         edited = [c for c in props["Changes"] if c["field"].endswith("edited-by-hand")]
         assert edited and "edited by hand" in edited[0]["risk"], props["Changes"]
+        # the oFono backend's preview: the context's changed fields, the password masked
+        ofono = {c["field"]: c for c in props["Changes"] if c["field"].startswith("ofono:")}
+        apn = ofono.get("ofono:AccessPointName", {})
+        assert (apn.get("old"), apn.get("new")) == ("e2e.apn", "e2e-three.apn"), props["Changes"]
+        assert ofono["ofono:Password"]["new"] == "(secret)", props["Changes"]
+        assert "ofono:Username" not in ofono, props["Changes"]  # unchanged
+        assert not any("s3cret" in (c["old"], c["new"]) for c in props["Changes"]), \
+            props["Changes"]
         (uuid, conn), = w.nm_omacp_connections("internet:INTERNET1").items()
         assert conn["gsm"]["apn"] == "by-hand.apn", "overwritten without confirmation"
         w.ctl_ok("accept", msg)
@@ -194,8 +202,8 @@ def main():
         uuid, ctx = nm_and_ofono_have_it("e2e-three.apn", "s3cret", msg)
         assert uuid == state["uuid"]
     w.check("a connection edited by hand (nmcli) is not overwritten: even a trusted message "
-            "goes to pending-confirmation with 'edited-by-hand' in its Changes; Accept "
-            "overwrites it", hand_edit)
+            "goes to pending-confirmation with 'edited-by-hand' in its Changes (and the oFono "
+            "context's changed APN, password masked); Accept overwrites it", hand_edit)
 
     def remove():
         prof = w.profile_by_identity("internet:INTERNET1")

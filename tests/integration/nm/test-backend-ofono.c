@@ -6,7 +6,8 @@
  * AuthenticationMethod, Protocol, MessageCenter, MessageProxy, Name) on the
  * modem of the SIM; an active context is not touched without confirmation;
  * test PLMN 001/01 has no provisioning data, so oFono starts with one blank
- * internet context. */
+ * internet context. preview: the field names are oFono's property names;
+ * the contract (backend.h) has secrets only as "(secret)". */
 
 #include <string.h>
 
@@ -125,6 +126,80 @@ mms_profile(const char *mmsc)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
+/* The preview of @p (against @id) as text, one "field: 'old' -> 'new'" line
+ * per entry, " [risk]" after an entry with a risk; "(null)" for none. */
+static char *
+preview_text(const OmacpProfile *p, const char *id)
+{
+	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
+	g_autoptr(GString) text = g_string_new(NULL);
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (preview == NULL)
+		return g_strdup("(null)");
+	g_assert_true(g_variant_is_floating(preview));
+	g_variant_ref_sink(preview);
+	g_assert_cmpstr(g_variant_get_type_string(preview), ==, "aa{sv}");
+	g_variant_iter_init(&iter, preview);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *field = NULL;
+		const char *old_value = NULL;
+		const char *new_value = NULL;
+		const char *risk = NULL;
+
+		g_assert_true(g_variant_lookup(entry, "field", "&s", &field));
+		g_assert_true(g_variant_lookup(entry, "old", "&s", &old_value));
+		g_assert_true(g_variant_lookup(entry, "new", "&s", &new_value));
+		g_string_append_printf(
+		        text, "%s%s: '%s' -> '%s'%s", text->len > 0 ? "\n" : "", field, old_value,
+		        new_value, g_variant_lookup(entry, "risk", "&s", &risk) ? " [risk]" : "");
+		g_variant_unref(entry);
+	}
+	return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+/* The risk of the entry for @field in the preview of @p, NULL if none. */
+static char *
+preview_risk(const OmacpProfile *p, const char *id, const char *field)
+{
+	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
+	GVariantIter iter;
+	GVariant *entry;
+	char *risk = NULL;
+
+	if (preview == NULL)
+		return NULL;
+	g_variant_ref_sink(preview);
+	g_variant_iter_init(&iter, preview);
+	while (risk == NULL && (entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *f = NULL;
+
+		if (g_variant_lookup(entry, "field", "&s", &f) && strcmp(f, field) == 0)
+			g_variant_lookup(entry, "risk", "s", &risk);
+		g_variant_unref(entry);
+	}
+	return risk;
+}
+
+/* The backend's cache follows the service asynchronously: waits until the
+ * preview reads @expected, and fails showing the last one after 10 s. */
+static void
+assert_preview(const OmacpProfile *p, const char *id, const char *expected)
+{
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	g_autofree char *text = preview_text(p, id);
+
+	while (strcmp(text, expected) != 0 && g_get_monotonic_time() < deadline) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+		g_free(text);
+		text = preview_text(p, id);
+	}
+	g_assert_cmpstr(text, ==, expected);
+}
+
 /* oFono started after the backend: unavailable, then told. */
 static void
 test_appears_later(void)
@@ -138,6 +213,8 @@ test_appears_later(void)
 	id = harness_apply(backend, p, NULL, FALSE, NULL, &error);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
 	g_clear_error(&error);
+	/* nothing known, nothing to show */
+	g_assert_null(backend->klass->preview(backend, p, NULL));
 
 	harness_start_ofono(harness, IMSI);
 	harness_wait_until(harness_backend_available, backend, 10000, "availability");
@@ -336,6 +413,93 @@ test_failures_leave_nothing(void)
 	g_assert_cmpuint(count_type("mms"), ==, before);
 }
 
+/* What applying would change, from the backend's cache of oFono's
+ * contexts: every field of a new context (old ""), only the changed fields
+ * of an existing one, the password never in clear, and a risk on an active
+ * context (oFono refuses changes to it). */
+static void
+test_preview(void)
+{
+	g_autoptr(HarnessProfile) p1 = internet_profile("prev.fake", "pw-one");
+	g_autoptr(HarnessProfile) p2 = internet_profile("prev2.fake", "pw-one");
+	g_autoptr(HarnessProfile) no_password = internet_profile("prev.fake", "");
+	g_autoptr(HarnessProfile) other =
+	        harness_profile(OMACP_PROFILE_INTERNET, "internet:OTHER", "Other", OTHER_IMSI,
+	                        "{'apn': <'x'>}", NULL);
+	g_autoptr(HarnessProfile) mms1 = mms_profile("http://one.fake/");
+	g_autoptr(HarnessProfile) mms2 = mms_profile("http://two.fake/");
+	g_autoptr(GVariant) raw = NULL;
+	g_autofree char *printed = NULL;
+	g_autofree char *id = NULL;
+	g_autofree char *mms_id = NULL;
+	g_autofree char *risk = NULL;
+
+	/* a new context: the type and every value the profile sets */
+	assert_preview(p1, NULL,
+	               "Type: '' -> 'internet'\n"
+	               "Name: '' -> 'Fake Internet'\n"
+	               "AccessPointName: '' -> 'prev.fake'\n"
+	               "Username: '' -> 'web'\n"
+	               "Password: '' -> '(secret)'\n"
+	               "AuthenticationMethod: '' -> 'pap'\n"
+	               "Protocol: '' -> 'ip'");
+	raw = g_variant_ref_sink(backend->klass->preview(backend, p1, NULL));
+	printed = g_variant_print(raw, FALSE);
+	g_assert_null(strstr(printed, "pw-one"));
+	/* no modem has that SIM: apply would fail, there is nothing to show */
+	assert_preview(other, NULL, "(null)");
+
+	id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
+	/* applied: only the password remains, as the stored one is not known */
+	assert_preview(p1, id, "Password: '(secret)' -> '(secret)'");
+	/* an update: the changed fields only; found by name without the id too */
+	assert_preview(p2, id,
+	               "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
+	               "Password: '(secret)' -> '(secret)'");
+	assert_preview(p2, NULL,
+	               "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
+	               "Password: '(secret)' -> '(secret)'");
+	/* a profile without a password clears the stored one */
+	assert_preview(no_password, id, "Password: '(secret)' -> ''");
+	/* changed outside omacp: the cache follows oFono's signals */
+	{
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+		        harness->bus, "org.ofono", id, "org.ofono.ConnectionContext", "SetProperty",
+		        g_variant_new("(sv)", "Username", g_variant_new_string("someone")), NULL,
+		        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+		g_assert_no_error(error);
+	}
+	assert_preview(p1, id,
+	               "Username: 'someone' -> 'web'\n"
+	               "Password: '(secret)' -> '(secret)'");
+	harness_remove_ok(backend, id);
+	/* removed: a new context again */
+	assert_preview(no_password, id,
+	               "Type: '' -> 'internet'\n"
+	               "Name: '' -> 'Fake Internet'\n"
+	               "AccessPointName: '' -> 'prev.fake'\n"
+	               "Username: '' -> 'web'\n"
+	               "AuthenticationMethod: '' -> 'pap'\n"
+	               "Protocol: '' -> 'ip'");
+
+	/* an active context: the change carries a risk */
+	mms_id = harness_apply_ok(backend, mms1, NULL, FALSE, NULL);
+	assert_preview(mms2, mms_id, "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
+	set_active(mms_id, TRUE);
+	assert_preview(mms2, mms_id,
+	               "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'\n"
+	               "Active: 'true' -> 'true' [risk]");
+	risk = preview_risk(mms2, mms_id, "Active");
+	g_assert_nonnull(risk);
+	g_assert_nonnull(strstr(risk, "'Fake MMS' is active"));
+	/* nothing to change: nothing to deactivate either */
+	assert_preview(mms1, mms_id, "");
+	set_active(mms_id, FALSE);
+	assert_preview(mms2, mms_id, "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
+	harness_remove_ok(backend, mms_id);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -361,6 +525,7 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-ofono/active-context", test_active_context);
 	g_test_add_func("/backend-ofono/remove", test_remove);
 	g_test_add_func("/backend-ofono/failures-leave-nothing", test_failures_leave_nothing);
+	g_test_add_func("/backend-ofono/preview", test_preview);
 	ret = g_test_run();
 
 	omacp_backend_free(backend);
