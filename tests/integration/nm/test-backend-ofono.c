@@ -469,6 +469,7 @@ test_preview(void)
 		        g_variant_new("(sv)", "Username", g_variant_new_string("someone")), NULL,
 		        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 		g_assert_no_error(error);
+		g_assert_nonnull(reply);
 	}
 	assert_preview(p1, id,
 	               "Username: 'someone' -> 'web'\n"
