@@ -1565,9 +1565,10 @@ typedef struct {
 	guint index;
 	GPtrArray *undo; /* GVariant a{sv} */
 	OmacpApplyFlags flags;
-	guint n_taken;              /* profiles applied (or with nothing to apply them on) */
-	GString *waiting;           /* profiles no backend could take now */
-	const OmacpProfile *edited; /* the profile whose object was edited by hand */
+	guint n_taken;    /* profiles applied (or with nothing to apply them on) */
+	GString *waiting; /* profiles no backend could take now */
+	const OmacpProfile
+	        *edited; /* a profile only a forced apply takes (hand edit, active context) */
 } ApplyJob;
 
 static void
@@ -1582,18 +1583,22 @@ apply_job_free(ApplyJob *job)
 
 static void apply_job_next(ApplyJob *job);
 
-/* "<backend>:edited-by-hand" entries come from the backends' previews, plain
- * "edited-by-hand" ones from an apply that found such an object. */
+/* Changes that only a forced apply carries out, so only after a user saw
+ * them: "<backend>:edited-by-hand" entries come from the backends' previews,
+ * plain "edited-by-hand" ones from an apply that found such an object;
+ * "ofono:Active" says the context must be deactivated to be changed. */
 static gboolean
-is_edited_by_hand_field(const char *field)
+is_forcing_field(const char *field)
 {
-	return field != NULL && g_str_has_suffix(field, "edited-by-hand");
+	return field != NULL &&
+	       (g_str_has_suffix(field, "edited-by-hand") || g_str_equal(field, "ofono:Active"));
 }
 
 /* TRUE when the Changes of @msg (what a user confirming it sees) say that
- * applying overwrites objects edited by hand. */
+ * applying overwrites objects edited by hand or interrupts an active
+ * connection. */
 static gboolean
-changes_edited_by_hand(Msg *msg)
+changes_need_force(Msg *msg)
 {
 	GVariant *changes = omacp_dbus_message_get_changes(msg->iface);
 	GVariantIter iter;
@@ -1606,16 +1611,17 @@ changes_edited_by_hand(Msg *msg)
 	while (!found && (entry = g_variant_iter_next_value(&iter)) != NULL) {
 		const char *field = NULL;
 
-		found = g_variant_lookup(entry, "field", "&s", &field) &&
-		        is_edited_by_hand_field(field);
+		found = g_variant_lookup(entry, "field", "&s", &field) && is_forcing_field(field);
 		g_variant_unref(entry);
 	}
 	return found;
 }
 
-/* Adds an "edited-by-hand" entry for @profile to the Changes of @msg. */
+/* Adds the entry that makes Accept force the apply of @profile to the
+ * Changes of @msg: "edited-by-hand", or "ofono:Active" when the apply failed
+ * on a context in use (@why is the apply's error). */
 static void
-add_edited_change(Msg *msg, const OmacpProfile *profile, const char *why)
+add_forcing_change(Msg *msg, const OmacpProfile *profile, const char *why)
 {
 	GVariant *changes = omacp_dbus_message_get_changes(msg->iface);
 	GVariantBuilder b;
@@ -1630,7 +1636,10 @@ add_edited_change(Msg *msg, const OmacpProfile *profile, const char *why)
 			g_variant_unref(entry);
 		}
 	}
-	add_change(&b, profile, "edited-by-hand", "true", "overwritten", why);
+	if (strstr(why, "in use (active)") != NULL)
+		add_change(&b, profile, "ofono:Active", "true", "true", why);
+	else
+		add_change(&b, profile, "edited-by-hand", "true", "overwritten", why);
 	omacp_dbus_message_set_changes(msg->iface, g_variant_builder_end(&b));
 }
 
@@ -1782,7 +1791,7 @@ apply_job_finish(ApplyJob *job, const GError *error)
 				provision_ofono(self, msg->imsi);
 		} else if (edited) {
 			/* the user decides: Accept applies with force */
-			add_edited_change(msg, job->edited, error->message);
+			add_forcing_change(msg, job->edited, error->message);
 			set_state(self, msg, STATE_PENDING_CONFIRMATION, error->message);
 		} else {
 			set_state(self, msg, STATE_FAILED, error->message);
@@ -1854,8 +1863,10 @@ apply_one_done(GObject *source, GAsyncResult *result, gpointer user_data)
 			apply_job_next(job);
 			return;
 		}
+		/* what a user may still want: Accept then forces it */
 		if (g_error_matches(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE) &&
-		    strstr(error->message, "edited by hand") != NULL)
+		    (strstr(error->message, "edited by hand") != NULL ||
+		     strstr(error->message, "in use (active)") != NULL))
 			job->edited = w->profile;
 		g_prefix_error(&error, "%s: ", w->profile->identity);
 		apply_job_finish(job, error);
@@ -2067,8 +2078,9 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
 	ApplyJob *job;
 
 	cancel_agent_request(self, msg);
-	/* overwriting hand edits needs a user who was shown them */
-	force = user_confirmed && changes_edited_by_hand(msg);
+	/* overwriting hand edits or cutting a connection needs a user who was
+	 * shown it */
+	force = user_confirmed && changes_need_force(msg);
 	if (!state_is(msg, STATE_ACCEPTED))
 		set_state(self, msg, STATE_ACCEPTED, NULL);
 	if (msg->decoded == NULL) {
@@ -2121,10 +2133,11 @@ start_apply(OmacpManager *self, Msg *msg, GDBusMethodInvocation *invocation,
 	 * already hold the new values */
 	if (msg->undo == NULL)
 		update_changes(self, msg);
-	if (!force && changes_edited_by_hand(msg)) {
+	if (!force && changes_need_force(msg)) {
 		error = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
-		                    "message/%u would overwrite settings edited by hand (see its "
-		                    "Changes); accept it to overwrite them",
+		                    "message/%u would overwrite settings edited by hand or "
+		                    "interrupt an active connection (see its Changes); accept it "
+		                    "to go ahead",
 		                    msg->id);
 		set_state(self, msg, STATE_PENDING_CONFIRMATION, error->message);
 		if (invocation != NULL)

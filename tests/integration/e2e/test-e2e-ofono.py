@@ -205,6 +205,29 @@ def main():
             "goes to pending-confirmation with 'edited-by-hand' in its Changes (and the oFono "
             "context's changed APN, password masked); Accept overwrites it", hand_edit)
 
+    def active_context():
+        ctx = state["ctx"]
+        w.call("org.ofono", ctx, "org.ofono.ConnectionContext", "SetProperty", "sv",
+               ["Active", dbus.Boolean(True, variant_level=1)])
+        harness.poll(lambda: w.ofono_contexts()[ctx]["Active"], 10, "the context to be active")
+        cmt(w.encode(internet_xml("INTERNET1", "E2E Internet", "e2e-four.apn", "alice",
+                                  "s3cret"), imsi=IMSI, sender=TRUSTED))
+        msg = next_message("the message over an active context")
+        props = w.wait_state(msg, "pending-confirmation")
+        active = [c for c in props["Changes"] if c["field"] == "ofono:Active"]
+        assert active and "active" in active[0]["risk"], props["Changes"]
+        now = w.ofono_contexts()[ctx]
+        assert now["Active"] and now["AccessPointName"] == "e2e-three.apn", now
+        w.ctl_ok("accept", msg)
+        w.wait_state(msg, "applied")
+        uuid, ctx_after = nm_and_ofono_have_it("e2e-four.apn", "s3cret", msg)
+        assert (uuid, ctx_after) == (state["uuid"], ctx)
+        harness.poll(lambda: w.ofono_contexts()[ctx]["Active"], 10,
+                     "the context to be active again")
+    w.check("a trusted message that would change an active oFono context waits in "
+            "pending-confirmation ('ofono:Active' and its risk in Changes); Accept "
+            "deactivates it, changes it and activates it again", active_context)
+
     def remove():
         prof = w.profile_by_identity("internet:INTERNET1")
         w.ctl_ok("remove", prof)
