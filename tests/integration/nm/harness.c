@@ -628,3 +628,74 @@ harness_backend_unavailable(gpointer backend)
 {
 	return !harness_backend_available(backend);
 }
+
+char *
+harness_preview_text(OmacpBackend *backend, const OmacpProfile *p, const char *id)
+{
+	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
+	g_autoptr(GString) text = g_string_new(NULL);
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (preview == NULL)
+		return g_strdup("(null)");
+	g_assert_true(g_variant_is_floating(preview));
+	g_variant_ref_sink(preview);
+	g_assert_cmpstr(g_variant_get_type_string(preview), ==, "aa{sv}");
+	g_variant_iter_init(&iter, preview);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *field = NULL;
+		const char *old_value = NULL;
+		const char *new_value = NULL;
+		const char *risk = NULL;
+
+		g_assert_true(g_variant_lookup(entry, "field", "&s", &field));
+		g_assert_true(g_variant_lookup(entry, "old", "&s", &old_value));
+		g_assert_true(g_variant_lookup(entry, "new", "&s", &new_value));
+		g_string_append_printf(
+		        text, "%s%s: '%s' -> '%s'%s", text->len > 0 ? "\n" : "", field, old_value,
+		        new_value, g_variant_lookup(entry, "risk", "&s", &risk) ? " [risk]" : "");
+		g_variant_unref(entry);
+	}
+	return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+char *
+harness_preview_risk(OmacpBackend *backend, const OmacpProfile *p, const char *id,
+                     const char *field)
+{
+	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
+	GVariantIter iter;
+	GVariant *entry;
+	char *risk = NULL;
+
+	if (preview == NULL)
+		return NULL;
+	g_variant_ref_sink(preview);
+	g_variant_iter_init(&iter, preview);
+	while (risk == NULL && (entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *f = NULL;
+
+		if (g_variant_lookup(entry, "field", "&s", &f) && strcmp(f, field) == 0)
+			g_variant_lookup(entry, "risk", "s", &risk);
+		g_variant_unref(entry);
+	}
+	return risk;
+}
+
+void
+harness_assert_preview(OmacpBackend *backend, const OmacpProfile *p, const char *id,
+                       const char *expected)
+{
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	g_autofree char *text = harness_preview_text(backend, p, id);
+
+	while (strcmp(text, expected) != 0 && g_get_monotonic_time() < deadline) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(10000);
+		g_free(text);
+		text = harness_preview_text(backend, p, id);
+	}
+	g_assert_cmpstr(text, ==, expected);
+}

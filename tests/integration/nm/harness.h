@@ -79,6 +79,19 @@ void harness_count_availability(OmacpBackend *backend, guint *counter);
 gboolean harness_backend_available(gpointer backend);
 gboolean harness_backend_unavailable(gpointer backend);
 
+/* The preview of @p (against the object @id, may be NULL) as text, one
+ * "field: 'old' -> 'new'" line per entry, " [risk]" after an entry with a
+ * risk; "(null)" for none. */
+char *harness_preview_text(OmacpBackend *backend, const OmacpProfile *p, const char *id);
+/* The risk of the entry for @field in that preview, NULL if none. */
+char *harness_preview_risk(OmacpBackend *backend, const OmacpProfile *p, const char *id,
+                           const char *field);
+/* Backends answer previews from a cache that follows the service
+ * asynchronously: waits until the preview reads @expected, and fails showing
+ * the last one after 10 s. */
+void harness_assert_preview(OmacpBackend *backend, const OmacpProfile *p, const char *id,
+                            const char *expected);
+
 /* TRUE when root and the daemons are installed (else the test skips). */
 gboolean harness_can_run(const char *const *programs, char **out_reason);
 

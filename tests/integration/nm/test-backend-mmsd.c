@@ -72,80 +72,6 @@ mms_profile(const char *mmsc, const char *proxy)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
-/* The preview of @p (against @id) as text, one "field: 'old' -> 'new'" line
- * per entry, " [risk]" after an entry with a risk; "(null)" for none. */
-static char *
-preview_text(const OmacpProfile *p, const char *id)
-{
-	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
-	g_autoptr(GString) text = g_string_new(NULL);
-	GVariantIter iter;
-	GVariant *entry;
-
-	if (preview == NULL)
-		return g_strdup("(null)");
-	g_assert_true(g_variant_is_floating(preview));
-	g_variant_ref_sink(preview);
-	g_assert_cmpstr(g_variant_get_type_string(preview), ==, "aa{sv}");
-	g_variant_iter_init(&iter, preview);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const char *field = NULL;
-		const char *old_value = NULL;
-		const char *new_value = NULL;
-		const char *risk = NULL;
-
-		g_assert_true(g_variant_lookup(entry, "field", "&s", &field));
-		g_assert_true(g_variant_lookup(entry, "old", "&s", &old_value));
-		g_assert_true(g_variant_lookup(entry, "new", "&s", &new_value));
-		g_string_append_printf(
-		        text, "%s%s: '%s' -> '%s'%s", text->len > 0 ? "\n" : "", field, old_value,
-		        new_value, g_variant_lookup(entry, "risk", "&s", &risk) ? " [risk]" : "");
-		g_variant_unref(entry);
-	}
-	return g_string_free(g_steal_pointer(&text), FALSE);
-}
-
-/* The risk of the entry for @field in the preview of @p, NULL if none. */
-static char *
-preview_risk(const OmacpProfile *p, const char *id, const char *field)
-{
-	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
-	GVariantIter iter;
-	GVariant *entry;
-	char *risk = NULL;
-
-	if (preview == NULL)
-		return NULL;
-	g_variant_ref_sink(preview);
-	g_variant_iter_init(&iter, preview);
-	while (risk == NULL && (entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const char *f = NULL;
-
-		if (g_variant_lookup(entry, "field", "&s", &f) && strcmp(f, field) == 0)
-			g_variant_lookup(entry, "risk", "s", &risk);
-		g_variant_unref(entry);
-	}
-	return risk;
-}
-
-/* The backend's cache follows the service asynchronously: waits until the
- * preview reads @expected, and fails showing the last one after 10 s. */
-static void
-assert_preview(const OmacpProfile *p, const char *id, const char *expected)
-{
-	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	g_autofree char *text = preview_text(p, id);
-
-	while (strcmp(text, expected) != 0 && g_get_monotonic_time() < deadline) {
-		while (g_main_context_iteration(NULL, FALSE))
-			;
-		g_usleep(10000);
-		g_free(text);
-		text = preview_text(p, id);
-	}
-	g_assert_cmpstr(text, ==, expected);
-}
-
 static guint availability_signals;
 
 static gboolean
@@ -174,17 +100,17 @@ test_dbus(void)
 	g_assert_true(backend->klass->is_available(backend));
 	assert_settings("http://mms.invalid", "apn.invalid", "NULL");
 	/* mmsd-tng's unset values read as "" */
-	assert_preview(p1, NULL,
-	               "CarrierMMSC: '' -> 'http://mms.fake/one'\n"
-	               "MMS_APN: '' -> 'mms.fake'\n"
-	               "CarrierMMSProxy: '' -> '10.0.0.1:8080'");
+	harness_assert_preview(backend, p1, NULL,
+	                       "CarrierMMSC: '' -> 'http://mms.fake/one'\n"
+	                       "MMS_APN: '' -> 'mms.fake'\n"
+	                       "CarrierMMSProxy: '' -> '10.0.0.1:8080'");
 
 	id1 = harness_apply_ok(backend, p1, NULL, FALSE, &undo1);
 	/* applied: nothing left to change; the next message changes what differs */
-	assert_preview(p1, id1, "");
-	assert_preview(p2, id1,
-	               "CarrierMMSC: 'http://mms.fake/one' -> 'http://mms.fake/two'\n"
-	               "CarrierMMSProxy: '10.0.0.1:8080' -> ''");
+	harness_assert_preview(backend, p1, id1, "");
+	harness_assert_preview(backend, p2, id1,
+	                       "CarrierMMSC: 'http://mms.fake/one' -> 'http://mms.fake/two'\n"
+	                       "CarrierMMSProxy: '10.0.0.1:8080' -> ''");
 	g_assert_true(g_str_has_prefix(id1, "mmsd-tng:"));
 	g_assert_true(g_variant_lookup(undo1, "via", "&s", &via));
 	g_assert_cmpstr(via, ==, "dbus");
@@ -198,12 +124,12 @@ test_dbus(void)
 	/* changed by hand: refused, unless confirmed */
 	change_setting("CarrierMMSC", "http://mine.example/");
 	/* the preview says so before apply refuses */
-	assert_preview(p1, id2,
-	               "edited-by-hand: 'true' -> 'overwritten' [risk]\n"
-	               "CarrierMMSC: 'http://mine.example/' -> 'http://mms.fake/one'\n"
-	               "CarrierMMSProxy: '' -> '10.0.0.1:8080'");
+	harness_assert_preview(backend, p1, id2,
+	                       "edited-by-hand: 'true' -> 'overwritten' [risk]\n"
+	                       "CarrierMMSC: 'http://mine.example/' -> 'http://mms.fake/one'\n"
+	                       "CarrierMMSProxy: '' -> '10.0.0.1:8080'");
 	{
-		g_autofree char *risk = preview_risk(p1, id2, "edited-by-hand");
+		g_autofree char *risk = harness_preview_risk(backend, p1, id2, "edited-by-hand");
 		g_assert_nonnull(strstr(risk, "edited by hand"));
 	}
 	again = harness_apply(backend, p1, id2, FALSE, NULL, &error);
@@ -249,10 +175,10 @@ test_file_fallback(void)
 	/* the settings file it left behind still makes the backend usable */
 	g_assert_true(backend->klass->is_available(backend));
 	/* preview reads that file: test_dbus left mmsd-tng's unset values */
-	assert_preview(p, NULL,
-	               "CarrierMMSC: '' -> 'http://mms.fake/file'\n"
-	               "MMS_APN: '' -> 'mms.fake'\n"
-	               "CarrierMMSProxy: '' -> '10.9.8.7:80'");
+	harness_assert_preview(backend, p, NULL,
+	                       "CarrierMMSC: '' -> 'http://mms.fake/file'\n"
+	                       "MMS_APN: '' -> 'mms.fake'\n"
+	                       "CarrierMMSProxy: '' -> '10.9.8.7:80'");
 
 	id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
 	g_assert_true(g_variant_lookup(undo, "via", "&s", &via));
@@ -266,7 +192,7 @@ test_file_fallback(void)
 	value = g_key_file_get_string(file, "Modem Manager", "IMSI", &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(value, ==, IMSI);
-	assert_preview(p, id, "");
+	harness_assert_preview(backend, p, id, "");
 
 	/* mmsd-tng reads what was written */
 	harness_start_mmsd(harness);

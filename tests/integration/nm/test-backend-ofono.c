@@ -126,80 +126,6 @@ mms_profile(const char *mmsc)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
-/* The preview of @p (against @id) as text, one "field: 'old' -> 'new'" line
- * per entry, " [risk]" after an entry with a risk; "(null)" for none. */
-static char *
-preview_text(const OmacpProfile *p, const char *id)
-{
-	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
-	g_autoptr(GString) text = g_string_new(NULL);
-	GVariantIter iter;
-	GVariant *entry;
-
-	if (preview == NULL)
-		return g_strdup("(null)");
-	g_assert_true(g_variant_is_floating(preview));
-	g_variant_ref_sink(preview);
-	g_assert_cmpstr(g_variant_get_type_string(preview), ==, "aa{sv}");
-	g_variant_iter_init(&iter, preview);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const char *field = NULL;
-		const char *old_value = NULL;
-		const char *new_value = NULL;
-		const char *risk = NULL;
-
-		g_assert_true(g_variant_lookup(entry, "field", "&s", &field));
-		g_assert_true(g_variant_lookup(entry, "old", "&s", &old_value));
-		g_assert_true(g_variant_lookup(entry, "new", "&s", &new_value));
-		g_string_append_printf(
-		        text, "%s%s: '%s' -> '%s'%s", text->len > 0 ? "\n" : "", field, old_value,
-		        new_value, g_variant_lookup(entry, "risk", "&s", &risk) ? " [risk]" : "");
-		g_variant_unref(entry);
-	}
-	return g_string_free(g_steal_pointer(&text), FALSE);
-}
-
-/* The risk of the entry for @field in the preview of @p, NULL if none. */
-static char *
-preview_risk(const OmacpProfile *p, const char *id, const char *field)
-{
-	g_autoptr(GVariant) preview = backend->klass->preview(backend, p, id);
-	GVariantIter iter;
-	GVariant *entry;
-	char *risk = NULL;
-
-	if (preview == NULL)
-		return NULL;
-	g_variant_ref_sink(preview);
-	g_variant_iter_init(&iter, preview);
-	while (risk == NULL && (entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const char *f = NULL;
-
-		if (g_variant_lookup(entry, "field", "&s", &f) && strcmp(f, field) == 0)
-			g_variant_lookup(entry, "risk", "s", &risk);
-		g_variant_unref(entry);
-	}
-	return risk;
-}
-
-/* The backend's cache follows the service asynchronously: waits until the
- * preview reads @expected, and fails showing the last one after 10 s. */
-static void
-assert_preview(const OmacpProfile *p, const char *id, const char *expected)
-{
-	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	g_autofree char *text = preview_text(p, id);
-
-	while (strcmp(text, expected) != 0 && g_get_monotonic_time() < deadline) {
-		while (g_main_context_iteration(NULL, FALSE))
-			;
-		g_usleep(10000);
-		g_free(text);
-		text = preview_text(p, id);
-	}
-	g_assert_cmpstr(text, ==, expected);
-}
-
 /* oFono started after the backend: unavailable, then told. */
 static void
 test_appears_later(void)
@@ -435,32 +361,32 @@ test_preview(void)
 	g_autofree char *risk = NULL;
 
 	/* a new context: the type and every value the profile sets */
-	assert_preview(p1, NULL,
-	               "Type: '' -> 'internet'\n"
-	               "Name: '' -> 'Fake Internet'\n"
-	               "AccessPointName: '' -> 'prev.fake'\n"
-	               "Username: '' -> 'web'\n"
-	               "Password: '' -> '(secret)'\n"
-	               "AuthenticationMethod: '' -> 'pap'\n"
-	               "Protocol: '' -> 'ip'");
+	harness_assert_preview(backend, p1, NULL,
+	                       "Type: '' -> 'internet'\n"
+	                       "Name: '' -> 'Fake Internet'\n"
+	                       "AccessPointName: '' -> 'prev.fake'\n"
+	                       "Username: '' -> 'web'\n"
+	                       "Password: '' -> '(secret)'\n"
+	                       "AuthenticationMethod: '' -> 'pap'\n"
+	                       "Protocol: '' -> 'ip'");
 	raw = g_variant_ref_sink(backend->klass->preview(backend, p1, NULL));
 	printed = g_variant_print(raw, FALSE);
 	g_assert_null(strstr(printed, "pw-one"));
 	/* no modem has that SIM: apply would fail, there is nothing to show */
-	assert_preview(other, NULL, "(null)");
+	harness_assert_preview(backend, other, NULL, "(null)");
 
 	id = harness_apply_ok(backend, p1, NULL, FALSE, NULL);
 	/* applied: only the password remains, as the stored one is not known */
-	assert_preview(p1, id, "Password: '(secret)' -> '(secret)'");
+	harness_assert_preview(backend, p1, id, "Password: '(secret)' -> '(secret)'");
 	/* an update: the changed fields only; found by name without the id too */
-	assert_preview(p2, id,
-	               "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
-	               "Password: '(secret)' -> '(secret)'");
-	assert_preview(p2, NULL,
-	               "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
-	               "Password: '(secret)' -> '(secret)'");
+	harness_assert_preview(backend, p2, id,
+	                       "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
+	                       "Password: '(secret)' -> '(secret)'");
+	harness_assert_preview(backend, p2, NULL,
+	                       "AccessPointName: 'prev.fake' -> 'prev2.fake'\n"
+	                       "Password: '(secret)' -> '(secret)'");
 	/* a profile without a password clears the stored one */
-	assert_preview(no_password, id, "Password: '(secret)' -> ''");
+	harness_assert_preview(backend, no_password, id, "Password: '(secret)' -> ''");
 	/* changed outside omacp: the cache follows oFono's signals */
 	{
 		g_autoptr(GError) error = NULL;
@@ -471,33 +397,35 @@ test_preview(void)
 		g_assert_no_error(error);
 		g_assert_nonnull(reply);
 	}
-	assert_preview(p1, id,
-	               "Username: 'someone' -> 'web'\n"
-	               "Password: '(secret)' -> '(secret)'");
+	harness_assert_preview(backend, p1, id,
+	                       "Username: 'someone' -> 'web'\n"
+	                       "Password: '(secret)' -> '(secret)'");
 	harness_remove_ok(backend, id);
 	/* removed: a new context again */
-	assert_preview(no_password, id,
-	               "Type: '' -> 'internet'\n"
-	               "Name: '' -> 'Fake Internet'\n"
-	               "AccessPointName: '' -> 'prev.fake'\n"
-	               "Username: '' -> 'web'\n"
-	               "AuthenticationMethod: '' -> 'pap'\n"
-	               "Protocol: '' -> 'ip'");
+	harness_assert_preview(backend, no_password, id,
+	                       "Type: '' -> 'internet'\n"
+	                       "Name: '' -> 'Fake Internet'\n"
+	                       "AccessPointName: '' -> 'prev.fake'\n"
+	                       "Username: '' -> 'web'\n"
+	                       "AuthenticationMethod: '' -> 'pap'\n"
+	                       "Protocol: '' -> 'ip'");
 
 	/* an active context: the change carries a risk */
 	mms_id = harness_apply_ok(backend, mms1, NULL, FALSE, NULL);
-	assert_preview(mms2, mms_id, "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
+	harness_assert_preview(backend, mms2, mms_id,
+	                       "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
 	set_active(mms_id, TRUE);
-	assert_preview(mms2, mms_id,
-	               "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'\n"
-	               "Active: 'true' -> 'true' [risk]");
-	risk = preview_risk(mms2, mms_id, "Active");
+	harness_assert_preview(backend, mms2, mms_id,
+	                       "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'\n"
+	                       "Active: 'true' -> 'true' [risk]");
+	risk = harness_preview_risk(backend, mms2, mms_id, "Active");
 	g_assert_nonnull(risk);
 	g_assert_nonnull(strstr(risk, "'Fake MMS' is active"));
 	/* nothing to change: nothing to deactivate either */
-	assert_preview(mms1, mms_id, "");
+	harness_assert_preview(backend, mms1, mms_id, "");
 	set_active(mms_id, FALSE);
-	assert_preview(mms2, mms_id, "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
+	harness_assert_preview(backend, mms2, mms_id,
+	                       "MessageCenter: 'http://one.fake/' -> 'http://two.fake/'");
 	harness_remove_ok(backend, mms_id);
 }
 
