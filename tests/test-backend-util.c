@@ -386,6 +386,170 @@ test_undo_lookup(void)
 	}
 }
 
+/* --- the preview cache ---------------------------------------------------------- */
+
+#define CACHE_TEST_NAME  "org.example.omacp.CacheTest"
+#define CACHE_TEST_IFACE "org.example.omacp.CacheTest"
+
+/* A cache whose refreshes the test completes by hand. */
+typedef struct {
+	OmacpBackendCache base;
+	guint refreshes;
+	guint forgets;
+	gboolean has_data;
+	GCancellable *pending; /* of the refresh in flight, handed back by finish */
+} TestCache;
+
+static void
+test_cache_refresh(OmacpBackendCache *base, GCancellable *cancellable)
+{
+	TestCache *cache = (TestCache *) base;
+
+	g_assert_null(cache->pending);
+	cache->refreshes++;
+	cache->pending = cancellable;
+}
+
+static void
+test_cache_forget(OmacpBackendCache *base)
+{
+	TestCache *cache = (TestCache *) base;
+
+	cache->forgets++;
+	cache->has_data = FALSE;
+}
+
+static const OmacpBackendCacheClass test_cache_class = {
+	.refresh = test_cache_refresh,
+	.forget = test_cache_forget,
+};
+
+/* Completes the refresh in flight the way a backend does. */
+static void
+test_cache_finish(TestCache *cache)
+{
+	GCancellable *cancellable = g_steal_pointer(&cache->pending);
+
+	g_assert_nonnull(cancellable);
+	if (omacp_backend_cache_refresh_wanted(&cache->base, cancellable)) {
+		cache->base.klass->forget(&cache->base);
+		cache->has_data = TRUE;
+	}
+	omacp_backend_cache_refresh_done(&cache->base, cancellable);
+}
+
+/* Runs the loop until @count reaches @want (fails after 10 s). */
+static void
+wait_count(const guint *count, guint want)
+{
+	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	while (*count < want) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(1000);
+	}
+	g_assert_cmpuint(*count, ==, want);
+}
+
+/* Runs what is due now, so that nothing more happens unnoticed. */
+static void
+settle(void)
+{
+	for (int i = 0; i < 50; i++) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(2000);
+	}
+}
+
+/* The cache reads again when its service appears, once more for any number
+ * of changes during a refresh, on its signals and after a followed task;
+ * a refresh that ran while the service vanished is dropped. */
+static void
+test_cache(void)
+{
+	static const OmacpBackendCacheSignal signals[] = {
+		{ CACHE_TEST_IFACE, "Changed", "/", NULL },
+	};
+	g_autoptr(GTestDBus) dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(GError) error = NULL;
+	GAsyncResult *slot = NULL;
+	g_autoptr(GTask) task = NULL;
+	TestCache *cache;
+	guint own_id;
+
+	g_test_dbus_up(dbus);
+	bus = g_dbus_connection_new_for_address_sync(
+	        g_test_dbus_get_bus_address(dbus),
+	        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	        NULL, NULL, &error);
+	g_assert_no_error(error);
+
+	cache = (TestCache *) omacp_backend_cache_new(sizeof(TestCache), &test_cache_class, bus,
+	                                              CACHE_TEST_NAME, signals,
+	                                              G_N_ELEMENTS(signals));
+	/* no owner: forgotten, nothing read */
+	wait_count(&cache->forgets, 1);
+	omacp_backend_cache_schedule(&cache->base);
+	settle();
+	g_assert_false(cache->base.present);
+	g_assert_cmpuint(cache->refreshes, ==, 0);
+
+	own_id = g_bus_own_name_on_connection(bus, CACHE_TEST_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
+	                                      NULL, NULL, NULL, NULL);
+	wait_count(&cache->refreshes, 1);
+	g_assert_true(cache->base.present);
+
+	/* a burst of changes while it runs: one more refresh, after it */
+	omacp_backend_cache_schedule(&cache->base);
+	omacp_backend_cache_schedule(&cache->base);
+	settle();
+	g_assert_cmpuint(cache->refreshes, ==, 1);
+	test_cache_finish(cache);
+	g_assert_true(cache->has_data);
+	wait_count(&cache->refreshes, 2);
+	test_cache_finish(cache);
+	settle();
+	g_assert_cmpuint(cache->refreshes, ==, 2);
+
+	/* a subscribed signal */
+	g_dbus_connection_emit_signal(bus, NULL, "/", CACHE_TEST_IFACE, "Changed", NULL, &error);
+	g_assert_no_error(error);
+	wait_count(&cache->refreshes, 3);
+	test_cache_finish(cache);
+
+	/* a followed task, once it is done */
+	task = task_into(&slot);
+	omacp_backend_cache_follow(&cache->base, task);
+	settle();
+	g_assert_cmpuint(cache->refreshes, ==, 3);
+	g_task_return_boolean(task, TRUE);
+	wait_result(&slot);
+	wait_count(&cache->refreshes, 4);
+
+	/* the service goes while it runs: cancelled, and its result dropped */
+	g_bus_unown_name(own_id);
+	while (cache->base.present)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_true(g_cancellable_is_cancelled(cache->pending));
+	g_assert_false(cache->has_data);
+	test_cache_finish(cache);
+	g_assert_false(cache->has_data);
+	omacp_backend_cache_schedule(&cache->base);
+	settle();
+	g_assert_cmpuint(cache->refreshes, ==, 4);
+
+	omacp_backend_cache_stop(&cache->base);
+	g_clear_object(&slot);
+	g_clear_object(&task);
+	g_dbus_connection_close_sync(bus, NULL, NULL);
+	g_clear_object(&bus);
+	g_test_dbus_down(dbus);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -405,5 +569,6 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-util/return-if-unavailable", test_return_if_unavailable);
 	g_test_add_func("/backend-util/undo-created", test_undo_created);
 	g_test_add_func("/backend-util/undo-lookup", test_undo_lookup);
+	g_test_add_func("/backend-util/cache", test_cache);
 	return g_test_run();
 }

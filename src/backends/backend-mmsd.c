@@ -440,45 +440,19 @@ op_start(MmsdBackend *self, GTask *task)
  * apply would change, and preview reads it (a few hundred bytes). */
 
 struct _MmsdCache {
-	GDBusConnection *bus;
-	gboolean alive;   /* FALSE once the backend is freed */
-	gboolean present; /* mmsd-tng owns its name */
-	gboolean valid;   /* settings hold what mmsd-tng said */
+	OmacpBackendCache base;
+	gboolean valid; /* settings hold what mmsd-tng said */
 	MmsdSettings settings;
-	GCancellable *cancellable; /* of the read in flight; NULL when none */
-	gboolean again;            /* a change came in while it ran */
-	guint idle_id;
-	guint watch_id;
-	guint signal_id;
 };
 
 static void
-cache_clear(MmsdCache *cache)
+cache_forget(OmacpBackendCache *base)
 {
-	g_clear_object(&cache->bus);
+	MmsdCache *cache = (MmsdCache *) base;
+
 	mmsd_settings_clear(&cache->settings);
-	g_clear_object(&cache->cancellable);
+	cache->valid = FALSE;
 }
-
-static MmsdCache *
-cache_ref(MmsdCache *cache)
-{
-	return g_rc_box_acquire(cache);
-}
-
-static void
-cache_unref(MmsdCache *cache)
-{
-	g_rc_box_release_full(cache, (GDestroyNotify) cache_clear);
-}
-
-static void
-cache_unref_closure(gpointer cache, GClosure *closure)
-{
-	cache_unref(cache);
-}
-
-static void cache_schedule(MmsdCache *cache);
 
 /* One ViewSettings call of the cache. */
 typedef struct {
@@ -497,134 +471,50 @@ cache_viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (reply == NULL)
 		g_debug("mmsd: reading the settings for the cache failed: %s", error->message);
-	/* not when forgotten or stopped meanwhile */
-	if (!g_cancellable_is_cancelled(read->cancellable) && cache->alive &&
-	    cache->cancellable == read->cancellable) {
-		g_clear_object(&cache->cancellable);
-		mmsd_settings_clear(&cache->settings);
+	if (omacp_backend_cache_refresh_wanted(&cache->base, read->cancellable)) {
+		cache_forget(&cache->base);
 		cache->valid = reply != NULL;
 		if (reply != NULL) {
 			g_autoptr(GVariant) dict = g_variant_get_child_value(reply, 0);
 			settings_from_variant(dict, &cache->settings);
 		}
-		if (cache->again) {
-			cache->again = FALSE;
-			cache_schedule(cache);
-		}
 	}
-	g_object_unref(read->cancellable);
-	cache_unref(cache);
+	omacp_backend_cache_refresh_done(&cache->base, read->cancellable);
 }
 
-static gboolean
-cache_idle_cb(gpointer user_data)
+static void
+cache_refresh(OmacpBackendCache *base, GCancellable *cancellable)
 {
-	MmsdCache *cache = user_data;
 	CacheRead *read = g_new0(CacheRead, 1);
 
-	cache->idle_id = 0;
-	cache->cancellable = g_cancellable_new();
-	read->cache = cache_ref(cache);
-	read->cancellable = g_object_ref(cache->cancellable);
-	g_dbus_connection_call(cache->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "ViewSettings",
+	read->cache = (MmsdCache *) base;
+	read->cancellable = cancellable;
+	g_dbus_connection_call(base->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "ViewSettings",
 	                       NULL, G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-	                       MMSD_TIMEOUT, cache->cancellable, cache_viewed_cb, read);
-	return G_SOURCE_REMOVE;
+	                       MMSD_TIMEOUT, cancellable, cache_viewed_cb, read);
 }
 
-/* Reads the settings again soon (once for a burst of changes). */
-static void
-cache_schedule(MmsdCache *cache)
-{
-	if (!cache->alive || !cache->present)
-		return;
-	if (cache->cancellable != NULL) {
-		cache->again = TRUE;
-		return;
-	}
-	if (cache->idle_id == 0)
-		cache->idle_id = g_idle_add(cache_idle_cb, cache);
-}
-
-static void
-cache_forget(MmsdCache *cache)
-{
-	if (cache->cancellable != NULL)
-		g_cancellable_cancel(cache->cancellable);
-	g_clear_object(&cache->cancellable);
-	g_clear_handle_id(&cache->idle_id, g_source_remove);
-	mmsd_settings_clear(&cache->settings);
-	cache->valid = FALSE;
-	cache->again = FALSE;
-}
-
-static void
-cache_signal_cb(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-                const char *member, GVariant *params, gpointer user_data)
-{
-	cache_schedule(user_data);
-}
-
-static void
-cache_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
-{
-	MmsdCache *cache = user_data;
-
-	cache_forget(cache);
-	cache->present = TRUE;
-	cache_schedule(cache);
-}
-
-static void
-cache_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	MmsdCache *cache = user_data;
-
-	cache->present = FALSE;
-	cache_forget(cache);
-}
+static const OmacpBackendCacheClass mmsd_cache_class = {
+	.refresh = cache_refresh,
+	.forget = cache_forget,
+};
 
 static MmsdCache *
 cache_new(GDBusConnection *bus)
 {
-	MmsdCache *cache = g_rc_box_new0(MmsdCache);
+	static const OmacpBackendCacheSignal signals[] = {
+		{ MMSD_INTERFACE, "SettingsChanged", MMSD_PATH, NULL },
+	};
 
-	cache->bus = g_object_ref(bus);
-	cache->alive = TRUE;
-	cache->signal_id = g_dbus_connection_signal_subscribe(
-	        bus, MMSD_BUS_NAME, MMSD_INTERFACE, "SettingsChanged", MMSD_PATH, NULL,
-	        G_DBUS_SIGNAL_FLAGS_NONE, cache_signal_cb, cache, NULL);
-	cache->watch_id =
-	        g_bus_watch_name_on_connection(bus, MMSD_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-	                                       cache_appeared_cb, cache_vanished_cb, cache, NULL);
-	return cache;
+	return (MmsdCache *) omacp_backend_cache_new(sizeof(MmsdCache), &mmsd_cache_class, bus,
+	                                             MMSD_BUS_NAME, signals, G_N_ELEMENTS(signals));
 }
 
 /* Stops @cache for good and drops the backend's reference. */
 static void
 cache_stop(MmsdCache *cache)
 {
-	cache->alive = FALSE;
-	cache_forget(cache);
-	g_dbus_connection_signal_unsubscribe(cache->bus, cache->signal_id);
-	g_bus_unwatch_name(cache->watch_id);
-	cache_unref(cache);
-}
-
-static void
-cache_task_completed_cb(GObject *task, GParamSpec *pspec, gpointer user_data)
-{
-	cache_schedule(user_data);
-}
-
-/* Reads the settings again once @task (one of ours) is done. */
-static void
-cache_follow(MmsdCache *cache, GTask *task)
-{
-	if (cache != NULL)
-		g_signal_connect_data(task, "notify::completed",
-		                      G_CALLBACK(cache_task_completed_cb), cache_ref(cache),
-		                      cache_unref_closure, 0);
+	omacp_backend_cache_stop(&cache->base);
 }
 
 /* --- preview ------------------------------------------------------------------ */
@@ -652,7 +542,7 @@ mmsd_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *exi
 	if (!wanted_settings(profile, &wanted, NULL))
 		return NULL;
 	/* where apply would read them (op_start) */
-	if (self->cache != NULL && self->cache->present) {
+	if (self->cache != NULL && self->cache->base.present) {
 		if (!self->cache->valid) {
 			mmsd_settings_clear(&wanted);
 			return NULL;
@@ -708,7 +598,7 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
 	Op *op = op_new(self, task, OP_APPLY);
 
 	g_task_set_source_tag(task, mmsd_apply_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	op->imsi = g_strdup(profile->imsi);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
@@ -728,7 +618,7 @@ mmsd_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellab
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_remove_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	if (!g_str_has_prefix(id, MMSD_ID_PREFIX)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		                        "mmsd: '%s' is not an mmsd-tng settings id", id);
@@ -750,7 +640,7 @@ mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancella
 	Op *op;
 
 	g_task_set_source_tag(task, mmsd_undo_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
 	                                     id, &error);
 	if (previous == NULL) {

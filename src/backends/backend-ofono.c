@@ -117,8 +117,6 @@ strv_contains(GVariant *props, const char *key, const char *value)
 	return g_strv_contains(strv, value);
 }
 
-static void cache_follow(Cache *cache, GTask *task);
-
 /* --- what a profile asks for ----------------------------------------------- */
 
 typedef struct {
@@ -609,6 +607,28 @@ check_next_sim(GTask *task)
 	     "GetProperties", NULL, "(a{sv})", sim_cb, task);
 }
 
+/* The paths (owned strings) of the modems in the GetModems @reply that apply
+ * can use, in oFono's order. */
+static GPtrArray *
+usable_modems(GVariant *reply)
+{
+	g_autoptr(GVariant) modems = g_variant_get_child_value(reply, 0);
+	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+	GVariantIter iter;
+	const char *path;
+	GVariant *props;
+
+	g_variant_iter_init(&iter, modems);
+	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+		/* contexts exist only on modems whose ConnectionManager is up */
+		if (strv_contains(props, "Interfaces", OFONO_CONN_MANAGER) &&
+		    strv_contains(props, "Interfaces", OFONO_SIM_MANAGER))
+			g_ptr_array_add(paths, g_strdup(path));
+		g_variant_unref(props);
+	}
+	return paths;
+}
+
 static void
 modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -617,25 +637,12 @@ modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-	g_autoptr(GVariant) modems = NULL;
-	GVariantIter iter;
-	const char *path;
-	GVariant *props;
 
 	if (reply == NULL) {
 		g_task_return_error(task, ofono_error(error, "listing the modems"));
 		return;
 	}
-	data->candidates = g_ptr_array_new_with_free_func(g_free);
-	modems = g_variant_get_child_value(reply, 0);
-	g_variant_iter_init(&iter, modems);
-	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
-		/* contexts exist only on modems whose ConnectionManager is up */
-		if (strv_contains(props, "Interfaces", OFONO_CONN_MANAGER) &&
-		    strv_contains(props, "Interfaces", OFONO_SIM_MANAGER))
-			g_ptr_array_add(data->candidates, g_strdup(path));
-		g_variant_unref(props);
-	}
+	data->candidates = usable_modems(reply);
 	if (data->imsi == NULL) {
 		/* a message without a SIM: only unambiguous with one modem */
 		if (data->candidates->len != 1) {
@@ -694,7 +701,7 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	ApplyData *data;
 
 	g_task_set_source_tag(task, ofono_apply_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	/* once a change is under way it is finished or rolled back, not cut */
 	g_task_set_check_cancellable(task, FALSE);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
@@ -774,7 +781,7 @@ ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancella
 	g_autofree char *modem = NULL;
 
 	g_task_set_source_tag(task, ofono_remove_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	modem = modem_of_context(id, &error);
@@ -841,7 +848,7 @@ ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancell
 		return;
 	task = g_task_new(NULL, cancellable, callback, user_data);
 	g_task_set_source_tag(task, ofono_undo_async);
-	cache_follow(self->cache, task);
+	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
@@ -921,42 +928,14 @@ cached_modem_free(CachedModem *m)
 }
 
 struct _Cache {
-	GDBusConnection *bus;
-	gboolean alive;            /* FALSE once the backend is freed */
-	gboolean present;          /* oFono owns its name */
-	GPtrArray *modems;         /* CachedModem; NULL: not known (yet) */
-	GCancellable *cancellable; /* of the refresh in flight; NULL when none */
-	gboolean again;            /* a change came in while it ran */
-	guint idle_id;
-	guint watch_id;
-	GArray *signal_ids; /* guint */
+	OmacpBackendCache base;
+	GPtrArray *modems; /* CachedModem; NULL: not known (yet) */
 };
 
 static void
-cache_clear(Cache *cache)
+cache_forget(OmacpBackendCache *base)
 {
-	g_clear_object(&cache->bus);
-	g_clear_pointer(&cache->modems, g_ptr_array_unref);
-	g_clear_object(&cache->cancellable);
-	g_clear_pointer(&cache->signal_ids, g_array_unref);
-}
-
-static Cache *
-cache_ref(Cache *cache)
-{
-	return g_rc_box_acquire(cache);
-}
-
-static void
-cache_unref(Cache *cache)
-{
-	g_rc_box_release_full(cache, (GDestroyNotify) cache_clear);
-}
-
-static void
-cache_unref_closure(gpointer cache, GClosure *closure)
-{
-	cache_unref(cache);
+	g_clear_pointer(&((Cache *) base)->modems, g_ptr_array_unref);
 }
 
 /* The context properties preview compares; the password becomes
@@ -994,27 +973,18 @@ typedef struct {
 	gboolean failed;
 } Refresh;
 
-static void cache_schedule(Cache *cache);
-
 static void
 refresh_done(Refresh *r)
 {
 	Cache *cache = r->cache;
 
-	if (!g_cancellable_is_cancelled(r->cancellable) && cache->alive &&
-	    cache->cancellable == r->cancellable) {
-		g_clear_object(&cache->cancellable);
-		g_clear_pointer(&cache->modems, g_ptr_array_unref);
+	if (omacp_backend_cache_refresh_wanted(&cache->base, r->cancellable)) {
+		cache_forget(&cache->base);
 		if (!r->failed)
 			cache->modems = g_steal_pointer(&r->modems);
-		if (cache->again) {
-			cache->again = FALSE;
-			cache_schedule(cache);
-		}
 	}
 	g_clear_pointer(&r->modems, g_ptr_array_unref);
-	g_object_unref(r->cancellable);
-	cache_unref(r->cache);
+	omacp_backend_cache_refresh_done(&cache->base, r->cancellable);
 	g_free(r);
 }
 
@@ -1026,13 +996,41 @@ refresh_answered(Refresh *r)
 		refresh_done(r);
 }
 
+/* Stores the reply (its only child) of one call about @m. */
+typedef void (*RefreshStore)(CachedModem *m, GVariant *value);
+
 typedef struct {
 	Refresh *refresh;
 	CachedModem *modem; /* owned by refresh->modems */
+	RefreshStore store;
+	const char *what; /* for the debug message */
 } RefreshCall;
 
 static void
-refresh_sim_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+store_sim(CachedModem *m, GVariant *props)
+{
+	g_variant_lookup(props, "SubscriberIdentity", "s", &m->imsi);
+}
+
+static void
+store_contexts(CachedModem *m, GVariant *contexts)
+{
+	GVariantBuilder b;
+	GVariantIter iter;
+	const char *path;
+	GVariant *props;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a(oa{sv})"));
+	g_variant_iter_init(&iter, contexts);
+	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
+		g_variant_builder_add(&b, "(o@a{sv})", path, masked_context_properties(props));
+		g_variant_unref(props);
+	}
+	m->contexts = g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+static void
+refresh_call_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autofree RefreshCall *rc = user_data;
 	g_autoptr(GError) error = NULL;
@@ -1040,56 +1038,28 @@ refresh_sim_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
 	if (reply != NULL) {
-		g_autoptr(GVariant) props = g_variant_get_child_value(reply, 0);
-		g_variant_lookup(props, "SubscriberIdentity", "s", &rc->modem->imsi);
+		g_autoptr(GVariant) value = g_variant_get_child_value(reply, 0);
+		rc->store(rc->modem, value);
 	} else {
-		g_debug("ofono: reading the SIM of %s for the cache failed: %s", rc->modem->path,
+		g_debug("ofono: %s of %s for the cache failed: %s", rc->what, rc->modem->path,
 		        error->message);
 	}
 	refresh_answered(rc->refresh);
 }
 
 static void
-refresh_contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autofree RefreshCall *rc = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-
-	if (reply != NULL) {
-		g_autoptr(GVariant) contexts = g_variant_get_child_value(reply, 0);
-		GVariantBuilder b;
-		GVariantIter iter;
-		const char *path;
-		GVariant *props;
-
-		g_variant_builder_init(&b, G_VARIANT_TYPE("a(oa{sv})"));
-		g_variant_iter_init(&iter, contexts);
-		while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
-			g_variant_builder_add(&b, "(o@a{sv})", path,
-			                      masked_context_properties(props));
-			g_variant_unref(props);
-		}
-		rc->modem->contexts = g_variant_ref_sink(g_variant_builder_end(&b));
-	} else {
-		g_debug("ofono: listing the contexts of %s for the cache failed: %s",
-		        rc->modem->path, error->message);
-	}
-	refresh_answered(rc->refresh);
-}
-
-static void
 refresh_call(Refresh *r, CachedModem *m, const char *iface, const char *method,
-             const char *reply_type, GAsyncReadyCallback callback)
+             const char *reply_type, RefreshStore store, const char *what)
 {
 	RefreshCall *rc = g_new0(RefreshCall, 1);
 
 	rc->refresh = r;
 	rc->modem = m;
+	rc->store = store;
+	rc->what = what;
 	r->pending++;
-	ofono_call(r->cache->bus, m->path, iface, method, NULL, reply_type, r->cancellable,
-	           callback, rc);
+	ofono_call(r->cache->base.bus, m->path, iface, method, NULL, reply_type, r->cancellable,
+	           refresh_call_cb, rc);
 }
 
 static void
@@ -1099,10 +1069,7 @@ refresh_modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-	g_autoptr(GVariant) modems = NULL;
-	GVariantIter iter;
-	const char *path;
-	GVariant *props;
+	g_autoptr(GPtrArray) paths = NULL;
 
 	if (reply == NULL) {
 		g_debug("ofono: listing the modems for the cache failed: %s", error->message);
@@ -1110,132 +1077,60 @@ refresh_modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		refresh_done(r);
 		return;
 	}
+	/* the modems apply considers (modems_cb) */
+	paths = usable_modems(reply);
 	r->modems = g_ptr_array_new_with_free_func((GDestroyNotify) cached_modem_free);
-	modems = g_variant_get_child_value(reply, 0);
-	g_variant_iter_init(&iter, modems);
-	while (g_variant_iter_next(&iter, "(&o@a{sv})", &path, &props)) {
-		/* the modems apply considers (modems_cb) */
-		if (strv_contains(props, "Interfaces", OFONO_CONN_MANAGER) &&
-		    strv_contains(props, "Interfaces", OFONO_SIM_MANAGER)) {
-			CachedModem *m = g_new0(CachedModem, 1);
+	for (guint i = 0; i < paths->len; i++) {
+		CachedModem *m = g_new0(CachedModem, 1);
 
-			m->path = g_strdup(path);
-			g_ptr_array_add(r->modems, m);
-		}
-		g_variant_unref(props);
+		m->path = g_strdup(g_ptr_array_index(paths, i));
+		g_ptr_array_add(r->modems, m);
 	}
 	/* one extra count so that no answer completes the refresh early */
 	r->pending = 1;
 	for (guint i = 0; i < r->modems->len; i++) {
 		CachedModem *m = g_ptr_array_index(r->modems, i);
 
-		refresh_call(r, m, OFONO_SIM_MANAGER, "GetProperties", "(a{sv})", refresh_sim_cb);
-		refresh_call(r, m, OFONO_CONN_MANAGER, "GetContexts", "(a(oa{sv}))",
-		             refresh_contexts_cb);
+		refresh_call(r, m, OFONO_SIM_MANAGER, "GetProperties", "(a{sv})", store_sim,
+		             "reading the SIM");
+		refresh_call(r, m, OFONO_CONN_MANAGER, "GetContexts", "(a(oa{sv}))", store_contexts,
+		             "listing the contexts");
 	}
 	refresh_answered(r);
 }
 
-static gboolean
-cache_idle_cb(gpointer user_data)
+static void
+cache_refresh(OmacpBackendCache *base, GCancellable *cancellable)
 {
-	Cache *cache = user_data;
-	Refresh *r;
+	Refresh *r = g_new0(Refresh, 1);
 
-	cache->idle_id = 0;
-	r = g_new0(Refresh, 1);
-	r->cache = cache_ref(cache);
-	r->cancellable = g_cancellable_new();
-	cache->cancellable = g_object_ref(r->cancellable);
-	ofono_call(cache->bus, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", r->cancellable,
+	r->cache = (Cache *) base;
+	r->cancellable = cancellable;
+	ofono_call(base->bus, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", cancellable,
 	           refresh_modems_cb, r);
-	return G_SOURCE_REMOVE;
 }
 
-/* Reads everything again soon (once for a burst of changes). */
-static void
-cache_schedule(Cache *cache)
-{
-	if (!cache->alive || !cache->present)
-		return;
-	if (cache->cancellable != NULL) {
-		cache->again = TRUE;
-		return;
-	}
-	if (cache->idle_id == 0)
-		cache->idle_id = g_idle_add(cache_idle_cb, cache);
-}
-
-/* Forgets everything and stops what runs. */
-static void
-cache_forget(Cache *cache)
-{
-	if (cache->cancellable != NULL)
-		g_cancellable_cancel(cache->cancellable);
-	g_clear_object(&cache->cancellable);
-	g_clear_handle_id(&cache->idle_id, g_source_remove);
-	g_clear_pointer(&cache->modems, g_ptr_array_unref);
-	cache->again = FALSE;
-}
-
-static void
-cache_signal_cb(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
-                const char *member, GVariant *params, gpointer user_data)
-{
-	cache_schedule(user_data);
-}
-
-static void
-cache_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
-{
-	Cache *cache = user_data;
-
-	cache_forget(cache);
-	cache->present = TRUE;
-	cache_schedule(cache);
-}
-
-static void
-cache_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
-{
-	Cache *cache = user_data;
-
-	cache->present = FALSE;
-	cache_forget(cache);
-}
+static const OmacpBackendCacheClass ofono_cache_class = {
+	.refresh = cache_refresh,
+	.forget = cache_forget,
+};
 
 static Cache *
 cache_new(GDBusConnection *bus)
 {
-	/* what can change the answer of a preview; arg0 NULL: any */
-	static const struct {
-		const char *iface;
-		const char *member;
-		const char *arg0;
-	} signals[] = {
-		{ OFONO_MANAGER, "ModemAdded", NULL },
-		{ OFONO_MANAGER, "ModemRemoved", NULL },
-		{ OFONO_MODEM, "PropertyChanged", "Interfaces" },
-		{ OFONO_SIM_MANAGER, "PropertyChanged", "SubscriberIdentity" },
-		{ OFONO_CONN_MANAGER, "ContextAdded", NULL },
-		{ OFONO_CONN_MANAGER, "ContextRemoved", NULL },
-		{ OFONO_CONTEXT, "PropertyChanged", NULL },
+	/* what can change the answer of a preview; NULL: any */
+	static const OmacpBackendCacheSignal signals[] = {
+		{ OFONO_MANAGER, "ModemAdded", NULL, NULL },
+		{ OFONO_MANAGER, "ModemRemoved", NULL, NULL },
+		{ OFONO_MODEM, "PropertyChanged", NULL, "Interfaces" },
+		{ OFONO_SIM_MANAGER, "PropertyChanged", NULL, "SubscriberIdentity" },
+		{ OFONO_CONN_MANAGER, "ContextAdded", NULL, NULL },
+		{ OFONO_CONN_MANAGER, "ContextRemoved", NULL, NULL },
+		{ OFONO_CONTEXT, "PropertyChanged", NULL, NULL },
 	};
-	Cache *cache = g_rc_box_new0(Cache);
 
-	cache->bus = g_object_ref(bus);
-	cache->alive = TRUE;
-	cache->signal_ids = g_array_new(FALSE, FALSE, sizeof(guint));
-	for (gsize i = 0; i < G_N_ELEMENTS(signals); i++) {
-		guint id = g_dbus_connection_signal_subscribe(
-		        bus, OFONO_BUS_NAME, signals[i].iface, signals[i].member, NULL,
-		        signals[i].arg0, G_DBUS_SIGNAL_FLAGS_NONE, cache_signal_cb, cache, NULL);
-		g_array_append_val(cache->signal_ids, id);
-	}
-	cache->watch_id =
-	        g_bus_watch_name_on_connection(bus, OFONO_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-	                                       cache_appeared_cb, cache_vanished_cb, cache, NULL);
-	return cache;
+	return (Cache *) omacp_backend_cache_new(sizeof(Cache), &ofono_cache_class, bus,
+	                                         OFONO_BUS_NAME, signals, G_N_ELEMENTS(signals));
 }
 
 /* Stops @cache for good (the backend goes) and drops the backend's
@@ -1243,31 +1138,7 @@ cache_new(GDBusConnection *bus)
 static void
 cache_stop(Cache *cache)
 {
-	cache->alive = FALSE;
-	cache_forget(cache);
-	for (guint i = 0; i < cache->signal_ids->len; i++)
-		g_dbus_connection_signal_unsubscribe(cache->bus,
-		                                     g_array_index(cache->signal_ids, guint, i));
-	g_array_set_size(cache->signal_ids, 0);
-	if (cache->watch_id != 0)
-		g_bus_unwatch_name(cache->watch_id);
-	cache->watch_id = 0;
-	cache_unref(cache);
-}
-
-static void
-cache_task_completed_cb(GObject *task, GParamSpec *pspec, gpointer user_data)
-{
-	cache_schedule(user_data);
-}
-
-/* Reads the cache again once @task (an apply, remove or undo of ours) is
- * done. */
-static void
-cache_follow(Cache *cache, GTask *task)
-{
-	g_signal_connect_data(task, "notify::completed", G_CALLBACK(cache_task_completed_cb),
-	                      cache_ref(cache), cache_unref_closure, 0);
+	omacp_backend_cache_stop(&cache->base);
 }
 
 /* The modem apply would pick for @imsi (check_next_sim, modems_cb), or NULL. */

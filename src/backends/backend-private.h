@@ -40,6 +40,72 @@ void omacp_backend_name_watch_start(OmacpBackendNameWatch *watch, OmacpBackend *
                                     GDBusConnection *bus, const char *name);
 void omacp_backend_name_watch_stop(OmacpBackendNameWatch *watch);
 
+/* --- a preview cache of what a service holds ---------------------------------- */
+
+/* preview must answer at once, so a backend keeps what its service holds and
+ * reads it again (as a whole) when the service appears, when one of the
+ * signals it subscribed comes, and after each of its own calls (follow);
+ * one re-read for a burst of changes, and one more when something changed
+ * while it ran. A backend embeds an OmacpBackendCache as the first member of
+ * its own cache struct, which holds the data. The cache is reference counted
+ * so that calls in flight outlive the backend safely. */
+typedef struct _OmacpBackendCache OmacpBackendCache;
+
+typedef struct {
+	/* Starts reading everything again, with a reference on @cache and on
+	 * @cancellable (owned), both given back to
+	 * omacp_backend_cache_refresh_done() when it is over. */
+	void (*refresh)(OmacpBackendCache *cache, GCancellable *cancellable);
+	/* Drops the cached data (also when the cache is freed). */
+	void (*forget)(OmacpBackendCache *cache);
+} OmacpBackendCacheClass;
+
+struct _OmacpBackendCache {
+	const OmacpBackendCacheClass *klass;
+	GDBusConnection *bus;
+	gboolean alive;            /* FALSE once stopped (the backend is freed) */
+	gboolean present;          /* the service owns its name */
+	GCancellable *cancellable; /* of the refresh in flight; NULL when none */
+	gboolean again;            /* a change came in while it ran */
+	guint idle_id;
+	guint watch_id;
+	GArray *signal_ids; /* guint */
+};
+
+/* A signal of the service that can change what preview answers; NULL
+ * members match any. */
+typedef struct {
+	const char *iface;
+	const char *member;
+	const char *path;
+	const char *arg0;
+} OmacpBackendCacheSignal;
+
+/* A cache of @size bytes (the backend's struct, zeroed but for the base)
+ * that follows the owner of @name on @bus and @n_signals @signals from it.
+ * The backend holds the returned reference until omacp_backend_cache_stop(). */
+OmacpBackendCache *omacp_backend_cache_new(gsize size, const OmacpBackendCacheClass *klass,
+                                           GDBusConnection *bus, const char *name,
+                                           const OmacpBackendCacheSignal *signals, gsize n_signals);
+OmacpBackendCache *omacp_backend_cache_ref(OmacpBackendCache *cache);
+void omacp_backend_cache_unref(OmacpBackendCache *cache);
+/* Stops @cache for good (the backend goes) and drops the backend's
+ * reference; calls in flight finish against the dead cache. */
+void omacp_backend_cache_stop(OmacpBackendCache *cache);
+/* Reads everything again soon (once for a burst of changes). */
+void omacp_backend_cache_schedule(OmacpBackendCache *cache);
+/* Reads everything again once @task (an apply, remove or undo of ours) is
+ * done. @cache may be NULL (then nothing). */
+void omacp_backend_cache_follow(OmacpBackendCache *cache, GTask *task);
+/* Whether what the refresh given @cancellable read is still wanted (the
+ * cache was neither forgotten nor stopped meanwhile): then the caller drops
+ * the old data (klass->forget) and stores the new before calling
+ * omacp_backend_cache_refresh_done(). */
+gboolean omacp_backend_cache_refresh_wanted(OmacpBackendCache *cache, GCancellable *cancellable);
+/* Ends the refresh given @cancellable: reads again when something changed
+ * while it ran, and drops the references refresh got. */
+void omacp_backend_cache_refresh_done(OmacpBackendCache *cache, GCancellable *cancellable);
+
 /* When @self is not available (klass->is_available), returns
  * OMACP_ERROR_BACKEND_UNAVAILABLE "<backend>: <service> is not running" on
  * @task and TRUE (the caller drops its reference and returns), like

@@ -117,6 +117,173 @@ omacp_backend_name_watch_stop(OmacpBackendNameWatch *watch)
 	watch->present = FALSE;
 }
 
+/* --- a preview cache of what a service holds ---------------------------------- */
+
+static void
+cache_clear(OmacpBackendCache *cache)
+{
+	cache->klass->forget(cache);
+	g_clear_object(&cache->bus);
+	g_clear_object(&cache->cancellable);
+	g_clear_pointer(&cache->signal_ids, g_array_unref);
+}
+
+OmacpBackendCache *
+omacp_backend_cache_ref(OmacpBackendCache *cache)
+{
+	return g_rc_box_acquire(cache);
+}
+
+void
+omacp_backend_cache_unref(OmacpBackendCache *cache)
+{
+	g_rc_box_release_full(cache, (GDestroyNotify) cache_clear);
+}
+
+static void
+cache_unref_closure(gpointer cache, GClosure *closure)
+{
+	omacp_backend_cache_unref(cache);
+}
+
+static gboolean
+cache_idle_cb(gpointer user_data)
+{
+	OmacpBackendCache *cache = user_data;
+
+	cache->idle_id = 0;
+	cache->cancellable = g_cancellable_new();
+	cache->klass->refresh(omacp_backend_cache_ref(cache), g_object_ref(cache->cancellable));
+	return G_SOURCE_REMOVE;
+}
+
+void
+omacp_backend_cache_schedule(OmacpBackendCache *cache)
+{
+	if (!cache->alive || !cache->present)
+		return;
+	if (cache->cancellable != NULL) {
+		cache->again = TRUE;
+		return;
+	}
+	if (cache->idle_id == 0)
+		cache->idle_id = g_idle_add(cache_idle_cb, cache);
+}
+
+gboolean
+omacp_backend_cache_refresh_wanted(OmacpBackendCache *cache, GCancellable *cancellable)
+{
+	return !g_cancellable_is_cancelled(cancellable) && cache->alive &&
+	       cache->cancellable == cancellable;
+}
+
+void
+omacp_backend_cache_refresh_done(OmacpBackendCache *cache, GCancellable *cancellable)
+{
+	if (omacp_backend_cache_refresh_wanted(cache, cancellable)) {
+		g_clear_object(&cache->cancellable);
+		if (cache->again) {
+			cache->again = FALSE;
+			omacp_backend_cache_schedule(cache);
+		}
+	}
+	g_object_unref(cancellable);
+	omacp_backend_cache_unref(cache);
+}
+
+/* Forgets everything and stops what runs. */
+static void
+cache_forget(OmacpBackendCache *cache)
+{
+	if (cache->cancellable != NULL)
+		g_cancellable_cancel(cache->cancellable);
+	g_clear_object(&cache->cancellable);
+	g_clear_handle_id(&cache->idle_id, g_source_remove);
+	cache->klass->forget(cache);
+	cache->again = FALSE;
+}
+
+static void
+cache_signal_cb(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+                const char *member, GVariant *params, gpointer user_data)
+{
+	omacp_backend_cache_schedule(user_data);
+}
+
+static void
+cache_appeared_cb(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	OmacpBackendCache *cache = user_data;
+
+	cache_forget(cache);
+	cache->present = TRUE;
+	omacp_backend_cache_schedule(cache);
+}
+
+static void
+cache_vanished_cb(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	OmacpBackendCache *cache = user_data;
+
+	cache->present = FALSE;
+	cache_forget(cache);
+}
+
+OmacpBackendCache *
+omacp_backend_cache_new(gsize size, const OmacpBackendCacheClass *klass, GDBusConnection *bus,
+                        const char *name, const OmacpBackendCacheSignal *signals, gsize n_signals)
+{
+	OmacpBackendCache *cache;
+
+	g_return_val_if_fail(size >= sizeof(OmacpBackendCache), NULL);
+
+	cache = g_rc_box_alloc0(size);
+	cache->klass = klass;
+	cache->bus = g_object_ref(bus);
+	cache->alive = TRUE;
+	cache->signal_ids = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (gsize i = 0; i < n_signals; i++) {
+		guint id = g_dbus_connection_signal_subscribe(
+		        bus, name, signals[i].iface, signals[i].member, signals[i].path,
+		        signals[i].arg0, G_DBUS_SIGNAL_FLAGS_NONE, cache_signal_cb, cache, NULL);
+		g_array_append_val(cache->signal_ids, id);
+	}
+	cache->watch_id =
+	        g_bus_watch_name_on_connection(bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       cache_appeared_cb, cache_vanished_cb, cache, NULL);
+	return cache;
+}
+
+void
+omacp_backend_cache_stop(OmacpBackendCache *cache)
+{
+	cache->alive = FALSE;
+	cache_forget(cache);
+	for (guint i = 0; i < cache->signal_ids->len; i++)
+		g_dbus_connection_signal_unsubscribe(cache->bus,
+		                                     g_array_index(cache->signal_ids, guint, i));
+	g_array_set_size(cache->signal_ids, 0);
+	if (cache->watch_id != 0)
+		g_bus_unwatch_name(cache->watch_id);
+	cache->watch_id = 0;
+	omacp_backend_cache_unref(cache);
+}
+
+static void
+cache_task_completed_cb(GObject *task, GParamSpec *pspec, gpointer user_data)
+{
+	omacp_backend_cache_schedule(user_data);
+}
+
+void
+omacp_backend_cache_follow(OmacpBackendCache *cache, GTask *task)
+{
+	if (cache != NULL)
+		g_signal_connect_data(task, "notify::completed",
+		                      G_CALLBACK(cache_task_completed_cb),
+		                      omacp_backend_cache_ref(cache), cache_unref_closure, 0);
+}
+
 gboolean
 omacp_backend_task_return_if_unavailable(OmacpBackend *self, GTask *task, const char *service)
 {
