@@ -153,6 +153,10 @@ omacp_dbus_watch_get_imsis(OmacpDbusWatch *watch)
 	GHashTableIter iter;
 	OmacpDbusModem *modem;
 
+	/* a modem state callback may ask while omacp_dbus_watch_clear() frees
+	 * the modems: there are none any more */
+	if (watch->modems == NULL)
+		return out;
 	g_hash_table_iter_init(&iter, watch->modems);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *) &modem)) {
 		if (modem->imsi != NULL &&
