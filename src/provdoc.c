@@ -1017,7 +1017,7 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 {
 	Seen seen = { .strings = FALSE };
 	Seen ids = { .strings = TRUE };
-	Seen proxies = { .strings = FALSE };
+	g_autoptr(GPtrArray) proxies = NULL;
 	GPtrArray *out;
 
 	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
@@ -1026,20 +1026,10 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 	out = g_ptr_array_new();
 	resolve_to_napids_of(doc, app, &seen, out, &ids);
 	seen_clear(&ids);
-	/* The NAPDEFs behind its TO-PROXYs, each PXLOGICAL once, in order (as
-	 * omacp_provdoc_app_pxlogicals() lists them). */
-	for (guint i = 0; i < app->parms->len; i++) {
-		const OmacpParm *parm = g_ptr_array_index(app->parms, i);
-		OmacpCharacteristic *px;
-
-		if (!parm_is_live(parm) || parm->value == NULL ||
-		    strcmp(parm->name, "TO-PROXY") != 0)
-			continue;
-		px = omacp_provdoc_find_pxlogical(doc, parm->value);
-		if (px != NULL && seen_add(&proxies, px))
-			pxlogical_napdefs_into(doc, px, &seen, out);
-	}
-	seen_clear(&proxies);
+	/* then the NAPDEFs behind its TO-PROXYs, each PXLOGICAL once, in order */
+	proxies = omacp_provdoc_app_pxlogicals(doc, app);
+	for (guint i = 0; i < proxies->len; i++)
+		pxlogical_napdefs_into(doc, g_ptr_array_index(proxies, i), &seen, out);
 	seen_clear(&seen);
 	return out;
 }
