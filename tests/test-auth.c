@@ -7,10 +7,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "omacp-error.h"
+#include "omacp.h"
 #include "testutil.h"
-#include "wsp.h"
 
 /* ---- documents ---- */
 

@@ -14,7 +14,7 @@
 
 #include "backend-private.h"
 #include "backend.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define MBPI "/usr/share/mobile-broadband-provider-info/serviceproviders.xml"
 

@@ -6,13 +6,9 @@
 #include <string.h>
 #include <wbxml/wbxml.h>
 
-#include "encoder.h"
-#include "omacp-error.h"
+#include "omacp.h"
 #include "output.h"
-#include "pipeline.h"
-#include "templates.h"
 #include "testutil.h"
-#include "wbxml.h"
 
 static const char *const documents[] = {
 	"vectors/public/01-provcont11-appendixC.wbxml.hex",

@@ -3,10 +3,8 @@
  * any order → push → MAC verdict → document → profiles. */
 #include <string.h>
 
-#include "omacp-error.h"
-#include "pipeline.h"
+#include "omacp.h"
 #include "testutil.h"
-#include "wbxml.h"
 
 typedef struct {
 	const char *file;

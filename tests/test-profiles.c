@@ -21,8 +21,7 @@
 
 #include <libxml/parser.h>
 
-#include "profiles.h"
-#include "provdoc.h"
+#include "omacp.h"
 #include "testutil.h"
 
 static gint

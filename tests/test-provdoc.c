@@ -20,8 +20,7 @@
 
 #include <libxml/parser.h>
 
-#include "omacp-error.h"
-#include "provdoc.h"
+#include "omacp.h"
 #include "testutil.h"
 
 static xmlDoc *

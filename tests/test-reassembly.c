@@ -6,9 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "omacp-error.h"
-#include "reassembly.h"
-#include "sms.h"
+#include "omacp.h"
 #include "testutil.h"
 
 #define T0 ((gint64) 1000000)

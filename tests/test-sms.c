@@ -6,8 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "omacp-error.h"
-#include "sms.h"
+#include "omacp.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ helpers */

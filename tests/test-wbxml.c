@@ -8,9 +8,8 @@
 #include <string.h>
 #include <wbxml/wbxml.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 #include "testutil.h"
-#include "wbxml.h"
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 

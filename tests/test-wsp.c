@@ -5,9 +5,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 #include "testutil.h"
-#include "wsp.h"
 
 /* The NETWPIN minimal document of the digest (§3.5 example 1). */
 static const guint8 minimal_doc[] = { 0x03, 0x0B, 0x6A, 0x00, 0x45, 0x01 };

@@ -2,8 +2,7 @@
 #include "testutil.h"
 
 #include "hexinput.h"
-#include "provdoc.h"
-#include "wbxml.h"
+#include "omacp.h"
 
 char *
 omacp_test_path(const char *relative)

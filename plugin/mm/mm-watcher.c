@@ -9,7 +9,7 @@
  * Plain GDBusConnection calls and signal subscriptions, no proxies. */
 
 #include "dbus-watch.h"
-#include "wsp.h"
+#include "omacp.h"
 
 #define MM_SERVICE         "org.freedesktop.ModemManager1"
 #define MM_PATH            "/org/freedesktop/ModemManager1"

@@ -7,7 +7,7 @@
  * piece of state comes from a reply or a signal we asked for. */
 
 #include "dbus-watch.h"
-#include "wsp.h"
+#include "omacp.h"
 
 #define OFONO_SERVICE     "org.ofono"
 #define OFONO_MANAGER     "org.ofono.Manager"

@@ -4,9 +4,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 #include "omacp-source.h"
-#include "profiles.h"
 #include "provision-file.h"
 
 static gboolean

@@ -4,7 +4,7 @@
 
 #include "push-dispatch.h"
 
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define CONSUMER_GROUP "Consumer"
 

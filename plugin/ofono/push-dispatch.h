@@ -8,7 +8,7 @@
 
 #include <gio/gio.h>
 
-#include "wsp.h"
+#include "omacp.h"
 
 G_BEGIN_DECLS
 

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "backend-private.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define MMSD_BUS_NAME  "org.ofono.mms"
 #define MMSD_PATH      "/org/ofono/mms"

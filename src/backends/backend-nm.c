@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "backend-private.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define NM_BUS_NAME "org.freedesktop.NetworkManager"
 

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "backend-private.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define OFONO_BUS_NAME     "org.ofono"
 #define OFONO_MANAGER      "org.ofono.Manager"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "backend-private.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 void
 omacp_backend_free(OmacpBackend *self)

@@ -8,7 +8,7 @@
 
 #include <gio/gio.h>
 
-#include "profiles.h"
+#include "omacp.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 #include "apply.h"
 
 #include "backend.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 /* The backends and adapters are built in their own directories; the daemon's
  * meson.build says which are there (OMACP_HAVE_BACKENDS, OMACP_HAVE_OFONO_SOURCE,

@@ -18,7 +18,7 @@
 
 #include "policy.h"
 #include "omacp-source.h"
-#include "profiles.h"
+#include "omacp.h"
 
 G_BEGIN_DECLS
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "manager.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 typedef struct {
 	GMainLoop *loop;

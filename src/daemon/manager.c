@@ -5,11 +5,8 @@
 
 #include "mask.h"
 #include "omacp-dbus-generated.h"
-#include "omacp-error.h"
-#include "pipeline.h"
+#include "omacp.h"
 #include "polkit.h"
-#include "reassembly.h"
-#include "wbxml.h"
 
 #define STATE_RECEIVING            "receiving"
 #define STATE_PENDING_PIN          "pending-pin"

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 
 static const char *const action_names[] = {
 	[OMACP_ACTION_APPLY] = "apply",   [OMACP_ACTION_CONFIRM] = "confirm",

@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "pipeline.h"
+#include "omacp.h"
 
 G_BEGIN_DECLS
 

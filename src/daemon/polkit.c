@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "polkit.h"
 
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define POLKIT_NAME                        "org.freedesktop.PolicyKit1"
 #define POLKIT_PATH                        "/org/freedesktop/PolicyKit1/Authority"

@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 
 struct _OmacpStore {
 	char *dir;

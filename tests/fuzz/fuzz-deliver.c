@@ -35,8 +35,7 @@
 #include <sys/socket.h>
 
 #include "manager.h"
-#include "omacp-error.h"
-#include "reassembly.h"
+#include "omacp.h"
 
 #define MAX_RECORDS    64
 #define SMALL_STORE    4

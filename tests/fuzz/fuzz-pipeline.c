@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "output.h"
-#include "pipeline.h"
+#include "omacp.h"
 
 #define MAX_RECORDS 300
 

@@ -7,8 +7,7 @@
 
 #include <libxml/parser.h>
 
-#include "profiles.h"
-#include "provdoc.h"
+#include "omacp.h"
 
 /* Real documents are a few kB; WBXML expands by less than 10x. */
 #define FUZZ_PROVDOC_MAX_INPUT (64 * 1024)

@@ -14,8 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "omacp-error.h"
-#include "reassembly.h"
+#include "omacp.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "omacp-error.h"
-#include "sms.h"
+#include "omacp.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

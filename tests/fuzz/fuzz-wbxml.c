@@ -6,7 +6,7 @@
 #include <glib.h>
 #include <stddef.h>
 
-#include "wbxml.h"
+#include "omacp.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

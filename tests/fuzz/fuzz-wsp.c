@@ -8,8 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "auth.h"
-#include "wsp.h"
+#include "omacp.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

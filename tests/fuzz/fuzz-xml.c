@@ -8,10 +8,7 @@
 #include <glib.h>
 #include <stddef.h>
 
-#include "encoder.h"
-#include "omacp-error.h"
-#include "pipeline.h"
-#include "wbxml.h"
+#include "omacp.h"
 
 #define PIN "1234"
 

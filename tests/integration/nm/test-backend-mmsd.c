@@ -11,7 +11,7 @@
 
 #include "backend.h"
 #include "harness.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define IMSI "001010123456789"
 

@@ -14,7 +14,7 @@
 
 #include "backend.h"
 #include "harness.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 static Harness *harness;
 static OmacpBackend *backend;

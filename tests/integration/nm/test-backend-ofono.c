@@ -13,7 +13,7 @@
 
 #include "backend.h"
 #include "harness.h"
-#include "omacp-error.h"
+#include "omacp.h"
 
 #define IMSI       "001010123456789"
 #define OTHER_IMSI "001019999999999"

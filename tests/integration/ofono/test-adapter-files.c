@@ -5,9 +5,8 @@
 
 #include <glib/gstdio.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 #include "omacp-source.h"
-#include "profiles.h"
 #include "provision-file.h"
 #include "push-dispatch.h"
 

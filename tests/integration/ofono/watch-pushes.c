@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 #include "omacp-source.h"
 
 typedef struct {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "omacp-source.h"
-#include "profiles.h"
+#include "omacp.h"
 
 static OmacpProfile *
 profile_new(OmacpProfileKind kind)

@@ -15,9 +15,8 @@
 #include <unistd.h>
 
 #include "hexinput.h"
-#include "omacp-error.h"
+#include "omacp.h"
 #include "omacpctl.h"
-#include "pipeline.h"
 
 #define BUS_NAME        "org.omacp.Provisioning1"
 #define ROOT_PATH       "/org/omacp/Provisioning1"

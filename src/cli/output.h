@@ -6,7 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
-#include "pipeline.h"
+#include "omacp.h"
 
 G_BEGIN_DECLS
 

@@ -7,11 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encoder.h"
+#include "omacp.h"
 #include "hexinput.h"
-#include "omacp-error.h"
 #include "omacpctl.h"
-#include "templates.h"
 
 static char *sec_name;
 static char *imsi;

@@ -5,7 +5,7 @@
 #include <gio/gunixinputstream.h>
 #include <string.h>
 
-#include "omacp-error.h"
+#include "omacp.h"
 
 gboolean
 omacp_input_is_hex_text(const guint8 *data, gsize len)

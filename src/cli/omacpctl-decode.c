@@ -6,10 +6,9 @@
 #include <stdio.h>
 
 #include "hexinput.h"
-#include "omacp-error.h"
+#include "omacp.h"
 #include "omacpctl.h"
 #include "output.h"
-#include "pipeline.h"
 
 typedef struct {
 	GPtrArray *inputs; /* GBytes */

@@ -19,7 +19,7 @@
 #include <wbxml/wbxml.h>
 
 #include "hexinput.h"
-#include "pipeline.h"
+#include "omacp.h"
 
 typedef struct {
 	char *name;

@@ -5,7 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "wbxml.h"
+#include "omacp.h"
 
 static void
 add_string_or_null(JsonBuilder *b, const char *key, const char *value)
