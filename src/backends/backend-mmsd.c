@@ -588,9 +588,9 @@ mmsd_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *exi
 /* --- vtable ------------------------------------------------------------------ */
 
 static void
-mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id,
-                 gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
-                 gpointer user_data)
+mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *message,
+                 const char *existing_id, gboolean force, GCancellable *cancellable,
+                 GAsyncReadyCallback callback, gpointer user_data)
 {
 	MmsdBackend *self = mmsd_backend(backend);
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
@@ -712,3 +712,20 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 	}
 	return &self->parent;
 }
+
+static OmacpBackend *
+mmsd_create(const OmacpBackendSetup *setup)
+{
+	/* mmsd-tng lives on a user's session bus; a system daemon has none
+	 * (and must not autolaunch one): then the settings file is used */
+	g_autoptr(GDBusConnection) session = NULL;
+
+	if (g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
+		session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+	return omacp_backend_mmsd_new(session, setup->mmsd_settings_file);
+}
+
+const OmacpBackendInfo omacp_backend_info_mmsd = {
+	.name = "mmsd",
+	.create = mmsd_create,
+};

@@ -369,13 +369,11 @@ add_wifi_settings(NMConnection *connection, const OmacpProfile *profile, GError 
 /* The connection omacp wants for @profile, normalized, with user data and
  * the hash of its managed fields. */
 static NMConnection *
-build_connection(const OmacpProfile *profile, GError **error)
+build_connection(const OmacpProfile *profile, const char *message, GError **error)
 {
 	g_autoptr(NMConnection) connection = nm_simple_connection_new();
 	NMSettingConnection *s_con;
 	g_autofree char *uuid = nm_utils_uuid_generate();
-	const char *message =
-	        omacp_backend_dict_string(profile->settings, OMACP_BACKEND_SETTING_MESSAGE);
 	const char *type = NULL;
 	g_autoptr(GError) local = NULL;
 	g_autofree char *hash = NULL;
@@ -886,9 +884,9 @@ apply_secrets_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id,
-               gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
-               gpointer user_data)
+nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *message,
+               const char *existing_id, gboolean force, GCancellable *cancellable,
+               GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
@@ -907,7 +905,7 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *e
 	data->bus = g_object_ref(self->bus);
 	data->client = g_object_ref(self->client);
 	data->id = g_strdup(profile->name);
-	data->wanted = build_connection(profile, &error);
+	data->wanted = build_connection(profile, message, &error);
 	if (data->wanted == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
@@ -1096,7 +1094,7 @@ static GVariant *
 nm_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(NMConnection) wanted = build_connection(profile, NULL);
+	g_autoptr(NMConnection) wanted = build_connection(profile, NULL, NULL);
 	NMConnection *existing = NULL;
 	GVariantBuilder b;
 
@@ -1272,3 +1270,14 @@ omacp_backend_nm_new(GDBusConnection *bus)
 	                                       nm_appeared_cb, nm_vanished_cb, self, NULL);
 	return &self->parent;
 }
+
+static OmacpBackend *
+nm_create(const OmacpBackendSetup *setup)
+{
+	return omacp_backend_nm_new(setup->bus);
+}
+
+const OmacpBackendInfo omacp_backend_info_nm = {
+	.name = "networkmanager",
+	.create = nm_create,
+};

@@ -691,9 +691,9 @@ apply_rollback(GTask *task, GError *error)
 }
 
 static void
-ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id,
-                  gboolean force, GCancellable *cancellable, GAsyncReadyCallback callback,
-                  gpointer user_data)
+ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *message,
+                  const char *existing_id, gboolean force, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer user_data)
 {
 	OfonoBackend *self = ofono_backend(backend);
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
@@ -1279,3 +1279,14 @@ omacp_backend_ofono_new(GDBusConnection *bus)
 	omacp_backend_name_watch_start(&self->watch, &self->parent, bus, OFONO_BUS_NAME);
 	return &self->parent;
 }
+
+static OmacpBackend *
+ofono_create(const OmacpBackendSetup *setup)
+{
+	return omacp_backend_ofono_new(setup->bus);
+}
+
+const OmacpBackendInfo omacp_backend_info_ofono = {
+	.name = "ofono",
+	.create = ofono_create,
+};

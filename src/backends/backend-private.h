@@ -8,6 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* The registration of each backend (its file defines it, backend-registry.c
+ * lists those built). */
+extern const OmacpBackendInfo omacp_backend_info_nm;
+extern const OmacpBackendInfo omacp_backend_info_ofono;
+extern const OmacpBackendInfo omacp_backend_info_mmsd;
+
 /* The string under @key of the a{sv} @dict, or NULL when absent, not a
  * string, or empty. @dict may be NULL. */
 const char *omacp_backend_dict_string(GVariant *dict, const char *key);

@@ -20,6 +20,16 @@ omacp_backend_free(OmacpBackend *self)
 	self->klass->free(self);
 }
 
+const OmacpBackendInfo *
+omacp_backend_info_lookup(const char *name)
+{
+	for (gsize i = 0; omacp_backends_built[i] != NULL; i++) {
+		if (g_strcmp0(omacp_backends_built[i]->name, name) == 0)
+			return omacp_backends_built[i];
+	}
+	return NULL;
+}
+
 void
 omacp_backend_notify_availability(OmacpBackend *self)
 {

@@ -6,12 +6,9 @@
 #include "backend.h"
 #include "omacp.h"
 
-/* The backends and adapters are built in their own directories; the daemon's
- * meson.build says which are there (OMACP_HAVE_BACKENDS, OMACP_HAVE_OFONO_SOURCE,
+/* The modem-stack adapters are built in their own directories; the daemon's
+ * meson.build says which are there (OMACP_HAVE_OFONO_SOURCE,
  * OMACP_HAVE_MM_SOURCE), so that the daemon builds and runs without them. */
-#ifndef OMACP_HAVE_BACKENDS
-#define OMACP_HAVE_BACKENDS 0
-#endif
 #ifndef OMACP_HAVE_OFONO_SOURCE
 #define OMACP_HAVE_OFONO_SOURCE 0
 #endif
@@ -40,11 +37,23 @@ backend_availability_changed(OmacpBackend *backend, gpointer user_data)
 		self->ready_func(self->ready_data);
 }
 
+/* The backends omacpd.conf can enable, in the order they apply a profile. */
+static const struct {
+	const char *name;  /* OmacpBackendInfo.name */
+	const char *title; /* for the log */
+	gsize enabled;     /* offset of its gboolean in OmacpConfig */
+} known_backends[] = {
+	{ "networkmanager", "NetworkManager",
+	  G_STRUCT_OFFSET(OmacpConfig, backend_networkmanager) },
+	{ "ofono", "oFono", G_STRUCT_OFFSET(OmacpConfig, backend_ofono) },
+	{ "mmsd", "mmsd", G_STRUCT_OFFSET(OmacpConfig, backend_mmsd) },
+};
+
 static void
-add_backend(OmacpApplier *self, const char *what, OmacpBackend *backend)
+add_backend(OmacpApplier *self, const char *title, OmacpBackend *backend)
 {
 	if (backend == NULL) {
-		g_message("backend %s is enabled but cannot run here; not used", what);
+		g_message("backend %s is enabled but cannot run here; not used", title);
 		return;
 	}
 	backend->availability_changed = backend_availability_changed;
@@ -57,29 +66,25 @@ OmacpApplier *
 omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 {
 	OmacpApplier *self = g_new0(OmacpApplier, 1);
+	OmacpBackendSetup setup = {
+		.bus = bus,
+		.mmsd_settings_file = config->mmsd_settings_file,
+	};
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
 	self->generations = g_array_new(FALSE, TRUE, sizeof(guint));
-#if OMACP_HAVE_BACKENDS
-	if (config->backend_networkmanager)
-		add_backend(self, "NetworkManager", omacp_backend_nm_new(bus));
-	if (config->backend_ofono)
-		add_backend(self, "oFono", omacp_backend_ofono_new(bus));
-	if (config->backend_mmsd) {
-		/* mmsd-tng lives on a user's session bus; a system daemon has none
-		 * (and must not autolaunch one): then the settings file is used */
-		g_autoptr(GDBusConnection) session = NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(known_backends); i++) {
+		const OmacpBackendInfo *info;
 
-		if (g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
-			session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
-		add_backend(self, "mmsd",
-		            omacp_backend_mmsd_new(session, config->mmsd_settings_file));
+		if (!G_STRUCT_MEMBER(gboolean, config, known_backends[i].enabled))
+			continue;
+		info = omacp_backend_info_lookup(known_backends[i].name);
+		if (info == NULL)
+			g_message("this omacpd was built without the %s backend",
+			          known_backends[i].title);
+		else
+			add_backend(self, known_backends[i].title, info->create(&setup));
 	}
-#else
-	if (config->backend_networkmanager || config->backend_ofono || config->backend_mmsd)
-		g_message("this omacpd was built without apply backends");
-	(void) add_backend;
-#endif
 	return self;
 }
 
@@ -185,9 +190,8 @@ omacp_applier_has_missing(OmacpApplier *self, const OmacpProfile *profile, GVari
 
 typedef struct {
 	OmacpApplier *self;
-	const OmacpProfile *profile; /* the caller's, or &shadow */
-	OmacpProfile shadow;         /* the caller's profile with the message tag added */
-	GVariant *shadow_settings;
+	const OmacpProfile *profile;
+	char *message; /* the message the profile came from, may be NULL */
 	GVariant *targets;
 	OmacpApplyFlags flags;
 	guint index;
@@ -201,7 +205,7 @@ static void
 apply_data_free(ApplyData *d)
 {
 	g_clear_pointer(&d->targets, g_variant_unref);
-	g_clear_pointer(&d->shadow_settings, g_variant_unref);
+	g_free(d->message);
 	g_clear_pointer(&d->done, g_ptr_array_unref);
 	g_string_free(d->unavailable, TRUE);
 	g_clear_error(&d->error);
@@ -299,7 +303,8 @@ apply_next(GTask *task)
 			continue;
 		}
 		d->generation = g_array_index(d->self->generations, guint, d->index);
-		b->klass->apply_async(b, d->profile, existing, (d->flags & OMACP_APPLY_FORCE) != 0,
+		b->klass->apply_async(b, d->profile, d->message, existing,
+		                      (d->flags & OMACP_APPLY_FORCE) != 0,
 		                      g_task_get_cancellable(task), apply_one_done, task);
 		return;
 	}
@@ -316,18 +321,8 @@ apply_next(GTask *task)
 
 void
 omacp_applier_apply_async(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets,
-                          const char *message, GCancellable *cancellable,
+                          const char *message, OmacpApplyFlags flags, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
-{
-	omacp_applier_apply_full_async(self, profile, targets, message, OMACP_APPLY_FLAGS_NONE,
-	                               cancellable, callback, user_data);
-}
-
-void
-omacp_applier_apply_full_async(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets,
-                               const char *message, OmacpApplyFlags flags,
-                               GCancellable *cancellable, GAsyncReadyCallback callback,
-                               gpointer user_data)
 {
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 	ApplyData *d = g_new0(ApplyData, 1);
@@ -335,18 +330,7 @@ omacp_applier_apply_full_async(OmacpApplier *self, const OmacpProfile *profile, 
 	d->self = self;
 	d->profile = profile;
 	d->flags = flags;
-#ifdef OMACP_BACKEND_SETTING_MESSAGE
-	if (message != NULL) {
-		GVariantDict dict;
-
-		g_variant_dict_init(&dict, profile->settings);
-		g_variant_dict_insert(&dict, OMACP_BACKEND_SETTING_MESSAGE, "s", message);
-		d->shadow_settings = g_variant_ref_sink(g_variant_dict_end(&dict));
-		d->shadow = *profile;
-		d->shadow.settings = d->shadow_settings;
-		d->profile = &d->shadow;
-	}
-#endif
+	d->message = g_strdup(message);
 	d->targets = targets ? g_variant_ref(targets) : NULL;
 	d->done = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
 	d->unavailable = g_string_new(NULL);

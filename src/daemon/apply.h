@@ -65,19 +65,16 @@ typedef enum {
  * OMACP_ERROR_BACKEND_UNAVAILABLE, e.g. oFono without the SIM's modem).
  * @targets (a(ss), may be NULL) are the objects made for the same profile
  * before; @message (the message object path) is handed to the backends to
- * tag what they make (OMACP_BACKEND_SETTING_MESSAGE). On success finish
+ * tag what they make (the apply_async of backend.h). On success finish
  * gives the profile's objects (a(ss): the ones made now plus those of
  * @targets whose backend was not touched) and the undo snapshots (a(ssv):
  * backend, object id, snapshot). On failure what the backends already did
  * for this profile is undone; when no backend could take it at all the
  * error is OMACP_ERROR_BACKEND_UNAVAILABLE. */
 void omacp_applier_apply_async(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets,
-                               const char *message, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data);
-void omacp_applier_apply_full_async(OmacpApplier *self, const OmacpProfile *profile,
-                                    GVariant *targets, const char *message, OmacpApplyFlags flags,
-                                    GCancellable *cancellable, GAsyncReadyCallback callback,
-                                    gpointer user_data);
+                               const char *message, OmacpApplyFlags flags,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
 gboolean omacp_applier_apply_finish(OmacpApplier *self, GAsyncResult *result,
                                     GVariant **out_targets, GVariant **out_undo, GError **error);
 

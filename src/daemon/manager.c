@@ -1927,9 +1927,8 @@ apply_job_next(ApplyJob *job)
 			omacp_applier_remove_async(self->applier, targets, NULL, remove_one_done,
 			                           job);
 		else
-			omacp_applier_apply_full_async(self->applier, w->profile, targets,
-			                               msg->path, job->flags, NULL, apply_one_done,
-			                               job);
+			omacp_applier_apply_async(self->applier, w->profile, targets, msg->path,
+			                          job->flags, NULL, apply_one_done, job);
 	}
 }
 
@@ -2316,9 +2315,9 @@ catch_up(OmacpManager *self)
 		c->self = self;
 		c->prof_id = p->id;
 		c->msg_id = msg->id;
-		omacp_applier_apply_full_async(self->applier, profile,
-		                               omacp_dbus_profile_get_targets(p->iface), msg->path,
-		                               OMACP_APPLY_MISSING_ONLY, NULL, catch_up_done, c);
+		omacp_applier_apply_async(self->applier, profile,
+		                          omacp_dbus_profile_get_targets(p->iface), msg->path,
+		                          OMACP_APPLY_MISSING_ONLY, NULL, catch_up_done, c);
 		return;
 	}
 }

@@ -500,6 +500,9 @@ harness_stop_mmsd(Harness *h)
 
 /* --- profiles ---------------------------------------------------------------- */
 
+/* OmacpProfile * -> char *: the message of harness_profile_set_message() */
+static GHashTable *profile_messages;
+
 OmacpProfile *
 harness_profile(OmacpProfileKind kind, const char *identity, const char *name, const char *imsi,
                 const char *settings, const char *secrets)
@@ -529,6 +532,8 @@ harness_profile_free(OmacpProfile *p)
 {
 	if (p == NULL)
 		return;
+	if (profile_messages != NULL)
+		g_hash_table_remove(profile_messages, p);
 	g_free(p->identity);
 	g_free(p->name);
 	g_free(p->imsi);
@@ -538,14 +543,25 @@ harness_profile_free(OmacpProfile *p)
 	g_free(p);
 }
 
+void
+harness_profile_set_message(OmacpProfile *p, const char *message)
+{
+	if (profile_messages == NULL)
+		profile_messages = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	g_hash_table_insert(profile_messages, p, g_strdup(message));
+}
+
 char *
 harness_apply(OmacpBackend *backend, const OmacpProfile *p, const char *existing_id, gboolean force,
               GVariant **out_undo, GError **error)
 {
 	g_autoptr(GAsyncResult) result = NULL;
 
-	backend->klass->apply_async(backend, p, existing_id, force, NULL, harness_store_result,
-	                            &result);
+	const char *message =
+	        profile_messages != NULL ? g_hash_table_lookup(profile_messages, p) : NULL;
+
+	backend->klass->apply_async(backend, p, message, existing_id, force, NULL,
+	                            harness_store_result, &result);
 	harness_wait_result(&result, "apply");
 	return backend->klass->apply_finish(backend, result, out_undo, error);
 }

@@ -99,6 +99,9 @@ gboolean harness_can_run(const char *const *programs, char **out_reason);
 OmacpProfile *harness_profile(OmacpProfileKind kind, const char *identity, const char *name,
                               const char *imsi, const char *settings, const char *secrets);
 void harness_profile_free(OmacpProfile *p);
+/* The message harness_apply() hands the backend with @p (as the daemon
+ * hands the message the profile came from); none by default. */
+void harness_profile_set_message(OmacpProfile *p, const char *message);
 typedef OmacpProfile HarnessProfile;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HarnessProfile, harness_profile_free)
 

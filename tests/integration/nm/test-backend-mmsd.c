@@ -230,7 +230,8 @@ test_absent(void)
 	/* nothing to read: no preview */
 	g_assert_null(lonely->klass->preview(lonely, p, NULL));
 	g_assert_false(lonely->klass->handles(lonely, internet));
-	lonely->klass->apply_async(lonely, p, NULL, FALSE, NULL, harness_store_result, &result);
+	lonely->klass->apply_async(lonely, p, NULL, NULL, FALSE, NULL, harness_store_result,
+	                           &result);
 	harness_wait_result(&result, "apply");
 	id = lonely->klass->apply_finish(lonely, result, NULL, &error);
 	g_assert_null(id);
@@ -240,7 +241,7 @@ test_absent(void)
 	g_clear_error(&error);
 	g_clear_object(&result);
 
-	lonely->klass->apply_async(lonely, no_mmsc, NULL, FALSE, NULL, harness_store_result,
+	lonely->klass->apply_async(lonely, no_mmsc, NULL, NULL, FALSE, NULL, harness_store_result,
 	                           &result);
 	harness_wait_result(&result, "apply");
 	id = lonely->klass->apply_finish(lonely, result, NULL, &error);
@@ -249,7 +250,7 @@ test_absent(void)
 	g_clear_error(&error);
 	g_clear_object(&result);
 
-	lonely->klass->apply_async(lonely, internet, NULL, FALSE, NULL, harness_store_result,
+	lonely->klass->apply_async(lonely, internet, NULL, NULL, FALSE, NULL, harness_store_result,
 	                           &result);
 	harness_wait_result(&result, "apply");
 	id = lonely->klass->apply_finish(lonely, result, NULL, &error);

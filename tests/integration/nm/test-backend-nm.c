@@ -117,12 +117,14 @@ internet_profile(const char *identity, const char *name, const char *apn, const 
 {
 	g_autofree char *settings = g_strdup_printf(
 	        "{'apn': <'%s'>, 'username': <'wapuser'>, 'password-set': <true>, 'auth': "
-	        "<'pap'>, 'dns': <['192.0.2.53', '2001:db8::53']>, 'omacp-message': "
-	        "<'/org/omacp/Provisioning1/message/7'>}",
+	        "<'pap'>, 'dns': <['192.0.2.53', '2001:db8::53']>}",
 	        apn);
 	g_autofree char *secrets = g_strdup_printf("{'password': <'%s'>}", password);
+	OmacpProfile *p =
+	        harness_profile(OMACP_PROFILE_INTERNET, identity, name, IMSI_US, settings, secrets);
 
-	return harness_profile(OMACP_PROFILE_INTERNET, identity, name, IMSI_US, settings, secrets);
+	harness_profile_set_message(p, "/org/omacp/Provisioning1/message/7");
+	return p;
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -613,8 +615,8 @@ test_cancel_leaves_nothing(void)
 	g_autofree char *id = NULL;
 	g_autoptr(NMClient) client = NULL;
 
-	backend->klass->apply_async(backend, p, NULL, FALSE, cancellable, harness_store_result,
-	                            &result);
+	backend->klass->apply_async(backend, p, NULL, NULL, FALSE, cancellable,
+	                            harness_store_result, &result);
 	g_cancellable_cancel(cancellable);
 	harness_wait_result(&result, "cancelled apply");
 	id = backend->klass->apply_finish(backend, result, NULL, &error);
