@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The part of the modem-stack adapters that does not depend on the stack:
  * the service's bus name, its list of modems, the calls made for a followed
- * object, the SIM identity and the hand-over of provisioning pushes.
+ * object, the SIM identity and the hand-over of pushes to the router.
  *
  * Plain GDBusConnection calls and signal subscriptions (no proxies). Every
  * call carries the watcher's cancellable: its reply is only looked at when
@@ -141,9 +141,9 @@ omacp_dbus_modem_notify(OmacpDbusModem *modem, gboolean listening)
 {
 	OmacpDbusWatch *watch = modem->object.watch;
 
-	if (watch->state_func != NULL)
-		watch->state_func(watch->klass->source, modem->object.path, modem->imsi, listening,
-		                  watch->state_data);
+	if (watch->options.modem_state != NULL)
+		watch->options.modem_state(watch->klass->adapter, modem->object.path, modem->imsi,
+		                           listening, watch->options.modem_state_data);
 }
 
 GPtrArray *
@@ -166,26 +166,30 @@ omacp_dbus_watch_get_imsis(OmacpDbusWatch *watch)
 	return out;
 }
 
-gboolean
-omacp_dbus_watch_deliver(OmacpDbusWatch *watch, const char *modem_path, const char *sender,
-                         const guint8 *bytes, gsize len, GError **error)
+void
+omacp_dbus_watch_push(OmacpDbusWatch *watch, const char *modem_path, const char *sender,
+                      const guint8 *bytes, gsize len, GVariant *info, OmacpPushRoutedFunc routed,
+                      gpointer routed_data)
 {
 	OmacpDbusModem *modem = omacp_dbus_watch_lookup_modem(watch, modem_path);
-	/* copies: the daemon's callback may run anything, the modem may go */
+	/* copies: the router may run anything, the modem may go */
 	g_autofree char *path = g_strdup(modem_path);
 	g_autofree char *imsi = modem != NULL ? g_strdup(modem->imsi) : NULL;
 	g_autofree char *iccid = modem != NULL ? g_strdup(modem->iccid) : NULL;
 	g_autoptr(GBytes) datagram = g_bytes_new(bytes, len);
+	/* a floating @info is ours */
+	g_autoptr(GVariant) held_info = info != NULL ? g_variant_ref_sink(info) : NULL;
 	OmacpPushEvent event = { 0 };
 
-	event.source = watch->klass->source;
+	event.adapter = watch->klass->adapter;
 	event.modem = path;
 	event.imsi = imsi;
 	event.iccid = iccid;
 	event.sender = sender != NULL && sender[0] != '\0' ? sender : NULL;
 	event.received_us = g_get_real_time();
 	event.datagram = datagram;
-	return watch->func(&event, watch->user_data, error);
+	event.info = held_info;
+	watch->options.push(&event, routed, routed_data, watch->options.push_data);
 }
 
 /* ---- the service ---- */
@@ -306,13 +310,12 @@ omacp_dbus_watch_subscribe(OmacpDbusWatch *watch, const char *interface, const c
 
 void
 omacp_dbus_watch_init(OmacpDbusWatch *watch, const OmacpDbusWatchClass *klass, GDBusConnection *bus,
-                      OmacpPushFunc func, gpointer user_data)
+                      const OmacpAdapterOptions *options)
 {
 	watch->klass = klass;
 	watch->bus = g_object_ref(bus);
 	watch->cancellable = g_cancellable_new();
-	watch->func = func;
-	watch->user_data = user_data;
+	watch->options = *options;
 	watch->subscriptions = g_array_new(FALSE, FALSE, sizeof(guint));
 	watch->modems =
 	        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) modem_free);
@@ -346,32 +349,8 @@ void
 omacp_dbus_watch_clear(OmacpDbusWatch *watch)
 {
 	g_clear_pointer(&watch->modems, g_hash_table_unref);
-	g_clear_pointer(&watch->dispatcher, omacp_push_dispatcher_free);
 	g_clear_pointer(&watch->subscriptions, g_array_unref);
 	g_clear_object(&watch->cancellable);
 	g_clear_pointer(&watch->owner, g_free);
 	g_clear_object(&watch->bus);
-}
-
-gboolean
-omacp_dbus_watch_set_push_dir(OmacpDbusWatch *watch, const char *push_dir, GError **error)
-{
-	OmacpPushDispatcher *dispatcher = NULL;
-
-	if (push_dir != NULL) {
-		dispatcher = omacp_push_dispatcher_new(push_dir, NULL, error);
-		if (dispatcher == NULL)
-			return FALSE;
-	}
-	g_clear_pointer(&watch->dispatcher, omacp_push_dispatcher_free);
-	watch->dispatcher = dispatcher;
-	return TRUE;
-}
-
-void
-omacp_dbus_watch_set_modem_notify(OmacpDbusWatch *watch, OmacpModemStateFunc func,
-                                  gpointer user_data)
-{
-	watch->state_func = func;
-	watch->state_data = user_data;
 }

@@ -5,17 +5,21 @@
  * its bus name, list its modems from the owner when it appears and follow the
  * signals that add and remove them, forget them all when it goes; call
  * methods for a followed object and hear the reply only if that same object
- * is still followed; keep each modem's SIM identity; hand provisioning pushes
- * to the daemon.
+ * is still followed; keep each modem's SIM identity; hand pushes to the
+ * router.
  *
  * An adapter embeds an OmacpDbusWatch as the FIRST member of its own struct
  * and each followed object starts with an OmacpDbusObject (modems with an
  * OmacpDbusModem), so that the callbacks below can cast back. */
 
-#include "omacp-source.h"
-#include "push-dispatch.h"
+#include "omacp-adapter.h"
 
 G_BEGIN_DECLS
+
+/* The registration of each adapter (its file defines it, adapter-registry.c
+ * lists those built). */
+extern const OmacpAdapterInfo omacp_adapter_info_ofono;
+extern const OmacpAdapterInfo omacp_adapter_info_mm;
 
 /* Milliseconds we wait for any reply from the modem stack. */
 #define OMACP_DBUS_CALL_TIMEOUT 25000
@@ -45,8 +49,8 @@ typedef struct {
  * carries one such pair and @removed_signal of @removed_type an object path
  * and maybe more (its second member). */
 typedef struct {
-	const char *source; /* for OmacpPushEvent.source and state notifications */
-	const char *log;    /* prefix of our debug messages */
+	const char *adapter; /* for OmacpPushEvent.adapter and state notifications */
+	const char *log;     /* prefix of our debug messages */
 	const char *service;
 	const char *path;
 	const char *interface;
@@ -73,11 +77,7 @@ struct _OmacpDbusWatch {
 	const OmacpDbusWatchClass *klass;
 	GDBusConnection *bus;
 	GCancellable *cancellable; /* cancelled when the adapter goes */
-	OmacpPushFunc func;
-	gpointer user_data;
-	OmacpModemStateFunc state_func;
-	gpointer state_data;
-	OmacpPushDispatcher *dispatcher; /* NULL: no forwarding */
+	OmacpAdapterOptions options;
 	char *owner; /* unique name of the service, NULL while it is not running */
 	guint name_watch;
 	GArray *subscriptions; /* guint */
@@ -88,7 +88,7 @@ struct _OmacpDbusWatch {
 /* Sets @watch up for @klass; nothing happens on the bus before
  * omacp_dbus_watch_start(). */
 void omacp_dbus_watch_init(OmacpDbusWatch *watch, const OmacpDbusWatchClass *klass,
-                           GDBusConnection *bus, OmacpPushFunc func, gpointer user_data);
+                           GDBusConnection *bus, const OmacpAdapterOptions *options);
 /* Follows the added/removed signals and the service's bus name. */
 void omacp_dbus_watch_start(OmacpDbusWatch *watch);
 /* Subscribes @callback (with @watch as its user data) to signals from the
@@ -102,10 +102,6 @@ void omacp_dbus_watch_stop(OmacpDbusWatch *watch);
  * included); after omacp_dbus_watch_stop(). */
 void omacp_dbus_watch_clear(OmacpDbusWatch *watch);
 
-/* NULL @push_dir: no forwarding. @watch is unchanged on failure. */
-gboolean omacp_dbus_watch_set_push_dir(OmacpDbusWatch *watch, const char *push_dir, GError **error);
-void omacp_dbus_watch_set_modem_notify(OmacpDbusWatch *watch, OmacpModemStateFunc func,
-                                       gpointer user_data);
 /* The IMSIs of the followed modems, each once (char *). */
 GPtrArray *omacp_dbus_watch_get_imsis(OmacpDbusWatch *watch);
 
@@ -139,10 +135,12 @@ void omacp_dbus_modem_clear_sim(OmacpDbusModem *modem);
 /* Tells the modem state callback, if any, that we (no longer) listen. */
 void omacp_dbus_modem_notify(OmacpDbusModem *modem, gboolean listening);
 
-/* Hands a provisioning push in @bytes that came in on the modem at
- * @modem_path from @sender (NULL or empty: unknown) to the daemon, with the SIM identity
- * of that modem. TRUE once the daemon has stored it. */
-gboolean omacp_dbus_watch_deliver(OmacpDbusWatch *watch, const char *modem_path, const char *sender,
-                                  const guint8 *bytes, gsize len, GError **error);
+/* Hands the push in @bytes that came in on the modem at @modem_path from
+ * @sender (NULL or empty: unknown) with @info (a{sv} for push.d consumers,
+ * may be NULL, a floating one is consumed) to the router, with the SIM identity of that modem;
+ * @routed (may be NULL) gets the router's answer. */
+void omacp_dbus_watch_push(OmacpDbusWatch *watch, const char *modem_path, const char *sender,
+                           const guint8 *bytes, gsize len, GVariant *info,
+                           OmacpPushRoutedFunc routed, gpointer routed_data);
 
 G_END_DECLS

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The ModemManager adapter: follows modems through the ObjectManager, their
  * SIM (IMSI, ICCID) and Messaging; reads every received SMS and hands the
- * ones whose data is a provisioning WAP push to the daemon, then deletes them
- * from the modem. ModemManager strips the UDH (ports included), so a push is
- * recognised by its content alone. Other SMS are left alone, unless a push.d
- * directory is set and a consumer takes a non-provisioning WAP push.
+ * ones that carry data to the router, then deletes those the router took or
+ * forwarded from the modem. ModemManager strips the UDH (ports included), so
+ * a push is recognised by its content alone. Text SMS are left alone.
  *
  * Plain GDBusConnection calls and signal subscriptions, no proxies. */
 
@@ -218,58 +217,34 @@ delete_sms(OmacpMmWatcher *self, const char *modem_path, const char *sms_path)
 	delete_call(data);
 }
 
+/* An SMS handed to the router, until it answers. */
 typedef struct {
 	OmacpMmWatcher *watcher;
+	GCancellable *cancellable; /* the watcher's: tells whether it is still there */
 	char *modem_path;
 	char *sms_path;
-} ForwardData;
+} RoutedSms;
 
 static void
-forward_done(guint n_ok, guint n_sent, gboolean cancelled, gpointer user_data)
+sms_routed(OmacpPushRoute route, gpointer user_data)
 {
-	ForwardData *data = user_data;
+	RoutedSms *routed = user_data;
 
-	if (!cancelled) {
-		g_debug("mm: %s: push taken by %u of %u consumers", data->sms_path, n_ok, n_sent);
-		if (n_ok > 0)
-			delete_sms(data->watcher, data->modem_path, data->sms_path);
-	}
-	g_free(data->modem_path);
-	g_free(data->sms_path);
-	g_free(data);
+	if (route != OMACP_PUSH_LEFT && !g_cancellable_is_cancelled(routed->cancellable))
+		delete_sms(routed->watcher, routed->modem_path, routed->sms_path);
+	g_object_unref(routed->cancellable);
+	g_free(routed->modem_path);
+	g_free(routed->sms_path);
+	g_free(routed);
 }
 
-static void
-forward_push(OmacpMmWatcher *self, MmSms *sms, const OmacpPush *push, GVariant *data,
-             const char *number, const char *timestamp)
-{
-	GVariantBuilder info;
-	ForwardData *fwd;
-
-	g_variant_builder_init(&info, G_VARIANT_TYPE("a{sv}"));
-	if (number != NULL)
-		g_variant_builder_add(&info, "{sv}", "Sender", g_variant_new_string(number));
-	if (timestamp != NULL)
-		g_variant_builder_add(&info, "{sv}", "SentTime", g_variant_new_string(timestamp));
-
-	fwd = g_new0(ForwardData, 1);
-	fwd->watcher = self;
-	fwd->modem_path = g_strdup(sms->modem_path);
-	fwd->sms_path = g_strdup(sms->object.path);
-	omacp_push_dispatcher_forward(self->watch.dispatcher, self->watch.bus, push, data,
-	                              g_variant_builder_end(&info), self->watch.cancellable,
-	                              forward_done, fwd);
-}
-
-/* A received SMS with all its properties: is it ours? */
+/* A received SMS with all its properties: a push for the router? */
 static void
 examine_sms(OmacpMmWatcher *self, MmSms *sms, GVariant *props)
 {
 	g_autoptr(GVariant) data = NULL;
-	g_autoptr(OmacpPush) push = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *sms_path = g_strdup(sms->object.path);
-	g_autofree char *modem_path = g_strdup(sms->modem_path);
+	GVariantBuilder info;
+	RoutedSms *routed;
 	const char *number = NULL;
 	const char *timestamp = NULL;
 	const guint8 *bytes;
@@ -288,39 +263,25 @@ examine_sms(OmacpMmWatcher *self, MmSms *sms, GVariant *props)
 	bytes = g_variant_get_fixed_array(data, &len, 1);
 	if (len == 0)
 		return; /* a text SMS */
-	if (!omacp_wsp_parse_push(bytes, len, &push, &error)) {
-		g_debug("mm: %s: binary SMS that is no WAP push, left alone: %s", sms_path,
-		        error->message);
-		return;
-	}
 	if (!g_variant_lookup(props, "Number", "&s", &number) || number[0] == '\0')
 		number = NULL;
 	if (!g_variant_lookup(props, "Timestamp", "&s", &timestamp) || timestamp[0] == '\0')
 		timestamp = NULL;
 
-	if (!omacp_push_kind_is_provisioning(push->kind)) {
-		OmacpPushDispatcher *dispatcher = self->watch.dispatcher;
+	/* what push.d consumers get with the push */
+	g_variant_builder_init(&info, G_VARIANT_TYPE("a{sv}"));
+	if (number != NULL)
+		g_variant_builder_add(&info, "{sv}", "Sender", g_variant_new_string(number));
+	if (timestamp != NULL)
+		g_variant_builder_add(&info, "{sv}", "SentTime", g_variant_new_string(timestamp));
 
-		if (dispatcher != NULL && omacp_push_dispatcher_get_n_consumers(dispatcher) > 0) {
-			g_autoptr(GPtrArray) consumers =
-			        omacp_push_dispatcher_match(dispatcher, push);
-
-			if (consumers->len > 0) {
-				forward_push(self, sms, push, data, number, timestamp);
-				return;
-			}
-		}
-		g_debug("mm: %s: %s push, not ours, left alone", sms_path,
-		        push->content_type != NULL ? push->content_type : "?");
-		return;
-	}
-
-	if (!omacp_dbus_watch_deliver(&self->watch, modem_path, number, bytes, len, &error)) {
-		g_debug("mm: %s: the daemon did not take the push, kept on the modem: %s", sms_path,
-		        error != NULL ? error->message : "no reason given");
-		return;
-	}
-	delete_sms(self, modem_path, sms_path);
+	routed = g_new0(RoutedSms, 1);
+	routed->watcher = self;
+	routed->cancellable = g_object_ref(self->watch.cancellable);
+	routed->modem_path = g_strdup(sms->modem_path);
+	routed->sms_path = g_strdup(sms->object.path);
+	omacp_dbus_watch_push(&self->watch, routed->modem_path, number, bytes, len,
+	                      g_variant_builder_end(&info), sms_routed, routed);
 }
 
 static void fetch_sms(OmacpMmWatcher *self, MmSms *sms);
@@ -564,7 +525,7 @@ forget_sms(OmacpDbusWatch *watch)
 }
 
 static const OmacpDbusWatchClass mm_class = {
-	.source = "modemmanager",
+	.adapter = "modemmanager",
 	.log = "mm",
 	.service = MM_SERVICE,
 	.path = MM_PATH,
@@ -583,15 +544,15 @@ static const OmacpDbusWatchClass mm_class = {
 };
 
 OmacpMmWatcher *
-omacp_mm_watcher_new(GDBusConnection *bus, OmacpPushFunc func, gpointer user_data)
+omacp_mm_watcher_new(GDBusConnection *bus, const OmacpAdapterOptions *options)
 {
 	OmacpMmWatcher *self;
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
-	g_return_val_if_fail(func != NULL, NULL);
+	g_return_val_if_fail(options != NULL && options->push != NULL, NULL);
 
 	self = g_new0(OmacpMmWatcher, 1);
-	omacp_dbus_watch_init(&self->watch, &mm_class, bus, func, user_data);
+	omacp_dbus_watch_init(&self->watch, &mm_class, bus, options);
 	self->sms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) sms_free);
 
 	omacp_dbus_watch_subscribe(&self->watch, DBUS_PROPERTIES, "PropertiesChanged",
@@ -618,15 +579,29 @@ omacp_mm_watcher_get_imsis(OmacpMmWatcher *self)
 	return omacp_dbus_watch_get_imsis(&self->watch);
 }
 
-void
-omacp_mm_watcher_set_modem_notify(OmacpMmWatcher *self, OmacpModemStateFunc func,
-                                  gpointer user_data)
+/* ---- registration ---- */
+
+static OmacpAdapter *
+adapter_create(GDBusConnection *bus, const OmacpAdapterOptions *options)
 {
-	omacp_dbus_watch_set_modem_notify(&self->watch, func, user_data);
+	return (OmacpAdapter *) omacp_mm_watcher_new(bus, options);
 }
 
-gboolean
-omacp_mm_watcher_set_push_dir(OmacpMmWatcher *self, const char *push_dir, GError **error)
+static void
+adapter_free(OmacpAdapter *adapter)
 {
-	return omacp_dbus_watch_set_push_dir(&self->watch, push_dir, error);
+	omacp_mm_watcher_free((OmacpMmWatcher *) adapter);
 }
+
+static GPtrArray *
+adapter_get_imsis(OmacpAdapter *adapter)
+{
+	return omacp_mm_watcher_get_imsis((OmacpMmWatcher *) adapter);
+}
+
+const OmacpAdapterInfo omacp_adapter_info_mm = {
+	.name = "modemmanager",
+	.create = adapter_create,
+	.free = adapter_free,
+	.get_imsis = adapter_get_imsis,
+};

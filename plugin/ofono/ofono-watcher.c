@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The oFono adapter: follows modems on org.ofono, registers a
- * PushNotification agent on each, reads the SIM identity, hands provisioning
- * pushes to the daemon and everything else to the push dispatcher.
+ * PushNotification agent on each, reads the SIM identity and hands every
+ * push to the router.
  *
  * Plain GDBusConnection calls and signal subscriptions (no proxies): every
  * piece of state comes from a reply or a signal we asked for. */
@@ -155,43 +155,17 @@ fetch_sim(Modem *modem)
 /* ---- pushes ---- */
 
 static void
-forward_done(guint n_ok, guint n_sent, gboolean cancelled, gpointer user_data)
-{
-	if (!cancelled)
-		g_debug("ofono: push taken by %u of %u consumers", n_ok, n_sent);
-}
-
-static void
 handle_push(Modem *modem, GVariant *notification, GVariant *info)
 {
-	OmacpDbusWatch *watch = &watcher_of(modem)->watch;
-	g_autoptr(OmacpPush) push = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree char *modem_path = g_strdup(path_of(modem));
 	const char *sender = NULL;
 	const guint8 *bytes;
 	gsize len = 0;
 
 	bytes = g_variant_get_fixed_array(notification, &len, 1);
-	if (!omacp_wsp_parse_push(bytes, len, &push, &error)) {
-		g_debug("ofono: %s: dropping a push that does not parse: %s", modem_path,
-		        error->message);
-		return;
-	}
-	if (!omacp_push_kind_is_provisioning(push->kind)) {
-		if (watch->dispatcher == NULL ||
-		    omacp_push_dispatcher_forward(watch->dispatcher, watch->bus, push, notification,
-		                                  info, watch->cancellable, forward_done,
-		                                  NULL) == 0)
-			g_debug("ofono: %s: no consumer for a %s push", modem_path,
-			        push->content_type != NULL ? push->content_type : "?");
-		return;
-	}
-
 	g_variant_lookup(info, "Sender", "&s", &sender);
-	if (!omacp_dbus_watch_deliver(watch, modem_path, sender, bytes, len, &error))
-		g_debug("ofono: %s: the daemon did not take the push: %s", modem_path,
-		        error != NULL ? error->message : "no reason given");
+	/* oFono has had its answer: what the router makes of it changes nothing here */
+	omacp_dbus_watch_push(&watcher_of(modem)->watch, path_of(modem), sender, bytes, len, info,
+	                      NULL, NULL);
 }
 
 /* ---- the agent ---- */
@@ -375,7 +349,7 @@ property_signal(GDBusConnection *connection, const char *sender, const char *obj
 }
 
 static const OmacpDbusWatchClass ofono_class = {
-	.source = "ofono",
+	.adapter = "ofono",
 	.log = "ofono",
 	.service = OFONO_SERVICE,
 	.path = "/",
@@ -393,20 +367,16 @@ static const OmacpDbusWatchClass ofono_class = {
 };
 
 OmacpOfonoWatcher *
-omacp_ofono_watcher_new(GDBusConnection *bus, const char *push_dir, OmacpPushFunc func,
-                        gpointer user_data)
+omacp_ofono_watcher_new(GDBusConnection *bus, const OmacpAdapterOptions *options)
 {
 	OmacpOfonoWatcher *self;
-	g_autoptr(GError) error = NULL;
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
-	g_return_val_if_fail(func != NULL, NULL);
+	g_return_val_if_fail(options != NULL && options->push != NULL, NULL);
 
 	self = g_new0(OmacpOfonoWatcher, 1);
-	omacp_dbus_watch_init(&self->watch, &ofono_class, bus, func, user_data);
+	omacp_dbus_watch_init(&self->watch, &ofono_class, bus, options);
 	self->agent_info = g_dbus_node_info_new_for_xml(agent_xml, NULL);
-	if (push_dir != NULL && !omacp_dbus_watch_set_push_dir(&self->watch, push_dir, &error))
-		g_debug("ofono: no push forwarding: %s", error->message);
 
 	omacp_dbus_watch_subscribe(&self->watch, OFONO_MODEM, "PropertyChanged", property_signal);
 	omacp_dbus_watch_subscribe(&self->watch, OFONO_SIM, "PropertyChanged", property_signal);
@@ -446,13 +416,6 @@ omacp_ofono_watcher_get_imsis(OmacpOfonoWatcher *self)
 	return omacp_dbus_watch_get_imsis(&self->watch);
 }
 
-void
-omacp_ofono_watcher_set_modem_notify(OmacpOfonoWatcher *self, OmacpModemStateFunc func,
-                                     gpointer user_data)
-{
-	omacp_dbus_watch_set_modem_notify(&self->watch, func, user_data);
-}
-
 gboolean
 omacp_ofono_watcher_get_network(OmacpOfonoWatcher *self, const char *imsi, char **mcc_mnc,
                                 char **spn)
@@ -474,3 +437,37 @@ omacp_ofono_watcher_get_network(OmacpOfonoWatcher *self, const char *imsi, char 
 	}
 	return FALSE;
 }
+
+/* ---- registration ---- */
+
+static OmacpAdapter *
+adapter_create(GDBusConnection *bus, const OmacpAdapterOptions *options)
+{
+	return (OmacpAdapter *) omacp_ofono_watcher_new(bus, options);
+}
+
+static void
+adapter_free(OmacpAdapter *adapter)
+{
+	omacp_ofono_watcher_free((OmacpOfonoWatcher *) adapter);
+}
+
+static GPtrArray *
+adapter_get_imsis(OmacpAdapter *adapter)
+{
+	return omacp_ofono_watcher_get_imsis((OmacpOfonoWatcher *) adapter);
+}
+
+static gboolean
+adapter_get_network(OmacpAdapter *adapter, const char *imsi, char **mcc_mnc, char **spn)
+{
+	return omacp_ofono_watcher_get_network((OmacpOfonoWatcher *) adapter, imsi, mcc_mnc, spn);
+}
+
+const OmacpAdapterInfo omacp_adapter_info_ofono = {
+	.name = "ofono",
+	.create = adapter_create,
+	.free = adapter_free,
+	.get_imsis = adapter_get_imsis,
+	.get_network = adapter_get_network,
+};

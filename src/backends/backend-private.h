@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 extern const OmacpBackendInfo omacp_backend_info_nm;
 extern const OmacpBackendInfo omacp_backend_info_ofono;
 extern const OmacpBackendInfo omacp_backend_info_mmsd;
+extern const OmacpBackendInfo omacp_backend_info_ofono_provision;
 
 /* The string under @key of the a{sv} @dict, or NULL when absent, not a
  * string, or empty. @dict may be NULL. */

@@ -66,6 +66,17 @@ typedef struct {
 	GVariant *(*preview)(OmacpBackend *self, const OmacpProfile *profile,
 	                     const char *existing_id);
 
+	/* Optional (NULL: not such a backend), for a backend that keeps
+	 * settings per SIM rather than an object per profile (oFono's
+	 * provisioning file; its handles() says FALSE to every profile, so it
+	 * never appears in a profile's Targets): called after an apply, undo or
+	 * removal that touched the settings of the SIM @imsi, with the profiles
+	 * omacp holds applied for it now (OmacpProfile *, the most recent of a
+	 * kind first). @out_note gets what was written, for the log (NULL:
+	 * nothing, e.g. the SIM's network is not known). */
+	gboolean (*write_sim_settings)(OmacpBackend *self, const char *imsi, GPtrArray *profiles,
+	                               char **out_note, GError **error);
+
 	void (*free)(OmacpBackend *self);
 } OmacpBackendClass;
 
@@ -87,10 +98,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpBackend, omacp_backend_free)
 
 /* --- the backends built into this program ------------------------------------ */
 
+/* The network of the SIM @imsi as the modem stack reports it: MCC+MNC digits
+ * and the SPN (may be NULL). FALSE when not known. */
+typedef gboolean (*OmacpSimNetworkFunc)(gpointer user_data, const char *imsi, char **mcc_mnc,
+                                        char **spn);
+
+/* Where a backend asks for SIM networks; filled by the daemon once its
+ * adapters run (func NULL until then: nothing known). */
+typedef struct {
+	OmacpSimNetworkFunc func;
+	gpointer user_data;
+} OmacpSimNetworks;
+
 /* What the daemon hands a backend's constructor. */
 typedef struct {
-	GDBusConnection *bus;           /* omacpd's bus (system, or a test's private one) */
-	const char *mmsd_settings_file; /* NULL: mmsd-tng's default */
+	GDBusConnection *bus;                 /* omacpd's bus (system, or a test's private one) */
+	const char *mmsd_settings_file;       /* NULL: mmsd-tng's default */
+	const OmacpSimNetworks *sim_networks; /* lives as long as the backends */
 } OmacpBackendSetup;
 
 /* One backend built into this program. Each backend file defines one

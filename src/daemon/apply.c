@@ -6,21 +6,12 @@
 #include "backend.h"
 #include "omacp.h"
 
-/* The modem-stack adapters are built in their own directories; the daemon's
- * meson.build says which are there (OMACP_HAVE_OFONO_SOURCE,
- * OMACP_HAVE_MM_SOURCE), so that the daemon builds and runs without them. */
-#ifndef OMACP_HAVE_OFONO_SOURCE
-#define OMACP_HAVE_OFONO_SOURCE 0
-#endif
-#ifndef OMACP_HAVE_MM_SOURCE
-#define OMACP_HAVE_MM_SOURCE 0
-#endif
-
 struct _OmacpApplier {
 	GPtrArray *backends; /* OmacpBackend *, enabled and constructed */
 	GArray *generations; /* guint per backend: availability changes seen */
 	OmacpApplierReadyFunc ready_func;
 	gpointer ready_data;
+	OmacpSimNetworks sim_networks; /* what the backends ask SIM networks of */
 };
 
 static void
@@ -47,6 +38,9 @@ static const struct {
 	  G_STRUCT_OFFSET(OmacpConfig, backend_networkmanager) },
 	{ "ofono", "oFono", G_STRUCT_OFFSET(OmacpConfig, backend_ofono) },
 	{ "mmsd", "mmsd", G_STRUCT_OFFSET(OmacpConfig, backend_mmsd) },
+	/* follows the oFono adapter: it writes for the SIMs that adapter knows */
+	{ "ofono-provision", "oFono provisioning file",
+	  G_STRUCT_OFFSET(OmacpConfig, adapter_ofono) },
 };
 
 static void
@@ -69,6 +63,7 @@ omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 	OmacpBackendSetup setup = {
 		.bus = bus,
 		.mmsd_settings_file = config->mmsd_settings_file,
+		.sim_networks = &self->sim_networks,
 	};
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
@@ -554,126 +549,32 @@ omacp_applier_preview(OmacpApplier *self, const OmacpProfile *profile, GVariant 
 	return g_variant_ref_sink(g_variant_builder_end(&out));
 }
 
-/* ---- modem-stack adapters ---- */
-
-struct _OmacpSources {
-#if OMACP_HAVE_OFONO_SOURCE
-	OmacpOfonoWatcher *ofono;
-#endif
-#if OMACP_HAVE_MM_SOURCE
-	OmacpMmWatcher *mm;
-#endif
-	int unused;
-};
-
-#if OMACP_HAVE_OFONO_SOURCE || OMACP_HAVE_MM_SOURCE
-static void
-modem_state_changed(const char *source, const char *modem, const char *imsi, gboolean listening,
-                    gpointer user_data)
-{
-	/* the first digits (MCC, MNC) only: an IMSI is personal data */
-	g_message("%s: %s modem %s%s%.5s%s", source, listening ? "listening on" : "stopped on",
-	          modem, imsi != NULL ? ", SIM " : "", imsi != NULL ? imsi : "",
-	          imsi != NULL ? "..." : "");
-}
-#endif
-
-OmacpSources *
-omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc func,
-                  gpointer user_data)
-{
-	OmacpSources *self = g_new0(OmacpSources, 1);
-
-#if OMACP_HAVE_OFONO_SOURCE
-	if (config->source_ofono)
-		self->ofono =
-		        omacp_ofono_watcher_new(bus, config->push_forward_dir, func, user_data);
-	if (self->ofono != NULL)
-		omacp_ofono_watcher_set_modem_notify(self->ofono, modem_state_changed, NULL);
-#else
-	if (config->source_ofono)
-		g_message("this omacpd was built without the oFono adapter");
-#endif
-#if OMACP_HAVE_MM_SOURCE
-	if (config->source_modemmanager)
-		self->mm = omacp_mm_watcher_new(bus, func, user_data);
-	if (self->mm != NULL)
-		omacp_mm_watcher_set_modem_notify(self->mm, modem_state_changed, NULL);
-	if (self->mm != NULL && config->push_forward_dir != NULL) {
-		g_autoptr(GError) error = NULL;
-
-		/* MMS notifications on ModemManager go to the same consumers
-		 * (mmsd-tng with AutoProcessSMSWAP=false, plugin/mm/README.md) */
-		if (!omacp_mm_watcher_set_push_dir(self->mm, config->push_forward_dir, &error))
-			g_warning("ModemManager: push forwarding off: %s", error->message);
-	}
-#else
-	if (config->source_modemmanager)
-		g_message("this omacpd was built without the ModemManager adapter");
-#endif
-	return self;
-}
+/* ---- settings kept per SIM ---- */
 
 void
-omacp_sources_free(OmacpSources *self)
+omacp_applier_set_sim_networks(OmacpApplier *self, OmacpSimNetworkFunc func, gpointer user_data)
 {
-	if (self == NULL)
-		return;
-#if OMACP_HAVE_OFONO_SOURCE
-	g_clear_pointer(&self->ofono, omacp_ofono_watcher_free);
-#endif
-#if OMACP_HAVE_MM_SOURCE
-	g_clear_pointer(&self->mm, omacp_mm_watcher_free);
-#endif
-	g_free(self);
-}
-
-GPtrArray *
-omacp_sources_get_imsis(OmacpSources *self)
-{
-	GPtrArray *imsis = g_ptr_array_new_with_free_func(g_free);
-
-#if OMACP_HAVE_OFONO_SOURCE
-	if (self->ofono != NULL) {
-		g_autoptr(GPtrArray) more = omacp_ofono_watcher_get_imsis(self->ofono);
-
-		for (guint i = 0; more != NULL && i < more->len; i++)
-			g_ptr_array_add(imsis, g_strdup(g_ptr_array_index(more, i)));
-	}
-#endif
-#if OMACP_HAVE_MM_SOURCE
-	if (self->mm != NULL) {
-		g_autoptr(GPtrArray) more = omacp_mm_watcher_get_imsis(self->mm);
-
-		for (guint i = 0; more != NULL && i < more->len; i++)
-			g_ptr_array_add(imsis, g_strdup(g_ptr_array_index(more, i)));
-	}
-#endif
-	return imsis;
+	self->sim_networks.func = func;
+	self->sim_networks.user_data = user_data;
 }
 
 gboolean
-omacp_sources_provision_ofono(OmacpSources *self, const char *imsi, GPtrArray *profiles,
-                              char **out_network, GError **error)
+omacp_applier_write_sim_settings(OmacpApplier *self, const char *imsi, GPtrArray *profiles,
+                                 char **out_note, GError **error)
 {
-#if OMACP_HAVE_OFONO_SOURCE
-	g_autofree char *network = NULL;
-	g_autofree char *spn = NULL;
+	g_autoptr(GString) notes = g_string_new(NULL);
 
-	if (self->ofono == NULL || imsi == NULL ||
-	    !omacp_ofono_watcher_get_network(self->ofono, imsi, &network, &spn)) {
-		if (out_network != NULL)
-			*out_network = NULL;
-		return TRUE;
+	for (guint i = 0; i < self->backends->len; i++) {
+		OmacpBackend *b = g_ptr_array_index(self->backends, i);
+		g_autofree char *note = NULL;
+
+		if (b->klass->write_sim_settings == NULL)
+			continue;
+		if (!b->klass->write_sim_settings(b, imsi, profiles, &note, error))
+			return FALSE;
+		if (note != NULL)
+			g_string_append_printf(notes, "%s%s", notes->len ? "; " : "", note);
 	}
-	if (!omacp_ofono_provision_write_full(NULL, network, spn, profiles, error))
-		return FALSE;
-	if (out_network != NULL)
-		*out_network = g_steal_pointer(&network);
+	*out_note = notes->len > 0 ? g_string_free(g_steal_pointer(&notes), FALSE) : NULL;
 	return TRUE;
-#else
-	if (out_network != NULL)
-		*out_network = NULL;
-	return TRUE;
-#endif
 }

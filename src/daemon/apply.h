@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* The daemon's glue to the apply backends (src/backends/) and the modem-stack
- * adapters (plugin/): which are enabled (omacpd.conf), applying one profile
- * on every backend that handles it and is available now (all or nothing
- * among those), removing and undoing what they made, and the adapters that
- * hand pushes to the manager.
+/* The daemon's one way out, the applier over the apply backends
+ * (src/backends/): which are enabled (omacpd.conf), applying one profile on
+ * every backend that handles it and is available now (all or nothing among
+ * those), removing and undoing what they made, and the settings kept per
+ * SIM (oFono's provisioning file). The way in is router.h.
  *
  * Availability: a profile is applied on the handling backends whose service
  * is there now; it waits only when none is. The profile's Targets say which
@@ -16,9 +16,9 @@
 
 #include <gio/gio.h>
 
-#include "policy.h"
-#include "omacp-source.h"
+#include "backend.h"
 #include "omacp.h"
+#include "policy.h"
 
 G_BEGIN_DECLS
 
@@ -92,25 +92,17 @@ gboolean omacp_applier_undo_finish(OmacpApplier *self, GAsyncResult *result, GEr
  * entries {field "<backend>:<field>", old, new}, or NULL. */
 GVariant *omacp_applier_preview(OmacpApplier *self, const OmacpProfile *profile, GVariant *targets);
 
-/* The modem-stack adapters enabled in @config, handing pushes to @func. */
-typedef struct _OmacpSources OmacpSources;
+/* Where the backends ask for the network of a SIM (the adapters know). */
+void omacp_applier_set_sim_networks(OmacpApplier *self, OmacpSimNetworkFunc func,
+                                    gpointer user_data);
 
-OmacpSources *omacp_sources_new(const OmacpConfig *config, GDBusConnection *bus, OmacpPushFunc func,
-                                gpointer user_data);
-void omacp_sources_free(OmacpSources *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpSources, omacp_sources_free)
-
-/* IMSIs of every SIM the adapters know (char *), for NETWPIN. */
-GPtrArray *omacp_sources_get_imsis(OmacpSources *self);
-
-/* Hands the internet and MMS settings of @profiles (OmacpProfile *, the
- * first SET profile of each kind counts; none removes the network) to the
- * omacp-provision oFono plugin, for the network of the SIM @imsi
- * (omacp_ofono_provision_write_full(), file: $OMACP_OFONO_PROVISION_FILE or
- * the default). Does nothing (TRUE, *@out_network NULL) when the oFono
- * adapter is off or does not know the SIM's MCC/MNC. @out_network (may be
- * NULL) gets the MCC+MNC written. */
-gboolean omacp_sources_provision_ofono(OmacpSources *self, const char *imsi, GPtrArray *profiles,
-                                       char **out_network, GError **error);
+/* Hands the profiles omacp holds applied for the SIM @imsi (OmacpProfile *,
+ * the most recent of a kind first; none removes what was written) to every
+ * backend that keeps settings per SIM (write_sim_settings in backend.h):
+ * the omacp-provision oFono plugin's file ($OMACP_OFONO_PROVISION_FILE or
+ * the default), for the SIM's network. @out_note gets what was written, for
+ * the log (NULL: nothing, e.g. the SIM's network is not known). */
+gboolean omacp_applier_write_sim_settings(OmacpApplier *self, const char *imsi, GPtrArray *profiles,
+                                          char **out_note, GError **error);
 
 G_END_DECLS

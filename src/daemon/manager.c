@@ -56,7 +56,7 @@ struct _OmacpManager {
 	GPtrArray *agents; /* Agent *, the most recent last */
 
 	OmacpApplier *applier;
-	OmacpSources *sources;
+	OmacpAdapters *adapters;
 
 	/* applying profiles on backends that appeared after them, one at a time */
 	gboolean catch_up_running;
@@ -636,8 +636,8 @@ decode_complete(OmacpManager *self, const char *format, GBytes *data, const char
 	if (imsi != NULL) {
 		imsis = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(imsis, g_strdup(imsi));
-	} else if (self->sources != NULL) {
-		imsis = omacp_sources_get_imsis(self->sources);
+	} else if (self->adapters != NULL) {
+		imsis = omacp_adapters_get_imsis(self->adapters);
 	}
 	keys.imsis = imsis;
 	if (!omacp_format_from_string(format, &f)) {
@@ -2343,12 +2343,12 @@ provision_ofono(OmacpManager *self, const char *imsi)
 	g_autoptr(GPtrArray) profs = g_ptr_array_new();
 	g_autoptr(GPtrArray) profiles = g_ptr_array_new();
 	g_autoptr(GError) error = NULL;
-	g_autofree char *network = NULL;
+	g_autofree char *note = NULL;
 	g_autofree char *masked = NULL;
 	GHashTableIter iter;
 	gpointer value;
 
-	if (self->sources == NULL || imsi == NULL)
+	if (self->adapters == NULL || imsi == NULL)
 		return;
 	g_hash_table_iter_init(&iter, self->profiles);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
@@ -2371,13 +2371,11 @@ provision_ofono(OmacpManager *self, const char *imsi)
 			g_ptr_array_add(profiles, (gpointer) profile);
 	}
 	masked = omacp_mask_number(imsi);
-	if (!omacp_sources_provision_ofono(self->sources, imsi, profiles, &network, &error))
+	if (!omacp_applier_write_sim_settings(self->applier, imsi, profiles, &note, &error))
 		g_warning("SIM %s: oFono provisioning file not written: %s", masked,
 		          error->message);
-	else if (network != NULL)
-		g_message("SIM %s: its internet/MMS settings written to the oFono provisioning "
-		          "file for network %s",
-		          masked, network);
+	else if (note != NULL)
+		g_message("SIM %s: %s", masked, note);
 }
 
 /* ---- authorization ---- */
@@ -3538,7 +3536,8 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->iface), bus,
 	                                      OMACP_DBUS_PATH, error))
 		return FALSE;
-	self->sources = omacp_sources_new(config, bus, omacp_manager_push, self);
+	self->adapters = omacp_adapters_new(config, bus, omacp_manager_push, self);
+	omacp_applier_set_sim_networks(self->applier, omacp_adapters_sim_network, self->adapters);
 	*out = g_steal_pointer(&self);
 	return TRUE;
 }
@@ -3556,7 +3555,7 @@ omacp_manager_free(OmacpManager *self)
 	}
 	if (self->bus != NULL)
 		g_dbus_connection_flush_sync(self->bus, NULL, NULL);
-	g_clear_pointer(&self->sources, omacp_sources_free);
+	g_clear_pointer(&self->adapters, omacp_adapters_free);
 	g_clear_handle_id(&self->expiry_source, g_source_remove);
 	if (self->iface != NULL) {
 		if (g_dbus_interface_skeleton_get_connection(

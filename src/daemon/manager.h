@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 
 #include "apply.h"
-#include "omacp-source.h"
+#include "router.h"
 #include "policy.h"
 #include "store.h"
 
@@ -41,7 +41,7 @@ gboolean omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpCon
 void omacp_manager_free(OmacpManager *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpManager, omacp_manager_free)
 
-/* The OmacpPushFunc the modem-stack adapters call with a complete push. */
+/* The OmacpRouterDeliverFunc the router calls with a provisioning push. */
 gboolean omacp_manager_push(const OmacpPushEvent *event, gpointer user_data, GError **error);
 
 G_END_DECLS

@@ -67,8 +67,8 @@ omacp_config_new_default(void)
 	c->backend_networkmanager = TRUE;
 	c->backend_ofono = TRUE;
 	c->backend_mmsd = TRUE;
-	c->source_ofono = TRUE;
-	c->source_modemmanager = TRUE;
+	c->adapter_ofono = TRUE;
+	c->adapter_modemmanager = TRUE;
 	c->max_message_bytes = OMACP_CONFIG_DEFAULT_MAX_MESSAGE_BYTES;
 	c->max_per_sender_per_hour = OMACP_CONFIG_DEFAULT_MAX_PER_SENDER_PER_HOUR;
 	c->max_per_modem_per_hour = OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR;
@@ -237,10 +237,14 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 		return FALSE;
 	load_string(kf, "Backends", "MmsdSettingsFile", &c->mmsd_settings_file);
 
-	if (!load_bool(kf, path, "Sources", "oFono", &c->source_ofono, error) ||
-	    !load_bool(kf, path, "Sources", "ModemManager", &c->source_modemmanager, error))
-		return FALSE;
-	load_string(kf, "Sources", "PushForwardDir", &c->push_forward_dir);
+	/* [Adapters]; its old name [Sources] is still read (the new one wins) */
+	for (const char *const *group = (const char *const[]){ "Sources", "Adapters", NULL };
+	     *group != NULL; group++) {
+		if (!load_bool(kf, path, *group, "oFono", &c->adapter_ofono, error) ||
+		    !load_bool(kf, path, *group, "ModemManager", &c->adapter_modemmanager, error))
+			return FALSE;
+		load_string(kf, *group, "PushForwardDir", &c->push_forward_dir);
+	}
 
 	bytes = c->max_message_bytes;
 	if (!load_uint(kf, path, "Limits", "MaxMessageBytes", 140, 16 * 1024 * 1024, &bytes, error))

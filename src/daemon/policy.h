@@ -52,9 +52,9 @@ typedef struct {
 	gboolean backend_mmsd;
 	char *mmsd_settings_file; /* NULL: the backend's default */
 
-	/* [Sources] */
-	gboolean source_ofono;
-	gboolean source_modemmanager;
+	/* [Adapters] (read under its old name [Sources] too) */
+	gboolean adapter_ofono;
+	gboolean adapter_modemmanager;
 	char *push_forward_dir; /* NULL: no forwarding of other pushes */
 
 	/* [Limits] */

@@ -225,8 +225,8 @@ config_for(guint8 policy)
 	c->backend_networkmanager = FALSE;
 	c->backend_ofono = FALSE;
 	c->backend_mmsd = FALSE;
-	c->source_ofono = FALSE;
-	c->source_modemmanager = FALSE;
+	c->adapter_ofono = FALSE;
+	c->adapter_modemmanager = FALSE;
 	g_clear_pointer(&c->push_forward_dir, g_free);
 	c->none = (OmacpAction) ((policy & 7) % 5);
 	c->userpin = (OmacpAction) ((policy >> 3) & 3);

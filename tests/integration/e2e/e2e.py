@@ -357,7 +357,7 @@ def config(backends, sources, push_dir=None, trusted=None):
     lines += ["[Backends]"]
     for b in ("NetworkManager", "oFono", "mmsd"):
         lines.append("%s=%s" % (b, "true" if b in backends else "false"))
-    lines += ["[Sources]"]
+    lines += ["[Adapters]"]
     for s in ("oFono", "ModemManager"):
         lines.append("%s=%s" % (s, "true" if s in sources else "false"))
     if push_dir:

@@ -6,7 +6,6 @@
 #include <glib/gstdio.h>
 
 #include "omacp.h"
-#include "omacp-source.h"
 #include "provision-file.h"
 #include "push-dispatch.h"
 

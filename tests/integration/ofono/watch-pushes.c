@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Runs the oFono or ModemManager adapter on the system bus
- * ($DBUS_SYSTEM_BUS_ADDRESS) and prints what it sees as JSON lines on
- * stdout, for the integration tests:
+ * ($DBUS_SYSTEM_BUS_ADDRESS) with the daemon's router (and the push.d
+ * consumers of --push-dir), and prints what reaches the router's deliver
+ * function as JSON lines on stdout, for the integration tests:
  *   {"event":"modem","source":...,"modem":...,"imsi":...,"listening":true,"imsis":[...]}
  *   {"event":"push","source":...,"modem":...,"imsi":...,"iccid":...,"sender":...,
  *    "received_us":...,"length":N,"sha256":"...","hex":"..."}
@@ -12,12 +13,13 @@
 #include <stdio.h>
 
 #include "omacp.h"
-#include "omacp-source.h"
+#include "router.h"
 
 typedef struct {
 	GMainLoop *loop;
-	OmacpOfonoWatcher *ofono;
-	OmacpMmWatcher *mm;
+	const OmacpAdapterInfo *info;
+	OmacpAdapter *adapter;
+	OmacpRouter *router;
 	gboolean reject;
 } App;
 
@@ -57,7 +59,7 @@ on_push(const OmacpPushEvent *event, gpointer user_data, GError **error)
 
 	json_builder_begin_object(builder);
 	add_string(builder, "event", "push");
-	add_string(builder, "source", event->source);
+	add_string(builder, "source", event->adapter);
 	add_string(builder, "modem", event->modem);
 	add_string(builder, "imsi", event->imsi);
 	add_string(builder, "iccid", event->iccid);
@@ -88,10 +90,7 @@ on_modem(const char *source, const char *modem, const char *imsi, gboolean liste
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autoptr(GPtrArray) imsis = NULL;
 
-	if (app->ofono != NULL)
-		imsis = omacp_ofono_watcher_get_imsis(app->ofono);
-	else
-		imsis = omacp_mm_watcher_get_imsis(app->mm);
+	imsis = app->info->get_imsis(app->adapter);
 
 	json_builder_begin_object(builder);
 	add_string(builder, "event", "modem");
@@ -134,6 +133,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
 	App app = { 0 };
+	OmacpAdapterOptions options = { .push = omacp_router_push, .modem_state = on_modem };
 
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -147,28 +147,30 @@ main(int argc, char **argv)
 	}
 	app.loop = g_main_loop_new(NULL, FALSE);
 	app.reject = reject;
+	app.router = omacp_router_new(bus, push_dir, on_push, &app);
+	options.push_data = app.router;
+	options.modem_state_data = &app;
 	if (g_strcmp0(stack, "mm") == 0) {
-		app.mm = omacp_mm_watcher_new(bus, on_push, &app);
-		omacp_mm_watcher_set_modem_notify(app.mm, on_modem, &app);
-		if (push_dir != NULL && !omacp_mm_watcher_set_push_dir(app.mm, push_dir, &error)) {
-			g_printerr("%s\n", error->message);
-			return 1;
-		}
+		app.info = omacp_adapter_info_lookup("modemmanager");
 	} else if (stack == NULL || g_strcmp0(stack, "ofono") == 0) {
-		app.ofono = omacp_ofono_watcher_new(bus, push_dir, on_push, &app);
-		omacp_ofono_watcher_set_modem_notify(app.ofono, on_modem, &app);
+		app.info = omacp_adapter_info_lookup("ofono");
 	} else {
 		g_printerr("--stack: ofono or mm, not %s\n", stack);
 		return 2;
 	}
+	if (app.info == NULL) {
+		g_printerr("this build has no %s adapter\n", stack != NULL ? stack : "ofono");
+		return 2;
+	}
+	app.adapter = app.info->create(bus, &options);
 	g_unix_signal_add(SIGTERM, on_signal, &app);
 	g_unix_signal_add(SIGINT, on_signal, &app);
 	printf("{\"event\":\"started\"}\n");
 	fflush(stdout);
 	g_main_loop_run(app.loop);
 
-	omacp_ofono_watcher_free(app.ofono);
-	omacp_mm_watcher_free(app.mm);
+	app.info->free(app.adapter);
+	omacp_router_free(app.router);
 	/* let the UnregisterAgent calls out */
 	g_dbus_connection_flush_sync(bus, NULL, NULL);
 	g_main_loop_unref(app.loop);

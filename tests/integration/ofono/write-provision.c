@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "omacp-source.h"
+#include "provision-file.h"
 #include "omacp.h"
 
 static OmacpProfile *

@@ -53,4 +53,16 @@ gboolean omacp_ofono_provision_lookup(const char *path, const char *mcc, const c
                                       const char *spn, OmacpOfonoContextSettings **internet,
                                       OmacpOfonoContextSettings **mms, GError **error);
 
+/* Writes the internet and MMS settings of @profiles (OmacpProfile *, the
+ * first SET profile of each kind counts) for the network @mcc_mnc (5 or 6
+ * digits) into the file read by the omacp-provision oFono plugin (@path NULL:
+ * omacp_ofono_provision_file_path()), mode 0600, atomically, keeping the
+ * other networks. No internet/mms profile removes the network. @spn (may be
+ * NULL) limits the entry to SIMs with that service provider name. Daemon
+ * side (provision-write.c, which needs the omacp core). */
+gboolean omacp_ofono_provision_write(const char *path, const char *mcc_mnc, GPtrArray *profiles,
+                                     GError **error);
+gboolean omacp_ofono_provision_write_full(const char *path, const char *mcc_mnc, const char *spn,
+                                          GPtrArray *profiles, GError **error);
+
 G_END_DECLS

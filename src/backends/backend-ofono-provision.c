@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Writing the oFono provisioning file from omacp profiles (daemon side). */
+/* The oFono provisioning file as an apply backend: the internet and MMS
+ * settings omacp holds for a SIM, written for its network into the file
+ * the omacp-provision oFono plugin reads (provision-file.h), so that oFono
+ * finds them when it provisions that SIM afresh. */
 
 #include <errno.h>
 #include <glib/gstdio.h>
 
+#include "backend-private.h"
 #include "omacp.h"
-#include "omacp-source.h"
 #include "provision-file.h"
 
 static gboolean
@@ -177,3 +180,71 @@ omacp_ofono_provision_write(const char *path, const char *mcc_mnc, GPtrArray *pr
 {
 	return omacp_ofono_provision_write_full(path, mcc_mnc, NULL, profiles, error);
 }
+
+/* ---- the backend ---- */
+
+typedef struct {
+	OmacpBackend parent;
+	const OmacpSimNetworks *networks;
+} ProvisionBackend;
+
+static gboolean
+provision_handles(OmacpBackend *backend, const OmacpProfile *profile)
+{
+	return FALSE; /* no object per profile: write_sim_settings only */
+}
+
+static gboolean
+provision_is_available(OmacpBackend *backend)
+{
+	return TRUE;
+}
+
+static gboolean
+provision_write_sim_settings(OmacpBackend *backend, const char *imsi, GPtrArray *profiles,
+                             char **out_note, GError **error)
+{
+	const OmacpSimNetworks *networks = ((ProvisionBackend *) backend)->networks;
+	g_autofree char *network = NULL;
+	g_autofree char *spn = NULL;
+
+	*out_note = NULL;
+	if (networks == NULL || networks->func == NULL || imsi == NULL ||
+	    !networks->func(networks->user_data, imsi, &network, &spn))
+		return TRUE;
+	if (!omacp_ofono_provision_write_full(NULL, network, spn, profiles, error))
+		return FALSE;
+	*out_note = g_strdup_printf("its internet/MMS settings written to the oFono "
+	                            "provisioning file for network %s",
+	                            network);
+	return TRUE;
+}
+
+static void
+provision_free(OmacpBackend *backend)
+{
+	g_free(backend);
+}
+
+static const OmacpBackendClass provision_class = {
+	.name = "ofono-provision",
+	.handles = provision_handles,
+	.is_available = provision_is_available,
+	.write_sim_settings = provision_write_sim_settings,
+	.free = provision_free,
+};
+
+static OmacpBackend *
+provision_create(const OmacpBackendSetup *setup)
+{
+	ProvisionBackend *self = g_new0(ProvisionBackend, 1);
+
+	self->parent.klass = &provision_class;
+	self->networks = setup->sim_networks;
+	return &self->parent;
+}
+
+const OmacpBackendInfo omacp_backend_info_ofono_provision = {
+	.name = "ofono-provision",
+	.create = provision_create,
+};
