@@ -166,6 +166,12 @@ omacp_dbus_watch_get_imsis(OmacpDbusWatch *watch)
 	return out;
 }
 
+GPtrArray *
+omacp_dbus_adapter_get_imsis(OmacpAdapter *adapter)
+{
+	return omacp_dbus_watch_get_imsis((OmacpDbusWatch *) adapter);
+}
+
 void
 omacp_dbus_watch_push(OmacpDbusWatch *watch, const char *modem_path, const char *sender,
                       const guint8 *bytes, gsize len, GVariant *info, OmacpPushRoutedFunc routed,

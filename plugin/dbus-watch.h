@@ -104,6 +104,9 @@ void omacp_dbus_watch_clear(OmacpDbusWatch *watch);
 
 /* The IMSIs of the followed modems, each once (char *). */
 GPtrArray *omacp_dbus_watch_get_imsis(OmacpDbusWatch *watch);
+/* The same as OmacpAdapterInfo.get_imsis of an adapter that embeds an
+ * OmacpDbusWatch first (every adapter here). */
+GPtrArray *omacp_dbus_adapter_get_imsis(OmacpAdapter *adapter);
 
 /* Gives @object (allocated zeroed by the caller) its path and a new serial
  * and puts it into @table, which must free it. */

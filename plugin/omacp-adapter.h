@@ -65,8 +65,6 @@ typedef struct _OmacpMmWatcher OmacpMmWatcher;
 OmacpOfonoWatcher *omacp_ofono_watcher_new(GDBusConnection *bus,
                                            const OmacpAdapterOptions *options);
 void omacp_ofono_watcher_free(OmacpOfonoWatcher *self);
-/* The IMSIs of the SIMs oFono knows now (char *), for NETWPIN. */
-GPtrArray *omacp_ofono_watcher_get_imsis(OmacpOfonoWatcher *self);
 /* The network of the SIM with @imsi as oFono reports it: MCC+MNC digits
  * ("23415") and the SPN (may be NULL). FALSE when oFono has no such SIM or
  * does not know its MCC/MNC yet. */
@@ -78,7 +76,6 @@ gboolean omacp_ofono_watcher_get_network(OmacpOfonoWatcher *self, const char *im
  * router took or forwarded it. */
 OmacpMmWatcher *omacp_mm_watcher_new(GDBusConnection *bus, const OmacpAdapterOptions *options);
 void omacp_mm_watcher_free(OmacpMmWatcher *self);
-GPtrArray *omacp_mm_watcher_get_imsis(OmacpMmWatcher *self);
 
 /* ---- the adapters built into this program ---- */
 

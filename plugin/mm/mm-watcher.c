@@ -573,12 +573,6 @@ omacp_mm_watcher_free(OmacpMmWatcher *self)
 	g_free(self);
 }
 
-GPtrArray *
-omacp_mm_watcher_get_imsis(OmacpMmWatcher *self)
-{
-	return omacp_dbus_watch_get_imsis(&self->watch);
-}
-
 /* ---- registration ---- */
 
 static OmacpAdapter *
@@ -593,15 +587,9 @@ adapter_free(OmacpAdapter *adapter)
 	omacp_mm_watcher_free((OmacpMmWatcher *) adapter);
 }
 
-static GPtrArray *
-adapter_get_imsis(OmacpAdapter *adapter)
-{
-	return omacp_mm_watcher_get_imsis((OmacpMmWatcher *) adapter);
-}
-
 const OmacpAdapterInfo omacp_adapter_info_mm = {
 	.name = "modemmanager",
 	.create = adapter_create,
 	.free = adapter_free,
-	.get_imsis = adapter_get_imsis,
+	.get_imsis = omacp_dbus_adapter_get_imsis,
 };

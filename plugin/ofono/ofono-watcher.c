@@ -410,12 +410,6 @@ omacp_ofono_watcher_free(OmacpOfonoWatcher *self)
 	g_free(self);
 }
 
-GPtrArray *
-omacp_ofono_watcher_get_imsis(OmacpOfonoWatcher *self)
-{
-	return omacp_dbus_watch_get_imsis(&self->watch);
-}
-
 gboolean
 omacp_ofono_watcher_get_network(OmacpOfonoWatcher *self, const char *imsi, char **mcc_mnc,
                                 char **spn)
@@ -452,12 +446,6 @@ adapter_free(OmacpAdapter *adapter)
 	omacp_ofono_watcher_free((OmacpOfonoWatcher *) adapter);
 }
 
-static GPtrArray *
-adapter_get_imsis(OmacpAdapter *adapter)
-{
-	return omacp_ofono_watcher_get_imsis((OmacpOfonoWatcher *) adapter);
-}
-
 static gboolean
 adapter_get_network(OmacpAdapter *adapter, const char *imsi, char **mcc_mnc, char **spn)
 {
@@ -468,6 +456,6 @@ const OmacpAdapterInfo omacp_adapter_info_ofono = {
 	.name = "ofono",
 	.create = adapter_create,
 	.free = adapter_free,
-	.get_imsis = adapter_get_imsis,
+	.get_imsis = omacp_dbus_adapter_get_imsis,
 	.get_network = adapter_get_network,
 };
