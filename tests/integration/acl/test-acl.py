@@ -75,8 +75,10 @@ if __name__ == '__main__':
 
 import dbus  # noqa: E402
 
-from omacpdtest import (BUS_NAME, ERR, MANAGER, MESSAGE, PROFILE, ROOT,  # noqa: E402
-                        mac, main, push, unwrap)
+from omacptest import bus as private_bus  # noqa: E402
+from omacptest.conf import omacpd_conf  # noqa: E402
+from omacptest.daemon import (BUS_NAME, ERR, MANAGER, MESSAGE, PROFILE, ROOT,  # noqa: E402
+                              mac, main, push, unwrap)
 
 
 def program(name):
@@ -128,53 +130,7 @@ DOC = """<?xml version="1.0"?>
 """
 
 # omacpd.conf: no backends, no modem stacks, no rate limits.
-CONFIG = """
-[Backends]
-NetworkManager=false
-oFono=false
-mmsd=false
-[Sources]
-oFono=false
-ModemManager=false
-[Limits]
-MaxMessagesPerSenderPerHour=0
-MaxMessagesPerModemPerHour=0
-"""
-
-# The default policy of a system bus (as dbus's system.conf): everybody may
-# connect, nobody may own a name or send a method call unless a policy file
-# punches a hole. Then the policy files of the services on this bus.
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=%(socket)s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus"
-           send_interface="org.freedesktop.DBus.Properties"/>
-    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
-          send_member="UpdateActivationEnvironment"/>
-    <deny send_destination="org.freedesktop.DBus"
-          send_interface="org.freedesktop.DBus.Debug.Stats"/>
-  </policy>
-  <include>%(omacp)s</include>
-  <include>%(polkit)s</include>
-</busconfig>
-"""
+CONFIG = omacpd_conf(max_stored=None)
 
 # Administrators of the omacp actions: the group ADMINS (root is always
 # authorized by polkitd itself). Everybody else gets what the actions'
@@ -312,16 +268,15 @@ class World:
     def _start_bus(self):
         os.mkdir(self.path('bus'), 0o755)
         conf = self.path('bus', 'system.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % {'socket': self.path('bus', 'system_bus_socket'),
-                                  'omacp': os.path.abspath(BUS_POLICY),
-                                  'polkit': POLKIT_BUS_POLICY})
+        # the default policy of a system bus, then the policy files of the
+        # services on this bus
+        private_bus.write_config(conf, 'system',
+                                 'unix:path=' + self.path('bus', 'system_bus_socket'),
+                                 private_bus.SYSTEM_DEFAULT,
+                                 includes=(os.path.abspath(BUS_POLICY), POLKIT_BUS_POLICY))
         with open(self.path('bus.log'), 'w') as log:
-            proc = subprocess.Popen(['dbus-daemon', '--config-file', conf, '--nofork',
-                                     '--print-address=1'],
-                                    stdout=subprocess.PIPE, stderr=log, text=True)
+            proc, self.address = private_bus.start(conf, stderr=log)
         self.procs.append(proc)
-        self.address = proc.stdout.readline().strip()
         if not self.address:
             raise RuntimeError('dbus-daemon did not start: ' + self.read('bus.log'))
         self.env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL': 'C', 'LANGUAGE': '',

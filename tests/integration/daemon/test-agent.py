@@ -15,7 +15,7 @@ import unittest
 
 import dbus
 
-from omacpdtest import (BUS_NAME, ERR, MANAGER, ROOT, Daemon, Lines, dbus_error_name,
+from omacptest.daemon import (BUS_NAME, ERR, MANAGER, ROOT, Daemon, Lines, dbus_error_name,
                         hex_lines, mac, main, push, stop_child, vector)
 
 IMSI = '262015550001111'

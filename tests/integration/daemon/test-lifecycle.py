@@ -13,7 +13,7 @@ import unittest
 
 import dbus
 
-from omacpdtest import (ERR, PUBLIC, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
+from omacptest.daemon import (ERR, PUBLIC, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
                         shown_imsi,
                         push, stop_child, vector)
 

@@ -12,7 +12,7 @@ import unittest
 
 import dbus
 
-from omacpdtest import (ERR, OMACPD, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
+from omacptest.daemon import (ERR, OMACPD, Daemon, Lines, dbus_error_name, hex_lines, mac, main,
                         push, stop_child, vector)
 
 IMSI = '001017770001234'  # test network: no MBPI entry, so no APN risk

@@ -8,7 +8,7 @@ import unittest
 
 import dbus
 
-from omacpdtest import (ERR, Daemon, dbus_error_name, hex_lines, mac, main, push, shown_imsi,
+from omacptest.daemon import (ERR, Daemon, dbus_error_name, hex_lines, mac, main, push, shown_imsi,
                         vector)
 
 IMSI = '262019876543210'

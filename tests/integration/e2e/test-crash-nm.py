@@ -42,13 +42,11 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+import dbus
 
-import e2e  # noqa: E402
-from e2e import harness, internet_xml, MESSAGE, OMACP, OMACP_ROOT  # noqa: E402
+from omacptest import e2e
+from omacptest.e2e import harness, internet_xml, MESSAGE, OMACP, OMACP_ROOT
 
-import dbus  # noqa: E402
 
 RUNS = int(os.environ.get("OMACP_CRASH_RUNS", "20"))
 SEED = int(os.environ.get("OMACP_CRASH_SEED", str(int(time.time()))))

@@ -9,15 +9,10 @@ confirmed by an agent updates the same connection.
 Run through tests/integration/nm/run-in-netns.sh (root, private namespaces).
 """
 
-import os
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import e2e  # noqa: E402
-from e2e import harness, FakeModem, internet_xml, tpdu_len, MM, MM_PATH  # noqa: E402
+from omacptest import e2e
+from omacptest.e2e import harness, FakeModem, internet_xml, tpdu_len, MM, MM_PATH
 
 IMSI = "001010000067890"
 SENDER = "+447700900123"

@@ -13,13 +13,12 @@ import os
 import shutil
 import sys
 
+import dbus
+
+from omacptest import e2e
+from omacptest.e2e import harness, pdu, FakeModem, internet_xml, tpdu_len
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import e2e  # noqa: E402
-from e2e import harness, pdu, FakeModem, internet_xml, tpdu_len  # noqa: E402
-
-import dbus  # noqa: E402
 
 IMSI = "001010000012345"  # MCC 001, MNC 01 (EFad says 2 digits)
 SENDER = "+447700900123"  # not trusted: NETWPIN asks the user

@@ -17,7 +17,7 @@ Entry.kind:
 import binascii
 import os
 
-from omacpdtest import PUBLIC, VECTORS, hex_lines, mac, push, uintvar
+from omacptest.daemon import PUBLIC, VECTORS, hex_lines, mac, push, uintvar
 
 SERVICE = os.path.join(VECTORS, 'provisioning-service')
 

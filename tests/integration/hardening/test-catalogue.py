@@ -18,7 +18,7 @@ import unittest
 import dbus
 
 import catalogue
-from omacpdtest import (ERR, OMACPCTL, Daemon, dbus_error_name, hex_lines, main, vector)
+from omacptest.daemon import (ERR, OMACPCTL, Daemon, dbus_error_name, hex_lines, main, vector)
 
 # inner caps (the WBXML/XML size caps) are reached only when Deliver lets
 # the input through: MaxMessageBytes above them

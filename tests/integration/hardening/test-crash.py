@@ -28,7 +28,7 @@ import unittest
 import dbus
 
 import catalogue
-from omacpdtest import (BUS_NAME, MANAGER, MESSAGE, ROOT, Daemon, hex_lines, main, push, vector)
+from omacptest.daemon import (BUS_NAME, MANAGER, MESSAGE, ROOT, Daemon, hex_lines, main, push, vector)
 
 RUNS = int(os.environ.get('OMACP_CRASH_RUNS', '20'))
 SEED = int(os.environ.get('OMACP_CRASH_SEED', str(int(time.time()))))

@@ -18,7 +18,7 @@ import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
 
-from omacpdtest import (ERR, MANAGER, ROOT, BUS_NAME, Daemon, dbus_error_name, hex_lines,
+from omacptest.daemon import (ERR, MANAGER, ROOT, BUS_NAME, Daemon, dbus_error_name, hex_lines,
                         main, push, vector)
 import catalogue
 

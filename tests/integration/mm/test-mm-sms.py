@@ -15,12 +15,11 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "fakemodem"))
+from fakemodem import FakeModem
 
-import harness  # noqa: E402
-import pdu  # noqa: E402
-from fakemodem import FakeModem  # noqa: E402
+from omacptest import harness, pdu
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 MM = "/usr/sbin/ModemManager"
 MM_SERVICE = "org.freedesktop.ModemManager1"

@@ -15,11 +15,10 @@ import stat
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "fakemodem"))
+from fakemodem import FakeModem
 
-import harness  # noqa: E402
-from fakemodem import FakeModem  # noqa: E402
+from omacptest import harness
+
 
 OFONOD = "/usr/sbin/ofonod"
 

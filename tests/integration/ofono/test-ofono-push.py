@@ -14,12 +14,11 @@ import statistics
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "fakemodem"))
+from fakemodem import FakeModem
 
-import harness  # noqa: E402
-import pdu  # noqa: E402
-from fakemodem import FakeModem  # noqa: E402
+from omacptest import harness, pdu
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 OFONOD = "/usr/sbin/ofonod"
 IMSIS = ["001010000000001", "001010000000002"]

@@ -15,26 +15,7 @@ import tempfile
 import threading
 import time
 
-BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={sock}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-"""
+from omacptest import bus as private_bus
 
 PYTHON = "/usr/bin/python3"  # python3-dbus / python3-gi live there, not in venvs
 
@@ -210,13 +191,11 @@ class Harness:
     # ---- the bus ----
 
     def start_bus(self):
-        sock = self.path("bus.sock")
         conf = self.path("bus.conf")
-        with open(conf, "w") as f:
-            f.write(BUS_CONF.format(sock=sock))
-        p = self.spawn("dbus-daemon", ["dbus-daemon", "--config-file=" + conf, "--nofork",
-                                       "--print-address=1"], stdout=subprocess.PIPE)
-        line = p.stdout.readline().decode().strip()
+        private_bus.write_config(conf, "system", "unix:path=" + self.path("bus.sock"),
+                                 private_bus.OPEN)
+        _, line = private_bus.start(
+            conf, spawn=lambda argv: self.spawn("dbus-daemon", argv, stdout=subprocess.PIPE))
         if not line:
             raise RuntimeError("dbus-daemon did not start")
         self.bus_address = line

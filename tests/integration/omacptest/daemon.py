@@ -19,6 +19,9 @@ import unittest
 
 import dbus
 
+from omacptest import bus as private_bus
+from omacptest.conf import omacpd_conf
+
 BUS_NAME = 'org.omacp.Provisioning1'
 ROOT = '/org/omacp/Provisioning1'
 MANAGER = 'org.omacp.Provisioning1.Manager'
@@ -33,34 +36,7 @@ VECTORS = os.environ.get('OMACP_VECTORS', os.path.join(
 PUBLIC = os.path.join(VECTORS, 'public')
 
 # omacpd.conf for tests: no backends, no modem stacks, generous limits.
-BASE_CONFIG = """
-[Backends]
-NetworkManager=false
-oFono=false
-mmsd=false
-[Sources]
-oFono=false
-ModemManager=false
-[Limits]
-MaxMessagesPerSenderPerHour=0
-MaxMessagesPerModemPerHour=0
-MaxStoredMessages=1000
-"""
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=%s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
+BASE_CONFIG = omacpd_conf()
 
 # ---- input files -------------------------------------------------------------
 
@@ -183,12 +159,9 @@ class Daemon:
 
     def _start_bus(self):
         conf = os.path.join(self.tmp, 'bus.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % self.tmp)
-        self.bus_proc = subprocess.Popen(
-            ['dbus-daemon', '--config-file', conf, '--nofork', '--print-address=1'],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.address = self.bus_proc.stdout.readline().strip()
+        private_bus.write_config(conf, 'session', 'unix:dir=' + self.tmp,
+                                 private_bus.OPEN_EAVESDROP)
+        self.bus_proc, self.address = private_bus.start(conf)
         if not self.address:
             raise RuntimeError('dbus-daemon did not start')
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address,

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The whole chain in one private world: run-in-netns.sh gives the test private
 mount and network namespaces (tmpfs on /run, /var/lib/NetworkManager and
-/var/lib/ofono, read-only sysfs), tests/integration/fakemodem/harness.py the private
+/var/lib/ofono, read-only sysfs), tests/integration/omacptest/harness.py the private
 system bus and the process bookkeeping, fakemodem.py the modem, and this module
 starts the rest: a polkit stand-in (tests/integration/mm/fake-polkit.py), the real
 NetworkManager (the recipe of tests/integration/nm/harness.c), ofonod or
@@ -13,17 +13,15 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "fakemodem"))
+import dbus
+from fakemodem import FakeModem  # noqa: F401  (re-exported for the tests)
 
-import harness  # noqa: E402,F401  (re-exported for the tests)
-import pdu  # noqa: E402,F401
-from fakemodem import FakeModem  # noqa: E402,F401
+from omacptest import harness, pdu  # noqa: F401  (re-exported for the tests)
+from omacptest.conf import omacpd_conf
 
-import dbus  # noqa: E402
+INTEGRATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 OMACPD = os.environ.get("OMACPD", "omacpd")
 OMACPCTL = os.environ.get("OMACPCTL", "omacpctl")
@@ -126,11 +124,11 @@ class World(harness.Harness):
     # ---- polkit, signal recorder ----
 
     def start_polkit(self):
-        self.spawn("polkit", [harness.PYTHON, os.path.join(HERE, "..", "mm", "fake-polkit.py")])
+        self.spawn("polkit", [harness.PYTHON, os.path.join(INTEGRATION, "mm", "fake-polkit.py")])
         self.wait_name("org.freedesktop.PolicyKit1")
 
     def start_events(self):
-        self.events = self.start_watcher(harness.PYTHON, [os.path.join(HERE, "bus-events.py")],
+        self.events = self.start_watcher(harness.PYTHON, [os.path.join(INTEGRATION, "e2e", "bus-events.py")],
                                          name="bus-events").reader
         return self.events
 
@@ -349,19 +347,6 @@ def internet_xml(napid, name, apn, username=None, password=None, auth="CHAP"):
             "</wap-provisioningdoc>\n") % (napid, name, apn, auth_xml)
 
 
-def config(backends, sources, push_dir=None, trusted=None):
+def config(backends, adapters, push_dir=None, trusted=None):
     """omacpd.conf for the chain: the named backends and modem adapters on."""
-    lines = ["[Policy]"]
-    if trusted:
-        lines += ["TrustedSenders=" + trusted, "NetwpinTrustedAction=apply"]
-    lines += ["[Backends]"]
-    for b in ("NetworkManager", "oFono", "mmsd"):
-        lines.append("%s=%s" % (b, "true" if b in backends else "false"))
-    lines += ["[Adapters]"]
-    for s in ("oFono", "ModemManager"):
-        lines.append("%s=%s" % (s, "true" if s in sources else "false"))
-    if push_dir:
-        lines.append("PushForwardDir=" + push_dir)
-    lines += ["[Limits]", "MaxMessagesPerSenderPerHour=0", "MaxMessagesPerModemPerHour=0",
-              "MaxStoredMessages=1000"]
-    return "\n".join(lines) + "\n"
+    return omacpd_conf(backends, adapters, push_dir=push_dir, trusted=trusted)
