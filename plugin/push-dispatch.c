@@ -73,6 +73,25 @@ get_required(GKeyFile *kf, const char *path, const char *key, char **out, GError
 	return TRUE;
 }
 
+/* The value of @key of [Consumer] (stripped; @fallback when absent), or NULL
+ * and an error naming @path when @valid refuses it (it is not @what). */
+static char *
+load_name(GKeyFile *kf, const char *path, const char *key, const char *fallback,
+          gboolean (*valid)(const gchar *), const char *what, GError **error)
+{
+	g_autofree char *value = g_key_file_get_string(kf, CONSUMER_GROUP, key, NULL);
+
+	if (value == NULL)
+		value = g_strdup(fallback);
+	g_strstrip(value);
+	if (!valid(value)) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "push.d: %s: %s '%s' is not %s", path, key, value, what);
+		return NULL;
+	}
+	return g_steal_pointer(&value);
+}
+
 gboolean
 omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **error)
 {
@@ -134,25 +153,14 @@ omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **err
 		return FALSE;
 	}
 
-	consumer->interface = g_key_file_get_string(kf, CONSUMER_GROUP, "Interface", NULL);
+	consumer->interface = load_name(kf, path, "Interface", "org.ofono.PushNotificationAgent",
+	                                g_dbus_is_interface_name, "an interface name", error);
 	if (consumer->interface == NULL)
-		consumer->interface = g_strdup("org.ofono.PushNotificationAgent");
-	g_strstrip(consumer->interface);
-	if (!g_dbus_is_interface_name(consumer->interface)) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		            "push.d: %s: Interface '%s' is not an interface name", path,
-		            consumer->interface);
 		return FALSE;
-	}
-	consumer->method = g_key_file_get_string(kf, CONSUMER_GROUP, "Method", NULL);
+	consumer->method = load_name(kf, path, "Method", "ReceiveNotification",
+	                             g_dbus_is_member_name, "a member name", error);
 	if (consumer->method == NULL)
-		consumer->method = g_strdup("ReceiveNotification");
-	g_strstrip(consumer->method);
-	if (!g_dbus_is_member_name(consumer->method)) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		            "push.d: %s: Method '%s' is not a member name", path, consumer->method);
 		return FALSE;
-	}
 
 	bus = g_key_file_get_string(kf, CONSUMER_GROUP, "Bus", NULL);
 	if (bus == NULL || g_ascii_strcasecmp(g_strstrip(bus), "system") == 0) {

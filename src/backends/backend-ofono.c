@@ -73,6 +73,19 @@ ofono_error(const GError *error, const char *what)
 	return omacp_backend_error_wrap("ofono", error, "%s", what);
 }
 
+/* The reply of a call made for @task, or NULL after @task was failed with
+ * what ofono_error() makes of the call's error. */
+static GVariant *
+task_call_finish(GObject *source, GAsyncResult *result, GTask *task, const char *what)
+{
+	g_autoptr(GError) error = NULL;
+	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL)
+		g_task_return_error(task, ofono_error(error, what));
+	return reply;
+}
+
 static void
 ofono_call(GDBusConnection *bus, const char *path, const char *iface, const char *method,
            GVariant *params, const char *reply_type, GCancellable *cancellable,
@@ -398,14 +411,10 @@ added_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	ApplyData *data = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) reply = task_call_finish(source, result, task, "adding a context");
 
-	if (reply == NULL) {
-		g_task_return_error(task, ofono_error(error, "adding a context"));
+	if (reply == NULL)
 		return;
-	}
 	g_variant_get(reply, "(o)", &data->context);
 	data->created = TRUE;
 	data->changes = g_array_ref(data->wanted);
@@ -416,14 +425,11 @@ static void
 deactivated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	        task_call_finish(source, result, task, "deactivating the context");
 
-	if (reply == NULL) {
-		g_task_return_error(task, ofono_error(error, "deactivating the context"));
+	if (reply == NULL)
 		return;
-	}
 	set_changes(g_steal_pointer(&task));
 }
 
@@ -495,18 +501,14 @@ contexts_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	ApplyData *data = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) reply = task_call_finish(source, result, task, "listing the contexts");
 	g_autoptr(GVariant) contexts = NULL;
 	g_autoptr(GVariant) found = NULL;
 	g_autoptr(GVariant) props = NULL;
 	gboolean active = FALSE;
 
-	if (reply == NULL) {
-		g_task_return_error(task, ofono_error(error, "listing the contexts"));
+	if (reply == NULL)
 		return;
-	}
 	contexts = g_variant_get_child_value(reply, 0);
 	found = pick_context(contexts, data->existing_id, data->type, data->name,
 	                     property_value(data->wanted, "AccessPointName"));
@@ -634,14 +636,10 @@ modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	ApplyData *data = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) reply = task_call_finish(source, result, task, "listing the modems");
 
-	if (reply == NULL) {
-		g_task_return_error(task, ofono_error(error, "listing the modems"));
+	if (reply == NULL)
 		return;
-	}
 	data->candidates = usable_modems(reply);
 	if (data->imsi == NULL) {
 		/* a message without a SIM: only unambiguous with one modem */
