@@ -240,16 +240,12 @@ set_chain_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	SetChain *chain = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
 	const Property *p = &g_array_index(chain->props, Property, chain->next);
+	g_autofree char *what = g_strdup_printf("setting %s of %s", p->name, chain->path);
+	g_autoptr(GVariant) reply = task_call_finish(source, result, task, what);
 
-	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-	if (reply == NULL) {
-		g_autofree char *what = g_strdup_printf("setting %s of %s", p->name, chain->path);
-		g_task_return_error(task, ofono_error(error, what));
+	if (reply == NULL)
 		return;
-	}
 	chain->next++;
 	set_chain_step(g_steal_pointer(&task));
 }
