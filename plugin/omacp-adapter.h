@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "omacp.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -23,6 +25,10 @@ typedef struct {
 	 * ModemManager: Sender, SentTime), handed on to push.d consumers;
 	 * NULL: empty */
 	GVariant *info;
+	/* The push as the router parsed it (its WSP header and body), for the
+	 * daemon's intake, which need not parse it again; adapters leave it
+	 * NULL. */
+	const OmacpPush *push;
 } OmacpPushEvent;
 
 typedef enum {

@@ -126,6 +126,9 @@ deliver(const OmacpPushEvent *event, gpointer user_data, GError **error)
 
 	g_assert_cmpstr(event->adapter, ==, "test");
 	g_assert_cmpstr(event->imsi, ==, "001010123456789");
+	/* parsed once, by the router */
+	g_assert_nonnull(event->push);
+	g_assert_cmpint(event->push->kind, ==, OMACP_PUSH_KIND_PROVISIONING);
 	g_ptr_array_add(f->delivered, g_bytes_ref(event->datagram));
 	if (f->intake_refuses) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "test: store full");

@@ -98,6 +98,17 @@ forward(OmacpRouter *self, const OmacpPushEvent *event, const OmacpPush *push,
 	return TRUE;
 }
 
+/* Hands @event with its parsed @push to the intake. */
+static gboolean
+deliver_parsed(OmacpRouter *self, const OmacpPushEvent *event, const OmacpPush *push,
+               GError **error)
+{
+	OmacpPushEvent parsed = *event;
+
+	parsed.push = push;
+	return self->deliver(&parsed, self->deliver_data, error);
+}
+
 void
 omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpointer routed_data,
                   gpointer user_data)
@@ -115,7 +126,7 @@ omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpoin
 			return; /* forward_done answers */
 		g_debug("%s: %s: %s push, not ours, left alone", event->adapter, event->modem,
 		        push->content_type != NULL ? push->content_type : "?");
-	} else if (self->deliver(event, self->deliver_data, &error)) {
+	} else if (deliver_parsed(self, event, push, &error)) {
 		route = OMACP_PUSH_TAKEN;
 	} else {
 		g_debug("%s: %s: the daemon did not take the push, left alone: %s", event->adapter,

@@ -19,7 +19,7 @@
 G_BEGIN_DECLS
 
 /* Stores a provisioning push (the daemon's intake): TRUE once stored, FALSE
- * with @error otherwise. */
+ * with @error otherwise. @event->push is the push as the router parsed it. */
 typedef gboolean (*OmacpRouterDeliverFunc)(const OmacpPushEvent *event, gpointer user_data,
                                            GError **error);
 
