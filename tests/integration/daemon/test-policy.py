@@ -202,6 +202,25 @@ class BadConfig(unittest.TestCase):
                 self.assertIn(key, r.stderr)
                 self.assertIn(conf, r.stderr)
 
+    def test_adapters_read_under_both_names(self):
+        """[Adapters] and its old name [Sources] are both read: a bad value
+        in either stops omacpd and names the group it was in."""
+        cases = [
+            ('[Adapters]\nModemManager=perhaps\n', '[Adapters] ModemManager'),
+            ('[Sources]\noFono=perhaps\n', '[Sources] oFono'),
+        ]
+        for text, where in cases:
+            with self.subTest(where=where), tempfile.TemporaryDirectory() as tmp:
+                conf = os.path.join(tmp, 'omacpd.conf')
+                with open(conf, 'w') as f:
+                    f.write(text)
+                r = subprocess.run([OMACPD, '--session', '--state-dir',
+                                    os.path.join(tmp, 'state'), '--config', conf],
+                                   capture_output=True, text=True, timeout=20,
+                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent'))
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(where + ' is not true or false', r.stderr)
+
 
 def fake_polkit(address, denied):
     """org.freedesktop.PolicyKit1 on the private bus: says yes to every action
