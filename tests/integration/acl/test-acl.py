@@ -76,6 +76,7 @@ if __name__ == '__main__':
 import dbus  # noqa: E402
 
 from omacptest import bus as private_bus  # noqa: E402
+from omacptest.client import Client  # noqa: E402
 from omacptest.conf import omacpd_conf  # noqa: E402
 from omacptest.daemon import (BUS_NAME, ERR, MANAGER, MESSAGE, PROFILE, ROOT,  # noqa: E402
                               mac, main, push, unwrap)
@@ -361,7 +362,7 @@ def tearDownModule():
         WORLD.close()
 
 
-class Omacpd:
+class Omacpd(Client):
     """omacpd as root on the system bus, with a state dir of its own."""
 
     counter = 0
@@ -407,29 +408,7 @@ class Omacpd:
         if status != 0:
             raise RuntimeError('omacpd exited with %s:\n%s' % (status, self.log()[-4000:]))
 
-    # -- as root, over D-Bus --
-
-    def obj(self, path=ROOT):
-        return self.bus.get_object(BUS_NAME, path, introspect=False)
-
-    def deliver(self, data, fmt='wsp', **options):
-        opts = dbus.Dictionary({k: dbus.String(v) for k, v in options.items()},
-                               signature='sv')
-        return str(self.obj().Deliver(dbus.ByteArray(data), fmt, opts,
-                                      dbus_interface=MANAGER, byte_arrays=True))
-
-    def props(self, path):
-        iface = PROFILE if '/profile/' in path else MESSAGE
-        return unwrap(self.obj(path).GetAll(iface,
-                                            dbus_interface='org.freedesktop.DBus.Properties'))
-
-    def call(self, path, method, *args):
-        iface = PROFILE if '/profile/' in path else MESSAGE
-        return getattr(self.obj(path), method)(*args, dbus_interface=iface)
-
-    def managed(self):
-        return unwrap(self.obj().GetManagedObjects(
-            dbus_interface='org.freedesktop.DBus.ObjectManager'))
+    # -- as root, over D-Bus (obj, deliver, props, call, managed: Client) --
 
     def paths(self, iface):
         return sorted(p for p, i in self.managed().items() if iface in i)

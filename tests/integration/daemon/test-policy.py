@@ -180,6 +180,19 @@ class Limits(unittest.TestCase):
         self.assertNotIn(before[0], after)
 
 
+def run_with_config(tmp, text):
+    """omacpd (no bus to reach) with @text as omacpd.conf in @tmp: the
+    file's path and the finished process."""
+    conf = os.path.join(tmp, 'omacpd.conf')
+    with open(conf, 'w') as f:
+        f.write(text)
+    r = subprocess.run([OMACPD, '--session', '--state-dir', os.path.join(tmp, 'state'),
+                        '--config', conf],
+                       capture_output=True, text=True, timeout=20,
+                       env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent'))
+    return conf, r
+
+
 class BadConfig(unittest.TestCase):
     def test_bad_values_stop_omacpd(self):
         cases = [
@@ -191,13 +204,7 @@ class BadConfig(unittest.TestCase):
         ]
         for text, key in cases:
             with self.subTest(key=key), tempfile.TemporaryDirectory() as tmp:
-                conf = os.path.join(tmp, 'omacpd.conf')
-                with open(conf, 'w') as f:
-                    f.write(text)
-                r = subprocess.run([OMACPD, '--session', '--state-dir',
-                                    os.path.join(tmp, 'state'), '--config', conf],
-                                   capture_output=True, text=True, timeout=20,
-                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent'))
+                conf, r = run_with_config(tmp, text)
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(key, r.stderr)
                 self.assertIn(conf, r.stderr)
@@ -211,13 +218,7 @@ class BadConfig(unittest.TestCase):
         ]
         for text, where in cases:
             with self.subTest(where=where), tempfile.TemporaryDirectory() as tmp:
-                conf = os.path.join(tmp, 'omacpd.conf')
-                with open(conf, 'w') as f:
-                    f.write(text)
-                r = subprocess.run([OMACPD, '--session', '--state-dir',
-                                    os.path.join(tmp, 'state'), '--config', conf],
-                                   capture_output=True, text=True, timeout=20,
-                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent'))
+                conf, r = run_with_config(tmp, text)
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(where + ' is not true or false', r.stderr)
 

@@ -22,12 +22,8 @@ OPEN_EAVESDROP = """    <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>"""
 
-# Anyone may own any name and send anything (the modem stacks, omacpd and
-# their test doubles on a system-type bus).
-OPEN = """    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
+# What both system-type policies below allow: signals, replies, receiving.
+_SIGNALS_REPLIES_RECEIVING = """    <allow send_type="signal"/>
     <allow send_requested_reply="true" send_type="method_return"/>
     <allow send_requested_reply="true" send_type="error"/>
     <allow receive_type="method_call"/>
@@ -35,19 +31,20 @@ OPEN = """    <allow user="*"/>
     <allow receive_type="error"/>
     <allow receive_type="signal"/>"""
 
+# Anyone may own any name and send anything (the modem stacks, omacpd and
+# their test doubles on a system-type bus).
+OPEN = """    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+""" + _SIGNALS_REPLIES_RECEIVING
+
 # The default policy of a system bus (as dbus's system.conf): everybody may
 # connect, nobody may own a name or send a method call unless a policy file
 # punches a hole.
 SYSTEM_DEFAULT = """    <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
+""" + _SIGNALS_REPLIES_RECEIVING + """
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
     <allow send_destination="org.freedesktop.DBus"
            send_interface="org.freedesktop.DBus.Introspectable"/>

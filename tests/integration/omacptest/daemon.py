@@ -20,14 +20,9 @@ import unittest
 import dbus
 
 from omacptest import bus as private_bus
+from omacptest.client import (BUS_NAME, ERR, MANAGER, MESSAGE, PROFILE, ROOT,  # noqa: F401
+                              Client, unwrap)
 from omacptest.conf import omacpd_conf
-
-BUS_NAME = 'org.omacp.Provisioning1'
-ROOT = '/org/omacp/Provisioning1'
-MANAGER = 'org.omacp.Provisioning1.Manager'
-MESSAGE = 'org.omacp.Provisioning1.Message'
-PROFILE = 'org.omacp.Provisioning1.Profile'
-ERR = 'org.omacp.Provisioning1.Error.'
 
 OMACPD = os.environ.get('OMACPD', 'omacpd')
 OMACPCTL = os.environ.get('OMACPCTL', 'omacpctl')
@@ -126,7 +121,7 @@ def _close_all():
         d.close()
 
 
-class Daemon:
+class Daemon(Client):
     """A private bus and an omacpd on it. Everything lives in one temporary
     directory that close() removes."""
 
@@ -245,25 +240,7 @@ class Daemon:
         except OSError:
             return ''
 
-    # -- D-Bus helpers --
-
-    def obj(self, path=ROOT):
-        return self.bus.get_object(BUS_NAME, path, introspect=False)
-
-    def deliver(self, data, fmt, **options):
-        opts = dbus.Dictionary({k: dbus.String(v) for k, v in options.items()},
-                               signature='sv')
-        return str(self.obj().Deliver(dbus.ByteArray(data), fmt, opts,
-                                      dbus_interface=MANAGER, byte_arrays=True))
-
-    def props(self, path):
-        iface = PROFILE if '/profile/' in path else MESSAGE
-        return unwrap(self.obj(path).GetAll(iface,
-                                            dbus_interface='org.freedesktop.DBus.Properties'))
-
-    def managed(self):
-        return unwrap(self.obj().GetManagedObjects(
-            dbus_interface='org.freedesktop.DBus.ObjectManager'))
+    # -- D-Bus helpers (obj, deliver, props, call, managed: Client) --
 
     def messages(self):
         return sorted((p for p, i in self.managed().items() if MESSAGE in i), key=path_key)
@@ -305,24 +282,6 @@ class Daemon:
 def path_key(path):
     head, _, n = path.rpartition('/')
     return (head, int(n) if n.isdigit() else 0)
-
-
-def unwrap(v):
-    """dbus-python values → plain Python values."""
-    if isinstance(v, (dbus.Boolean,)):
-        return bool(v)
-    if isinstance(v, (dbus.String, dbus.ObjectPath)):
-        return str(v)
-    if isinstance(v, (dbus.Byte, dbus.Int16, dbus.Int32, dbus.Int64, dbus.UInt16,
-                      dbus.UInt32, dbus.UInt64)):
-        return int(v)
-    if isinstance(v, dbus.Dictionary):
-        return {unwrap(k): unwrap(x) for k, x in v.items()}
-    if isinstance(v, (dbus.Array, list)):
-        return [unwrap(x) for x in v]
-    if isinstance(v, dbus.Struct):
-        return tuple(unwrap(x) for x in v)
-    return v
 
 
 def dbus_error_name(exc):

@@ -18,7 +18,7 @@ import time
 import dbus
 from fakemodem import FakeModem  # noqa: F401  (re-exported for the tests)
 
-from omacptest import harness, pdu  # noqa: F401  (re-exported for the tests)
+from omacptest import client, harness, pdu  # noqa: F401  (re-exported for the tests)
 from omacptest.conf import omacpd_conf
 
 INTEGRATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -28,10 +28,10 @@ OMACPCTL = os.environ.get("OMACPCTL", "omacpctl")
 OFONOD = "/usr/sbin/ofonod"
 MODEMMANAGER = "/usr/sbin/ModemManager"
 
-OMACP = "org.omacp.Provisioning1"
-OMACP_ROOT = "/org/omacp/Provisioning1"
-MESSAGE = OMACP + ".Message"
-PROFILE = OMACP + ".Profile"
+OMACP = client.BUS_NAME
+OMACP_ROOT = client.ROOT
+MESSAGE = client.MESSAGE
+PROFILE = client.PROFILE
 NM = "org.freedesktop.NetworkManager"
 NM_SETTINGS = "/org/freedesktop/NetworkManager/Settings"
 MM = "org.freedesktop.ModemManager1"
@@ -60,23 +60,8 @@ level=INFO
 
 
 def unwrap(v):
-    """dbus-python values -> plain Python values."""
-    if isinstance(v, dbus.Boolean):
-        return bool(v)
-    if isinstance(v, (dbus.String, dbus.ObjectPath)):
-        return str(v)
-    if isinstance(v, (dbus.Byte, dbus.Int16, dbus.Int32, dbus.Int64, dbus.UInt16,
-                      dbus.UInt32, dbus.UInt64)):
-        return int(v)
-    if isinstance(v, dbus.Dictionary):
-        return {unwrap(k): unwrap(x) for k, x in v.items()}
-    if isinstance(v, dbus.Array):
-        if v.signature == "y":
-            return bytes(v)
-        return [unwrap(x) for x in v]
-    if isinstance(v, dbus.Struct):
-        return tuple(unwrap(x) for x in v)
-    return v
+    """dbus-python values -> plain Python values (an ay as bytes)."""
+    return client.unwrap(v, bytes_for_ay=True)
 
 
 def skip_unless_ready(programs):
