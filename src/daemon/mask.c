@@ -24,19 +24,24 @@ char *
 omacp_mask_imsi(const char *imsi)
 {
 	gsize len;
+	gsize shown;
+	gsize tail;
+	gsize head;
 	char *masked;
 
 	if (imsi == NULL || imsi[0] == '\0')
 		return g_strdup("");
-	masked = g_strdup(imsi);
-	len = strlen(masked);
-	/* MCC (3) + MNC (2 or 3) name the operator; the MSIN is the secret. The
-	 * 5 first and 2 last digits leave 10^8 possibilities for a 15-digit IMSI. */
-	for (gsize i = 5; i + 2 < len; i++)
-		masked[i] = '*';
-	if (len <= 7) {
-		for (gsize i = 0; i < len; i++)
-			masked[i] = '*';
-	}
+	len = strlen(imsi);
+	masked = g_strnfill(len, '*');
+	if (len <= OMACP_MASK_IMSI_MIN_SHOWN_LEN)
+		return masked;
+	/* MCC (3) + MNC (2 or 3) name the operator; the MSIN is the secret.
+	 * The 5 first and 2 last digits leave 10^8 possibilities for a
+	 * 15-digit IMSI; a shorter one shows fewer, never more than half. */
+	shown = MIN(len / 2, OMACP_MASK_IMSI_HEAD + OMACP_MASK_IMSI_TAIL);
+	tail = MIN(shown, OMACP_MASK_IMSI_TAIL);
+	head = shown - tail;
+	memcpy(masked, imsi, head);
+	memcpy(masked + len - tail, imsi + len - tail, tail);
 	return masked;
 }

@@ -7,12 +7,21 @@
 
 G_BEGIN_DECLS
 
+/* Digits of an IMSI shown at most: the operator (MCC + MNC) and the last
+ * two, and never more than half of them. */
+#define OMACP_MASK_IMSI_HEAD 5
+#define OMACP_MASK_IMSI_TAIL 2
+/* An IMSI this short (or shorter) is masked whole. */
+#define OMACP_MASK_IMSI_MIN_SHOWN_LEN 7
+
 /* For logs: every digit but the last 3 replaced by '*' ("************345");
- * "(none)" for NULL or "". Used for IMSIs and phone numbers. */
+ * "(none)" for NULL or "". Used for phone numbers and IMSIs (the daemon
+ * tests find an IMSI's last 3 digits in the log). */
 char *omacp_mask_number(const char *number);
 
-/* For the IMSI properties any local user can read: the operator part (the
- * first 5 digits) and the last 2 digits, the rest '*' ("26201********89");
+/* An IMSI as D-Bus properties any local user may read show it: the operator part (the first 5
+ * digits) and the last 2 digits, the rest '*' ("26201********89"); fewer of both for a shorter
+ * IMSI, never more than half of its digits, none at all up to OMACP_MASK_IMSI_MIN_SHOWN_LEN digits;
  * "" for NULL or "". The IMSI is the NETWPIN key, so never shown whole. */
 char *omacp_mask_imsi(const char *imsi);
 
