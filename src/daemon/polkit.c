@@ -84,3 +84,89 @@ omacp_polkit_check_finish(GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(result), error);
 }
+
+struct _OmacpAuthority {
+	GDBusConnection *bus;
+	gboolean bypass;
+	GCancellable *cancellable;
+};
+
+OmacpAuthority *
+omacp_authority_new(GDBusConnection *bus, gboolean bypass)
+{
+	OmacpAuthority *self = g_new0(OmacpAuthority, 1);
+
+	self->bus = g_object_ref(bus);
+	self->bypass = bypass;
+	self->cancellable = g_cancellable_new();
+	return self;
+}
+
+void
+omacp_authority_free(OmacpAuthority *self)
+{
+	if (self == NULL)
+		return;
+	g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
+	g_clear_object(&self->bus);
+	g_free(self);
+}
+
+void
+omacp_invocation_return_error(GDBusMethodInvocation *invocation, const GError *error)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (error->domain == OMACP_ERROR)
+		e = g_error_copy(error);
+	else
+		e = g_error_new(OMACP_ERROR, OMACP_ERROR_FAILED, "%s", error->message);
+	g_dbus_method_invocation_return_gerror(invocation, e);
+}
+
+typedef struct {
+	GDBusMethodInvocation *invocation;
+	OmacpAuthorizedFunc func;
+	gpointer user_data;
+	GDestroyNotify destroy;
+} CheckContext;
+
+static void
+check_context_free(CheckContext *ctx)
+{
+	g_object_unref(ctx->invocation);
+	if (ctx->destroy != NULL)
+		ctx->destroy(ctx->user_data);
+	g_free(ctx);
+}
+
+static void
+authority_check_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	CheckContext *ctx = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_polkit_check_finish(result, &error)) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			omacp_invocation_return_error(ctx->invocation, error);
+	} else {
+		ctx->func(ctx->invocation, ctx->user_data);
+	}
+	check_context_free(ctx);
+}
+
+void
+omacp_authority_check(OmacpAuthority *self, GDBusMethodInvocation *invocation,
+                      const char *action_id, OmacpAuthorizedFunc func, gpointer user_data,
+                      GDestroyNotify destroy)
+{
+	CheckContext *ctx = g_new0(CheckContext, 1);
+
+	ctx->invocation = g_object_ref(invocation);
+	ctx->func = func;
+	ctx->user_data = user_data;
+	ctx->destroy = destroy;
+	omacp_polkit_check_async(self->bus, self->bypass, invocation, action_id, self->cancellable,
+	                         authority_check_done, ctx);
+}

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "agent-manager.h"
+
+#include "omacp.h"
+
+typedef struct _Agent Agent;
+typedef struct _Request Request;
+
+struct _OmacpAgentManager {
+	GDBusConnection *bus;
+	guint timeout_s;
+	GPtrArray *agents;    /* Agent *, the most recent last */
+	GHashTable *requests; /* guint id → Request *, sent or queued */
+	guint last_request;
+	OmacpAgentsChangedFunc changed_func;
+	gpointer changed_data;
+};
+
+struct _Agent {
+	char *owner;
+	char *path;
+	guint watch;
+	GQueue queue; /* Request *, the head under way */
+};
+
+struct _Request {
+	OmacpAgentManager *self; /* NULL once the manager is gone */
+	guint id;
+	Agent *agent; /* NULL once the agent is gone */
+	char *owner;
+	char *path;
+	char *method;
+	GVariant *args;
+	GVariantType *reply_type;
+	GCancellable *cancellable;
+	gboolean sent;
+	OmacpAgentReplyFunc func;
+	gpointer user_data;
+};
+
+static void
+request_free(Request *req)
+{
+	g_free(req->owner);
+	g_free(req->path);
+	g_free(req->method);
+	g_clear_pointer(&req->args, g_variant_unref);
+	g_clear_pointer(&req->reply_type, g_variant_type_free);
+	g_clear_object(&req->cancellable);
+	g_free(req);
+}
+
+static void
+agent_free(Agent *agent)
+{
+	if (agent->watch != 0)
+		g_bus_unwatch_name(agent->watch);
+	g_free(agent->owner);
+	g_free(agent->path);
+	g_free(agent);
+}
+
+static void
+send_no_reply(OmacpAgentManager *self, const char *owner, const char *path, const char *method,
+              GVariant *args)
+{
+	g_dbus_connection_call(self->bus, owner, path, OMACP_DBUS_AGENT_INTERFACE, method, args,
+	                       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+}
+
+static void send_next(OmacpAgentManager *self, Agent *agent);
+
+static void
+request_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Request *req = user_data;
+	OmacpAgentManager *self = req->self;
+	Agent *agent = req->agent;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (self == NULL) {
+		request_free(req); /* shutting down */
+		return;
+	}
+	if (agent != NULL)
+		g_queue_remove(&agent->queue, req);
+	req->func(self, req->id, reply, error, req->user_data);
+	g_hash_table_remove(self->requests, GUINT_TO_POINTER(req->id));
+	if (agent != NULL)
+		send_next(self, agent);
+}
+
+static void
+send_next(OmacpAgentManager *self, Agent *agent)
+{
+	Request *req = g_queue_peek_head(&agent->queue);
+
+	if (req == NULL || req->sent)
+		return;
+	req->sent = TRUE;
+	g_dbus_connection_call(self->bus, req->owner, req->path, OMACP_DBUS_AGENT_INTERFACE,
+	                       req->method, g_steal_pointer(&req->args), req->reply_type,
+	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, (gint) self->timeout_s * 1000,
+	                       req->cancellable, request_done, req);
+}
+
+guint
+omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVariant *args,
+                            const GVariantType *reply_type, OmacpAgentReplyFunc func,
+                            gpointer user_data)
+{
+	Agent *agent;
+	Request *req;
+
+	if (self->agents->len == 0) {
+		g_variant_unref(g_variant_ref_sink(args));
+		return 0;
+	}
+	agent = g_ptr_array_index(self->agents, self->agents->len - 1);
+	req = g_new0(Request, 1);
+	req->self = self;
+	req->id = ++self->last_request;
+	if (req->id == 0)
+		req->id = ++self->last_request;
+	req->agent = agent;
+	req->owner = g_strdup(agent->owner);
+	req->path = g_strdup(agent->path);
+	req->method = g_strdup(method);
+	req->args = g_variant_ref_sink(args);
+	req->reply_type = g_variant_type_copy(reply_type);
+	req->cancellable = g_cancellable_new();
+	req->func = func;
+	req->user_data = user_data;
+	g_hash_table_insert(self->requests, GUINT_TO_POINTER(req->id), req);
+	g_queue_push_tail(&agent->queue, req);
+	send_next(self, agent);
+	return req->id;
+}
+
+/* Ends @req before it was sent. */
+static void
+drop_unsent(OmacpAgentManager *self, Request *req)
+{
+	g_autoptr(GError) error =
+	        g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "the request was cancelled");
+
+	if (req->agent != NULL)
+		g_queue_remove(&req->agent->queue, req);
+	req->func(self, req->id, NULL, error, req->user_data);
+	g_hash_table_remove(self->requests, GUINT_TO_POINTER(req->id));
+}
+
+void
+omacp_agent_manager_cancel(OmacpAgentManager *self, guint request)
+{
+	Request *req = g_hash_table_lookup(self->requests, GUINT_TO_POINTER(request));
+
+	if (req == NULL)
+		return;
+	if (req->sent)
+		g_cancellable_cancel(req->cancellable);
+	else
+		drop_unsent(self, req);
+}
+
+void
+omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request, const char *object_path)
+{
+	Request *req = g_hash_table_lookup(self->requests, GUINT_TO_POINTER(request));
+
+	if (req != NULL)
+		send_no_reply(self, req->owner, req->path, "Cancel",
+		              g_variant_new("(o)", object_path));
+}
+
+gboolean
+omacp_agent_manager_can_ask(OmacpAgentManager *self)
+{
+	Agent *agent;
+
+	if (self->agents->len == 0)
+		return FALSE;
+	agent = g_ptr_array_index(self->agents, self->agents->len - 1);
+	return g_queue_is_empty(&agent->queue);
+}
+
+guint
+omacp_agent_manager_count(OmacpAgentManager *self)
+{
+	return self->agents->len;
+}
+
+static void
+remove_agent(OmacpAgentManager *self, Agent *agent)
+{
+	g_message("agent %s%s unregistered", agent->owner, agent->path);
+	/* the request under way still ends with its reply; the others now */
+	for (GList *l = agent->queue.head; l != NULL; l = l->next)
+		((Request *) l->data)->agent = NULL;
+	while (!g_queue_is_empty(&agent->queue)) {
+		Request *req = g_queue_pop_tail(&agent->queue);
+
+		if (!req->sent)
+			drop_unsent(self, req);
+	}
+	g_ptr_array_remove(self->agents, agent);
+}
+
+static void
+agent_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	OmacpAgentManager *self = user_data;
+
+	for (guint i = self->agents->len; i > 0; i--) {
+		Agent *agent = g_ptr_array_index(self->agents, i - 1);
+
+		if (g_strcmp0(agent->owner, name) == 0)
+			remove_agent(self, agent);
+	}
+	if (self->changed_func != NULL)
+		self->changed_func(self->changed_data);
+}
+
+static Agent *
+find_agent(OmacpAgentManager *self, const char *owner, const char *path)
+{
+	for (guint i = 0; i < self->agents->len; i++) {
+		Agent *a = g_ptr_array_index(self->agents, i);
+
+		if (g_strcmp0(a->owner, owner) == 0 && g_strcmp0(a->path, path) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+gboolean
+omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
+                             GError **error)
+{
+	Agent *agent;
+
+	if (find_agent(self, owner, path) != NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "an agent is registered at %s already", path);
+		return FALSE;
+	}
+	if (self->agents->len >= OMACP_AGENT_MANAGER_MAX_AGENTS) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "%d agents are registered already", OMACP_AGENT_MANAGER_MAX_AGENTS);
+		return FALSE;
+	}
+	agent = g_new0(Agent, 1);
+	agent->owner = g_strdup(owner);
+	agent->path = g_strdup(path);
+	g_queue_init(&agent->queue);
+	agent->watch = g_bus_watch_name_on_connection(
+	        self->bus, owner, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, agent_vanished, self, NULL);
+	g_ptr_array_add(self->agents, agent);
+	g_message("agent %s%s registered", owner, path);
+	return TRUE;
+}
+
+gboolean
+omacp_agent_manager_unregister(OmacpAgentManager *self, const char *owner, const char *path,
+                               GError **error)
+{
+	Agent *agent = find_agent(self, owner, path);
+
+	if (agent == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "no agent of yours is registered at %s", path);
+		return FALSE;
+	}
+	remove_agent(self, agent);
+	return TRUE;
+}
+
+void
+omacp_agent_manager_set_changed_func(OmacpAgentManager *self, OmacpAgentsChangedFunc func,
+                                     gpointer user_data)
+{
+	self->changed_func = func;
+	self->changed_data = user_data;
+}
+
+OmacpAgentManager *
+omacp_agent_manager_new(GDBusConnection *bus, guint timeout_s)
+{
+	OmacpAgentManager *self = g_new0(OmacpAgentManager, 1);
+
+	self->bus = g_object_ref(bus);
+	self->timeout_s = timeout_s;
+	self->agents = g_ptr_array_new_with_free_func((GDestroyNotify) agent_free);
+	self->requests = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	                                       (GDestroyNotify) request_free);
+	return self;
+}
+
+void
+omacp_agent_manager_free(OmacpAgentManager *self)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (self == NULL)
+		return;
+	for (guint i = 0; i < self->agents->len; i++) {
+		Agent *a = g_ptr_array_index(self->agents, i);
+
+		send_no_reply(self, a->owner, a->path, "Release", NULL);
+	}
+	/* the requests under way end in request_done(), which frees them */
+	g_hash_table_iter_init(&iter, self->requests);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Request *req = value;
+
+		req->self = NULL;
+		req->agent = NULL;
+		if (req->sent) {
+			g_cancellable_cancel(req->cancellable);
+			g_hash_table_iter_steal(&iter);
+		} else {
+			g_hash_table_iter_remove(&iter);
+		}
+	}
+	g_clear_pointer(&self->requests, g_hash_table_unref);
+	g_clear_pointer(&self->agents, g_ptr_array_unref);
+	g_clear_object(&self->bus);
+	g_free(self);
+}

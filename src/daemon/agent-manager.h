@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The registry of org.omacp.Provisioning1.Agent objects: registered by a
+ * bus name and a path, dropped when that name leaves the bus. Requests go
+ * to the most recently registered agent; each agent has one queue and
+ * answers one request at a time. A request has an id by which it can be
+ * cancelled; its reply function is called once, with the reply or an
+ * error (G_IO_ERROR_CANCELLED when cancelled, G_IO_ERROR_TIMED_OUT when
+ * the agent did not answer in time). */
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OMACP_DBUS_AGENT_INTERFACE "org.omacp.Provisioning1.Agent"
+/* Agents registered at once. */
+#define OMACP_AGENT_MANAGER_MAX_AGENTS 16
+
+typedef struct _OmacpAgentManager OmacpAgentManager;
+
+/* @reply is NULL when @error is set. During the call
+ * omacp_agent_manager_send_cancel() can still reach the request's agent. */
+typedef void (*OmacpAgentReplyFunc)(OmacpAgentManager *self, guint request, GVariant *reply,
+                                    const GError *error, gpointer user_data);
+/* The agents changed: one went away. */
+typedef void (*OmacpAgentsChangedFunc)(gpointer user_data);
+
+/* Agents on @bus get @timeout_s seconds for each request. */
+OmacpAgentManager *omacp_agent_manager_new(GDBusConnection *bus, guint timeout_s);
+/* Tells every agent it is released; requests under way end without their
+ * reply functions being called. */
+void omacp_agent_manager_free(OmacpAgentManager *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpAgentManager, omacp_agent_manager_free)
+
+void omacp_agent_manager_set_changed_func(OmacpAgentManager *self, OmacpAgentsChangedFunc func,
+                                          gpointer user_data);
+
+gboolean omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
+                                      GError **error);
+gboolean omacp_agent_manager_unregister(OmacpAgentManager *self, const char *owner,
+                                        const char *path, GError **error);
+guint omacp_agent_manager_count(OmacpAgentManager *self);
+
+/* TRUE when an agent is registered and has no request under way. */
+gboolean omacp_agent_manager_can_ask(OmacpAgentManager *self);
+
+/* Calls @method (@args, floating ok) on the current agent, queued behind
+ * its request under way; 0 when no agent is registered. */
+guint omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVariant *args,
+                                  const GVariantType *reply_type, OmacpAgentReplyFunc func,
+                                  gpointer user_data);
+/* Cancels @request (its reply function gets G_IO_ERROR_CANCELLED). */
+void omacp_agent_manager_cancel(OmacpAgentManager *self, guint request);
+/* Tells the agent of @request to close its prompt about @object_path. */
+void omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request,
+                                     const char *object_path);
+
+G_END_DECLS

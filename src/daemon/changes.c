@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "changes.h"
+
+#include <string.h>
+
+void
+omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
+                  const char *old_value, const char *new_value, const char *risk)
+{
+	GVariantDict d;
+
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "profile", "s", p->identity);
+	g_variant_dict_insert(&d, "kind", "s", omacp_profile_kind_to_string(p->kind));
+	g_variant_dict_insert(&d, "field", "s", field);
+	g_variant_dict_insert(&d, "old", "s", old_value);
+	g_variant_dict_insert(&d, "new", "s", new_value);
+	g_variant_dict_insert(&d, "risk", "s", risk);
+	g_variant_builder_add_value(b, g_variant_dict_end(&d));
+}
+
+static char *
+variant_to_text(GVariant *v)
+{
+	if (v == NULL)
+		return g_strdup("");
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_VARIANT)) {
+		g_autoptr(GVariant) inner = g_variant_get_variant(v);
+
+		return variant_to_text(inner);
+	}
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
+	    g_variant_is_of_type(v, G_VARIANT_TYPE_OBJECT_PATH))
+		return g_variant_dup_string(v, NULL);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
+		return g_strdup(g_variant_get_boolean(v) ? "true" : "false");
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const char **strv = g_variant_get_strv(v, NULL);
+
+		return g_strjoinv(", ", (char **) strv);
+	}
+	return g_variant_print(v, FALSE);
+}
+
+/* The risks of @p that name @field ("; "-joined), marked in @used. */
+static char *
+risks_for_field(const OmacpProfile *p, const char *field, GHashTable *used)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	g_autofree char *needle = g_ascii_strdown(field, -1);
+
+	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
+		const char *risk = g_ptr_array_index(p->risks, i);
+		g_autofree char *lower = g_ascii_strdown(risk, -1);
+
+		if (strstr(lower, needle) == NULL)
+			continue;
+		g_string_append_printf(s, "%s%s", s->len ? "; " : "", risk);
+		g_hash_table_add(used, (gpointer) risk);
+	}
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* Every key of @settings (a{sv}, may be NULL) not in @keys yet, in order. */
+static void
+collect_keys(GVariant *settings, GHashTable *keys, GPtrArray *order)
+{
+	GVariantIter iter;
+	const char *key;
+
+	if (settings == NULL)
+		return;
+	g_variant_iter_init(&iter, settings);
+	while (g_variant_iter_next(&iter, "{&sv}", &key, NULL)) {
+		if (g_hash_table_add(keys, (gpointer) key))
+			g_ptr_array_add(order, (gpointer) key);
+	}
+}
+
+static void
+add_preview(GVariantBuilder *b, const OmacpProfile *p, GVariant *preview)
+{
+	GVariantIter iter;
+	GVariant *entry;
+
+	g_variant_iter_init(&iter, preview);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		GVariantDict d;
+		const char *field = "";
+		const char *o = "";
+		const char *n = "";
+		const char *risk = "";
+
+		g_variant_dict_init(&d, entry);
+		g_variant_dict_lookup(&d, "field", "&s", &field);
+		g_variant_dict_lookup(&d, "old", "&s", &o);
+		g_variant_dict_lookup(&d, "new", "&s", &n);
+		g_variant_dict_lookup(&d, "risk", "&s", &risk);
+		omacp_changes_add(b, p, field, o, n, risk);
+		g_variant_dict_clear(&d);
+		g_variant_unref(entry);
+	}
+}
+
+void
+omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean exists,
+                          const char *old_name, GVariant *old_settings, GVariant *preview)
+{
+	g_autoptr(GHashTable) keys = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
+	g_autoptr(GPtrArray) order = g_ptr_array_new();
+	g_autoptr(GString) unnamed = g_string_new(NULL);
+	gboolean removing = p->op == OMACP_OP_REMOVE;
+	gboolean any = FALSE;
+	GVariantDict old_d;
+	GVariantDict new_d;
+
+	g_variant_dict_init(&old_d, old_settings);
+	g_variant_dict_init(&new_d, removing ? NULL : p->settings);
+	if (!removing)
+		collect_keys(p->settings, keys, order);
+	collect_keys(old_settings, keys, order);
+	if (!removing) {
+		const char *was = exists && old_name != NULL ? old_name : "";
+
+		if (g_strcmp0(was, p->name) != 0) {
+			g_autofree char *risk = risks_for_field(p, "name", used);
+
+			omacp_changes_add(b, p, "name", was, p->name ? p->name : "", risk);
+			any = TRUE;
+		}
+	}
+	for (guint i = 0; i < order->len; i++) {
+		const char *field = g_ptr_array_index(order, i);
+		g_autoptr(GVariant) o = g_variant_dict_lookup_value(&old_d, field, NULL);
+		g_autoptr(GVariant) n = g_variant_dict_lookup_value(&new_d, field, NULL);
+		g_autofree char *old_text = variant_to_text(o);
+		g_autofree char *new_text = variant_to_text(n);
+		g_autofree char *risk = NULL;
+
+		if (o != NULL && n != NULL && g_variant_equal(o, n))
+			continue;
+		risk = risks_for_field(p, field, used);
+		omacp_changes_add(b, p, field, old_text, new_text, risk);
+		any = TRUE;
+	}
+	/* risks that name no field go with the profile as a whole */
+	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
+		const char *risk = g_ptr_array_index(p->risks, i);
+
+		if (!g_hash_table_contains(used, risk))
+			g_string_append_printf(unnamed, "%s%s", unnamed->len ? "; " : "", risk);
+	}
+	if (unnamed->len > 0 && (any || !exists || !removing))
+		omacp_changes_add(b, p, "", "", "", unnamed->str);
+	g_variant_dict_clear(&old_d);
+	g_variant_dict_clear(&new_d);
+	if (!removing && preview != NULL)
+		add_preview(b, p, preview);
+}
+
+gboolean
+omacp_changes_need_a_look(const OmacpMessage *decoded)
+{
+	for (guint i = 0; i < decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
+		GVariantDict d;
+		gboolean proxy;
+
+		if (p->risks != NULL && p->risks->len > 0)
+			return TRUE;
+		switch (p->kind) {
+		case OMACP_PROFILE_DM:
+		case OMACP_PROFILE_BOOTSTRAP:
+			return TRUE;
+		case OMACP_PROFILE_INTERNET:
+		case OMACP_PROFILE_MMS:
+		case OMACP_PROFILE_WLAN:
+		case OMACP_PROFILE_BROWSER:
+		case OMACP_PROFILE_EMAIL:
+		case OMACP_PROFILE_DS:
+		case OMACP_PROFILE_OTHER:
+			break;
+		}
+		g_variant_dict_init(&d, p->settings);
+		proxy = g_variant_dict_contains(&d, "proxy") ||
+		        g_variant_dict_contains(&d, "certificate") ||
+		        g_variant_dict_contains(&d, "ca-certificate");
+		g_variant_dict_clear(&d);
+		if (proxy)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* "<backend>:edited-by-hand" entries come from the backends' previews,
+ * plain "edited-by-hand" ones from an apply that found such an object;
+ * "ofono:Active" says the context must be deactivated to be changed. */
+static gboolean
+is_forcing_field(const char *field)
+{
+	return field != NULL &&
+	       (g_str_has_suffix(field, "edited-by-hand") || g_str_equal(field, "ofono:Active"));
+}
+
+gboolean
+omacp_changes_need_force(GVariant *changes)
+{
+	GVariantIter iter;
+	GVariant *entry;
+	gboolean found = FALSE;
+
+	if (changes == NULL)
+		return FALSE;
+	g_variant_iter_init(&iter, changes);
+	while (!found && (entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const char *field = NULL;
+
+		found = g_variant_lookup(entry, "field", "&s", &field) && is_forcing_field(field);
+		g_variant_unref(entry);
+	}
+	return found;
+}
+
+gboolean
+omacp_changes_is_forcing_error(const GError *error)
+{
+	return g_error_matches(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE) &&
+	       (strstr(error->message, "edited by hand") != NULL ||
+	        strstr(error->message, "in use (active)") != NULL);
+}
+
+GVariant *
+omacp_changes_add_forcing(GVariant *changes, const OmacpProfile *profile, const char *why)
+{
+	GVariantBuilder b;
+	GVariantIter iter;
+	GVariant *entry;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	if (changes != NULL) {
+		g_variant_iter_init(&iter, changes);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			g_variant_builder_add_value(&b, entry);
+			g_variant_unref(entry);
+		}
+	}
+	if (strstr(why, "in use (active)") != NULL)
+		omacp_changes_add(&b, profile, "ofono:Active", "true", "true", why);
+	else
+		omacp_changes_add(&b, profile, "edited-by-hand", "true", "overwritten", why);
+	return g_variant_builder_end(&b);
+}

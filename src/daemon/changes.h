@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The Changes a user confirms (aa{sv}: profile, kind, field, old, new,
+ * risk) and the rules on risk: which messages are never applied without a
+ * look, which changes only a forced apply carries out. Pure: GVariants in,
+ * GVariants out, no D-Bus and no daemon state. */
+
+#include "omacp.h"
+
+G_BEGIN_DECLS
+
+/* Adds one entry about @profile to @b (aa{sv}). */
+void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
+                       const char *old_value, const char *new_value, const char *risk);
+
+/* Adds what @profile changes to @b (aa{sv}): its name and every setting
+ * that differs from @old_settings (a{sv}, NULL: none), each with the risks
+ * that name the field, the risks naming no field in one entry of their
+ * own, then the backends' @preview (aa{sv}, may be NULL). @exists: omacp
+ * holds the profile already, named @old_name. */
+void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, gboolean exists,
+                               const char *old_name, GVariant *old_settings, GVariant *preview);
+
+/* TRUE when @decoded has profiles never applied without a user looking at
+ * them: risks, DM or bootstrap profiles, proxies, certificates. */
+gboolean omacp_changes_need_a_look(const OmacpMessage *decoded);
+
+/* TRUE when @changes (aa{sv}, may be NULL) overwrite objects edited by
+ * hand or interrupt an active connection: only a forced apply, after a
+ * user saw them, carries them out. */
+gboolean omacp_changes_need_force(GVariant *changes);
+
+/* TRUE when @error (from a backend's apply) is one a user may still want
+ * to overwrite: a hand edit, an active context. */
+gboolean omacp_changes_is_forcing_error(const GError *error);
+
+/* @changes (may be NULL) plus the entry that makes Accept force the apply
+ * of @profile: "edited-by-hand", or "ofono:Active" when the apply failed on
+ * a context in use (@why is the apply's error). */
+GVariant *omacp_changes_add_forcing(GVariant *changes, const OmacpProfile *profile,
+                                    const char *why);
+
+G_END_DECLS

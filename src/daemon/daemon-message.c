@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "daemon-message.h"
+
+#include "mask.h"
+
+enum {
+	SIGNAL_CHANGED,
+	SIGNAL_STATE_CHANGED,
+	SIGNAL_DELETE_REQUESTED,
+	SIGNAL_UNDO_REQUESTED,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(OmacpDaemonMessage, omacp_daemon_message, OMACP_DBUS_TYPE_MESSAGE_SKELETON)
+
+const char *
+omacp_str_or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+gboolean
+omacp_id_from_path(const char *path, const char *prefix, guint *out)
+{
+	guint64 value = 0;
+
+	if (path == NULL || !g_str_has_prefix(path, prefix))
+		return FALSE;
+	if (!g_ascii_string_to_unsigned(path + strlen(prefix), 10, 1, G_MAXUINT, &value, NULL))
+		return FALSE;
+	*out = (guint) value;
+	return TRUE;
+}
+
+gint
+omacp_daemon_message_compare_id(gconstpointer a, gconstpointer b)
+{
+	const OmacpDaemonMessage *x = *(OmacpDaemonMessage *const *) a;
+	const OmacpDaemonMessage *y = *(OmacpDaemonMessage *const *) b;
+
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+OmacpDBusMessage *
+omacp_daemon_message_iface(OmacpDaemonMessage *self)
+{
+	return OMACP_DBUS_MESSAGE(self);
+}
+
+OmacpMessageState
+omacp_daemon_message_get_state(OmacpDaemonMessage *self)
+{
+	return self->state;
+}
+
+gboolean
+omacp_daemon_message_state_is(OmacpDaemonMessage *self, OmacpMessageState state)
+{
+	return self->state == state;
+}
+
+static void
+change_state(OmacpDaemonMessage *self, OmacpMessageState state, gboolean emit)
+{
+	OmacpMessageState old = self->state;
+
+	self->state = state;
+	omacp_dbus_message_set_state(OMACP_DBUS_MESSAGE(self),
+	                             omacp_message_state_to_string(state));
+	if (!emit)
+		return;
+	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, (guint) old, (guint) state);
+}
+
+void
+omacp_daemon_message_set_state(OmacpDaemonMessage *self, OmacpMessageState state, const char *error)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+
+	if (self->state != state) {
+		g_autofree char *sender = omacp_mask_number(omacp_dbus_message_get_sender(m));
+
+		g_message("message/%u from %s: %s → %s%s%s", self->id, sender,
+		          omacp_message_state_to_string(self->state),
+		          omacp_message_state_to_string(state), error ? ": " : "",
+		          error ? error : "");
+	}
+	if (error != NULL)
+		omacp_dbus_message_set_error(m, error);
+	change_state(self, state, TRUE);
+}
+
+void
+omacp_daemon_message_settle(OmacpDaemonMessage *self, OmacpMessageState state)
+{
+	change_state(self, state, TRUE);
+}
+
+void
+omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageState state)
+{
+	change_state(self, state, FALSE);
+}
+
+void
+omacp_daemon_message_accept(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation,
+                            gboolean confirmed)
+{
+	g_clear_object(&self->accept_invocation);
+	self->accept_invocation = invocation ? g_object_ref(invocation) : NULL;
+	self->accept_confirmed = confirmed;
+	omacp_daemon_message_set_state(self, OMACP_MESSAGE_STATE_ACCEPTED, NULL);
+}
+
+gboolean
+omacp_daemon_message_reject(OmacpDaemonMessage *self, const char *why, GError **error)
+{
+	switch (self->state) {
+	case OMACP_MESSAGE_STATE_RECEIVING:
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+	case OMACP_MESSAGE_STATE_QUARANTINED:
+		break;
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+	case OMACP_MESSAGE_STATE_APPLIED:
+	case OMACP_MESSAGE_STATE_REJECTED:
+	case OMACP_MESSAGE_STATE_FAILED:
+	case OMACP_MESSAGE_STATE_UNDONE:
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		            "message/%u is %s: only receiving, pending or quarantined messages "
+		            "can be rejected",
+		            self->id, omacp_message_state_to_string(self->state));
+		return FALSE;
+	}
+	omacp_daemon_message_set_state(self, OMACP_MESSAGE_STATE_REJECTED, why);
+	return TRUE;
+}
+
+gboolean
+omacp_daemon_message_check_pin(OmacpDaemonMessage *self, const char *pin, GError **error)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+	g_autoptr(GError) local = NULL;
+	guint left = omacp_dbus_message_get_pin_attempts_left(m);
+
+	if (pin == NULL || pin[0] == '\0') {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BAD_PIN,
+		            "message/%u needs the PIN the sender gave you", self->id);
+		return FALSE;
+	}
+	if (self->decoded == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_FAILED,
+		            "message/%u could not be decoded again", self->id);
+		return FALSE;
+	}
+	if (omacp_message_check_pin(self->decoded, self->imsi, pin, &local)) {
+		g_message("message/%u: PIN verified", self->id);
+		omacp_dbus_message_set_authenticated(m, TRUE);
+		return TRUE;
+	}
+	if (g_error_matches(local, OMACP_ERROR, OMACP_ERROR_NO_KEY) ||
+	    g_error_matches(local, OMACP_ERROR, OMACP_ERROR_BAD_PIN) ||
+	    g_error_matches(local, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED)) {
+		/* not a guess at the PIN: costs no attempt */
+		g_set_error(error, OMACP_ERROR,
+		            local->code == OMACP_ERROR_NO_KEY ? OMACP_ERROR_NO_KEY
+		                                              : OMACP_ERROR_BAD_PIN,
+		            "message/%u: %s", self->id, local->message);
+		return FALSE;
+	}
+	left = left > 0 ? left - 1 : 0;
+	omacp_dbus_message_set_pin_attempts_left(m, left);
+	g_message("message/%u: wrong PIN, %u attempt(s) left", self->id, left);
+	if (left == 0) {
+		omacp_daemon_message_set_state(self, OMACP_MESSAGE_STATE_REJECTED,
+		                               "the PIN was wrong too many times");
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BAD_PIN,
+		            "wrong PIN for message/%u: no attempts left, the message is rejected",
+		            self->id);
+		return FALSE;
+	}
+	omacp_daemon_message_changed(self);
+	g_set_error(error, OMACP_ERROR, OMACP_ERROR_BAD_PIN,
+	            "wrong PIN for message/%u: %u attempt(s) left", self->id, left);
+	return FALSE;
+}
+
+void
+omacp_daemon_message_set_imsi(OmacpDaemonMessage *self, const char *imsi)
+{
+	g_autofree char *shown = NULL;
+
+	imsi = omacp_str_or_null(imsi);
+	if (g_strcmp0(self->imsi, imsi) != 0) {
+		g_free(self->imsi);
+		self->imsi = g_strdup(imsi);
+	}
+	shown = omacp_mask_imsi(imsi);
+	omacp_dbus_message_set_imsi(OMACP_DBUS_MESSAGE(self), shown);
+}
+
+void
+omacp_daemon_message_set_profiles(OmacpDaemonMessage *self, GPtrArray *paths)
+{
+	g_ptr_array_add(paths, NULL);
+	omacp_dbus_message_set_profiles(OMACP_DBUS_MESSAGE(self),
+	                                (const char *const *) paths->pdata);
+	g_ptr_array_remove_index(paths, paths->len - 1);
+}
+
+void
+omacp_daemon_message_add_profile(OmacpDaemonMessage *self, const char *path)
+{
+	const char *const *cur = omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(self));
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; cur != NULL && cur[i] != NULL; i++) {
+		if (g_strcmp0(cur[i], path) == 0)
+			return;
+		g_ptr_array_add(paths, g_strdup(cur[i]));
+	}
+	g_ptr_array_add(paths, g_strdup(path));
+	omacp_daemon_message_set_profiles(self, paths);
+}
+
+gboolean
+omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path)
+{
+	const char *const *cur = omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(self));
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+	gboolean found = FALSE;
+
+	for (guint i = 0; cur != NULL && cur[i] != NULL; i++) {
+		if (g_strcmp0(cur[i], path) == 0)
+			found = TRUE;
+		else
+			g_ptr_array_add(paths, g_strdup(cur[i]));
+	}
+	if (found)
+		omacp_daemon_message_set_profiles(self, paths);
+	return found;
+}
+
+void
+omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+	OmacpMessage *d = self->decoded;
+	g_autofree char *document = omacp_xml_to_string(d->xml, TRUE);
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+
+	omacp_dbus_message_set_security(m, omacp_sec_to_string(d->sec));
+	omacp_dbus_message_set_content_type(m, d->content_type ? d->content_type : "");
+	omacp_dbus_message_set_document(m, document);
+	if (more == NULL)
+		return;
+	for (guint i = 0; i < d->warnings->len; i++)
+		g_ptr_array_add(warnings, g_ptr_array_index(d->warnings, i));
+	for (guint i = 0; i < more->len; i++)
+		g_ptr_array_add(warnings, g_ptr_array_index(more, i));
+	g_ptr_array_add(warnings, NULL);
+	omacp_dbus_message_set_warnings(m, (const char *const *) warnings->pdata);
+}
+
+/* ---- D-Bus methods: authorization, then completion ---- */
+
+/* The message a call was made on, when it can still take one. */
+static gboolean
+usable_for_call(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation)
+{
+	if (self->removed) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		        "message/%u does not exist (any more)", self->id);
+		return FALSE;
+	}
+	if (self->busy) {
+		g_dbus_method_invocation_return_error(invocation, OMACP_ERROR,
+		                                      OMACP_ERROR_INVALID_STATE,
+		                                      "message/%u is being applied", self->id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+accept_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonMessage *self = user_data;
+	const char *pin = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean confirmed;
+
+	if (!usable_for_call(self, invocation))
+		return;
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&s)", &pin);
+	/* the user saw the Changes (a PIN entry alone does not show them) */
+	confirmed = self->state == OMACP_MESSAGE_STATE_PENDING_CONFIRMATION ||
+	            self->state == OMACP_MESSAGE_STATE_QUARANTINED;
+	switch (self->state) {
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+		if (!omacp_daemon_message_check_pin(self, pin, &error)) {
+			omacp_invocation_return_error(invocation, error);
+			return;
+		}
+		break;
+	case OMACP_MESSAGE_STATE_QUARANTINED:
+		g_message("message/%u: the user accepts an unauthenticated message", self->id);
+		break;
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+		break;
+	case OMACP_MESSAGE_STATE_RECEIVING:
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+	case OMACP_MESSAGE_STATE_APPLIED:
+	case OMACP_MESSAGE_STATE_REJECTED:
+	case OMACP_MESSAGE_STATE_FAILED:
+	case OMACP_MESSAGE_STATE_UNDONE:
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		        "message/%u is %s: only pending or quarantined messages can be accepted",
+		        self->id, omacp_message_state_to_string(self->state));
+		return;
+	}
+	omacp_daemon_message_accept(self, invocation, confirmed);
+}
+
+static void
+reject_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonMessage *self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!usable_for_call(self, invocation))
+		return;
+	if (!omacp_daemon_message_reject(self, "rejected by the user", &error)) {
+		omacp_invocation_return_error(invocation, error);
+		return;
+	}
+	g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+static void
+delete_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonMessage *self = user_data;
+
+	if (!usable_for_call(self, invocation))
+		return;
+	g_signal_emit(self, signals[SIGNAL_DELETE_REQUESTED], 0, invocation);
+}
+
+static void
+undo_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonMessage *self = user_data;
+
+	if (!usable_for_call(self, invocation))
+		return;
+	if (self->state != OMACP_MESSAGE_STATE_APPLIED) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		        "message/%u is %s: only applied messages can be undone", self->id,
+		        omacp_message_state_to_string(self->state));
+		return;
+	}
+	g_signal_emit(self, signals[SIGNAL_UNDO_REQUESTED], 0, invocation);
+}
+
+static void
+authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const char *action,
+          OmacpAuthorizedFunc func)
+{
+	omacp_authority_check(self->authority, invocation, action, func, g_object_ref(self),
+	                      g_object_unref);
+}
+
+static gboolean
+handle_accept(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, const char *pin,
+              gpointer user_data)
+{
+	authorize(OMACP_DAEMON_MESSAGE(iface), invocation, OMACP_ACTION_ID_ACCEPT,
+	          accept_authorized);
+	return TRUE;
+}
+
+static gboolean
+handle_reject(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	authorize(OMACP_DAEMON_MESSAGE(iface), invocation, OMACP_ACTION_ID_ACCEPT,
+	          reject_authorized);
+	return TRUE;
+}
+
+static gboolean
+handle_delete(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	authorize(OMACP_DAEMON_MESSAGE(iface), invocation, OMACP_ACTION_ID_ACCEPT,
+	          delete_authorized);
+	return TRUE;
+}
+
+static gboolean
+handle_undo(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	authorize(OMACP_DAEMON_MESSAGE(iface), invocation, OMACP_ACTION_ID_REMOVE, undo_authorized);
+	return TRUE;
+}
+
+void
+omacp_daemon_message_changed(OmacpDaemonMessage *self)
+{
+	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
+{
+	if (self->exported)
+		return;
+	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(self->object));
+	self->exported = TRUE;
+}
+
+void
+omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
+{
+	self->removed = TRUE;
+	if (self->exported)
+		g_dbus_object_manager_server_unexport(server, self->path);
+	self->exported = FALSE;
+	if (self->object != NULL)
+		omacp_dbus_object_skeleton_set_message(self->object, NULL);
+	g_clear_object(&self->object);
+}
+
+/* ---- life cycle ---- */
+
+OmacpDaemonMessage *
+omacp_daemon_message_new(guint id, OmacpFormat format, OmacpAuthority *authority)
+{
+	OmacpDaemonMessage *self = g_object_new(OMACP_TYPE_DAEMON_MESSAGE, NULL);
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+	const char *empty[] = { NULL };
+
+	self->id = id;
+	self->path = g_strdup_printf(OMACP_DBUS_MESSAGE_PREFIX "%u", id);
+	self->format = format;
+	self->authority = authority;
+	self->object = omacp_dbus_object_skeleton_new(self->path);
+	omacp_daemon_message_restore_state(self, OMACP_MESSAGE_STATE_RECEIVING);
+	omacp_dbus_message_set_security(m, "");
+	omacp_dbus_message_set_sender(m, "");
+	omacp_daemon_message_set_imsi(self, NULL);
+	omacp_dbus_message_set_modem(m, "");
+	omacp_dbus_message_set_content_type(m, "");
+	omacp_dbus_message_set_document(m, "");
+	omacp_dbus_message_set_changes(m, g_variant_new("aa{sv}", NULL));
+	omacp_dbus_message_set_warnings(m, empty);
+	omacp_dbus_message_set_error(m, "");
+	omacp_dbus_message_set_profiles(m, empty);
+	omacp_dbus_object_skeleton_set_message(self->object, m);
+	g_signal_connect(self, "handle-accept", G_CALLBACK(handle_accept), NULL);
+	g_signal_connect(self, "handle-reject", G_CALLBACK(handle_reject), NULL);
+	g_signal_connect(self, "handle-delete", G_CALLBACK(handle_delete), NULL);
+	g_signal_connect(self, "handle-undo", G_CALLBACK(handle_undo), NULL);
+	return self;
+}
+
+static void
+omacp_daemon_message_init(OmacpDaemonMessage *self)
+{
+	self->input_times = g_array_new(FALSE, FALSE, sizeof(gint64));
+}
+
+static void
+omacp_daemon_message_finalize(GObject *object)
+{
+	OmacpDaemonMessage *self = OMACP_DAEMON_MESSAGE(object);
+
+	g_clear_object(&self->accept_invocation);
+	g_clear_object(&self->object);
+	g_free(self->path);
+	g_clear_pointer(&self->input_times, g_array_unref);
+	g_free(self->fingerprint);
+	g_free(self->imsi);
+	g_clear_pointer(&self->undo, g_variant_unref);
+	g_clear_pointer(&self->decoded, omacp_message_free);
+	G_OBJECT_CLASS(omacp_daemon_message_parent_class)->finalize(object);
+}
+
+static void
+omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->finalize = omacp_daemon_message_finalize;
+
+	/* the record changed: written to the store */
+	signals[SIGNAL_CHANGED] =
+	        g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                     NULL, G_TYPE_NONE, 0);
+	/* (old state, new state), both OmacpMessageState; after "changed" */
+	signals[SIGNAL_STATE_CHANGED] =
+	        g_signal_new("state-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                     NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+	/* the handler answers the call */
+	signals[SIGNAL_DELETE_REQUESTED] =
+	        g_signal_new("delete-requested", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+	                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DBUS_METHOD_INVOCATION);
+	signals[SIGNAL_UNDO_REQUESTED] =
+	        g_signal_new("undo-requested", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DBUS_METHOD_INVOCATION);
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* A message object of omacpd: it IS the org.omacp.Provisioning1.Message
+ * skeleton, holds what the daemon knows of one received message, and owns
+ * its state. Every state change goes through omacp_daemon_message_set_state()
+ * and is announced by "state-changed"; the daemon's parts (the store
+ * mapping, the apply queue, the agent prompts, intake) listen to it instead
+ * of calling each other.
+ *
+ * Its D-Bus methods are handled here, each as authorization then
+ * completion: Accept (the PIN check included) and Reject complete here;
+ * Delete and Undo, which need the rest of the daemon, are handed on as
+ * "delete-requested" and "undo-requested" with the call to answer. */
+
+#include <gio/gio.h>
+
+#include "omacp-dbus-generated.h"
+#include "omacp-state.h"
+#include "omacp.h"
+#include "polkit.h"
+
+G_BEGIN_DECLS
+
+#define OMACP_DBUS_PATH           "/org/omacp/Provisioning1"
+#define OMACP_DBUS_MESSAGE_PREFIX OMACP_DBUS_PATH "/message/"
+#define OMACP_DBUS_PROFILE_PREFIX OMACP_DBUS_PATH "/profile/"
+
+#define OMACP_TYPE_DAEMON_MESSAGE (omacp_daemon_message_get_type())
+G_DECLARE_FINAL_TYPE(OmacpDaemonMessage, omacp_daemon_message, OMACP, DAEMON_MESSAGE,
+                     OmacpDBusMessageSkeleton)
+
+/* The daemon's parts read and write these fields; the state only through
+ * the functions below. */
+struct _OmacpDaemonMessage {
+	OmacpDBusMessageSkeleton parent;
+
+	guint id;
+	char *path;
+	OmacpDBusObjectSkeleton *object;
+	gboolean exported;
+	gboolean removed;          /* deleted: its calls are answered NotFound */
+	OmacpAuthority *authority; /* not owned, outlives the message */
+	OmacpMessageState state;
+
+	OmacpFormat format; /* the input format */
+	guint n_inputs;
+	GArray *input_times; /* gint64, one per stored input */
+	gint64 last_input_us;
+	char *fingerprint; /* replay fingerprint, NULL while receiving */
+	char *imsi;        /* the SIM, NULL when unknown; D-Bus shows it masked */
+	GVariant *undo;    /* aa{sv}, NULL when nothing to undo */
+
+	gboolean receiving; /* its segments are in the reassembler */
+	guint64 reassembly_id;
+
+	OmacpMessage *decoded;     /* NULL while receiving or when undecodable */
+	gboolean busy;             /* applying or undoing, or queued to apply */
+	gboolean backend_appeared; /* a backend appeared while it was applying */
+	gboolean agent_declined;
+	guint agent_request; /* the agent manager's request about it, 0: none */
+
+	/* set with the state accepted by Accept or an agent's answer: the call
+	 * that waits for the apply (may be NULL) and whether a user saw the
+	 * Changes */
+	GDBusMethodInvocation *accept_invocation;
+	gboolean accept_confirmed;
+};
+
+/* A message object at OMACP_DBUS_MESSAGE_PREFIX @id in state receiving,
+ * every property empty. */
+OmacpDaemonMessage *omacp_daemon_message_new(guint id, OmacpFormat format,
+                                             OmacpAuthority *authority);
+
+OmacpDBusMessage *omacp_daemon_message_iface(OmacpDaemonMessage *self);
+OmacpMessageState omacp_daemon_message_get_state(OmacpDaemonMessage *self);
+gboolean omacp_daemon_message_state_is(OmacpDaemonMessage *self, OmacpMessageState state);
+
+/* Sets the state (and the Error property when @error is not NULL), logs a
+ * change and emits "state-changed" (also when the state stays: its record
+ * changed). */
+void omacp_daemon_message_set_state(OmacpDaemonMessage *self, OmacpMessageState state,
+                                    const char *error);
+/* The first decision on a complete message: as set_state(), without the
+ * log line (the decision is logged with its reasons). */
+void omacp_daemon_message_settle(OmacpDaemonMessage *self, OmacpMessageState state);
+/* The state read back from the store: no signal. */
+void omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageState state);
+
+/* Moves a pending or quarantined message to accepted; @invocation (may be
+ * NULL) is answered when the apply ends, @confirmed says a user saw its
+ * Changes. */
+void omacp_daemon_message_accept(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation,
+                                 gboolean confirmed);
+/* Rejects a receiving, pending or quarantined message with @why. */
+gboolean omacp_daemon_message_reject(OmacpDaemonMessage *self, const char *why, GError **error);
+/* Checks @pin for a pending-pin message. TRUE: verified (the caller
+ * applies). FALSE with @error: wrong (an attempt is used up; at 0 the
+ * message is rejected) or impossible. */
+gboolean omacp_daemon_message_check_pin(OmacpDaemonMessage *self, const char *pin, GError **error);
+
+/* Keeps @imsi ("" counts as unknown) and shows it masked on D-Bus. */
+void omacp_daemon_message_set_imsi(OmacpDaemonMessage *self, const char *imsi);
+
+/* The Profiles property: set, add one (once), drop one (TRUE when it was
+ * there). */
+void omacp_daemon_message_set_profiles(OmacpDaemonMessage *self, GPtrArray *paths);
+void omacp_daemon_message_add_profile(OmacpDaemonMessage *self, const char *path);
+gboolean omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path);
+
+/* Shows what @self->decoded holds: Security, ContentType, Document, and the
+ * Warnings (the decoder's and @more). */
+void omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more);
+
+gint omacp_daemon_message_compare_id(gconstpointer a, gconstpointer b);
+
+/* "" as NULL. */
+const char *omacp_str_or_null(const char *s);
+/* The number at the end of @path after @prefix. */
+gboolean omacp_id_from_path(const char *path, const char *prefix, guint *out);
+
+/* The record changed (not only the state): emits "changed", on which the
+ * store mapping writes it. */
+void omacp_daemon_message_changed(OmacpDaemonMessage *self);
+
+/* Exports the object on @server (once). */
+void omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server);
+/* Unexports it, marks it removed and lets go of its object skeleton. */
+void omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server);
+
+G_END_DECLS

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "daemon-profile.h"
+
+#include "mask.h"
+
+enum {
+	SIGNAL_CHANGED,
+	SIGNAL_REMOVE_REQUESTED,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(OmacpDaemonProfile, omacp_daemon_profile, OMACP_DBUS_TYPE_PROFILE_SKELETON)
+
+OmacpDBusProfile *
+omacp_daemon_profile_iface(OmacpDaemonProfile *self)
+{
+	return OMACP_DBUS_PROFILE(self);
+}
+
+void
+omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi)
+{
+	g_autofree char *shown = NULL;
+
+	imsi = omacp_str_or_null(imsi);
+	if (g_strcmp0(self->imsi, imsi) != 0) {
+		g_free(self->imsi);
+		self->imsi = g_strdup(imsi);
+	}
+	shown = omacp_mask_imsi(imsi);
+	omacp_dbus_profile_set_imsi(OMACP_DBUS_PROFILE(self), shown);
+}
+
+static void
+remove_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonProfile *self = user_data;
+
+	if (self->removed) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		        "profile/%u does not exist (any more)", self->id);
+		return;
+	}
+	if (self->busy) {
+		g_dbus_method_invocation_return_error(invocation, OMACP_ERROR,
+		                                      OMACP_ERROR_INVALID_STATE,
+		                                      "profile/%u is being removed", self->id);
+		return;
+	}
+	g_signal_emit(self, signals[SIGNAL_REMOVE_REQUESTED], 0, invocation);
+}
+
+static gboolean
+handle_remove(OmacpDBusProfile *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpDaemonProfile *self = OMACP_DAEMON_PROFILE(iface);
+
+	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_REMOVE,
+	                      remove_authorized, g_object_ref(self), g_object_unref);
+	return TRUE;
+}
+
+void
+omacp_daemon_profile_changed(OmacpDaemonProfile *self)
+{
+	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
+{
+	if (self->exported)
+		return;
+	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(self->object));
+	self->exported = TRUE;
+}
+
+void
+omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
+{
+	self->removed = TRUE;
+	if (self->exported)
+		g_dbus_object_manager_server_unexport(server, self->path);
+	self->exported = FALSE;
+	if (self->object != NULL)
+		omacp_dbus_object_skeleton_set_profile(self->object, NULL);
+	g_clear_object(&self->object);
+}
+
+/* ---- life cycle ---- */
+
+OmacpDaemonProfile *
+omacp_daemon_profile_new(guint id, OmacpAuthority *authority)
+{
+	OmacpDaemonProfile *self = g_object_new(OMACP_TYPE_DAEMON_PROFILE, NULL);
+	OmacpDBusProfile *p = OMACP_DBUS_PROFILE(self);
+	const char *empty[] = { NULL };
+
+	self->id = id;
+	self->authority = authority;
+	self->path = g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", id);
+	self->object = omacp_dbus_object_skeleton_new(self->path);
+	omacp_dbus_profile_set_kind(p, "");
+	omacp_dbus_profile_set_identity(p, "");
+	omacp_dbus_profile_set_name(p, "");
+	omacp_daemon_profile_set_imsi(self, NULL);
+	omacp_dbus_profile_set_settings(p, g_variant_new("a{sv}", NULL));
+	omacp_dbus_profile_set_risks(p, empty);
+	omacp_dbus_profile_set_message(p, "/");
+	omacp_dbus_profile_set_targets(p, g_variant_new("a(ss)", NULL));
+	omacp_dbus_object_skeleton_set_profile(self->object, p);
+	g_signal_connect(self, "handle-remove", G_CALLBACK(handle_remove), NULL);
+	return self;
+}
+
+static void
+omacp_daemon_profile_init(OmacpDaemonProfile *self)
+{
+}
+
+static void
+omacp_daemon_profile_finalize(GObject *object)
+{
+	OmacpDaemonProfile *self = OMACP_DAEMON_PROFILE(object);
+
+	g_clear_object(&self->object);
+	g_free(self->path);
+	g_free(self->imsi);
+	G_OBJECT_CLASS(omacp_daemon_profile_parent_class)->finalize(object);
+}
+
+static void
+omacp_daemon_profile_class_init(OmacpDaemonProfileClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = omacp_daemon_profile_finalize;
+
+	/* the handler answers the call */
+	/* the record changed: written to the store */
+	signals[SIGNAL_CHANGED] =
+	        g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                     NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_REMOVE_REQUESTED] =
+	        g_signal_new("remove-requested", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+	                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DBUS_METHOD_INVOCATION);
+}

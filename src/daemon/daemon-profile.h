@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* A profile object of omacpd: it IS the org.omacp.Provisioning1.Profile
+ * skeleton, one set of settings omacp made (from the latest message that
+ * set it), with the backend objects that carry it (Targets). Remove is
+ * authorized here and handed on as "remove-requested" with the call to
+ * answer. */
+
+#include <gio/gio.h>
+
+#include "daemon-message.h"
+
+G_BEGIN_DECLS
+
+#define OMACP_TYPE_DAEMON_PROFILE (omacp_daemon_profile_get_type())
+G_DECLARE_FINAL_TYPE(OmacpDaemonProfile, omacp_daemon_profile, OMACP, DAEMON_PROFILE,
+                     OmacpDBusProfileSkeleton)
+
+struct _OmacpDaemonProfile {
+	OmacpDBusProfileSkeleton parent;
+
+	guint id;
+	char *path;
+	OmacpDBusObjectSkeleton *object;
+	gboolean removed;          /* deleted: its calls are answered NotFound */
+	OmacpAuthority *authority; /* not owned, outlives the profile */
+	char *imsi;                /* the SIM, NULL when unknown; D-Bus shows it masked */
+	gboolean busy;             /* an apply or a catch-up is writing it to the backends */
+	gboolean exported;
+};
+
+/* A profile object at OMACP_DBUS_PROFILE_PREFIX @id, every property empty. */
+OmacpDaemonProfile *omacp_daemon_profile_new(guint id, OmacpAuthority *authority);
+
+OmacpDBusProfile *omacp_daemon_profile_iface(OmacpDaemonProfile *self);
+
+/* Keeps @imsi ("" counts as unknown) and shows it masked on D-Bus. */
+void omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi);
+
+/* The record changed (not only the state): emits "changed", on which the
+ * store mapping writes it. */
+void omacp_daemon_profile_changed(OmacpDaemonProfile *self);
+
+/* Exports the object on @server (once). */
+void omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server);
+/* Unexports it, marks it removed and lets go of its object skeleton. */
+void omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server);
+
+G_END_DECLS

@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "intake.h"
+
+#include "changes.h"
+#include "mask.h"
+#include "message-store.h"
+
+#define RATE_WINDOW_US (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
+
+struct _OmacpIntake {
+	OmacpObjects *objects;
+	OmacpStore *store;
+	const OmacpConfig *config;
+	OmacpApplyQueue *queue;
+	OmacpAdapters *adapters;
+	OmacpIntakeStatsFunc stats_func;
+	gpointer stats_data;
+
+	GHashTable *receiving; /* guint64 reassembly message id → message (not owned) */
+	OmacpReassembler *reassembler;
+	guint expiry_source;
+
+	GHashTable *rate_senders; /* char * → GArray of gint64 */
+	GHashTable *rate_modems;
+
+	/* for the Statistics property: counters since the start */
+	guint64 n_delivered;          /* inputs that returned a message */
+	guint64 n_refused;            /* inputs that failed, any error */
+	guint64 n_rate_limited;       /* of those: RateLimited */
+	guint64 n_incomplete_evicted; /* incomplete messages dropped for the reassembly caps */
+	guint64 n_incomplete_expired; /* incomplete messages that timed out (→ failed) */
+	guint64 n_store_evicted;      /* stored messages dropped for MaxStoredMessages */
+};
+
+/* ---- decoding ---- */
+
+static gboolean
+decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const char *imsi,
+                OmacpMessage **out, GError **error)
+{
+	g_autoptr(GPtrArray) imsis = NULL;
+	g_autoptr(GPtrArray) inputs = g_ptr_array_new();
+	OmacpKeys keys = { NULL, NULL };
+
+	if (imsi != NULL) {
+		imsis = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(imsis, g_strdup(imsi));
+	} else if (self->adapters != NULL) {
+		imsis = omacp_adapters_get_imsis(self->adapters);
+	}
+	keys.imsis = imsis;
+	if (omacp_format_is_segmented(format) || format == OMACP_FORMAT_WSP)
+		return omacp_message_decode_push(data, &keys, out, error);
+	g_ptr_array_add(inputs, data);
+	return omacp_message_decode(format, inputs, &keys, out, error);
+}
+
+static gboolean
+check_provisioning(OmacpMessage *decoded, GError **error)
+{
+	if (decoded->doc != NULL)
+		return TRUE;
+	g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_PUSH,
+	            "deliver: a %s push (%s) is not a provisioning document",
+	            omacp_push_kind_to_string(decoded->kind),
+	            decoded->content_type ? decoded->content_type : "no content type");
+	return FALSE;
+}
+
+static char *
+fingerprint_of(GBytes *body, const char *imsi)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(body, &len);
+
+	g_checksum_update(sum, data, len);
+	g_checksum_update(sum, (const guchar *) "", 1);
+	if (imsi != NULL)
+		g_checksum_update(sum, (const guchar *) imsi, strlen(imsi));
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+static OmacpDaemonMessage *
+find_by_fingerprint(OmacpIntake *self, const char *fingerprint, OmacpDaemonMessage *except)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *m = value;
+
+		if (m != except && g_strcmp0(m->fingerprint, fingerprint) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static const char *
+decoded_imsi(OmacpMessage *decoded, const char *imsi)
+{
+	if (imsi != NULL)
+		return imsi;
+	return decoded->auth_imsi;
+}
+
+/* ---- the first decision ---- */
+
+static void
+show_decoded(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	OmacpMessage *d = msg->decoded;
+	g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func(g_free);
+
+	/* an MSPROV removal of something omacp never made removes nothing:
+	 * say so rather than succeed silently */
+	for (guint i = 0; i < d->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(d->profiles, i);
+
+		if (p->op == OMACP_OP_REMOVE &&
+		    omacp_objects_find_profile(self->objects, p->identity, p->imsi) == NULL)
+			g_ptr_array_add(own,
+			                g_strdup_printf("profiles: nothing to remove for %s: "
+			                                "no such profile was provisioned by omacp",
+			                                p->identity));
+	}
+	omacp_daemon_message_show_decoded(msg, own);
+}
+
+static void
+settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
+{
+	const OmacpConfig *c = self->config;
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *sender = omacp_str_or_null(omacp_dbus_message_get_sender(m));
+	const char *imsi = msg->imsi;
+	g_autofree char *masked_sender = omacp_mask_number(sender);
+	g_autofree char *masked_imsi = omacp_mask_number(imsi);
+	OmacpMessageState state = OMACP_MESSAGE_STATE_ACCEPTED;
+	OmacpAction action;
+	gboolean replayed;
+
+	msg->decoded = decoded;
+	show_decoded(self, msg);
+	omacp_dbus_message_set_authenticated(m, decoded->auth == OMACP_AUTH_VALID);
+	if (self->queue != NULL)
+		omacp_apply_queue_update_changes(self->queue, msg);
+	replayed = omacp_store_replay_contains(self->store, msg->fingerprint);
+	action = replayed ? OMACP_ACTION_REJECT
+	                  : omacp_config_decide(c, decoded->sec, decoded->auth, sender,
+	                                        imsi != NULL);
+	if (action == OMACP_ACTION_APPLY && omacp_changes_need_a_look(decoded)) {
+		g_message("message/%u: has proxies, DM servers, certificates or other risks: "
+		          "asking instead of applying",
+		          msg->id);
+		action = OMACP_ACTION_CONFIRM;
+	}
+	g_message("message/%u: %s from %s for SIM %s, %s, %u profile(s): %s", msg->id,
+	          omacp_sec_to_string(decoded->sec), masked_sender, masked_imsi,
+	          omacp_auth_state_to_string(decoded->auth), decoded->profiles->len,
+	          omacp_action_to_string(action));
+
+	switch (action) {
+	case OMACP_ACTION_PIN:
+		omacp_dbus_message_set_pin_attempts_left(m, c->pin_attempts);
+		state = OMACP_MESSAGE_STATE_PENDING_PIN;
+		break;
+	case OMACP_ACTION_CONFIRM:
+		state = OMACP_MESSAGE_STATE_PENDING_CONFIRMATION;
+		break;
+	case OMACP_ACTION_QUARANTINE:
+		state = OMACP_MESSAGE_STATE_QUARANTINED;
+		if (decoded->auth_detail != NULL)
+			omacp_dbus_message_set_error(m, decoded->auth_detail);
+		break;
+	case OMACP_ACTION_REJECT:
+		state = OMACP_MESSAGE_STATE_REJECTED;
+		if (replayed)
+			omacp_dbus_message_set_error(
+			        m, "replay: this document was applied before for this SIM");
+		else if (decoded->auth_detail != NULL)
+			omacp_dbus_message_set_error(m, decoded->auth_detail);
+		else
+			omacp_dbus_message_set_error(m, "rejected by the policy");
+		break;
+	case OMACP_ACTION_APPLY:
+		/* the apply queue moves it on; it is "accepted" on the bus first */
+		state = OMACP_MESSAGE_STATE_ACCEPTED;
+		break;
+	}
+	omacp_daemon_message_settle(msg, state);
+}
+
+/* ---- rate limits and store capacity ---- */
+
+static guint
+rate_count(GHashTable *table, const char *key, gint64 now)
+{
+	GArray *times = g_hash_table_lookup(table, key);
+	guint kept = 0;
+
+	if (times == NULL)
+		return 0;
+	for (guint i = 0; i < times->len; i++) {
+		gint64 t = g_array_index(times, gint64, i);
+
+		if (t > now - RATE_WINDOW_US)
+			g_array_index(times, gint64, kept++) = t;
+	}
+	g_array_set_size(times, kept);
+	return kept;
+}
+
+/* Makes room for one more key in a rate table: forgets every key with no
+ * time left in the window, and when all are recent, the key whose latest
+ * message is oldest. Its count restarts, which costs nothing that a sender
+ * could not get by changing its (spoofable) address anyway; the per-modem
+ * limit stays the real bound. */
+static void
+rate_make_room(GHashTable *table, gint64 now)
+{
+	GHashTableIter iter;
+	gpointer key;
+	gpointer value;
+	char *oldest = NULL;
+	gint64 oldest_time = G_MAXINT64;
+
+	g_hash_table_iter_init(&iter, table);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		GArray *times = value;
+		gint64 last = times->len > 0 ? g_array_index(times, gint64, times->len - 1) : 0;
+
+		if (last <= now - RATE_WINDOW_US) {
+			g_hash_table_iter_remove(&iter);
+			continue;
+		}
+		if (last < oldest_time) {
+			oldest_time = last;
+			oldest = key;
+		}
+	}
+	if (g_hash_table_size(table) >= OMACP_INTAKE_MAX_RATE_KEYS && oldest != NULL)
+		g_hash_table_remove(table, oldest);
+}
+
+static void
+rate_record(GHashTable *table, const char *key, guint limit, gint64 now)
+{
+	GArray *times;
+
+	if (limit == 0)
+		return;
+	times = g_hash_table_lookup(table, key);
+	if (times == NULL) {
+		if (g_hash_table_size(table) >= OMACP_INTAKE_MAX_RATE_KEYS)
+			rate_make_room(table, now);
+		times = g_array_new(FALSE, FALSE, sizeof(gint64));
+		g_hash_table_insert(table, g_strdup(key), times);
+	}
+	g_array_append_val(times, now);
+}
+
+/* Which stored message goes first when the store is full: decided ones
+ * (0), then quarantined ones (1); the others (-1) never. */
+static gint
+evict_rank(OmacpDaemonMessage *msg)
+{
+	if (msg->busy || msg->receiving)
+		return -1;
+	switch (omacp_daemon_message_get_state(msg)) {
+	case OMACP_MESSAGE_STATE_REJECTED:
+	case OMACP_MESSAGE_STATE_FAILED:
+	case OMACP_MESSAGE_STATE_UNDONE:
+	case OMACP_MESSAGE_STATE_APPLIED:
+		return 0;
+	case OMACP_MESSAGE_STATE_QUARANTINED:
+		return 1;
+	case OMACP_MESSAGE_STATE_RECEIVING:
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+		return -1;
+	}
+	return -1;
+}
+
+static gboolean
+make_room(OmacpIntake *self, GError **error)
+{
+	GHashTable *messages = omacp_objects_get_messages(self->objects);
+
+	while (g_hash_table_size(messages) >= self->config->max_stored_messages) {
+		GHashTableIter iter;
+		gpointer value;
+		OmacpDaemonMessage *victim = NULL;
+		gint victim_rank = G_MAXINT;
+
+		g_hash_table_iter_init(&iter, messages);
+		while (g_hash_table_iter_next(&iter, NULL, &value)) {
+			OmacpDaemonMessage *m = value;
+			gint rank = evict_rank(m);
+
+			if (rank < 0)
+				continue;
+			if (victim == NULL || rank < victim_rank ||
+			    (rank == victim_rank && m->id < victim->id)) {
+				victim = m;
+				victim_rank = rank;
+			}
+		}
+		if (victim == NULL) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+			            "deliver: the store holds %u messages (MaxStoredMessages) "
+			            "and all of them wait for a decision",
+			            g_hash_table_size(messages));
+			return FALSE;
+		}
+		g_message("store full: dropping message/%u (%s)", victim->id,
+		          omacp_message_state_to_string(omacp_daemon_message_get_state(victim)));
+		self->n_store_evicted++;
+		omacp_objects_delete_message(self->objects, victim);
+	}
+	return TRUE;
+}
+
+/* Whether @sender and @modem (either may be NULL) are under their hourly
+ * limits; records nothing. */
+static gboolean
+rate_check(OmacpIntake *self, const char *sender, const char *modem, gint64 now, GError **error)
+{
+	const OmacpConfig *c = self->config;
+
+	if (sender != NULL && c->max_per_sender_per_hour > 0 &&
+	    rate_count(self->rate_senders, sender, now) >= c->max_per_sender_per_hour) {
+		g_autofree char *masked = omacp_mask_number(sender);
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
+		            "deliver: sender %s sent %u messages in the last hour "
+		            "(MaxMessagesPerSenderPerHour)",
+		            masked, c->max_per_sender_per_hour);
+		g_message("%s", (*error)->message);
+		return FALSE;
+	}
+	if (modem != NULL && c->max_per_modem_per_hour > 0 &&
+	    rate_count(self->rate_modems, modem, now) >= c->max_per_modem_per_hour) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
+		            "deliver: modem %s received %u messages in the last hour "
+		            "(MaxMessagesPerModemPerHour)",
+		            modem, c->max_per_modem_per_hour);
+		g_message("%s", (*error)->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Admits one more message from @sender on @modem (either may be NULL). */
+static gboolean
+admit(OmacpIntake *self, const char *sender, const char *modem, gint64 now, GError **error)
+{
+	const OmacpConfig *c = self->config;
+
+	if (!rate_check(self, sender, modem, now, error) || !make_room(self, error))
+		return FALSE;
+	if (sender != NULL)
+		rate_record(self->rate_senders, sender, c->max_per_sender_per_hour, now);
+	if (modem != NULL)
+		rate_record(self->rate_modems, modem, c->max_per_modem_per_hour, now);
+	return TRUE;
+}
+
+/* ---- creating messages ---- */
+
+static OmacpDaemonMessage *
+create_message(OmacpIntake *self, OmacpFormat format, const char *sender, const char *imsi,
+               const char *modem, gint64 now, GError **error)
+{
+	OmacpDaemonMessage *msg = omacp_objects_new_message(self->objects, format, error);
+	OmacpDBusMessage *m;
+
+	if (msg == NULL)
+		return NULL;
+	m = OMACP_DBUS_MESSAGE(msg);
+	omacp_dbus_message_set_sender(m, sender ? sender : "");
+	omacp_daemon_message_set_imsi(msg, imsi);
+	omacp_dbus_message_set_modem(m, modem ? modem : "");
+	omacp_dbus_message_set_received_at(m, (guint64) now);
+	return msg;
+}
+
+static void
+stop_receiving(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	if (!msg->receiving)
+		return;
+	g_hash_table_remove(self->receiving, &msg->reassembly_id);
+	msg->receiving = FALSE;
+}
+
+/* A complete message for which no object exists yet: replay check, object,
+ * store, decision. */
+static OmacpDaemonMessage *
+new_complete_message(OmacpIntake *self, OmacpFormat format, OmacpMessage *decoded, GBytes *complete,
+                     GBytes *segment, const char *sender, const char *imsi, const char *modem,
+                     gint64 now, GError **error)
+{
+	g_autoptr(OmacpMessage) owned = decoded;
+	const char *sim = decoded_imsi(decoded, imsi);
+	g_autofree char *fingerprint = fingerprint_of(decoded->body, sim);
+	OmacpDaemonMessage *existing = find_by_fingerprint(self, fingerprint, NULL);
+	OmacpDaemonMessage *msg;
+
+	if (existing != NULL) {
+		g_message("replay of message/%u (same document, same SIM): nothing new stored",
+		          existing->id);
+		return existing;
+	}
+	if (!admit(self, sender, modem, now, error))
+		return NULL;
+	msg = create_message(self, format, sender, sim, modem, now, error);
+	if (msg == NULL)
+		return NULL;
+	msg->fingerprint = g_steal_pointer(&fingerprint);
+	if ((segment != NULL &&
+	     !omacp_message_store_add_input(self->store, msg, segment, now, error)) ||
+	    !omacp_message_store_write_complete(self->store, msg, complete, error)) {
+		omacp_store_delete_message(self->store, msg->id, NULL);
+		omacp_objects_forget_message(self->objects, msg);
+		return NULL;
+	}
+	if (segment != NULL) {
+		omacp_dbus_message_set_segments_received(OMACP_DBUS_MESSAGE(msg), 1);
+		omacp_dbus_message_set_segments_total(OMACP_DBUS_MESSAGE(msg), 1);
+	}
+	settle(self, msg, g_steal_pointer(&owned));
+	return msg;
+}
+
+static void
+fail_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, const char *why)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	g_autofree char *error = g_strdup_printf("sms: only %u of %u segments arrived: %s",
+	                                         omacp_dbus_message_get_segments_received(m),
+	                                         omacp_dbus_message_get_segments_total(m), why);
+
+	g_hash_table_remove(self->receiving, &msg->reassembly_id);
+	msg->receiving = FALSE;
+	omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_FAILED, error);
+}
+
+/* Brings the objects in step with the reassembler after it dropped
+ * incomplete messages. One that timed out becomes failed (its sender gets
+ * to see that it never completed). One evicted to keep the reassembly caps
+ * (OMACP_REASSEMBLY_MAX_PENDING, _MAX_BYTES) is dropped with its object and
+ * files: otherwise a flood of first segments would turn the cap on memory
+ * into an unbounded number of failed objects, and push the user's real
+ * messages out of the store; the Statistics property counts them.
+ * @keep (may be NULL) is the message of the segment just added, which the
+ * reassembler may have completed and released already. */
+static void
+sync_reassembly_drops(OmacpIntake *self, gint64 now, OmacpDaemonMessage *keep)
+{
+	g_autoptr(GPtrArray) gone = g_ptr_array_new();
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, self->receiving);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *m = value;
+
+		if (m != keep && !omacp_reassembler_holds(self->reassembler, m->reassembly_id))
+			g_ptr_array_add(gone, m);
+	}
+	for (guint i = 0; i < gone->len; i++) {
+		OmacpDaemonMessage *m = g_ptr_array_index(gone, i);
+		OmacpDBusMessage *d = OMACP_DBUS_MESSAGE(m);
+
+		if (m->last_input_us + OMACP_REASSEMBLY_TIMEOUT_US <= now) {
+			self->n_incomplete_expired++;
+			fail_receiving(self, m, "the others did not come in time");
+			continue;
+		}
+		self->n_incomplete_evicted++;
+		g_message("message/%u: incomplete (%u of %u segments), dropped to make room "
+		          "for newer messages",
+		          m->id, omacp_dbus_message_get_segments_received(d),
+		          omacp_dbus_message_get_segments_total(d));
+		omacp_objects_delete_message(self->objects, m);
+	}
+}
+
+static gboolean expiry_cb(gpointer user_data);
+
+static void
+schedule_expiry(OmacpIntake *self)
+{
+	gint64 next = omacp_reassembler_next_expiry(self->reassembler);
+	gint64 now = g_get_real_time();
+	guint seconds;
+
+	g_clear_handle_id(&self->expiry_source, g_source_remove);
+	if (next < 0)
+		return;
+	seconds = next <= now ? 0 : (guint) ((next - now) / G_USEC_PER_SEC + 1);
+	self->expiry_source = g_timeout_add_seconds(seconds, expiry_cb, self);
+}
+
+void
+omacp_intake_expire(OmacpIntake *self, gint64 now)
+{
+	omacp_reassembler_expire(self->reassembler, now);
+	sync_reassembly_drops(self, now, NULL);
+	schedule_expiry(self);
+}
+
+static gboolean
+expiry_cb(gpointer user_data)
+{
+	OmacpIntake *self = user_data;
+
+	self->expiry_source = 0;
+	omacp_intake_expire(self, g_get_real_time());
+	if (self->stats_func != NULL)
+		self->stats_func(self->stats_data);
+	return G_SOURCE_REMOVE;
+}
+
+/* The datagram of a message whose object exists: decode and settle, or
+ * fail the object. */
+static gboolean
+complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram, const char *imsi,
+                   GError **error)
+{
+	g_autoptr(OmacpMessage) decoded = NULL;
+	g_autoptr(GError) local = NULL;
+	const char *sim;
+	g_autofree char *fingerprint = NULL;
+	OmacpDaemonMessage *existing;
+
+	stop_receiving(self, msg);
+	if (!omacp_message_store_write_complete(self->store, msg, datagram, &local) ||
+	    !decode_complete(self, OMACP_FORMAT_WSP, datagram, imsi, &decoded, &local) ||
+	    !check_provisioning(decoded, &local)) {
+		omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_FAILED, local->message);
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	sim = decoded_imsi(decoded, imsi);
+	fingerprint = fingerprint_of(decoded->body, sim);
+	existing = find_by_fingerprint(self, fingerprint, msg);
+	if (sim != NULL)
+		omacp_daemon_message_set_imsi(msg, sim);
+	msg->fingerprint = g_steal_pointer(&fingerprint);
+	if (existing != NULL) {
+		g_autofree char *why = g_strdup_printf(
+		        "replay of message/%u (same document, same SIM)", existing->id);
+
+		/* show what it is, but never apply it twice */
+		msg->decoded = g_steal_pointer(&decoded);
+		omacp_daemon_message_show_decoded(msg, NULL);
+		omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_REJECTED, why);
+		return TRUE;
+	}
+	settle(self, msg, g_steal_pointer(&decoded));
+	return TRUE;
+}
+
+/* The sender option overrides the SMS's own address, also in the
+ * reassembly key: segments of different senders must never mix, also with
+ * the ud format, which carries no address (restore_segments() does the
+ * same with the stored Sender). */
+static void
+set_sender(OmacpSms *sms, const char *sender)
+{
+	if (sender == NULL || g_strcmp0(sms->sender, sender) == 0)
+		return;
+	g_free(sms->sender);
+	sms->sender = g_strdup(sender);
+}
+
+/* The first segment of a message that stays incomplete: its object, in
+ * state receiving. */
+static OmacpDaemonMessage *
+start_receiving(OmacpIntake *self, OmacpFormat format, GBytes *input,
+                const OmacpReassemblyResult *r, const char *from, const char *imsi,
+                const char *modem, gint64 now, GError **error)
+{
+	OmacpDaemonMessage *msg;
+
+	if (!admit(self, from, modem, now, error))
+		return NULL;
+	msg = create_message(self, format, from, imsi, modem, now, error);
+	if (msg == NULL)
+		return NULL;
+	msg->receiving = TRUE;
+	msg->reassembly_id = r->message_id;
+	g_hash_table_insert(self->receiving, &msg->reassembly_id, msg);
+	omacp_dbus_message_set_segments_total(OMACP_DBUS_MESSAGE(msg), r->total);
+	if (!omacp_message_store_add_input(self->store, msg, input, now, error)) {
+		omacp_objects_forget_message(self->objects, msg);
+		return NULL;
+	}
+	omacp_dbus_message_set_segments_received(OMACP_DBUS_MESSAGE(msg), r->received);
+	omacp_daemon_message_changed(msg);
+	omacp_objects_export_message(self->objects, msg);
+	g_message("message/%u: segment %u of %u", msg->id, r->received, r->total);
+	return msg;
+}
+
+/* One segment; @result is the reassembler's, to clear after. */
+static OmacpDaemonMessage *
+add_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+            const char *imsi, const char *modem, gint64 now, OmacpReassemblyResult *result,
+            GError **error)
+{
+	g_autoptr(OmacpSms) sms = NULL;
+	g_autoptr(GBytes) datagram = NULL;
+	OmacpReassemblyResult *r = result;
+	const char *from;
+	OmacpDaemonMessage *msg;
+
+	/* a segment for another application never reaches the reassembler */
+	if (!omacp_message_parse_segment(format, input, &sms, error) ||
+	    !omacp_message_check_ports(sms, error))
+		return NULL;
+	from = sender != NULL ? sender : omacp_str_or_null(sms->sender);
+	set_sender(sms, from);
+	/* a segment that would start a new message is refused before the
+	 * reassembler evicts another message to make room for it */
+	if (!omacp_reassembler_lookup(self->reassembler, modem, sms, now, NULL) &&
+	    !rate_check(self, from, modem, now, error))
+		return NULL;
+	if (!omacp_reassembler_add(self->reassembler, modem, sms, now, r, &datagram, error))
+		return NULL;
+	msg = g_hash_table_lookup(self->receiving, &r->message_id);
+	sync_reassembly_drops(self, now, msg);
+	schedule_expiry(self);
+
+	switch (r->state) {
+	case OMACP_REASSEMBLY_DUPLICATE:
+		if (msg != NULL) {
+			g_debug("message/%u: duplicate segment ignored", msg->id);
+			return msg;
+		}
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		            "deliver: duplicate segment of a message that was refused before");
+		return NULL;
+	case OMACP_REASSEMBLY_PENDING:
+		if (msg == NULL)
+			return start_receiving(self, format, input, r, from, imsi, modem, now,
+			                       error);
+		if (!omacp_message_store_add_input(self->store, msg, input, now, error))
+			return NULL;
+		omacp_dbus_message_set_segments_received(OMACP_DBUS_MESSAGE(msg), r->received);
+		omacp_daemon_message_changed(msg);
+		return msg;
+	case OMACP_REASSEMBLY_COMPLETE:
+		break;
+	}
+
+	if (msg == NULL) {
+		g_autoptr(OmacpMessage) decoded = NULL;
+
+		/* a single-segment message (or the rest of one refused before) */
+		if (!decode_complete(self, OMACP_FORMAT_WSP, datagram, imsi, &decoded, error) ||
+		    !check_provisioning(decoded, error))
+			return NULL;
+		msg = new_complete_message(self, format, g_steal_pointer(&decoded), datagram, input,
+		                           from, imsi, modem, now, error);
+		if (msg != NULL && r->total > 1)
+			omacp_dbus_message_set_segments_total(OMACP_DBUS_MESSAGE(msg), r->total);
+		return msg;
+	}
+	if (!omacp_message_store_add_input(self->store, msg, input, now, error))
+		return NULL;
+	omacp_dbus_message_set_segments_received(OMACP_DBUS_MESSAGE(msg), r->received);
+	if (!complete_receiving(self, msg, datagram, imsi, error))
+		return NULL;
+	return msg;
+}
+
+static OmacpDaemonMessage *
+deliver_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+                const char *imsi, const char *modem, gint64 now, GError **error)
+{
+	OmacpReassemblyResult r = { 0 };
+	OmacpDaemonMessage *msg =
+	        add_segment(self, format, input, sender, imsi, modem, now, &r, error);
+
+	omacp_reassembly_result_clear(&r);
+	return msg;
+}
+
+static OmacpDaemonMessage *
+deliver_one(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+            const char *imsi, const char *modem, gint64 now, GError **error)
+{
+	gsize len = g_bytes_get_size(input);
+	g_autoptr(OmacpMessage) decoded = NULL;
+
+	if (len == 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS, "deliver: empty input");
+		return NULL;
+	}
+	if (len > self->config->max_message_bytes) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "deliver: %zu octets is more than MaxMessageBytes (%" G_GUINT64_FORMAT
+		            ")",
+		            len, self->config->max_message_bytes);
+		return NULL;
+	}
+	if (omacp_format_is_segmented(format))
+		return deliver_segment(self, format, input, sender, imsi, modem, now, error);
+	if (!decode_complete(self, format, input, imsi, &decoded, error) ||
+	    !check_provisioning(decoded, error))
+		return NULL;
+	return new_complete_message(self, format, g_steal_pointer(&decoded), input, NULL, sender,
+	                            imsi, modem, now, error);
+}
+
+OmacpDaemonMessage *
+omacp_intake_deliver(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+                     const char *imsi, const char *modem, gint64 now, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	OmacpDaemonMessage *msg =
+	        deliver_one(self, format, input, sender, imsi, modem, now, &local);
+
+	if (msg != NULL) {
+		self->n_delivered++;
+	} else {
+		self->n_refused++;
+		if (g_error_matches(local, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED))
+			self->n_rate_limited++;
+		g_propagate_error(error, g_steal_pointer(&local));
+	}
+	return msg;
+}
+
+GVariant *
+omacp_intake_statistics(OmacpIntake *self)
+{
+	OmacpReassemblyStats rs;
+	GVariantBuilder b;
+
+	omacp_reassembler_get_stats(self->reassembler, &rs);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{st}"));
+	g_variant_builder_add(&b, "{st}", "delivered", self->n_delivered);
+	g_variant_builder_add(&b, "{st}", "refused", self->n_refused);
+	g_variant_builder_add(&b, "{st}", "rate-limited", self->n_rate_limited);
+	g_variant_builder_add(&b, "{st}", "duplicate-segments", rs.duplicates);
+	g_variant_builder_add(&b, "{st}", "incomplete-evicted", self->n_incomplete_evicted);
+	g_variant_builder_add(&b, "{st}", "incomplete-expired", self->n_incomplete_expired);
+	g_variant_builder_add(&b, "{st}", "store-evicted", self->n_store_evicted);
+	g_variant_builder_add(&b, "{st}", "receiving",
+	                      (guint64) g_hash_table_size(self->receiving));
+	g_variant_builder_add(&b, "{st}", "reassembly-octets", (guint64) rs.bytes);
+	return g_variant_builder_end(&b);
+}
+
+/* ---- restoring ---- */
+
+static void
+restore_segments(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *modem = omacp_str_or_null(omacp_dbus_message_get_modem(m));
+
+	if (!omacp_format_is_segmented(msg->format)) {
+		fail_receiving(self, msg, "the stored segments are of an unknown format");
+		return;
+	}
+	for (guint i = 0; i < msg->n_inputs; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GBytes) input =
+		        omacp_message_store_read_input(self->store, msg, i, &error);
+		g_autoptr(OmacpSms) sms = NULL;
+		g_autoptr(GBytes) datagram = NULL;
+		OmacpReassemblyResult r = { 0 };
+		gint64 when = i < msg->input_times->len
+		                      ? g_array_index(msg->input_times, gint64, i)
+		                      : (gint64) omacp_dbus_message_get_received_at(m);
+
+		if (input != NULL && omacp_message_parse_segment(msg->format, input, &sms, &error))
+			set_sender(sms, omacp_str_or_null(omacp_dbus_message_get_sender(m)));
+		if (sms == NULL || !omacp_reassembler_add(self->reassembler, modem, sms, when, &r,
+		                                          &datagram, &error)) {
+			g_warning("message/%u: segment %u not restored: %s", msg->id, i + 1,
+			          error->message);
+			continue;
+		}
+		msg->last_input_us = when;
+		if (r.state == OMACP_REASSEMBLY_COMPLETE) {
+			omacp_reassembly_result_clear(&r);
+			complete_receiving(self, msg, datagram, msg->imsi, NULL);
+			return;
+		}
+		if (!msg->receiving) {
+			msg->receiving = TRUE;
+			msg->reassembly_id = r.message_id;
+			g_hash_table_insert(self->receiving, &msg->reassembly_id, msg);
+		}
+		omacp_reassembly_result_clear(&r);
+	}
+}
+
+void
+omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) complete = NULL;
+	g_autoptr(OmacpMessage) decoded = NULL;
+
+	if (omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_RECEIVING)) {
+		omacp_objects_export_message(self->objects, msg);
+		restore_segments(self, msg);
+		return;
+	}
+	/* re-derive the decoded message from the stored octets */
+	complete = omacp_message_store_read_complete(self->store, msg, &error);
+	if (complete == NULL ||
+	    !decode_complete(self, msg->format, complete, msg->imsi, &decoded, &error)) {
+		if (error != NULL)
+			g_message("message/%u: stored message does not decode: %s", msg->id,
+			          error->message);
+	} else {
+		g_autofree char *document = omacp_xml_to_string(decoded->xml, TRUE);
+
+		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
+		msg->decoded = g_steal_pointer(&decoded);
+	}
+	omacp_objects_export_message(self->objects, msg);
+}
+
+/* ---- listening ---- */
+
+/* A message rejected while receiving leaves the reassembly bookkeeping. */
+static void
+state_changed(OmacpDaemonMessage *msg, guint old, guint state, OmacpIntake *self)
+{
+	if (state != OMACP_MESSAGE_STATE_RECEIVING)
+		stop_receiving(self, msg);
+}
+
+static void
+message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpIntake *self)
+{
+	g_signal_connect(msg, "state-changed", G_CALLBACK(state_changed), self);
+}
+
+static void
+message_removed(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpIntake *self)
+{
+	stop_receiving(self, msg);
+	g_signal_handlers_disconnect_by_data(msg, self);
+}
+
+OmacpIntake *
+omacp_intake_new(OmacpObjects *objects, const OmacpConfig *config, OmacpApplyQueue *queue)
+{
+	OmacpIntake *self = g_new0(OmacpIntake, 1);
+
+	self->objects = objects;
+	self->store = omacp_objects_get_store(objects);
+	self->config = config;
+	self->queue = queue;
+	self->receiving = g_hash_table_new(g_int64_hash, g_int64_equal);
+	self->reassembler = omacp_reassembler_new();
+	self->rate_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                           (GDestroyNotify) g_array_unref);
+	self->rate_modems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                          (GDestroyNotify) g_array_unref);
+	g_signal_connect(objects, "message-added", G_CALLBACK(message_added), self);
+	g_signal_connect(objects, "message-removed", G_CALLBACK(message_removed), self);
+	return self;
+}
+
+void
+omacp_intake_set_adapters(OmacpIntake *self, OmacpAdapters *adapters)
+{
+	self->adapters = adapters;
+}
+
+void
+omacp_intake_set_stats_func(OmacpIntake *self, OmacpIntakeStatsFunc func, gpointer user_data)
+{
+	self->stats_func = func;
+	self->stats_data = user_data;
+}
+
+void
+omacp_intake_free(OmacpIntake *self)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (self == NULL)
+		return;
+	g_signal_handlers_disconnect_by_data(self->objects, self);
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_signal_handlers_disconnect_by_data(value, self);
+	g_clear_handle_id(&self->expiry_source, g_source_remove);
+	g_clear_pointer(&self->receiving, g_hash_table_unref);
+	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
+	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
+	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
+	g_free(self);
+}

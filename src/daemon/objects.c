@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "objects.h"
+
+#include "message-store.h"
+
+struct _OmacpObjects {
+	GObject parent;
+
+	OmacpStore *store;
+	OmacpAuthority *authority;
+	GDBusObjectManagerServer *server;
+	GHashTable *messages; /* guint id → OmacpDaemonMessage * */
+	GHashTable *profiles; /* guint id → OmacpDaemonProfile * */
+};
+
+enum {
+	SIGNAL_MESSAGE_ADDED,
+	SIGNAL_MESSAGE_REMOVED,
+	SIGNAL_PROFILE_ADDED,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(OmacpObjects, omacp_objects, G_TYPE_OBJECT)
+
+OmacpStore *
+omacp_objects_get_store(OmacpObjects *self)
+{
+	return self->store;
+}
+
+OmacpAuthority *
+omacp_objects_get_authority(OmacpObjects *self)
+{
+	return self->authority;
+}
+
+GHashTable *
+omacp_objects_get_messages(OmacpObjects *self)
+{
+	return self->messages;
+}
+
+GHashTable *
+omacp_objects_get_profiles(OmacpObjects *self)
+{
+	return self->profiles;
+}
+
+OmacpDaemonMessage *
+omacp_objects_lookup_message(OmacpObjects *self, guint id)
+{
+	return g_hash_table_lookup(self->messages, GUINT_TO_POINTER(id));
+}
+
+OmacpDaemonProfile *
+omacp_objects_lookup_profile(OmacpObjects *self, guint id)
+{
+	return g_hash_table_lookup(self->profiles, GUINT_TO_POINTER(id));
+}
+
+OmacpDaemonProfile *
+omacp_objects_find_profile(OmacpObjects *self, const char *identity, const char *imsi)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, self->profiles);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonProfile *p = value;
+
+		if (g_strcmp0(omacp_dbus_profile_get_identity(OMACP_DBUS_PROFILE(p)), identity) ==
+		            0 &&
+		    g_strcmp0(p->imsi, omacp_str_or_null(imsi)) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+OmacpDaemonMessage *
+omacp_objects_message_of_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
+{
+	guint id;
+
+	if (!omacp_id_from_path(omacp_dbus_profile_get_message(OMACP_DBUS_PROFILE(profile)),
+	                        OMACP_DBUS_MESSAGE_PREFIX, &id))
+		return NULL;
+	return omacp_objects_lookup_message(self, id);
+}
+
+const OmacpProfile *
+omacp_objects_decoded_profile_of(OmacpDaemonMessage *msg, OmacpDaemonProfile *profile)
+{
+	const char *identity = omacp_dbus_profile_get_identity(OMACP_DBUS_PROFILE(profile));
+
+	if (msg->decoded == NULL)
+		return NULL;
+	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
+
+		if (p->op == OMACP_OP_SET && g_strcmp0(p->identity, identity) == 0 &&
+		    g_strcmp0(omacp_str_or_null(p->imsi), profile->imsi) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* ---- messages ---- */
+
+static void
+save_message(OmacpDaemonMessage *msg, OmacpObjects *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_message_store_save_message(self->store, msg, &error))
+		g_warning("message/%u: %s", msg->id, error->message);
+}
+
+static void
+delete_requested(OmacpDaemonMessage *msg, GDBusMethodInvocation *invocation, OmacpObjects *self)
+{
+	omacp_objects_delete_message(self, msg);
+	g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+void
+omacp_objects_add_message(OmacpObjects *self, OmacpDaemonMessage *msg)
+{
+	g_hash_table_insert(self->messages, GUINT_TO_POINTER(msg->id), msg);
+	/* first: every listener after it finds the record written */
+	g_signal_connect(msg, "changed", G_CALLBACK(save_message), self);
+	g_signal_connect(msg, "delete-requested", G_CALLBACK(delete_requested), self);
+	g_signal_emit(self, signals[SIGNAL_MESSAGE_ADDED], 0, msg);
+}
+
+OmacpDaemonMessage *
+omacp_objects_new_message(OmacpObjects *self, OmacpFormat format, GError **error)
+{
+	guint id;
+	OmacpDaemonMessage *msg;
+
+	if (!omacp_store_next_message_id(self->store, &id, error))
+		return NULL;
+	msg = omacp_daemon_message_new(id, format, self->authority);
+	omacp_objects_add_message(self, msg);
+	return msg;
+}
+
+void
+omacp_objects_export_message(OmacpObjects *self, OmacpDaemonMessage *msg)
+{
+	omacp_daemon_message_export(msg, self->server);
+}
+
+static void
+drop_message(OmacpObjects *self, OmacpDaemonMessage *msg)
+{
+	g_signal_emit(self, signals[SIGNAL_MESSAGE_REMOVED], 0, msg);
+	g_signal_handlers_disconnect_by_data(msg, self);
+	omacp_daemon_message_withdraw(msg, self->server);
+}
+
+void
+omacp_objects_forget_message(OmacpObjects *self, OmacpDaemonMessage *msg)
+{
+	drop_message(self, msg);
+	g_hash_table_remove(self->messages, GUINT_TO_POINTER(msg->id));
+}
+
+void
+omacp_objects_delete_message(OmacpObjects *self, OmacpDaemonMessage *msg)
+{
+	g_autoptr(GError) error = NULL;
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, self->profiles);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonProfile *p = value;
+		OmacpDBusProfile *i = OMACP_DBUS_PROFILE(p);
+
+		if (g_strcmp0(omacp_dbus_profile_get_message(i), msg->path) == 0) {
+			omacp_dbus_profile_set_message(i, "/");
+			omacp_daemon_profile_changed(p);
+		}
+	}
+	if (!omacp_store_delete_message(self->store, msg->id, &error))
+		g_warning("message/%u: %s", msg->id, error->message);
+	g_message("message/%u deleted", msg->id);
+	omacp_objects_forget_message(self, msg);
+}
+
+/* ---- profiles ---- */
+
+static void
+save_profile(OmacpDaemonProfile *profile, OmacpObjects *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_message_store_save_profile(self->store, profile, &error))
+		g_warning("profile/%u: %s", profile->id, error->message);
+}
+
+void
+omacp_objects_add_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
+{
+	g_hash_table_insert(self->profiles, GUINT_TO_POINTER(profile->id), profile);
+	g_signal_connect(profile, "changed", G_CALLBACK(save_profile), self);
+	g_signal_emit(self, signals[SIGNAL_PROFILE_ADDED], 0, profile);
+}
+
+OmacpDaemonProfile *
+omacp_objects_new_profile(OmacpObjects *self, GError **error)
+{
+	guint id;
+	OmacpDaemonProfile *profile;
+
+	if (!omacp_store_next_profile_id(self->store, &id, error))
+		return NULL;
+	profile = omacp_daemon_profile_new(id, self->authority);
+	omacp_objects_add_profile(self, profile);
+	return profile;
+}
+
+void
+omacp_objects_export_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
+{
+	omacp_daemon_profile_export(profile, self->server);
+}
+
+void
+omacp_objects_delete_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_strdup(profile->path);
+	GHashTableIter iter;
+	gpointer value;
+
+	if (!omacp_store_delete_profile(self->store, profile->id, &error))
+		g_warning("profile/%u: %s", profile->id, error->message);
+	g_signal_handlers_disconnect_by_data(profile, self);
+	omacp_daemon_profile_withdraw(profile, self->server);
+	g_hash_table_remove(self->profiles, GUINT_TO_POINTER(profile->id));
+	/* and from every message's Profiles */
+	g_hash_table_iter_init(&iter, self->messages);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *msg = value;
+
+		if (omacp_daemon_message_drop_profile(msg, path))
+			omacp_daemon_message_changed(msg);
+	}
+}
+
+/* ---- life cycle ---- */
+
+OmacpObjects *
+omacp_objects_new(OmacpStore *store, OmacpAuthority *authority, GDBusObjectManagerServer *server)
+{
+	OmacpObjects *self = g_object_new(OMACP_TYPE_OBJECTS, NULL);
+
+	self->store = store;
+	self->authority = authority;
+	self->server = g_object_ref(server);
+	return self;
+}
+
+static void
+omacp_objects_init(OmacpObjects *self)
+{
+	self->messages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	self->profiles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+}
+
+static void
+omacp_objects_dispose(GObject *object)
+{
+	OmacpObjects *self = OMACP_OBJECTS(object);
+	GHashTableIter iter;
+	gpointer value;
+
+	if (self->messages != NULL) {
+		g_hash_table_iter_init(&iter, self->messages);
+		while (g_hash_table_iter_next(&iter, NULL, &value)) {
+			g_signal_handlers_disconnect_by_data(value, self);
+			omacp_daemon_message_withdraw(value, self->server);
+		}
+	}
+	if (self->profiles != NULL) {
+		g_hash_table_iter_init(&iter, self->profiles);
+		while (g_hash_table_iter_next(&iter, NULL, &value)) {
+			g_signal_handlers_disconnect_by_data(value, self);
+			omacp_daemon_profile_withdraw(value, self->server);
+		}
+	}
+	g_clear_pointer(&self->messages, g_hash_table_unref);
+	g_clear_pointer(&self->profiles, g_hash_table_unref);
+	g_clear_object(&self->server);
+	G_OBJECT_CLASS(omacp_objects_parent_class)->dispose(object);
+}
+
+static void
+omacp_objects_class_init(OmacpObjectsClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = omacp_objects_dispose;
+
+	signals[SIGNAL_MESSAGE_ADDED] =
+	        g_signal_new("message-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                     NULL, NULL, G_TYPE_NONE, 1, OMACP_TYPE_DAEMON_MESSAGE);
+	signals[SIGNAL_MESSAGE_REMOVED] =
+	        g_signal_new("message-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+	                     NULL, NULL, NULL, G_TYPE_NONE, 1, OMACP_TYPE_DAEMON_MESSAGE);
+	signals[SIGNAL_PROFILE_ADDED] =
+	        g_signal_new("profile-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+	                     NULL, NULL, G_TYPE_NONE, 1, OMACP_TYPE_DAEMON_PROFILE);
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* changes.c: the Changes a user confirms and the risk rules, and the
+ * masks and state names they are shown with. */
+#include "config.h"
+
+#include "changes.h"
+#include "mask.h"
+#include "omacp-state.h"
+
+static OmacpProfile *
+profile_new(OmacpProfileKind kind, const char *identity, const char *name, GVariant *settings)
+{
+	OmacpProfile *p = g_new0(OmacpProfile, 1);
+
+	p->kind = kind;
+	p->op = OMACP_OP_SET;
+	p->identity = g_strdup(identity);
+	p->name = g_strdup(name);
+	p->settings = g_variant_ref_sink(settings);
+	p->risks = g_ptr_array_new_with_free_func(g_free);
+	return p;
+}
+
+static GVariant *
+settings_of(const char *apn, const char *user)
+{
+	GVariantDict d;
+
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "apn", "s", apn);
+	if (user != NULL)
+		g_variant_dict_insert(&d, "username", "s", user);
+	return g_variant_dict_end(&d);
+}
+
+/* The entry of @changes for @field, NULL when there is none. */
+static GVariant *
+entry_for(GVariant *changes, const char *field)
+{
+	for (gsize i = 0; i < g_variant_n_children(changes); i++) {
+		g_autoptr(GVariant) e = g_variant_get_child_value(changes, i);
+		const char *f = NULL;
+
+		if (g_variant_lookup(e, "field", "&s", &f) && g_str_equal(f, field))
+			return g_steal_pointer(&e);
+	}
+	return NULL;
+}
+
+static char *
+entry_string(GVariant *entry, const char *key)
+{
+	const char *s = NULL;
+
+	g_assert_true(g_variant_lookup(entry, key, "&s", &s));
+	return g_strdup(s);
+}
+
+static GVariant *
+changes_of(const OmacpProfile *p, gboolean exists, const char *old_name, GVariant *old_settings,
+           GVariant *preview)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	omacp_changes_add_profile(&b, p, exists, old_name, old_settings, preview);
+	return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+static void
+test_new_profile(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", "u"));
+	g_autoptr(GVariant) changes = changes_of(p, FALSE, NULL, NULL, NULL);
+	g_autoptr(GVariant) name = entry_for(changes, "name");
+	g_autoptr(GVariant) apn = entry_for(changes, "apn");
+	g_autofree char *old = NULL;
+	g_autofree char *new = NULL;
+	g_autofree char *profile = NULL;
+	g_autofree char *kind = NULL;
+
+	/* the name and every setting, each from "" */
+	g_assert_cmpuint(g_variant_n_children(changes), ==, 3);
+	g_assert_nonnull(name);
+	g_assert_nonnull(apn);
+	old = entry_string(apn, "old");
+	new = entry_string(apn, "new");
+	profile = entry_string(apn, "profile");
+	kind = entry_string(apn, "kind");
+	g_assert_cmpstr(old, ==, "");
+	g_assert_cmpstr(new, ==, "web");
+	g_assert_cmpstr(profile, ==, "internet:N1");
+	g_assert_cmpstr(kind, ==, "internet");
+}
+
+static void
+test_same_settings_no_change(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", "u"));
+	g_autoptr(GVariant) old = g_variant_ref_sink(settings_of("web", "u"));
+	g_autoptr(GVariant) changes = changes_of(p, TRUE, "Web", old, NULL);
+
+	g_assert_cmpuint(g_variant_n_children(changes), ==, 0);
+}
+
+static void
+test_changed_and_dropped_settings(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("new", NULL));
+	g_autoptr(GVariant) old = g_variant_ref_sink(settings_of("old", "u"));
+	g_autoptr(GVariant) changes = changes_of(p, TRUE, "Web", old, NULL);
+	g_autoptr(GVariant) apn = entry_for(changes, "apn");
+	g_autoptr(GVariant) user = entry_for(changes, "username");
+	g_autofree char *apn_old = entry_string(apn, "old");
+	g_autofree char *user_new = entry_string(user, "new");
+
+	g_assert_cmpuint(g_variant_n_children(changes), ==, 2);
+	g_assert_cmpstr(apn_old, ==, "old");
+	g_assert_cmpstr(user_new, ==, "");
+}
+
+static void
+test_risks_go_with_fields(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", NULL));
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) apn = NULL;
+	g_autoptr(GVariant) whole = NULL;
+	g_autofree char *apn_risk = NULL;
+	g_autofree char *whole_risk = NULL;
+
+	g_ptr_array_add(p->risks, g_strdup("the APN points to a foreign network"));
+	g_ptr_array_add(p->risks, g_strdup("sent by an unknown sender"));
+	changes = changes_of(p, FALSE, NULL, NULL, NULL);
+	apn = entry_for(changes, "apn");
+	whole = entry_for(changes, "");
+	apn_risk = entry_string(apn, "risk");
+	whole_risk = entry_string(whole, "risk");
+	g_assert_cmpstr(apn_risk, ==, "the APN points to a foreign network");
+	/* a risk naming no field: one entry for the profile as a whole */
+	g_assert_cmpstr(whole_risk, ==, "sent by an unknown sender");
+}
+
+static void
+test_removal_and_preview(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", NULL));
+	g_autoptr(GVariant) old = g_variant_ref_sink(settings_of("web", NULL));
+	g_autoptr(GVariant) removal = NULL;
+	g_autoptr(GVariant) apn = NULL;
+	g_autoptr(GVariant) preview = NULL;
+	g_autoptr(GVariant) with_preview = NULL;
+	g_autoptr(GVariant) backend = NULL;
+	g_autofree char *apn_new = NULL;
+	GVariantBuilder b;
+
+	p->op = OMACP_OP_REMOVE;
+	removal = changes_of(p, TRUE, "Web", old, NULL);
+	apn = entry_for(removal, "apn");
+	apn_new = entry_string(apn, "new");
+	g_assert_cmpstr(apn_new, ==, "");
+	g_assert_null(entry_for(removal, "name"));
+
+	p->op = OMACP_OP_SET;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	g_variant_builder_add_parsed(&b, "{'field': <'ofono:Active'>, 'old': <'true'>, "
+	                                 "'new': <'true'>, 'risk': <'in use'>}");
+	preview = g_variant_ref_sink(g_variant_builder_end(&b));
+	with_preview = changes_of(p, TRUE, "Web", old, preview);
+	backend = entry_for(with_preview, "ofono:Active");
+	g_assert_nonnull(backend);
+	g_assert_true(omacp_changes_need_force(with_preview));
+	g_assert_false(omacp_changes_need_force(removal));
+	g_assert_false(omacp_changes_need_force(NULL));
+}
+
+static void
+test_need_a_look(void)
+{
+	g_autoptr(OmacpMessage) decoded = g_new0(OmacpMessage, 1);
+	GVariantDict d;
+
+	decoded->profiles = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_profile_free);
+	g_ptr_array_add(decoded->profiles, profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web",
+	                                               settings_of("web", NULL)));
+	g_assert_false(omacp_changes_need_a_look(decoded));
+
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "proxy", "s", "10.0.0.1:8080");
+	g_ptr_array_add(decoded->profiles, profile_new(OMACP_PROFILE_BROWSER, "browser:B1", "Home",
+	                                               g_variant_dict_end(&d)));
+	g_assert_true(omacp_changes_need_a_look(decoded));
+	g_ptr_array_remove_index(decoded->profiles, 1);
+
+	g_ptr_array_add(decoded->profiles,
+	                profile_new(OMACP_PROFILE_DM, "dm:S1", "DM", g_variant_new("a{sv}", NULL)));
+	g_assert_true(omacp_changes_need_a_look(decoded));
+	g_ptr_array_remove_index(decoded->profiles, 1);
+
+	g_ptr_array_add(((OmacpProfile *) g_ptr_array_index(decoded->profiles, 0))->risks,
+	                g_strdup("a risk"));
+	g_assert_true(omacp_changes_need_a_look(decoded));
+}
+
+static void
+test_forcing(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", NULL));
+	g_autoptr(GVariant) edited = NULL;
+	g_autoptr(GVariant) active = NULL;
+	g_autoptr(GError) hand = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+	                                     "networkmanager: the connection was edited by hand");
+	g_autoptr(GError) in_use = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+	                                       "ofono: the context is in use (active)");
+	g_autoptr(GError) other = g_error_new(OMACP_ERROR, OMACP_ERROR_BACKEND, "edited by hand");
+
+	g_assert_true(omacp_changes_is_forcing_error(hand));
+	g_assert_true(omacp_changes_is_forcing_error(in_use));
+	g_assert_false(omacp_changes_is_forcing_error(other));
+
+	edited = g_variant_ref_sink(omacp_changes_add_forcing(NULL, p, hand->message));
+	g_assert_cmpuint(g_variant_n_children(edited), ==, 1);
+	g_assert_nonnull(entry_for(edited, "edited-by-hand"));
+	g_assert_true(omacp_changes_need_force(edited));
+	active = g_variant_ref_sink(omacp_changes_add_forcing(edited, p, in_use->message));
+	g_assert_cmpuint(g_variant_n_children(active), ==, 2);
+	g_assert_nonnull(entry_for(active, "ofono:Active"));
+}
+
+static void
+test_mask_imsi(void)
+{
+	struct {
+		const char *imsi;
+		const char *shown;
+	} cases[] = {
+		{ "262011234567889", "26201********89" },
+		{ "26201123456789", "26201*******89" },
+		{ "2620112345678", "2620*******78" },
+		{ "26201234", "26****34" },
+		{ "2620123", "*******" },
+		{ "", "" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *masked = omacp_mask_imsi(cases[i].imsi);
+		gsize shown = 0;
+
+		g_assert_cmpstr(masked, ==, cases[i].shown);
+		for (const char *c = masked; *c != '\0'; c++)
+			shown += *c != '*';
+		/* never more than half of the digits, never more than 5 + 2 */
+		g_assert_cmpuint(shown, <=, strlen(cases[i].imsi) / 2);
+		g_assert_cmpuint(shown, <=, OMACP_MASK_IMSI_HEAD + OMACP_MASK_IMSI_TAIL);
+	}
+	{
+		g_autofree char *none = omacp_mask_imsi(NULL);
+
+		g_assert_cmpstr(none, ==, "");
+	}
+}
+
+static void
+test_state_names(void)
+{
+	for (OmacpMessageState s = 0; s <= OMACP_MESSAGE_STATE_LAST; s++) {
+		OmacpMessageState back = OMACP_MESSAGE_STATE_LAST;
+
+		g_assert_true(
+		        omacp_message_state_from_string(omacp_message_state_to_string(s), &back));
+		g_assert_cmpint(back, ==, s);
+	}
+	g_assert_cmpstr(omacp_message_state_to_string(OMACP_MESSAGE_STATE_PENDING_CONFIRMATION), ==,
+	                "pending-confirmation");
+	g_assert_false(omacp_message_state_from_string("pending", &(OmacpMessageState){ 0 }));
+	g_assert_false(omacp_message_state_from_string(NULL, &(OmacpMessageState){ 0 }));
+	g_assert_true(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_PENDING_PIN));
+	g_assert_false(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_QUARANTINED));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/changes/new-profile", test_new_profile);
+	g_test_add_func("/changes/same-settings", test_same_settings_no_change);
+	g_test_add_func("/changes/changed-and-dropped", test_changed_and_dropped_settings);
+	g_test_add_func("/changes/risks", test_risks_go_with_fields);
+	g_test_add_func("/changes/removal-and-preview", test_removal_and_preview);
+	g_test_add_func("/changes/need-a-look", test_need_a_look);
+	g_test_add_func("/changes/forcing", test_forcing);
+	g_test_add_func("/mask/imsi", test_mask_imsi);
+	g_test_add_func("/state/names", test_state_names);
+	return g_test_run();
+}

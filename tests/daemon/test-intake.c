@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* intake.c: from an input to a message object in its first decided state:
+ * size caps, hourly rate limits, the store's capacity, SMS segments and
+ * their expiry, replays, the Statistics counters. No bus: the objects are
+ * exported on a server without a connection. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "intake.h"
+#include "message-store.h"
+#include "testutil.h"
+
+typedef struct {
+	char *dir;
+	OmacpStore *store;
+	OmacpConfig *config;
+	GDBusObjectManagerServer *server;
+	OmacpObjects *objects;
+	OmacpApplyQueue *queue;
+	OmacpIntake *intake;
+	guint state_changes;
+} Fixture;
+
+static void
+count_state_change(OmacpDaemonMessage *msg, guint old, guint state, Fixture *f)
+{
+	f->state_changes++;
+}
+
+static void
+message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, Fixture *f)
+{
+	g_signal_connect(msg, "state-changed", G_CALLBACK(count_state_change), f);
+}
+
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	f->dir = g_dir_make_tmp("omacp-test-intake-XXXXXX", &error);
+	g_assert_no_error(error);
+	g_assert_true(omacp_store_open(f->dir, &f->store, &error));
+	f->config = omacp_config_new_default();
+	f->config->none = OMACP_ACTION_CONFIRM;
+	f->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
+	f->objects = omacp_objects_new(f->store, NULL, f->server);
+	g_signal_connect(f->objects, "message-added", G_CALLBACK(message_added), f);
+	f->queue = omacp_apply_queue_new(f->objects, NULL);
+	f->intake = omacp_intake_new(f->objects, f->config, f->queue);
+}
+
+static void
+remove_tree(const char *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree char *child = g_build_filename(path, name, NULL);
+
+		if (g_file_test(child, G_FILE_TEST_IS_DIR))
+			remove_tree(child);
+		else
+			g_unlink(child);
+	}
+	g_rmdir(path);
+}
+
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
+{
+	g_clear_pointer(&f->intake, omacp_intake_free);
+	g_clear_pointer(&f->queue, omacp_apply_queue_free);
+	g_clear_object(&f->objects);
+	g_clear_object(&f->server);
+	g_clear_pointer(&f->config, omacp_config_free);
+	g_clear_pointer(&f->store, omacp_store_free);
+	remove_tree(f->dir);
+	g_free(f->dir);
+}
+
+/* An internet document whose APN is @apn. */
+static GBytes *
+document(const char *apn)
+{
+	g_autofree char *xml = g_strdup_printf("<wap-provisioningdoc version=\"1.0\">"
+	                                       "<characteristic type=\"NAPDEF\">"
+	                                       "<parm name=\"NAPID\" value=\"NAP1\"/>"
+	                                       "<parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
+	                                       "<parm name=\"NAME\" value=\"Internet\"/>"
+	                                       "<parm name=\"NAP-ADDRESS\" value=\"%s\"/>"
+	                                       "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
+	                                       "</characteristic></wap-provisioningdoc>",
+	                                       apn);
+
+	return g_bytes_new(xml, strlen(xml));
+}
+
+static guint64
+statistic(Fixture *f, const char *name)
+{
+	g_autoptr(GVariant) stats = g_variant_ref_sink(omacp_intake_statistics(f->intake));
+	guint64 value = G_MAXUINT64;
+
+	g_assert_true(g_variant_lookup(stats, name, "t", &value));
+	return value;
+}
+
+static OmacpDaemonMessage *
+deliver_doc(Fixture *f, const char *apn, const char *sender, gint64 now, GError **error)
+{
+	g_autoptr(GBytes) doc = document(apn);
+
+	return omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, doc, sender, NULL, NULL, now,
+	                            error);
+}
+
+static void
+test_document(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *msg = deliver_doc(f, "web.example", "+4930001", 1000, &error);
+	OmacpDBusMessage *m;
+	g_autoptr(OmacpDaemonMessage) stored = NULL;
+	g_autoptr(GBytes) complete = NULL;
+	g_autofree char *changes = NULL;
+
+	g_assert_no_error(error);
+	g_assert_nonnull(msg);
+	m = OMACP_DBUS_MESSAGE(msg);
+	/* sec none, set to CONFIRM in the fixture */
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_cmpstr(omacp_dbus_message_get_state(m), ==, "pending-confirmation");
+	g_assert_cmpuint(f->state_changes, ==, 1);
+	g_assert_nonnull(msg->decoded);
+	g_assert_nonnull(msg->fingerprint);
+	g_assert_nonnull(strstr(omacp_dbus_message_get_document(m), "web.example"));
+	g_assert_cmpstr(omacp_dbus_message_get_sender(m), ==, "+4930001");
+	g_assert_cmpuint(omacp_dbus_message_get_received_at(m), ==, 1000);
+	/* the Changes show the new APN */
+	changes = g_variant_print(omacp_dbus_message_get_changes(m), FALSE);
+	g_assert_nonnull(strstr(changes, "web.example"));
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
+	/* the decision and the document are in the store */
+	stored = omacp_message_store_load_message(f->store, msg->id, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(omacp_daemon_message_get_state(stored), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_cmpstr(stored->fingerprint, ==, msg->fingerprint);
+	complete = omacp_message_store_read_complete(f->store, msg, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_bytes_get_size(complete), >, 0);
+}
+
+static void
+test_replay(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *first = deliver_doc(f, "web.example", "+4930001", 1000, &error);
+	OmacpDaemonMessage *again = deliver_doc(f, "web.example", "+4930001", 2000, &error);
+	OmacpDaemonMessage *other = deliver_doc(f, "other.example", "+4930001", 3000, &error);
+
+	g_assert_no_error(error);
+	/* the same document: the stored message, nothing new */
+	g_assert_true(first == again);
+	g_assert_true(other != first);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 2);
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 3);
+}
+
+static void
+test_refused_inputs(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
+	g_autoptr(GBytes) junk = g_bytes_new_static("not a document", 14);
+
+	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, empty, NULL, NULL, NULL,
+	                                   1000, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+	g_clear_error(&error);
+	f->config->max_message_bytes = 10;
+	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
+	                                   1000, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
+	g_clear_error(&error);
+	f->config->max_message_bytes = 1000;
+	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
+	                                   1000, &error));
+	g_assert_nonnull(error);
+	g_assert_cmpuint(statistic(f, "refused"), ==, 3);
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 0);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 0);
+}
+
+static void
+test_rate_limits(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 hour = G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC;
+	gint64 now = 10 * hour;
+
+	f->config->max_per_sender_per_hour = 2;
+	g_assert_nonnull(deliver_doc(f, "a.example", "+4930001", now, &error));
+	g_assert_nonnull(deliver_doc(f, "b.example", "+4930001", now + 1, &error));
+	g_assert_no_error(error);
+	/* the third of the hour from the same sender is refused */
+	g_assert_null(deliver_doc(f, "c.example", "+4930001", now + 2, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED);
+	g_clear_error(&error);
+	/* another sender is not */
+	g_assert_nonnull(deliver_doc(f, "d.example", "+4930002", now + 3, &error));
+	/* an hour later the first sender may send again */
+	g_assert_nonnull(deliver_doc(f, "e.example", "+4930001", now + hour + 1, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(statistic(f, "rate-limited"), ==, 1);
+	g_assert_cmpuint(statistic(f, "refused"), ==, 1);
+}
+
+static void
+test_capacity(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *first;
+	guint first_id;
+
+	f->config->max_stored_messages = 2;
+	f->config->none = OMACP_ACTION_REJECT;
+	first = deliver_doc(f, "a.example", NULL, 1000, &error);
+	g_assert_nonnull(first);
+	first_id = first->id;
+	g_assert_cmpint(omacp_daemon_message_get_state(first), ==, OMACP_MESSAGE_STATE_REJECTED);
+	g_assert_nonnull(deliver_doc(f, "b.example", NULL, 1001, &error));
+	/* full of decided messages: the oldest goes */
+	g_assert_nonnull(deliver_doc(f, "c.example", NULL, 1002, &error));
+	g_assert_no_error(error);
+	g_assert_null(omacp_objects_lookup_message(f->objects, first_id));
+	g_assert_cmpuint(statistic(f, "store-evicted"), ==, 1);
+
+	/* full of messages waiting for a decision: refused */
+	f->config->none = OMACP_ACTION_CONFIRM;
+	g_assert_nonnull(deliver_doc(f, "d.example", NULL, 1003, &error));
+	g_assert_nonnull(deliver_doc(f, "e.example", NULL, 1004, &error));
+	g_assert_no_error(error);
+	g_assert_null(deliver_doc(f, "f.example", NULL, 1005, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 2);
+}
+
+static GPtrArray *
+segments(void)
+{
+	return omacp_test_load_hex_lines("vectors/public/05-vn-mobifone-gprs-userpin1111.ud.hex");
+}
+
+static void
+test_segments(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) parts = segments();
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *msg = NULL;
+
+	g_assert_cmpuint(parts->len, ==, 4);
+	for (guint i = 0; i + 1 < parts->len; i++) {
+		OmacpDaemonMessage *m = omacp_intake_deliver(
+		        f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, i), "+8490001", NULL,
+		        NULL, 1000 + i, &error);
+
+		g_assert_no_error(error);
+		g_assert_true(msg == NULL || m == msg);
+		msg = m;
+		g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
+		                OMACP_MESSAGE_STATE_RECEIVING);
+		g_assert_cmpuint(omacp_dbus_message_get_segments_received(OMACP_DBUS_MESSAGE(msg)),
+		                 ==, i + 1);
+		g_assert_cmpuint(omacp_dbus_message_get_segments_total(OMACP_DBUS_MESSAGE(msg)), ==,
+		                 4);
+		g_assert_true(msg->exported);
+	}
+	g_assert_cmpuint(statistic(f, "receiving"), ==, 1);
+	/* a segment again: a duplicate, the same message */
+	g_assert_true(omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
+	                                   "+8490001", NULL, NULL, 1100, &error) == msg);
+	g_assert_cmpuint(statistic(f, "duplicate-segments"), ==, 1);
+	g_assert_true(omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 3),
+	                                   "+8490001", NULL, NULL, 1200, &error) == msg);
+	g_assert_no_error(error);
+	/* USERPIN: the default policy asks for the PIN */
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_PENDING_PIN);
+	g_assert_false(msg->receiving);
+	g_assert_nonnull(msg->decoded);
+	g_assert_cmpuint(msg->n_inputs, ==, 4);
+	g_assert_cmpuint(statistic(f, "receiving"), ==, 0);
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 5);
+}
+
+static void
+test_segments_rejected(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) parts = segments();
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *msg =
+	        omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
+	                             "+8490001", NULL, NULL, 1000, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(statistic(f, "receiving"), ==, 1);
+	g_assert_true(omacp_daemon_message_reject(msg, "rejected by the user", &error));
+	/* intake lets go of it on its state-changed */
+	g_assert_false(msg->receiving);
+	g_assert_cmpuint(statistic(f, "receiving"), ==, 0);
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_REJECTED);
+	/* a rejected message cannot be rejected again */
+	g_assert_false(omacp_daemon_message_reject(msg, "again", &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_STATE);
+}
+
+static void
+test_segments_expire(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) parts = segments();
+	g_autoptr(GError) error = NULL;
+	gint64 start = G_GINT64_CONSTANT(1000) * G_USEC_PER_SEC;
+	OmacpDaemonMessage *msg =
+	        omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
+	                             "+8490001", NULL, NULL, start, &error);
+
+	g_assert_no_error(error);
+	omacp_intake_expire(f->intake, start + OMACP_REASSEMBLY_TIMEOUT_US - 1);
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_RECEIVING);
+	omacp_intake_expire(f->intake, start + OMACP_REASSEMBLY_TIMEOUT_US);
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_FAILED);
+	g_assert_nonnull(strstr(omacp_dbus_message_get_error(OMACP_DBUS_MESSAGE(msg)),
+	                        "only 1 of 4 segments arrived"));
+	g_assert_cmpuint(statistic(f, "incomplete-expired"), ==, 1);
+	g_assert_cmpuint(statistic(f, "receiving"), ==, 0);
+}
+
+static void
+test_restore(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *msg = deliver_doc(f, "web.example", "+4930001", 1000, &error);
+	guint id = msg->id;
+	OmacpDaemonMessage *back;
+
+	g_assert_no_error(error);
+	/* as after a restart: the stored message read back, decoded again */
+	omacp_objects_forget_message(f->objects, msg);
+	back = omacp_message_store_load_message(f->store, id, NULL, &error);
+	g_assert_no_error(error);
+	omacp_objects_add_message(f->objects, back);
+	omacp_intake_restore_message(f->intake, back);
+	g_assert_nonnull(back->decoded);
+	g_assert_true(back->exported);
+	g_assert_nonnull(
+	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), "web.example"));
+	g_assert_cmpint(omacp_daemon_message_get_state(back), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	omacp_error_register();
+#define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+	ADD("/intake/document", test_document);
+	ADD("/intake/replay", test_replay);
+	ADD("/intake/refused", test_refused_inputs);
+	ADD("/intake/rate-limits", test_rate_limits);
+	ADD("/intake/capacity", test_capacity);
+	ADD("/intake/segments", test_segments);
+	ADD("/intake/segments-rejected", test_segments_rejected);
+	ADD("/intake/segments-expire", test_segments_expire);
+	ADD("/intake/restore", test_restore);
+#undef ADD
+	return g_test_run();
+}
