@@ -1062,25 +1062,12 @@ omacp_apply_queue_set_adapters(OmacpApplyQueue *self, OmacpAdapters *adapters)
 	self->adapters = adapters;
 }
 
-static void
-disconnect_all(GHashTable *table, gpointer data)
-{
-	GHashTableIter iter;
-	gpointer value;
-
-	g_hash_table_iter_init(&iter, table);
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		g_signal_handlers_disconnect_by_data(value, data);
-}
-
 void
 omacp_apply_queue_free(OmacpApplyQueue *self)
 {
 	if (self == NULL)
 		return;
-	g_signal_handlers_disconnect_by_data(self->objects, self);
-	disconnect_all(omacp_objects_get_messages(self->objects), self);
-	disconnect_all(omacp_objects_get_profiles(self->objects), self);
+	omacp_objects_disconnect(self->objects, self);
 	if (self->applier != NULL)
 		omacp_applier_set_ready_func(self->applier, NULL, NULL);
 	g_queue_clear_full(&self->waiting, (GDestroyNotify) queued_apply_free);

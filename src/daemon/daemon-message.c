@@ -190,17 +190,22 @@ omacp_daemon_message_check_pin(OmacpDaemonMessage *self, const char *pin, GError
 	return FALSE;
 }
 
+char *
+omacp_keep_imsi(char **slot, const char *imsi)
+{
+	imsi = omacp_str_or_null(imsi);
+	if (g_strcmp0(*slot, imsi) != 0) {
+		g_free(*slot);
+		*slot = g_strdup(imsi);
+	}
+	return omacp_mask_imsi(imsi);
+}
+
 void
 omacp_daemon_message_set_imsi(OmacpDaemonMessage *self, const char *imsi)
 {
-	g_autofree char *shown = NULL;
+	g_autofree char *shown = omacp_keep_imsi(&self->imsi, imsi);
 
-	imsi = omacp_str_or_null(imsi);
-	if (g_strcmp0(self->imsi, imsi) != 0) {
-		g_free(self->imsi);
-		self->imsi = g_strdup(imsi);
-	}
-	shown = omacp_mask_imsi(imsi);
 	omacp_dbus_message_set_imsi(OMACP_DBUS_MESSAGE(self), shown);
 }
 
@@ -418,24 +423,39 @@ omacp_daemon_message_changed(OmacpDaemonMessage *self)
 }
 
 void
+omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
+                    gboolean *exported)
+{
+	if (*exported)
+		return;
+	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(object));
+	*exported = TRUE;
+}
+
+void
+omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
+                      const char *path, GDBusInterfaceSkeleton *iface, gboolean *exported)
+{
+	if (*exported)
+		g_dbus_object_manager_server_unexport(server, path);
+	*exported = FALSE;
+	if (*object != NULL)
+		g_dbus_object_skeleton_remove_interface(G_DBUS_OBJECT_SKELETON(*object), iface);
+	g_clear_object(object);
+}
+
+void
 omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
-	if (self->exported)
-		return;
-	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(self->object));
-	self->exported = TRUE;
+	omacp_object_export(server, self->object, &self->exported);
 }
 
 void
 omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
-	if (self->exported)
-		g_dbus_object_manager_server_unexport(server, self->path);
-	self->exported = FALSE;
-	if (self->object != NULL)
-		omacp_dbus_object_skeleton_set_message(self->object, NULL);
-	g_clear_object(&self->object);
+	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
+	                      &self->exported);
 }
 
 /* ---- life cycle ---- */

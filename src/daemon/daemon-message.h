@@ -114,6 +114,18 @@ void omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more
 
 gint omacp_daemon_message_compare_id(gconstpointer a, gconstpointer b);
 
+/* Keeps @imsi ("" counts as unknown) in *@slot and returns what D-Bus
+ * shows of it (omacp_mask_imsi()). */
+char *omacp_keep_imsi(char **slot, const char *imsi);
+
+/* Exports @object on @server once; *@exported says whether it is. */
+void omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
+                         gboolean *exported);
+/* Unexports *@object at @path (when *@exported), takes @iface out of it
+ * (which breaks the reference cycle between the two) and lets go of it. */
+void omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
+                           const char *path, GDBusInterfaceSkeleton *iface, gboolean *exported);
+
 /* "" as NULL. */
 const char *omacp_str_or_null(const char *s);
 /* The number at the end of @path after @prefix. */

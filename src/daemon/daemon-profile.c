@@ -3,8 +3,6 @@
 
 #include "daemon-profile.h"
 
-#include "mask.h"
-
 enum {
 	SIGNAL_CHANGED,
 	SIGNAL_REMOVE_REQUESTED,
@@ -24,14 +22,8 @@ omacp_daemon_profile_iface(OmacpDaemonProfile *self)
 void
 omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi)
 {
-	g_autofree char *shown = NULL;
+	g_autofree char *shown = omacp_keep_imsi(&self->imsi, imsi);
 
-	imsi = omacp_str_or_null(imsi);
-	if (g_strcmp0(self->imsi, imsi) != 0) {
-		g_free(self->imsi);
-		self->imsi = g_strdup(imsi);
-	}
-	shown = omacp_mask_imsi(imsi);
 	omacp_dbus_profile_set_imsi(OMACP_DBUS_PROFILE(self), shown);
 }
 
@@ -74,22 +66,15 @@ omacp_daemon_profile_changed(OmacpDaemonProfile *self)
 void
 omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
-	if (self->exported)
-		return;
-	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(self->object));
-	self->exported = TRUE;
+	omacp_object_export(server, self->object, &self->exported);
 }
 
 void
 omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
-	if (self->exported)
-		g_dbus_object_manager_server_unexport(server, self->path);
-	self->exported = FALSE;
-	if (self->object != NULL)
-		omacp_dbus_object_skeleton_set_profile(self->object, NULL);
-	g_clear_object(&self->object);
+	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
+	                      &self->exported);
 }
 
 /* ---- life cycle ---- */

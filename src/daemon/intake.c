@@ -894,15 +894,9 @@ omacp_intake_set_stats_func(OmacpIntake *self, OmacpIntakeStatsFunc func, gpoint
 void
 omacp_intake_free(OmacpIntake *self)
 {
-	GHashTableIter iter;
-	gpointer value;
-
 	if (self == NULL)
 		return;
-	g_signal_handlers_disconnect_by_data(self->objects, self);
-	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		g_signal_handlers_disconnect_by_data(value, self);
+	omacp_objects_disconnect(self->objects, self);
 	g_clear_handle_id(&self->expiry_source, g_source_remove);
 	g_clear_pointer(&self->receiving, g_hash_table_unref);
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);

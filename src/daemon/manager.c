@@ -504,9 +504,6 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 void
 omacp_manager_free(OmacpManager *self)
 {
-	GHashTableIter iter;
-	gpointer value;
-
 	if (self == NULL)
 		return;
 	g_clear_pointer(&self->agents, omacp_agent_manager_free);
@@ -525,12 +522,8 @@ omacp_manager_free(OmacpManager *self)
 			g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->iface));
 		g_signal_handlers_disconnect_by_data(self->iface, self);
 	}
-	if (self->objects != NULL) {
-		g_signal_handlers_disconnect_by_data(self->objects, self);
-		g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
-		while (g_hash_table_iter_next(&iter, NULL, &value))
-			g_signal_handlers_disconnect_by_data(value, self);
-	}
+	if (self->objects != NULL)
+		omacp_objects_disconnect(self->objects, self);
 	g_clear_pointer(&self->intake, omacp_intake_free);
 	g_clear_pointer(&self->queue, omacp_apply_queue_free);
 	g_clear_object(&self->objects);

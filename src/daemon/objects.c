@@ -254,6 +254,25 @@ omacp_objects_delete_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
 	}
 }
 
+static void
+disconnect_all(GHashTable *table, gpointer data)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, table);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_signal_handlers_disconnect_by_data(value, data);
+}
+
+void
+omacp_objects_disconnect(OmacpObjects *self, gpointer data)
+{
+	g_signal_handlers_disconnect_by_data(self, data);
+	disconnect_all(self->messages, data);
+	disconnect_all(self->profiles, data);
+}
+
 /* ---- life cycle ---- */
 
 OmacpObjects *
@@ -282,18 +301,16 @@ omacp_objects_dispose(GObject *object)
 	gpointer value;
 
 	if (self->messages != NULL) {
+		disconnect_all(self->messages, self);
 		g_hash_table_iter_init(&iter, self->messages);
-		while (g_hash_table_iter_next(&iter, NULL, &value)) {
-			g_signal_handlers_disconnect_by_data(value, self);
+		while (g_hash_table_iter_next(&iter, NULL, &value))
 			omacp_daemon_message_withdraw(value, self->server);
-		}
 	}
 	if (self->profiles != NULL) {
+		disconnect_all(self->profiles, self);
 		g_hash_table_iter_init(&iter, self->profiles);
-		while (g_hash_table_iter_next(&iter, NULL, &value)) {
-			g_signal_handlers_disconnect_by_data(value, self);
+		while (g_hash_table_iter_next(&iter, NULL, &value))
 			omacp_daemon_profile_withdraw(value, self->server);
-		}
 	}
 	g_clear_pointer(&self->messages, g_hash_table_unref);
 	g_clear_pointer(&self->profiles, g_hash_table_unref);

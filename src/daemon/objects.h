@@ -61,4 +61,8 @@ void omacp_objects_export_profile(OmacpObjects *self, OmacpDaemonProfile *profil
  * Profiles. */
 void omacp_objects_delete_profile(OmacpObjects *self, OmacpDaemonProfile *profile);
 
+/* Disconnects every handler with @data from the objects and from each
+ * message and profile (a listener going away). */
+void omacp_objects_disconnect(OmacpObjects *self, gpointer data);
+
 G_END_DECLS
