@@ -47,15 +47,6 @@ ofono_backend(OmacpBackend *backend)
 	return (OfonoBackend *) backend;
 }
 
-/* "001010123456789" → "00101…" (an IMSI is personal data) */
-static char *
-mask_imsi(const char *imsi)
-{
-	if (imsi == NULL)
-		return g_strdup("(none)");
-	return g_strdup_printf("%.5s…", imsi);
-}
-
 static gboolean
 remote_error_is(const GError *error, const char *name)
 {
@@ -595,7 +586,7 @@ check_next_sim(GTask *task)
 	ApplyData *data = g_task_get_task_data(task);
 
 	if (data->candidate >= data->candidates->len) {
-		g_autofree char *masked = mask_imsi(data->imsi);
+		g_autofree char *masked = omacp_mask_imsi(data->imsi);
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
 		                        "ofono: no online modem has the SIM with IMSI %s", masked);
 		g_object_unref(task);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "changes.h"
-#include "mask.h"
 #include "message-store.h"
 
 struct _OmacpApplyQueue {
@@ -200,7 +199,7 @@ provision_ofono(OmacpApplyQueue *self, const char *imsi)
 		if (profile != NULL)
 			g_ptr_array_add(profiles, (gpointer) profile);
 	}
-	masked = omacp_mask_number(imsi);
+	masked = omacp_mask_imsi(imsi);
 	if (!omacp_applier_write_sim_settings(self->applier, imsi, profiles, &note, &error))
 		g_warning("SIM %s: oFono provisioning file not written: %s", masked,
 		          error->message);

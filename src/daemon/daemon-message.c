@@ -3,8 +3,6 @@
 
 #include "daemon-message.h"
 
-#include "mask.h"
-
 enum {
 	SIGNAL_CHANGED,
 	SIGNAL_STATE_CHANGED,

@@ -4,7 +4,6 @@
 #include "intake.h"
 
 #include "changes.h"
-#include "mask.h"
 #include "message-store.h"
 
 #define RATE_WINDOW_US (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
@@ -138,7 +137,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	const char *sender = omacp_str_or_null(omacp_dbus_message_get_sender(m));
 	const char *imsi = msg->imsi;
 	g_autofree char *masked_sender = omacp_mask_number(sender);
-	g_autofree char *masked_imsi = omacp_mask_number(imsi);
+	g_autofree char *masked_imsi = imsi != NULL ? omacp_mask_imsi(imsi) : g_strdup("(none)");
 	OmacpMessageState state = OMACP_MESSAGE_STATE_ACCEPTED;
 	OmacpAction action;
 	gboolean replayed;

@@ -162,10 +162,11 @@ static void
 modem_state_changed(const char *adapter, const char *modem, const char *imsi, gboolean listening,
                     gpointer user_data)
 {
-	/* the first digits (MCC, MNC) only: an IMSI is personal data */
-	g_message("%s: %s modem %s%s%.5s%s", adapter, listening ? "listening on" : "stopped on",
-	          modem, imsi != NULL ? ", SIM " : "", imsi != NULL ? imsi : "",
-	          imsi != NULL ? "..." : "");
+	/* an IMSI is personal data: masked as everywhere else */
+	g_autofree char *masked = omacp_mask_imsi(imsi);
+
+	g_message("%s: %s modem %s%s%s", adapter, listening ? "listening on" : "stopped on", modem,
+	          imsi != NULL ? ", SIM " : "", masked);
 }
 
 OmacpAdapters *

@@ -17,3 +17,4 @@
 #include "pipeline.h"
 #include "encoder.h"
 #include "templates.h"
+#include "mask.h"

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include "changes.h"
-#include "mask.h"
 #include "omacp-state.h"
 
 static OmacpProfile *
