@@ -91,6 +91,8 @@ omacp_agent_value_text(const char *field, const char *value)
 		return g_strdup(_("Yes"));
 	if (strcmp(value, "false") == 0)
 		return g_strdup(_("No"));
+	if (g_strcmp0(field, "auth") == 0 || g_strcmp0(field, "auth-type") == 0)
+		return g_ascii_strup(value, -1);
 	if (g_strcmp0(field, "ip-type") == 0) {
 		if (strcmp(value, "ipv4v6") == 0)
 			return g_strdup(_("IPv4 and IPv6"));

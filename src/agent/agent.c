@@ -60,6 +60,7 @@ typedef struct {
 	AdwWindowTitle *review_title;
 	AdwClamp *list_clamp;
 	AdwClamp *review_clamp;
+	AdwClamp *review_bottom;
 	char *shown; /* the message on the review page, NULL on the list */
 	char *shown_state;
 	GtkPasswordEntry *pin_entry;
@@ -78,6 +79,7 @@ static void show_list(void);
 static void update_notification(void);
 static void queue_list_update(void);
 static void fetch_message(const char *path, gboolean then_show);
+static void fetch_message_full(const char *path, gboolean then_show, gboolean check_form);
 
 /* ---- the message cache ---- */
 
@@ -215,8 +217,11 @@ decline_invocation(Msg *m, const char *why)
 static void
 set_status(const char *text, gboolean error)
 {
+	char *copy = g_strdup(text); /* @text may be A.status_text itself */
+
 	g_free(A.status_text);
-	A.status_text = g_strdup(text);
+	A.status_text = copy;
+	text = copy;
 	A.status_error = error;
 	if (A.status_label == NULL)
 		return;
@@ -565,6 +570,18 @@ changes_groups(GVariant *changes)
 	return box;
 }
 
+static const char *
+security_icon(Msg *m)
+{
+	const char *sec = prop_s(m->props, "Security");
+
+	if (g_strcmp0(sec, "netwpin") == 0 && prop_b(m->props, "Authenticated"))
+		return "security-high-symbolic";
+	if (g_str_has_prefix(sec, "user"))
+		return "dialog-password-symbolic";
+	return "dialog-warning-symbolic";
+}
+
 static void
 pin_activated(GtkWidget *entry, gpointer user_data)
 {
@@ -577,6 +594,8 @@ build_review(Msg *m)
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
 	GtkWidget *group;
 	GtkWidget *buttons;
+	GtkWidget *bottom;
+	GtkWidget *row;
 	const char *state = msg_state(m);
 	const char *sec_title = NULL;
 	const char *sec_detail = NULL;
@@ -610,16 +629,25 @@ build_review(Msg *m)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), info_row(_("For"), sim));
 	omacp_agent_security_text(prop_s(m->props, "Security"), prop_b(m->props, "Authenticated"),
 	                          &sec_title, &sec_detail);
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), info_row(sec_title, sec_detail));
+	row = info_row(sec_title, sec_detail);
+	adw_action_row_add_prefix(ADW_ACTION_ROW(row),
+	                          gtk_image_new_from_icon_name(security_icon(m)));
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
 	gtk_box_append(GTK_BOX(box), group);
 
 	gtk_box_append(GTK_BOX(box), wrap_label(_("What it changes"), "heading"));
 	gtk_box_append(GTK_BOX(box), changes_groups(changes));
 
+	/* the answer stays on screen below the scrolled details */
+	bottom = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
+	gtk_widget_set_margin_top(bottom, 10);
+	gtk_widget_set_margin_bottom(bottom, 12);
+	gtk_widget_set_margin_start(bottom, 12);
+	gtk_widget_set_margin_end(bottom, 12);
 	if (g_strcmp0(state, "pending-pin") == 0) {
 		g_autofree char *attempts =
 		        omacp_agent_attempts_text(prop_u(m->props, "PinAttemptsLeft"));
-		GtkWidget *pin_box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+		GtkWidget *pin_box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
 
 		gtk_box_append(GTK_BOX(pin_box), wrap_label(_("PIN you were given"), "heading"));
 		A.pin_entry = GTK_PASSWORD_ENTRY(gtk_password_entry_new());
@@ -630,11 +658,11 @@ build_review(Msg *m)
 		gtk_box_append(GTK_BOX(pin_box), GTK_WIDGET(A.pin_entry));
 		A.attempts_label = GTK_LABEL(wrap_label(attempts, "dim-label"));
 		gtk_box_append(GTK_BOX(pin_box), GTK_WIDGET(A.attempts_label));
-		gtk_box_append(GTK_BOX(box), pin_box);
+		gtk_box_append(GTK_BOX(bottom), pin_box);
 	}
 
 	A.status_label = GTK_LABEL(wrap_label("", "heading"));
-	gtk_box_append(GTK_BOX(box), GTK_WIDGET(A.status_label));
+	gtk_box_append(GTK_BOX(bottom), GTK_WIDGET(A.status_label));
 	set_status(A.status_text, A.status_error);
 
 	buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
@@ -662,9 +690,10 @@ build_review(Msg *m)
 		g_signal_connect(del, "clicked", G_CALLBACK(delete_clicked), NULL);
 		gtk_box_append(GTK_BOX(buttons), del);
 	}
-	gtk_box_append(GTK_BOX(box), buttons);
+	gtk_box_append(GTK_BOX(bottom), buttons);
 
 	adw_clamp_set_child(A.review_clamp, box);
+	adw_clamp_set_child(A.review_bottom, bottom);
 	if (A.pin_entry != NULL)
 		gtk_widget_grab_focus(GTK_WIDGET(A.pin_entry));
 	else if (A.install_button != NULL)
@@ -870,7 +899,7 @@ window_destroyed(GtkWidget *w, gpointer user_data)
 	A.window = NULL;
 	A.toasts = NULL;
 	A.stack = NULL;
-	A.list_clamp = A.review_clamp = NULL;
+	A.list_clamp = A.review_clamp = A.review_bottom = NULL;
 	A.pin_entry = NULL;
 	A.status_label = A.attempts_label = NULL;
 	A.install_button = NULL;
@@ -882,6 +911,7 @@ ensure_window(void)
 {
 	GtkWidget *list_header;
 	GtkWidget *review_header;
+	GtkWidget *review;
 	GtkWidget *back;
 
 	if (A.window != NULL)
@@ -908,8 +938,12 @@ ensure_window(void)
 	adw_header_bar_pack_start(ADW_HEADER_BAR(review_header), back);
 	A.review_title = ADW_WINDOW_TITLE(adw_window_title_new(_("Review"), NULL));
 	adw_header_bar_set_title_widget(ADW_HEADER_BAR(review_header), GTK_WIDGET(A.review_title));
-	gtk_stack_add_named(A.stack, page(ADW_HEADER_BAR(review_header), &A.review_clamp),
-	                    "review");
+	review = page(ADW_HEADER_BAR(review_header), &A.review_clamp);
+	A.review_bottom = ADW_CLAMP(adw_clamp_new());
+	adw_clamp_set_maximum_size(A.review_bottom, 640);
+	gtk_box_append(GTK_BOX(review), gtk_separator_new(GTK_ORIENTATION_HORIZONTAL));
+	gtk_box_append(GTK_BOX(review), GTK_WIDGET(A.review_bottom));
+	gtk_stack_add_named(A.stack, review, "review");
 
 	adw_toast_overlay_set_child(A.toasts, GTK_WIDGET(A.stack));
 	adw_application_window_set_content(ADW_APPLICATION_WINDOW(A.window), GTK_WIDGET(A.toasts));
@@ -934,6 +968,8 @@ static void
 show_review(const char *path)
 {
 	Msg *m = msg_lookup(path);
+	const char *sec_title = NULL;
+	const char *sec_detail = NULL;
 
 	if (m == NULL || m->props == NULL) {
 		fetch_message(path, TRUE);
@@ -952,7 +988,9 @@ show_review(const char *path)
 	gtk_stack_set_visible_child_name(A.stack, "review");
 	gtk_window_set_title(A.window, _("Review configuration message"));
 	gtk_window_present(A.window);
-	g_message("%s: review shown (%s)", path, msg_state(m));
+	omacp_agent_security_text(prop_s(m->props, "Security"), prop_b(m->props, "Authenticated"),
+	                          &sec_title, &sec_detail);
+	g_message("%s: review shown (%s; %s)", path, msg_state(m), sec_title);
 	update_notification();
 }
 
@@ -1097,6 +1135,7 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 typedef struct {
 	char *path;
 	gboolean show;
+	gboolean check_form; /* asked again after our PIN: did it cost an attempt? */
 } Fetch;
 
 static void
@@ -1108,7 +1147,18 @@ fetched(GObject *source, GAsyncResult *result, gpointer user_data)
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
 	if (reply != NULL) {
+		Msg *m;
+
 		set_message_props(f->path, g_variant_get_child_value(reply, 0));
+		m = msg_lookup(f->path);
+		if (f->check_form && m != NULL && m->awaiting && g_strcmp0(A.shown, f->path) == 0 &&
+		    g_strcmp0(msg_state(m), "pending-pin") == 0 &&
+		    prop_u(m->props, "PinAttemptsLeft") == m->attempts_at_answer) {
+			/* asked again without costing an attempt: a PIN of impossible form */
+			m->awaiting = FALSE;
+			set_status(_("That PIN cannot be right. Check it and try again."), TRUE);
+			clear_pin();
+		}
 		if (f->show)
 			show_review(f->path);
 	} else {
@@ -1119,15 +1169,22 @@ fetched(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-fetch_message(const char *path, gboolean then_show)
+fetch_message_full(const char *path, gboolean then_show, gboolean check_form)
 {
 	Fetch *f = g_new0(Fetch, 1);
 
 	f->path = g_strdup(path);
 	f->show = then_show;
+	f->check_form = check_form;
 	g_dbus_connection_call(A.bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
 	                       g_variant_new("(s)", MESSAGE_IFACE), G_VARIANT_TYPE("(a{sv})"),
 	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, fetched, f);
+}
+
+static void
+fetch_message(const char *path, gboolean then_show)
+{
+	fetch_message_full(path, then_show, FALSE);
 }
 
 static void
@@ -1221,17 +1278,15 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	m->invocation_pin = g_strcmp0(method, "RequestPin") == 0;
 	g_message("%s: omacpd asks for %s", msg_path,
 	          m->invocation_pin ? "the PIN" : "a confirmation");
-	if (g_strcmp0(A.shown, msg_path) == 0 && m->awaiting && m->invocation_pin &&
-	    prop_u(m->props, "PinAttemptsLeft") == m->attempts_at_answer) {
-		/* asked again without costing an attempt: a PIN of impossible form */
-		m->awaiting = FALSE;
-		set_status(_("That PIN cannot be right. Check it and try again."), TRUE);
-		clear_pin();
-	}
-	if (m->props == NULL)
+	if (g_strcmp0(A.shown, msg_path) == 0 && m->awaiting && m->invocation_pin) {
+		/* asked again after our PIN: the signal with the attempts left may
+		 * come after this call, so read the message now and decide then */
+		fetch_message_full(msg_path, FALSE, TRUE);
+	} else if (m->props == NULL) {
 		fetch_message(msg_path, FALSE);
-	else
+	} else {
 		update_notification();
+	}
 }
 
 static const GDBusInterfaceVTable agent_vtable = { agent_method, NULL, NULL, { 0 } };
@@ -1393,6 +1448,7 @@ action_review(GSimpleAction *action, GVariant *param, gpointer user_data)
 
 	if (!g_variant_is_object_path(path) || !g_str_has_prefix(path, ROOT_PATH "/message/"))
 		return;
+	g_message("%s: review asked for (app.review)", path);
 	show_review(path);
 }
 
