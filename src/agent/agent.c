@@ -826,15 +826,47 @@ build_list(gpointer user_data)
 		g_autofree char *sim = omacp_agent_sim_text(prop_s(p, "Imsi"));
 		g_autofree char *subtitle =
 		        sim ? g_strdup_printf(_("%s · %s"), kind, sim) : g_strdup(kind);
-		GtkWidget *row = info_row(name[0] ? name : kind, subtitle);
+		GtkWidget *row = adw_expander_row_new();
 		GtkWidget *remove = gtk_button_new_from_icon_name("user-trash-symbolic");
+		g_autoptr(GVariant) settings =
+		        g_variant_lookup_value(p, "Settings", G_VARIANT_TYPE_VARDICT);
+		GVariantIter iter;
+		const char *key;
+		GVariant *value;
 
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), name[0] ? name : kind);
+		adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+		adw_expander_row_set_subtitle(ADW_EXPANDER_ROW(row), subtitle);
 		gtk_widget_set_valign(remove, GTK_ALIGN_CENTER);
 		gtk_widget_set_tooltip_text(remove, _("Remove"));
 		gtk_widget_add_css_class(remove, "flat");
 		g_object_set_data_full(G_OBJECT(remove), "path", g_strdup(path), g_free);
 		g_signal_connect(remove, "clicked", G_CALLBACK(remove_clicked), NULL);
-		adw_action_row_add_suffix(ADW_ACTION_ROW(row), remove);
+		adw_expander_row_add_action(ADW_EXPANDER_ROW(row), remove);
+		if (settings != NULL) {
+			g_variant_iter_init(&iter, settings);
+			while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+				const char *label = omacp_agent_field_label(key);
+				g_autofree char *raw = NULL;
+				g_autofree char *text = NULL;
+
+				if (label != NULL) {
+					if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+						raw = g_variant_dup_string(value, NULL);
+					else if (g_variant_is_of_type(value,
+					                              G_VARIANT_TYPE_BOOLEAN))
+						raw = g_strdup(g_variant_get_boolean(value)
+						                       ? "true"
+						                       : "false");
+					else
+						raw = g_variant_print(value, FALSE);
+					text = omacp_agent_value_text(key, raw);
+					adw_expander_row_add_row(ADW_EXPANDER_ROW(row),
+					                         info_row(label, text));
+				}
+				g_variant_unref(value);
+			}
+		}
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(installed), row);
 	}
 	if (n_waiting == 0 && n_earlier == 0 && profs->len == 0) {

@@ -39,13 +39,32 @@ DOC = """<?xml version="1.0"?>
 </wap-provisioningdoc>
 """
 
+PROXY = """  <characteristic type="PXLOGICAL">
+    <parm name="PROXY-ID" value="PX-%(tag)s"/>
+    <parm name="NAME" value="Proxy %(tag)s"/>
+    <characteristic type="PXPHYSICAL">
+      <parm name="PHYSICAL-PROXY-ID" value="PXP-%(tag)s"/>
+      <parm name="PXADDR" value="10.66.0.1"/>
+      <parm name="PXADDRTYPE" value="IPV4"/>
+      <parm name="TO-NAPID" value="NAP-%(tag)s"/>
+      <characteristic type="PORT">
+        <parm name="PORTNBR" value="8080"/>
+      </characteristic>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>
+"""
 
-def doc(tag):
-    return (DOC % {'tag': tag}).encode()
+
+def doc(tag, proxy=False):
+    text = DOC % {'tag': tag}
+    if proxy:
+        text = text.replace('</wap-provisioningdoc>\n', PROXY % {'tag': tag})
+    return text.encode()
 
 
-def userpin_push(tag):
-    body = doc(tag)
+def userpin_push(tag, proxy=False):
+    body = doc(tag, proxy)
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 
@@ -123,6 +142,78 @@ class UserPin(AgentUI):
         self.assertNotIn(PIN, s.agent_log())
         self.assertNotIn('Pango-WARNING', s.agent_log())
         self.assertNotIn('CRITICAL', s.agent_log())
+
+
+class Risks(AgentUI):
+    timeout = 120
+
+    def test_right_pin_with_risks_asks_for_confirmation(self):
+        s, d = self.s, self.d
+        path = d.deliver(userpin_push('risky', proxy=True), 'wsp', imsi=IMSI, sender=SENDER)
+        risks = [c['risk'] for c in d.props(path)['Changes'] if c['risk']]
+        self.assertTrue(risks, d.props(path)['Changes'])
+        s.action('review', path)
+        win = s.window(REVIEW_TITLE)
+        s.resize(win, 360, 720)
+        s.screenshot(win, 'review-risks-360x720')
+        s.type(win, PIN)
+        s.key(win, 'Return')
+        # the risks need a second yes before the PIN is sent
+        dialog = s.window('Confirm installation')
+        time.sleep(0.5)
+        self.assertEqual(self.state(path), 'pending-pin')
+        self.assertEqual(d.props(path)['PinAttemptsLeft'], 3)
+        s.key(dialog, 'alt+i')
+        self.wait_state(path, 'applied')
+        s.wait_log(path + ': the user confirmed the warning')
+        s.wait_log(path + ': shown: Installed')
+
+
+class SettingsView(AgentUI):
+    timeout = 120
+
+    def test_undo_from_the_settings_view(self):
+        s, d = self.s, self.d
+        path = d.deliver(userpin_push('undo'), 'wsp', imsi=IMSI, sender=SENDER)
+        r = d.ctl('accept', path.rsplit('/', 1)[1], '--pin', PIN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.state(path), 'applied')
+        [profile] = d.profiles()
+        s.action('list')
+        win = s.window(LIST_TITLE)
+        s.screenshot(win, 'settings-view')
+        s.action('review', path)
+        win = s.window(REVIEW_TITLE)
+        s.wait_log(path + ': review shown (applied;')
+        s.key(win, 'alt+u')
+        self.wait_state(path, 'undone')
+        self.assertEqual(d.profiles(), [])
+        self.assertNotIn(profile, d.profiles())
+
+
+class German(AgentUI):
+    timeout = 120
+
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.close)
+        self.s = Session(self.d, lang='de')
+        self.addCleanup(self.s.close)
+
+    def test_review_page_in_german(self):
+        s, d = self.s, self.d
+        path = d.deliver(doc('de'), 'xml', imsi=IMSI, sender='Promo')
+        n = s.wait_notification(lambda n: 'Promo' in n['summary'], 'for the message')
+        self.assertEqual(n['summary'], 'Konfigurationsnachricht von Promo')
+        self.assertIn('Richtet mobiles Internet (APN internet.de.example) für SIM ••34 ein',
+                      n['body'])
+        self.assertIn('Nicht signiert — jeder kann das senden', n['body'])
+        self.assertIn('Prüfen', n['actions'])
+        self.assertIn('Verwerfen', n['actions'])
+        s.action('review', path)
+        win = s.window('Konfigurationsnachricht prüfen')
+        s.resize(win, 360, 720)
+        s.screenshot(win, 'review-unsigned-de-360x720')
 
 
 class Quarantine(AgentUI):
