@@ -1440,7 +1440,8 @@ update_notification(void)
 		omacp_agent_security_text(prop_s(m->props, "Security"),
 		                          prop_b(m->props, "Authenticated"), &sec_title,
 		                          &sec_detail);
-		title = g_strdup_printf(_("Configuration message from %s"), msg_sender(m));
+		/* short: a phone's lock screen shows the title alone */
+		title = g_strdup_printf(_("Settings from %s"), msg_sender(m));
 		body = g_strdup_printf("%s\n%s", summary, sec_title);
 		n = g_notification_new(title);
 		g_notification_set_body(n, body);
@@ -1675,6 +1676,7 @@ main(int argc, char **argv)
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 
+	g_set_application_name(_("Configuration Messages"));
 	app = adw_application_new(APP_ID, G_APPLICATION_HANDLES_OPEN);
 	A.app = app;
 	g_signal_connect(app, "startup", G_CALLBACK(app_startup), NULL);

@@ -204,7 +204,7 @@ class German(AgentUI):
         s, d = self.s, self.d
         path = d.deliver(doc('de'), 'xml', imsi=IMSI, sender='Promo')
         n = s.wait_notification(lambda n: 'Promo' in n['summary'], 'for the message')
-        self.assertEqual(n['summary'], 'Konfigurationsnachricht von Promo')
+        self.assertEqual(n['summary'], 'Einstellungen von Promo')
         self.assertIn('Richtet mobiles Internet (APN internet.de.example) für SIM ••34 ein',
                       n['body'])
         self.assertIn('Nicht signiert — jeder kann das senden', n['body'])
