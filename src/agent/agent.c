@@ -48,8 +48,9 @@ typedef struct {
 	guint name_watch;
 	guint subscriptions[3];
 	gboolean registered;
-	GHashTable *messages; /* path → Msg */
-	GHashTable *profiles; /* path → GVariant a{sv} */
+	gboolean daemon_can_ask; /* Manager.Ask() (proposed) is there */
+	GHashTable *messages;    /* path → Msg */
+	GHashTable *profiles;    /* path → GVariant a{sv} */
 	char *notified_key;
 	guint list_idle;
 
@@ -1015,6 +1016,15 @@ show_review(const char *path)
 		A.status_error = FALSE;
 	}
 	m->dismissed = TRUE; /* seen: no need to notify about it again */
+	if (state_waits(msg_state(m)) && g_strcmp0(msg_state(m), "quarantined") != 0 &&
+	    m->invocation == NULL && A.daemon_can_ask && A.registered) {
+		/* the request timed out or went elsewhere: ask omacpd to ask us
+		 * again, so that the answer takes the agent's path (without Ask()
+		 * the page calls Accept() itself) */
+		g_dbus_connection_call(A.bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "Ask",
+		                       g_variant_new("(o)", path), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+		                       NULL, NULL, NULL);
+	}
 	build_review(m);
 	adw_window_title_set_subtitle(A.review_title, msg_sender(m));
 	gtk_stack_set_visible_child_name(A.stack, "review");
@@ -1340,10 +1350,34 @@ registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	queue_list_update();
 }
 
+/* Which of the proposed additions (src/agent/README.md) this omacpd has. */
+static void
+introspected(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GDBusNodeInfo) node = NULL;
+	const char *xml = NULL;
+	GDBusInterfaceInfo *manager;
+
+	A.daemon_can_ask = FALSE;
+	if (reply == NULL)
+		return;
+	g_variant_get(reply, "(&s)", &xml);
+	node = g_dbus_node_info_new_for_xml(xml, NULL);
+	manager = node ? g_dbus_node_info_lookup_interface(node, MANAGER_IFACE) : NULL;
+	A.daemon_can_ask = manager != NULL && g_dbus_interface_info_lookup_method(manager, "Ask");
+	g_message("omacpd %s Manager.Ask()", A.daemon_can_ask ? "has" : "has no");
+}
+
 static void
 daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
 {
 	g_message("omacpd is on the bus (%s)", owner);
+	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.Introspectable",
+	                       "Introspect", NULL, G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
+	                       -1, NULL, introspected, NULL);
 	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
 	                       "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
 	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, managed_objects, NULL);
