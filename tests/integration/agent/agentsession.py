@@ -15,7 +15,7 @@ import tempfile
 import time
 import zlib
 
-from omacpdtest import BUS_CONFIG
+from omacptest import bus as private_bus
 
 AGENT = os.environ.get('OMACP_AGENT', 'omacp-agent')
 APP_ID = 'org.omacp.Agent'
@@ -68,7 +68,7 @@ def stop(proc, timeout=10):
 
 class Session:
     """Xvfb, the session bus, dunst, the Notify recorder and the agent. The
-    omacpd of @daemon (an omacpdtest.Daemon) plays the system service."""
+    omacpd of @daemon (an omacptest.daemon.Daemon) plays the system service."""
 
     def __init__(self, daemon, width=1280, height=800, lang=None):
         self.daemon = daemon
@@ -113,13 +113,10 @@ class Session:
         os.makedirs(self.path('run'), 0o700)
         os.makedirs(self.path('home'), 0o700)
         conf = self.path('session.conf')
-        with open(conf, 'w') as f:
-            f.write(BUS_CONFIG % self.tmp)
-        bus = subprocess.Popen(['dbus-daemon', '--config-file', conf, '--nofork',
-                                '--print-address=1'], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+        private_bus.write_config(conf, 'session', 'unix:dir=' + self.tmp,
+                                 private_bus.OPEN_EAVESDROP)
+        bus, self.address = private_bus.start(conf)
         self.procs.append(bus)
-        self.address = bus.stdout.readline().strip()
         if not self.address:
             raise RuntimeError('the session bus did not start')
         self.env = dict(os.environ,

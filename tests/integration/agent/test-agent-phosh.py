@@ -21,7 +21,7 @@ import tempfile
 import time
 import unittest
 
-from omacpdtest import Daemon, mac, main, push
+from omacptest.daemon import Daemon, mac, main, push
 
 from agentsession import wait_until, stop
 

@@ -51,7 +51,7 @@ if __name__ == '__main__':
 
 import unittest  # noqa: E402
 
-from omacpdtest import mac, main, push  # noqa: E402
+from omacptest.daemon import mac, main, push  # noqa: E402
 
 from agentsession import REVIEW_TITLE, Session  # noqa: E402
 

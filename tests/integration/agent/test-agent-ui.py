@@ -14,7 +14,7 @@ import sys
 import time
 import unittest
 
-from omacpdtest import Daemon, mac, main, push
+from omacptest.daemon import Daemon, mac, main, push
 
 from agentsession import (LIST_TITLE, REVIEW_TITLE, Session, missing_tools, wait_until)
 
