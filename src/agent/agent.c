@@ -49,6 +49,7 @@ typedef struct {
 	guint subscriptions[3];
 	gboolean registered;
 	gboolean daemon_can_ask; /* Manager.Ask() (proposed) is there */
+	char *daemon_owner;      /* omacpd's unique name: the only caller we answer */
 	GHashTable *messages;    /* path → Msg */
 	GHashTable *profiles;    /* path → GVariant a{sv} */
 	char *notified_key;
@@ -290,6 +291,9 @@ show_outcome(Msg *m)
 		m->awaiting = FALSE;
 	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
 		set_status(_("PIN verified. Check the changes and confirm to install."), FALSE);
+		m->awaiting = FALSE;
+	} else if (g_strcmp0(state, "undone") == 0) {
+		set_status(_("Undone"), FALSE);
 		m->awaiting = FALSE;
 	}
 }
@@ -1264,6 +1268,14 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	const char *msg_path = NULL;
 	Msg *m;
 
+	/* the bus policy lets only root call agents; omacpd alone is answered */
+	if (A.daemon_owner == NULL || g_strcmp0(sender, A.daemon_owner) != 0) {
+		g_message("agent call %s from %s refused: not omacpd", method, sender);
+		g_dbus_method_invocation_return_dbus_error(
+		        invocation, "org.freedesktop.DBus.Error.AccessDenied",
+		        "omacp-agent: only org.omacp.Provisioning1 may call this agent");
+		return;
+	}
 	if (g_strcmp0(method, "Release") == 0) {
 		GHashTableIter iter;
 		gpointer value;
@@ -1375,6 +1387,8 @@ static void
 daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
 {
 	g_message("omacpd is on the bus (%s)", owner);
+	g_free(A.daemon_owner);
+	A.daemon_owner = g_strdup(owner);
 	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.Introspectable",
 	                       "Introspect", NULL, G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
 	                       -1, NULL, introspected, NULL);
@@ -1395,6 +1409,8 @@ daemon_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 	if (A.registered)
 		g_message("omacpd left the bus");
 	A.registered = FALSE;
+	/* A.daemon_owner stays: its Release may be dispatched after the name
+	 * left, and unique names are never reused, so nobody can take it over */
 	g_hash_table_iter_init(&iter, A.messages);
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		decline_invocation(value, "omacp-agent: omacpd left");
@@ -1613,7 +1629,18 @@ file_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	g_application_release(G_APPLICATION(A.app));
 	if (!g_file_load_contents_finish(file, result, &contents, &length, NULL, &error)) {
+		g_autofree char *t =
+		        g_strdup_printf(_("%s could not be opened: %s"), name, error->message);
+
 		g_message("%s: %s", name, error->message);
+		show_list();
+		gtk_window_present(A.window);
+		toast(t);
+		return;
+	}
+	if (A.bus == NULL) {
+		g_free(contents);
+		toast(_("The provisioning service is not running."));
 		return;
 	}
 	bytes = g_bytes_new_take(contents, length);
@@ -1695,6 +1722,7 @@ app_shutdown(GApplication *app, gpointer user_data)
 	g_clear_pointer(&A.agent_info, g_dbus_node_info_unref);
 	g_clear_object(&A.bus);
 	g_clear_pointer(&A.notified_key, g_free);
+	g_clear_pointer(&A.daemon_owner, g_free);
 	g_clear_pointer(&A.status_text, g_free);
 	g_clear_pointer(&A.shown_state, g_free);
 }

@@ -14,6 +14,8 @@ import sys
 import time
 import unittest
 
+import dbus
+
 from omacptest.daemon import Daemon, mac, main, push
 
 from agentsession import (LIST_TITLE, REVIEW_TITLE, Session, missing_tools, wait_until)
@@ -331,6 +333,27 @@ class Restart(AgentUI):
         s.wait_log('registered as agent', after=mark)
         path = d.deliver(userpin_push('again'), 'wsp', imsi=IMSI, sender=SENDER)
         s.wait_log(path + ': omacpd asks for the PIN', after=mark)
+
+
+class Spoof(AgentUI):
+    timeout = 120
+
+    def test_only_omacpd_may_ask(self):
+        s, d = self.s, self.d
+        path = d.deliver(userpin_push('spoof'), 'wsp', imsi=IMSI, sender=SENDER)
+
+        def pid_of(name):
+            return int(d.bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                           'org.freedesktop.DBus',
+                                           'GetConnectionUnixProcessID', 's', [name]))
+        [agent] = [n for n in d.bus.list_names()
+                   if n.startswith(':') and pid_of(n) == s.agent.pid]
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            d.bus.call_blocking(agent, '/org/omacp/Agent', 'org.omacp.Provisioning1.Agent',
+                                'RequestPin', 'o', [path], timeout=10)
+        self.assertEqual(cm.exception.get_dbus_name(), 'org.freedesktop.DBus.Error.AccessDenied')
+        s.wait_log('agent call RequestPin from')
+        self.assertEqual(self.state(path), 'pending-pin')
 
 
 class OpenFile(AgentUI):
