@@ -95,251 +95,14 @@ omacp_profile_free(OmacpProfile *profile)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Serialising settings
- *
- * A profile's settings are a few small dictionaries. Building them with
- * GVariantBuilder costs a dozen allocations per entry (key, value, variant,
- * dict entry, type strings); instead they are written straight into one
- * buffer in the GVariant serialisation format (GVariant specification,
- * "Serialisation"), which then becomes one GVariant:
- *  - every value starts at an offset aligned to its type's alignment
- *    (strings and booleans 1, uint32 4, variants and dictionaries of
- *    variants 8); padding octets are zero;
- *  - a string is its octets and a NUL; a variant is its value, a NUL and
- *    the value's type string;
- *  - a container of variable-size items (arrays of strings or
- *    dictionaries, dict entries) ends with framing offsets: for an array
- *    the end of each element, for a dict entry the end of its key; all
- *    relative to the container start, little-endian, each as wide as the
- *    smallest of 1, 2, 4 or 8 octets that can address the whole container
- *    (framing offsets included); an empty array is empty.
- * Every container below starts at an offset that is a multiple of its own
- * alignment, so alignment is computed on absolute offsets. The result is in
- * normal form, the same octets a GVariantBuilder would give. */
-
-#define VW_MAX_DEPTH   8
-#define VW_INLINE_OFFS 32 /* framing offsets kept without an allocation */
-
-typedef struct {
-	gsize start;       /* offset of the container in buf */
-	guint first;       /* its first framing offset in offs */
-	gboolean is_entry; /* a dict entry (offsets stored last-first) */
-} VwOpen;
-
-typedef struct {
-	guint8 *buf;
-	gsize len;
-	gsize cap;
-	gsize *offs; /* framing offsets of the open containers: inline_offs or heap */
-	guint n_offs;
-	guint cap_offs;
-	gsize inline_offs[VW_INLINE_OFFS];
-	VwOpen open[VW_MAX_DEPTH];
-	guint depth;
-} VWriter;
-
-static void
-vw_reserve(VWriter *w, gsize n)
-{
-	if (w->len + n <= w->cap)
-		return;
-	while (w->len + n > w->cap)
-		w->cap = w->cap != 0 ? w->cap * 2 : 512;
-	w->buf = g_realloc(w->buf, w->cap);
-}
-
-static void
-vw_put(VWriter *w, const void *data, gsize n)
-{
-	/* buf is still NULL before the first octet: NULL + 0 is undefined */
-	if (n == 0)
-		return;
-	vw_reserve(w, n);
-	memcpy(w->buf + w->len, data, n);
-	w->len += n;
-}
-
-static void
-vw_align(VWriter *w, gsize alignment)
-{
-	gsize pad = (alignment - (w->len % alignment)) % alignment;
-
-	if (pad == 0)
-		return;
-	vw_reserve(w, pad);
-	memset(w->buf + w->len, 0, pad);
-	w->len += pad;
-}
-
-/* A string with its NUL. */
-static void
-vw_string(VWriter *w, const char *s)
-{
-	vw_put(w, s, strlen(s) + 1);
-}
-
-static void
-vw_begin(VWriter *w, gsize alignment, gboolean is_entry)
-{
-	g_assert(w->depth < VW_MAX_DEPTH);
-	vw_align(w, alignment);
-	w->open[w->depth].start = w->len;
-	w->open[w->depth].first = w->n_offs;
-	w->open[w->depth].is_entry = is_entry;
-	w->depth++;
-}
-
-/* Records the end of the item just written in the innermost container. */
-static void
-vw_mark(VWriter *w)
-{
-	if (w->n_offs == w->cap_offs) {
-		w->cap_offs *= 2;
-		if (w->offs == w->inline_offs)
-			w->offs = g_memdup2(w->inline_offs, sizeof w->inline_offs);
-		w->offs = g_renew(gsize, w->offs, w->cap_offs);
-	}
-	w->offs[w->n_offs++] = w->len - w->open[w->depth - 1].start;
-}
-
-static void
-vw_end(VWriter *w)
-{
-	const VwOpen *o = &w->open[--w->depth];
-	gsize body = w->len - o->start;
-	guint n = w->n_offs - o->first;
-	guint width;
-
-	if (body + n <= G_MAXUINT8)
-		width = 1;
-	else if (body + 2 * (gsize) n <= G_MAXUINT16)
-		width = 2;
-	else if (body + 4 * (gsize) n <= G_MAXUINT32)
-		width = 4;
-	else
-		width = 8;
-	if (body + (gsize) n * width == 0)
-		width = 0; /* an empty container */
-	vw_reserve(w, (gsize) n * width);
-	for (guint i = 0; i < n; i++) {
-		guint k = o->is_entry ? o->first + n - 1 - i : o->first + i;
-		guint64 v = w->offs[k];
-
-		for (guint b = 0; b < width; b++)
-			w->buf[w->len++] = (guint8) (v >> (8 * b));
-	}
-	w->n_offs = o->first;
-}
-
-/* A dict entry {s?} of a dictionary of variants: the key, then the value
- * written by the caller, then vw_entry_end() with the value's type. */
-static void
-vw_entry_begin(VWriter *w, const char *key)
-{
-	vw_begin(w, 8, TRUE);
-	vw_string(w, key);
-	vw_mark(w);
-	vw_align(w, 8);
-}
-
-static void
-vw_entry_end(VWriter *w, const char *type)
-{
-	vw_put(w, "", 1);
-	vw_put(w, type, strlen(type));
-	vw_end(w);
-	vw_mark(w);
-}
-
-static void
-vw_sv_string(VWriter *w, const char *key, const char *value)
-{
-	vw_entry_begin(w, key);
-	vw_string(w, value);
-	vw_entry_end(w, "s");
-}
-
-static void
-vw_sv_bool(VWriter *w, const char *key, gboolean value)
-{
-	guint8 b = value ? 1 : 0;
-
-	vw_entry_begin(w, key);
-	vw_put(w, &b, 1);
-	vw_entry_end(w, "b");
-}
-
-static void
-vw_sv_u32(VWriter *w, const char *key, guint32 value)
-{
-	vw_entry_begin(w, key);
-	vw_put(w, &value, sizeof value);
-	vw_entry_end(w, "u");
-}
-
-/* A {ss} entry of an a{ss}. */
-static void
-vw_ss(VWriter *w, const char *key, const char *value)
-{
-	vw_begin(w, 1, TRUE);
-	vw_string(w, key);
-	vw_mark(w);
-	vw_string(w, value);
-	vw_end(w);
-	vw_mark(w);
-}
-
-static void
-vw_init_dict(VWriter *w)
-{
-	w->buf = NULL;
-	w->len = 0;
-	w->cap = 0;
-	w->offs = w->inline_offs;
-	w->n_offs = 0;
-	w->cap_offs = VW_INLINE_OFFS;
-	w->depth = 0;
-	vw_begin(w, 8, FALSE);
-}
-
-static void
-vw_clear(VWriter *w)
-{
-	g_clear_pointer(&w->buf, g_free);
-	if (w->offs != w->inline_offs)
-		g_free(w->offs);
-	w->offs = NULL;
-}
-
-/* Closes the dictionary and returns it as a new, non-floating a{sv}. */
-static GVariant *
-vw_finish_dict(VWriter *w)
-{
-	GBytes *bytes;
-	GVariant *v;
-
-	vw_end(w);
-	g_assert(w->depth == 0);
-	if (w->offs != w->inline_offs)
-		g_free(w->offs);
-	w->offs = NULL;
-	bytes = w->len > 0 ? g_bytes_new_take(g_steal_pointer(&w->buf), w->len)
-	                   : g_bytes_new_static("", 0);
-	g_clear_pointer(&w->buf, g_free);
-	/* Not marked trusted: GLib checks it as it reads, as for any data it
-	 * did not serialise itself. */
-	v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, bytes, FALSE));
-	g_bytes_unref(bytes);
-	return v;
-}
-
-/* ------------------------------------------------------------------------ */
 /* Building one profile */
 
+/* Settings and secrets are built with GVariantBuilder, in the order the
+ * keys are added (what `omacpctl decode` and the D-Bus properties show). */
 typedef struct {
 	OmacpProfile *profile;
-	VWriter settings;
-	VWriter secrets;
+	GVariantBuilder settings; /* a{sv} */
+	GVariantBuilder secrets;  /* a{sv} */
 	guint n_secrets;
 } Draft;
 
@@ -357,8 +120,8 @@ draft_init(Draft *d, OmacpProfileKind kind, OmacpOp op, const char *id, const ch
 	p->risks = g_ptr_array_new_with_free_func(g_free);
 	d->profile = p;
 	d->n_secrets = 0;
-	vw_init_dict(&d->settings);
-	vw_init_dict(&d->secrets);
+	g_variant_builder_init(&d->settings, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_init(&d->secrets, G_VARIANT_TYPE_VARDICT);
 }
 
 static void
@@ -366,32 +129,46 @@ draft_finish(Draft *d, GPtrArray *out)
 {
 	OmacpProfile *p = d->profile;
 
-	p->settings = vw_finish_dict(&d->settings);
+	p->settings = g_variant_ref_sink(g_variant_builder_end(&d->settings));
 	if (d->n_secrets > 0)
-		p->secrets = vw_finish_dict(&d->secrets);
+		p->secrets = g_variant_ref_sink(g_variant_builder_end(&d->secrets));
 	else
-		vw_clear(&d->secrets);
+		g_variant_builder_clear(&d->secrets);
 	g_ptr_array_add(out, p);
 	d->profile = NULL;
+}
+
+/* {sv} entries are made directly: g_variant_builder_add() would parse a
+ * format string for each. */
+static GVariant *
+sv_entry(const char *key, GVariant *value)
+{
+	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value));
+}
+
+static void
+put_value(Draft *d, const char *key, GVariant *value)
+{
+	g_variant_builder_add_value(&d->settings, sv_entry(key, value));
 }
 
 static void
 put_s(Draft *d, const char *key, const char *value)
 {
 	if (value != NULL)
-		vw_sv_string(&d->settings, key, value);
+		put_value(d, key, g_variant_new_string(value));
 }
 
 static void
 put_b(Draft *d, const char *key, gboolean value)
 {
-	vw_sv_bool(&d->settings, key, value);
+	put_value(d, key, g_variant_new_boolean(value));
 }
 
 static void
 put_u(Draft *d, const char *key, guint32 value)
 {
-	vw_sv_u32(&d->settings, key, value);
+	put_value(d, key, g_variant_new_uint32(value));
 }
 
 /* Records a secret; returns TRUE when there was one (non-empty). */
@@ -400,7 +177,7 @@ put_secret(Draft *d, const char *key, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return FALSE;
-	vw_sv_string(&d->secrets, key, value);
+	g_variant_builder_add_value(&d->secrets, sv_entry(key, g_variant_new_string(value)));
 	d->n_secrets++;
 	return TRUE;
 }
@@ -1358,15 +1135,8 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	if (dns != NULL) {
 		g_autofree char *joined = NULL;
 
-		vw_entry_begin(&d.settings, "dns");
-		vw_begin(&d.settings, 1, FALSE);
-		for (guint i = 0; i < dns->len; i++) {
-			vw_string(&d.settings, g_ptr_array_index(dns, i));
-			vw_mark(&d.settings);
-		}
-		vw_end(&d.settings);
-		vw_entry_end(&d.settings, "as");
 		g_ptr_array_add(dns, NULL);
+		put_value(&d, "dns", g_variant_new_strv((const char *const *) dns->pdata, -1));
 		joined = g_strjoinv(", ", (char **) dns->pdata);
 		add_risk(&d,
 		         "DNS servers set by the message (%s): they would see and could redirect "
@@ -1613,6 +1383,7 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 	const OmacpCharacteristic *res;
 	const char *startpage = NULL;
 	const char *name = omacp_characteristic_get(app, "NAME");
+	GVariantBuilder list;
 	guint k = 0;
 	Draft d;
 
@@ -1634,21 +1405,18 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 	draft_init(&d, OMACP_PROFILE_BROWSER, OMACP_OP_SET, app_ident(app), name, ctx->imsi);
 	put_s(&d, "startpage", startpage);
 	/* bookmarks: aa{ss} */
-	vw_entry_begin(&d.settings, "bookmarks");
-	vw_begin(&d.settings, 1, FALSE);
+	g_variant_builder_init(&list, G_VARIANT_TYPE("aa{ss}"));
 	k = 0;
 	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
 		const char *title = omacp_characteristic_get(res, "NAME");
 
-		vw_begin(&d.settings, 1, FALSE);
-		vw_ss(&d.settings, "uri", omacp_characteristic_get(res, "URI"));
+		g_variant_builder_open(&list, G_VARIANT_TYPE("a{ss}"));
+		g_variant_builder_add(&list, "{ss}", "uri", omacp_characteristic_get(res, "URI"));
 		if (title != NULL)
-			vw_ss(&d.settings, "name", title);
-		vw_end(&d.settings);
-		vw_mark(&d.settings);
+			g_variant_builder_add(&list, "{ss}", "name", title);
+		g_variant_builder_close(&list);
 	}
-	vw_end(&d.settings);
-	vw_entry_end(&d.settings, "aa{ss}");
+	put_value(&d, "bookmarks", g_variant_builder_end(&list));
 	put_app_proxy(ctx, &d, app, "browser");
 	if (!omacp_provdoc_app_is_unlinked(app)) {
 		g_autoptr(GPtrArray) naps = omacp_provdoc_app_napdefs(ctx->doc, app);
@@ -1677,12 +1445,11 @@ put_appauth(Draft *d, const OmacpCharacteristic *app)
 	const OmacpCharacteristic *main_auth = NULL;
 	const OmacpCharacteristic *auth;
 	gboolean any_secret = FALSE;
-	VWriter *w = &d->settings;
+	GVariantBuilder list;
 	guint n = 0;
 	guint k = 0;
 
-	vw_entry_begin(w, "auth");
-	vw_begin(w, 8, FALSE);
+	g_variant_builder_init(&list, G_VARIANT_TYPE("aa{sv}"));
 	while ((auth = next_child(app, "APPAUTH", &k)) != NULL) {
 		const char *level = omacp_characteristic_get(auth, "AAUTHLEVEL");
 		const char *type = omacp_characteristic_get(auth, "AAUTHTYPE");
@@ -1697,22 +1464,21 @@ put_appauth(Draft *d, const OmacpCharacteristic *app)
 
 		n++;
 		any_secret |= pw;
-		vw_begin(w, 8, FALSE);
+		g_variant_builder_open(&list, G_VARIANT_TYPE_VARDICT);
 		if (level != NULL)
-			vw_sv_string(w, "level", level);
+			g_variant_builder_add(&list, "{sv}", "level", g_variant_new_string(level));
 		if (type != NULL)
-			vw_sv_string(w, "type", type);
+			g_variant_builder_add(&list, "{sv}", "type", g_variant_new_string(type));
 		if (user != NULL)
-			vw_sv_string(w, "username", user);
-		vw_sv_bool(w, "password-set", pw);
-		vw_sv_bool(w, "nonce-set", nonce);
-		vw_end(w);
-		vw_mark(w);
+			g_variant_builder_add(&list, "{sv}", "username",
+			                      g_variant_new_string(user));
+		g_variant_builder_add(&list, "{sv}", "password-set", g_variant_new_boolean(pw));
+		g_variant_builder_add(&list, "{sv}", "nonce-set", g_variant_new_boolean(nonce));
+		g_variant_builder_close(&list);
 		if (main_auth == NULL || str_is(level, "CLIENT"))
 			main_auth = auth;
 	}
-	vw_end(w);
-	vw_entry_end(w, "aa{sv}");
+	put_value(d, "auth", g_variant_builder_end(&list));
 	if (main_auth != NULL) {
 		const char *secret = omacp_characteristic_get(main_auth, "AAUTHSECRET");
 
@@ -1762,24 +1528,21 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 			                               { "accept", "AACCEPT" },
 			                               { "sync-type", "SYNCTYPE" } };
 		const OmacpCharacteristic *res;
+		GVariantBuilder list;
 		guint k = 0;
 
-		/* databases: aa{ss} */
-		vw_entry_begin(&d.settings, "databases");
-		vw_begin(&d.settings, 1, FALSE);
+		g_variant_builder_init(&list, G_VARIANT_TYPE("aa{ss}"));
 		while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
-			vw_begin(&d.settings, 1, FALSE);
+			g_variant_builder_open(&list, G_VARIANT_TYPE("a{ss}"));
 			for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
 				const char *v = omacp_characteristic_get(res, keys[i][1]);
 
 				if (v != NULL)
-					vw_ss(&d.settings, keys[i][0], v);
+					g_variant_builder_add(&list, "{ss}", keys[i][0], v);
 			}
-			vw_end(&d.settings);
-			vw_mark(&d.settings);
+			g_variant_builder_close(&list);
 		}
-		vw_end(&d.settings);
-		vw_entry_end(&d.settings, "aa{ss}");
+		put_value(&d, "databases", g_variant_builder_end(&list));
 		add_risk(&d,
 		         "data synchronisation server %s: it would receive the synchronised data "
 		         "(contacts, calendar, ...)",
