@@ -343,6 +343,23 @@ mbpi_path(void)
 	return g_strdup("/usr/share/mobile-broadband-provider-info/serviceproviders.xml");
 }
 
+/* The database as the callers load it: read once, parsed from memory. */
+static OmacpMbpi *
+load_mbpi(const char *path)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GError) error = NULL;
+	gsize len = 0;
+	OmacpMbpi *mbpi;
+
+	if (!g_file_get_contents(path, &data, &len, NULL))
+		return NULL;
+	mbpi = omacp_mbpi_new_from_data(data, len, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(mbpi);
+	return mbpi;
+}
+
 static guint
 count_risks_containing(OmacpProfile *p, const char *text)
 {
@@ -356,12 +373,13 @@ count_risks_containing(OmacpProfile *p, const char *text)
 static void
 test_mbpi_sonera(void)
 {
-	g_autofree char *db = mbpi_path();
+	g_autofree char *path = mbpi_path();
+	g_autoptr(OmacpMbpi) db = load_mbpi(path);
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
 	OmacpProfile *internet, *wap, *mms, *browser;
 
-	if (!g_file_test(db, G_FILE_TEST_EXISTS)) {
+	if (db == NULL) {
 		g_test_skip("mobile-broadband-provider-info is not installed");
 		return;
 	}
@@ -403,12 +421,13 @@ test_mbpi_sonera(void)
 static void
 test_mbpi_three_digit_mnc(void)
 {
-	g_autofree char *db = mbpi_path();
+	g_autofree char *path = mbpi_path();
+	g_autoptr(OmacpMbpi) db = load_mbpi(path);
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
 	OmacpProfile *p;
 
-	if (!g_file_test(db, G_FILE_TEST_EXISTS)) {
+	if (db == NULL) {
 		g_test_skip("mobile-broadband-provider-info is not installed");
 		return;
 	}
@@ -429,7 +448,8 @@ test_mbpi_three_digit_mnc(void)
 static void
 test_mbpi_no_entry(void)
 {
-	g_autofree char *db = mbpi_path();
+	g_autofree char *path = mbpi_path();
+	g_autoptr(OmacpMbpi) db = load_mbpi(path);
 	g_autoptr(OmacpProvDoc) doc = load_doc("vectors/public/04-nowsms-forum-netwpin.xml");
 	g_autoptr(GPtrArray) profiles = omacp_profiles_from_doc(doc, NULL);
 	OmacpProfile *p = must_find(profiles, "internet:test1_NAPID");
@@ -437,9 +457,49 @@ test_mbpi_no_entry(void)
 	omacp_profiles_check_mbpi(profiles, db, "001010123456789");
 	omacp_profiles_check_mbpi(profiles, db, NULL);
 	omacp_profiles_check_mbpi(profiles, db, "24491x0123");
-	omacp_profiles_check_mbpi(profiles, "/nonexistent/serviceproviders.xml", "244910123456789");
 	omacp_profiles_check_mbpi(profiles, NULL, "244910123456789");
 	g_assert_cmpuint(p->risks->len, ==, 0);
+}
+
+/* The loader alone, from octets: networks by MCC and MNC as written, an
+ * unknown root is an empty database, malformed XML an error. */
+static void
+test_mbpi_from_data(void)
+{
+	static const char db[] =
+	        "<serviceproviders format=\"2.0\"><country code=\"fi\">"
+	        "<provider><name>Example</name><gsm><network-id mcc=\"244\" mnc=\"91\"/>"
+	        "<network-id mcc=\"244\" mnc=\"911\"/>"
+	        "<apn value=\"internet\"><mmsc>http://mms.example.fi</mmsc></apn>"
+	        "<apn value=\"mms\"/></gsm></provider></country></serviceproviders>";
+	g_autoptr(OmacpMbpi) mbpi = NULL;
+	g_autoptr(OmacpMbpi) other = NULL;
+	g_autoptr(OmacpMbpi) bad = NULL;
+	g_autoptr(OmacpProvDoc) doc = load_doc("vectors/public/04-nowsms-forum-netwpin.xml");
+	g_autoptr(GPtrArray) profiles = omacp_profiles_from_doc(doc, "244910123456789");
+	g_autoptr(GError) error = NULL;
+	OmacpProfile *p = must_find(profiles, "internet:test1_NAPID");
+
+	mbpi = omacp_mbpi_new_from_data(db, sizeof db - 1, &error);
+	g_assert_no_error(error);
+	g_assert_true(omacp_mbpi_has_network(mbpi, "244", "91"));
+	g_assert_true(omacp_mbpi_has_network(mbpi, "244", "911"));
+	g_assert_false(omacp_mbpi_has_network(mbpi, "244", "9"));
+	g_assert_false(omacp_mbpi_has_network(mbpi, "245", "91"));
+	/* 244 911 (three digits first): APN test2 is not internet or mms. */
+	omacp_profiles_check_mbpi(profiles, mbpi, "244911123456789");
+	g_assert_cmpuint(count_risks_containing(p, "APN test2 is not listed for Example (MCC 244, "
+	                                           "MNC 911) in mobile-broadband-provider-info, "
+	                                           "which lists: internet, mms"),
+	                 ==, 1);
+
+	other = omacp_mbpi_new_from_data("<other/>", 8, &error);
+	g_assert_no_error(error);
+	g_assert_false(omacp_mbpi_has_network(other, "244", "91"));
+
+	bad = omacp_mbpi_new_from_data("<serviceproviders>", 18, &error);
+	g_assert_null(bad);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT);
 }
 
 /* Documents at the caps, shaped to make naive link walking quadratic or
@@ -586,6 +646,7 @@ main(int argc, char **argv)
 	g_test_add_func("/profiles/mbpi/sonera", test_mbpi_sonera);
 	g_test_add_func("/profiles/mbpi/three-digit-mnc", test_mbpi_three_digit_mnc);
 	g_test_add_func("/profiles/mbpi/no-entry", test_mbpi_no_entry);
+	g_test_add_func("/profiles/mbpi/from-data", test_mbpi_from_data);
 	g_test_add_func("/profiles/kind-strings", test_kind_strings);
 	g_test_add_func("/profiles/large-documents", test_large_documents);
 	g_test_add_func("/profiles/empty-document", test_empty_document);

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <libxml/xmlreader.h>
 #include <string.h>
 
 #include "backend-private.h"
@@ -430,56 +429,30 @@ static const char *const three_digit_mnc_mccs[] = {
 };
 
 G_LOCK_DEFINE_STATIC(mbpi_cache);
-static GHashTable *mbpi_cache; /* path → GHashTable set of "MCCMNC" */
+static GHashTable *mbpi_cache; /* path → OmacpMbpi *, NULL when unreadable */
 
-static GHashTable *
-mbpi_load(const char *path)
-{
-	g_autoptr(GHashTable) set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	xmlTextReaderPtr reader;
-
-	reader = xmlReaderForFile(path, NULL,
-	                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (reader == NULL)
-		return g_steal_pointer(&set); /* no database: the fallback list decides */
-	while (xmlTextReaderRead(reader) == 1) {
-		const xmlChar *name;
-		xmlChar *mcc;
-		xmlChar *mnc;
-
-		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
-			continue;
-		name = xmlTextReaderConstLocalName(reader);
-		if (name == NULL || strcmp((const char *) name, "network-id") != 0)
-			continue;
-		mcc = xmlTextReaderGetAttribute(reader, (const xmlChar *) "mcc");
-		mnc = xmlTextReaderGetAttribute(reader, (const xmlChar *) "mnc");
-		if (mcc != NULL && mnc != NULL)
-			g_hash_table_add(set,
-			                 g_strconcat((const char *) mcc, (const char *) mnc, NULL));
-		xmlFree(mcc);
-		xmlFree(mnc);
-	}
-	xmlFreeTextReader(reader);
-	return g_steal_pointer(&set);
-}
-
+/* Read with the core's loader (one parser of the database). */
 static gboolean
-mbpi_has(const char *path, const char *mccmnc)
+mbpi_has(const char *path, const char *mcc, const char *mnc)
 {
-	GHashTable *set;
+	OmacpMbpi *mbpi;
 	gboolean found;
 
 	G_LOCK(mbpi_cache);
 	if (mbpi_cache == NULL)
 		mbpi_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-		                                   (GDestroyNotify) g_hash_table_unref);
-	set = g_hash_table_lookup(mbpi_cache, path);
-	if (set == NULL) {
-		set = mbpi_load(path);
-		g_hash_table_insert(mbpi_cache, g_strdup(path), set);
+		                                   (GDestroyNotify) omacp_mbpi_free);
+	if (!g_hash_table_lookup_extended(mbpi_cache, path, NULL, (gpointer *) &mbpi)) {
+		g_autofree char *data = NULL;
+		gsize len = 0;
+
+		/* no database: the fallback list decides */
+		mbpi = g_file_get_contents(path, &data, &len, NULL)
+		               ? omacp_mbpi_new_from_data(data, len, NULL)
+		               : NULL;
+		g_hash_table_insert(mbpi_cache, g_strdup(path), mbpi);
 	}
-	found = g_hash_table_contains(set, mccmnc);
+	found = mbpi != NULL && omacp_mbpi_has_network(mbpi, mcc, mnc);
 	G_UNLOCK(mbpi_cache);
 	return found;
 }
@@ -521,11 +494,11 @@ omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
 	mcc = g_strndup(imsi, 3);
 	six = g_strndup(imsi, 6);
 	five = g_strndup(imsi, 5);
-	if (mbpi_has(mbpi_database, six)) {
+	if (mbpi_has(mbpi_database, mcc, six + 3)) {
 		*out_operator_id = g_steal_pointer(&six);
 		return TRUE;
 	}
-	if (mbpi_has(mbpi_database, five)) {
+	if (mbpi_has(mbpi_database, mcc, five + 3)) {
 		*out_operator_id = g_steal_pointer(&five);
 		return TRUE;
 	}

@@ -141,7 +141,8 @@ omacpctl_decode_main(int argc, char **argv)
 	g_autoptr(GPtrArray) imsi_array = NULL;
 	g_autoptr(GPtrArray) pin_array = NULL;
 	g_auto(Inputs) in = { 0 };
-	OmacpKeys keys;
+	g_autoptr(OmacpMbpi) mbpi = NULL;
+	OmacpKeys keys = { NULL, NULL, NULL };
 	gboolean join;
 
 	g_option_context_set_summary(
@@ -187,6 +188,17 @@ omacpctl_decode_main(int argc, char **argv)
 	pin_array = strv_to_array(pins);
 	keys.imsis = imsi_array;
 	keys.pins = pin_array;
+	/* Profiles are compared with the provider database when a SIM is named. */
+	if (imsi_array != NULL && imsi_array->len > 0) {
+		const char *path = g_getenv("OMACP_MBPI_DATABASE");
+		g_autofree char *data = NULL;
+		gsize len = 0;
+
+		if (g_file_get_contents(path != NULL ? path : OMACP_MBPI_DATABASE, &data, &len,
+		                        NULL))
+			mbpi = omacp_mbpi_new_from_data(data, len, NULL);
+		keys.mbpi = mbpi;
+	}
 
 	for (guint i = 0; i < formats->len && message == NULL; i++) {
 		OmacpFormat f = g_array_index(formats, OmacpFormat, i);

@@ -31,9 +31,28 @@ struct _OmacpIntake {
 	guint64 n_incomplete_evicted; /* incomplete messages dropped for the reassembly caps */
 	guint64 n_incomplete_expired; /* incomplete messages that timed out (→ failed) */
 	guint64 n_store_evicted;      /* stored messages dropped for MaxStoredMessages */
+
+	/* mobile-broadband-provider-info, read at the first message that names a SIM */
+	OmacpMbpi *mbpi;
+	gboolean mbpi_loaded;
 };
 
 /* ---- decoding ---- */
+
+static const OmacpMbpi *
+intake_mbpi(OmacpIntake *self)
+{
+	const char *path = g_getenv("OMACP_MBPI_DATABASE");
+	g_autofree char *data = NULL;
+	gsize len = 0;
+
+	if (self->mbpi_loaded)
+		return self->mbpi;
+	self->mbpi_loaded = TRUE;
+	if (g_file_get_contents(path != NULL ? path : OMACP_MBPI_DATABASE, &data, &len, NULL))
+		self->mbpi = omacp_mbpi_new_from_data(data, len, NULL);
+	return self->mbpi;
+}
 
 static gboolean
 decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const char *imsi,
@@ -50,6 +69,8 @@ decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const char 
 		imsis = omacp_adapters_get_imsis(self->adapters);
 	}
 	keys.imsis = imsis;
+	if (imsis != NULL && imsis->len > 0)
+		keys.mbpi = intake_mbpi(self);
 	if (omacp_format_is_segmented(format) || format == OMACP_FORMAT_WSP)
 		return omacp_message_decode_push(data, &keys, out, error);
 	g_ptr_array_add(inputs, data);
@@ -901,5 +922,6 @@ omacp_intake_free(OmacpIntake *self)
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
 	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
+	g_clear_pointer(&self->mbpi, omacp_mbpi_free);
 	g_free(self);
 }

@@ -368,7 +368,8 @@ profile_imsi(const OmacpMessage *m, const OmacpKeys *keys)
 }
 
 gboolean
-omacp_message_decode_document(OmacpMessage *m, const char *imsi, GError **error)
+omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi *mbpi,
+                              GError **error)
 {
 	g_autoptr(xmlDoc) xml = NULL;
 	g_autoptr(OmacpProvDoc) doc = NULL;
@@ -398,11 +399,8 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, GError **error)
 	for (guint i = 0; i < doc->warnings->len; i++)
 		g_ptr_array_add(m->warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
 	profiles = omacp_profiles_from_doc(doc, imsi);
-	if (imsi != NULL) {
-		const char *mbpi = g_getenv("OMACP_MBPI_DATABASE");
-
-		omacp_profiles_check_mbpi(profiles, mbpi ? mbpi : OMACP_MBPI_DATABASE, imsi);
-	}
+	if (imsi != NULL && mbpi != NULL)
+		omacp_profiles_check_mbpi(profiles, mbpi, imsi);
 	g_clear_pointer(&m->xml, xmlFreeDoc);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->profiles, g_ptr_array_unref);
@@ -431,7 +429,8 @@ decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
 	m->body = g_bytes_ref(push->data);
 	m->push = g_steal_pointer(&push);
 	authenticate(m, keys);
-	return omacp_message_decode_document(m, profile_imsi(m, keys), error);
+	return omacp_message_decode_document(m, profile_imsi(m, keys),
+	                                     keys != NULL ? keys->mbpi : NULL, error);
 }
 
 gboolean
@@ -472,7 +471,8 @@ omacp_message_decode(OmacpFormat format, GPtrArray *inputs, const OmacpKeys *key
 		m->content_type = g_strdup(format == OMACP_FORMAT_WBXML
 		                                   ? "application/vnd.wap.connectivity-wbxml"
 		                                   : "text/vnd.wap.connectivity-xml");
-		if (!omacp_message_decode_document(m, profile_imsi(m, keys), error))
+		if (!omacp_message_decode_document(m, profile_imsi(m, keys),
+		                                   keys != NULL ? keys->mbpi : NULL, error))
 			return FALSE;
 		break;
 	case OMACP_FORMAT_SMS:

@@ -41,10 +41,13 @@ typedef enum {
 
 const char *omacp_auth_state_to_string(OmacpAuthState state); /* "valid", "invalid", ... */
 
-/* Keys to try: every IMSI (SIM) and every PIN the user gave. */
+/* What the decoder is given besides the input: the keys to try, every IMSI
+ * (SIM) and every PIN the user gave, and the provider database the
+ * profiles are compared with (loaded once by the caller). */
 typedef struct {
-	GPtrArray *imsis; /* char *, may be NULL */
-	GPtrArray *pins;  /* char *, may be NULL */
+	GPtrArray *imsis;      /* char *, may be NULL */
+	GPtrArray *pins;       /* char *, may be NULL */
+	const OmacpMbpi *mbpi; /* may be NULL: no comparison */
 } OmacpKeys;
 
 typedef struct {
@@ -101,8 +104,10 @@ gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, Omac
 
 /* The document stage alone: body octets + content type (wbxml or xml) →
  * xml, doc, profiles on @message (used by the two calls above and by the
- * daemon to re-derive profiles after a restart). */
-gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi, GError **error);
+ * daemon to re-derive profiles after a restart). With @imsi and @mbpi the
+ * profiles are compared with the provider database. */
+gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi,
+                                       const OmacpMbpi *mbpi, GError **error);
 
 /* Re-checks authentication with one more PIN (the daemon's Accept(pin)).
  * Returns TRUE and sets ->auth VALID when it verifies. */

@@ -33,6 +33,8 @@
 
 #include <libxml/parser.h>
 
+#include "omacp-error.h"
+
 /* @s equals the literal @lit (and is not NULL): the first octet decides
  * most comparisons without a call. */
 static inline gboolean
@@ -1768,38 +1770,39 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 }
 
 /* ------------------------------------------------------------------------ */
-/* mobile-broadband-provider-info */
+/* mobile-broadband-provider-info
+ *
+ * The database is parsed from octets the caller read (the core opens no
+ * file and reads no environment): callers load it once and pass it in. */
 
 typedef struct {
 	char *name;
-	char *network;    /* "244 91" for messages */
 	GPtrArray *apns;  /* char * */
 	GPtrArray *mmscs; /* char * */
 } MbpiProvider;
 
-typedef struct {
+struct _OmacpMbpi {
 	GPtrArray *providers;   /* MbpiProvider *, owning */
 	GHashTable *by_network; /* "mcc-mnc" → GPtrArray of MbpiProvider * (not owning) */
-} MbpiIndex;
+};
 
 static void
 mbpi_provider_free(MbpiProvider *p)
 {
 	g_free(p->name);
-	g_free(p->network);
 	g_ptr_array_unref(p->apns);
 	g_ptr_array_unref(p->mmscs);
 	g_free(p);
 }
 
-static void
-mbpi_index_free(MbpiIndex *index)
+void
+omacp_mbpi_free(OmacpMbpi *mbpi)
 {
-	if (index == NULL)
+	if (mbpi == NULL)
 		return;
-	g_hash_table_unref(index->by_network);
-	g_ptr_array_unref(index->providers);
-	g_free(index);
+	g_hash_table_unref(mbpi->by_network);
+	g_ptr_array_unref(mbpi->providers);
+	g_free(mbpi);
 }
 
 static gboolean
@@ -1823,7 +1826,7 @@ xml_attr(xmlNode *node, const char *name)
 }
 
 static void
-mbpi_walk_provider(MbpiIndex *index, xmlNode *node, MbpiProvider *provider, GPtrArray *networks)
+mbpi_walk_provider(xmlNode *node, MbpiProvider *provider, GPtrArray *networks)
 {
 	for (xmlNode *child = node->children; child != NULL; child = child->next) {
 		if (child->type != XML_ELEMENT_NODE)
@@ -1856,38 +1859,38 @@ mbpi_walk_provider(MbpiIndex *index, xmlNode *node, MbpiProvider *provider, GPtr
 				}
 			}
 		} else if (xml_is(child, "gsm")) {
-			mbpi_walk_provider(index, child, provider, networks);
+			mbpi_walk_provider(child, provider, networks);
 		}
 	}
 }
 
 static void
-mbpi_walk(MbpiIndex *index, xmlNode *node)
+mbpi_walk(OmacpMbpi *mbpi, xmlNode *node)
 {
 	for (xmlNode *child = node->children; child != NULL; child = child->next) {
 		if (xml_is(child, "country")) {
-			mbpi_walk(index, child);
+			mbpi_walk(mbpi, child);
 		} else if (xml_is(child, "provider")) {
 			MbpiProvider *p = g_new0(MbpiProvider, 1);
 			g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func(g_free);
 
 			p->apns = g_ptr_array_new_with_free_func(g_free);
 			p->mmscs = g_ptr_array_new_with_free_func(g_free);
-			mbpi_walk_provider(index, child, p, networks);
+			mbpi_walk_provider(child, p, networks);
 			if (networks->len == 0) {
 				mbpi_provider_free(p);
 				continue;
 			}
 			if (p->name == NULL)
 				p->name = g_strdup("(unnamed operator)");
-			g_ptr_array_add(index->providers, p);
+			g_ptr_array_add(mbpi->providers, p);
 			for (guint i = 0; i < networks->len; i++) {
 				const char *key = g_ptr_array_index(networks, i);
-				GPtrArray *list = g_hash_table_lookup(index->by_network, key);
+				GPtrArray *list = g_hash_table_lookup(mbpi->by_network, key);
 
 				if (list == NULL) {
 					list = g_ptr_array_new();
-					g_hash_table_insert(index->by_network, g_strdup(key), list);
+					g_hash_table_insert(mbpi->by_network, g_strdup(key), list);
 				}
 				g_ptr_array_add(list, p);
 			}
@@ -1895,53 +1898,57 @@ mbpi_walk(MbpiIndex *index, xmlNode *node)
 	}
 }
 
-static MbpiIndex *
-mbpi_load(const char *path)
+OmacpMbpi *
+omacp_mbpi_new_from_data(const char *data, gsize len, GError **error)
 {
-	xmlDoc *xml =
-	        xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+	xmlDoc *xml;
 	xmlNode *root;
-	MbpiIndex *index;
+	OmacpMbpi *mbpi;
 
+	g_return_val_if_fail(data != NULL || len == 0, NULL);
+	if (len > G_MAXINT) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "mbpi: the database is %" G_GSIZE_FORMAT " octets, more than %d", len,
+		            G_MAXINT);
+		return NULL;
+	}
+	xml = xmlReadMemory(data != NULL ? data : "", (int) len, "serviceproviders.xml", NULL,
+	                    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
 	if (xml == NULL) {
-		g_debug("profiles: cannot read %s", path);
+		g_set_error_literal(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
+		                    "mbpi: the database is not well-formed XML");
 		return NULL;
 	}
 	root = xmlDocGetRootElement(xml);
-	index = g_new0(MbpiIndex, 1);
-	index->providers = g_ptr_array_new_with_free_func((GDestroyNotify) mbpi_provider_free);
-	index->by_network = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                          (GDestroyNotify) g_ptr_array_unref);
+	mbpi = g_new0(OmacpMbpi, 1);
+	mbpi->providers = g_ptr_array_new_with_free_func((GDestroyNotify) mbpi_provider_free);
+	mbpi->by_network = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                         (GDestroyNotify) g_ptr_array_unref);
+	/* Another root: an empty database (no operator is known). */
 	if (root != NULL && xml_is(root, "serviceproviders"))
-		mbpi_walk(index, root);
+		mbpi_walk(mbpi, root);
 	xmlFreeDoc(xml);
-	return index;
+	return mbpi;
 }
 
-/* The database is over 300 kB of XML: parse each path once per process. */
-static GMutex mbpi_lock;
-
-static gpointer
-mbpi_cache_create(gpointer data)
+/* The operators of MCC @mcc and MNC @mnc (as the database writes them),
+ * or NULL. */
+static GPtrArray *
+mbpi_providers(const OmacpMbpi *mbpi, const char *mcc, const char *mnc)
 {
-	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                             (GDestroyNotify) mbpi_index_free);
+	g_autofree char *key = g_strdup_printf("%s-%s", mcc, mnc);
+
+	return g_hash_table_lookup(mbpi->by_network, key);
 }
 
-static const MbpiIndex *
-mbpi_get(const char *path)
+gboolean
+omacp_mbpi_has_network(const OmacpMbpi *mbpi, const char *mcc, const char *mnc)
 {
-	static GOnce once = G_ONCE_INIT;
-	GHashTable *cache = g_once(&once, mbpi_cache_create, NULL);
-	MbpiIndex *index;
+	GPtrArray *list;
 
-	g_mutex_lock(&mbpi_lock);
-	if (!g_hash_table_lookup_extended(cache, path, NULL, (gpointer *) &index)) {
-		index = mbpi_load(path);
-		g_hash_table_insert(cache, g_strdup(path), index);
-	}
-	g_mutex_unlock(&mbpi_lock);
-	return index;
+	g_return_val_if_fail(mbpi != NULL && mcc != NULL && mnc != NULL, FALSE);
+	list = mbpi_providers(mbpi, mcc, mnc);
+	return list != NULL && list->len > 0;
 }
 
 static gboolean
@@ -1955,9 +1962,8 @@ list_contains_ci(GPtrArray *list, const char *value)
 }
 
 void
-omacp_profiles_check_mbpi(GPtrArray *profiles, const char *database_path, const char *imsi)
+omacp_profiles_check_mbpi(GPtrArray *profiles, const OmacpMbpi *mbpi, const char *imsi)
 {
-	const MbpiIndex *index;
 	GPtrArray *providers = NULL;
 	g_autofree char *mcc = NULL;
 	g_autofree char *mnc = NULL;
@@ -1966,24 +1972,18 @@ omacp_profiles_check_mbpi(GPtrArray *profiles, const char *database_path, const 
 	g_autoptr(GString) operators = NULL;
 	g_autofree char *apn_list = NULL;
 
-	if (profiles == NULL || database_path == NULL || imsi == NULL || strlen(imsi) < 6)
+	if (profiles == NULL || mbpi == NULL || imsi == NULL || strlen(imsi) < 6)
 		return;
 	for (const char *p = imsi; *p != '\0'; p++) {
 		if (!g_ascii_isdigit(*p))
 			return;
 	}
-	index = mbpi_get(database_path);
-	if (index == NULL)
-		return;
 	mcc = g_strndup(imsi, 3);
 	/* Three-digit MNC first, then two. */
 	for (guint len = 3; len >= 2 && providers == NULL; len--) {
-		g_autofree char *key = NULL;
-
 		g_free(mnc);
 		mnc = g_strndup(imsi + 3, len);
-		key = g_strdup_printf("%s-%s", mcc, mnc);
-		providers = g_hash_table_lookup(index->by_network, key);
+		providers = mbpi_providers(mbpi, mcc, mnc);
 	}
 	if (providers == NULL || providers->len == 0)
 		return;

@@ -68,10 +68,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
  * Returns a GPtrArray of OmacpProfile *, possibly empty. */
 GPtrArray *omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi);
 
-/* Compares internet/mms profiles with mobile-broadband-provider-info for the
- * MCC/MNC of @imsi and appends a risk to each profile whose APN (or MMSC)
- * the database does not list for that operator. No-op when @imsi is NULL or
- * the database has no entry for its network. */
-void omacp_profiles_check_mbpi(GPtrArray *profiles, const char *database_path, const char *imsi);
+/* mobile-broadband-provider-info (serviceproviders.xml), parsed from octets
+ * the caller read: the core opens no file. Load it once and pass it in. */
+typedef struct _OmacpMbpi OmacpMbpi;
+
+/* NULL with an error when @data is not well-formed XML; a document with
+ * another root element is an empty database. */
+OmacpMbpi *omacp_mbpi_new_from_data(const char *data, gsize len, GError **error);
+void omacp_mbpi_free(OmacpMbpi *mbpi);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpMbpi, omacp_mbpi_free)
+/* Whether the database lists a network with exactly this MCC and MNC
+ * ("244", "91"). */
+gboolean omacp_mbpi_has_network(const OmacpMbpi *mbpi, const char *mcc, const char *mnc);
+
+/* Compares internet/mms profiles with @mbpi for the MCC/MNC of @imsi and
+ * appends a risk to each profile whose APN (or MMSC) the database does not
+ * list for that operator. No-op when @mbpi or @imsi is NULL or the database
+ * has no entry for its network. */
+void omacp_profiles_check_mbpi(GPtrArray *profiles, const OmacpMbpi *mbpi, const char *imsi);
 
 G_END_DECLS

@@ -14,10 +14,30 @@
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
+/* Read once, as the daemon does; NULL when absent. */
+static OmacpMbpi *
+fuzz_mbpi(void)
+{
+	static OmacpMbpi *mbpi;
+	static gboolean loaded;
+	const char *path = g_getenv("OMACP_MBPI_DATABASE");
+	g_autofree char *text = NULL;
+	gsize len = 0;
+
+	if (loaded)
+		return mbpi;
+	loaded = TRUE;
+	if (g_file_get_contents(path != NULL ? path
+	                                     : "/usr/share/mobile-broadband-provider-info/"
+	                                       "serviceproviders.xml",
+	                        &text, &len, NULL))
+		mbpi = omacp_mbpi_new_from_data(text, len, NULL);
+	return mbpi;
+}
+
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
-	const char *mbpi = g_getenv("OMACP_MBPI_DATABASE");
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
@@ -39,11 +59,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		g_assert(g_utf8_validate(g_ptr_array_index(doc->warnings, i), -1, NULL));
 
 	profiles = omacp_profiles_from_doc(doc, "244910123456789");
-	omacp_profiles_check_mbpi(profiles,
-	                          mbpi != NULL ? mbpi
-	                                       : "/usr/share/mobile-broadband-provider-info/"
-	                                         "serviceproviders.xml",
-	                          "244910123456789");
+	omacp_profiles_check_mbpi(profiles, fuzz_mbpi(), "244910123456789");
 	for (guint i = 0; i < profiles->len; i++) {
 		OmacpProfile *p = g_ptr_array_index(profiles, i);
 
