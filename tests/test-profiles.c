@@ -578,11 +578,15 @@ test_large_documents(void)
 	g_assert_cmpuint(p2->len, ==, 250);
 	g_assert_cmpuint(((OmacpProfile *) g_ptr_array_index(p2, 249))->risks->len, ==, 1);
 
-	/* 2000 w4s with MMSCs on 2000 different domains. */
+	/* 2000 w4s with MMSCs on 2000 different domains, one access point. */
+	g_string_append(many_mms, "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+	                          "value=\"M\"/><parm name=\"NAP-ADDRESS\" value=\"mms\"/>"
+	                          "</characteristic>");
 	for (guint i = 0; i < 2000; i++)
 		g_string_append_printf(many_mms,
 		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
 		                       "value=\"w4\"/><parm name=\"NAME\" value=\"m%u\"/><parm "
+		                       "name=\"TO-NAPID\" value=\"M\"/><parm "
 		                       "name=\"ADDR\" value=\"http://mms.d%u.example/\"/>"
 		                       "</characteristic>",
 		                       i, i);

@@ -398,7 +398,7 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 		return FALSE;
 	for (guint i = 0; i < doc->warnings->len; i++)
 		g_ptr_array_add(m->warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
-	profiles = omacp_profiles_from_doc(doc, imsi);
+	profiles = omacp_profiles_derive(doc, imsi, m->warnings);
 	if (imsi != NULL && mbpi != NULL)
 		omacp_profiles_check_mbpi(profiles, mbpi, imsi);
 	g_clear_pointer(&m->xml, xmlFreeDoc);

@@ -367,6 +367,7 @@ port_is_wsp(const OmacpCharacteristic *port, guint32 number)
 typedef struct {
 	char *address; /* "host:port" or "host" */
 	gboolean wsp;  /* a WAP (WSP) gateway, not an HTTP proxy */
+	guint32 port;  /* 0 when none */
 } ProxyInfo;
 
 static void
@@ -394,38 +395,34 @@ port_from(const OmacpCharacteristic *c, guint32 *number, gboolean *wsp)
 	return FALSE;
 }
 
-/* The first usable PXPHYSICAL of a PXLOGICAL, as host:port. An empty or
- * 0.0.0.0 address means "no proxy" (real operators send both). With @out
- * NULL, only says whether there is one. */
+/* A PXPHYSICAL's own address as host:port (its PORT, else its
+ * PXLOGICAL's); FALSE when it has no usable address (empty or 0.0.0.0:
+ * "no proxy", real operators send both). With @out NULL, only says. */
 static gboolean
-proxy_of_pxlogical(const OmacpCharacteristic *px, ProxyInfo *out)
+proxy_of_physical(const OmacpCharacteristic *phys, ProxyInfo *out)
 {
-	const OmacpCharacteristic *phys;
-	guint i = 0;
+	const char *addr = omacp_characteristic_get(phys, "PXADDR");
+	char buf[QUAD_LEN];
+	const char *host;
+	guint32 number = 0;
+	gboolean wsp = FALSE;
+	gboolean have_port;
 
-	while ((phys = next_child(px, "PXPHYSICAL", &i)) != NULL) {
-		const char *addr = omacp_characteristic_get(phys, "PXADDR");
-		char buf[QUAD_LEN];
-		const char *host;
-		guint32 number = 0;
-		gboolean wsp = FALSE;
-		gboolean have_port;
-
-		if (addr == NULL || *addr == '\0' || strcmp(addr, "0.0.0.0") == 0)
-			addr = omacp_characteristic_get(phys, "PXADDR-FQDN");
-		if (addr == NULL || *addr == '\0')
-			continue;
-		host = normalise_host(addr, buf);
-		if (strcmp(host, "0.0.0.0") == 0)
-			continue;
-		if (out == NULL)
-			return TRUE;
-		have_port = port_from(phys, &number, &wsp) || port_from(px, &number, &wsp);
-		out->address = host_port(host, have_port, number);
-		out->wsp = wsp;
+	if (addr == NULL || *addr == '\0' || strcmp(addr, "0.0.0.0") == 0)
+		addr = omacp_characteristic_get(phys, "PXADDR-FQDN");
+	if (addr == NULL || *addr == '\0')
+		return FALSE;
+	host = normalise_host(addr, buf);
+	if (strcmp(host, "0.0.0.0") == 0)
+		return FALSE;
+	if (out == NULL)
 		return TRUE;
-	}
-	return FALSE;
+	have_port = port_from(phys, &number, &wsp) ||
+	            (phys->parent != NULL && port_from(phys->parent, &number, &wsp));
+	out->address = host_port(host, have_port, number);
+	out->wsp = wsp;
+	out->port = have_port ? number : 0;
+	return TRUE;
 }
 
 /* A piece of a string. */
@@ -655,24 +652,21 @@ typedef struct {
 	const OmacpProvDoc *doc;
 	const char *imsi;
 	GPtrArray *out;
-	PtrMap mms_naps;         /* NAPDEFs used by a w4 */
-	PtrMap other_naps;       /* NAPDEFs an explicit non-w4 link reaches */
-	PtrMap mms_only_proxies; /* PXLOGICALs only w4 names */
-	PtrMap nap_proxy;        /* NAPDEF → first usable non-MMS PXLOGICAL leading to it */
-	guint mmsc_checks;       /* MMS servers checked so far */
-	DocHosts *hosts;         /* built when a second MMS server needs checking */
+	GPtrArray *warnings; /* char *, or NULL */
+	PtrMap mms_naps;     /* NAPDEFs an MMS application uses */
+	PtrMap other_naps;   /* NAPDEFs a link of another application reaches */
+	PtrMap nap_proxy;    /* NAPDEF → first usable web PXPHYSICAL leading to it */
+	const OmacpCharacteristic *internet_proxy; /* ... for TO-NAPID INTERNET */
+	gboolean any_internet;                     /* some NAPDEF carries INTERNET */
+	gboolean preferred_done;                   /* an internet profile is marked preferred */
+	guint mmsc_checks;                         /* MMS servers checked so far */
+	DocHosts *hosts; /* built when a second MMS server needs checking */
 } Ctx;
 
 static const char *
 app_id(const OmacpCharacteristic *app)
 {
 	return omacp_characteristic_get(app, "APPID");
-}
-
-static gboolean
-app_is(const OmacpCharacteristic *app, const char *id)
-{
-	return str_is(app_id(app), id);
 }
 
 static gboolean
@@ -690,7 +684,8 @@ nap_is_packet_apn(const OmacpCharacteristic *nap)
 		if (strcmp(b, "GSM-GPRS") == 0 || strcmp(b, "3G-GSM") == 0)
 			packet = TRUE;
 	}
-	if (!any_bearer && str_is(addrtype, "APN"))
+	/* Neither BEARER nor NAP-ADDRTYPE: Symbian defaults to GPRS. */
+	if (!any_bearer && (addrtype == NULL || str_is(addrtype, "APN")))
 		packet = TRUE;
 	return packet && (addrtype == NULL || str_is(addrtype, "APN")) && address != NULL &&
 	       *address != '\0';
@@ -711,126 +706,172 @@ nap_is_wlan(const OmacpCharacteristic *nap)
 	return FALSE;
 }
 
-/* The NAPDEF a w4 uses as its MMS access point. */
-static const OmacpCharacteristic *
-mms_napdef(const Ctx *ctx, const OmacpCharacteristic *app, const OmacpCharacteristic *proxy)
+static void G_GNUC_PRINTF(3, 4)
+        ctx_warn(Ctx *ctx, const OmacpCharacteristic *c, const char *format, ...);
+
+static void
+ctx_warn(Ctx *ctx, const OmacpCharacteristic *c, const char *format, ...)
 {
-	if (proxy != NULL) {
-		g_autoptr(GPtrArray) naps = omacp_provdoc_pxlogical_napdefs(ctx->doc, proxy);
+	va_list args;
+	g_autofree char *text = NULL;
 
-		if (naps->len > 0)
-			return g_ptr_array_index(naps, 0);
-	}
-	{
-		g_autoptr(GPtrArray) naps = omacp_provdoc_app_napdefs(ctx->doc, app);
-
-		if (!omacp_provdoc_app_is_unlinked(app))
-			return naps->len > 0 ? g_ptr_array_index(naps, 0) : NULL;
-		/* Unlinked w4 (bound to everything): prefer an APN that is not
-		 * flagged INTERNET. */
-		for (guint i = 0; i < naps->len; i++) {
-			const OmacpCharacteristic *nap = g_ptr_array_index(naps, i);
-
-			if (nap_is_packet_apn(nap) && !omacp_characteristic_has(nap, "INTERNET"))
-				return nap;
-		}
-		return naps->len > 0 ? g_ptr_array_index(naps, 0) : NULL;
-	}
+	if (ctx->warnings == NULL)
+		return;
+	va_start(args, format);
+	text = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_ptr_array_add(ctx->warnings, g_strdup_printf("%s: %s", c->path, text));
 }
 
-/* The proxy a w4 uses: its first TO-PROXY with a usable address; an
- * unlinked w4 only takes a proxy when the document has exactly one. */
+/* The NAPDEF a link leads to (TO-NAPID INTERNET: the first INTERNET one). */
 static const OmacpCharacteristic *
-mms_pxlogical(const Ctx *ctx, const OmacpCharacteristic *app, ProxyInfo *info)
+link_napdef(const Ctx *ctx, const OmacpLink *link)
 {
-	g_autoptr(GPtrArray) proxies = omacp_provdoc_app_pxlogicals(ctx->doc, app);
+	OmacpCharacteristic *const *internet;
+	guint n = 0;
 
-	if (omacp_provdoc_app_is_unlinked(app) && proxies->len != 1)
-		return NULL;
-	for (guint i = 0; i < proxies->len; i++) {
-		const OmacpCharacteristic *px = g_ptr_array_index(proxies, i);
-
-		if (proxy_of_pxlogical(px, info))
-			return px;
-	}
-	return proxies->len > 0 ? g_ptr_array_index(proxies, 0) : NULL;
+	if (link->napdef != NULL)
+		return link->napdef;
+	internet = omacp_provdoc_internet_napdefs(ctx->doc, &n);
+	return n > 0 ? internet[0] : NULL;
 }
+
+/* The access point of an application: that of its first link. */
+static const OmacpCharacteristic *
+app_napdef(const Ctx *ctx, const OmacpCharacteristic *app)
+{
+	const GPtrArray *links = omacp_provdoc_app_links(ctx->doc, app, NULL);
+
+	return links != NULL && links->len > 0 ? link_napdef(ctx, g_ptr_array_index(links, 0))
+	                                       : NULL;
+}
+
+/* The proxy an application uses to reach @nap: its first link through a
+ * proxy with a usable address that leads there (@nap NULL: any). */
+static const OmacpCharacteristic *
+app_proxy(const Ctx *ctx, const OmacpCharacteristic *app, const OmacpCharacteristic *nap,
+          ProxyInfo *info)
+{
+	const GPtrArray *links = omacp_provdoc_app_links(ctx->doc, app, NULL);
+
+	for (guint i = 0; links != NULL && i < links->len; i++) {
+		const OmacpLink *link = g_ptr_array_index(links, i);
+
+		if (link->pxphysical == NULL ||
+		    (nap != NULL && link_napdef(ctx, link) != nap &&
+		     !(link->napdef == NULL && omacp_characteristic_has(nap, "INTERNET"))))
+			continue;
+		if (proxy_of_physical(link->pxphysical, info))
+			return link->pxphysical;
+	}
+	return NULL;
+}
+
+/* Applications whose traffic is HTTP (and so may go through an HTTP proxy). */
+static gboolean
+appid_is_http(const char *appid)
+{
+	return str_is(appid, "w2") || str_is(appid, "w5") || str_is(appid, "w7") ||
+	       str_is(appid, "DL");
+}
+
+enum {
+	USER_MMS = 1 << 0,
+	USER_HTTP = 1 << 1,
+	USER_OTHER = 1 << 2, /* streaming (554), e-mail, ...: not web traffic */
+};
 
 static void
 ctx_init(Ctx *ctx, const OmacpProvDoc *doc, const char *imsi, GPtrArray *out)
 {
-	PtrMap proxy_users = { 0 }; /* PXLOGICAL → bit 0: named by a w4, bit 1: by another app */
+	PtrMap proxy_users = { 0 }; /* PXLOGICAL → USER_* bits */
+	guint n_internet = 0;
 
 	ctx->doc = doc;
 	ctx->imsi = imsi;
 	ctx->out = out;
+	omacp_provdoc_internet_napdefs(doc, &n_internet);
+	ctx->any_internet = n_internet > 0;
 
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		const OmacpCharacteristic *app = g_ptr_array_index(doc->characteristics, i);
-		gboolean mms;
-		g_autoptr(GPtrArray) naps = NULL;
-		const char *to;
-		guint k = 0;
+		const char *appid;
+		const GPtrArray *links;
+		guint user;
 
 		if (!char_live(app) || strcmp(app->type, "APPLICATION") != 0)
 			continue;
-		mms = app_is(app, "w4");
-		while ((to = next_value(app, "TO-PROXY", &k)) != NULL) {
-			OmacpCharacteristic *px = omacp_provdoc_find_pxlogical(doc, to);
-			guint users;
+		appid = app_id(app);
+		links = omacp_provdoc_app_links(doc, app, NULL);
+		if (links == NULL || links->len == 0)
+			continue;
+		user = omacp_appid_is_mms(appid) ? USER_MMS
+		       : appid_is_http(appid)    ? USER_HTTP
+		                                 : USER_OTHER;
+		for (guint k = 0; k < links->len; k++) {
+			const OmacpLink *link = g_ptr_array_index(links, k);
 
-			if (px == NULL)
-				continue;
-			users = GPOINTER_TO_UINT(ptr_map_lookup(&proxy_users, px));
-			ptr_map_insert(&proxy_users, px, GUINT_TO_POINTER(users | (mms ? 1 : 2)));
+			if (link->pxlogical != NULL)
+				ptr_map_insert(
+				        &proxy_users, link->pxlogical,
+				        GUINT_TO_POINTER(GPOINTER_TO_UINT(ptr_map_lookup(
+				                                 &proxy_users, link->pxlogical)) |
+				                         user));
+			/* INTERNET NAPDEFs are internet profiles whatever uses
+			 * them: never taken over. */
+			if (link->napdef != NULL && user != USER_MMS)
+				ptr_map_add(&ctx->other_naps, link->napdef);
 		}
-		if (mms && omacp_provdoc_app_is_unlinked(app)) {
-			const OmacpCharacteristic *nap = mms_napdef(ctx, app, NULL);
+		/* An MMS application owns only the access point it uses. */
+		if (user == USER_MMS) {
+			const OmacpCharacteristic *nap = app_napdef(ctx, app);
 
 			if (nap != NULL)
 				ptr_map_add(&ctx->mms_naps, nap);
-			continue;
-		}
-		if (omacp_provdoc_app_is_unlinked(app))
-			continue;
-		naps = omacp_provdoc_app_napdefs(doc, app);
-		for (guint j = 0; j < naps->len; j++)
-			ptr_map_add(mms ? &ctx->mms_naps : &ctx->other_naps,
-			            g_ptr_array_index(naps, j));
-	}
-	if (proxy_users.table != NULL) {
-		GHashTableIter iter;
-		gpointer key, value;
-
-		g_hash_table_iter_init(&iter, proxy_users.table);
-		while (g_hash_table_iter_next(&iter, &key, &value)) {
-			if (GPOINTER_TO_UINT(value) == 1)
-				ptr_map_add(&ctx->mms_only_proxies, key);
-		}
-	} else {
-		for (guint i = 0; i < proxy_users.n; i++) {
-			if (GPOINTER_TO_UINT(proxy_users.values[i]) == 1)
-				ptr_map_add(&ctx->mms_only_proxies, proxy_users.keys[i]);
 		}
 	}
-	ptr_map_clear(&proxy_users);
 
-	/* The proxy of each access point, computed once for the document. */
+	/* The web proxy of each access point, from each PXPHYSICAL's own
+	 * address: PXLOGICALs used by an HTTP application or by none; not one
+	 * only MMS or only streaming/e-mail use, not an RTSP port. */
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		const OmacpCharacteristic *px = g_ptr_array_index(doc->characteristics, i);
-		g_autoptr(GPtrArray) naps = NULL;
+		guint users;
+		const OmacpCharacteristic *phys;
+		guint k = 0;
 
 		if (!char_live(px) || strcmp(px->type, "PXLOGICAL") != 0)
 			continue;
-		if (ptr_map_contains(&ctx->mms_only_proxies, px) || !proxy_of_pxlogical(px, NULL))
+		users = GPOINTER_TO_UINT(ptr_map_lookup(&proxy_users, px));
+		if (users != 0 && (users & USER_HTTP) == 0)
 			continue;
-		naps = omacp_provdoc_pxlogical_napdefs(doc, px);
-		for (guint j = 0; j < naps->len; j++) {
-			if (!ptr_map_contains(&ctx->nap_proxy, g_ptr_array_index(naps, j)))
-				ptr_map_insert(&ctx->nap_proxy, g_ptr_array_index(naps, j),
-				               (gpointer) px);
+		while ((phys = next_child(px, "PXPHYSICAL", &k)) != NULL) {
+			ProxyInfo info = { 0 };
+			const char *to;
+			guint t = 0;
+
+			if (!proxy_of_physical(phys, &info))
+				continue;
+			if (info.port == 554) {
+				proxy_info_clear(&info);
+				continue;
+			}
+			proxy_info_clear(&info);
+			while ((to = next_value(phys, "TO-NAPID", &t)) != NULL) {
+				const OmacpCharacteristic *nap;
+
+				if (strcmp(to, "INTERNET") == 0 && ctx->any_internet) {
+					if (ctx->internet_proxy == NULL)
+						ctx->internet_proxy = phys;
+					continue;
+				}
+				nap = omacp_provdoc_find_napdef(doc, to);
+				if (nap != NULL && !ptr_map_contains(&ctx->nap_proxy, nap))
+					ptr_map_insert(&ctx->nap_proxy, nap, (gpointer) phys);
+			}
 		}
 	}
+	ptr_map_clear(&proxy_users);
 }
 
 static void
@@ -838,7 +879,6 @@ ctx_clear(Ctx *ctx)
 {
 	ptr_map_clear(&ctx->mms_naps);
 	ptr_map_clear(&ctx->other_naps);
-	ptr_map_clear(&ctx->mms_only_proxies);
 	ptr_map_clear(&ctx->nap_proxy);
 	g_clear_pointer(&ctx->hosts, doc_hosts_free);
 }
@@ -1081,8 +1121,8 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 
 		if (str_is(type, "PAP"))
 			put_s(d, "auth", "pap");
-		else if (str_is(type, "CHAP"))
-			put_s(d, "auth", "chap");
+		else if (str_is(type, "CHAP") || str_is(type, "MD5"))
+			put_s(d, "auth", "chap"); /* MD5: CHAP with MD5, the only CHAP */
 		if (user != NULL && *user != '\0')
 			put_s(d, "username", user);
 		put_b(d, "password-set",
@@ -1090,13 +1130,10 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 	} else {
 		put_b(d, "password-set", FALSE);
 	}
-	/* LOCAL-ADDRTYPE names the address family the device gets. */
-	if (str_is(local, "IPV6"))
-		put_s(d, "ip-type", "ipv6");
-	else if (str_is(local, "IPV4"))
-		put_s(d, "ip-type", "ipv4");
-	else
-		put_s(d, "ip-type", "ipv4v6");
+	/* LOCAL-ADDRTYPE is the format of LOCAL-ADDR (Windows' CM_GPRSEntries
+	 * and NAPDEF documentation), not the family of the connection. */
+	(void) local;
+	put_s(d, "ip-type", "ipv4v6");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1107,12 +1144,24 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 {
 	const char *napid = omacp_characteristic_get(nap, "NAPID");
 	guint k = 0;
-	const char *bearer = next_value(nap, "BEARER", &k);
+	const char *bearer = NULL;
+	const char *b;
 	g_autoptr(GPtrArray) dns = NULL;
+	g_autoptr(GPtrArray) dns_text = g_ptr_array_new_with_free_func(g_free);
 	const OmacpCharacteristic *info;
 	const char *addr;
 	Draft d;
 
+	/* The bearer that made it an internet access point. */
+	while ((b = next_value(nap, "BEARER", &k)) != NULL) {
+		if (bearer == NULL || (strcmp(b, "GSM-GPRS") == 0 || strcmp(b, "3G-GSM") == 0)) {
+			gboolean packet = strcmp(b, "GSM-GPRS") == 0 || strcmp(b, "3G-GSM") == 0;
+
+			bearer = b;
+			if (packet)
+				break;
+		}
+	}
 	k = 0;
 	while ((addr = next_value(nap, "DNS-ADDR", &k)) != NULL) {
 		if (dns == NULL)
@@ -1137,6 +1186,15 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	if (dns != NULL) {
 		g_autofree char *joined = NULL;
 
+		/* "010.001.002.003" → "10.1.2.3" (provdoc dropped what is not an
+		 * address): NetworkManager refuses the whole connection else. */
+		for (guint i = 0; i < dns->len; i++) {
+			char buf[QUAD_LEN];
+
+			g_ptr_array_add(dns_text,
+			                g_strdup(normalise_host(g_ptr_array_index(dns, i), buf)));
+			g_ptr_array_index(dns, i) = g_ptr_array_index(dns_text, i);
+		}
 		g_ptr_array_add(dns, NULL);
 		put_value(&d, "dns", g_variant_new_strv((const char *const *) dns->pdata, -1));
 		joined = g_strjoinv(", ", (char **) dns->pdata);
@@ -1147,10 +1205,12 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	}
 
 	{
-		const OmacpCharacteristic *px = ptr_map_lookup(&ctx->nap_proxy, nap);
+		const OmacpCharacteristic *phys = ptr_map_lookup(&ctx->nap_proxy, nap);
 		ProxyInfo proxy = { 0 };
 
-		if (px != NULL && proxy_of_pxlogical(px, &proxy)) {
+		if (phys == NULL && omacp_characteristic_has(nap, "INTERNET"))
+			phys = ctx->internet_proxy;
+		if (phys != NULL && proxy_of_physical(phys, &proxy)) {
 			if (proxy.wsp) {
 				put_s(&d, "wap-gateway", proxy.address);
 			} else {
@@ -1207,10 +1267,10 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	guint k = 0;
 	Draft d;
 
-	if (ssid == NULL)
+	/* PRI-U-SSID is the SSID used to connect (Symbian's "used SSID");
+	 * PRI-H-SSID is a flag (hidden network), never a name. */
+	if (omacp_characteristic_get(wlan, "PRI-U-SSID") != NULL)
 		ssid = omacp_characteristic_get(wlan, "PRI-U-SSID");
-	if (ssid == NULL)
-		ssid = omacp_characteristic_get(wlan, "PRI-H-SSID");
 	if (ssid == NULL || *ssid == '\0')
 		return;
 	if (psk == NULL)
@@ -1223,9 +1283,9 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	else if (str_is(secmode, "WPA2-PRESHARED-KEY"))
 		security = "wpa2-psk";
 	else if (str_is(secmode, "WPA"))
-		security = "wpa-eap";
+		security = psk != NULL ? "wpa-psk" : "wpa-eap"; /* Symbian: a PSK means PSK mode */
 	else if (str_is(secmode, "WPA2"))
-		security = "wpa2-eap";
+		security = psk != NULL ? "wpa2-psk" : "wpa2-eap";
 	else if (str_is(secmode, "8021X"))
 		security = "ieee8021x";
 	else
@@ -1257,14 +1317,31 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	} else {
 		put_b(&d, "password-set", FALSE);
 	}
+	/* The four keys by INDEX (0..3; Symbian stores them so), the default
+	 * one (WEPKEYIND) and the authentication (WEPAUTHMODE). */
 	while ((key = next_child(wlan, "WEPKEY", &k)) != NULL) {
 		const char *index = omacp_characteristic_get(key, "INDEX");
-		g_autofree char *name = g_strconcat("wep-key", index != NULL ? index : "0", NULL);
+		guint64 n = 0;
+		g_autofree char *name = NULL;
 
+		if (index != NULL && !g_ascii_string_to_unsigned(index, 10, 0, 3, &n, NULL))
+			continue;
+		name = g_strdup_printf("wep-key%u", (guint) n);
 		key_set |= put_secret(&d, name, omacp_characteristic_get(key, "DATA"));
 	}
-	if (have_wepkeys)
+	if (have_wepkeys) {
+		const char *ind = omacp_characteristic_get(wlan, "WEPKEYIND");
+		const char *mode = omacp_characteristic_get(wlan, "WEPAUTHMODE");
+		guint64 n = 0;
+
 		put_b(&d, "wep-key-set", key_set);
+		if (ind != NULL && g_ascii_string_to_unsigned(ind, 10, 0, 3, &n, NULL))
+			put_u(&d, "wep-key-index", (guint32) n);
+		if (str_is(mode, "SHARED"))
+			put_s(&d, "wep-auth", "shared");
+		else if (str_is(mode, "OPEN"))
+			put_s(&d, "wep-auth", "open");
+	}
 	if (str_is(security, "none"))
 		add_risk(&d, "open WLAN %s: traffic over it is not encrypted", ssid);
 	else if (str_is(security, "wep"))
@@ -1325,12 +1402,16 @@ app_port(const OmacpCharacteristic *appaddr, guint32 *number, const char **servi
 static void
 add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 {
-	const char *mmsc = app_address(app, NULL);
+	const OmacpCharacteristic *appaddr = NULL;
+	const char *mmsc = app_address(app, &appaddr);
+	g_autofree char *mmsc_port = NULL;
+	guint32 port = 0;
 	const char *name = omacp_characteristic_get(app, "NAME");
 	ProxyInfo info = { 0 };
-	const OmacpCharacteristic *px = mms_pxlogical(ctx, app, &info);
-	const OmacpCharacteristic *nap = mms_napdef(ctx, app, px);
+	const OmacpCharacteristic *nap = app_napdef(ctx, app);
 	const char *id = name;
+
+	app_proxy(ctx, app, nap, &info);
 	Draft d;
 
 	if (id == NULL || *id == '\0')
@@ -1340,10 +1421,30 @@ add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 	if (name == NULL || *name == '\0')
 		name = nap != NULL ? omacp_characteristic_get(nap, "NAME") : "MMS";
 
+	/* The APPADDR's PORT belongs to the MMSC URL. */
+	if (mmsc != NULL && omacp_characteristic_get(app, "ADDR") == NULL &&
+	    app_port(appaddr, &port, NULL) && port != 0) {
+		Span host;
+
+		if (url_host_span(mmsc, &host) && host.p[host.n] != ':' &&
+		    !(host.p[host.n] == ']' && host.p[host.n + 1] == ':')) {
+			const char *after = host.p + host.n + (host.p[host.n] == ']' ? 1 : 0);
+
+			mmsc_port = g_strdup_printf("%.*s:%u%s", (int) (after - mmsc), mmsc, port,
+			                            after);
+			mmsc = mmsc_port;
+		}
+	}
+
 	draft_init(&d, OMACP_PROFILE_MMS, OMACP_OP_SET, id, name, ctx->imsi);
 	put_s(&d, "mmsc", mmsc);
 	if (info.address != NULL)
 		put_s(&d, info.wsp ? "wap-gateway" : "mms-proxy", info.address);
+	if (info.wsp)
+		ctx_warn(ctx, app,
+		         "MMS through the WAP gateway %s (WSP): mmsd and oFono speak HTTP and get "
+		         "no proxy",
+		         info.address);
 	if (nap != NULL)
 		put_access_point(&d, nap);
 	else
@@ -1357,16 +1458,9 @@ add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 static void
 put_app_proxy(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char *what)
 {
-	g_autoptr(GPtrArray) proxies = NULL;
+	ProxyInfo info = { 0 };
 
-	if (omacp_provdoc_app_is_unlinked(app))
-		return;
-	proxies = omacp_provdoc_app_pxlogicals(ctx->doc, app);
-	for (guint i = 0; i < proxies->len; i++) {
-		ProxyInfo info = { 0 };
-
-		if (!proxy_of_pxlogical(g_ptr_array_index(proxies, i), &info))
-			continue;
+	if (app_proxy(ctx, app, NULL, &info) != NULL) {
 		if (info.wsp) {
 			put_s(d, "wap-gateway", info.address);
 		} else {
@@ -1396,7 +1490,7 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 				name = omacp_characteristic_get(res, "NAME");
 		}
 	}
-	if (startpage == NULL && !omacp_provdoc_app_is_unlinked(app)) {
+	if (startpage == NULL) {
 		g_autoptr(GPtrArray) proxies = omacp_provdoc_app_pxlogicals(ctx->doc, app);
 
 		for (guint i = 0; i < proxies->len && startpage == NULL; i++)
@@ -1420,12 +1514,11 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 	}
 	put_value(&d, "bookmarks", g_variant_builder_end(&list));
 	put_app_proxy(ctx, &d, app, "browser");
-	if (!omacp_provdoc_app_is_unlinked(app)) {
-		g_autoptr(GPtrArray) naps = omacp_provdoc_app_napdefs(ctx->doc, app);
+	{
+		const OmacpCharacteristic *nap = app_napdef(ctx, app);
 
-		if (naps->len > 0)
-			put_s(&d, "napid",
-			      omacp_characteristic_get(g_ptr_array_index(naps, 0), "NAPID"));
+		if (nap != NULL)
+			put_s(&d, "napid", omacp_characteristic_get(nap, "NAPID"));
 	}
 	k = 0;
 	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
@@ -1511,12 +1604,11 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 	if (app_port(appaddr, &port, NULL))
 		put_u(&d, "port", port);
 	secret = put_appauth(&d, app);
-	if (!omacp_provdoc_app_is_unlinked(app)) {
-		g_autoptr(GPtrArray) naps = omacp_provdoc_app_napdefs(ctx->doc, app);
+	{
+		const OmacpCharacteristic *nap = app_napdef(ctx, app);
 
-		if (naps->len > 0)
-			put_s(&d, "napid",
-			      omacp_characteristic_get(g_ptr_array_index(naps, 0), "NAPID"));
+		if (nap != NULL)
+			put_s(&d, "napid", omacp_characteristic_get(nap, "NAPID"));
 	}
 	if (kind == OMACP_PROFILE_DM) {
 		put_b(&d, "init", omacp_characteristic_has(app, "INIT"));
@@ -1578,6 +1670,10 @@ add_email(Ctx *ctx, const OmacpCharacteristic *app, const char *protocol, guint3
 	         (strstr(service_up, "SSL") != NULL || strstr(service_up, "TLS") != NULL))
 		security = "ssl";
 	else if (port == 465 || port == 993 || port == 995)
+		security = "ssl";
+	/* Microsoft's e-mail CSP: SERVICE 995/993/465 means a secure
+	 * connection on PORTNBR. */
+	else if (str_is(service, "995") || str_is(service, "993") || str_is(service, "465"))
 		security = "ssl";
 	else
 		security = "none";
@@ -1649,7 +1745,7 @@ kind_of_appid(const char *appid, OmacpProfileKind *kind)
 {
 	if (str_is(appid, "w2"))
 		*kind = OMACP_PROFILE_BROWSER;
-	else if (str_is(appid, "w4"))
+	else if (omacp_appid_is_mms(appid))
 		*kind = OMACP_PROFILE_MMS;
 	else if (str_is(appid, "w5"))
 		*kind = OMACP_PROFILE_DS;
@@ -1676,15 +1772,32 @@ add_removals(Ctx *ctx)
 			continue;
 		if (str_is(c->type, "NAPDEF"))
 			kind = OMACP_PROFILE_INTERNET;
-		else if (str_is(c->type, "APPLICATION"))
+		else if (str_is(c->type, "PXLOGICAL")) {
+			for (guint j = 0; j < c->children->len; j++) {
+				const OmacpCharacteristic *child =
+				        g_ptr_array_index(c->children, j);
+
+				if (child->op == OMACP_OP_REMOVE && child->identifier)
+					ctx_warn(ctx, child,
+					         "removing a proxy changes no profile: the "
+					         "profiles using it keep it until provisioned "
+					         "again");
+			}
+			continue;
+		} else if (str_is(c->type, "APPLICATION"))
 			kind_of_appid(omacp_characteristic_get(c, "APPID"), &kind);
 		else
 			continue;
 		for (guint j = 0; j < c->children->len; j++) {
 			const OmacpCharacteristic *child = g_ptr_array_index(c->children, j);
 
-			if (child->op == OMACP_OP_REMOVE && child->identifier)
-				add_removal(ctx, kind, child->type);
+			if (child->op != OMACP_OP_REMOVE || !child->identifier)
+				continue;
+			add_removal(ctx, kind, child->type);
+			/* Deleting a NAPDEF deletes what uses it (Microsoft,
+			 * "Deleting a NAPDEF"): the MMS profile made from it. */
+			if (kind == OMACP_PROFILE_INTERNET)
+				add_removal(ctx, OMACP_PROFILE_MMS, child->type);
 		}
 	}
 }
@@ -1706,12 +1819,19 @@ next_top(const OmacpProvDoc *doc, const char *type, guint *i)
 GPtrArray *
 omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 {
+	return omacp_profiles_derive(doc, imsi, NULL);
+}
+
+GPtrArray *
+omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warnings)
+{
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_profile_free);
 	const OmacpCharacteristic *c;
 	Ctx ctx = { 0 };
 	guint i = 0;
 
 	g_return_val_if_fail(doc != NULL, out);
+	ctx.warnings = warnings;
 	ctx_init(&ctx, doc, imsi, out);
 
 	while ((c = next_top(doc, "NAPDEF", &i)) != NULL) {
@@ -1722,10 +1842,17 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 			while ((wlan = next_child(c, "WLAN", &k)) != NULL)
 				add_wlan(&ctx, wlan, c);
 		} else if (nap_is_packet_apn(c)) {
+			/* Symbian makes access points of INTERNET NAPDEFs and of
+			 * those an application links; when no NAPDEF carries
+			 * INTERNET, every one MMS does not use. */
 			if (omacp_characteristic_has(c, "INTERNET") ||
 			    ptr_map_contains(&ctx.other_naps, c) ||
-			    !ptr_map_contains(&ctx.mms_naps, c))
+			    (!ctx.any_internet && !ptr_map_contains(&ctx.mms_naps, c)))
 				add_internet(&ctx, c);
+			else if (!ptr_map_contains(&ctx.mms_naps, c))
+				ctx_warn(&ctx, c,
+				         "neither flagged INTERNET nor used by an application, "
+				         "beside a NAPDEF flagged INTERNET; not offered");
 		} else {
 			add_other_napdef(&ctx, c);
 		}
@@ -1738,7 +1865,7 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 	while ((c = next_top(doc, "APPLICATION", &i)) != NULL) {
 		const char *appid = app_id(c);
 
-		if (str_is(appid, "w4"))
+		if (omacp_appid_is_mms(appid))
 			add_mms(&ctx, c);
 		else if (str_is(appid, "w2"))
 			add_browser(&ctx, c);

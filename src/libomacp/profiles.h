@@ -67,6 +67,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
  * A REMOVE profile (MSPROV nocharacteristic) has empty settings.
  * Returns a GPtrArray of OmacpProfile *, possibly empty. */
 GPtrArray *omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi);
+/* The same, appending to @warnings (char *, may be NULL) what the
+ * document says that no profile uses: "<path>: <what>; <consequence>". */
+GPtrArray *omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warnings);
 
 /* mobile-broadband-provider-info (serviceproviders.xml), parsed from octets
  * the caller read: the core opens no file. Load it once and pass it in. */

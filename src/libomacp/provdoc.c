@@ -69,12 +69,14 @@ typedef enum {
 	VOCAB_WEPAUTHMODE,
 	VOCAB_EAPTYPE,
 	VOCAB_CERTTYPE,
+	VOCAB_IPADDR, /* an IPv4 dotted quad (zero-padded octets allowed) or an IPv6 literal */
 } Vocab;
 
 enum {
 	P_FLAG = 1 << 0,  /* may come without a value */
 	P_IDENT = 1 << 1, /* an identifier: value longer than OMACP_PROVDOC_MAX_NAME is dropped */
 	P_SOFT = 1 << 2,  /* mandatory, but missing only warns (a local label nobody references) */
+	P_TRIM = 1 << 3,  /* white space around the value is removed (identifiers too) */
 };
 
 typedef struct {
@@ -160,7 +162,9 @@ static const char *const certtype_words[] = { "USER", "CA", NULL };
 
 static const ParmSpec pxlogical_parms[] = {
 	{ "PROXY-ID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
-	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
+	/* Windows' PXLOGICAL CSP does not require NAME; Symbian and MediaTek
+	 * use a default name: missing, it only warns. */
+	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT | P_SOFT },
 	{ "PROXY-PW", CARD_OPT, VOCAB_ANY, 0 },
 	{ "PPGAUTH-TYPE", CARD_OPT, VOCAB_PXAUTHTYPE, 0 },
 	{ "PROXY-PROVIDER-ID", CARD_OPT, VOCAB_ANY, P_IDENT },
@@ -177,7 +181,9 @@ static const ParmSpec pxlogical_parms[] = {
 
 static const ParmSpec pxphysical_parms[] = {
 	{ "PHYSICAL-PROXY-ID", CARD_ONE, VOCAB_ANY, P_IDENT | P_SOFT },
-	{ "PXADDR", CARD_ONE, VOCAB_NONEMPTY, 0 },
+	/* Empty (or 0.0.0.0) means "no proxy" in real pushes: the PXPHYSICAL
+	 * and the link through it stay. */
+	{ "PXADDR", CARD_ONE, VOCAB_ANY, P_SOFT },
 	{ "PXADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
 	{ "PXADDR-FQDN", CARD_OPT, VOCAB_ANY, 0 },
 	{ "TO-NAPID", CARD_MANY, VOCAB_NONEMPTY, P_IDENT },
@@ -200,8 +206,9 @@ static const ParmSpec port_parms[] = {
 
 static const ParmSpec napdef_parms[] = {
 	{ "NAPID", CARD_ONE, VOCAB_NONEMPTY, P_IDENT },
-	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT },
-	{ "NAP-ADDRESS", CARD_ONE, VOCAB_ANY, P_SOFT },
+	/* Symbian's access-point adapter uses a default name. */
+	{ "NAME", CARD_ONE, VOCAB_ANY, P_IDENT | P_SOFT },
+	{ "NAP-ADDRESS", CARD_ONE, VOCAB_ANY, P_SOFT | P_TRIM },
 	{ "NAP-ADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
 	{ "BEARER", CARD_ANY, VOCAB_BEARER, 0 },
 	{ "CALLTYPE", CARD_OPT, VOCAB_CALLTYPE, 0 },
@@ -211,7 +218,7 @@ static const ParmSpec napdef_parms[] = {
 	{ "DNLINKSPEED", CARD_OPT, VOCAB_LINKSPEED, 0 },
 	{ "LINGER", CARD_OPT, VOCAB_NUMBER, 0 },
 	{ "INTERNET", CARD_OPT, VOCAB_ANY, P_FLAG },
-	{ "DNS-ADDR", CARD_ANY, VOCAB_NONEMPTY, 0 },
+	{ "DNS-ADDR", CARD_ANY, VOCAB_IPADDR, P_TRIM },
 	{ "DELIVERY-ERR-SDU", CARD_OPT, VOCAB_ANY, 0 },
 	{ "DELIVERY-ORDER", CARD_OPT, VOCAB_ANY, 0 },
 	{ "TRAFFIC-CLASS", CARD_OPT, VOCAB_ANY, 0 },
@@ -383,7 +390,7 @@ static const ParmSpec bearerinfo_parms[] = {
 };
 
 static const ParmSpec dns_addrinfo_parms[] = {
-	{ "DNS-ADDR", CARD_OPT, VOCAB_NONEMPTY, 0 },
+	{ "DNS-ADDR", CARD_OPT, VOCAB_IPADDR, P_TRIM },
 	{ "DNS-ADDRTYPE", CARD_OPT, VOCAB_ADDRTYPE, 0 },
 };
 
@@ -484,6 +491,64 @@ parse_decimal(const char *value, guint64 max)
 	return n <= max;
 }
 
+/* An IPv4 dotted quad (octets of one to three digits, at most 255) or an
+ * IPv6 literal. */
+static gboolean
+is_ip_address(const char *value)
+{
+	const char *p = value;
+
+	for (guint i = 0; i < 4; i++) {
+		guint digits = 0;
+		guint n = 0;
+
+		while (g_ascii_isdigit(*p) && digits < 4) {
+			n = n * 10 + (guint) (*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || digits > 3 || n > 255 || (i < 3 && *p++ != '.'))
+			break;
+		if (i == 3 && *p == '\0')
+			return TRUE;
+	}
+	/* IPv6: GLib's own parser. */
+	return strchr(value, ':') != NULL && g_hostname_is_ip_address(value);
+}
+
+/* The words of a vocabulary that is a list of words, else NULL. */
+static const char *const *
+vocab_words(Vocab vocab)
+{
+	switch (vocab) {
+	case VOCAB_BEARER:
+		return bearer_words;
+	case VOCAB_ADDRTYPE:
+		return addrtype_words;
+	case VOCAB_AUTHTYPE:
+		return authtype_words;
+	case VOCAB_PXAUTHTYPE:
+		return pxauthtype_words;
+	case VOCAB_CALLTYPE:
+		return calltype_words;
+	case VOCAB_SERVICE:
+		return service_words;
+	case VOCAB_AUTH_ENTITY:
+		return auth_entity_words;
+	case VOCAB_SECMODE:
+		return secmode_words;
+	case VOCAB_NETMODE:
+		return netmode_words;
+	case VOCAB_WEPAUTHMODE:
+		return wepauthmode_words;
+	case VOCAB_EAPTYPE:
+		return eaptype_words;
+	case VOCAB_CERTTYPE:
+		return certtype_words;
+	default:
+		return NULL;
+	}
+}
+
 /* NULL when @value fits the vocabulary, else what was expected. */
 static const char *
 vocab_mismatch(Vocab vocab, const char *value)
@@ -538,6 +603,8 @@ vocab_mismatch(Vocab vocab, const char *value)
 		return word_in(eaptype_words, value) ? NULL : "an EAP type (EAP-SIM, EAP-TLS, ...)";
 	case VOCAB_CERTTYPE:
 		return word_in(certtype_words, value) ? NULL : "USER or CA";
+	case VOCAB_IPADDR:
+		return is_ip_address(value) ? NULL : "an IPv4 or IPv6 address";
 	}
 	return NULL;
 }
@@ -672,11 +739,19 @@ struct _SecretValue {
 	SecretValue *next;
 };
 
+/* How an APPLICATION reaches its access points, worked out once per
+ * document (binding_pass()). */
+typedef struct {
+	OmacpBinding source;
+	GPtrArray *links; /* OmacpLink *, priority order (in the arena) */
+} AppBinding;
+
 typedef struct {
 	OmacpProvDoc doc; /* first: the public part */
 	Arena arena;
 	ProvIndex index;
 	SecretValue *secrets;
+	GHashTable *bindings; /* APPLICATION → AppBinding * (in the arena) */
 } ProvDocPriv;
 
 #define PRIV(d) ((ProvDocPriv *) (d))
@@ -696,6 +771,7 @@ omacp_provdoc_free(OmacpProvDoc *doc)
 	g_clear_pointer(&doc->characteristics, g_ptr_array_unref);
 	g_clear_pointer(&doc->warnings, g_ptr_array_unref);
 	g_clear_pointer(&doc->operations, g_ptr_array_unref);
+	g_clear_pointer(&PRIV(doc)->bindings, g_hash_table_unref);
 	for (SecretValue *s = PRIV(doc)->secrets; s != NULL; s = s->next)
 		explicit_bzero(s->value, strlen(s->value));
 	arena_clear(&PRIV(doc)->arena);
@@ -987,26 +1063,60 @@ omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app)
 	       !omacp_characteristic_has(app, "TO-NAPID");
 }
 
+gboolean
+omacp_appid_is_mms(const char *appid)
+{
+	/* ap0005: the OMNA id of OMA MMS, which Android OEM clients (MediaTek,
+	 * Spreadtrum) read as w4. */
+	return str_is(appid, "w4") || str_is(appid, "ap0005");
+}
+
+static const AppBinding *
+binding_of(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
+{
+	GHashTable *bindings = PRIV(doc)->bindings;
+
+	return bindings != NULL ? g_hash_table_lookup(bindings, app) : NULL;
+}
+
+const GPtrArray *
+omacp_provdoc_app_links(const OmacpProvDoc *doc, const OmacpCharacteristic *app,
+                        OmacpBinding *source)
+{
+	const AppBinding *b;
+
+	g_return_val_if_fail(doc != NULL && app != NULL, NULL);
+	b = binding_of(doc, app);
+	if (source != NULL)
+		*source = b != NULL ? b->source : OMACP_BINDING_NONE;
+	return b != NULL ? b->links : NULL;
+}
+
+OmacpCharacteristic *const *
+omacp_provdoc_internet_napdefs(const OmacpProvDoc *doc, guint *n)
+{
+	const ProvIndex *index;
+
+	g_return_val_if_fail(doc != NULL && n != NULL, NULL);
+	index = doc->index;
+	*n = index != NULL ? index->n_internet : 0;
+	return index != NULL ? index->internet : NULL;
+}
+
 GPtrArray *
 omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
 {
 	Seen seen = { .strings = FALSE };
-	GPtrArray *out;
+	const GPtrArray *links;
+	GPtrArray *out = g_ptr_array_new();
 
-	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
-	if (omacp_provdoc_app_is_unlinked(app))
-		return omacp_provdoc_find_all(doc, "PXLOGICAL");
-	out = g_ptr_array_new();
-	for (guint i = 0; i < app->parms->len; i++) {
-		const OmacpParm *parm = g_ptr_array_index(app->parms, i);
-		OmacpCharacteristic *px;
+	g_return_val_if_fail(doc != NULL && app != NULL, out);
+	links = omacp_provdoc_app_links(doc, app, NULL);
+	for (guint i = 0; links != NULL && i < links->len; i++) {
+		const OmacpLink *link = g_ptr_array_index(links, i);
 
-		if (!parm_is_live(parm) || parm->value == NULL ||
-		    strcmp(parm->name, "TO-PROXY") != 0)
-			continue;
-		px = omacp_provdoc_find_pxlogical(doc, parm->value);
-		if (px != NULL)
-			add_unique(out, &seen, px);
+		if (link->pxlogical != NULL)
+			add_unique(out, &seen, link->pxlogical);
 	}
 	seen_clear(&seen);
 	return out;
@@ -1016,20 +1126,23 @@ GPtrArray *
 omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *app)
 {
 	Seen seen = { .strings = FALSE };
-	Seen ids = { .strings = TRUE };
-	g_autoptr(GPtrArray) proxies = NULL;
-	GPtrArray *out;
+	const GPtrArray *links;
+	GPtrArray *out = g_ptr_array_new();
 
-	g_return_val_if_fail(doc != NULL && app != NULL, g_ptr_array_new());
-	if (omacp_provdoc_app_is_unlinked(app))
-		return omacp_provdoc_find_all(doc, "NAPDEF");
-	out = g_ptr_array_new();
-	resolve_to_napids_of(doc, app, &seen, out, &ids);
-	seen_clear(&ids);
-	/* then the NAPDEFs behind its TO-PROXYs, each PXLOGICAL once, in order */
-	proxies = omacp_provdoc_app_pxlogicals(doc, app);
-	for (guint i = 0; i < proxies->len; i++)
-		pxlogical_napdefs_into(doc, g_ptr_array_index(proxies, i), &seen, out);
+	g_return_val_if_fail(doc != NULL && app != NULL, out);
+	links = omacp_provdoc_app_links(doc, app, NULL);
+	for (guint i = 0; links != NULL && i < links->len; i++) {
+		const OmacpLink *link = g_ptr_array_index(links, i);
+
+		if (link->napdef != NULL) {
+			add_unique(out, &seen, link->napdef);
+		} else {
+			const ProvIndex *index = doc->index;
+
+			for (guint k = 0; k < index->n_internet; k++)
+				add_unique(out, &seen, index->internet[k]);
+		}
+	}
 	seen_clear(&seen);
 	return out;
 }
@@ -1326,10 +1439,39 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 			     ps->name, OMACP_PROVDOC_MAX_NAME);
 			continue;
 		}
+		if (parm->value != NULL && (ps->flags & (P_IDENT | P_TRIM)) != 0 &&
+		    (g_ascii_isspace(parm->value[0]) ||
+		     (parm->value[0] != '\0' &&
+		      g_ascii_isspace(parm->value[strlen(parm->value) - 1])))) {
+			/* Operators pad identifiers and APNs; links and oFono
+			 * need them as they are meant. */
+			g_autofree char *shown = quote_value(parm->value);
+
+			g_strstrip(parm->value);
+			warn(doc, c->path, "parm %s value %s has white space around it; removed",
+			     ps->name, shown);
+		}
 		mismatch = NULL;
 		if (parm->value != NULL && !(ps->vocab == VOCAB_SERVICE && c->parent != NULL &&
 		                             str_is(c->parent->type, "APPADDR")))
 			mismatch = vocab_mismatch(ps->vocab, parm->value);
+		if (mismatch != NULL && vocab_words(ps->vocab) != NULL) {
+			/* "pap" for PAP: MediaTek and Spreadtrum compare without
+			 * regard to case; the value is read as the word it spells. */
+			const char *const *words = vocab_words(ps->vocab);
+
+			for (guint w = 0; words[w] != NULL; w++) {
+				if (g_ascii_strcasecmp(words[w], parm->value) == 0) {
+					g_autofree char *shown = quote_value(parm->value);
+
+					warn(doc, c->path, "parm %s value %s read as %s", ps->name,
+					     shown, words[w]);
+					parm->value = arena_strdup(&PRIV(doc)->arena, words[w]);
+					mismatch = NULL;
+					break;
+				}
+			}
+		}
 		if (mismatch != NULL && *parm->value == '\0') {
 			warn(doc, c->path, "parm %s is empty; parm ignored", ps->name);
 			continue;
@@ -1773,28 +1915,86 @@ apply_document_rules(OmacpProvDoc *doc)
 	}
 }
 
-/* Drops each @name parm of @c that does not resolve; returns how many are left. */
+/* Identifiers compared without regard to ASCII case, built at the first
+ * link that does not match exactly. */
+typedef struct {
+	GHashTable *folded[ID_VENDOR_NAME]; /* by IdKind: lower-case id → characteristic */
+} FoldedIds;
+
+static void
+folded_ids_clear(FoldedIds *f)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(f->folded); i++)
+		g_clear_pointer(&f->folded[i], g_hash_table_unref);
+}
+
+static OmacpCharacteristic *
+find_folded(OmacpProvDoc *doc, FoldedIds *f, IdKind kind, const char *value)
+{
+	static const char *const types[] = { "NAPDEF", "PXLOGICAL", "APPLICATION" };
+	static const char *const id_parms[] = { "NAPID", "PROXY-ID", "APPREF" };
+	g_autofree char *key = g_ascii_strdown(value, -1);
+
+	if (f->folded[kind] == NULL) {
+		f->folded[kind] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		for (guint i = 0; i < doc->characteristics->len; i++) {
+			OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+			const char *id;
+
+			if (!characteristic_is_live(c) || !str_is(c->type, types[kind]))
+				continue;
+			id = omacp_characteristic_get(c, id_parms[kind]);
+			if (id != NULL && !g_hash_table_contains(f->folded[kind], id))
+				g_hash_table_insert(f->folded[kind], g_ascii_strdown(id, -1), c);
+		}
+	}
+	return g_hash_table_lookup(f->folded[kind], key);
+}
+
+/* Drops each @name parm of @c that does not resolve; returns how many are
+ * left. A link that matches only without regard to case is kept (MediaTek
+ * and Spreadtrum compare so) and made to name its target exactly. */
 static guint
-resolve_refs(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *name, const char *what)
+resolve_refs(OmacpProvDoc *doc, FoldedIds *folded, OmacpCharacteristic *c, const char *name,
+             const char *what)
 {
 	guint left = 0;
 
 	for (guint i = 0; i < c->parms->len; i++) {
 		OmacpParm *parm = g_ptr_array_index(c->parms, i);
+		IdKind kind;
 		gboolean found;
+		OmacpCharacteristic *target;
 
 		if (!parm_is_live(parm) || !str_is(parm->name, name) || parm->value == NULL)
 			continue;
 		if (str_is(name, "TO-NAPID")) {
 			/* INTERNET may designate a NAP provisioned earlier: kept. */
+			kind = ID_NAPID;
 			found = strcmp(parm->value, "INTERNET") == 0 ||
 			        omacp_provdoc_find_napdef(doc, parm->value) != NULL;
 		} else if (str_is(name, "TO-APPREF")) {
+			kind = ID_APPREF;
 			found = omacp_provdoc_find_appref(doc, parm->value) != NULL;
 		} else {
+			kind = ID_PROXY_ID;
 			found = omacp_provdoc_find_pxlogical(doc, parm->value) != NULL;
 		}
 		if (found) {
+			left++;
+			continue;
+		}
+		target = find_folded(doc, folded, kind, parm->value);
+		if (target != NULL) {
+			static const char *const id_parms[] = { "NAPID", "PROXY-ID", "APPREF" };
+			const char *id = omacp_characteristic_get(target, id_parms[kind]);
+			g_autofree char *shown = quote_value(parm->value);
+			g_autofree char *shown_id = quote_value(id);
+
+			warn(doc, c->path,
+			     "%s %s matches %s %s of %s only without regard to case; linked", name,
+			     shown, id_parms[kind], shown_id, target->path);
+			parm->value = (char *) id; /* in the arena, like the value */
 			left++;
 			continue;
 		}
@@ -1809,9 +2009,24 @@ resolve_refs(OmacpProvDoc *doc, OmacpCharacteristic *c, const char *name, const 
 	return left;
 }
 
+static guint
+count_live(const OmacpCharacteristic *c, const char *name)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		n += parm_is_live(parm) && str_is(parm->name, name);
+	}
+	return n;
+}
+
 static void
 resolve_links(OmacpProvDoc *doc)
 {
+	FoldedIds folded = { { NULL } };
+
 	/* PXPHYSICAL → NAPDEF, then PXLOGICAL needs a PXPHYSICAL left. */
 	for (guint i = 0; i < doc->characteristics->len; i++) {
 		OmacpCharacteristic *px = g_ptr_array_index(doc->characteristics, i);
@@ -1823,7 +2038,7 @@ resolve_links(OmacpProvDoc *doc)
 
 			if (!characteristic_is_live(phys) || !str_is(phys->type, "PXPHYSICAL"))
 				continue;
-			if (resolve_refs(doc, phys, "TO-NAPID", "valid NAPDEF") == 0)
+			if (resolve_refs(doc, &folded, phys, "TO-NAPID", "valid NAPDEF") == 0)
 				invalidate(doc, phys, "no TO-NAPID left; characteristic ignored");
 		}
 		{
@@ -1841,19 +2056,246 @@ resolve_links(OmacpProvDoc *doc)
 		if (!characteristic_is_live(c))
 			continue;
 		if (str_is(c->type, "APPLICATION")) {
-			resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF");
-			resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
-			resolve_refs(doc, c, "TO-APPREF", "APPLICATION with that APPREF");
+			guint had = count_live(c, "TO-NAPID") + count_live(c, "TO-PROXY");
+			guint left = resolve_refs(doc, &folded, c, "TO-NAPID", "valid NAPDEF") +
+			             resolve_refs(doc, &folded, c, "TO-PROXY", "valid PXLOGICAL");
+
+			resolve_refs(doc, &folded, c, "TO-APPREF", "APPLICATION with that APPREF");
+			/* Not re-bound to every access point: that would swap
+			 * the internet and MMS APNs (Symbian's adapters reject
+			 * such an item). */
+			if (had > 0 && left == 0)
+				invalidate(doc, c,
+				           "none of its TO-NAPID and TO-PROXY links resolves; "
+				           "characteristic ignored");
 		} else if (str_is(c->type, "ACCESS")) {
-			guint left = resolve_refs(doc, c, "TO-NAPID", "valid NAPDEF") +
-			             resolve_refs(doc, c, "TO-PROXY", "valid PXLOGICAL");
+			guint left = resolve_refs(doc, &folded, c, "TO-NAPID", "valid NAPDEF") +
+			             resolve_refs(doc, &folded, c, "TO-PROXY", "valid PXLOGICAL");
 
 			if (left == 0)
 				invalidate(doc, c,
 				           "no TO-NAPID or TO-PROXY left; characteristic ignored");
 		} else if (str_is(c->type, "BOOTSTRAP")) {
-			resolve_refs(doc, c, "PROXY-ID", "valid PXLOGICAL");
+			resolve_refs(doc, &folded, c, "PROXY-ID", "valid PXLOGICAL");
 		}
+	}
+	folded_ids_clear(&folded);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Binding applications to access points
+ *
+ *  1. an APPLICATION's own TO-NAPID and TO-PROXY, in document order: that is
+ *     their priority (CPClient's documentation; Symbian takes the first);
+ *  2. without links, the ACCESS rules naming its APPID, else those naming no
+ *     APPID, PORTNBR or DOMAIN (CPClient consults ACCESS before binding);
+ *  3. still without, an MMS application takes the document's only
+ *     PXLOGICAL no other application uses, else its only packet NAPDEF that
+ *     no other application uses and that is not flagged INTERNET; with more
+ *     than one (or none) it is dropped with a warning. Windows' w4 CSP
+ *     requires a link and Spreadtrum binds none; binding to every access
+ *     point (CPClient) swaps the internet and MMS APNs. Other applications
+ *     stay without an access point.
+ * TO-NAPID INTERNET is one link standing for every INTERNET NAPDEF, so that
+ * N applications and N such NAPDEFs cost N, not N². */
+
+static void
+binding_free(AppBinding *b)
+{
+	g_ptr_array_unref(b->links);
+}
+
+static void
+add_link(OmacpProvDoc *doc, AppBinding *b, OmacpCharacteristic *nap, OmacpCharacteristic *px,
+         OmacpCharacteristic *phys)
+{
+	OmacpLink *link = arena_alloc(&PRIV(doc)->arena, sizeof *link);
+
+	link->napdef = nap;
+	link->pxlogical = px;
+	link->pxphysical = phys;
+	g_ptr_array_add(b->links, link);
+}
+
+static void
+link_napid(OmacpProvDoc *doc, AppBinding *b, const char *to_napid, OmacpCharacteristic *px,
+           OmacpCharacteristic *phys)
+{
+	OmacpCharacteristic *nap;
+
+	if (strcmp(to_napid, "INTERNET") == 0 && PRIV(doc)->index.n_internet > 0) {
+		add_link(doc, b, NULL, px, phys);
+		return;
+	}
+	nap = omacp_provdoc_find_napdef(doc, to_napid);
+	if (nap != NULL)
+		add_link(doc, b, nap, px, phys);
+}
+
+static void
+link_proxy(OmacpProvDoc *doc, AppBinding *b, OmacpCharacteristic *px)
+{
+	for (guint i = 0; i < px->children->len; i++) {
+		OmacpCharacteristic *phys = g_ptr_array_index(px->children, i);
+
+		if (!characteristic_is_live(phys) || !str_is(phys->type, "PXPHYSICAL"))
+			continue;
+		for (guint k = 0; k < phys->parms->len; k++) {
+			const OmacpParm *parm = g_ptr_array_index(phys->parms, k);
+
+			if (parm_is_live(parm) && parm->value != NULL &&
+			    str_is(parm->name, "TO-NAPID"))
+				link_napid(doc, b, parm->value, px, phys);
+		}
+	}
+}
+
+/* The TO-NAPID and TO-PROXY of an APPLICATION or ACCESS, in order. */
+static void
+link_all(OmacpProvDoc *doc, AppBinding *b, const OmacpCharacteristic *c)
+{
+	for (guint i = 0; i < c->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(c->parms, i);
+
+		if (!parm_is_live(parm) || parm->value == NULL)
+			continue;
+		if (str_is(parm->name, "TO-NAPID")) {
+			link_napid(doc, b, parm->value, NULL, NULL);
+		} else if (str_is(parm->name, "TO-PROXY")) {
+			OmacpCharacteristic *px = omacp_provdoc_find_pxlogical(doc, parm->value);
+
+			if (px != NULL)
+				link_proxy(doc, b, px);
+		}
+	}
+}
+
+static gboolean
+access_names_appid(const OmacpCharacteristic *rule, const char *appid)
+{
+	for (guint i = 0; i < rule->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(rule->parms, i);
+
+		if (parm_is_live(parm) && str_is(parm->name, "APPID") &&
+		    g_strcmp0(parm->value, appid) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+nap_is_wlan_or_internet(const OmacpCharacteristic *nap)
+{
+	if (omacp_characteristic_has(nap, "INTERNET"))
+		return TRUE;
+	for (guint i = 0; i < nap->children->len; i++) {
+		const OmacpCharacteristic *child = g_ptr_array_index(nap->children, i);
+
+		if (characteristic_is_live(child) && str_is(child->type, "WLAN"))
+			return TRUE;
+	}
+	for (guint i = 0; i < nap->parms->len; i++) {
+		const OmacpParm *parm = g_ptr_array_index(nap->parms, i);
+
+		if (parm_is_live(parm) && str_is(parm->name, "BEARER") &&
+		    g_strcmp0(parm->value, "WLAN") == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+binding_pass(OmacpProvDoc *doc)
+{
+	g_autoptr(GPtrArray) rules = g_ptr_array_new();
+	g_autoptr(GPtrArray) unbound_mms = g_ptr_array_new();
+	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL); /* NAPDEFs and PXLOGICALs */
+	OmacpCharacteristic *only_px = NULL;
+	OmacpCharacteristic *only_nap = NULL;
+	guint n_px = 0;
+	guint n_nap = 0;
+
+	PRIV(doc)->bindings =
+	        g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) binding_free);
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (characteristic_is_live(c) && str_is(c->type, "ACCESS"))
+			g_ptr_array_add(rules, c);
+	}
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *app = g_ptr_array_index(doc->characteristics, i);
+		const char *appid;
+		AppBinding *b;
+
+		if (!characteristic_is_live(app) || !str_is(app->type, "APPLICATION"))
+			continue;
+		appid = omacp_characteristic_get(app, "APPID");
+		b = arena_alloc(&PRIV(doc)->arena, sizeof *b);
+		b->links = g_ptr_array_new();
+		if (!omacp_provdoc_app_is_unlinked(app)) {
+			b->source = OMACP_BINDING_LINKS;
+			link_all(doc, b, app);
+		} else {
+			for (guint r = 0; r < rules->len; r++) {
+				if (access_names_appid(g_ptr_array_index(rules, r), appid))
+					link_all(doc, b, g_ptr_array_index(rules, r));
+			}
+			for (guint r = 0; r < rules->len && b->links->len == 0; r++) {
+				const OmacpCharacteristic *rule = g_ptr_array_index(rules, r);
+
+				if (!omacp_characteristic_has(rule, "APPID") &&
+				    !omacp_characteristic_has(rule, "PORTNBR") &&
+				    !omacp_characteristic_has(rule, "DOMAIN"))
+					link_all(doc, b, rule);
+			}
+			b->source = b->links->len > 0 ? OMACP_BINDING_ACCESS : OMACP_BINDING_NONE;
+		}
+		for (guint k = 0; k < b->links->len; k++) {
+			const OmacpLink *link = g_ptr_array_index(b->links, k);
+
+			if (link->napdef != NULL)
+				g_hash_table_add(used, link->napdef);
+			if (link->pxlogical != NULL)
+				g_hash_table_add(used, link->pxlogical);
+		}
+		g_hash_table_insert(PRIV(doc)->bindings, app, b);
+		if (b->source == OMACP_BINDING_NONE && omacp_appid_is_mms(appid))
+			g_ptr_array_add(unbound_mms, app);
+	}
+	if (unbound_mms->len == 0)
+		return;
+
+	for (guint i = 0; i < doc->characteristics->len; i++) {
+		OmacpCharacteristic *c = g_ptr_array_index(doc->characteristics, i);
+
+		if (!characteristic_is_live(c) || g_hash_table_contains(used, c))
+			continue;
+		if (str_is(c->type, "PXLOGICAL")) {
+			only_px = c;
+			n_px++;
+		} else if (str_is(c->type, "NAPDEF") && !nap_is_wlan_or_internet(c)) {
+			only_nap = c;
+			n_nap++;
+		}
+	}
+	for (guint i = 0; i < unbound_mms->len; i++) {
+		OmacpCharacteristic *app = g_ptr_array_index(unbound_mms, i);
+		AppBinding *b = g_hash_table_lookup(PRIV(doc)->bindings, app);
+
+		if (unbound_mms->len == 1 && n_px == 1)
+			link_proxy(doc, b, only_px);
+		else if (unbound_mms->len == 1 && n_px == 0 && n_nap == 1)
+			add_link(doc, b, only_nap, NULL, NULL);
+		if (b->links->len > 0) {
+			b->source = OMACP_BINDING_ONLY_CANDIDATE;
+			continue;
+		}
+		g_hash_table_remove(PRIV(doc)->bindings, app);
+		invalidate(doc, app,
+		           "MMS application without TO-PROXY, TO-NAPID or ACCESS rule, and the "
+		           "document has no single access point left for it; characteristic "
+		           "ignored");
 	}
 }
 
@@ -1899,6 +2341,7 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 		return FALSE;
 	apply_document_rules(doc);
 	resolve_links(doc);
+	binding_pass(doc);
 
 	*out = g_steal_pointer(&doc);
 	return TRUE;

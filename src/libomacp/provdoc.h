@@ -101,11 +101,34 @@ OmacpCharacteristic *omacp_provdoc_find_appref(const OmacpProvDoc *doc, const ch
  * order, each NAPDEF once. */
 GPtrArray *omacp_provdoc_pxlogical_napdefs(const OmacpProvDoc *doc,
                                            const OmacpCharacteristic *pxlogical);
-/* PXLOGICALs an APPLICATION uses: its TO-PROXYs; an APPLICATION with no
- * TO-PROXY and no TO-NAPID is bound to every PXLOGICAL of the document. */
+/* How an APPLICATION is bound to access points (rules: "Binding" in
+ * provdoc.c and dbus/README.md). */
+typedef enum {
+	OMACP_BINDING_NONE,           /* no access point */
+	OMACP_BINDING_LINKS,          /* its own TO-NAPID / TO-PROXY */
+	OMACP_BINDING_ACCESS,         /* ACCESS rules */
+	OMACP_BINDING_ONLY_CANDIDATE, /* an MMS application: the only unused access point */
+} OmacpBinding;
+
+typedef struct {
+	OmacpCharacteristic *napdef;     /* NULL: every INTERNET NAPDEF (TO-NAPID INTERNET) */
+	OmacpCharacteristic *pxlogical;  /* the proxy the link goes through, or NULL */
+	OmacpCharacteristic *pxphysical; /* the PXPHYSICAL of that proxy leading to napdef */
+} OmacpLink;
+
+/* The links of a valid APPLICATION (OmacpLink *, owned by the document), in
+ * priority order; NULL when it has none. */
+const GPtrArray *omacp_provdoc_app_links(const OmacpProvDoc *doc, const OmacpCharacteristic *app,
+                                         OmacpBinding *source);
+/* The valid NAPDEFs carrying INTERNET, in document order (owned by the
+ * document). */
+OmacpCharacteristic *const *omacp_provdoc_internet_napdefs(const OmacpProvDoc *doc, guint *n);
+/* w4, and ap0005 that Android OEM clients read as w4. */
+gboolean omacp_appid_is_mms(const char *appid);
+
+/* PXLOGICALs an APPLICATION's links go through, each once, in order. */
 GPtrArray *omacp_provdoc_app_pxlogicals(const OmacpProvDoc *doc, const OmacpCharacteristic *app);
-/* NAPDEFs an APPLICATION uses: its TO-NAPIDs, then the NAPDEFs behind its
- * TO-PROXYs; an unlinked APPLICATION is bound to every NAPDEF. */
+/* NAPDEFs an APPLICATION's links lead to, each once, in order. */
 GPtrArray *omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *app);
 /* TRUE when the APPLICATION has neither TO-PROXY nor TO-NAPID. */
 gboolean omacp_provdoc_app_is_unlinked(const OmacpCharacteristic *app);
