@@ -174,8 +174,7 @@ check_profile(GKeyFile *kf, const char *group, OmacpProfile *p)
 static void
 run_ini(gconstpointer data)
 {
-	const char *name = data;
-	g_autofree char *rel = g_build_filename("provdoc", "profiles", name, NULL);
+	const char *rel = data; /* under tests/data */
 	g_autofree char *path = omacp_test_path(rel);
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
@@ -183,6 +182,7 @@ run_ini(gconstpointer data)
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
 	g_auto(GStrv) groups = NULL;
+	g_autoptr(GPtrArray) warnings = NULL;
 	guint64 count;
 
 	g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error));
@@ -193,9 +193,31 @@ run_ini(gconstpointer data)
 	g_assert_no_error(error);
 
 	doc = load_doc(doc_path);
-	profiles = omacp_profiles_from_doc(doc, "001010123456789");
+	warnings = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < doc->warnings->len; i++)
+		g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
+	profiles = omacp_profiles_derive(doc, "001010123456789", warnings);
 	dump_profiles(profiles);
+	for (guint i = 0; i < warnings->len; i++)
+		g_test_message("warning: %s", (const char *) g_ptr_array_index(warnings, i));
 	g_assert_cmpuint(profiles->len, ==, count);
+	/* [document] warning=<text>;<text>: each contained in some warning of
+	 * the document or the profiles; no-warning=<text>: in none. */
+	for (guint w = 0; w < 2; w++) {
+		g_autofree char *want = g_key_file_get_value(
+		        kf, "document", w == 0 ? "warning" : "no-warning", NULL);
+		g_auto(GStrv) texts = want != NULL ? g_strsplit(want, ";", -1) : NULL;
+
+		for (guint t = 0; texts != NULL && texts[t] != NULL; t++) {
+			gboolean found = FALSE;
+
+			for (guint i = 0; i < warnings->len; i++)
+				found |= strstr(g_ptr_array_index(warnings, i), texts[t]) != NULL;
+			if (found != (w == 0))
+				g_error("%s: %s warning contains \"%s\"", rel, w == 0 ? "no" : "a",
+				        texts[t]);
+		}
+	}
 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (guint i = 0; groups[i] != NULL; i++) {
@@ -206,7 +228,7 @@ run_ini(gconstpointer data)
 			continue;
 		p = find_profile(profiles, groups[i]);
 		if (p == NULL)
-			g_error("%s: no profile %s", name, groups[i]);
+			g_error("%s: no profile %s", rel, groups[i]);
 		g_assert_cmpstr(p->imsi, ==, "001010123456789");
 		op = g_key_file_get_string(kf, groups[i], "op", NULL);
 		if (g_strcmp0(op, "remove") == 0) {
@@ -639,12 +661,22 @@ main(int argc, char **argv)
 	g_autoptr(GPtrArray) names = NULL;
 
 	g_test_init(&argc, &argv, NULL);
-	names = omacp_test_list_data_files("provdoc/profiles", ".ini");
-	for (guint i = 0; i < names->len; i++) {
-		const char *n = g_ptr_array_index(names, i);
-		g_autofree char *test_name = g_strdup_printf("/profiles/expect/%s", n);
+	/* provdoc/profiles: what the vectors and documents mean; conformance:
+	 * one document a behaviour, each citing the reference client or CSP
+	 * text it follows (tests/data/conformance/README.md). */
+	for (guint d = 0; d < 2; d++) {
+		const char *dir = d == 0 ? "provdoc/profiles" : "conformance";
 
-		g_test_add_data_func(test_name, n, run_ini);
+		names = omacp_test_list_data_files(dir, ".ini");
+		for (guint i = 0; i < names->len; i++) {
+			const char *n = g_ptr_array_index(names, i);
+			g_autofree char *test_name = g_strdup_printf(
+			        "/profiles/%s/%s", d == 0 ? "expect" : "conformance", n);
+
+			g_test_add_data_func_full(test_name, g_build_filename(dir, n, NULL),
+			                          run_ini, g_free);
+		}
+		g_clear_pointer(&names, g_ptr_array_unref);
 	}
 	g_test_add_func("/profiles/no-secrets-in-settings", test_no_secrets_in_settings);
 	g_test_add_func("/profiles/mbpi/sonera", test_mbpi_sonera);
