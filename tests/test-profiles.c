@@ -541,6 +541,79 @@ doc_from_string(const char *text)
 	return doc;
 }
 
+/* Issue 16: N applications with TO-NAPID INTERNET and N NAPDEFs flagged
+ * INTERNET. The INTERNET set is worked out once per document (one link
+ * stands for it); this checks the result at N=900 (the bench measures the
+ * time). */
+static void
+test_internet_applications(void)
+{
+	const guint n = 900;
+	g_autoptr(GString) text = g_string_new("<wap-provisioningdoc>");
+	g_autoptr(OmacpProvDoc) doc = NULL;
+	g_autoptr(GPtrArray) profiles = NULL;
+	g_autoptr(GPtrArray) apps = NULL;
+	g_autoptr(GPtrArray) naps = NULL;
+	const GPtrArray *links;
+	OmacpBinding source;
+	guint n_internet = 0;
+	guint n_browser = 0;
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(text,
+		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n%u\"/><parm "
+		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
+		                       "name=\"INTERNET\"/></characteristic>",
+		                       i, i, i);
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(text,
+		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
+		                       "value=\"w2\"/><parm name=\"NAME\" value=\"b%u\"/><parm "
+		                       "name=\"TO-NAPID\" value=\"INTERNET\"/></characteristic>",
+		                       i);
+	g_string_append(text, "</wap-provisioningdoc>");
+	doc = doc_from_string(text->str);
+	g_assert_cmpuint(doc->warnings->len, ==, 0);
+
+	apps = omacp_provdoc_find_all(doc, "APPLICATION");
+	g_assert_cmpuint(apps->len, ==, n);
+	/* One link stands for the whole INTERNET set ... */
+	links = omacp_provdoc_app_links(doc, g_ptr_array_index(apps, n - 1), &source);
+	g_assert_nonnull(links);
+	g_assert_cmpuint(links->len, ==, 1);
+	g_assert_cmpint(source, ==, OMACP_BINDING_LINKS);
+	g_assert_null(((const OmacpLink *) g_ptr_array_index(links, 0))->napdef);
+	/* ... which the lookup API still expands, in document order. */
+	naps = omacp_provdoc_app_napdefs(doc, g_ptr_array_index(apps, n - 1));
+	g_assert_cmpuint(naps->len, ==, n);
+	g_assert_cmpstr(omacp_characteristic_get(g_ptr_array_index(naps, n - 1), "NAPID"), ==,
+	                "N899");
+
+	profiles = omacp_profiles_from_doc(doc, NULL);
+	g_assert_cmpuint(profiles->len, ==, 2 * n);
+	for (guint i = 0; i < profiles->len; i++) {
+		OmacpProfile *p = g_ptr_array_index(profiles, i);
+		const char *napid = NULL;
+
+		g_assert_true(g_variant_lookup(p->settings, "napid", "&s", &napid));
+		if (p->kind == OMACP_PROFILE_INTERNET) {
+			g_autofree char *want = g_strdup_printf("internet:N%u", n_internet);
+
+			g_assert_cmpstr(p->identity, ==, want);
+			g_assert_cmpstr(napid, ==, want + strlen("internet:"));
+			n_internet++;
+		} else {
+			g_assert_cmpint(p->kind, ==, OMACP_PROFILE_BROWSER);
+			/* the first INTERNET NAPDEF */
+			g_assert_cmpstr(napid, ==, "N0");
+			n_browser++;
+		}
+	}
+	g_assert_cmpuint(n_internet, ==, n);
+	g_assert_cmpuint(n_browser, ==, n);
+}
+
 static void
 test_large_documents(void)
 {
@@ -685,6 +758,7 @@ main(int argc, char **argv)
 	g_test_add_func("/profiles/mbpi/from-data", test_mbpi_from_data);
 	g_test_add_func("/profiles/kind-strings", test_kind_strings);
 	g_test_add_func("/profiles/large-documents", test_large_documents);
+	g_test_add_func("/profiles/internet-applications", test_internet_applications);
 	g_test_add_func("/profiles/empty-document", test_empty_document);
 	return g_test_run();
 }
