@@ -327,18 +327,14 @@ add_wifi_settings(NMConnection *connection, const OmacpProfile *profile, GError 
 		             NULL);
 		nm_connection_add_setting(connection, s_sec);
 	} else if (strcmp(security, "wep") == 0) {
-		const char *key = omacp_backend_dict_string(profile->secrets, "wep-key");
+		/* The profile's secrets wep-key0..3 (the document's WEPKEY by
+		 * INDEX), the default key wep-key-index (WEPKEYIND) and wep-auth
+		 * (WEPAUTHMODE: open or shared). */
+		const char *auth = omacp_backend_dict_string(profile->settings, "wep-auth");
 		guint32 index = 0;
 		NMSetting *s_sec;
+		gboolean have_default = FALSE;
 
-		if (key == NULL)
-			key = omacp_backend_dict_string(profile->secrets, "psk");
-		if (key == NULL) {
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-			            "networkmanager: wlan profile '%s' uses wep but carries no key",
-			            profile->identity);
-			return FALSE;
-		}
 		if (profile->settings != NULL)
 			g_variant_lookup(profile->settings, "wep-key-index", "u", &index);
 		if (index > 3) {
@@ -347,14 +343,39 @@ add_wifi_settings(NMConnection *connection, const OmacpProfile *profile, GError 
 			            profile->identity, index);
 			return FALSE;
 		}
+		if (auth != NULL && strcmp(auth, "open") != 0 && strcmp(auth, "shared") != 0) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			            "networkmanager: wlan profile '%s' has WEP authentication '%s' "
+			            "(expected open or shared)",
+			            profile->identity, auth);
+			return FALSE;
+		}
 		s_sec = nm_setting_wireless_security_new();
 		g_object_set(s_sec, NM_SETTING_WIRELESS_SECURITY_KEY_MGMT, "none",
 		             NM_SETTING_WIRELESS_SECURITY_WEP_KEY_TYPE, NM_WEP_KEY_TYPE_KEY,
 		             NM_SETTING_WIRELESS_SECURITY_WEP_TX_KEYIDX, index,
+		             NM_SETTING_WIRELESS_SECURITY_AUTH_ALG, auth != NULL ? auth : "open",
 		             NM_SETTING_WIRELESS_SECURITY_WEP_KEY_FLAGS,
 		             NM_SETTING_SECRET_FLAG_NONE, NULL);
-		nm_setting_wireless_security_set_wep_key(NM_SETTING_WIRELESS_SECURITY(s_sec), index,
-		                                         key);
+		for (guint k = 0; k < 4; k++) {
+			g_autofree char *name = g_strdup_printf("wep-key%u", k);
+			const char *key = omacp_backend_dict_string(profile->secrets, name);
+
+			if (key == NULL)
+				continue;
+			nm_setting_wireless_security_set_wep_key(
+			        NM_SETTING_WIRELESS_SECURITY(s_sec), k, key);
+			have_default |= k == index;
+		}
+		if (!have_default) {
+			g_object_unref(s_sec);
+			g_set_error(
+			        error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			        "networkmanager: wlan profile '%s' uses WEP key %u but carries no "
+			        "such key",
+			        profile->identity, index);
+			return FALSE;
+		}
 		nm_connection_add_setting(connection, s_sec);
 	} else {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,

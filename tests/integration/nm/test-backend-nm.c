@@ -9,6 +9,7 @@
  * after the backend. */
 
 #include <NetworkManager.h>
+#include <libxml/parser.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -563,6 +564,106 @@ test_wlan(void)
 	harness_remove_ok(backend, id_open);
 }
 
+/* The profiles the core derives from @xml (a WLAN or NAPDEF document). */
+static GPtrArray *
+profiles_of(const char *xml)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OmacpProvDoc) doc = NULL;
+	xmlDoc *tree = xmlReadMemory(xml, (int) strlen(xml), "doc.xml", NULL,
+	                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+	g_assert_nonnull(tree);
+	g_assert_true(omacp_provdoc_from_xml(tree, &doc, &error));
+	g_assert_no_error(error);
+	xmlFreeDoc(tree);
+	return omacp_profiles_from_doc(doc, NULL);
+}
+
+/* Issue 19: from documents to NetworkManager. WEP with its four keys, the
+ * default index and SHARED authentication (as Symbian stores them); SECMODE
+ * WPA2 with a pre-shared key becomes WPA2-PSK; DNS of both families, a
+ * zero-padded quad normalised. */
+static void
+test_from_documents(void)
+{
+	g_autoptr(GPtrArray) wep = profiles_of(
+	        "<wap-provisioningdoc><characteristic type=\"WLAN\">"
+	        "<parm name=\"PRI-SSID\" value=\"Office\"/><parm name=\"SECMODE\" value=\"WEP\"/>"
+	        "<parm name=\"WEPKEYIND\" value=\"2\"/><parm name=\"WEPAUTHMODE\" "
+	        "value=\"SHARED\"/>"
+	        "<characteristic type=\"WEPKEY\"><parm name=\"INDEX\" value=\"0\"/>"
+	        "<parm name=\"DATA\" value=\"key0key0key0k\"/></characteristic>"
+	        "<characteristic type=\"WEPKEY\"><parm name=\"INDEX\" value=\"1\"/>"
+	        "<parm name=\"DATA\" value=\"key1key1key1k\"/></characteristic>"
+	        "<characteristic type=\"WEPKEY\"><parm name=\"INDEX\" value=\"2\"/>"
+	        "<parm name=\"DATA\" value=\"key2key2key2k\"/></characteristic>"
+	        "<characteristic type=\"WEPKEY\"><parm name=\"INDEX\" value=\"3\"/>"
+	        "<parm name=\"DATA\" value=\"key3key3key3k\"/></characteristic>"
+	        "</characteristic></wap-provisioningdoc>");
+	g_autoptr(GPtrArray) wpa2 = profiles_of(
+	        "<wap-provisioningdoc><characteristic type=\"WLAN\">"
+	        "<parm name=\"PRI-SSID\" value=\"Home2\"/><parm name=\"SECMODE\" value=\"WPA2\"/>"
+	        "<parm name=\"WPA-PRES-KEY-ASC\" value=\"correct horse battery\"/>"
+	        "</characteristic></wap-provisioningdoc>");
+	g_autoptr(GPtrArray) dns = profiles_of(
+	        "<wap-provisioningdoc><characteristic type=\"NAPDEF\">"
+	        "<parm name=\"NAPID\" value=\"NET\"/><parm name=\"NAME\" value=\"net\"/>"
+	        "<parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
+	        "<parm name=\"NAP-ADDRESS\" value=\"internet\"/><parm name=\"INTERNET\"/>"
+	        "<parm name=\"DNS-ADDR\" value=\"010.001.002.003\"/>"
+	        "<parm name=\"DNS-ADDR\" value=\"2001:db8::53\"/>"
+	        "<parm name=\"LOCAL-ADDRTYPE\" value=\"IPV6\"/>"
+	        "</characteristic></wap-provisioningdoc>");
+	g_autofree char *id_wep = NULL;
+	g_autofree char *id_wpa2 = NULL;
+	g_autofree char *id_dns = NULL;
+	g_autoptr(NMClient) client = NULL;
+	g_autoptr(NMConnection) full = NULL;
+	g_autoptr(NMConnection) full2 = NULL;
+	NMSettingWirelessSecurity *s_sec;
+	NMConnection *c;
+
+	g_assert_cmpuint(wep->len, ==, 1);
+	g_assert_cmpuint(wpa2->len, ==, 1);
+	g_assert_cmpuint(dns->len, ==, 1);
+	id_wep = harness_apply_ok(backend, g_ptr_array_index(wep, 0), NULL, FALSE, NULL);
+	id_wpa2 = harness_apply_ok(backend, g_ptr_array_index(wpa2, 0), NULL, FALSE, NULL);
+	id_dns = harness_apply_ok(backend, g_ptr_array_index(dns, 0), NULL, FALSE, NULL);
+	client = fresh_client();
+
+	full = with_secrets(lookup(client, id_wep), "802-11-wireless-security");
+	s_sec = nm_connection_get_setting_wireless_security(full);
+	g_assert_cmpstr(nm_setting_wireless_security_get_key_mgmt(s_sec), ==, "none");
+	g_assert_cmpuint(nm_setting_wireless_security_get_wep_tx_keyidx(s_sec), ==, 2);
+	g_assert_cmpstr(nm_setting_wireless_security_get_auth_alg(s_sec), ==, "shared");
+	g_assert_cmpstr(nm_setting_wireless_security_get_wep_key(s_sec, 0), ==, "key0key0key0k");
+	g_assert_cmpstr(nm_setting_wireless_security_get_wep_key(s_sec, 1), ==, "key1key1key1k");
+	g_assert_cmpstr(nm_setting_wireless_security_get_wep_key(s_sec, 2), ==, "key2key2key2k");
+	g_assert_cmpstr(nm_setting_wireless_security_get_wep_key(s_sec, 3), ==, "key3key3key3k");
+
+	full2 = with_secrets(lookup(client, id_wpa2), "802-11-wireless-security");
+	s_sec = nm_connection_get_setting_wireless_security(full2);
+	g_assert_cmpstr(nm_setting_wireless_security_get_key_mgmt(s_sec), ==, "wpa-psk");
+	g_assert_cmpstr(nm_setting_wireless_security_get_psk(s_sec), ==, "correct horse battery");
+
+	c = NM_CONNECTION(lookup(client, id_dns));
+	g_assert_cmpstr(nm_setting_ip_config_get_method(nm_connection_get_setting_ip4_config(c)),
+	                ==, NM_SETTING_IP4_CONFIG_METHOD_AUTO);
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(nm_connection_get_setting_ip4_config(c)),
+	                 ==, 1);
+	g_assert_cmpstr(nm_setting_ip_config_get_dns(nm_connection_get_setting_ip4_config(c), 0),
+	                ==, "10.1.2.3");
+	g_assert_cmpuint(nm_setting_ip_config_get_num_dns(nm_connection_get_setting_ip6_config(c)),
+	                 ==, 1);
+	g_assert_cmpstr(nm_setting_ip_config_get_dns(nm_connection_get_setting_ip6_config(c), 0),
+	                ==, "2001:db8::53");
+
+	harness_remove_ok(backend, id_wep);
+	harness_remove_ok(backend, id_wpa2);
+	harness_remove_ok(backend, id_dns);
+}
+
 static void
 test_rejects(void)
 {
@@ -713,6 +814,7 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-nm/remove", test_remove);
 	g_test_add_func("/backend-nm/ip-type-and-sim", test_ip_type_and_sim);
 	g_test_add_func("/backend-nm/wlan", test_wlan);
+	g_test_add_func("/backend-nm/from-documents", test_from_documents);
 	g_test_add_func("/backend-nm/rejects", test_rejects);
 	g_test_add_func("/backend-nm/cancel-leaves-nothing", test_cancel_leaves_nothing);
 	g_test_add_func("/backend-nm/preview-create", test_preview_create);
