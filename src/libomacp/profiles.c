@@ -1110,7 +1110,23 @@ static void
 put_access_point(Draft *d, const OmacpCharacteristic *nap)
 {
 	const OmacpCharacteristic *auth = first_child(nap, "NAPAUTHINFO");
-	const char *local = omacp_characteristic_get(nap, "LOCAL-ADDRTYPE");
+	const OmacpCharacteristic *other;
+	gboolean both = FALSE;
+	guint k = 0;
+
+	/* PAP and CHAP NAPAUTHINFOs together: either method is accepted (no
+	 * restriction); the credentials are those of the first that has a
+	 * user name. */
+	while ((other = next_child(nap, "NAPAUTHINFO", &k)) != NULL) {
+		const char *t = omacp_characteristic_get(other, "AUTHTYPE");
+
+		if (auth != NULL && other != auth &&
+		    g_strcmp0(t, omacp_characteristic_get(auth, "AUTHTYPE")) != 0)
+			both = TRUE;
+		if (omacp_characteristic_get(auth, "AUTHNAME") == NULL &&
+		    omacp_characteristic_get(other, "AUTHNAME") != NULL)
+			auth = other;
+	}
 
 	put_s(d, "napid", omacp_characteristic_get(nap, "NAPID"));
 	if (nap_is_packet_apn(nap))
@@ -1119,7 +1135,9 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 		const char *type = omacp_characteristic_get(auth, "AUTHTYPE");
 		const char *user = omacp_characteristic_get(auth, "AUTHNAME");
 
-		if (str_is(type, "PAP"))
+		if (both)
+			; /* any method */
+		else if (str_is(type, "PAP"))
 			put_s(d, "auth", "pap");
 		else if (str_is(type, "CHAP") || str_is(type, "MD5"))
 			put_s(d, "auth", "chap"); /* MD5: CHAP with MD5, the only CHAP */
@@ -1130,14 +1148,66 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 	} else {
 		put_b(d, "password-set", FALSE);
 	}
-	/* LOCAL-ADDRTYPE is the format of LOCAL-ADDR (Windows' CM_GPRSEntries
-	 * and NAPDEF documentation), not the family of the connection. */
-	(void) local;
+	/* LOCAL-ADDRTYPE is the format of LOCAL-ADDR (Windows' NAPDEF
+	 * documentation), not the family of the connection. */
 	put_s(d, "ip-type", "ipv4v6");
 }
 
 /* ------------------------------------------------------------------------ */
 /* NAPDEF-based profiles */
+
+static const OmacpCharacteristic *next_top(const OmacpProvDoc *doc, const char *type, guint *i);
+
+/* What the document says that no profile carries: one warning each, so
+ * that nothing is dropped silently. */
+static void
+warn_unused(Ctx *ctx)
+{
+	static const char *const napdef_parms[] = { "LINGER", "T-BIT", "LOCAL-ADDR" };
+	const OmacpCharacteristic *c;
+	guint i = 0;
+
+	while ((c = next_top(ctx->doc, "NAPDEF", &i)) != NULL) {
+		const OmacpCharacteristic *child;
+		guint k = 0;
+
+		for (guint p = 0; p < G_N_ELEMENTS(napdef_parms); p++) {
+			if (omacp_characteristic_has(c, napdef_parms[p]))
+				ctx_warn(ctx, c, "%s is not used by this device", napdef_parms[p]);
+		}
+		while ((child = next_child(c, "VALIDITY", &k)) != NULL)
+			ctx_warn(ctx, child,
+			         "VALIDITY (the networks the access point is for) is not checked: "
+			         "the access point is used on any network");
+	}
+	for (i = 0; i < ctx->doc->characteristics->len; i++) {
+		c = g_ptr_array_index(ctx->doc->characteristics, i);
+		if (!char_live(c))
+			continue;
+		if (str_is(c->type, "CLIENTIDENTITY") || str_is(c->type, "VENDORCONFIG"))
+			ctx_warn(ctx, c, "%s is not used by this device", c->type);
+		else if (str_is(c->type, "BOOTSTRAP") &&
+		         omacp_characteristic_get(c, "PROVURL") == NULL &&
+		         omacp_characteristic_has(c, "PROXY-ID"))
+			ctx_warn(ctx, c, "the bootstrap PROXY-ID is not used by this device");
+	}
+}
+
+static void
+warn_wlan_unused(Ctx *ctx, const OmacpCharacteristic *wlan)
+{
+	const OmacpCharacteristic *eap;
+	guint k = 0;
+	guint n = 0;
+
+	while ((eap = next_child(wlan, "EAP", &k)) != NULL) {
+		if (n++ > 0)
+			ctx_warn(ctx, eap, "only the first EAP method is used; this one is not");
+		if (first_child(eap, "CERT") != NULL)
+			ctx_warn(ctx, eap,
+			         "CERT is not installed: the certificate must be set up by hand");
+	}
+}
 
 static void
 add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
@@ -1183,6 +1253,14 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 	put_access_point(&d, nap);
 	if (bearer != NULL)
 		put_s(&d, "bearer", bearer);
+	/* The one to prefer: flagged INTERNET, else (none is) the first. */
+	if (omacp_characteristic_has(nap, "INTERNET") ||
+	    (!ctx->any_internet && !ctx->preferred_done)) {
+		put_b(&d, "preferred", TRUE);
+		ctx->preferred_done = TRUE;
+	} else {
+		put_b(&d, "preferred", FALSE);
+	}
 	if (dns != NULL) {
 		g_autofree char *joined = NULL;
 
@@ -1211,8 +1289,28 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 		if (phys == NULL && omacp_characteristic_has(nap, "INTERNET"))
 			phys = ctx->internet_proxy;
 		if (phys != NULL && proxy_of_physical(phys, &proxy)) {
+			g_autoptr(GPtrArray) domains = omacp_characteristic_get_all(phys, "DOMAIN");
+			g_autoptr(GPtrArray) more =
+			        omacp_characteristic_get_all(phys->parent, "DOMAIN");
+
+			g_ptr_array_extend_and_steal(domains, g_steal_pointer(&more));
 			if (proxy.wsp) {
 				put_s(&d, "wap-gateway", proxy.address);
+			} else if (domains->len > 0) {
+				/* Only for those domains (ProvCont DOMAIN). */
+				g_autofree char *joined = NULL;
+
+				g_ptr_array_add(domains, NULL);
+				joined = g_strjoinv(", ", (char **) domains->pdata);
+				put_s(&d, "proxy", proxy.address);
+				put_value(&d, "proxy-domains",
+				          g_variant_new_strv((const char *const *) domains->pdata,
+				                             -1));
+				add_risk(&d,
+				         "HTTP proxy %s on the internet access point for %s: "
+				         "traffic to "
+				         "those domains would go through it",
+				         proxy.address, joined);
 			} else {
 				put_s(&d, "proxy", proxy.address);
 				add_risk(&d,
@@ -1291,6 +1389,7 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	else
 		security = "none";
 
+	warn_wlan_unused(ctx, wlan);
 	draft_init(&d, OMACP_PROFILE_WLAN, OMACP_OP_SET, ssid,
 	           nap != NULL ? omacp_characteristic_get(nap, "NAME") : ssid, ctx->imsi);
 	put_s(&d, "ssid", ssid);
@@ -1892,6 +1991,32 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 	}
 
 	add_removals(&ctx);
+	warn_unused(&ctx);
+	/* Two internet/MMS profiles of one name would be one oFono context:
+	 * the later one is named after its kind too. */
+	for (guint a = 0; a < out->len; a++) {
+		OmacpProfile *p = g_ptr_array_index(out, a);
+
+		if (p->op != OMACP_OP_SET ||
+		    (p->kind != OMACP_PROFILE_INTERNET && p->kind != OMACP_PROFILE_MMS))
+			continue;
+		for (guint b = 0; b < a; b++) {
+			OmacpProfile *q = g_ptr_array_index(out, b);
+
+			if ((q->kind == OMACP_PROFILE_INTERNET || q->kind == OMACP_PROFILE_MMS) &&
+			    q->op == OMACP_OP_SET && strcmp(q->name, p->name) == 0) {
+				char *renamed = g_strdup_printf(
+				        "%s (%s)", p->name,
+				        p->kind == OMACP_PROFILE_MMS
+				                ? "MMS"
+				                : p->identity + strlen("internet:"));
+
+				g_free(p->name);
+				p->name = renamed;
+				break;
+			}
+		}
+	}
 	ctx_clear(&ctx);
 	return out;
 }
