@@ -1539,11 +1539,12 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 		return;
 	}
 
+	/* PRI-H-SSID is a flag (a hidden network), never the name. */
 	if (str_is(c->type, "WLAN") && !omacp_characteristic_has(c, "PRI-SSID") &&
-	    !omacp_characteristic_has(c, "PRI-U-SSID") &&
-	    !omacp_characteristic_has(c, "PRI-H-SSID")) {
+	    !omacp_characteristic_has(c, "PRI-U-SSID")) {
 		warn(doc, c->path,
-		     "no SSID (PRI-SSID, PRI-U-SSID or PRI-H-SSID); characteristic ignored");
+		     "no SSID (PRI-SSID or PRI-U-SSID; PRI-H-SSID only marks a hidden network); "
+		     "characteristic ignored");
 		c->valid = FALSE;
 	}
 }
