@@ -387,10 +387,18 @@ add_wifi_settings(NMConnection *connection, const OmacpProfile *profile, GError 
 	return add_ip_settings(connection, profile, error);
 }
 
+/* TRUE when the daemon asks @profile to become its SIM's default. */
+static gboolean
+makes_default(const OmacpProfile *profile)
+{
+	return profile->kind == OMACP_PROFILE_INTERNET &&
+	       omacp_backend_dict_bool(profile->settings, "make-default", FALSE);
+}
+
 /* The connection omacp wants for @profile, normalized, with user data and
  * the hash of its managed fields. */
 static NMConnection *
-build_connection(const OmacpProfile *profile, const char *message, GError **error)
+build_connection(const OmacpProfile *profile, const char *name, const char *message, GError **error)
 {
 	g_autoptr(NMConnection) connection = nm_simple_connection_new();
 	NMSettingConnection *s_con;
@@ -423,13 +431,13 @@ build_connection(const OmacpProfile *profile, const char *message, GError **erro
 	}
 
 	s_con = NM_SETTING_CONNECTION(nm_setting_connection_new());
-	/* autoconnect off: a connection that arrived by SMS must not start
-	 * carrying traffic (and costs) on its own, nor displace the connection
-	 * the user chose; the user or a UI activates it. A user who turns it on
-	 * keeps that, as omacp does not manage the flag after creation. */
-	g_object_set(s_con, NM_SETTING_CONNECTION_ID, profile->name, NM_SETTING_CONNECTION_UUID,
-	             uuid, NM_SETTING_CONNECTION_TYPE, type, NM_SETTING_CONNECTION_AUTOCONNECT,
-	             FALSE, NULL);
+	/* autoconnect off unless the daemon says the profile becomes its SIM's
+	 * default ("make-default", which a user's acceptance decides): a
+	 * connection that arrived by SMS must not start carrying traffic (and
+	 * costs) on its own, nor displace the connection the user chose. */
+	g_object_set(s_con, NM_SETTING_CONNECTION_ID, name != NULL ? name : profile->name,
+	             NM_SETTING_CONNECTION_UUID, uuid, NM_SETTING_CONNECTION_TYPE, type,
+	             NM_SETTING_CONNECTION_AUTOCONNECT, makes_default(profile), NULL);
 	nm_connection_add_setting(connection, NM_SETTING(s_con));
 
 	if (profile->kind == OMACP_PROFILE_INTERNET) {
@@ -455,15 +463,54 @@ build_connection(const OmacpProfile *profile, const char *message, GError **erro
 	return g_steal_pointer(&connection);
 }
 
-/* The connection omacp made for this identity before: by UUID, else by tag. */
+/* --- the SIM a connection belongs to --------------------------------------- */
+
+static const char *
+conn_sim_id(NMConnection *c)
+{
+	NMSettingGsm *s_gsm = nm_connection_get_setting_gsm(c);
+	const char *id = s_gsm != NULL ? nm_setting_gsm_get_sim_id(s_gsm) : NULL;
+
+	return id != NULL && id[0] != '\0' ? id : NULL;
+}
+
+static const char *
+conn_sim_operator_id(NMConnection *c)
+{
+	NMSettingGsm *s_gsm = nm_connection_get_setting_gsm(c);
+	const char *id = s_gsm != NULL ? nm_setting_gsm_get_sim_operator_id(s_gsm) : NULL;
+
+	return id != NULL && id[0] != '\0' ? id : NULL;
+}
+
+/* TRUE when @c is bound to the SIM @wanted is for: the same gsm.sim-id when
+ * either has one (the ICCID names one card), else the same
+ * gsm.sim-operator-id. Connections that are not gsm (Wi-Fi) belong to no
+ * SIM and always match. */
+static gboolean
+same_sim(NMConnection *c, NMConnection *wanted)
+{
+	if (nm_connection_get_setting_gsm(wanted) == NULL)
+		return nm_connection_get_setting_gsm(c) == NULL;
+	if (nm_connection_get_setting_gsm(c) == NULL)
+		return FALSE;
+	if (conn_sim_id(c) != NULL || conn_sim_id(wanted) != NULL)
+		return g_strcmp0(conn_sim_id(c), conn_sim_id(wanted)) == 0;
+	return g_strcmp0(conn_sim_operator_id(c), conn_sim_operator_id(wanted)) == 0;
+}
+
+/* The connection omacp made for this identity and this SIM before: by
+ * UUID, else by tag; one of another SIM is never taken (its profile gets a
+ * connection of its own). */
 static NMRemoteConnection *
-find_existing(NMClient *client, const OmacpProfile *profile, const char *existing_id)
+find_existing(NMClient *client, const OmacpProfile *profile, const char *existing_id,
+              NMConnection *wanted)
 {
 	const GPtrArray *all;
 
 	if (existing_id != NULL) {
 		NMRemoteConnection *rc = nm_client_get_connection_by_uuid(client, existing_id);
-		if (rc != NULL)
+		if (rc != NULL && same_sim(NM_CONNECTION(rc), wanted))
 			return rc;
 	}
 	all = nm_client_get_connections(client);
@@ -471,10 +518,189 @@ find_existing(NMClient *client, const OmacpProfile *profile, const char *existin
 		NMConnection *c = g_ptr_array_index(all, i);
 		const char *tag = conn_user_data(c, OMACP_NM_USER_PROFILE);
 
-		if (tag != NULL && strcmp(tag, profile->identity) == 0)
+		if (tag != NULL && strcmp(tag, profile->identity) == 0 && same_sim(c, wanted))
 			return g_ptr_array_index(all, i);
 	}
 	return NULL;
+}
+
+/* Names tried after "Name": "Name 2" up to "Name <this>". */
+#define MAX_NAME_NUMBER 999
+
+/* TRUE when @name is taken by a connection other than @self that omacp made
+ * or that belongs to the SIM of @wanted. */
+static gboolean
+name_taken(NMClient *client, const char *name, NMConnection *wanted, NMConnection *self)
+{
+	const GPtrArray *all = nm_client_get_connections(client);
+
+	for (guint i = 0; i < all->len; i++) {
+		NMConnection *c = g_ptr_array_index(all, i);
+
+		if (c == self || g_strcmp0(nm_connection_get_id(c), name) != 0)
+			continue;
+		if (conn_user_data(c, OMACP_NM_USER_PROFILE) != NULL || same_sim(c, wanted))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A readable connection id for @profile that no other omacp connection and
+ * no other connection of its SIM has: its name, else "<name> 2", "<name> 3"...
+ * @self (may be NULL) is the connection being updated. */
+static char *
+unique_name(NMClient *client, const OmacpProfile *profile, NMConnection *wanted, NMConnection *self,
+            GError **error)
+{
+	if (!name_taken(client, profile->name, wanted, self))
+		return g_strdup(profile->name);
+	for (guint n = 2; n <= MAX_NAME_NUMBER; n++) {
+		g_autofree char *name = g_strdup_printf("%s %u", profile->name, n);
+
+		if (!name_taken(client, name, wanted, self))
+			return g_steal_pointer(&name);
+	}
+	g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+	            "networkmanager: every name from '%s' to '%s %u' is taken", profile->name,
+	            profile->name, MAX_NAME_NUMBER);
+	return NULL;
+}
+
+/* The connection omacp wants for @profile, with a name no other omacp
+ * connection and no other connection of its SIM has; *@out_existing gets the
+ * connection it updates (NULL: a new one). */
+static NMConnection *
+build_wanted(NMClient *client, const OmacpProfile *profile, const char *message,
+             const char *existing_id, NMRemoteConnection **out_existing, GError **error)
+{
+	g_autoptr(NMConnection) wanted = build_connection(profile, NULL, message, error);
+	g_autofree char *name = NULL;
+	NMRemoteConnection *existing;
+
+	*out_existing = NULL;
+	if (wanted == NULL)
+		return NULL;
+	existing = find_existing(client, profile, existing_id, wanted);
+	name = unique_name(client, profile, wanted,
+	                   existing != NULL ? NM_CONNECTION(existing) : NULL, error);
+	if (name == NULL)
+		return NULL;
+	if (strcmp(name, profile->name) != 0) {
+		g_clear_object(&wanted);
+		wanted = build_connection(profile, name, message, error);
+		if (wanted == NULL)
+			return NULL;
+	}
+	*out_existing = existing;
+	return g_steal_pointer(&wanted);
+}
+
+/* The UUIDs of the connections that are the default of @wanted's SIM now
+ * (gsm, same SIM, autoconnect on), @self (may be NULL) left out. */
+static GPtrArray *
+previous_defaults(NMClient *client, NMConnection *wanted, NMConnection *self)
+{
+	const GPtrArray *all = nm_client_get_connections(client);
+	GPtrArray *uuids = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < all->len; i++) {
+		NMConnection *c = g_ptr_array_index(all, i);
+		NMSettingConnection *s_con = nm_connection_get_setting_connection(c);
+
+		if (c == self || nm_connection_get_setting_gsm(c) == NULL || !same_sim(c, wanted) ||
+		    s_con == NULL || !nm_setting_connection_get_autoconnect(s_con))
+			continue;
+		g_ptr_array_add(uuids, g_strdup(nm_connection_get_uuid(c)));
+	}
+	return uuids;
+}
+
+/* --- turning autoconnect on or off on a list of connections ---------------- */
+
+typedef struct {
+	NMClient *client;
+	char **uuids;
+	guint index;
+	gboolean value;
+	GError *error; /* the first failure; the others are still tried */
+} AutoconnectData;
+
+static void
+autoconnect_data_free(AutoconnectData *data)
+{
+	g_clear_object(&data->client);
+	g_strfreev(data->uuids);
+	g_clear_error(&data->error);
+	g_free(data);
+}
+
+static void autoconnect_next(GTask *task);
+
+static void
+autoconnect_updated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	AutoconnectData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) out =
+	        nm_remote_connection_update2_finish(NM_REMOTE_CONNECTION(source), result, &error);
+
+	if (out == NULL && data->error == NULL)
+		data->error = omacp_backend_error_wrap("networkmanager", error,
+		                                       "setting autoconnect of connection '%s'",
+		                                       nm_connection_get_id(NM_CONNECTION(source)));
+	data->index++;
+	autoconnect_next(g_steal_pointer(&task));
+}
+
+static void
+autoconnect_next(GTask *task)
+{
+	AutoconnectData *data = g_task_get_task_data(task);
+
+	for (; data->uuids != NULL && data->uuids[data->index] != NULL; data->index++) {
+		NMRemoteConnection *rc =
+		        nm_client_get_connection_by_uuid(data->client, data->uuids[data->index]);
+		g_autoptr(NMConnection) copy = NULL;
+		NMSettingConnection *s_con;
+
+		/* deleted since: nothing to put back */
+		if (rc == NULL)
+			continue;
+		s_con = nm_connection_get_setting_connection(NM_CONNECTION(rc));
+		if (s_con == NULL || nm_setting_connection_get_autoconnect(s_con) == data->value)
+			continue;
+		copy = nm_simple_connection_new_clone(NM_CONNECTION(rc));
+		g_object_set(nm_connection_get_setting_connection(copy),
+		             NM_SETTING_CONNECTION_AUTOCONNECT, data->value, NULL);
+		/* no secrets in this update: NetworkManager keeps the stored ones */
+		nm_remote_connection_update2(
+		        rc, nm_connection_to_dbus(copy, NM_CONNECTION_SERIALIZE_ALL),
+		        NM_SETTINGS_UPDATE2_FLAG_TO_DISK, NULL, NULL, autoconnect_updated_cb, task);
+		return;
+	}
+	if (data->error != NULL)
+		g_task_return_error(task, g_steal_pointer(&data->error));
+	else
+		g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+/* Sets connection.autoconnect to @value on each connection @uuids
+ * (NULL-terminated, may be NULL) names that still exists, one after the
+ * other; finish with g_task_propagate_boolean(). */
+static void
+set_autoconnect_async(NMClient *client, const char *const *uuids, gboolean value,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, NULL, callback, user_data);
+	AutoconnectData *data = g_new0(AutoconnectData, 1);
+
+	data->client = g_object_ref(client);
+	data->uuids = g_strdupv((char **) uuids);
+	data->value = value;
+	g_task_set_task_data(task, data, (GDestroyNotify) autoconnect_data_free);
+	autoconnect_next(task);
 }
 
 /* Copies one property from @from to @to (adding or resetting to the default
@@ -513,7 +739,8 @@ static NMConnection *
 merge_connection(NMConnection *existing, NMConnection *wanted, GError **error)
 {
 	g_autoptr(NMConnection) merged = nm_simple_connection_new_clone(existing);
-	const char *keys[] = { OMACP_NM_USER_PROFILE, OMACP_NM_USER_MESSAGE, OMACP_NM_USER_HASH };
+	const char *keys[] = { OMACP_NM_USER_PROFILE, OMACP_NM_USER_MESSAGE, OMACP_NM_USER_HASH,
+		               OMACP_NM_USER_DEFAULTS };
 	g_autoptr(GError) local = NULL;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(managed_fields); i++)
@@ -609,17 +836,19 @@ update_finish(GObject *source, GAsyncResult *result, GError **error)
 	return out != NULL;
 }
 
-/* Adds @settings as a new connection, on disk and without autoconnect (see
- * build_connection()). Not cancellable: cancelling the call would not stop
- * NetworkManager from adding. */
+/* Adds @settings as a new connection, on disk, with autoconnect blocked
+ * until first used when @block_autoconnect (see build_connection()). Not cancellable: cancelling
+ * the call would not stop NetworkManager from adding. */
 static void
-add_connection(NMClient *client, GVariant *settings, GAsyncReadyCallback callback,
-               gpointer user_data)
+add_connection(NMClient *client, GVariant *settings, gboolean block_autoconnect,
+               GAsyncReadyCallback callback, gpointer user_data)
 {
-	nm_client_add_connection2(client, settings,
-	                          NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
-	                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
-	                          NULL, TRUE, NULL, callback, user_data);
+	nm_client_add_connection2(
+	        client, settings,
+	        NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
+	                (block_autoconnect ? NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT
+	                                   : 0),
+	        NULL, TRUE, NULL, callback, user_data);
 }
 
 static void
@@ -638,8 +867,10 @@ typedef struct {
 	NMRemoteConnection *existing; /* the connection being updated, or the one added */
 	GVariant *undo;
 	gboolean created;
-	gboolean had_secrets; /* the connection held secrets before the update */
-	char *id;             /* connection id, for messages */
+	gboolean had_secrets;  /* the connection held secrets before the update */
+	char *id;              /* connection id, for messages */
+	gboolean make_default; /* it becomes its SIM's default */
+	GPtrArray *defaults;   /* char *, UUIDs of the SIM's default before; NULL: none */
 } ApplyData;
 
 static void
@@ -651,16 +882,47 @@ apply_data_free(ApplyData *data)
 	g_clear_object(&data->existing);
 	g_clear_pointer(&data->undo, g_variant_unref);
 	g_free(data->id);
+	g_clear_pointer(&data->defaults, g_ptr_array_unref);
 	g_free(data);
+}
+
+static void
+apply_defaults_off_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	/* the new connection is in place and the SIM's default: a previous
+	 * default that kept autoconnect competes with it but breaks nothing */
+	if (!g_task_propagate_boolean(G_TASK(result), &error))
+		g_message("%s", error->message);
+	omacp_backend_task_return_applied(
+	        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
 }
 
 static void
 apply_return(GTask *task)
 {
 	ApplyData *data = g_task_get_task_data(task);
+	GVariantDict undo;
 
-	omacp_backend_task_return_applied(
-	        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+	if (data->defaults == NULL || data->defaults->len == 0) {
+		omacp_backend_task_return_applied(
+		        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+		return;
+	}
+	/* the SIM's previous default stops connecting on its own; undo turns
+	 * it back on */
+	g_ptr_array_add(data->defaults, NULL);
+	g_variant_dict_init(&undo, data->undo);
+	g_variant_dict_insert_value(
+	        &undo, "defaults",
+	        g_variant_new_strv((const char *const *) data->defaults->pdata, -1));
+	g_clear_pointer(&data->undo, g_variant_unref);
+	data->undo = g_variant_ref_sink(g_variant_dict_end(&undo));
+	set_autoconnect_async(data->client, (const char *const *) data->defaults->pdata, FALSE,
+	                      apply_defaults_off_cb, g_object_ref(task));
 }
 
 static void
@@ -897,6 +1159,9 @@ apply_secrets_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
+	if (data->make_default)
+		g_object_set(nm_connection_get_setting_connection(merged),
+		             NM_SETTING_CONNECTION_AUTOCONNECT, TRUE, NULL);
 	if (g_task_return_error_if_cancelled(task))
 		return;
 	update_connection(data->existing,
@@ -926,18 +1191,37 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
 	data->bus = g_object_ref(self->bus);
 	data->client = g_object_ref(self->client);
 	data->id = g_strdup(profile->name);
-	data->wanted = build_connection(profile, message, &error);
+	data->wanted = build_wanted(self->client, profile, message, existing_id, &existing, &error);
 	if (data->wanted == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
+	g_free(data->id);
+	data->id = g_strdup(nm_connection_get_id(data->wanted));
+	if (makes_default(profile)) {
+		g_autofree char *list = NULL;
 
-	existing = find_existing(self->client, profile, existing_id);
+		data->make_default = TRUE;
+		data->defaults =
+		        previous_defaults(self->client, data->wanted,
+		                          existing != NULL ? NM_CONNECTION(existing) : NULL);
+		if (data->defaults->len > 0) {
+			g_ptr_array_add(data->defaults, NULL);
+			list = g_strjoinv(",", (char **) data->defaults->pdata);
+			g_ptr_array_remove_index(data->defaults, data->defaults->len - 1);
+		}
+		/* what Profile.Remove puts back (the hash does not cover it) */
+		if (!set_user_data(data->wanted, OMACP_NM_USER_DEFAULTS, list, &error)) {
+			g_task_return_error(task, g_steal_pointer(&error));
+			return;
+		}
+	}
+
 	if (existing == NULL) {
 		/* a cancel meanwhile: apply_added_cb takes it back out */
 		add_connection(self->client,
 		               nm_connection_to_dbus(data->wanted, NM_CONNECTION_SERIALIZE_ALL),
-		               apply_added_cb, g_steal_pointer(&task));
+		               !makes_default(profile), apply_added_cb, g_steal_pointer(&task));
 		return;
 	}
 
@@ -964,13 +1248,43 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
 /* --- remove ---------------------------------------------------------------- */
 
 static void
-remove_deleted_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+defaults_restored_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	g_autoptr(GError) error = NULL;
 
+	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	g_task_return_boolean(task, TRUE);
+}
+
+/* The SIM's defaults before the connection @c became it (NULL: none). */
+static char **
+defaults_of(NMConnection *c)
+{
+	const char *list = conn_user_data(c, OMACP_NM_USER_DEFAULTS);
+
+	return list != NULL && list[0] != '\0' ? g_strsplit(list, ",", -1) : NULL;
+}
+
+static void
+remove_deleted_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	NMClient *client = g_task_get_task_data(task);
+	g_auto(GStrv) defaults = defaults_of(NM_CONNECTION(source));
+	g_autoptr(GError) error = NULL;
+
 	if (!nm_remote_connection_delete_finish(NM_REMOTE_CONNECTION(source), result, &error)) {
 		backend_error(task, error, "deleting", nm_connection_get_id(NM_CONNECTION(source)));
+		return;
+	}
+	if (defaults != NULL) {
+		/* the SIM's default before this one is its default again */
+		set_autoconnect_async(client, (const char *const *) defaults, TRUE,
+		                      defaults_restored_cb, g_steal_pointer(&task));
 		return;
 	}
 	g_task_return_boolean(task, TRUE);
@@ -992,6 +1306,7 @@ nm_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable
 		g_task_return_boolean(task, TRUE);
 		return;
 	}
+	g_task_set_task_data(task, g_object_ref(self->client), g_object_unref);
 	nm_remote_connection_delete_async(rc, cancellable, remove_deleted_cb,
 	                                  g_steal_pointer(&task));
 }
@@ -1059,8 +1374,8 @@ undo_added_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
-              GAsyncReadyCallback callback, gpointer user_data)
+undo_connection_async(OmacpBackend *backend, const char *id, GVariant *undo,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
 	g_autoptr(GTask) task = NULL;
@@ -1072,7 +1387,7 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
 	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, nm_undo_async);
+	g_task_set_source_tag(task, undo_connection_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "connection",
@@ -1106,7 +1421,59 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 		return;
 	}
 	/* deleted since: bring it back as it was, same UUID */
-	add_connection(self->client, previous, undo_added_cb, g_steal_pointer(&task));
+	add_connection(self->client, previous, TRUE, undo_added_cb, g_steal_pointer(&task));
+}
+
+typedef struct {
+	NMClient *client;
+	char **defaults;
+} UndoDefaultsData;
+
+static void
+undo_defaults_data_free(UndoDefaultsData *data)
+{
+	g_clear_object(&data->client);
+	g_strfreev(data->defaults);
+	g_free(data);
+}
+
+static void
+undo_connection_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	UndoDefaultsData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_backend_task_finish(NULL, result, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	set_autoconnect_async(data->client, (const char *const *) data->defaults, TRUE,
+	                      defaults_restored_cb, g_steal_pointer(&task));
+}
+
+/* The connection as it was, then the SIM's default as it was. */
+static void
+nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+	NmBackend *self = nm_backend(backend);
+	g_auto(GStrv) defaults = NULL;
+	GTask *task;
+	UndoDefaultsData *data;
+
+	if (undo == NULL || !g_variant_lookup(undo, "defaults", "^as", &defaults) ||
+	    self->client == NULL) {
+		undo_connection_async(backend, id, undo, cancellable, callback, user_data);
+		return;
+	}
+	task = g_task_new(NULL, cancellable, callback, user_data);
+	g_task_set_source_tag(task, nm_undo_async);
+	data = g_new0(UndoDefaultsData, 1);
+	data->client = g_object_ref(self->client);
+	data->defaults = g_steal_pointer(&defaults);
+	g_task_set_task_data(task, data, (GDestroyNotify) undo_defaults_data_free);
+	undo_connection_async(backend, id, undo, cancellable, undo_connection_done, task);
 }
 
 /* --- preview ----------------------------------------------------------------- */
@@ -1115,14 +1482,18 @@ static GVariant *
 nm_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *existing_id)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(NMConnection) wanted = build_connection(profile, NULL, NULL);
+	g_autoptr(NMConnection) wanted = NULL;
 	NMConnection *existing = NULL;
+	NMRemoteConnection *rc = NULL;
 	GVariantBuilder b;
 
+	if (self->client != NULL)
+		wanted = build_wanted(self->client, profile, NULL, existing_id, &rc, NULL);
+	else
+		wanted = build_connection(profile, NULL, NULL, NULL);
 	if (wanted == NULL)
 		return NULL;
-	if (self->client != NULL)
-		existing = NM_CONNECTION(find_existing(self->client, profile, existing_id));
+	existing = rc != NULL ? NM_CONNECTION(rc) : NULL;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	if (existing != NULL && edited_by_hand(existing)) {

@@ -22,7 +22,16 @@ typedef struct {
 	/* TRUE when the service behind it is on the bus now. */
 	gboolean (*is_available)(OmacpBackend *self);
 
-	/* Creates or updates. @message (may be NULL) is the message the profile
+	/* Creates or updates. Besides what libomacp derives, the daemon puts
+	 * into @profile->settings: "iccid" (s), the SIM card the message came
+	 * through (absent: unknown) — what a backend makes is bound to that
+	 * SIM (with @profile->imsi) and an object of another SIM is never
+	 * taken as @existing_id or found by tag; for internet profiles
+	 * "make-default" (b), the user accepted it as the SIM's default
+	 * (NetworkManager: autoconnect on, the SIM's previous default off and
+	 * remembered in the undo snapshot as "defaults" as), and "activate"
+	 * (b), switch the SIM's active data connection to it now.
+	 * @message (may be NULL) is the message the profile
 	 * came from (its D-Bus path or store id), for tagging what is made (the
 	 * NM backend records it as OMACP_NM_USER_MESSAGE). @existing_id is the
 	 * object this backend made for the same profile identity before (NULL:
@@ -135,6 +144,9 @@ const OmacpBackendInfo *omacp_backend_info_lookup(const char *name);
 #define OMACP_NM_USER_PROFILE "org.omacp.profile" /* profile identity */
 #define OMACP_NM_USER_MESSAGE "org.omacp.message" /* apply_async's @message */
 #define OMACP_NM_USER_HASH    "org.omacp.hash"    /* SHA-256 of the managed fields */
+/* comma-separated UUIDs of the connections that were the SIM's default
+ * (autoconnect on) before this one became it; absent: none */
+#define OMACP_NM_USER_DEFAULTS "org.omacp.previous-defaults"
 
 /* Undo snapshots (the a{sv} apply_finish hands back; keep them where only
  * root can read them: the NM one holds the previous secrets):

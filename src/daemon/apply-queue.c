@@ -12,6 +12,7 @@ struct _OmacpApplyQueue {
 	OmacpObjects *objects;
 	OmacpApplier *applier;
 	OmacpAdapters *adapters;
+	OmacpActivate activate;
 
 	/* QueuedApply *: messages whose profiles another apply holds, in the
 	 * order they were accepted */
@@ -34,6 +35,7 @@ omacp_apply_queue_update_changes(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
 {
 	GVariantBuilder b;
 
+	omacp_daemon_message_bind_sim(msg);
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; msg->decoded != NULL && i < msg->decoded->profiles->len; i++) {
 		const OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
@@ -664,6 +666,13 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	if (force)
 		g_message("message/%u: the user confirmed overwriting settings edited by hand",
 		          msg->id);
+	/* a profile a user accepted becomes its SIM's default (NetworkManager
+	 * connects it from now on); switching over at once is the policy's or
+	 * the user's call */
+	omacp_daemon_message_bind_default(
+	        msg, user_confirmed,
+	        self->activate == OMACP_ACTIVATE_ALWAYS ||
+	                (self->activate == OMACP_ACTIVATE_ASK && msg->accept_activate));
 	msg->busy = TRUE;
 	msg->backend_appeared = FALSE;
 	job = g_new0(ApplyJob, 1);
@@ -685,6 +694,12 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 		omacp_objects_lookup_profile(self->objects, w->profile_id)->busy = TRUE;
 	}
 	apply_job_next(job);
+}
+
+void
+omacp_apply_queue_set_activate(OmacpApplyQueue *self, OmacpActivate activate)
+{
+	self->activate = activate;
 }
 
 /* Every accepted message not being applied, by number. */

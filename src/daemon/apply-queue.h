@@ -24,6 +24,8 @@ typedef struct _OmacpApplyQueue OmacpApplyQueue;
  * NULL: nothing is applied) and @objects outlive it. */
 OmacpApplyQueue *omacp_apply_queue_new(OmacpObjects *objects, OmacpApplier *applier);
 void omacp_apply_queue_free(OmacpApplyQueue *self);
+/* What Activate= in omacpd.conf says (default OMACP_ACTIVATE_ASK). */
+void omacp_apply_queue_set_activate(OmacpApplyQueue *self, OmacpActivate activate);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpApplyQueue, omacp_apply_queue_free)
 
 /* The adapters that know the SIMs' networks, without which the oFono

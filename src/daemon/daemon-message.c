@@ -208,6 +208,68 @@ omacp_daemon_message_set_imsi(OmacpDaemonMessage *self, const char *imsi)
 }
 
 void
+omacp_daemon_message_set_iccid(OmacpDaemonMessage *self, const char *iccid)
+{
+	iccid = omacp_str_or_null(iccid);
+	if (g_strcmp0(self->iccid, iccid) == 0)
+		return;
+	g_free(self->iccid);
+	self->iccid = g_strdup(iccid);
+}
+
+/* @settings (a{sv}, may be NULL) with @key set to @value (owned, floating
+ * or not), every other entry kept; a new full reference. */
+static GVariant *
+settings_with(GVariant *settings, const char *key, GVariant *value)
+{
+	GVariantDict dict;
+
+	g_variant_dict_init(&dict, settings);
+	g_variant_dict_insert_value(&dict, key, value);
+	return g_variant_ref_sink(g_variant_dict_end(&dict));
+}
+
+static void
+profile_set(OmacpProfile *p, const char *key, GVariant *value)
+{
+	GVariant *old = p->settings;
+
+	p->settings = settings_with(old, key, value);
+	g_clear_pointer(&old, g_variant_unref);
+}
+
+void
+omacp_daemon_message_bind_sim(OmacpDaemonMessage *self)
+{
+	for (guint i = 0;
+	     self->iccid != NULL && self->decoded != NULL && i < self->decoded->profiles->len;
+	     i++) {
+		OmacpProfile *p = g_ptr_array_index(self->decoded->profiles, i);
+		const char *have = NULL;
+
+		if (p->settings != NULL && g_variant_lookup(p->settings, "iccid", "&s", &have) &&
+		    g_strcmp0(have, self->iccid) == 0)
+			continue;
+		profile_set(p, "iccid", g_variant_new_string(self->iccid));
+	}
+}
+
+void
+omacp_daemon_message_bind_default(OmacpDaemonMessage *self, gboolean make_default,
+                                  gboolean activate)
+{
+	omacp_daemon_message_bind_sim(self);
+	for (guint i = 0; self->decoded != NULL && i < self->decoded->profiles->len; i++) {
+		OmacpProfile *p = g_ptr_array_index(self->decoded->profiles, i);
+
+		if (p->kind != OMACP_PROFILE_INTERNET)
+			continue;
+		profile_set(p, "make-default", g_variant_new_boolean(make_default));
+		profile_set(p, "activate", g_variant_new_boolean(make_default && activate));
+	}
+}
+
+void
 omacp_daemon_message_set_profiles(OmacpDaemonMessage *self, GPtrArray *paths)
 {
 	g_ptr_array_add(paths, NULL);
@@ -506,6 +568,7 @@ omacp_daemon_message_finalize(GObject *object)
 	g_clear_pointer(&self->input_times, g_array_unref);
 	g_free(self->fingerprint);
 	g_free(self->imsi);
+	g_free(self->iccid);
 	g_clear_pointer(&self->undo, g_variant_unref);
 	g_clear_pointer(&self->decoded, omacp_message_free);
 	G_OBJECT_CLASS(omacp_daemon_message_parent_class)->finalize(object);

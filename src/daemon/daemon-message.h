@@ -49,6 +49,7 @@ struct _OmacpDaemonMessage {
 	gint64 last_input_us;
 	char *fingerprint; /* replay fingerprint, NULL while receiving */
 	char *imsi;        /* the SIM, NULL when unknown; D-Bus shows it masked */
+	char *iccid;       /* the SIM card's ICCID, NULL when unknown; not on D-Bus */
 	GVariant *undo;    /* aa{sv}, NULL when nothing to undo */
 
 	gboolean receiving; /* its segments are in the reassembler */
@@ -65,6 +66,9 @@ struct _OmacpDaemonMessage {
 	 * Changes */
 	GDBusMethodInvocation *accept_invocation;
 	gboolean accept_confirmed;
+	/* the user who accepted asked to switch the SIM's data connection to
+	 * it now (Activate=ask) */
+	gboolean accept_activate;
 };
 
 /* A message object at OMACP_DBUS_MESSAGE_PREFIX @id in state receiving,
@@ -101,6 +105,19 @@ gboolean omacp_daemon_message_check_pin(OmacpDaemonMessage *self, const char *pi
 
 /* Keeps @imsi ("" counts as unknown) and shows it masked on D-Bus. */
 void omacp_daemon_message_set_imsi(OmacpDaemonMessage *self, const char *imsi);
+
+/* Keeps @iccid ("" counts as unknown): the SIM card the message came
+ * through, which the backends bind what they make to. */
+void omacp_daemon_message_set_iccid(OmacpDaemonMessage *self, const char *iccid);
+/* Writes what the backends need to know about the SIM into the settings of
+ * every decoded profile of @self (see "iccid" in backend.h), once the
+ * message is decoded; idempotent. */
+void omacp_daemon_message_bind_sim(OmacpDaemonMessage *self);
+/* Writes the decision to make the internet profiles of @self the default of
+ * their SIM ("make-default") and to activate them ("activate"), as
+ * backend.h describes, into their decoded settings. */
+void omacp_daemon_message_bind_default(OmacpDaemonMessage *self, gboolean make_default,
+                                       gboolean activate);
 
 /* The Profiles property: set, add one (once), drop one (TRUE when it was
  * there). */

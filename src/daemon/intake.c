@@ -17,6 +17,10 @@ struct _OmacpIntake {
 	OmacpIntakeStatsFunc stats_func;
 	gpointer stats_data;
 
+	/* the ICCID of the input omacp_intake_deliver() is taking in, NULL
+	 * outside it or when unknown */
+	const char *iccid;
+
 	GHashTable *receiving; /* guint64 reassembly message id → message (not owned) */
 	OmacpReassembler *reassembler;
 	guint expiry_source;
@@ -405,6 +409,7 @@ create_message(OmacpIntake *self, OmacpFormat format, const char *sender, const 
 	m = OMACP_DBUS_MESSAGE(msg);
 	omacp_dbus_message_set_sender(m, sender ? sender : "");
 	omacp_daemon_message_set_imsi(msg, imsi);
+	omacp_daemon_message_set_iccid(msg, self->iccid);
 	omacp_dbus_message_set_modem(m, modem ? modem : "");
 	omacp_dbus_message_set_received_at(m, (guint64) now);
 	return msg;
@@ -739,6 +744,19 @@ deliver_one(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *se
 		return NULL;
 	return new_complete_message(self, format, g_steal_pointer(&decoded), input, NULL, sender,
 	                            imsi, modem, now, error);
+}
+
+OmacpDaemonMessage *
+omacp_intake_deliver_sim(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+                         const char *imsi, const char *iccid, const char *modem, gint64 now,
+                         GError **error)
+{
+	OmacpDaemonMessage *msg;
+
+	self->iccid = iccid;
+	msg = omacp_intake_deliver(self, format, input, sender, imsi, modem, now, error);
+	self->iccid = NULL;
+	return msg;
 }
 
 OmacpDaemonMessage *

@@ -43,6 +43,12 @@ void omacp_intake_set_stats_func(OmacpIntake *self, OmacpIntakeStatsFunc func, g
 OmacpDaemonMessage *omacp_intake_deliver(OmacpIntake *self, OmacpFormat format, GBytes *input,
                                          const char *sender, const char *imsi, const char *modem,
                                          gint64 now, GError **error);
+/* omacp_intake_deliver() for an input that came through the SIM card
+ * @iccid (NULL: unknown); a message it makes keeps it. */
+OmacpDaemonMessage *omacp_intake_deliver_sim(OmacpIntake *self, OmacpFormat format, GBytes *input,
+                                             const char *sender, const char *imsi,
+                                             const char *iccid, const char *modem, gint64 now,
+                                             GError **error);
 
 /* A message read back from the store: its segments go back to the
  * reassembler, or its document is decoded again; then it is exported. */

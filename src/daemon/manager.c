@@ -320,13 +320,41 @@ valid_imsi(const char *imsi, GError **error)
 	return TRUE;
 }
 
+/* An ICCID (ITU-T E.118) has 19 or 20 digits; modem stacks report 18 to
+ * 22 characters, some with a padding 'F' at the end. */
+#define ICCID_MIN_LEN 18
+#define ICCID_MAX_LEN 22
+
+static gboolean
+valid_iccid(const char *iccid, GError **error)
+{
+	gsize len = strlen(iccid);
+
+	for (gsize i = 0; i < len; i++) {
+		gboolean padding = i == len - 1 && (iccid[i] == 'F' || iccid[i] == 'f');
+
+		if (!g_ascii_isdigit(iccid[i]) && !padding) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			            "deliver: option iccid has a non-digit at position %zu", i + 1);
+			return FALSE;
+		}
+	}
+	if (len < ICCID_MIN_LEN || len > ICCID_MAX_LEN) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "deliver: option iccid has %zu characters, an ICCID has %d to %d", len,
+		            ICCID_MIN_LEN, ICCID_MAX_LEN);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* Every input, from Deliver or a modem stack, goes through here. */
 static OmacpDaemonMessage *
 deliver(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sender, const char *imsi,
-        const char *modem, gint64 now, GError **error)
+        const char *iccid, const char *modem, gint64 now, GError **error)
 {
-	OmacpDaemonMessage *msg =
-	        omacp_intake_deliver(self->intake, format, input, sender, imsi, modem, now, error);
+	OmacpDaemonMessage *msg = omacp_intake_deliver_sim(self->intake, format, input, sender,
+	                                                   imsi, iccid, modem, now, error);
 
 	publish_statistics(self);
 	return msg;
@@ -342,6 +370,7 @@ deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	g_autoptr(GBytes) input = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *imsi = NULL;
+	g_autofree char *iccid = NULL;
 	g_autofree char *sender = NULL;
 	g_autofree char *modem = NULL;
 	const char *format_text = NULL;
@@ -353,10 +382,12 @@ deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	g_variant_get(params, "(@ay&s@a{sv})", &data, &format_text, &options);
 	g_variant_dict_init(&dict, options);
 	ok = option_string(&dict, "imsi", &imsi, &error) &&
+	     option_string(&dict, "iccid", &iccid, &error) &&
 	     option_string(&dict, "sender", &sender, &error) &&
 	     option_string(&dict, "modem", &modem, &error);
 	g_variant_dict_clear(&dict);
-	if (!ok || (imsi != NULL && !valid_imsi(imsi, &error))) {
+	if (!ok || (imsi != NULL && !valid_imsi(imsi, &error)) ||
+	    (iccid != NULL && !valid_iccid(iccid, &error))) {
 		omacp_invocation_return_error(invocation, error);
 		return;
 	}
@@ -368,7 +399,7 @@ deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 		return;
 	}
 	input = g_bytes_new(g_variant_get_data(data), g_variant_get_size(data));
-	msg = deliver(self, format, input, sender, imsi, modem, g_get_real_time(), &error);
+	msg = deliver(self, format, input, sender, imsi, iccid, modem, g_get_real_time(), &error);
 	if (msg == NULL) {
 		g_message("deliver (%s, %zu octets) refused: %s", format_text,
 		          g_bytes_get_size(input), error->message);
@@ -393,7 +424,8 @@ omacp_manager_push(const OmacpPushEvent *event, gpointer user_data, GError **err
 	OmacpManager *self = user_data;
 
 	return deliver(self, OMACP_FORMAT_WSP, event->datagram, omacp_str_or_null(event->sender),
-	               omacp_str_or_null(event->imsi), omacp_str_or_null(event->modem),
+	               omacp_str_or_null(event->imsi), omacp_str_or_null(event->iccid),
+	               omacp_str_or_null(event->modem),
 	               event->received_us > 0 ? event->received_us : g_get_real_time(),
 	               error) != NULL;
 }
@@ -473,6 +505,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->objects = omacp_objects_new(store, self->authority, self->server);
 	g_signal_connect(self->objects, "message-added", G_CALLBACK(announce_message_added), self);
 	self->queue = omacp_apply_queue_new(self->objects, self->applier);
+	omacp_apply_queue_set_activate(self->queue, config->activate);
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
 	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);

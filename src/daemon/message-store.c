@@ -25,6 +25,7 @@ omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GEr
 	                       omacp_dbus_message_get_authenticated(m));
 	g_key_file_set_string(kf, MESSAGE_GROUP, "Sender", omacp_dbus_message_get_sender(m));
 	g_key_file_set_string(kf, MESSAGE_GROUP, "Imsi", msg->imsi ? msg->imsi : "");
+	g_key_file_set_string(kf, MESSAGE_GROUP, "Iccid", msg->iccid ? msg->iccid : "");
 	g_key_file_set_string(kf, MESSAGE_GROUP, "Modem", omacp_dbus_message_get_modem(m));
 	g_key_file_set_uint64(kf, MESSAGE_GROUP, "ReceivedAt",
 	                      omacp_dbus_message_get_received_at(m));
@@ -101,6 +102,7 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 	g_autofree char *format_text = NULL;
 	g_autofree char *state_text = NULL;
 	g_autofree char *imsi = NULL;
+	g_autofree char *iccid = NULL;
 	g_autoptr(GVariant) changes = NULL;
 	g_autofree gint *profile_ids = NULL;
 	g_auto(GStrv) warnings = NULL;
@@ -135,6 +137,8 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 	SET_STRING(kf, MESSAGE_GROUP, "Error", m, omacp_dbus_message_set_error);
 	imsi = g_key_file_get_string(kf, MESSAGE_GROUP, "Imsi", NULL);
 	omacp_daemon_message_set_imsi(msg, imsi);
+	iccid = g_key_file_get_string(kf, MESSAGE_GROUP, "Iccid", NULL);
+	omacp_daemon_message_set_iccid(msg, iccid);
 	omacp_dbus_message_set_authenticated(
 	        m, g_key_file_get_boolean(kf, MESSAGE_GROUP, "Authenticated", NULL));
 	omacp_dbus_message_set_received_at(

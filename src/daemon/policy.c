@@ -231,6 +231,23 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 		c->trusted_senders = (char **) g_ptr_array_free(g_steal_pointer(&senders), FALSE);
 	}
 
+	if (g_key_file_has_key(kf, "Policy", "Activate", NULL)) {
+		g_autofree char *text = g_key_file_get_string(kf, "Policy", "Activate", NULL);
+
+		if (g_strcmp0(text, "ask") == 0) {
+			c->activate = OMACP_ACTIVATE_ASK;
+		} else if (g_strcmp0(text, "always") == 0) {
+			c->activate = OMACP_ACTIVATE_ALWAYS;
+		} else if (g_strcmp0(text, "never") == 0) {
+			c->activate = OMACP_ACTIVATE_NEVER;
+		} else {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			            "config: %s: [Policy] Activate is '%s' (ask, always or never)",
+			            path, text != NULL ? text : "");
+			return FALSE;
+		}
+	}
+
 	if (!load_bool(kf, path, "Backends", "NetworkManager", &c->backend_networkmanager, error) ||
 	    !load_bool(kf, path, "Backends", "oFono", &c->backend_ofono, error) ||
 	    !load_bool(kf, path, "Backends", "mmsd", &c->backend_mmsd, error))

@@ -33,6 +33,15 @@ typedef enum {
 const char *omacp_action_to_string(OmacpAction action);
 gboolean omacp_action_from_string(const char *text, OmacpAction *out);
 
+/* Whether an accepted internet profile that became its SIM's default is
+ * also activated at once, when the modem is connected through another
+ * connection of that SIM (Activate= in [Policy]). */
+typedef enum {
+	OMACP_ACTIVATE_ASK,    /* when the user said so on accepting */
+	OMACP_ACTIVATE_ALWAYS, /* every time */
+	OMACP_ACTIVATE_NEVER,  /* never: it takes effect on the next connect */
+} OmacpActivate;
+
 typedef struct {
 	/* [Policy] */
 	OmacpAction none;        /* no SEC parameter */
@@ -45,6 +54,7 @@ typedef struct {
 	guint pin_attempts;
 	char **trusted_senders; /* NULL-terminated, never NULL */
 	OmacpAction netwpin_trusted_action;
+	OmacpActivate activate;
 
 	/* [Backends] */
 	gboolean backend_networkmanager;

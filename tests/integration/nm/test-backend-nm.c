@@ -2,7 +2,9 @@
 /* The NetworkManager backend against the real NetworkManager on a private
  * bus (run through run-in-netns.sh). Expectations come from the issue and
  * the NetworkManager field notes: gsm connection with apn/credentials/DNS,
- * bound by gsm.sim-operator-id and never network-id, autoconnect off, secrets
+ * bound by gsm.sim-operator-id (and gsm.sim-id when the ICCID is known) and
+ * never network-id, autoconnect off unless accepted as the SIM's default
+ * (then the SIM's previous default goes off until Undo or Remove), secrets
  * owned by NetworkManager (flags NONE) so they live only in the 0600 keyfile
  * and never in GetSettings, user keys org.omacp.*, update in place, hand
  * edits refused unless forced, remove, undo, and NetworkManager starting
@@ -126,6 +128,252 @@ internet_profile(const char *identity, const char *name, const char *apn, const 
 
 	harness_profile_set_message(p, "/org/omacp/Provisioning1/message/7");
 	return p;
+}
+
+/* --- SIM binding, names, the SIM's default --------------------------------- */
+
+/* Two SIM cards of Telekom DE. */
+#define ICCID_A "8949010000000000011"
+#define ICCID_B "8949010000000000029"
+
+/* An internet profile for the SIM @iccid (NULL: unknown), as the daemon
+ * hands it: "iccid" and "make-default" in the settings. */
+static OmacpProfile *
+sim_profile(const char *identity, const char *name, const char *apn, const char *iccid,
+            gboolean make_default)
+{
+	g_autofree char *iccid_entry =
+	        iccid != NULL ? g_strdup_printf(", 'iccid': <'%s'>", iccid) : g_strdup("");
+	g_autofree char *settings = g_strdup_printf("{'apn': <'%s'>, 'make-default': <%s>%s}", apn,
+	                                            make_default ? "true" : "false", iccid_entry);
+
+	return harness_profile(OMACP_PROFILE_INTERNET, identity, name, IMSI_DE, settings, NULL);
+}
+
+static const char *
+sim_id_of(NMClient *client, const char *uuid)
+{
+	NMRemoteConnection *rc = lookup(client, uuid);
+
+	g_assert_nonnull(rc);
+	return nm_setting_gsm_get_sim_id(nm_connection_get_setting_gsm(NM_CONNECTION(rc)));
+}
+
+static gboolean
+autoconnect_of(NMClient *client, const char *uuid)
+{
+	NMRemoteConnection *rc = lookup(client, uuid);
+
+	g_assert_nonnull(rc);
+	return nm_setting_connection_get_autoconnect(
+	        nm_connection_get_setting_connection(NM_CONNECTION(rc)));
+}
+
+static gboolean
+set_flag(gpointer flag)
+{
+	*(gboolean *) flag = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms, so that the backend's NMClient sees what was
+ * added behind its back. */
+static void
+run_for(guint ms)
+{
+	gboolean done = FALSE;
+
+	g_timeout_add(ms, set_flag, &done);
+	harness_wait_flag(&done, ms + 5000, "the main loop to run");
+}
+
+/* A gsm connection made by hand (or by a wizard) for the SIM @iccid,
+ * autoconnect on, as GNOME Settings makes a SIM's default APN. */
+static char *
+add_hand_made(const char *id, const char *apn, const char *iccid)
+{
+	g_autoptr(NMConnection) c = nm_simple_connection_new();
+	NMSetting *s_con = nm_setting_connection_new();
+	NMSetting *s_gsm = nm_setting_gsm_new();
+	g_autofree char *uuid = nm_utils_uuid_generate();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+
+	g_object_set(s_con, NM_SETTING_CONNECTION_ID, id, NM_SETTING_CONNECTION_UUID, uuid,
+	             NM_SETTING_CONNECTION_TYPE, NM_SETTING_GSM_SETTING_NAME,
+	             NM_SETTING_CONNECTION_AUTOCONNECT, TRUE, NULL);
+	g_object_set(s_gsm, NM_SETTING_GSM_APN, apn, NM_SETTING_GSM_SIM_ID, iccid, NULL);
+	nm_connection_add_setting(c, s_con);
+	nm_connection_add_setting(c, s_gsm);
+	nm_connection_normalize(c, NULL, NULL, &error);
+	g_assert_no_error(error);
+	reply = g_dbus_connection_call_sync(
+	        harness->bus, "org.freedesktop.NetworkManager",
+	        "/org/freedesktop/NetworkManager/Settings",
+	        "org.freedesktop.NetworkManager.Settings", "AddConnection",
+	        g_variant_new("(@a{sa{sv}})",
+	                      nm_connection_to_dbus(c, NM_CONNECTION_SERIALIZE_ALL)),
+	        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+	g_assert_no_error(error);
+	run_for(500);
+	return g_steal_pointer(&uuid);
+}
+
+/* Issue 15 items 1 and 2: the same NAPID on two SIMs makes one connection
+ * per SIM, bound by gsm.sim-id; SIM B's profile never touches SIM A's
+ * connection, even handed its UUID; names stay unique. */
+static void
+test_sim_binding(void)
+{
+	g_autoptr(HarnessProfile) a1 =
+	        sim_profile("internet:NAP1", "Telekom Internet", "a.apn", ICCID_A, FALSE);
+	g_autoptr(HarnessProfile) b1 =
+	        sim_profile("internet:NAP1", "Telekom Internet", "b.apn", ICCID_B, FALSE);
+	g_autoptr(HarnessProfile) a2 =
+	        sim_profile("internet:NAP2", "Telekom Internet", "a2.apn", ICCID_A, FALSE);
+	g_autoptr(HarnessProfile) none =
+	        sim_profile("internet:NAP3", "Telekom Other", "n.apn", NULL, FALSE);
+	g_autoptr(HarnessProfile) a1_again =
+	        sim_profile("internet:NAP1", "Telekom Internet", "a.new", ICCID_A, FALSE);
+	g_autofree char *id_a1 = harness_apply_ok(backend, a1, NULL, FALSE, NULL);
+	/* the worst case: the daemon hands SIM A's UUID for SIM B's profile */
+	g_autofree char *id_b1 = harness_apply_ok(backend, b1, id_a1, FALSE, NULL);
+	g_autofree char *id_a2 = harness_apply_ok(backend, a2, NULL, FALSE, NULL);
+	g_autofree char *id_none = harness_apply_ok(backend, none, NULL, FALSE, NULL);
+	g_autofree char *id_again = NULL;
+
+	g_assert_cmpstr(id_a1, !=, id_b1);
+	g_assert_cmpstr(id_a1, !=, id_a2);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMConnection *ca1 = NM_CONNECTION(lookup(client, id_a1));
+		NMConnection *cb1 = NM_CONNECTION(lookup(client, id_b1));
+		NMConnection *ca2 = NM_CONNECTION(lookup(client, id_a2));
+		NMConnection *cn = NM_CONNECTION(lookup(client, id_none));
+
+		g_assert_cmpuint(count_tagged(client, "internet:NAP1"), ==, 2);
+		g_assert_cmpstr(sim_id_of(client, id_a1), ==, ICCID_A);
+		g_assert_cmpstr(sim_id_of(client, id_b1), ==, ICCID_B);
+		g_assert_cmpstr(sim_id_of(client, id_a2), ==, ICCID_A);
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(ca1)), ==,
+		                "a.apn");
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(cb1)), ==,
+		                "b.apn");
+		g_assert_cmpstr(
+		        nm_setting_gsm_get_sim_operator_id(nm_connection_get_setting_gsm(cb1)), ==,
+		        "26201");
+		/* without an ICCID only the operator binds */
+		g_assert_null(sim_id_of(client, id_none));
+		g_assert_cmpstr(
+		        nm_setting_gsm_get_sim_operator_id(nm_connection_get_setting_gsm(cn)), ==,
+		        "26201");
+		/* readable and never twice */
+		g_assert_cmpstr(nm_connection_get_id(ca1), ==, "Telekom Internet");
+		g_assert_cmpstr(nm_connection_get_id(cb1), ==, "Telekom Internet 2");
+		g_assert_cmpstr(nm_connection_get_id(ca2), ==, "Telekom Internet 3");
+		/* a message-made connection is not a default unless accepted so */
+		g_assert_false(autoconnect_of(client, id_a1));
+	}
+	/* SIM A's profile again: SIM A's connection, in place, its name kept */
+	id_again = harness_apply_ok(backend, a1_again, id_a1, FALSE, NULL);
+	g_assert_cmpstr(id_again, ==, id_a1);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+		NMConnection *ca1 = NM_CONNECTION(lookup(client, id_a1));
+		NMConnection *cb1 = NM_CONNECTION(lookup(client, id_b1));
+
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(ca1)), ==,
+		                "a.new");
+		g_assert_cmpstr(nm_connection_get_id(ca1), ==, "Telekom Internet");
+		g_assert_cmpstr(nm_setting_gsm_get_apn(nm_connection_get_setting_gsm(cb1)), ==,
+		                "b.apn");
+	}
+	harness_remove_ok(backend, id_a1);
+	harness_remove_ok(backend, id_b1);
+	harness_remove_ok(backend, id_a2);
+	harness_remove_ok(backend, id_none);
+}
+
+/* Issue 15 items 3 and 4: accepted as the default, the new connection
+ * autoconnects and the SIM's hand-made default stops; another SIM's default
+ * is left alone; Undo and Remove put the previous default back. */
+static void
+test_default_switch_undo_remove(void)
+{
+	g_autofree char *hand_a = add_hand_made("My APN", "hand.apn", ICCID_A);
+	g_autofree char *hand_b = add_hand_made("My other APN", "hand.b", ICCID_B);
+	g_autoptr(HarnessProfile) p =
+	        sim_profile("internet:DEF", "Telekom Default", "def.apn", ICCID_A, TRUE);
+	g_autoptr(HarnessProfile) plain =
+	        sim_profile("internet:DEF2", "Telekom Plain", "plain.apn", ICCID_A, FALSE);
+	g_autoptr(HarnessProfile) plain_default =
+	        sim_profile("internet:DEF2", "Telekom Plain", "plain.apn", ICCID_A, TRUE);
+	g_autoptr(GVariant) undo = NULL;
+	g_autoptr(GVariant) undo2 = NULL;
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
+	g_autofree char *id2 = NULL;
+	g_auto(GStrv) defaults = NULL;
+
+	g_assert_true(g_variant_lookup(undo, "defaults", "^as", &defaults));
+	g_assert_cmpuint(g_strv_length(defaults), ==, 1);
+	g_assert_cmpstr(defaults[0], ==, hand_a);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_true(autoconnect_of(client, id));
+		g_assert_false(autoconnect_of(client, hand_a));
+		g_assert_true(autoconnect_of(client, hand_b));
+		g_assert_cmpstr(user_key(NM_CONNECTION(lookup(client, id)), OMACP_NM_USER_DEFAULTS),
+		                ==, hand_a);
+	}
+	harness_undo_ok(backend, id, undo);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_null(lookup(client, id));
+		g_assert_true(autoconnect_of(client, hand_a));
+		g_assert_true(autoconnect_of(client, hand_b));
+	}
+
+	/* accepted again, then removed: the hand-made default is back too */
+	g_clear_pointer(&id, g_free);
+	id = harness_apply_ok(backend, p, NULL, FALSE, NULL);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_true(autoconnect_of(client, id));
+		g_assert_false(autoconnect_of(client, hand_a));
+	}
+	harness_remove_ok(backend, id);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_true(autoconnect_of(client, hand_a));
+	}
+
+	/* an existing omacp connection made the default by a later accept;
+	 * undo gives it its autoconnect off back and the default its on */
+	id2 = harness_apply_ok(backend, plain, NULL, FALSE, NULL);
+	{
+		g_autofree char *again =
+		        harness_apply_ok(backend, plain_default, id2, FALSE, &undo2);
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_cmpstr(again, ==, id2);
+		g_assert_true(autoconnect_of(client, id2));
+		g_assert_false(autoconnect_of(client, hand_a));
+	}
+	harness_undo_ok(backend, id2, undo2);
+	{
+		g_autoptr(NMClient) client = fresh_client();
+
+		g_assert_false(autoconnect_of(client, id2));
+		g_assert_true(autoconnect_of(client, hand_a));
+		g_assert_true(autoconnect_of(client, hand_b));
+	}
+	harness_remove_ok(backend, id2);
+	harness_remove_ok(backend, hand_a);
+	harness_remove_ok(backend, hand_b);
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -331,7 +579,7 @@ static void
 test_undo_clears_added_secret(void)
 {
 	g_autoptr(HarnessProfile) p1 =
-	        harness_profile(OMACP_PROFILE_INTERNET, "internet:NAP6", "NoPw", IMSI_DE,
+	        harness_profile(OMACP_PROFILE_INTERNET, "internet:NAP6", "NoPw", IMSI_US,
 	                        "{'apn': <'open.apn'>}", NULL);
 	g_autoptr(HarnessProfile) p2 = internet_profile("internet:NAP6", "NoPw", "pw.apn", "added");
 	g_autoptr(GVariant) undo2 = NULL;
@@ -818,6 +1066,8 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-nm/rejects", test_rejects);
 	g_test_add_func("/backend-nm/cancel-leaves-nothing", test_cancel_leaves_nothing);
 	g_test_add_func("/backend-nm/preview-create", test_preview_create);
+	g_test_add_func("/backend-nm/sim-binding", test_sim_binding);
+	g_test_add_func("/backend-nm/default-switch-undo-remove", test_default_switch_undo_remove);
 	g_test_add_func("/backend-nm/restart", test_restart);
 	ret = g_test_run();
 
