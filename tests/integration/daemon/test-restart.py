@@ -126,6 +126,40 @@ class Restart(unittest.TestCase):
         self.assertNotEqual(d.props(m3)['Profiles'], [prof])
         self.assertEqual(len(d.profiles()), 2)
 
+    def test_iccid_kept_across_restart(self):
+        # Issue 15: the SIM card's ICCID given to Deliver is stored with the
+        # message; once accepted (here after a restart) its profiles carry it
+        # for the backends, and a user's accept makes them the SIM's default.
+        d = self.d
+        iccid = '8949010000000000011'
+        m = d.deliver(push(doc('s'), xml=True), 'wsp', imsi=IMSI, iccid=iccid)
+        self.assertEqual(d.state_of(m), 'quarantined')
+        # the Changes a user confirms say which card the settings are for
+        self.assertIn(('iccid', iccid),
+                      [(c['field'], c['new']) for c in d.props(m)['Changes']])
+        d.restart()
+        d.call(m, 'Accept', '')
+        self.assertEqual(d.state_of(m), 'applied')
+        settings = d.props(d.props(m)['Profiles'][0])['Settings']
+        self.assertEqual(settings['iccid'], iccid)
+        self.assertIs(settings['make-default'], True)
+        # Activate=ask and nobody asked: not switched to at once
+        self.assertIs(settings['activate'], False)
+        # without an ICCID nothing is bound to a card
+        m2 = d.deliver(push(doc('t'), xml=True), 'wsp', imsi=IMSI)
+        d.call(m2, 'Accept', '')
+        self.assertNotIn('iccid', d.props(d.props(m2)['Profiles'][0])['Settings'])
+
+    def test_iccid_checked(self):
+        d = self.d
+        for bad in ('89490100000000000x1', '894901', '8' * 23):
+            with self.assertRaises(dbus.exceptions.DBusException) as cm:
+                d.deliver(push(doc('b'), xml=True), 'wsp', iccid=bad)
+            self.assertEqual(dbus_error_name(cm.exception), ERR + 'InvalidArgs', bad)
+        # a padding F at the end is what some modem stacks report
+        self.assertTrue(d.deliver(push(doc('f'), xml=True), 'wsp',
+                                  iccid='8949010000000000011F'))
+
     def test_restart_after_profile_changes(self):
         d = self.d
         m = d.deliver(push(doc('p'), xml=True), 'wsp', imsi=IMSI)
