@@ -283,6 +283,7 @@ typedef struct {
 	char *type; /* "internet" or "mms" */
 	char *name;
 	char *imsi;
+	char *iccid; /* the SIM card the message came through, NULL: unknown */
 	char *existing_id;
 	gboolean force;
 	GArray *wanted;        /* Property */
@@ -303,6 +304,7 @@ apply_data_free(ApplyData *data)
 	g_free(data->type);
 	g_free(data->name);
 	g_free(data->imsi);
+	g_free(data->iccid);
 	g_free(data->existing_id);
 	g_clear_pointer(&data->wanted, g_array_unref);
 	g_clear_pointer(&data->previous, g_array_unref);
@@ -563,14 +565,19 @@ sim_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 	g_autoptr(GVariant) props = NULL;
 	const char *imsi = NULL;
+	const char *card = NULL;
 	const char *path = g_ptr_array_index(data->candidates, data->candidate);
 
 	if (reply == NULL) {
 		g_debug("ofono: reading the SIM of %s failed: %s", path, error->message);
 	} else {
 		props = g_variant_get_child_value(reply, 0);
-		if (g_variant_lookup(props, "SubscriberIdentity", "&s", &imsi) &&
-		    strcmp(imsi, data->imsi) == 0) {
+		g_variant_lookup(props, "SubscriberIdentity", "&s", &imsi);
+		g_variant_lookup(props, "CardIdentifier", "&s", &card);
+		/* the modem whose SIM is the message's: the same IMSI and, when
+		 * both are known, the same card */
+		if ((data->imsi == NULL || g_strcmp0(imsi, data->imsi) == 0) &&
+		    (data->iccid == NULL || card == NULL || g_strcmp0(card, data->iccid) == 0)) {
 			data->modem = g_strdup(path);
 			list_contexts(g_steal_pointer(&task));
 			return;
@@ -588,7 +595,8 @@ check_next_sim(GTask *task)
 	if (data->candidate >= data->candidates->len) {
 		g_autofree char *masked = omacp_mask_imsi(data->imsi);
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-		                        "ofono: no online modem has the SIM with IMSI %s", masked);
+		                        "ofono: no online modem has the SIM with IMSI %s%s", masked,
+		                        data->iccid != NULL ? " and the ICCID given" : "");
 		g_object_unref(task);
 		return;
 	}
@@ -628,7 +636,7 @@ modems_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (reply == NULL)
 		return;
 	data->candidates = usable_modems(reply);
-	if (data->imsi == NULL) {
+	if (data->imsi == NULL && data->iccid == NULL) {
 		/* a message without a SIM: only unambiguous with one modem */
 		if (data->candidates->len != 1) {
 			g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
@@ -709,6 +717,7 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
 	data->type = g_strdup(profile->kind == OMACP_PROFILE_MMS ? "mms" : "internet");
 	data->name = g_strdup(profile->name);
 	data->imsi = g_strdup(profile->imsi);
+	data->iccid = g_strdup(omacp_backend_dict_string(profile->settings, "iccid"));
 	data->existing_id = g_strdup(existing_id);
 	data->force = force;
 	call(data, "/", OFONO_MANAGER, "GetModems", NULL, "(a(oa{sv}))", modems_cb,

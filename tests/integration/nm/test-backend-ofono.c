@@ -126,6 +126,44 @@ mms_profile(const char *mmsc)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
+/* Issue 15 item 5: only the modem whose SIM card is the message's is
+ * changed. The fake modem's card is FAKE_ICCID (fakemodem.py's default). */
+#define FAKE_ICCID  "8944500102198304826"
+#define OTHER_ICCID "8944500102198304834"
+
+static OmacpProfile *
+card_profile(const char *apn, const char *iccid)
+{
+	g_autofree char *settings = g_strdup_printf(
+	        "{'apn': <'%s'>, 'ip-type': <'ipv4'>, 'iccid': <'%s'>}", apn, iccid);
+
+	return harness_profile(OMACP_PROFILE_INTERNET, "internet:CARD", "Card Internet", IMSI,
+	                       settings, NULL);
+}
+
+static void
+test_sim_card(void)
+{
+	g_autoptr(HarnessProfile) other = card_profile("other.card", OTHER_ICCID);
+	g_autoptr(HarnessProfile) mine = card_profile("my.card", FAKE_ICCID);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) props = NULL;
+	guint before = count_type("internet");
+	g_autofree char *none = harness_apply(backend, other, NULL, FALSE, NULL, &error);
+	g_autofree char *id = NULL;
+
+	/* same IMSI, another card: no modem of ours, nothing changed */
+	g_assert_null(none);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_assert_cmpuint(count_type("internet"), ==, before);
+
+	id = harness_apply_ok(backend, mine, NULL, FALSE, NULL);
+	props = context(id);
+	assert_prop(props, "AccessPointName", "my.card");
+	g_assert_cmpuint(count_type("internet"), ==, before + 1);
+	harness_remove_ok(backend, id);
+}
+
 /* oFono started after the backend: unavailable, then told. */
 static void
 test_appears_later(void)
@@ -459,6 +497,7 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-ofono/remove", test_remove);
 	g_test_add_func("/backend-ofono/failures-leave-nothing", test_failures_leave_nothing);
 	g_test_add_func("/backend-ofono/preview", test_preview);
+	g_test_add_func("/backend-ofono/sim-card", test_sim_card);
 	ret = g_test_run();
 
 	omacp_backend_free(backend);
