@@ -870,6 +870,7 @@ typedef struct {
 	gboolean had_secrets;  /* the connection held secrets before the update */
 	char *id;              /* connection id, for messages */
 	gboolean make_default; /* it becomes its SIM's default */
+	gboolean activate;     /* and the modem switches to it now */
 	GPtrArray *defaults;   /* char *, UUIDs of the SIM's default before; NULL: none */
 } ApplyData;
 
@@ -886,19 +887,84 @@ apply_data_free(ApplyData *data)
 	g_free(data);
 }
 
+/* The active connection of another connection of @wanted's SIM (not
+ * @self), or NULL when the modem is not connected that way. */
+static NMActiveConnection *
+active_of_sim(NMClient *client, NMConnection *wanted, NMConnection *self)
+{
+	const GPtrArray *active = nm_client_get_active_connections(client);
+
+	for (guint i = 0; active != NULL && i < active->len; i++) {
+		NMActiveConnection *ac = g_ptr_array_index(active, i);
+		NMRemoteConnection *rc = nm_active_connection_get_connection(ac);
+		const GPtrArray *devices = nm_active_connection_get_devices(ac);
+
+		if (rc == NULL || NM_CONNECTION(rc) == self || devices == NULL ||
+		    devices->len == 0 || nm_connection_get_setting_gsm(NM_CONNECTION(rc)) == NULL ||
+		    !same_sim(NM_CONNECTION(rc), wanted))
+			continue;
+		return ac;
+	}
+	return NULL;
+}
+
+static void
+apply_activated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ApplyData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NMActiveConnection) ac =
+	        nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+
+	/* the settings are in place and connect next time: a failed switch
+	 * now is told, not undone */
+	if (ac == NULL)
+		g_message("networkmanager: activating connection '%s' failed: %s", data->id,
+		          error->message);
+	omacp_backend_task_return_applied(
+	        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+}
+
+/* Ends an apply; with "activate", first switches the SIM's modem from the
+ * connection it runs on to the new one (undo switches back). */
+static void
+apply_complete(GTask *task)
+{
+	ApplyData *data = g_task_get_task_data(task);
+	NMActiveConnection *ac = data->activate ? active_of_sim(data->client, data->wanted,
+	                                                        NM_CONNECTION(data->existing))
+	                                        : NULL;
+	GVariantDict undo;
+
+	if (ac == NULL) {
+		omacp_backend_task_return_applied(
+		        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+		return;
+	}
+	g_variant_dict_init(&undo, data->undo);
+	g_variant_dict_insert(
+	        &undo, "active", "s",
+	        nm_connection_get_uuid(NM_CONNECTION(nm_active_connection_get_connection(ac))));
+	g_clear_pointer(&data->undo, g_variant_unref);
+	data->undo = g_variant_ref_sink(g_variant_dict_end(&undo));
+	nm_client_activate_connection_async(
+	        data->client, NM_CONNECTION(data->existing),
+	        g_ptr_array_index(nm_active_connection_get_devices(ac), 0), NULL, NULL,
+	        apply_activated_cb, g_object_ref(task));
+}
+
 static void
 apply_defaults_off_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	ApplyData *data = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 
 	/* the new connection is in place and the SIM's default: a previous
 	 * default that kept autoconnect competes with it but breaks nothing */
 	if (!g_task_propagate_boolean(G_TASK(result), &error))
 		g_message("%s", error->message);
-	omacp_backend_task_return_applied(
-	        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+	apply_complete(task);
 }
 
 static void
@@ -908,8 +974,7 @@ apply_return(GTask *task)
 	GVariantDict undo;
 
 	if (data->defaults == NULL || data->defaults->len == 0) {
-		omacp_backend_task_return_applied(
-		        task, nm_connection_get_uuid(NM_CONNECTION(data->existing)), data->undo);
+		apply_complete(task);
 		return;
 	}
 	/* the SIM's previous default stops connecting on its own; undo turns
@@ -1202,6 +1267,7 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
 		g_autofree char *list = NULL;
 
 		data->make_default = TRUE;
+		data->activate = omacp_backend_dict_bool(profile->settings, "activate", FALSE);
 		data->defaults =
 		        previous_defaults(self->client, data->wanted,
 		                          existing != NULL ? NM_CONNECTION(existing) : NULL);
@@ -1426,7 +1492,8 @@ undo_connection_async(OmacpBackend *backend, const char *id, GVariant *undo,
 
 typedef struct {
 	NMClient *client;
-	char **defaults;
+	char **defaults; /* may be NULL */
+	char *active;    /* the connection the modem ran on before, NULL: none */
 } UndoDefaultsData;
 
 static void
@@ -1434,7 +1501,46 @@ undo_defaults_data_free(UndoDefaultsData *data)
 {
 	g_clear_object(&data->client);
 	g_strfreev(data->defaults);
+	g_free(data->active);
 	g_free(data);
+}
+
+static void
+undo_reactivated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	UndoDefaultsData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(NMActiveConnection) ac =
+	        nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+
+	/* the settings are back; the modem reconnects through the default */
+	if (ac == NULL)
+		g_message("networkmanager: activating connection %s again failed: %s", data->active,
+		          error->message);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+undo_defaults_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	UndoDefaultsData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	NMRemoteConnection *rc;
+
+	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	rc = data->active != NULL ? nm_client_get_connection_by_uuid(data->client, data->active)
+	                          : NULL;
+	if (rc == NULL) {
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	nm_client_activate_connection_async(data->client, NM_CONNECTION(rc), NULL, NULL, NULL,
+	                                    undo_reactivated_cb, g_steal_pointer(&task));
 }
 
 static void
@@ -1449,21 +1555,26 @@ undo_connection_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	set_autoconnect_async(data->client, (const char *const *) data->defaults, TRUE,
-	                      defaults_restored_cb, g_steal_pointer(&task));
+	                      undo_defaults_done, g_steal_pointer(&task));
 }
 
-/* The connection as it was, then the SIM's default as it was. */
+/* The connection as it was, then the SIM's default and the modem's active
+ * connection as they were. */
 static void
 nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellable *cancellable,
               GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
 	g_auto(GStrv) defaults = NULL;
+	g_autofree char *active = NULL;
 	GTask *task;
 	UndoDefaultsData *data;
 
-	if (undo == NULL || !g_variant_lookup(undo, "defaults", "^as", &defaults) ||
-	    self->client == NULL) {
+	if (undo != NULL) {
+		g_variant_lookup(undo, "defaults", "^as", &defaults);
+		g_variant_lookup(undo, "active", "s", &active);
+	}
+	if ((defaults == NULL && active == NULL) || self->client == NULL) {
 		undo_connection_async(backend, id, undo, cancellable, callback, user_data);
 		return;
 	}
@@ -1472,6 +1583,7 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 	data = g_new0(UndoDefaultsData, 1);
 	data->client = g_object_ref(self->client);
 	data->defaults = g_steal_pointer(&defaults);
+	data->active = g_steal_pointer(&active);
 	g_task_set_task_data(task, data, (GDestroyNotify) undo_defaults_data_free);
 	undo_connection_async(backend, id, undo, cancellable, undo_connection_done, task);
 }

@@ -376,6 +376,28 @@ test_default_switch_undo_remove(void)
 	harness_remove_ok(backend, hand_b);
 }
 
+/* Issue 15 item 3, activation: the harness's NetworkManager manages no
+ * device (a modem would need ModemManager with a modem NetworkManager can
+ * drive), so no connection of the SIM is active; "activate" then switches
+ * nothing and the undo snapshot holds no "active" to go back to. */
+static void
+test_activate_without_active_connection(void)
+{
+	g_autoptr(HarnessProfile) p = harness_profile(
+	        OMACP_PROFILE_INTERNET, "internet:ACT", "Telekom Act", IMSI_DE,
+	        "{'apn': <'act.apn'>, 'iccid': <'" ICCID_B "'>, 'make-default': <true>, "
+	        "'activate': <true>}",
+	        NULL);
+	g_autoptr(GVariant) undo = NULL;
+	g_autofree char *id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
+	g_autoptr(NMClient) client = fresh_client();
+
+	g_assert_true(autoconnect_of(client, id));
+	g_assert_false(g_variant_lookup(undo, "active", "&s", NULL));
+	g_assert_cmpuint(nm_client_get_active_connections(client)->len, ==, 0);
+	harness_undo_ok(backend, id, undo);
+}
+
 /* --- tests --------------------------------------------------------------- */
 
 /* Issue item 7: NetworkManager not running → unavailable; when it appears
@@ -1068,6 +1090,8 @@ main(int argc, char **argv)
 	g_test_add_func("/backend-nm/preview-create", test_preview_create);
 	g_test_add_func("/backend-nm/sim-binding", test_sim_binding);
 	g_test_add_func("/backend-nm/default-switch-undo-remove", test_default_switch_undo_remove);
+	g_test_add_func("/backend-nm/activate-without-active-connection",
+	                test_activate_without_active_connection);
 	g_test_add_func("/backend-nm/restart", test_restart);
 	ret = g_test_run();
 
