@@ -53,6 +53,7 @@ static gboolean opt_ask_password;
 static gboolean opt_no_ask_password;
 static gboolean opt_json;
 static char *opt_pin;
+static gboolean opt_activate;
 static char *opt_format;
 static char *opt_imsi;
 static char *opt_sender;
@@ -81,6 +82,8 @@ static const GOptionEntry json_entries[] = {
 static const GOptionEntry accept_entries[] = {
 	{ "pin", 'p', 0, G_OPTION_ARG_STRING, &opt_pin,
 	  N_("The PIN the sender gave you (for USERPIN messages)"), N_("PIN") },
+	{ "activate", 'a', 0, G_OPTION_ARG_NONE, &opt_activate,
+	  N_("Switch the SIM's data connection to the new settings now"), NULL },
 	{ NULL },
 };
 
@@ -115,6 +118,7 @@ reset_options(void)
 	opt_json = FALSE;
 	opt_once = FALSE;
 	g_clear_pointer(&opt_pin, g_free);
+	opt_activate = FALSE;
 	g_clear_pointer(&opt_format, g_free);
 	g_clear_pointer(&opt_imsi, g_free);
 	g_clear_pointer(&opt_sender, g_free);
@@ -638,7 +642,8 @@ simple_call(GDBusConnection *bus, const char *verb)
 			continue;
 		}
 		if (g_str_equal(verb, "accept"))
-			reply = call(bus, path, MESSAGE_IFACE, "Accept",
+			reply = call(bus, path, MESSAGE_IFACE,
+			             opt_activate ? "AcceptAndActivate" : "Accept",
 			             g_variant_new("(s)", opt_pin ? opt_pin : ""), NULL, &error);
 		else if (g_str_equal(verb, "reject"))
 			reply = call(bus, path, MESSAGE_IFACE, "Reject", NULL, NULL, &error);

@@ -391,6 +391,8 @@ accept_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 		        self->id, omacp_message_state_to_string(self->state));
 		return;
 	}
+	self->accept_activate = g_strcmp0(g_dbus_method_invocation_get_method_name(invocation),
+	                                  "AcceptAndActivate") == 0;
 	omacp_daemon_message_accept(self, invocation, confirmed);
 }
 
@@ -545,6 +547,7 @@ omacp_daemon_message_new(guint id, OmacpFormat format, OmacpAuthority *authority
 	omacp_dbus_message_set_profiles(m, empty);
 	omacp_dbus_object_skeleton_set_message(self->object, m);
 	g_signal_connect(self, "handle-accept", G_CALLBACK(handle_accept), NULL);
+	g_signal_connect(self, "handle-accept-and-activate", G_CALLBACK(handle_accept), NULL);
 	g_signal_connect(self, "handle-reject", G_CALLBACK(handle_reject), NULL);
 	g_signal_connect(self, "handle-delete", G_CALLBACK(handle_delete), NULL);
 	g_signal_connect(self, "handle-undo", G_CALLBACK(handle_undo), NULL);

@@ -150,6 +150,25 @@ class Restart(unittest.TestCase):
         d.call(m2, 'Accept', '')
         self.assertNotIn('iccid', d.props(d.props(m2)['Profiles'][0])['Settings'])
 
+    def test_accept_and_activate(self):
+        # Activate=ask: the user decides with AcceptAndActivate or
+        # omacpctl accept --activate; Activate=never overrides both
+        d = self.d
+        m = d.deliver(push(doc('u'), xml=True), 'wsp', imsi=IMSI)
+        d.call(m, 'AcceptAndActivate', '')
+        settings = d.props(d.props(m)['Profiles'][0])['Settings']
+        self.assertIs(settings['make-default'], True)
+        self.assertIs(settings['activate'], True)
+        m2 = d.deliver(push(doc('v'), xml=True), 'wsp', imsi=IMSI)
+        r = d.ctl('accept', '--activate', m2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIs(d.props(d.props(m2)['Profiles'][0])['Settings']['activate'], True)
+        d.close()
+        self.d = d = Daemon(dropins={'50-activate.conf': '[Policy]\nActivate=never\n'})
+        m3 = d.deliver(push(doc('w'), xml=True), 'wsp', imsi=IMSI)
+        d.call(m3, 'AcceptAndActivate', '')
+        self.assertIs(d.props(d.props(m3)['Profiles'][0])['Settings']['activate'], False)
+
     def test_iccid_checked(self):
         d = self.d
         for bad in ('89490100000000000x1', '894901', '8' * 23):
