@@ -15,6 +15,7 @@ from omacptest import e2e
 from omacptest.e2e import harness, FakeModem, internet_xml, tpdu_len, MM, MM_PATH
 
 IMSI = "001010000067890"
+ICCID = "8944500102198304826"  # the fake modem's card
 SENDER = "+447700900123"
 TRUSTED = "+19990000000"
 RUNS = 10
@@ -25,7 +26,7 @@ def main():
     w = e2e.World("e2e-mm")
     w.start_polkit()
     events = w.start_events()
-    modem = FakeModem(imsi=IMSI, unix_path=w.path("modem.sock"),
+    modem = FakeModem(imsi=IMSI, iccid=ICCID, unix_path=w.path("modem.sock"),
                       log_path=w.path("fakemodem.log"), cmt=False, reannounce=True)
     w.cleanups.append(modem.stop)
     state = {}
@@ -94,6 +95,10 @@ def main():
         assert conn["connection"]["type"] == "gsm", conn["connection"]
         assert conn["gsm"]["apn"] == "mm.apn" and conn["gsm"]["username"] == "bob", conn["gsm"]
         assert conn["gsm"].get("sim-operator-id") == "00101", conn["gsm"]
+        # the card's ICCID, read by the ModemManager adapter, binds it (issue 15)
+        assert conn["gsm"].get("sim-id") == ICCID, conn["gsm"]
+        # applied by policy, nobody accepted it: not made the SIM's default
+        assert conn["connection"].get("autoconnect") is False, conn["connection"]
         assert "network-id" not in conn["gsm"], "network-id pinned: breaks roaming"
         assert w.nm_secrets(conn["_path"], "gsm")["gsm"]["password"] == "pa55"
         assert conn["user"]["data"]["org.omacp.message"] == state["msg1"], conn["user"]
@@ -113,6 +118,9 @@ def main():
         conns = w.nm_omacp_connections("internet:MM1")
         assert list(conns) == [state["uuid"]], conns
         assert conns[state["uuid"]]["gsm"]["apn"] == "mm-two.apn"
+        # a user (through the agent) accepted it: now the SIM's default
+        assert conns[state["uuid"]]["connection"].get("autoconnect", True) is True, \
+            conns[state["uuid"]]["connection"]
         harness.poll(lambda: not sms_on_modem(), 15, "the SMS deleted", interval=0.05)
     w.check("a second message (untrusted sender, agent confirms) updates the same connection",
             update)
