@@ -839,7 +839,8 @@ progress(Campaign *c, gboolean final)
 	memset(bar, '#', fill);
 	memset(bar + fill, '.', width - fill);
 	bar[width] = '\0';
-	fprintf(stderr, _("\r[%s] %u/%u  sent %d  earlier %d  failed %d  in doubt %d"), bar, done,
+	fputc('\r', stderr);
+	fprintf(stderr, _("[%s] %u/%u  sent %d  earlier %d  failed %d  in doubt %d"), bar, done,
 	        total, g_atomic_int_get(&c->n_sent), g_atomic_int_get(&c->n_sent_before),
 	        g_atomic_int_get(&c->n_failed), g_atomic_int_get(&c->n_doubt));
 	if (final)
