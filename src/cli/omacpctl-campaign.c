@@ -937,6 +937,7 @@ setup_kannel(Campaign *c, const char *csv, GError **error)
 {
 	const char *scheme;
 	g_autofree char *default_state = NULL;
+	g_autofree char *id = NULL;
 
 	c->uri = g_uri_parse(kannel_url, G_URI_FLAGS_ENCODED_QUERY, error);
 	if (c->uri == NULL)
@@ -976,8 +977,8 @@ setup_kannel(Campaign *c, const char *csv, GError **error)
 	}
 	if (state_path == NULL)
 		state_path = default_state = g_strconcat(csv, ".state", NULL);
-	c->state = omacp_campaign_state_open(
-	        state_path, campaign_id(c->sec, omacp_encoder_get_wbxml(c->encoder)), error);
+	id = campaign_id(c->sec, omacp_encoder_get_wbxml(c->encoder));
+	c->state = omacp_campaign_state_open(state_path, id, error);
 	if (default_state != NULL)
 		state_path = NULL;
 	return c->state != NULL;
