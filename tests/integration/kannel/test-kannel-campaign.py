@@ -13,7 +13,7 @@ subscriber's IMSI or PIN.
 Cases: a 1,000-subscriber NETWPIN campaign with delivery reports; a
 1,000-subscriber USERPIN campaign with generated PINs; kill -9 in the
 middle of a campaign and a rerun; an HTTP front that refuses connections
-and then answers 503 for a while; bad CSV rows. Prints TAP."""
+and then answers 503 for a while; the rate limit; bad CSV rows. Prints TAP."""
 
 import collections
 import http.server
@@ -468,6 +468,19 @@ def main():
         ok(len(got) == front.proxied and all(v == 1 for v in counts.values()) and
            len({to for to, _ in got}) == 50,
            "each of the 50 subscribers got each segment once (%d SMS)" % len(got))
+
+        # --- the rate limit: 20 subscribers x 2 SMS at 20 SMS/s take about 2 s
+        subs = subscribers(44, 20)
+        csv = os.path.join(tmp, "rate.csv")
+        write_csv(csv, subs)
+        t0 = time.time()
+        r = campaign(["--sec", "netwpin"] + doc + kannel + ["--rate", "20", "--concurrency", "4",
+                                                            csv])
+        took = time.time() - t0
+        got = recorder.wait_for(40)
+        ok(r.returncode == 0 and len(got) == 40, "rate-limited campaign sends its 40 SMS",
+           r.stderr)
+        ok(took >= 1.9, "--rate 20 spreads 40 SMS over %.2f s (at least 1.9)" % took)
 
         # --- bad rows
         csv = os.path.join(tmp, "bad.csv")
