@@ -1008,6 +1008,14 @@ test_encode_user_data(void)
 		g_assert_cmpuint(u[10], ==, 3);
 		g_assert_cmpuint(u[11], ==, i + 1);
 		{
+			/* the SUBMIT built from the UD is the SUBMIT encoded */
+			g_autoptr(GBytes) built = omacp_sms_submit_from_user_data(
+			        "+358401234567", g_ptr_array_index(uds, i), &error);
+
+			g_assert_no_error(error);
+			g_assert_true(g_bytes_equal(built, g_ptr_array_index(submits, i)));
+		}
+		{
 			/* and back: the SUBMIT's user data, with the SMSC field in
 			 * front or as the bare TPDU */
 			g_autoptr(GBytes) back =
@@ -1039,6 +1047,19 @@ test_encode_user_data(void)
 		g_assert_null(omacp_sms_submit_user_data(n, &error));
 		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
 		g_assert_nonnull(strstr(error->message, "TP-UDHI"));
+		g_clear_error(&error);
+	}
+	{
+		g_autoptr(GBytes) ud1 = g_bytes_new_static(datagram, 141);
+
+		g_assert_null(omacp_sms_submit_from_user_data("Operator", ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_clear_error(&error);
+		g_assert_null(omacp_sms_submit_from_user_data("+1555", ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_clear_error(&error);
+		g_assert_null(omacp_sms_submit_from_user_data(NULL, ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 		g_clear_error(&error);
 	}
 	/* a bad SMSC is not looked at: the form has none */

@@ -387,7 +387,6 @@ omacp_campaign_wrap(const OmacpEncoder *encoder, OmacpSec sec, const OmacpCampai
 {
 	g_autoptr(GBytes) push = NULL;
 	g_autoptr(GPtrArray) uds = NULL;
-	g_autoptr(GPtrArray) submits = NULL;
 	g_autofree char *user_pin = NULL;
 	gsize push_len = 0;
 	const guint8 *push_data;
@@ -406,15 +405,14 @@ omacp_campaign_wrap(const OmacpEncoder *encoder, OmacpSec sec, const OmacpCampai
 	uds = omacp_sms_encode_push(push_data, push_len, &so, error);
 	if (uds == NULL)
 		return FALSE;
-	so.kind = OMACP_SMS_ENCODE_SUBMIT;
-	so.sender = s->msisdn;
-	submits = omacp_sms_encode_push(push_data, push_len, &so, error);
-	if (submits == NULL)
-		return FALSE;
 	out->n_segments = uds->len;
 	for (guint i = 0; i < uds->len; i++) {
 		out->ud[i] = g_bytes_ref(g_ptr_array_index(uds, i));
-		out->submit[i] = g_bytes_ref(g_ptr_array_index(submits, i));
+		out->submit[i] = omacp_sms_submit_from_user_data(s->msisdn, out->ud[i], error);
+		if (out->submit[i] == NULL) {
+			omacp_campaign_message_clear(out);
+			return FALSE;
+		}
 	}
 	out->user_pin = g_steal_pointer(&user_pin);
 	return TRUE;

@@ -1039,3 +1039,41 @@ omacp_sms_encode_push(const guint8 *datagram, gsize len, const OmacpSmsEncodeOpt
 	}
 	return g_steal_pointer(&pdus);
 }
+
+GBytes *
+omacp_sms_submit_from_user_data(const char *to, GBytes *ud, GError **error)
+{
+	g_autoptr(GByteArray) pdu = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(ud, &len);
+	guint8 octet;
+
+	if (to == NULL || to[0] == '\0') {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "sms: the destination address is missing");
+		return NULL;
+	}
+	if (!check_number("the destination", to, error))
+		return NULL;
+	if (len == 0 || len > OMACP_SMS_MAX_UD) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "sms: user data of %zu octets does not fit one SMS (1..%u)", len,
+		            OMACP_SMS_MAX_UD);
+		return NULL;
+	}
+	pdu = g_byte_array_sized_new((guint) len + 24);
+	append_smsc(pdu, NULL);
+	octet = MTI_SUBMIT | FO_UDHI;
+	g_byte_array_append(pdu, &octet, 1);
+	octet = 0; /* TP-MR */
+	g_byte_array_append(pdu, &octet, 1);
+	append_tp_address(pdu, to, NULL);
+	octet = 0; /* TP-PID */
+	g_byte_array_append(pdu, &octet, 1);
+	octet = DCS_8BIT;
+	g_byte_array_append(pdu, &octet, 1);
+	octet = (guint8) len;
+	g_byte_array_append(pdu, &octet, 1);
+	g_byte_array_append(pdu, data, (guint) len);
+	return g_byte_array_free_to_bytes(g_steal_pointer(&pdu));
+}

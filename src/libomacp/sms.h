@@ -116,4 +116,10 @@ typedef struct {
 GPtrArray *omacp_sms_encode_push(const guint8 *datagram, gsize len,
                                  const OmacpSmsEncodeOptions *options, GError **error);
 
+/* The SMS-SUBMIT (zero-length SMSC field + TPDU, as the SUBMIT form of
+ * omacp_sms_encode_push()) that carries @ud, one segment's TP-User-Data
+ * with a UDH, to @to. Cheaper than encoding the datagram twice when both
+ * forms are wanted (the campaign writes both). */
+GBytes *omacp_sms_submit_from_user_data(const char *to, GBytes *ud, GError **error);
+
 G_END_DECLS
