@@ -6,6 +6,10 @@
 #include <string.h>
 #include <wbxml/wbxml.h>
 
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "campaign.h"
 #include "omacp.h"
 #include "output.h"
 #include "testutil.h"
@@ -437,6 +441,292 @@ test_libwbxml_reads_our_output(void)
 	}
 }
 
+/* ------------------------------------------------ campaign (issue 17) */
+
+static const char campaign_doc[] =
+        "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"NAPDEF\">"
+        "<parm name=\"NAPID\" value=\"N1\"/><parm name=\"NAME\" value=\"Campaign\"/>"
+        "<parm name=\"BEARER\" value=\"GSM-GPRS\"/><parm name=\"NAP-ADDRESS\" "
+        "value=\"internet.example\"/><parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
+        "</characteristic></wap-provisioningdoc>";
+
+/* One encoder signs what omacp_encode_document() signs, for every method,
+ * and what it signs verifies with the subscriber's key only. */
+static void
+test_encoder_signs_per_subscriber(void)
+{
+	static const OmacpSec secs[] = { OMACP_SEC_NONE, OMACP_SEC_NETWPIN, OMACP_SEC_USERPIN,
+		                         OMACP_SEC_USERNETWPIN, OMACP_SEC_USERPINMAC };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OmacpEncoder) enc =
+	        omacp_encoder_new(campaign_doc, strlen(campaign_doc), FALSE, NULL, &error);
+
+	g_assert_no_error(error);
+	for (guint k = 0; k < G_N_ELEMENTS(secs); k++) {
+		OmacpEncodeOptions o = { .sec = secs[k],
+			                 .imsi = "244070123456789",
+			                 .pin = "13579",
+			                 .output = OMACP_ENCODE_OUTPUT_WSP };
+		g_autoptr(GPtrArray) once = omacp_encode_document(
+		        campaign_doc, strlen(campaign_doc), &o, NULL, NULL, &error);
+		g_autofree char *user_pin = NULL;
+		g_autoptr(GBytes) push = NULL;
+		g_autoptr(GBytes) other = NULL;
+
+		g_assert_no_error(error);
+		push = omacp_encoder_sign(enc, secs[k], o.imsi, o.pin, &user_pin, &error);
+		g_assert_no_error(error);
+		g_assert_true(g_bytes_equal(push, g_ptr_array_index(once, 0)));
+		g_assert_cmpint(user_pin != NULL, ==, secs[k] == OMACP_SEC_USERPINMAC);
+		other = omacp_encoder_sign(enc, secs[k], "244070123456788", "13578", NULL, &error);
+		g_assert_no_error(error);
+		/* USERPINMAC carries no MAC: the PIN the user types differs */
+		g_assert_cmpint(g_bytes_equal(push, other), ==,
+		                secs[k] == OMACP_SEC_NONE || secs[k] == OMACP_SEC_USERPINMAC);
+	}
+	g_assert_null(omacp_encoder_sign(enc, OMACP_SEC_NETWPIN, NULL, NULL, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_NO_KEY);
+}
+
+static GPtrArray *
+read_csv_ok(const char *text, OmacpSec sec, GPtrArray **refused, gboolean *has_pin)
+{
+	g_autoptr(GError) error = NULL;
+	GPtrArray *subs = NULL;
+
+	g_assert_true(omacp_campaign_read_csv("t.csv", text, strlen(text), sec, &subs, refused,
+	                                      has_pin, &error));
+	g_assert_no_error(error);
+	return subs;
+}
+
+static void
+assert_refused(GPtrArray *refused, guint i, guint line, guint column, const char *needle)
+{
+	const OmacpCampaignRefusal *r;
+
+	g_assert_cmpuint(i, <, refused->len);
+	r = g_ptr_array_index(refused, i);
+	g_assert_cmpuint(r->line, ==, line);
+	g_assert_cmpuint(r->column, ==, column);
+	if (strstr(r->message, needle) == NULL)
+		g_error("refusal '%s' does not mention '%s'", r->message, needle);
+}
+
+static void
+test_campaign_csv(void)
+{
+	g_autoptr(GPtrArray) subs = NULL;
+	g_autoptr(GPtrArray) refused = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean has_pin = TRUE;
+	const OmacpCampaignSubscriber *s;
+	static const char text[] = "\xEF\xBB\xBFIMSI, msisdn\r\n"
+	                           "244070000000001,+358400000001\r\n"
+	                           "\n"
+	                           "244070000000002,+35840x\n"            /* line 4: bad msisdn */
+	                           "2440700,+358400000003\n"              /* line 5: short IMSI */
+	                           "244070000000004\n"                    /* line 6: one field */
+	                           "244070000000005,+358400000001\n"      /* line 7: duplicate */
+	                           "\"244070000000006\",\"0400000006\"\n" /* quoted, national */
+	                           ",+358400000007\n"           /* line 9: no IMSI for netwpin */
+	                           "\"24407\"0,+358400000008\n" /* line 10: stray quote */
+	                           "244070000000009,+358400000009"; /* no final newline */
+
+	subs = read_csv_ok(text, OMACP_SEC_NETWPIN, &refused, &has_pin);
+	g_assert_false(has_pin);
+	g_assert_cmpuint(subs->len, ==, 3);
+	s = g_ptr_array_index(subs, 0);
+	g_assert_cmpstr(s->msisdn, ==, "+358400000001");
+	g_assert_cmpstr(s->imsi, ==, "244070000000001");
+	g_assert_null(s->pin);
+	g_assert_cmpuint(s->line, ==, 2);
+	s = g_ptr_array_index(subs, 1);
+	g_assert_cmpstr(s->msisdn, ==, "0400000006");
+	g_assert_cmpuint(s->line, ==, 8);
+	s = g_ptr_array_index(subs, 2);
+	g_assert_cmpuint(s->line, ==, 11);
+	g_assert_cmpuint(refused->len, ==, 6);
+	assert_refused(refused, 0, 4, 2, "msisdn");
+	assert_refused(refused, 1, 5, 1, "14 or 15 digits");
+	assert_refused(refused, 2, 6, 2, "1 fields");
+	assert_refused(refused, 3, 7, 2, "line 2");
+	assert_refused(refused, 4, 9, 1, "netwpin needs it");
+	assert_refused(refused, 5, 10, 1, "quote");
+	g_clear_pointer(&subs, g_ptr_array_unref);
+	g_clear_pointer(&refused, g_ptr_array_unref);
+
+	/* userpin: the pin column, an empty pin refused, an IMSI not needed */
+	subs = read_csv_ok(
+	        "msisdn,imsi,pin\n+1555,,1234\n+1556,,\n+1557,244070000000001,\"9\"\"9\"\n",
+	        OMACP_SEC_USERPIN, &refused, &has_pin);
+	g_assert_true(has_pin);
+	g_assert_cmpuint(subs->len, ==, 2);
+	g_assert_cmpstr(((OmacpCampaignSubscriber *) g_ptr_array_index(subs, 0))->pin, ==, "1234");
+	g_assert_cmpstr(((OmacpCampaignSubscriber *) g_ptr_array_index(subs, 1))->pin, ==, "9\"9");
+	assert_refused(refused, 0, 3, 3, "pin is empty");
+	g_clear_pointer(&subs, g_ptr_array_unref);
+	g_clear_pointer(&refused, g_ptr_array_unref);
+
+	/* userpinmac: the pin is the first half, 5 to 20 digits */
+	subs = read_csv_ok("msisdn,imsi,pin\n+1555,,1234\n+1556,,12345\n", OMACP_SEC_USERPINMAC,
+	                   &refused, &has_pin);
+	g_assert_cmpuint(subs->len, ==, 1);
+	assert_refused(refused, 0, 2, 3, "first half");
+	g_clear_pointer(&subs, g_ptr_array_unref);
+	g_clear_pointer(&refused, g_ptr_array_unref);
+
+	/* unusable headers and files are errors, not refusals */
+	{
+		static const char *const bad[] = { "",
+			                           "msisdn\n+1\n",
+			                           "msisdn,imsi,color\n",
+			                           "msisdn,imsi,msisdn\n",
+			                           "\"msisdn,imsi\n",
+			                           "msisdn,imsi\n\xff\n" };
+
+		for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+			g_assert_false(omacp_campaign_read_csv("t.csv", bad[i], strlen(bad[i]),
+			                                       OMACP_SEC_NETWPIN, &subs, &refused,
+			                                       &has_pin, &error));
+			g_assert_error(error, OMACP_ERROR, OMACP_ERROR_MALFORMED);
+			g_assert_nonnull(strstr(error->message, "t.csv"));
+			g_clear_error(&error);
+		}
+	}
+}
+
+static void
+test_campaign_random_pin(void)
+{
+	guint counts[10] = { 0 };
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < 2000; i++) {
+		g_autoptr(GError) error = NULL;
+		char *pin = omacp_campaign_random_pin(8, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpuint(strlen(pin), ==, 8);
+		for (guint k = 0; k < 8; k++) {
+			g_assert_true(g_ascii_isdigit(pin[k]));
+			counts[pin[k] - '0']++;
+		}
+		g_hash_table_add(seen, pin);
+	}
+	/* 16 000 digits: each about 1 600; a biased or stuck source is far off */
+	for (guint d = 0; d < 10; d++)
+		g_assert_cmpuint(counts[d], >, 1300);
+	g_assert_cmpuint(g_hash_table_size(seen), >, 1990);
+}
+
+/* The segments of a subscriber are the same in every run (a resumed
+ * campaign sends the rest of the same message), the UD is the tail of the
+ * SUBMIT, and each verifies with the subscriber's own key. */
+static void
+test_campaign_wrap(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OmacpEncoder) enc =
+	        omacp_encoder_new(campaign_doc, strlen(campaign_doc), FALSE, NULL, &error);
+	OmacpCampaignSubscriber s = { .msisdn = (char *) "+358401234567",
+		                      .imsi = (char *) "244070123456789",
+		                      .line = 2 };
+	g_auto(OmacpCampaignMessage) a = { 0 };
+	g_auto(OmacpCampaignMessage) b = { 0 };
+	g_autoptr(GPtrArray) uds = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+
+	g_assert_true(omacp_campaign_wrap(enc, OMACP_SEC_NETWPIN, &s, &a, &error));
+	g_assert_no_error(error);
+	g_assert_true(omacp_campaign_wrap(enc, OMACP_SEC_NETWPIN, &s, &b, &error));
+	g_assert_cmpuint(a.n_segments, >=, 1);
+	g_assert_cmpuint(a.n_segments, ==, b.n_segments);
+	for (guint i = 0; i < a.n_segments; i++) {
+		gsize ul = 0, pl = 0;
+		const guint8 *u = g_bytes_get_data(a.ud[i], &ul);
+		const guint8 *p = g_bytes_get_data(a.submit[i], &pl);
+		g_autoptr(OmacpSms) sms = NULL;
+
+		g_assert_true(g_bytes_equal(a.ud[i], b.ud[i]));
+		g_assert_true(g_bytes_equal(a.submit[i], b.submit[i]));
+		g_assert_cmpmem(p + pl - ul, ul, u, ul);
+		g_assert_true(omacp_sms_parse_submit(p, pl, TRUE, &sms, &error));
+		g_assert_cmpstr(sms->sender, ==, "+358401234567");
+		g_ptr_array_add(uds, g_bytes_ref(a.ud[i]));
+	}
+	m = decode_or_die(OMACP_FORMAT_UD, uds, "244070123456789", NULL);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_VALID);
+	g_clear_pointer(&m, omacp_message_free);
+	m = decode_or_die(OMACP_FORMAT_UD, uds, "244070123456788", NULL);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_INVALID);
+	g_assert_cmpuint(omacp_campaign_ref("+358401234567"), ==,
+	                 omacp_campaign_ref("+358401234567"));
+}
+
+/* The journal: intents and outcomes survive a reopen, a torn last line is
+ * dropped, another campaign's journal is refused. */
+static void
+test_campaign_state(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("omacp-state-XXXXXX", &error);
+	g_autofree char *path = g_build_filename(dir, "c.state", NULL);
+	g_autoptr(OmacpCampaignState) st = NULL;
+	g_autofree char *text = NULL;
+	struct stat sb;
+
+	g_assert_no_error(error);
+	st = omacp_campaign_state_open(path, "abc", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(omacp_campaign_state_get(st, "+1", 1), ==, OMACP_CAMPAIGN_SEG_NONE);
+	g_assert_true(
+	        omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_SENDING, "+1", 1, NULL, &error));
+	g_assert_true(
+	        omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_SENT, "+1", 1, NULL, &error));
+	g_assert_true(
+	        omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_SENDING, "+1", 2, NULL, &error));
+	g_assert_true(omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_FAILED, "+2", 1,
+	                                          "HTTP 503 busy\nnow", &error));
+	g_assert_true(omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_DOUBT, "+3", 1,
+	                                          "no answer", &error));
+	g_assert_true(omacp_campaign_state_record_dlr(st, "+1", 1, 1, &error));
+	g_assert_no_error(error);
+	g_clear_pointer(&st, omacp_campaign_state_free);
+	g_assert_cmpint(g_stat(path, &sb), ==, 0);
+	g_assert_cmpuint(sb.st_mode & 0777, ==, 0600);
+
+	/* a crash in the middle of a line */
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_nonnull(strstr(text, "failed +2 1 HTTP 503 busy now\n"));
+	{
+		g_autofree char *torn = g_strconcat(text, "sent +1 ", NULL);
+
+		g_assert_true(g_file_set_contents(path, torn, -1, NULL));
+	}
+	st = omacp_campaign_state_open(path, "abc", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(omacp_campaign_state_get(st, "+1", 1), ==, OMACP_CAMPAIGN_SEG_SENT);
+	g_assert_cmpint(omacp_campaign_state_get(st, "+1", 2), ==, OMACP_CAMPAIGN_SEG_SENDING);
+	g_assert_cmpint(omacp_campaign_state_get(st, "+2", 1), ==, OMACP_CAMPAIGN_SEG_FAILED);
+	g_assert_cmpint(omacp_campaign_state_get(st, "+3", 1), ==, OMACP_CAMPAIGN_SEG_DOUBT);
+	g_assert_cmpint(omacp_campaign_state_get_dlr(st, "+1"), ==, 1);
+	g_assert_cmpint(omacp_campaign_state_get_dlr(st, "+2"), ==, -1);
+	g_assert_true(
+	        omacp_campaign_state_record(st, OMACP_CAMPAIGN_SEG_SENT, "+1", 2, NULL, &error));
+	g_clear_pointer(&st, omacp_campaign_state_free);
+	g_clear_pointer(&text, g_free);
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_null(strstr(text, "sent +1 sent"));
+	g_assert_true(g_str_has_suffix(text, "\nsent +1 2\n"));
+
+	g_assert_null(omacp_campaign_state_open(path, "abd", &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+	g_assert_nonnull(strstr(error->message, "another campaign"));
+	g_unlink(path);
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -449,5 +739,10 @@ main(int argc, char **argv)
 	g_test_add_func("/encode/rules", test_rule_breaking_document_refused);
 	g_test_add_func("/encode/missing-keys", test_missing_keys);
 	g_test_add_func("/encode/libwbxml-independent-check", test_libwbxml_reads_our_output);
+	g_test_add_func("/encode/encoder/per-subscriber", test_encoder_signs_per_subscriber);
+	g_test_add_func("/encode/campaign/csv", test_campaign_csv);
+	g_test_add_func("/encode/campaign/random-pin", test_campaign_random_pin);
+	g_test_add_func("/encode/campaign/wrap", test_campaign_wrap);
+	g_test_add_func("/encode/campaign/state", test_campaign_state);
 	return g_test_run();
 }

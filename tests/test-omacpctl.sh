@@ -114,5 +114,21 @@ check "... unless --force" 0 "$ctl" encode --force "$tmp/bad.xml"
 check "submit output" 0 "$ctl" encode --output submit "$xml"
 case "$out" in 00[45]1*) ok "SMS-SUBMIT first octet" ;; *) not_ok "SMS-SUBMIT first octet" "$out" ;; esac
 
+# --- encode --output ud / --to, decode of SMS-SUBMIT (issue 17)
+check "submit to a recipient" 0 "$ctl" encode --output submit --to +358401234567 --sec netwpin --imsi "$imsi" "$xml"
+printf '%s\n' "$out" >"$tmp/submit.hex"
+case "$out" in 0041000C91534810325476*) ok "TP-DA is the --to number" ;; *) not_ok "TP-DA is the --to number" "$out" ;; esac
+check "decode guesses SMS-SUBMIT" 0 "$ctl" decode --imsi "$imsi" --json "$tmp/submit.hex"
+expect "submit decodes and verifies" "$(json 'd["auth"]')" "valid"
+check "decode --format submit" 0 "$ctl" decode --format submit --imsi "$imsi" --json "$tmp/submit.hex"
+expect "--format submit verifies" "$(json 'd["auth"]')" "valid"
+check "--format submit refuses a DELIVER" 2 "$ctl" decode --format submit "$tmp/enc-netwpin.hex"
+case "$err" in *SMS-SUBMIT*) ok "the refusal names SMS-SUBMIT" ;; *) not_ok "the refusal names SMS-SUBMIT" "$err" ;; esac
+check "ud output" 0 "$ctl" encode --output ud --sec netwpin --imsi "$imsi" --ref 9 "$xml"
+printf '%s\n' "$out" >"$tmp/ud.hex"
+case "$(head -n1 "$tmp/ud.hex")" in 0B05040B8423F000030902*) ok "ud starts with the port UDH" ;; *) not_ok "ud starts with the port UDH" "$out" ;; esac
+check "decode the ud output" 0 "$ctl" decode --format ud --imsi "$imsi" --json "$tmp/ud.hex"
+expect "ud output verifies" "$(json 'd["auth"]')" "valid"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

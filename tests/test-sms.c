@@ -634,6 +634,7 @@ static const OmacpSmsEncodeKind kinds[] = {
 	OMACP_SMS_ENCODE_DELIVER_WITH_SMSC,
 	OMACP_SMS_ENCODE_DELIVER,
 	OMACP_SMS_ENCODE_SUBMIT,
+	OMACP_SMS_ENCODE_USER_DATA,
 };
 
 static gboolean
@@ -649,6 +650,8 @@ parse_kind(OmacpSmsEncodeKind kind, GBytes *pdu, OmacpSms **out, GError **error)
 		return omacp_sms_parse_deliver(data, len, FALSE, out, error);
 	case OMACP_SMS_ENCODE_SUBMIT:
 		return omacp_sms_parse_submit(data, len, TRUE, out, error);
+	case OMACP_SMS_ENCODE_USER_DATA:
+		return omacp_sms_parse_user_data(data, len, out, error);
 	}
 	g_assert_not_reached();
 }
@@ -673,8 +676,11 @@ roundtrip(const guint8 *datagram, gsize len, const OmacpSmsEncodeOptions *o, gui
 
 		g_assert_true(parse_kind(o->kind, g_ptr_array_index(pdus, i), &sms, &error));
 		g_assert_no_error(error);
-		g_assert_cmpstr(sms->sender, ==, o->sender);
-		if (o->kind == OMACP_SMS_ENCODE_DELIVER)
+		if (o->kind == OMACP_SMS_ENCODE_USER_DATA)
+			g_assert_null(sms->sender);
+		else
+			g_assert_cmpstr(sms->sender, ==, o->sender);
+		if (o->kind == OMACP_SMS_ENCODE_DELIVER || o->kind == OMACP_SMS_ENCODE_USER_DATA)
 			g_assert_null(sms->smsc);
 		else
 			g_assert_cmpstr(sms->smsc, ==, o->smsc);
@@ -684,8 +690,13 @@ roundtrip(const guint8 *datagram, gsize len, const OmacpSmsEncodeOptions *o, gui
 		g_assert_cmpuint(sms->src_port, ==, o->src_port);
 		g_assert_cmpuint(sms->dcs, ==, 0x04);
 		g_assert_cmpuint(sms->pid, ==, 0x00);
-		g_assert_cmpuint(sms->first_octet & 0x40, ==, 0x40); /* UDHI */
-		if (o->kind == OMACP_SMS_ENCODE_SUBMIT) {
+		if (o->kind != OMACP_SMS_ENCODE_USER_DATA)
+			g_assert_cmpuint(sms->first_octet & 0x40, ==, 0x40); /* UDHI */
+		if (o->kind == OMACP_SMS_ENCODE_USER_DATA) {
+			g_assert_cmpint(sms->scts_unix, ==, 0);
+			g_assert_cmpuint(g_bytes_get_size(g_ptr_array_index(pdus, i)), <=,
+			                 OMACP_SMS_MAX_UD);
+		} else if (o->kind == OMACP_SMS_ENCODE_SUBMIT) {
 			g_assert_cmpuint(sms->first_octet, ==, 0x41);
 			g_assert_cmpuint(sms->mr, ==, 0);
 			g_assert_cmpint(sms->scts_unix, ==, 0);
@@ -956,6 +967,110 @@ test_encode_limits(void)
 	}
 }
 
+/* The user-data form is the tail of the SMS-SUBMIT (after TP-UDL) for the
+ * same reference, and needs neither sender nor SMSC. */
+static void
+test_encode_user_data(void)
+{
+	g_autoptr(GError) error = NULL;
+	guint8 datagram[300];
+	OmacpSmsEncodeOptions ud = {
+		.kind = OMACP_SMS_ENCODE_USER_DATA,
+		.dst_port = 2948,
+		.src_port = 9200,
+		.ref = 77,
+	};
+	OmacpSmsEncodeOptions submit = ud;
+	g_autoptr(GPtrArray) uds = NULL;
+	g_autoptr(GPtrArray) submits = NULL;
+
+	for (guint i = 0; i < sizeof datagram; i++)
+		datagram[i] = (guint8) (i * 7);
+	submit.kind = OMACP_SMS_ENCODE_SUBMIT;
+	submit.sender = "+358401234567";
+	uds = omacp_sms_encode_push(datagram, sizeof datagram, &ud, &error);
+	g_assert_no_error(error);
+	submits = omacp_sms_encode_push(datagram, sizeof datagram, &submit, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(uds->len, ==, 3);
+	g_assert_cmpuint(submits->len, ==, 3);
+	for (guint i = 0; i < uds->len; i++) {
+		gsize ud_len = 0, pdu_len = 0;
+		const guint8 *u = g_bytes_get_data(g_ptr_array_index(uds, i), &ud_len);
+		const guint8 *p = g_bytes_get_data(g_ptr_array_index(submits, i), &pdu_len);
+
+		g_assert_cmpuint(pdu_len, >, ud_len);
+		g_assert_cmpuint(p[pdu_len - ud_len - 1], ==, ud_len); /* TP-UDL */
+		g_assert_cmpmem(p + pdu_len - ud_len, ud_len, u, ud_len);
+		/* UDHL 11: ports (2948 ← 9200) then the concatenation IE */
+		g_assert_cmpuint(u[0], ==, 11);
+		g_assert_cmpuint(u[9], ==, 77);
+		g_assert_cmpuint(u[10], ==, 3);
+		g_assert_cmpuint(u[11], ==, i + 1);
+		{
+			/* the SUBMIT built from the UD is the SUBMIT encoded */
+			g_autoptr(GBytes) built = omacp_sms_submit_from_user_data(
+			        "+358401234567", g_ptr_array_index(uds, i), &error);
+
+			g_assert_no_error(error);
+			g_assert_true(g_bytes_equal(built, g_ptr_array_index(submits, i)));
+		}
+		{
+			/* and back: the SUBMIT's user data, with the SMSC field in
+			 * front or as the bare TPDU */
+			g_autoptr(GBytes) back =
+			        omacp_sms_submit_user_data(g_ptr_array_index(submits, i), &error);
+			g_autoptr(GBytes) bare = g_bytes_new(p + 1, pdu_len - 1);
+			g_autoptr(GBytes) back_bare = NULL;
+
+			g_assert_no_error(error);
+			g_assert_true(g_bytes_equal(back, g_ptr_array_index(uds, i)));
+			back_bare = omacp_sms_submit_user_data(bare, &error);
+			g_assert_no_error(error);
+			g_assert_true(g_bytes_equal(back_bare, g_ptr_array_index(uds, i)));
+		}
+	}
+	{
+		/* a DELIVER is not a SUBMIT; a SUBMIT without UDH carries no push */
+		static const guint8 deliver[] = { 0x00, 0x44, 0x02, 0x81, 0x21, 0x00, 0x04, 0x21,
+			                          0x11, 0x70, 0x11, 0x00, 0x00, 0x00, 0x01, 0xAA };
+		static const guint8 no_udh[] = { 0x00, 0x01, 0x00, 0x02, 0x81,
+			                         0x21, 0x00, 0x04, 0x01, 0xAA };
+		g_autoptr(GBytes) d = g_bytes_new_static(deliver, sizeof deliver);
+		g_autoptr(GBytes) n = g_bytes_new_static(no_udh, sizeof no_udh);
+		g_autoptr(GBytes) none = omacp_sms_submit_user_data(d, &error);
+
+		g_assert_null(none);
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
+		g_assert_nonnull(strstr(error->message, "SMS-SUBMIT"));
+		g_clear_error(&error);
+		g_assert_null(omacp_sms_submit_user_data(n, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED);
+		g_assert_nonnull(strstr(error->message, "TP-UDHI"));
+		g_clear_error(&error);
+	}
+	{
+		g_autoptr(GBytes) ud1 = g_bytes_new_static(datagram, 141);
+
+		g_assert_null(omacp_sms_submit_from_user_data("Operator", ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_clear_error(&error);
+		g_assert_null(omacp_sms_submit_from_user_data("+1555", ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_clear_error(&error);
+		g_assert_null(omacp_sms_submit_from_user_data(NULL, ud1, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
+		g_clear_error(&error);
+	}
+	/* a bad SMSC is not looked at: the form has none */
+	ud.smsc = "not a number";
+	g_clear_pointer(&uds, g_ptr_array_unref);
+	uds = omacp_sms_encode_push(datagram, 10, &ud, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(uds->len, ==, 1);
+	g_assert_cmpuint(g_bytes_get_size(g_ptr_array_index(uds, 0)), ==, 7 + 10);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -977,5 +1092,6 @@ main(int argc, char **argv)
 	g_test_add_func("/sms/encode/alphanumeric", test_encode_alphanumeric);
 	g_test_add_func("/sms/encode/errors", test_encode_errors);
 	g_test_add_func("/sms/encode/limits", test_encode_limits);
+	g_test_add_func("/sms/encode/user-data", test_encode_user_data);
 	return g_test_run();
 }

@@ -1152,6 +1152,39 @@ test_names(void)
 	g_assert_cmpint(omacp_wsp_content_type_code(NULL), ==, -1);
 }
 
+/* The content type index answers for every name of the table in any case,
+ * and nothing for a prefix, an extension or a name too long to be in it. */
+static void
+test_content_type_index(void)
+{
+	g_autofree char *longest = g_strnfill(200, 'a');
+	guint named = 0;
+
+	for (gint code = 0; code < 0x80; code++) {
+		const char *name = omacp_wsp_content_type_name(code);
+		g_autofree char *upper = NULL;
+		g_autofree char *longer = NULL;
+		g_autofree char *shorter = NULL;
+
+		if (name == NULL)
+			continue;
+		named++;
+		upper = g_ascii_strup(name, -1);
+		longer = g_strconcat(name, "x", NULL);
+		shorter = g_strndup(name, strlen(name) - 1);
+		g_assert_cmpint(omacp_wsp_content_type_code(name), ==, code);
+		g_assert_cmpint(omacp_wsp_content_type_code(upper), ==, code);
+		g_assert_cmpint(omacp_wsp_content_type_code(longer), ==, -1);
+		if (omacp_wsp_content_type_code(shorter) != -1)
+			g_assert_cmpstr(
+			        omacp_wsp_content_type_name(omacp_wsp_content_type_code(shorter)),
+			        ==, shorter);
+	}
+	g_assert_cmpuint(named, >, 40);
+	g_assert_cmpint(omacp_wsp_content_type_code(""), ==, -1);
+	g_assert_cmpint(omacp_wsp_content_type_code(longest), ==, -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1177,5 +1210,6 @@ main(int argc, char **argv)
 	g_test_add_func("/wsp/encode/long-headers", test_encode_long_headers);
 	g_test_add_func("/wsp/encode/bad-args", test_encode_bad_args);
 	g_test_add_func("/wsp/names", test_names);
+	g_test_add_func("/wsp/names/content-type-index", test_content_type_index);
 	return g_test_run();
 }

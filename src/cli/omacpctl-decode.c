@@ -94,6 +94,31 @@ guess_formats(const Inputs *in)
 	return out;
 }
 
+/* SMS-SUBMIT PDUs (what `encode --output submit` and `campaign` write) are
+ * decoded through their user data: with --format submit, or without
+ * --format when every input parses as a SUBMIT. */
+static gboolean
+submits_to_user_data(Inputs *in, GError **error)
+{
+	g_autoptr(GPtrArray) uds = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+
+	for (guint i = 0; i < in->inputs->len; i++) {
+		g_autoptr(GError) local = NULL;
+		GBytes *ud = omacp_sms_submit_user_data(g_ptr_array_index(in->inputs, i), &local);
+
+		if (ud == NULL) {
+			g_set_error(error, OMACP_ERROR, local->code, "%s: %s",
+			            (const char *) g_ptr_array_index(in->origin, i),
+			            local->message);
+			return FALSE;
+		}
+		g_ptr_array_add(uds, ud);
+	}
+	g_ptr_array_unref(in->inputs);
+	in->inputs = g_steal_pointer(&uds);
+	return TRUE;
+}
+
 static char **imsis;
 static char **pins;
 static char *format_name;
@@ -104,7 +129,8 @@ static char **files;
 
 static const GOptionEntry entries[] = {
 	{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-	  N_("Input form: sms (SMSC + TPDU), tpdu, ud, wsp, wbxml or xml (default: guess)"),
+	  N_("Input form: sms (SMSC + TPDU), tpdu, submit, ud, wsp, wbxml or xml (default: "
+	     "guess)"),
 	  "FORMAT" },
 	{ "imsi", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &imsis,
 	  N_("IMSI of a SIM, for NETWPIN and USERNETWPIN (repeatable)"), "IMSI" },
@@ -144,6 +170,7 @@ omacpctl_decode_main(int argc, char **argv)
 	g_autoptr(OmacpMbpi) mbpi = NULL;
 	OmacpKeys keys = { NULL, NULL, NULL };
 	gboolean join;
+	gboolean submit = FALSE;
 
 	g_option_context_set_summary(
 	        ctx, _("Each FILE holds one PDU as hex text or raw bytes; several FILEs (or lines "
@@ -158,6 +185,11 @@ omacpctl_decode_main(int argc, char **argv)
 	if (files == NULL || files[0] == NULL) {
 		fprintf(stderr, "%s", _("omacpctl decode: no input FILE given\n"));
 		return OMACPCTL_EXIT_FAILURE;
+	}
+	if (g_strcmp0(format_name, "submit") == 0) {
+		g_clear_pointer(&format_name, g_free);
+		format_name = g_strdup("ud");
+		submit = TRUE;
 	}
 	if (format_name != NULL) {
 		OmacpFormat f;
@@ -180,6 +212,20 @@ omacpctl_decode_main(int argc, char **argv)
 	if (in.inputs->len == 0) {
 		fprintf(stderr, "%s", _("omacpctl decode: the input holds no PDU\n"));
 		return OMACPCTL_EXIT_MALFORMED;
+	}
+	if (submit || formats == NULL) {
+		g_autoptr(GError) local = NULL;
+
+		if (submits_to_user_data(&in, &local)) {
+			OmacpFormat ud = OMACP_FORMAT_UD;
+
+			g_clear_pointer(&formats, g_array_unref);
+			formats = g_array_new(FALSE, FALSE, sizeof(OmacpFormat));
+			g_array_append_val(formats, ud);
+		} else if (submit) {
+			fprintf(stderr, "omacpctl: %s\n", local->message);
+			return OMACPCTL_EXIT_MALFORMED;
+		}
 	}
 	if (formats == NULL)
 		formats = guess_formats(&in);

@@ -15,6 +15,7 @@ static char *sec_name;
 static char *imsi;
 static char *pin;
 static char *sender;
+static char *to;
 static char *smsc;
 static char *output_name;
 static gint ref = -1;
@@ -35,10 +36,14 @@ static const GOptionEntry entries[] = {
 	  "PIN" },
 	{ "sender", 0, 0, G_OPTION_ARG_STRING, &sender,
 	  N_("Originating address of the SMS (default +10000000000)"), "NUMBER" },
+	{ "to", 0, 0, G_OPTION_ARG_STRING, &to,
+	  N_("Destination address of the submit output (default: the --sender number)"), "NUMBER" },
 	{ "smsc", 0, 0, G_OPTION_ARG_STRING, &smsc, N_("SMSC address in the sms output form"),
 	  "NUMBER" },
 	{ "output", 'o', 0, G_OPTION_ARG_STRING, &output_name,
-	  N_("Output: sms (SMSC + SMS-DELIVER, default), tpdu, submit, wsp or wbxml"), "FORM" },
+	  N_("Output: sms (SMSC + SMS-DELIVER, default), tpdu, submit, ud (user data: UDH + "
+	     "payload), wsp or wbxml"),
+	  "FORM" },
 	{ "ref", 0, 0, G_OPTION_ARG_INT, &ref,
 	  N_("Concatenation reference 0..255 (default random)"), "N" },
 	{ "force", 0, 0, G_OPTION_ARG_NONE, &force,
@@ -163,6 +168,7 @@ omacpctl_encode_main(int argc, char **argv)
 	o.imsi = imsi;
 	o.pin = pin;
 	o.sender = sender;
+	o.to = to;
 	o.smsc = smsc;
 	o.ref = ref;
 	o.force = force;

@@ -56,6 +56,8 @@ main(int argc, char **argv)
 		return omacpctl_decode_main(argc - 1, argv + 1);
 	if (g_str_equal(verb, "encode"))
 		return omacpctl_encode_main(argc - 1, argv + 1);
+	if (g_str_equal(verb, "campaign"))
+		return omacpctl_campaign_main(argc - 1, argv + 1);
 	ret = omacpctl_client_main(verb, argc - 1, argv + 1);
 	if (ret >= 0)
 		return ret;

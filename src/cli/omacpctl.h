@@ -12,6 +12,7 @@
 /* Each verb gets argv with argv[0] = the verb name. */
 int omacpctl_decode_main(int argc, char **argv);
 int omacpctl_encode_main(int argc, char **argv);
+int omacpctl_campaign_main(int argc, char **argv);
 /* Client verbs talking to omacpd: list, show, accept, reject, delete, remove,
  * undo, deliver, monitor, agent. Returns -1 when @verb is not one of them. */
 int omacpctl_client_main(const char *verb, int argc, char **argv);

@@ -681,6 +681,7 @@ parse_tpdu(const guint8 *pdu, gsize len, gboolean with_smsc, guint want_mti, Oma
 	}
 	if (!parse_ud(ud, udl, at + 1, (sms->first_octet & FO_UDHI) != 0, FALSE, sms, error))
 		return FALSE;
+	sms->ud_offset = at + 1;
 	*out = g_steal_pointer(&sms);
 	return TRUE;
 }
@@ -697,6 +698,29 @@ omacp_sms_parse_submit(const guint8 *pdu, gsize len, gboolean with_smsc, OmacpSm
                        GError **error)
 {
 	return parse_tpdu(pdu, len, with_smsc, MTI_SUBMIT, out, error);
+}
+
+GBytes *
+omacp_sms_submit_user_data(GBytes *pdu, GError **error)
+{
+	g_autoptr(OmacpSms) sms = NULL;
+	g_autoptr(GError) with_smsc = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(pdu, &len);
+
+	if (!parse_tpdu(data, len, TRUE, MTI_SUBMIT, &sms, &with_smsc) &&
+	    !parse_tpdu(data, len, FALSE, MTI_SUBMIT, &sms, NULL)) {
+		g_propagate_error(error, g_steal_pointer(&with_smsc));
+		return NULL;
+	}
+	if ((sms->first_octet & FO_UDHI) == 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_UNSUPPORTED,
+		            "sms: the SMS-SUBMIT has no user data header (TP-UDHI is clear in "
+		            "first octet 0x%02x); a WAP push needs one",
+		            sms->first_octet);
+		return NULL;
+	}
+	return g_bytes_new_from_bytes(pdu, sms->ud_offset, len - sms->ud_offset);
 }
 
 gboolean
@@ -879,18 +903,21 @@ omacp_sms_encode_push(const guint8 *datagram, gsize len, const OmacpSmsEncodeOpt
 		            "sms: nothing to encode (no datagram or no options)");
 		return NULL;
 	}
-	if ((guint) options->kind > OMACP_SMS_ENCODE_SUBMIT) {
+	if ((guint) options->kind > OMACP_SMS_ENCODE_USER_DATA) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		            "sms: unknown encoding kind %d", (gint) options->kind);
 		return NULL;
 	}
-	if (options->sender == NULL || options->sender[0] == '\0') {
+	if (options->kind != OMACP_SMS_ENCODE_USER_DATA &&
+	    (options->sender == NULL || options->sender[0] == '\0')) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		            "sms: the %s address is missing",
 		            options->kind == OMACP_SMS_ENCODE_SUBMIT ? "destination" : "sender");
 		return NULL;
 	}
-	if (options->sender[0] == '+') {
+	if (options->kind == OMACP_SMS_ENCODE_USER_DATA) {
+		/* no addresses to check */
+	} else if (options->sender[0] == '+') {
 		if (!check_number("the international number", options->sender, error))
 			return NULL;
 	} else if (!is_dialable(options->sender)) {
@@ -918,7 +945,8 @@ omacp_sms_encode_push(const guint8 *datagram, gsize len, const OmacpSmsEncodeOpt
 	} else if (!check_number("the sender", options->sender, error)) {
 		return NULL;
 	}
-	if (options->smsc != NULL && !check_number("the SMSC", options->smsc, error))
+	if (options->kind != OMACP_SMS_ENCODE_USER_DATA && options->smsc != NULL &&
+	    !check_number("the SMSC", options->smsc, error))
 		return NULL;
 	if (options->ref < -1 || options->ref > 255) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
@@ -927,7 +955,8 @@ omacp_sms_encode_push(const guint8 *datagram, gsize len, const OmacpSmsEncodeOpt
 		return NULL;
 	}
 	ref = options->ref < 0 ? (guint8) g_random_int_range(0, 256) : (guint8) options->ref;
-	if (options->kind != OMACP_SMS_ENCODE_SUBMIT &&
+	if ((options->kind == OMACP_SMS_ENCODE_DELIVER ||
+	     options->kind == OMACP_SMS_ENCODE_DELIVER_WITH_SMSC) &&
 	    !make_scts(options->scts_unix != 0 ? options->scts_unix
 	                                       : g_get_real_time() / G_USEC_PER_SEC,
 	               scts, error))
@@ -998,12 +1027,53 @@ omacp_sms_encode_push(const guint8 *datagram, gsize len, const OmacpSmsEncodeOpt
 			octet = DCS_8BIT;
 			g_byte_array_append(pdu, &octet, 1);
 			break;
+		case OMACP_SMS_ENCODE_USER_DATA:
+			break;
 		}
 		octet = (guint8) (udh_len + chunk_len);
-		g_byte_array_append(pdu, &octet, 1);
+		if (options->kind != OMACP_SMS_ENCODE_USER_DATA)
+			g_byte_array_append(pdu, &octet, 1);
 		g_byte_array_append(pdu, udh, udh_len);
 		g_byte_array_append(pdu, chunk, (guint) chunk_len);
 		g_ptr_array_add(pdus, g_byte_array_free_to_bytes(g_steal_pointer(&pdu)));
 	}
 	return g_steal_pointer(&pdus);
+}
+
+GBytes *
+omacp_sms_submit_from_user_data(const char *to, GBytes *ud, GError **error)
+{
+	g_autoptr(GByteArray) pdu = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(ud, &len);
+	guint8 octet;
+
+	if (to == NULL || to[0] == '\0') {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "sms: the destination address is missing");
+		return NULL;
+	}
+	if (!check_number("the destination", to, error))
+		return NULL;
+	if (len == 0 || len > OMACP_SMS_MAX_UD) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+		            "sms: user data of %zu octets does not fit one SMS (1..%u)", len,
+		            OMACP_SMS_MAX_UD);
+		return NULL;
+	}
+	pdu = g_byte_array_sized_new((guint) len + 24);
+	append_smsc(pdu, NULL);
+	octet = MTI_SUBMIT | FO_UDHI;
+	g_byte_array_append(pdu, &octet, 1);
+	octet = 0; /* TP-MR */
+	g_byte_array_append(pdu, &octet, 1);
+	append_tp_address(pdu, to, NULL);
+	octet = 0; /* TP-PID */
+	g_byte_array_append(pdu, &octet, 1);
+	octet = DCS_8BIT;
+	g_byte_array_append(pdu, &octet, 1);
+	octet = (guint8) len;
+	g_byte_array_append(pdu, &octet, 1);
+	g_byte_array_append(pdu, data, (guint) len);
+	return g_byte_array_free_to_bytes(g_steal_pointer(&pdu));
 }

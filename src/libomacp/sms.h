@@ -39,7 +39,8 @@ typedef struct {
 	GBytes *payload;      /* TP-UD after the UDH */
 	gsize payload_offset; /* where the payload starts in the parsed buffer */
 
-	guint8 mr; /* TP-MR (SMS-SUBMIT only; 0 for DELIVER and user data) */
+	guint8 mr;       /* TP-MR (SMS-SUBMIT only; 0 for DELIVER and user data) */
+	gsize ud_offset; /* where TP-UD (UDHL first) starts in the parsed buffer */
 } OmacpSms;
 
 void omacp_sms_free(OmacpSms *sms);
@@ -60,6 +61,14 @@ gboolean omacp_sms_parse_deliver(const guint8 *pdu, gsize len, gboolean with_sms
 gboolean omacp_sms_parse_submit(const guint8 *pdu, gsize len, gboolean with_smsc, OmacpSms **out,
                                 GError **error);
 
+/* The TP-User-Data of an SMS-SUBMIT, given with the SMSC field in front
+ * (what `encode --output submit` prints) or without it: a slice of @pdu that
+ * omacp_sms_parse_user_data() takes, so `omacpctl decode` can check what an
+ * operator is about to send. The PDU must parse completely as a SUBMIT
+ * (same errors as omacp_sms_parse_submit(), the first form's) and carry a
+ * UDH (TP-UDHI), else OMACP_ERROR_UNSUPPORTED. */
+GBytes *omacp_sms_submit_user_data(GBytes *pdu, GError **error);
+
 /* Parses TP-User-Data alone (UDHL + UDH + payload), as 8-bit data with the
  * UDHI bit set. Used for the ".ud.hex" vectors and by ModemManager (which
  * hands out user data, not PDUs). */
@@ -69,11 +78,14 @@ typedef enum {
 	OMACP_SMS_ENCODE_DELIVER_WITH_SMSC, /* "sms": what a modem prints for +CMT */
 	OMACP_SMS_ENCODE_DELIVER,           /* "tpdu": SMS-DELIVER alone */
 	OMACP_SMS_ENCODE_SUBMIT,            /* "submit": SMS-SUBMIT for AT+CMGS */
+	OMACP_SMS_ENCODE_USER_DATA,         /* "ud": TP-UD alone (UDHL + UDH + payload),
+	                                     * what an SMS gateway's binary interface takes */
 } OmacpSmsEncodeKind;
 
 typedef struct {
 	OmacpSmsEncodeKind kind;
-	const char *sender; /* TP-OA for DELIVER, TP-DA for SUBMIT; digits with optional '+' */
+	const char *sender; /* TP-OA for DELIVER, TP-DA for SUBMIT; digits with optional '+';
+	                     * unused for USER_DATA */
 	const char *smsc;   /* NULL: a zero-length SMSC field (use the modem's default) */
 	guint16 dst_port;   /* usually 2948 */
 	guint16 src_port;   /* usually 9200 */
@@ -95,13 +107,19 @@ typedef struct {
  *
  * Forms: DELIVER_WITH_SMSC = SMSC field + SMS-DELIVER; DELIVER = the TPDU
  * alone; SUBMIT = SMSC field (length 0 when @smsc is NULL) + SMS-SUBMIT, the
- * string AT+CMGS takes in PDU mode. DELIVER: TP-MMS is set on the last
- * segment only (more messages follow until then), TP-PID 0, TP-DCS 0x04,
- * TP-SCTS in UTC (time zone 0, years 2000..2099). SUBMIT: first octet 0x41
- * (UDHI, no validity period), TP-MR 0, TP-PID 0, TP-DCS 0x04. A @sender that
- * is not "+"/digits/"*"/"#" is sent as an alphanumeric TP-OA (GSM 7-bit,
- * at most 11 septets; DELIVER only). Bad options → OMACP_ERROR_INVALID_ARGS. */
+ * string AT+CMGS takes in PDU mode; USER_DATA = the TP-User-Data alone (no
+ * TP-UDL: its length is the item's), with no address, SMSC or timestamp. DELIVER: TP-MMS is set on
+ * the last segment only (more messages follow until then), TP-PID 0, TP-DCS 0x04, TP-SCTS in UTC
+ * (time zone 0, years 2000..2099). SUBMIT: first octet 0x41 (UDHI, no validity period), TP-MR 0,
+ * TP-PID 0, TP-DCS 0x04. A @sender that is not "+"/digits/"*"/"#" is sent as an alphanumeric TP-OA
+ * (GSM 7-bit, at most 11 septets; DELIVER only). Bad options → OMACP_ERROR_INVALID_ARGS. */
 GPtrArray *omacp_sms_encode_push(const guint8 *datagram, gsize len,
                                  const OmacpSmsEncodeOptions *options, GError **error);
+
+/* The SMS-SUBMIT (zero-length SMSC field + TPDU, as the SUBMIT form of
+ * omacp_sms_encode_push()) that carries @ud, one segment's TP-User-Data
+ * with a UDH, to @to. Cheaper than encoding the datagram twice when both
+ * forms are wanted (the campaign writes both). */
+GBytes *omacp_sms_submit_from_user_data(const char *to, GBytes *ud, GError **error);
 
 G_END_DECLS
