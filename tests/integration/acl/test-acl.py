@@ -606,7 +606,7 @@ class Refusals(unittest.TestCase):
                      ('undo', a), ('remove', p), ('agent', '--pin', PIN, '--once')):
             with self.subTest(args=args):
                 r = WORLD.ctl(USER, *args)
-                self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                self.assertEqual(r.returncode, 5, r.stdout + r.stderr)  # permission denied
                 self.assertIn('(%s)' % DENIED, r.stderr)
         self.assertUnchanged()
 
@@ -628,12 +628,12 @@ class Refusals(unittest.TestCase):
         self.assertEqual(reply.get('error'), INTERACTIVE, reply)
         self.assertIn('org.omacp.provisioning.accept needs authentication', reply['message'])
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--no-ask-password')
-        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
         self.assertIn('(%s)' % INTERACTIVE, r.stderr)
         # with the flag polkit may ask, finds no authentication agent for
         # ASKER, and says no
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--ask-password')
-        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
         self.assertIn('(%s)' % DENIED, r.stderr)
         self.assertIn('polkit: not authorized for org.omacp.provisioning.accept', r.stderr)
         self.assertUnchanged()
