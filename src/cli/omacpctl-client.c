@@ -485,12 +485,14 @@ is_backend_field(const char *field)
 	return strchr(field, ':') != NULL;
 }
 
+/* The change list, under one heading per profile. */
 static void
 add_changes(OmacpctlRecord *rec, GVariant *changes)
 {
 	GVariantIter iter;
 	GVariant *entry;
 	guint n = 0;
+	g_autofree char *last_profile = NULL;
 
 	if (changes != NULL) {
 		g_variant_iter_init(&iter, changes);
@@ -506,35 +508,43 @@ add_changes(OmacpctlRecord *rec, GVariant *changes)
 			g_variant_lookup(entry, "old", "&s", &o);
 			g_variant_lookup(entry, "new", "&s", &nv);
 			g_variant_lookup(entry, "risk", "&s", &risk);
+			if (g_strcmp0(last_profile, profile) != 0) {
+				g_autofree char *heading =
+				        g_strdup_printf(_("Changes to %s"), profile);
+
+				omacpctl_record_heading(rec, heading);
+				g_free(last_profile);
+				last_profile = g_strdup(profile);
+			}
 			if (field[0] != '\0' &&
 			    (omacpctl_output.details || !is_backend_field(field))) {
 				g_autofree char *name =
 				        g_strdup_printf("changes.%s.%s", profile, field);
-				g_autofree char *label = g_strdup_printf(
-				        "%s %s", profile,
-				        is_backend_field(field) ? field
-				                                : omacpctl_setting_label(field));
 				g_autofree char *value =
 				        g_strdup_printf("%s → %s", o[0] ? o : _("(none)"),
 				                        nv[0] ? nv : _("(none)"));
 
-				omacpctl_record_add(rec, name, label, value, NULL);
+				omacpctl_record_add(rec, name,
+				                    is_backend_field(field)
+				                            ? field
+				                            : omacpctl_setting_label(field),
+				                    value, NULL);
 				n++;
 			}
 			if (risk[0] != '\0') {
 				g_autofree char *name = g_strdup_printf("changes.%s.risk", profile);
-				g_autofree char *label = g_strdup_printf(
-				        /* TRANSLATORS: a change the user should look at twice */
-				        _("%s RISK"), profile);
 
-				omacpctl_record_add(rec, name, label, risk, "red");
+				/* TRANSLATORS: a change the user should look at twice */
+				omacpctl_record_add(rec, name, _("RISK"), risk, "red");
 				n++;
 			}
 			g_variant_unref(entry);
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		omacpctl_record_heading(rec, _("Changes"));
 		omacpctl_record_add(rec, "changes", _("Changes"), _("(nothing)"), NULL);
+	}
 }
 
 static void
@@ -598,7 +608,6 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 	                    NULL);
 	if (warnings != NULL && g_variant_n_children(warnings) > 0)
 		omacpctl_record_add_variant(rec, "warnings", _("Warnings"), warnings);
-	omacpctl_record_heading(rec, _("Changes"));
 	add_changes(rec, changes);
 	if (with_document && omacpctl_output.details && lookup_str(props, "Document")[0] != '\0') {
 		omacpctl_record_heading(rec, _("Document (secrets masked)"));

@@ -426,6 +426,7 @@ omacpctl_setting_label(const char *key)
 		{ "auth-type", N_("Authentication type") },
 		{ "bearer", N_("Bearer") },
 		{ "context-allow", N_("Contexts allowed") },
+		{ "dns", N_("DNS server") },
 		{ "eap-type", N_("EAP method") },
 		{ "edited-by-hand", N_("Edited by hand") },
 		{ "from", N_("Sender address") },
