@@ -297,6 +297,40 @@ expect "agent --json request" "$(json 'd["version"], d["event"], d["properties"]
 out=$(grep '"answered"' "$tmp/agent.json")
 expect "agent --json answer" "$(json 'd["answer"]')" "no"
 
+# ---- dbus/README.md's client examples, against the same omacpd ------------------
+client="$G_TEST_SRCDIR/../dbus/examples/omacp-client.py"
+check "gdbus: GetManagedObjects" 0 gdbus call --session --dest org.omacp.Provisioning1 --object-path /org/omacp/Provisioning1 \
+	--method org.freedesktop.DBus.ObjectManager.GetManagedObjects
+case "$out" in *"/org/omacp/Provisioning1/$quarantined"*) ok "gdbus lists the message" ;; *) not_ok "gdbus lists the message" "$out" ;; esac
+check "gdbus: one property" 0 gdbus call --session --dest org.omacp.Provisioning1 --object-path "/org/omacp/Provisioning1/$pinmsg" \
+	--method org.freedesktop.DBus.Properties.Get org.omacp.Provisioning1.Message State
+expect "gdbus State" "$out" "(<'applied'>,)"
+if command -v busctl >/dev/null; then
+	check "busctl: get-property" 0 busctl --address="$DBUS_SESSION_BUS_ADDRESS" get-property org.omacp.Provisioning1 \
+		"/org/omacp/Provisioning1/$pinmsg" org.omacp.Provisioning1.Message State
+	expect "busctl State" "$out" 's "applied"'
+	check "busctl: GetManagedObjects --json" 0 busctl --address="$DBUS_SESSION_BUS_ADDRESS" --json=short call \
+		org.omacp.Provisioning1 /org/omacp/Provisioning1 org.freedesktop.DBus.ObjectManager GetManagedObjects
+	expect "busctl json has the message" "$(json '"/org/omacp/Provisioning1/'"$pinmsg"'" in d["data"][0]')" "True"
+fi
+"$client" --session watch >"$tmp/watch.out" 2>&1 &
+watch_pid=$!
+for _ in $(seq 100); do grep -q watching "$tmp/watch.out" && break; sleep 0.05; done
+check "deliver another USERPIN message" 0 "$ctl" deliver --session --format ud --imsi 262010000000202 "$data/05-vn-mobifone-gprs-userpin1111.ud.hex"
+pin2=${out##*/Provisioning1/}
+for _ in $(seq 100); do grep -q "new message" "$tmp/watch.out" && break; sleep 0.05; done
+kill "$watch_pid" 2>/dev/null
+wait "$watch_pid" 2>/dev/null
+case "$(cat "$tmp/watch.out")" in *"new message /org/omacp/Provisioning1/$pin2 (pending-pin)"*) ok "Python GI: watch sees MessageReceived" ;; *) not_ok "Python GI: watch sees MessageReceived" "$(cat "$tmp/watch.out")" ;; esac
+check "Python GI: list" 0 "$client" --session list
+case "$out" in *"/org/omacp/Provisioning1/$pin2 pending-pin userpin"*"internet"*) ok "Python GI lists messages and profiles" ;; *) not_ok "Python GI lists messages and profiles" "$out" ;; esac
+check "Python GI: accept with a wrong PIN" 1 "$client" --session accept "${pin2#message/}" 9999
+case "$err" in "org.omacp.Provisioning1.Error.BadPin: "*) ok "Python GI: the error name" ;; *) not_ok "Python GI: the error name" "$err" ;; esac
+check "gdbus: accept with the PIN" 0 gdbus call --session --dest org.omacp.Provisioning1 --object-path "/org/omacp/Provisioning1/$pin2" \
+	--method org.omacp.Provisioning1.Message.Accept 1111
+check "accepted" 0 "$ctl" show --session -t -f state "$pin2"
+case "$out" in state:applied*) ok "gdbus Accept applied it" ;; *) not_ok "gdbus Accept applied it" "$out" ;; esac
+
 sleep 0.3
 kill "$monitor_pid" "$monitor2_pid" 2>/dev/null
 wait "$monitor_pid" "$monitor2_pid" 2>/dev/null
