@@ -208,6 +208,10 @@ def main():
     r = subprocess.run([e2e.OMACPCTL, "show", "profile/1"], env=ctl_env, capture_output=True,
                        text=True, timeout=30)
     block("omacpctl show profile/1", r.stdout + r.stderr)
+    r = subprocess.run([e2e.OMACPCTL, "show", "--details", "-f", "changes", "message/1"],
+                       env=ctl_env, capture_output=True, text=True, timeout=30)
+    block("what each backend was given: omacpctl show --details -f changes message/1",
+          r.stdout + r.stderr)
 
     # NetworkManager's own view
     uuid = None

@@ -608,6 +608,8 @@ class Refusals(unittest.TestCase):
                 r = WORLD.ctl(USER, *args)
                 self.assertEqual(r.returncode, 5, r.stdout + r.stderr)  # permission denied
                 self.assertIn('(%s)' % DENIED, r.stderr)
+                self.assertIn('omacpctl: permission denied: ', r.stderr)
+                self.assertIn('polkit allows this to administrators only', r.stderr)
         self.assertUnchanged()
 
     def test_properties_cannot_be_set(self):
@@ -630,6 +632,7 @@ class Refusals(unittest.TestCase):
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--no-ask-password')
         self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
         self.assertIn('(%s)' % INTERACTIVE, r.stderr)
+        self.assertIn('run it on a terminal or with --ask-password', r.stderr)
         # with the flag polkit may ask, finds no authentication agent for
         # ASKER, and says no
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--ask-password')
