@@ -497,24 +497,35 @@ omacpctl_state_label(const char *state)
 
 static char *render_scalar(GVariant *v);
 
-/* "label: value, label: value" of a dictionary with scalar values. */
+/* "label: value, label: value" of a dictionary with string keys (a{sv},
+ * a{st}, ...). */
 static char *
 render_dict(GVariant *dict)
 {
 	g_autoptr(GString) s = g_string_new(NULL);
-	GVariantIter iter;
-	const char *key;
-	GVariant *value;
 
-	g_variant_iter_init(&iter, dict);
-	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+	for (gsize i = 0; i < g_variant_n_children(dict); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(dict, i);
+		g_autoptr(GVariant) key = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) value = g_variant_get_child_value(entry, 1);
 		g_autofree char *text = render_scalar(value);
 
 		g_string_append_printf(s, "%s%s: %s", s->len ? ", " : "",
-		                       omacpctl_setting_label(key), text);
-		g_variant_unref(value);
+		                       omacpctl_setting_label(g_variant_get_string(key, NULL)),
+		                       text);
 	}
 	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static gboolean
+is_string_dict(GVariant *v)
+{
+	const GVariantType *t = g_variant_get_type(v);
+
+	return g_variant_type_is_array(t) &&
+	       g_variant_type_is_dict_entry(g_variant_type_element(t)) &&
+	       g_variant_type_equal(g_variant_type_key(g_variant_type_element(t)),
+	                            G_VARIANT_TYPE_STRING);
 }
 
 static char *
@@ -530,7 +541,7 @@ render_scalar(GVariant *v)
 		return g_variant_dup_string(v, NULL);
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
 		return g_strdup(g_variant_get_boolean(v) ? _("yes") : _("no"));
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_VARDICT))
+	if (is_string_dict(v))
 		return render_dict(v);
 	if (g_variant_is_container(v)) {
 		g_autoptr(GString) s = g_string_new(NULL);
@@ -568,8 +579,7 @@ omacpctl_render_variant(GVariant *v)
 	/* a list of dictionaries or of lists: one line each */
 	if (g_variant_is_of_type(value, G_VARIANT_TYPE_ARRAY) &&
 	    !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY) &&
-	    !g_variant_is_of_type(value, G_VARIANT_TYPE_BYTESTRING) &&
-	    !g_variant_is_of_type(value, G_VARIANT_TYPE_VARDICT) &&
+	    !g_variant_is_of_type(value, G_VARIANT_TYPE_BYTESTRING) && !is_string_dict(value) &&
 	    g_variant_type_is_container(g_variant_type_element(g_variant_get_type(value)))) {
 		g_autoptr(GString) s = g_string_new(NULL);
 
