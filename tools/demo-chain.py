@@ -3,10 +3,10 @@
 """tools/demo, part 1: the main job of omacp, as it happens.
 
 In private namespaces and on a private system bus (the integration tests'
-world, tests/integration/e2e/e2e.py): a fake AT modem, the real ofonod talking
-to it, the real NetworkManager and omacpd. The operator's provisioning
-message, signed with the SIM's IMSI (NETWPIN), reaches the fake modem as two
-SMS; ofonod reassembles them and hands the push to omacpd; omacpd
+world, tests/integration/omacptest/e2e.py): a fake AT modem, the real
+ofonod talking to it, the real NetworkManager and omacpd. The operator's
+provisioning message, signed with the SIM's IMSI (NETWPIN), reaches the fake
+modem as SMS; ofonod reassembles them and hands the push to omacpd; omacpd
 authenticates it with the SIM, shows the changes and their risks, and applies
 them when the user (here `omacpctl agent --confirm yes`) agrees.
 NetworkManager's own view of the new connection ends it.
@@ -23,10 +23,12 @@ import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, "tests", "integration", "e2e"))
+# the integration tests' harness package and the fake modem
+sys.path[:0] = [os.path.join(TOP, "tests", "integration"),
+                os.path.join(TOP, "tests", "integration", "fakemodem")]
 
-import e2e  # noqa: E402
-from e2e import harness, FakeModem, tpdu_len  # noqa: E402
+from omacptest import e2e  # noqa: E402
+from omacptest.e2e import harness, FakeModem, tpdu_len  # noqa: E402
 
 IMSI = "001010000012345"  # test network 001/01
 SENDER = "+447700900123"  # the operator's provisioning server
