@@ -352,7 +352,7 @@ for p in "${paths[@]}"; do
 		run "accept-$name" "$ctl" accept --session "$number" --pin "$pin" &&
 			accepted=$((accepted + 1))
 	else
-		run "accept-$name" "$ctl" accept --session "$number" && accepted=$((accepted + 1))
+		run "accept-$name" "$ctl" accept --session --force "$number" && accepted=$((accepted + 1))
 	fi
 done
 if [ "$pins_asked" = 8 ]; then

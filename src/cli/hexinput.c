@@ -125,6 +125,41 @@ read_all(const char *path, GError **error)
 	return g_byte_array_free_to_bytes(g_steal_pointer(&buf));
 }
 
+/* Text meant as hex: printable ASCII and white space only, not XML (which
+ * starts with '<'), with at least one hex digit. One wrong character in such
+ * a file is an error naming its line and column, not a reason to read the
+ * file as raw bytes. */
+gboolean
+omacp_input_is_text(const guint8 *data, gsize len)
+{
+	gboolean any_digit = FALSE;
+	gboolean first = TRUE;
+	gboolean at_line_start = TRUE;
+	gboolean in_comment = FALSE;
+
+	for (gsize i = 0; i < len; i++) {
+		guint8 c = data[i];
+
+		if (c == '\n') {
+			at_line_start = TRUE;
+			in_comment = FALSE;
+			continue;
+		}
+		if (in_comment || c == ' ' || c == '\t' || c == '\r')
+			continue;
+		if (at_line_start && c == '#') {
+			in_comment = TRUE; /* any octet, e.g. UTF-8 names */
+			continue;
+		}
+		if (c < 0x20 || c > 0x7e || (first && c == '<'))
+			return FALSE;
+		first = FALSE;
+		at_line_start = FALSE;
+		any_digit |= g_ascii_isxdigit(c);
+	}
+	return any_digit;
+}
+
 GPtrArray *
 omacp_input_read_file(const char *path, gboolean join, GError **error)
 {
@@ -136,7 +171,7 @@ omacp_input_read_file(const char *path, gboolean join, GError **error)
 	if (all == NULL)
 		return NULL;
 	data = g_bytes_get_data(all, &len);
-	if (!omacp_input_is_hex_text(data, len)) {
+	if (!omacp_input_is_hex_text(data, len) && !omacp_input_is_text(data, len)) {
 		GPtrArray *one = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
 
 		g_ptr_array_add(one, g_bytes_ref(all));

@@ -15,13 +15,18 @@ G_BEGIN_DECLS
  * lines, and at least one digit. */
 gboolean omacp_input_is_hex_text(const guint8 *data, gsize len);
 
+/* TRUE when @data is printable text (not XML) with a hex digit: meant as hex,
+ * so a bad character in it is reported, not read as raw bytes. */
+gboolean omacp_input_is_text(const guint8 *data, gsize len);
+
 /* Splits hex text into one GBytes per non-empty, non-comment line. Fails with
  * OMACP_ERROR_MALFORMED naming the line and column of a bad character or an
  * odd number of digits. */
 GPtrArray *omacp_input_parse_hex_lines(const char *text, gsize len, GError **error);
 
 /* Reads @path ("-" = stdin) and returns GBytes items: one per hex line for
- * hex text, or the whole file as one item for raw bytes. With @join, hex
+ * hex text, or the whole file as one item for raw bytes. Text that is not
+ * valid hex fails with OMACP_ERROR_MALFORMED naming the line and column. With @join, hex
  * lines are concatenated into one item (documents are never segmented). */
 GPtrArray *omacp_input_read_file(const char *path, gboolean join, GError **error);
 

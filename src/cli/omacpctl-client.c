@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* omacpctl verbs that talk to omacpd over D-Bus: list, show, accept, reject,
  * delete, remove, undo, deliver, monitor, agent. Plain GDBusConnection calls
- * and signal subscriptions (no proxies, no generated code). */
+ * and signal subscriptions; the names come from the header generated from the
+ * introspection XML, the agent is exported with the generated interface info. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,43 +16,28 @@
 #include <unistd.h>
 
 #include "hexinput.h"
+#include "omacp-dbus-generated.h"
+#include "omacp-dbus-names.h"
 #include "omacp.h"
+#include "omacpctl-output.h"
 #include "omacpctl.h"
 
-#define BUS_NAME        "org.omacp.Provisioning1"
-#define ROOT_PATH       "/org/omacp/Provisioning1"
-#define MESSAGE_PREFIX  ROOT_PATH "/message/"
-#define PROFILE_PREFIX  ROOT_PATH "/profile/"
-#define MANAGER_IFACE   "org.omacp.Provisioning1.Manager"
-#define MESSAGE_IFACE   "org.omacp.Provisioning1.Message"
-#define PROFILE_IFACE   "org.omacp.Provisioning1.Profile"
-#define AGENT_IFACE     "org.omacp.Provisioning1.Agent"
+#define BUS_NAME        OMACP_DBUS_NAME
+#define ROOT_PATH       OMACP_DBUS_PATH
+#define MESSAGE_PREFIX  OMACP_DBUS_MESSAGE_PREFIX
+#define PROFILE_PREFIX  OMACP_DBUS_PROFILE_PREFIX
+#define MANAGER_IFACE   OMACP_DBUS_MANAGER_INTERFACE
+#define MESSAGE_IFACE   OMACP_DBUS_MESSAGE_INTERFACE
+#define PROFILE_IFACE   OMACP_DBUS_PROFILE_INTERFACE
 #define AGENT_PATH      "/org/omacp/ctl/agent"
 #define CALL_TIMEOUT_MS (5 * 60 * 1000) /* polkit may ask for a password */
 #define PIN_INPUT_MAX   128
-
-static const char agent_xml[] = "<node>"
-                                "  <interface name='" AGENT_IFACE "'>"
-                                "    <method name='RequestPin'>"
-                                "      <arg name='message' type='o' direction='in'/>"
-                                "      <arg name='pin' type='s' direction='out'/>"
-                                "    </method>"
-                                "    <method name='RequestConfirmation'>"
-                                "      <arg name='message' type='o' direction='in'/>"
-                                "      <arg name='confirmed' type='b' direction='out'/>"
-                                "    </method>"
-                                "    <method name='Cancel'>"
-                                "      <arg name='message' type='o' direction='in'/>"
-                                "    </method>"
-                                "    <method name='Release'/>"
-                                "  </interface>"
-                                "</node>";
 
 /* options shared by the verbs */
 static gboolean opt_session;
 static gboolean opt_ask_password;
 static gboolean opt_no_ask_password;
-static gboolean opt_json;
+static gboolean opt_force;
 static char *opt_pin;
 static gboolean opt_activate;
 static char *opt_format;
@@ -63,8 +49,8 @@ static gboolean opt_once;
 static char **opt_args;
 
 static const GOptionEntry bus_entries[] = {
-	{ "session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
-	  N_("Talk to an omacpd on the session bus (tests)"), NULL },
+	/* tests run omacpd on their session bus; users never need it */
+	{ "session", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_session, NULL, NULL },
 	{ "ask-password", 0, 0, G_OPTION_ARG_NONE, &opt_ask_password,
 	  N_("Let polkit ask for a password even without a terminal (default: on a terminal)"),
 	  NULL },
@@ -74,21 +60,18 @@ static const GOptionEntry bus_entries[] = {
 	{ NULL },
 };
 
-static const GOptionEntry json_entries[] = {
-	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
-	{ NULL },
-};
-
 static const GOptionEntry accept_entries[] = {
 	{ "pin", 'p', 0, G_OPTION_ARG_STRING, &opt_pin,
 	  N_("The PIN the sender gave you (for USERPIN messages)"), N_("PIN") },
 	{ "activate", 'a', 0, G_OPTION_ARG_NONE, &opt_activate,
 	  N_("Switch the SIM's data connection to the new settings now"), NULL },
+	{ "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
+	  N_("Accept a quarantined (unsigned) message without asking"), NULL },
 	{ NULL },
 };
 
 static const GOptionEntry deliver_entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+	{ "format", 0, 0, G_OPTION_ARG_STRING, &opt_format,
 	  N_("Input form: sms (SMSC + TPDU), tpdu, ud, wsp, wbxml or xml (default: guess)"),
 	  N_("FORMAT") },
 	{ "imsi", 'i', 0, G_OPTION_ARG_STRING, &opt_imsi, N_("The SIM the message arrived on"),
@@ -105,7 +88,8 @@ static const GOptionEntry agent_entries[] = {
 	  N_("Answer every PIN request with PIN instead of asking"), N_("PIN") },
 	{ "confirm", 'c', 0, G_OPTION_ARG_STRING, &opt_confirm,
 	  N_("Answer every confirmation request with yes or no instead of asking"), "yes|no" },
-	{ "once", 0, 0, G_OPTION_ARG_NONE, &opt_once, N_("Exit after the first answer"), NULL },
+	/* tests: leave after the first answer */
+	{ "once", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_once, NULL, NULL },
 	{ NULL },
 };
 
@@ -115,7 +99,7 @@ reset_options(void)
 	opt_session = FALSE;
 	opt_ask_password = FALSE;
 	opt_no_ask_password = FALSE;
-	opt_json = FALSE;
+	opt_force = FALSE;
 	opt_once = FALSE;
 	g_clear_pointer(&opt_pin, g_free);
 	opt_activate = FALSE;
@@ -135,9 +119,35 @@ n_args(void)
 
 /* ---- errors ---- */
 
+static const char *
+short_path(const char *path)
+{
+	if (g_str_has_prefix(path, ROOT_PATH "/"))
+		return path + strlen(ROOT_PATH "/");
+	return path;
+}
+
+static gboolean
+is_profile_path(const char *path)
+{
+	return g_str_has_prefix(path, PROFILE_PREFIX);
+}
+
 static int
 exit_code_for(const GError *error)
 {
+	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED))
+		return OMACPCTL_EXIT_NOT_RUNNING;
+	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE))
+		return OMACPCTL_EXIT_NOT_FOUND;
+	if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
+		return OMACPCTL_EXIT_DENIED;
 	if (error->domain != OMACP_ERROR)
 		return OMACPCTL_EXIT_FAILURE;
 	switch ((OmacpError) error->code) {
@@ -146,40 +156,85 @@ exit_code_for(const GError *error)
 	case OMACP_ERROR_UNSUPPORTED:
 	case OMACP_ERROR_NOT_PUSH:
 	case OMACP_ERROR_INVALID_DOCUMENT:
-		return OMACPCTL_EXIT_MALFORMED;
-	case OMACP_ERROR_AUTH_FAILED:
-	case OMACP_ERROR_BAD_PIN:
-		return OMACPCTL_EXIT_AUTH;
-	case OMACP_ERROR_FAILED:
 	case OMACP_ERROR_TOO_LARGE:
 	case OMACP_ERROR_INCOMPLETE:
+		return OMACPCTL_EXIT_MALFORMED;
+	case OMACP_ERROR_AUTH_FAILED:
 	case OMACP_ERROR_NO_KEY:
+		return OMACPCTL_EXIT_AUTH;
+	case OMACP_ERROR_BAD_PIN:
+		return OMACPCTL_EXIT_BAD_PIN;
 	case OMACP_ERROR_NOT_FOUND:
+		return OMACPCTL_EXIT_NOT_FOUND;
+	case OMACP_ERROR_PERMISSION_DENIED:
+	case OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED:
+		return OMACPCTL_EXIT_DENIED;
+	case OMACP_ERROR_FAILED:
 	case OMACP_ERROR_INVALID_ARGS:
 	case OMACP_ERROR_INVALID_STATE:
-	case OMACP_ERROR_PERMISSION_DENIED:
 	case OMACP_ERROR_RATE_LIMITED:
 	case OMACP_ERROR_BACKEND:
 	case OMACP_ERROR_BACKEND_UNAVAILABLE:
 	case OMACP_ERROR_STORE:
-	case OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED:
 		break;
 	}
 	return OMACPCTL_EXIT_FAILURE;
 }
 
-/* Prints @error with its D-Bus error name and returns the exit status. */
+/* Prints @error as a user reads it (for @path, the object it was about, or
+ * NULL) and returns the exit status: "omacpd is not running", "no such
+ * message", polkit refusals with what to do; omacpd's own errors keep their
+ * D-Bus name for scripts and bug reports. */
 static int
-report(GError *error)
+report_for(GError *error, const char *path)
 {
 	g_autofree char *name = g_dbus_error_encode_gerror(error);
+	int status = exit_code_for(error);
 
 	g_dbus_error_strip_remote_error(error);
-	if (error->domain == OMACP_ERROR || g_str_has_prefix(name, "org.omacp."))
+	switch (status) {
+	case OMACPCTL_EXIT_NOT_RUNNING:
+		g_printerr("omacpctl: %s\n", _("omacpd is not running"));
+		g_printerr("  %s\n", _("Start it with 'systemctl start omacpd' (or 'rc-service "
+		                       "omacpd start')."));
+		return status;
+	case OMACPCTL_EXIT_NOT_FOUND:
+		if (path != NULL) {
+			if (is_profile_path(path))
+				g_printerr(_("omacpctl: no such profile: %s\n"), short_path(path));
+			else
+				g_printerr(_("omacpctl: no such message: %s\n"), short_path(path));
+			return status;
+		}
+		break;
+	case OMACPCTL_EXIT_DENIED:
+		g_printerr("omacpctl: %s: %s (%s)\n", _("permission denied"), error->message, name);
+		if (g_error_matches(error, OMACP_ERROR,
+		                    OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+			g_printerr("  %s\n",
+			           _("polkit wants an administrator's password, and omacpctl "
+			             "may not ask for one: run it on a terminal or with "
+			             "--ask-password."));
+		else
+			g_printerr("  %s\n",
+			           _("polkit allows this to administrators only (or to the "
+			             "user at the device, as its rules say): ask one, or run "
+			             "omacpctl with sudo."));
+		return status;
+	default:
+		break;
+	}
+	if (error->domain == OMACP_ERROR || g_str_has_prefix(name, OMACP_DBUS_ERROR_PREFIX))
 		g_printerr("omacpctl: %s (%s)\n", error->message, name);
 	else
 		g_printerr("omacpctl: %s\n", error->message);
-	return exit_code_for(error);
+	return status;
+}
+
+static int
+report(GError *error)
+{
+	return report_for(error, NULL);
 }
 
 /* ---- connection and paths ---- */
@@ -209,20 +264,6 @@ resolve_path(const char *arg, gboolean profile_default)
 	return g_strdup(arg);
 }
 
-static const char *
-short_path(const char *path)
-{
-	if (g_str_has_prefix(path, ROOT_PATH "/"))
-		return path + strlen(ROOT_PATH "/");
-	return path;
-}
-
-static gboolean
-is_profile_path(const char *path)
-{
-	return g_str_has_prefix(path, PROFILE_PREFIX);
-}
-
 static GVariant *
 call(GDBusConnection *bus, const char *path, const char *iface, const char *method, GVariant *args,
      const GVariantType *reply_type, GError **error)
@@ -243,9 +284,11 @@ get_all(GDBusConnection *bus, const char *path, GError **error)
 	g_autoptr(GVariant) reply = NULL;
 	GVariant *props;
 
-	if (!g_variant_is_object_path(path)) {
+	if (!g_variant_is_object_path(path) ||
+	    (!g_str_has_prefix(path, MESSAGE_PREFIX) && !g_str_has_prefix(path, PROFILE_PREFIX))) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		            _("'%s' is not a message or profile"), path);
+		            _("'%s' is not a message or profile (give N, message/N or profile/N)"),
+		            path);
 		return NULL;
 	}
 	reply = call(bus, path, "org.freedesktop.DBus.Properties", "GetAll",
@@ -300,44 +343,16 @@ format_time(guint64 us)
 	return g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
 }
 
-static char *
-variant_text(GVariant *v)
-{
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_VARIANT)) {
-		g_autoptr(GVariant) inner = g_variant_get_variant(v);
-
-		return variant_text(inner);
-	}
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING))
-		return g_variant_dup_string(v, NULL);
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
-		return g_strdup(g_variant_get_boolean(v) ? _("yes") : _("no"));
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
-		g_autofree const char **strv = g_variant_get_strv(v, NULL);
-
-		return g_strjoinv(", ", (char **) strv);
-	}
-	return g_variant_print(v, FALSE);
-}
-
-static void
-print_json(JsonNode *node)
-{
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autofree char *text = NULL;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_root(gen, node);
-	text = json_generator_to_data(gen, NULL);
-	printf("%s\n", text);
-}
-
+/* One message or profile as JSON: its D-Bus properties in kebab-case, with
+ * "id" (message/N, profile/N) and "path". */
 static JsonNode *
 props_to_json(const char *path, GVariant *props)
 {
-	JsonNode *node = json_gvariant_serialize(props);
+	JsonNode *node = omacpctl_variant_to_json(props, TRUE);
+	JsonObject *obj = json_node_get_object(node);
 
-	json_object_set_string_member(json_node_get_object(node), "path", path);
+	json_object_set_string_member(obj, "id", short_path(path));
+	json_object_set_string_member(obj, "path", path);
 	return node;
 }
 
@@ -370,6 +385,10 @@ managed_objects(GDBusConnection *bus, GError **error)
 	return g_variant_get_child_value(reply, 0);
 }
 
+static const char *const message_fields[] = { "MESSAGE", "STATE",    "SECURITY",
+	                                      "SENDER",  "RECEIVED", NULL };
+static const char *const profile_fields[] = { "PROFILE", "KIND", "NAME", "IDENTITY", NULL };
+
 static int
 verb_list(GDBusConnection *bus)
 {
@@ -378,6 +397,13 @@ verb_list(GDBusConnection *bus)
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
 	g_autoptr(JsonArray) messages = json_array_new();
 	g_autoptr(JsonArray) profiles = json_array_new();
+	const char *message_headers[] = { _("MESSAGE"), _("STATE"),    _("SECURITY"),
+		                          _("SENDER"),  _("RECEIVED"), NULL };
+	const char *profile_headers[] = { _("PROFILE"), _("KIND"), _("NAME"), _("IDENTITY"), NULL };
+	g_autoptr(OmacpctlTable) mtable = omacpctl_table_new(message_fields, message_headers);
+	g_autoptr(OmacpctlTable) ptable = omacpctl_table_new(profile_fields, profile_headers);
+	gboolean want_messages = TRUE;
+	gboolean want_profiles = TRUE;
 	GVariantIter iter;
 	const char *path;
 
@@ -388,102 +414,155 @@ verb_list(GDBusConnection *bus)
 		g_ptr_array_add(paths, (gpointer) path);
 	g_ptr_array_sort(paths, compare_paths);
 
-	if (!opt_json) {
-		printf("%-14s %-21s %-12s %-16s %s\n", _("MESSAGE"), _("STATE"), _("SECURITY"),
-		       _("SENDER"), _("RECEIVED"));
-	}
 	for (guint i = 0; i < paths->len; i++) {
 		const char *p = g_ptr_array_index(paths, i);
 		g_autoptr(GVariant) ifaces = g_variant_lookup_value(objects, p, NULL);
-		g_autoptr(GVariant) props = NULL;
-		g_autofree char *when = NULL;
+		g_autoptr(GVariant) mprops = g_variant_lookup_value(ifaces, MESSAGE_IFACE, NULL);
+		g_autoptr(GVariant) pprops = g_variant_lookup_value(ifaces, PROFILE_IFACE, NULL);
 
-		props = g_variant_lookup_value(ifaces, MESSAGE_IFACE, NULL);
-		if (props == NULL)
-			continue;
-		if (opt_json) {
-			json_array_add_element(messages, props_to_json(p, props));
-			continue;
-		}
-		when = format_time(lookup_u64(props, "ReceivedAt"));
-		printf("%-14s %-21s %-12s %-16s %s\n", short_path(p), lookup_str(props, "State"),
-		       lookup_str(props, "Security")[0] ? lookup_str(props, "Security") : "-",
-		       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : "-", when);
-	}
-	if (!opt_json)
-		printf("\n%-14s %-10s %-24s %s\n", _("PROFILE"), _("KIND"), _("NAME"),
-		       _("IDENTITY"));
-	for (guint i = 0; i < paths->len; i++) {
-		const char *p = g_ptr_array_index(paths, i);
-		g_autoptr(GVariant) ifaces = g_variant_lookup_value(objects, p, NULL);
-		g_autoptr(GVariant) props = g_variant_lookup_value(ifaces, PROFILE_IFACE, NULL);
+		if (mprops != NULL) {
+			g_autofree char *when = format_time(lookup_u64(mprops, "ReceivedAt"));
+			const char *state = lookup_str(mprops, "State");
+			const char *row[] = { short_path(p), state, lookup_str(mprops, "Security"),
+				              lookup_str(mprops, "Sender"), when };
+			const char *colors[] = { NULL, omacpctl_state_color(state), NULL, NULL,
+				                 NULL };
 
-		if (props == NULL)
-			continue;
-		if (opt_json) {
-			json_array_add_element(profiles, props_to_json(p, props));
-			continue;
+			json_array_add_element(messages, props_to_json(p, mprops));
+			omacpctl_table_add(mtable, row, colors);
 		}
-		printf("%-14s %-10s %-24s %s\n", short_path(p), lookup_str(props, "Kind"),
-		       lookup_str(props, "Name"), lookup_str(props, "Identity"));
+		if (pprops != NULL) {
+			const char *row[] = { short_path(p), lookup_str(pprops, "Kind"),
+				              lookup_str(pprops, "Name"),
+				              lookup_str(pprops, "Identity") };
+
+			json_array_add_element(profiles, props_to_json(p, pprops));
+			omacpctl_table_add(ptable, row, NULL);
+		}
 	}
-	if (opt_json) {
-		g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
-		JsonObject *obj = json_object_new();
+	if (omacpctl_output.json) {
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
 
 		json_object_set_array_member(obj, "messages", g_steal_pointer(&messages));
 		json_object_set_array_member(obj, "profiles", g_steal_pointer(&profiles));
-		json_node_take_object(root, obj);
-		print_json(root);
+		omacpctl_print_json(root, FALSE);
+		return OMACPCTL_EXIT_OK;
+	}
+	/* -f picks the table whose columns it names */
+	if (omacpctl_output.fields != NULL) {
+		g_auto(GStrv) wanted = g_strsplit(omacpctl_output.fields, ",", -1);
+
+		for (guint i = 0; wanted[i] != NULL; i++) {
+			gboolean m = g_strv_contains(message_fields, g_strstrip(wanted[i])) ||
+			             g_ascii_strcasecmp(wanted[i], "message") == 0;
+			gboolean p = g_ascii_strcasecmp(wanted[i], "profile") == 0 ||
+			             g_ascii_strcasecmp(wanted[i], "kind") == 0 ||
+			             g_ascii_strcasecmp(wanted[i], "name") == 0 ||
+			             g_ascii_strcasecmp(wanted[i], "identity") == 0;
+
+			if (i == 0) {
+				want_messages = m || !p;
+				want_profiles = p;
+			}
+		}
+	}
+	if (want_messages && !omacpctl_table_print(mtable, stdout, &error)) {
+		g_printerr("omacpctl list: %s\n", error->message);
+		return OMACPCTL_EXIT_FAILURE;
+	}
+	if (want_messages && want_profiles && !omacpctl_output.terse)
+		printf("\n");
+	if (want_profiles && !omacpctl_table_print(ptable, stdout, &error)) {
+		g_printerr("omacpctl list: %s\n", error->message);
+		return OMACPCTL_EXIT_FAILURE;
 	}
 	return OMACPCTL_EXIT_OK;
 }
 
 /* ---- show ---- */
 
+/* "networkmanager:gsm.password-flags": what one backend holds. */
+static gboolean
+is_backend_field(const char *field)
+{
+	return strchr(field, ':') != NULL;
+}
+
+/* The change list, under one heading per profile. */
 static void
-print_changes(FILE *out, GVariant *changes)
+add_changes(OmacpctlRecord *rec, GVariant *changes)
 {
 	GVariantIter iter;
 	GVariant *entry;
+	guint n = 0;
+	g_autofree char *last_profile = NULL;
 
-	if (changes == NULL || g_variant_n_children(changes) == 0) {
-		fprintf(out, "  %s\n", _("(nothing)"));
-		return;
+	if (changes != NULL) {
+		g_variant_iter_init(&iter, changes);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			const char *profile = "";
+			const char *field = "";
+			const char *o = "";
+			const char *nv = "";
+			const char *risk = "";
+
+			g_variant_lookup(entry, "profile", "&s", &profile);
+			g_variant_lookup(entry, "field", "&s", &field);
+			g_variant_lookup(entry, "old", "&s", &o);
+			g_variant_lookup(entry, "new", "&s", &nv);
+			g_variant_lookup(entry, "risk", "&s", &risk);
+			if (g_strcmp0(last_profile, profile) != 0) {
+				g_autofree char *heading =
+				        g_strdup_printf(_("Changes to %s"), profile);
+
+				omacpctl_record_heading(rec, heading);
+				g_free(last_profile);
+				last_profile = g_strdup(profile);
+			}
+			if (field[0] != '\0' &&
+			    (omacpctl_output.details || !is_backend_field(field))) {
+				g_autofree char *name =
+				        g_strdup_printf("changes.%s.%s", profile, field);
+				g_autofree char *value =
+				        g_strdup_printf("%s → %s", o[0] ? o : _("(none)"),
+				                        nv[0] ? nv : _("(none)"));
+
+				omacpctl_record_add(rec, name,
+				                    is_backend_field(field)
+				                            ? field
+				                            : omacpctl_setting_label(field),
+				                    value, NULL);
+				n++;
+			}
+			if (risk[0] != '\0') {
+				g_autofree char *name = g_strdup_printf("changes.%s.risk", profile);
+
+				/* TRANSLATORS: a change the user should look at twice */
+				omacpctl_record_add(rec, name, _("RISK"), risk, "red");
+				n++;
+			}
+			g_variant_unref(entry);
+		}
 	}
-	g_variant_iter_init(&iter, changes);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const char *profile = "";
-		const char *field = "";
-		const char *o = "";
-		const char *n = "";
-		const char *risk = "";
-
-		g_variant_lookup(entry, "profile", "&s", &profile);
-		g_variant_lookup(entry, "field", "&s", &field);
-		g_variant_lookup(entry, "old", "&s", &o);
-		g_variant_lookup(entry, "new", "&s", &n);
-		g_variant_lookup(entry, "risk", "&s", &risk);
-		if (field[0] != '\0')
-			fprintf(out, "  %-24s %-14s %s → %s\n", profile, field,
-			        o[0] ? o : _("(none)"), n[0] ? n : _("(none)"));
-		if (risk[0] != '\0')
-			/* TRANSLATORS: shown under a change the user should look at twice */
-			fprintf(out, "  %-24s %s %s\n", field[0] ? "" : profile, _("RISK:"), risk);
-		g_variant_unref(entry);
+	if (n == 0) {
+		omacpctl_record_heading(rec, _("Changes"));
+		omacpctl_record_add(rec, "changes", _("Changes"), _("(nothing)"), NULL);
 	}
 }
 
 static void
-print_message(const char *path, GVariant *props, gboolean with_document)
+add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean with_document)
 {
 	g_autofree char *when = format_time(lookup_u64(props, "ReceivedAt"));
 	g_autoptr(GVariant) changes = g_variant_lookup_value(props, "Changes", NULL);
 	g_autoptr(GVariant) profiles = g_variant_lookup_value(props, "Profiles", NULL);
 	g_autoptr(GVariant) warnings = g_variant_lookup_value(props, "Warnings", NULL);
 	gboolean authenticated = FALSE;
-	const char *imsi = lookup_str(props, "Imsi");
+	const char *state = lookup_str(props, "State");
 	g_autoptr(GString) list = g_string_new(NULL);
+	g_autofree char *state_text = NULL;
+	g_autofree char *security = NULL;
 
 	g_variant_lookup(props, "Authenticated", "b", &authenticated);
 	for (gsize i = 0; profiles != NULL && i < g_variant_n_children(profiles); i++) {
@@ -492,43 +571,69 @@ print_message(const char *path, GVariant *props, gboolean with_document)
 		g_variant_get_child(profiles, i, "&o", &p);
 		g_string_append_printf(list, "%s%s", list->len ? ", " : "", short_path(p));
 	}
-	printf("%-16s %s\n", _("Message:"), short_path(path));
-	printf("%-16s %s\n", _("State:"), lookup_str(props, "State"));
-	printf("%-16s %s (%s)\n", _("Security:"), lookup_str(props, "Security"),
-	       authenticated ? _("authenticated") : _("not authenticated"));
-	printf("%-16s %s\n", _("Sender:"),
-	       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : _("(unknown)"));
-	printf("%-16s %s\n", _("SIM (IMSI):"), imsi[0] ? imsi : _("(unknown)"));
+	state_text = g_str_equal(omacpctl_state_label(state), state)
+	                     ? g_strdup(state)
+	                     : g_strdup_printf("%s (%s)", state, omacpctl_state_label(state));
+	security = g_strdup_printf("%s (%s)", lookup_str(props, "Security"),
+	                           authenticated ? _("authenticated") : _("not authenticated"));
+	omacpctl_record_add(rec, "message", _("Message"), short_path(path), "bold");
+	omacpctl_record_add(rec, "state", _("State"), state_text, omacpctl_state_color(state));
+	omacpctl_record_add(rec, "security", _("Security"), security,
+	                    authenticated ? "green" : NULL);
+	omacpctl_record_add(rec, "sender", _("Sender"),
+	                    lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender")
+	                                                   : _("(unknown)"),
+	                    NULL);
+	omacpctl_record_add(
+	        rec, "imsi", _("SIM (IMSI)"),
+	        lookup_str(props, "Imsi")[0] ? lookup_str(props, "Imsi") : _("(unknown)"), NULL);
 	if (lookup_str(props, "Modem")[0] != '\0')
-		printf("%-16s %s\n", _("Modem:"), lookup_str(props, "Modem"));
-	printf("%-16s %s\n", _("Received:"), when);
-	printf("%-16s %s\n", _("Content type:"), lookup_str(props, "ContentType"));
-	if (lookup_u64(props, "SegmentsTotal") > 0)
-		printf("%-16s %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "\n", _("Segments:"),
-		       lookup_u64(props, "SegmentsReceived"), lookup_u64(props, "SegmentsTotal"));
-	if (g_str_equal(lookup_str(props, "State"), "pending-pin"))
-		printf("%-16s %" G_GUINT64_FORMAT "\n", _("PIN attempts:"),
-		       lookup_u64(props, "PinAttemptsLeft"));
-	if (lookup_str(props, "Error")[0] != '\0')
-		printf("%-16s %s\n", _("Error:"), lookup_str(props, "Error"));
-	printf("%-16s %s\n", _("Profiles:"), list->len ? list->str : _("(none)"));
-	if (warnings != NULL && g_variant_n_children(warnings) > 0) {
-		printf("%s\n", _("Warnings:"));
-		for (gsize i = 0; i < g_variant_n_children(warnings); i++) {
-			const char *w = NULL;
+		omacpctl_record_add(rec, "modem", _("Modem"), lookup_str(props, "Modem"), NULL);
+	omacpctl_record_add(rec, "received", _("Received"), when, NULL);
+	if (omacpctl_output.details)
+		omacpctl_record_add(rec, "content-type", _("Content type"),
+		                    lookup_str(props, "ContentType"), NULL);
+	if (lookup_u64(props, "SegmentsTotal") > 0) {
+		g_autofree char *seg = g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+		                                       lookup_u64(props, "SegmentsReceived"),
+		                                       lookup_u64(props, "SegmentsTotal"));
 
-			g_variant_get_child(warnings, i, "&s", &w);
-			printf("  %s\n", w);
-		}
+		omacpctl_record_add(rec, "segments", _("Segments"), seg, NULL);
 	}
-	printf("%s\n", _("Changes:"));
-	print_changes(stdout, changes);
-	if (with_document && lookup_str(props, "Document")[0] != '\0')
-		printf("%s\n%s", _("Document (secrets masked):"), lookup_str(props, "Document"));
+	if (g_str_equal(state, "pending-pin")) {
+		g_autofree char *left =
+		        g_strdup_printf("%" G_GUINT64_FORMAT, lookup_u64(props, "PinAttemptsLeft"));
+
+		omacpctl_record_add(rec, "pin-attempts-left", _("PIN attempts left"), left, NULL);
+	}
+	if (lookup_str(props, "Error")[0] != '\0')
+		omacpctl_record_add(rec, "error", _("Error"), lookup_str(props, "Error"), "red");
+	omacpctl_record_add(rec, "profiles", _("Profiles"), list->len ? list->str : _("(none)"),
+	                    NULL);
+	if (warnings != NULL && g_variant_n_children(warnings) > 0)
+		omacpctl_record_add_variant(rec, "warnings", _("Warnings"), warnings);
+	add_changes(rec, changes);
+	if (with_document && omacpctl_output.details && lookup_str(props, "Document")[0] != '\0') {
+		omacpctl_record_heading(rec, _("Document (secrets masked)"));
+		omacpctl_record_add(rec, "document", _("Document"), lookup_str(props, "Document"),
+		                    NULL);
+	}
+}
+
+static const char *
+backend_label(const char *backend)
+{
+	if (g_str_equal(backend, "networkmanager"))
+		return "NetworkManager";
+	if (g_str_equal(backend, "ofono"))
+		return "oFono";
+	if (g_str_equal(backend, "mmsd"))
+		return "mmsd-tng";
+	return backend;
 }
 
 static void
-print_profile(const char *path, GVariant *props)
+add_profile(OmacpctlRecord *rec, const char *path, GVariant *props)
 {
 	g_autoptr(GVariant) settings = g_variant_lookup_value(props, "Settings", NULL);
 	g_autoptr(GVariant) targets = g_variant_lookup_value(props, "Targets", NULL);
@@ -539,43 +644,49 @@ print_profile(const char *path, GVariant *props)
 	const char *key;
 	GVariant *value;
 
-	printf("%-16s %s\n", _("Profile:"), short_path(path));
-	printf("%-16s %s\n", _("Kind:"), lookup_str(props, "Kind"));
-	printf("%-16s %s\n", _("Name:"), lookup_str(props, "Name"));
-	printf("%-16s %s\n", _("Identity:"), lookup_str(props, "Identity"));
-	printf("%-16s %s\n", _("SIM (IMSI):"),
-	       lookup_str(props, "Imsi")[0] ? lookup_str(props, "Imsi") : _("(unknown)"));
-	printf("%-16s %s\n", _("Message:"), short_path(lookup_str(props, "Message")));
-	printf("%-16s %s\n", _("Created:"), created);
-	printf("%-16s %s\n", _("Updated:"), updated);
-	printf("%s\n", _("Settings:"));
+	omacpctl_record_add(rec, "profile", _("Profile"), short_path(path), "bold");
+	omacpctl_record_add(rec, "kind", _("Kind"), lookup_str(props, "Kind"), NULL);
+	omacpctl_record_add(rec, "name", _("Name"), lookup_str(props, "Name"), NULL);
+	omacpctl_record_add(rec, "identity", _("Identity"), lookup_str(props, "Identity"), NULL);
+	omacpctl_record_add(
+	        rec, "imsi", _("SIM (IMSI)"),
+	        lookup_str(props, "Imsi")[0] ? lookup_str(props, "Imsi") : _("(unknown)"), NULL);
+	omacpctl_record_add(rec, "message", _("Message"), short_path(lookup_str(props, "Message")),
+	                    NULL);
+	omacpctl_record_add(rec, "created", _("Created"), created, NULL);
+	omacpctl_record_add(rec, "updated", _("Updated"), updated, NULL);
+	omacpctl_record_heading(rec, _("Settings"));
 	if (settings != NULL) {
 		g_variant_iter_init(&iter, settings);
 		while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
-			g_autofree char *text = variant_text(value);
+			g_autofree char *name = g_strconcat("settings.", key, NULL);
 
-			printf("  %-20s %s\n", key, text);
+			omacpctl_record_add_variant(rec, name, omacpctl_setting_label(key), value);
 			g_variant_unref(value);
 		}
 	}
-	printf("%s\n", _("Applied to:"));
+	omacpctl_record_heading(rec, _("Applied to"));
 	if (targets == NULL || g_variant_n_children(targets) == 0) {
-		printf("  %s\n", _("(nothing: no backend is enabled)"));
+		omacpctl_record_add(rec, "targets", _("Backends"),
+		                    _("(nothing: no backend is enabled)"), NULL);
 	} else {
 		const char *name;
 		const char *id;
 
 		g_variant_iter_init(&iter, targets);
-		while (g_variant_iter_next(&iter, "(&s&s)", &name, &id))
-			printf("  %-20s %s\n", name, id);
+		while (g_variant_iter_next(&iter, "(&s&s)", &name, &id)) {
+			g_autofree char *field = g_strconcat("targets.", name, NULL);
+
+			omacpctl_record_add(rec, field, backend_label(name), id, NULL);
+		}
 	}
 	if (risks != NULL && g_variant_n_children(risks) > 0) {
-		printf("%s\n", _("Risks:"));
+		omacpctl_record_heading(rec, _("Risks"));
 		for (gsize i = 0; i < g_variant_n_children(risks); i++) {
 			const char *r = NULL;
 
 			g_variant_get_child(risks, i, "&s", &r);
-			printf("  %s\n", r);
+			omacpctl_record_add(rec, "risks", _("Risk"), r, "red");
 		}
 	}
 }
@@ -584,50 +695,97 @@ static int
 verb_show(GDBusConnection *bus)
 {
 	int status = OMACPCTL_EXIT_OK;
+	g_autoptr(JsonArray) messages = json_array_new();
+	g_autoptr(JsonArray) profiles = json_array_new();
 
 	if (n_args() == 0) {
-		g_printerr("%s\n", _("Usage: omacpctl show [--json] MESSAGE|PROFILE..."));
+		g_printerr("%s\n", _("Usage: omacpctl show [OPTION…] MESSAGE|PROFILE…"));
 		return OMACPCTL_EXIT_FAILURE;
 	}
 	for (guint i = 0; opt_args[i] != NULL; i++) {
 		g_autofree char *path = resolve_path(opt_args[i], FALSE);
 		g_autoptr(GError) error = NULL;
 		g_autoptr(GVariant) props = get_all(bus, path, &error);
+		g_autoptr(OmacpctlRecord) rec = omacpctl_record_new();
 
 		if (props == NULL) {
-			status = report(error);
+			status = report_for(error, path);
 			continue;
 		}
-		if (opt_json) {
-			g_autoptr(JsonNode) node = props_to_json(path, props);
-
-			print_json(node);
-		} else if (is_profile_path(path)) {
-			print_profile(path, props);
-		} else {
-			print_message(path, props, TRUE);
+		if (omacpctl_output.json) {
+			json_array_add_element(is_profile_path(path) ? profiles : messages,
+			                       props_to_json(path, props));
+			continue;
 		}
-		if (!opt_json && opt_args[i + 1] != NULL)
+		if (is_profile_path(path))
+			add_profile(rec, path, props);
+		else
+			add_message(rec, path, props, TRUE);
+		if (i > 0 && !omacpctl_output.terse)
 			printf("\n");
+		omacpctl_record_print(rec, stdout);
+	}
+	if (omacpctl_output.json) {
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
+
+		json_object_set_array_member(obj, "messages", g_steal_pointer(&messages));
+		json_object_set_array_member(obj, "profiles", g_steal_pointer(&profiles));
+		omacpctl_print_json(root, FALSE);
 	}
 	return status;
 }
 
 /* ---- accept, reject, delete, remove, undo ---- */
 
+static char *read_tty_line(const char *prompt, gboolean hide);
+
+/* accept of a quarantined (unsigned) message: asked on a terminal, --force
+ * otherwise. */
+static int
+confirm_quarantined(GDBusConnection *bus, const char *path)
+{
+	g_autoptr(GVariant) props = get_all(bus, path, NULL);
+	g_autoptr(OmacpctlRecord) rec = NULL;
+	g_autofree char *answer = NULL;
+
+	if (opt_force || props == NULL || !g_str_equal(lookup_str(props, "State"), "quarantined"))
+		return OMACPCTL_EXIT_OK;
+	if (!isatty(STDIN_FILENO)) {
+		g_printerr(_("omacpctl: %s is not signed (quarantined): anyone can send such a "
+		             "message. Give --force to accept it without a terminal.\n"),
+		           short_path(path));
+		return OMACPCTL_EXIT_DECLINED;
+	}
+	rec = omacpctl_record_new();
+	add_message(rec, path, props, FALSE);
+	omacpctl_record_print(rec, stdout);
+	fflush(stdout);
+	answer = read_tty_line(_("This message is not signed: anyone can send one. Apply it "
+	                         "anyway? [y/N] "),
+	                       FALSE);
+	if (answer != NULL &&
+	    (g_ascii_strncasecmp(answer, "y", 1) == 0 || g_ascii_strncasecmp(answer, "j", 1) == 0))
+		return OMACPCTL_EXIT_OK;
+	g_printerr(_("omacpctl: %s not accepted\n"), short_path(path));
+	return OMACPCTL_EXIT_DECLINED;
+}
+
 static int
 simple_call(GDBusConnection *bus, const char *verb)
 {
 	int status = OMACPCTL_EXIT_OK;
 	gboolean profile = g_str_equal(verb, "remove");
+	g_autoptr(JsonArray) results = json_array_new();
 
 	if (n_args() == 0) {
 		if (g_str_equal(verb, "accept"))
-			g_printerr("%s\n", _("Usage: omacpctl accept [--pin PIN] MESSAGE..."));
+			g_printerr("%s\n",
+			           _("Usage: omacpctl accept [--pin PIN] [--force] MESSAGE…"));
 		else if (profile)
-			g_printerr("%s\n", _("Usage: omacpctl remove PROFILE..."));
+			g_printerr("%s\n", _("Usage: omacpctl remove PROFILE…"));
 		else
-			g_printerr(_("Usage: omacpctl %s MESSAGE...\n"), verb);
+			g_printerr(_("Usage: omacpctl %s MESSAGE…\n"), verb);
 		return OMACPCTL_EXIT_FAILURE;
 	}
 	for (guint i = 0; opt_args[i] != NULL; i++) {
@@ -635,35 +793,67 @@ simple_call(GDBusConnection *bus, const char *verb)
 		g_autoptr(GError) error = NULL;
 		g_autoptr(GVariant) reply = NULL;
 		g_autoptr(GVariant) props = NULL;
+		const char *state;
 
 		if (!g_variant_is_object_path(path)) {
-			g_printerr(_("omacpctl: '%s' is not a message or profile\n"), opt_args[i]);
+			g_printerr(
+			        _("omacpctl: '%s' is not a message or profile (give N, message/N "
+			          "or profile/N)\n"),
+			        opt_args[i]);
 			status = OMACPCTL_EXIT_FAILURE;
 			continue;
 		}
-		if (g_str_equal(verb, "accept"))
+		if (g_str_equal(verb, "accept")) {
+			int declined = confirm_quarantined(bus, path);
+
+			if (declined != OMACPCTL_EXIT_OK) {
+				status = declined;
+				continue;
+			}
 			reply = call(bus, path, MESSAGE_IFACE,
 			             opt_activate ? "AcceptAndActivate" : "Accept",
 			             g_variant_new("(s)", opt_pin ? opt_pin : ""), NULL, &error);
-		else if (g_str_equal(verb, "reject"))
+		} else if (g_str_equal(verb, "reject")) {
 			reply = call(bus, path, MESSAGE_IFACE, "Reject", NULL, NULL, &error);
-		else if (g_str_equal(verb, "delete"))
+		} else if (g_str_equal(verb, "delete")) {
 			reply = call(bus, path, MESSAGE_IFACE, "Delete", NULL, NULL, &error);
-		else if (g_str_equal(verb, "undo"))
+		} else if (g_str_equal(verb, "undo")) {
 			reply = call(bus, path, MESSAGE_IFACE, "Undo", NULL, NULL, &error);
-		else
+		} else {
 			reply = call(bus, path, PROFILE_IFACE, "Remove", NULL, NULL, &error);
+		}
 		if (reply == NULL) {
-			status = report(error);
+			status = report_for(error, path);
 			continue;
 		}
 		if (profile || g_str_equal(verb, "delete")) {
-			printf(_("%s: removed\n"), short_path(path));
-			continue;
+			state = "removed";
+		} else {
+			props = get_all(bus, path, NULL);
+			state = props ? lookup_str(props, "State") : "removed";
 		}
-		props = get_all(bus, path, NULL);
-		printf("%s: %s\n", short_path(path),
-		       props ? lookup_str(props, "State") : _("(gone)"));
+		if (omacpctl_output.json) {
+			JsonObject *o = json_object_new();
+
+			json_object_set_string_member(o, "id", short_path(path));
+			json_object_set_string_member(o, "path", path);
+			json_object_set_string_member(o, "state", state);
+			json_array_add_object_element(results, o);
+		} else if (omacpctl_output.terse) {
+			printf("%s:%s\n", short_path(path), state);
+		} else {
+			printf("%s: %s%s%s\n", short_path(path),
+			       omacpctl_color(omacpctl_state_color(state)), state,
+			       *omacpctl_color(omacpctl_state_color(state)) ? omacpctl_color_off()
+			                                                    : "");
+		}
+	}
+	if (omacpctl_output.json) {
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
+
+		json_object_set_array_member(obj, "results", g_steal_pointer(&results));
+		omacpctl_print_json(root, FALSE);
 	}
 	return status;
 }
@@ -746,7 +936,7 @@ verb_deliver(GDBusConnection *bus)
 
 	if (n_args() == 0) {
 		g_printerr("%s\n", _("Usage: omacpctl deliver [--format F] [--imsi IMSI] [--sender "
-		                     "NUMBER] [--modem MODEM] FILE..."));
+		                     "NUMBER] [--modem MODEM] FILE…"));
 		return OMACPCTL_EXIT_FAILURE;
 	}
 	if (opt_format != NULL) {
@@ -764,7 +954,8 @@ verb_deliver(GDBusConnection *bus)
 
 		if (items == NULL) {
 			g_printerr("omacpctl: %s: %s\n", opt_args[i], error->message);
-			return OMACPCTL_EXIT_FAILURE;
+			return error->domain == OMACP_ERROR ? OMACPCTL_EXIT_MALFORMED
+			                                    : OMACPCTL_EXIT_FAILURE;
 		}
 		for (guint j = 0; j < items->len; j++)
 			g_ptr_array_add(inputs, g_bytes_ref(g_ptr_array_index(items, j)));
@@ -825,9 +1016,26 @@ verb_deliver(GDBusConnection *bus)
 				seen |= g_str_equal(g_ptr_array_index(printed, j), path);
 			if (!seen) {
 				g_ptr_array_add(printed, g_strdup(path));
-				printf("%s\n", path);
+				if (!omacpctl_output.json)
+					printf("%s\n", path);
 			}
 		}
+	}
+	if (omacpctl_output.json) {
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
+		JsonArray *messages = json_array_new();
+
+		for (guint i = 0; i < printed->len; i++) {
+			JsonObject *o = json_object_new();
+			const char *path = g_ptr_array_index(printed, i);
+
+			json_object_set_string_member(o, "id", short_path(path));
+			json_object_set_string_member(o, "path", path);
+			json_array_add_object_element(messages, o);
+		}
+		json_object_set_array_member(obj, "messages", messages);
+		omacpctl_print_json(root, FALSE);
 	}
 	return status;
 }
@@ -841,6 +1049,8 @@ quit_loop(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Properties of a monitor event, one "  Key=value" line each, nested values
+ * readable. */
 static void
 print_props(GVariant *props)
 {
@@ -850,18 +1060,40 @@ print_props(GVariant *props)
 
 	g_variant_iter_init(&iter, props);
 	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
-		if (g_str_equal(key, "Document")) {
-			printf(" Document=(%zu %s)", strlen(g_variant_get_string(value, NULL)),
-			       _("characters"));
-		} else if (g_str_equal(key, "Changes")) {
-			printf(" Changes=(%zu %s)", g_variant_n_children(value), _("entries"));
-		} else {
-			g_autofree char *text = variant_text(value);
+		g_autoptr(GVariant) inner = value; /* "{&sv}" gives the value itself */
 
-			printf(" %s=%s", key, text);
+		if (g_str_equal(key, "Document")) {
+			printf("  %s=(%zu %s)\n", key, strlen(g_variant_get_string(inner, NULL)),
+			       _("characters"));
+		} else if (g_str_equal(key, "Changes") && !omacpctl_output.details) {
+			printf("  %s=(%zu %s)\n", key, g_variant_n_children(inner), _("entries"));
+		} else if (g_str_has_suffix(key, "At") &&
+		           g_variant_is_of_type(inner, G_VARIANT_TYPE_UINT64)) {
+			g_autofree char *when = format_time(g_variant_get_uint64(inner));
+
+			printf("  %s=%s\n", key, when);
+		} else {
+			g_autofree char *text = omacpctl_render_variant(inner);
+			g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+			g_autofree char *joined = g_strjoinv("\n    ", lines);
+
+			printf("  %s=%s\n", key, joined);
 		}
-		g_variant_unref(value);
 	}
+}
+
+static void
+monitor_json(const char *event, const char *path, GVariant *props)
+{
+	JsonObject *obj;
+	JsonNode *root = omacpctl_json_object_new(&obj);
+
+	json_object_set_string_member(obj, "event", event);
+	json_object_set_string_member(obj, "id", short_path(path));
+	json_object_set_string_member(obj, "path", path);
+	if (props != NULL)
+		json_object_set_member(obj, "properties", omacpctl_variant_to_json(props, TRUE));
+	omacpctl_print_json(root, TRUE);
 }
 
 static void
@@ -872,7 +1104,10 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 		const char *message = NULL;
 
 		g_variant_get(params, "(&o)", &message);
-		printf("MessageReceived %s\n", short_path(message));
+		if (omacpctl_output.json)
+			monitor_json("message-received", message, NULL);
+		else
+			printf("MessageReceived %s\n", short_path(message));
 	} else if (g_str_equal(signal, "InterfacesAdded")) {
 		const char *object = NULL;
 		g_autoptr(GVariant) ifaces = NULL;
@@ -884,9 +1119,12 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 		g_variant_iter_init(&iter, ifaces);
 		while (g_variant_iter_next(&iter, "{&s@a{sv}}", &name, &props)) {
 			if (g_str_equal(name, MESSAGE_IFACE) || g_str_equal(name, PROFILE_IFACE)) {
-				printf("Added %s", short_path(object));
-				print_props(props);
-				printf("\n");
+				if (omacpctl_output.json) {
+					monitor_json("added", object, props);
+				} else {
+					printf("Added %s\n", short_path(object));
+					print_props(props);
+				}
 			}
 			g_variant_unref(props);
 		}
@@ -894,14 +1132,20 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 		const char *object = NULL;
 
 		g_variant_get(params, "(&o@as)", &object, NULL);
-		printf("Removed %s\n", short_path(object));
+		if (omacpctl_output.json)
+			monitor_json("removed", object, NULL);
+		else
+			printf("Removed %s\n", short_path(object));
 	} else if (g_str_equal(signal, "PropertiesChanged")) {
 		g_autoptr(GVariant) changed = NULL;
 
 		g_variant_get(params, "(&s@a{sv}@as)", NULL, &changed, NULL);
-		printf("Changed %s", short_path(path));
-		print_props(changed);
-		printf("\n");
+		if (omacpctl_output.json) {
+			monitor_json("changed", path, changed);
+		} else {
+			printf("Changed %s\n", short_path(path));
+			print_props(changed);
+		}
 	}
 	fflush(stdout);
 }
@@ -910,18 +1154,34 @@ static int
 verb_monitor(GDBusConnection *bus)
 {
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-	guint ids[2];
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) ping = NULL;
+	guint id;
 
-	ids[0] =
-	        g_dbus_connection_signal_subscribe(bus, BUS_NAME, NULL, NULL, NULL, NULL,
-	                                           G_DBUS_SIGNAL_FLAGS_NONE, on_signal, NULL, NULL);
-	ids[1] = g_unix_signal_add(SIGINT, quit_loop, loop);
+	id = g_dbus_connection_signal_subscribe(bus, BUS_NAME, NULL, NULL, NULL, NULL,
+	                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, NULL, NULL);
+	/* a monitor of a daemon that is not there would wait for nothing */
+	ping = g_dbus_connection_call_sync(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.Peer",
+	                                   "Ping", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+	                                   CALL_TIMEOUT_MS, NULL, &error);
+	if (ping == NULL) {
+		g_dbus_connection_signal_unsubscribe(bus, id);
+		return report(error);
+	}
+	g_unix_signal_add(SIGINT, quit_loop, loop);
 	g_unix_signal_add(SIGTERM, quit_loop, loop);
-	printf("%s\n", _("Monitoring omacpd; press Ctrl+C to stop."));
+	if (omacpctl_output.json) {
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
+
+		json_object_set_string_member(obj, "event", "monitoring");
+		omacpctl_print_json(root, TRUE);
+	} else {
+		printf("%s\n", _("Monitoring omacpd; press Ctrl+C to stop."));
+	}
 	fflush(stdout);
 	g_main_loop_run(loop);
-	g_dbus_connection_signal_unsubscribe(bus, ids[0]);
-	(void) ids[1];
+	g_dbus_connection_signal_unsubscribe(bus, id);
 	return OMACPCTL_EXIT_OK;
 }
 
@@ -963,13 +1223,34 @@ read_tty_line(const char *prompt, gboolean hide)
 }
 
 static void
+agent_json(const char *event, const char *message, GVariant *props, const char *answer)
+{
+	JsonObject *obj;
+	JsonNode *root = omacpctl_json_object_new(&obj);
+
+	json_object_set_string_member(obj, "event", event);
+	if (message != NULL) {
+		json_object_set_string_member(obj, "id", short_path(message));
+		json_object_set_string_member(obj, "path", message);
+	}
+	if (props != NULL)
+		json_object_set_member(obj, "properties", omacpctl_variant_to_json(props, TRUE));
+	if (answer != NULL)
+		json_object_set_string_member(obj, "answer", answer);
+	omacpctl_print_json(root, TRUE);
+}
+
+static void
 show_request(GDBusConnection *bus, const char *message, gboolean pin)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) props = get_all(bus, message, &error);
-	g_autoptr(GVariant) changes = NULL;
-	const char *imsi;
+	g_autoptr(OmacpctlRecord) rec = NULL;
 
+	if (omacpctl_output.json) {
+		agent_json(pin ? "request-pin" : "request-confirmation", message, props, NULL);
+		return;
+	}
 	printf("\n");
 	if (pin)
 		printf(_("omacpd asks for the PIN of %s\n"), short_path(message));
@@ -980,17 +1261,9 @@ show_request(GDBusConnection *bus, const char *message, gboolean pin)
 		fflush(stdout);
 		return;
 	}
-	imsi = lookup_str(props, "Imsi"); /* masked by omacpd */
-	printf("  %-14s %s\n", _("Sender:"),
-	       lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender") : _("(unknown)"));
-	printf("  %-14s %s\n", _("SIM:"), imsi[0] ? imsi : _("(unknown)"));
-	printf("  %-14s %s\n", _("Security:"), lookup_str(props, "Security"));
-	if (pin)
-		printf("  %-14s %" G_GUINT64_FORMAT "\n", _("PIN attempts:"),
-		       lookup_u64(props, "PinAttemptsLeft"));
-	printf("  %s\n", _("Changes:"));
-	changes = g_variant_lookup_value(props, "Changes", NULL);
-	print_changes(stdout, changes);
+	rec = omacpctl_record_new();
+	add_message(rec, message, props, FALSE);
+	omacpctl_record_print(rec, stdout);
 	fflush(stdout);
 }
 
@@ -1003,7 +1276,10 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	const char *message = NULL;
 
 	if (g_str_equal(method, "Release")) {
-		printf("%s\n", _("omacpd released the agent."));
+		if (omacpctl_output.json)
+			agent_json("released", NULL, NULL, NULL);
+		else
+			printf("%s\n", _("omacpd released the agent."));
 		fflush(stdout);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		g_main_loop_quit(st->loop);
@@ -1011,7 +1287,10 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	}
 	g_variant_get(params, "(&o)", &message);
 	if (g_str_equal(method, "Cancel")) {
-		printf(_("The request for %s is over.\n"), short_path(message));
+		if (omacpctl_output.json)
+			agent_json("cancelled", message, NULL, NULL);
+		else
+			printf(_("The request for %s is over.\n"), short_path(message));
 		fflush(stdout);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
@@ -1022,7 +1301,11 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		show_request(st->bus, message, TRUE);
 		if (opt_pin != NULL) {
 			pin = g_strdup(opt_pin);
-			printf("%s\n", _("Answering with the PIN given on the command line."));
+			if (omacpctl_output.json)
+				agent_json("answered", message, NULL, "pin");
+			else
+				printf("%s\n",
+				       _("Answering with the PIN given on the command line."));
 		} else {
 			pin = read_tty_line(_("PIN (empty to decide later): "), TRUE);
 		}
@@ -1042,8 +1325,11 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		if (opt_confirm != NULL) {
 			yes = g_ascii_strcasecmp(opt_confirm, "yes") == 0 ||
 			      g_ascii_strcasecmp(opt_confirm, "y") == 0;
-			printf(_("Answering %s as given on the command line.\n"),
-			       yes ? _("yes") : _("no"));
+			if (omacpctl_output.json)
+				agent_json("answered", message, NULL, yes ? "yes" : "no");
+			else
+				printf(_("Answering %s as given on the command line.\n"),
+				       yes ? _("yes") : _("no"));
 		} else {
 			g_autofree char *answer =
 			        read_tty_line(_("Apply these settings? [y/N] "), FALSE);
@@ -1072,7 +1358,6 @@ static int
 verb_agent(GDBusConnection *bus)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml(agent_xml, &error);
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(GVariant) reply = NULL;
 	const GDBusInterfaceVTable vtable = { agent_method, NULL, NULL, { 0 } };
@@ -1084,15 +1369,21 @@ verb_agent(GDBusConnection *bus)
 		g_printerr("%s\n", _("omacpctl: --confirm takes yes or no"));
 		return OMACPCTL_EXIT_FAILURE;
 	}
-	reg = g_dbus_connection_register_object(bus, AGENT_PATH, info->interfaces[0], &vtable, &st,
-	                                        NULL, &error);
+	/* the interface as the introspection XML declares it (generated code) */
+	reg = g_dbus_connection_register_object(bus, AGENT_PATH, omacp_dbus_agent_interface_info(),
+	                                        &vtable, &st, NULL, &error);
 	if (reg == 0)
 		return report(error);
 	reply = call(bus, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
 	             g_variant_new("(o)", AGENT_PATH), NULL, &error);
-	if (reply == NULL)
+	if (reply == NULL) {
+		g_dbus_connection_unregister_object(bus, reg);
 		return report(error);
-	printf("%s\n", _("Agent registered; waiting for requests (Ctrl+C to stop)."));
+	}
+	if (omacpctl_output.json)
+		agent_json("registered", NULL, NULL, NULL);
+	else
+		printf("%s\n", _("Agent registered; waiting for requests (Ctrl+C to stop)."));
 	fflush(stdout);
 	g_unix_signal_add(SIGINT, quit_loop, loop);
 	g_unix_signal_add(SIGTERM, quit_loop, loop);
@@ -1115,16 +1406,18 @@ typedef struct {
 } Verb;
 
 static const Verb verbs[] = {
-	{ "list", "", N_("List the messages and profiles omacpd holds"), json_entries },
-	{ "show", N_("MESSAGE|PROFILE..."), N_("Show a message (with its changes) or a profile"),
-	  json_entries },
-	{ "accept", N_("MESSAGE..."), N_("Accept a message (with --pin for USERPIN messages)"),
+	{ "list", "", N_("List the messages and profiles omacpd holds"), NULL },
+	{ "show", N_("MESSAGE|PROFILE…"), N_("Show a message (with its changes) or a profile"),
+	  NULL },
+	{ "accept", N_("MESSAGE…"),
+	  N_("Accept a message (with --pin for USERPIN messages; an unsigned one is asked "
+	     "about, or needs --force)"),
 	  accept_entries },
-	{ "reject", N_("MESSAGE..."), N_("Reject a pending or quarantined message"), NULL },
-	{ "delete", N_("MESSAGE..."), N_("Delete a message from the store"), NULL },
-	{ "remove", N_("PROFILE..."), N_("Remove a profile and what it configured"), NULL },
-	{ "undo", N_("MESSAGE..."), N_("Revert what an applied message changed"), NULL },
-	{ "deliver", N_("FILE..."), N_("Hand a message (SMS segments, push or document) to omacpd"),
+	{ "reject", N_("MESSAGE…"), N_("Reject a pending or quarantined message"), NULL },
+	{ "delete", N_("MESSAGE…"), N_("Delete a message from the store"), NULL },
+	{ "remove", N_("PROFILE…"), N_("Remove a profile and what it configured"), NULL },
+	{ "undo", N_("MESSAGE…"), N_("Revert what an applied message changed"), NULL },
+	{ "deliver", N_("FILE…"), N_("Hand a message (SMS segments, push or document) to omacpd"),
 	  deliver_entries },
 	{ "monitor", "", N_("Print what happens in omacpd until interrupted"), NULL },
 	{ "agent", "", N_("Answer PIN and confirmation requests on this terminal"), agent_entries },
@@ -1137,7 +1430,7 @@ omacpctl_client_main(const char *verb, int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
-	g_autofree char *parameter = NULL;
+	g_autofree char *prgname = NULL;
 	int status;
 
 	for (guint i = 0; i < G_N_ELEMENTS(verbs); i++) {
@@ -1148,14 +1441,23 @@ omacpctl_client_main(const char *verb, int argc, char **argv)
 		return -1;
 
 	reset_options();
-	parameter = g_strdup_printf("%s %s", v->verb, _(v->args));
-	ctx = g_option_context_new(parameter);
+	/* "Usage: omacpctl show [OPTION…] MESSAGE|PROFILE…" */
+	prgname = g_strdup_printf("omacpctl %s", v->verb);
+	g_set_prgname(prgname);
+	ctx = g_option_context_new(v->args[0] ? _(v->args) : NULL);
 	g_option_context_set_summary(ctx, _(v->summary));
+	g_option_context_set_description(ctx, _("Exit status: 0 done, 1 failure, 2 malformed "
+	                                        "input, 3 authentication failed, 4 wrong PIN, 5 "
+	                                        "permission denied, 6 no such message or profile, "
+	                                        "7 not confirmed, 8 omacpd is not running. See "
+	                                        "omacpctl(1).\n"));
 	g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
 	g_option_context_add_main_entries(ctx, bus_entries, GETTEXT_PACKAGE);
+	g_option_context_add_main_entries(ctx, omacpctl_output_entries, GETTEXT_PACKAGE);
 	if (v->extra != NULL)
 		g_option_context_add_main_entries(ctx, v->extra, GETTEXT_PACKAGE);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+	if (!g_option_context_parse(ctx, &argc, &argv, &error) ||
+	    !omacpctl_output_setup(stdout, &error)) {
 		g_printerr("omacpctl %s: %s\n", verb, error->message);
 		return OMACPCTL_EXIT_FAILURE;
 	}
@@ -1163,7 +1465,8 @@ omacpctl_client_main(const char *verb, int argc, char **argv)
 	if (bus == NULL) {
 		g_printerr(_("omacpctl: cannot connect to the %s bus: %s\n"),
 		           opt_session ? "session" : "system", error->message);
-		return OMACPCTL_EXIT_FAILURE;
+		g_printerr("  %s\n", _("omacpd is not running"));
+		return OMACPCTL_EXIT_NOT_RUNNING;
 	}
 
 	if (g_str_equal(verb, "list"))

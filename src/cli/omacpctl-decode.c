@@ -7,6 +7,7 @@
 
 #include "hexinput.h"
 #include "omacp.h"
+#include "omacpctl-output.h"
 #include "omacpctl.h"
 #include "output.h"
 
@@ -119,16 +120,118 @@ submits_to_user_data(Inputs *in, GError **error)
 	return TRUE;
 }
 
+/* What omacpctl decode prints for a message: labelled lines, nested values
+ * readable, field names for -f and -t. */
+static OmacpctlRecord *
+decode_record(const OmacpMessage *m, gboolean secrets)
+{
+	OmacpctlRecord *rec = omacpctl_record_new();
+	g_autofree char *content = NULL;
+	g_autofree char *security = NULL;
+	g_autofree char *auth = NULL;
+	const char *auth_color = NULL;
+
+	if (m->segments != NULL && m->segments->len > 0) {
+		const OmacpSms *first = g_ptr_array_index(m->segments, 0);
+		g_autofree char *transport = NULL;
+		g_autofree char *ports = NULL;
+
+		transport = g_strdup_printf(_("%s, segments: %u"),
+		                            omacp_format_to_string(m->format), m->segments->len);
+		if (first->is_concat) {
+			g_autofree char *t =
+			        g_strdup_printf(_("%s, reference %u"), transport, first->ref);
+
+			g_free(transport);
+			transport = g_steal_pointer(&t);
+		}
+		omacpctl_record_add(rec, "transport", _("Transport"), transport, NULL);
+		omacpctl_record_add(rec, "sender", _("Sender"), first->sender, NULL);
+		if (first->smsc)
+			omacpctl_record_add(rec, "smsc", _("SMSC"), first->smsc, NULL);
+		ports = first->has_ports
+		                ? g_strdup_printf("%u -> %u", first->src_port, first->dst_port)
+		                : g_strdup(_("none (no port addressing IE)"));
+		omacpctl_record_add(rec, "ports", _("Ports"), ports, NULL);
+	}
+	content = g_strdup_printf("%s (%s)", m->content_type ? m->content_type : "-",
+	                          omacp_push_kind_to_string(m->kind));
+	omacpctl_record_add(rec, "content-type", _("Content type"), content, NULL);
+	security = g_strdup_printf(_("SEC %s, MAC %s"), omacp_sec_to_string(m->sec),
+	                           m->mac ? m->mac : "-");
+	omacpctl_record_add(rec, "security", _("Security"), security, NULL);
+	auth = m->auth_detail ? g_strdup_printf("%s (%s)", omacp_auth_state_to_string(m->auth),
+	                                        m->auth_detail)
+	                      : g_strdup(omacp_auth_state_to_string(m->auth));
+	if (m->auth == OMACP_AUTH_VALID)
+		auth_color = "green";
+	else if (m->auth == OMACP_AUTH_INVALID)
+		auth_color = "red";
+	omacpctl_record_add(rec, "authentication", _("Authentication"), auth, auth_color);
+
+	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+		g_autofree char *heading = NULL;
+		g_autofree char *prefix = g_strdup_printf("profile%u", i + 1);
+		GVariant *sets[] = { p->settings, secrets ? p->secrets : NULL };
+
+		heading =
+		        g_strdup_printf(_("Profile %u: %s \"%s\" [%s]%s"), i + 1,
+		                        omacp_profile_kind_to_string(p->kind), p->name, p->identity,
+		                        p->op == OMACP_OP_REMOVE  ? _(" (remove)")
+		                        : p->op == OMACP_OP_QUERY ? _(" (query)")
+		                                                  : "");
+		omacpctl_record_heading(rec, heading);
+		for (guint s = 0; s < G_N_ELEMENTS(sets); s++) {
+			GVariantIter iter;
+			const char *key;
+			GVariant *value;
+
+			if (sets[s] == NULL)
+				continue;
+			g_variant_iter_init(&iter, sets[s]);
+			while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+				g_autofree char *field = g_strdup_printf("%s.%s", prefix, key);
+
+				omacpctl_record_add_variant(rec, field, omacpctl_setting_label(key),
+				                            value);
+				g_variant_unref(value);
+			}
+		}
+		for (guint r = 0; p->risks != NULL && r < p->risks->len; r++) {
+			g_autofree char *field = g_strdup_printf("%s.risk", prefix);
+
+			omacpctl_record_add(rec, field, _("Risk"), g_ptr_array_index(p->risks, r),
+			                    "red");
+		}
+	}
+	if (m->doc != NULL && m->doc->operations->len > 0) {
+		omacpctl_record_heading(rec, _("Operations"));
+		for (guint i = 0; i < m->doc->operations->len; i++) {
+			const OmacpOperation *op = g_ptr_array_index(m->doc->operations, i);
+
+			omacpctl_record_add(rec, "operations", omacp_op_to_string(op->op), op->path,
+			                    NULL);
+		}
+	}
+	if (m->warnings->len > 0) {
+		omacpctl_record_heading(rec, _("Warnings"));
+		for (guint i = 0; i < m->warnings->len; i++)
+			omacpctl_record_add(rec, "warnings", _("Warning"),
+			                    g_ptr_array_index(m->warnings, i), "yellow");
+	}
+	return rec;
+}
+
 static char **imsis;
 static char **pins;
 static char *format_name;
-static gboolean json;
 static gboolean show_secrets;
 static gboolean show_document;
 static char **files;
 
 static const GOptionEntry entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+	{ "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
 	  N_("Input form: sms (SMSC + TPDU), tpdu, submit, ud, wsp, wbxml or xml (default: "
 	     "guess)"),
 	  "FORMAT" },
@@ -136,10 +239,9 @@ static const GOptionEntry entries[] = {
 	  N_("IMSI of a SIM, for NETWPIN and USERNETWPIN (repeatable)"), "IMSI" },
 	{ "pin", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &pins, N_("PIN given to the user (repeatable)"),
 	  "PIN" },
-	{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
 	{ "show-secrets", 0, 0, G_OPTION_ARG_NONE, &show_secrets,
 	  N_("Show passwords and keys instead of masking them"), NULL },
-	{ "document", 'd', 0, G_OPTION_ARG_NONE, &show_document,
+	{ "document", 0, 0, G_OPTION_ARG_NONE, &show_document,
 	  N_("Also print the decoded XML document"), NULL },
 	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE...") },
 	{ NULL },
@@ -158,8 +260,7 @@ strv_to_array(char **strv)
 int
 omacpctl_decode_main(int argc, char **argv)
 {
-	g_autoptr(GOptionContext) ctx =
-	        g_option_context_new(_("FILE... — decode a provisioning message"));
+	g_autoptr(GOptionContext) ctx = g_option_context_new(_("FILE…"));
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GArray) formats = NULL;
 	g_autoptr(OmacpMessage) message = NULL;
@@ -173,12 +274,15 @@ omacpctl_decode_main(int argc, char **argv)
 	gboolean submit = FALSE;
 
 	g_option_context_set_summary(
-	        ctx, _("Each FILE holds one PDU as hex text or raw bytes; several FILEs (or lines "
+	        ctx, _("Decode a provisioning message and show what it would configure.\n\n"
+	               "Each FILE holds one PDU as hex text or raw bytes; several FILEs (or lines "
 	               "of one hex file) are the segments of one message, in any order. '-' reads "
 	               "hex PDUs from standard input, one per line.\n"
 	               "Exit status: 0 decoded, 2 malformed input, 3 authentication failed."));
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+	g_option_context_add_main_entries(ctx, omacpctl_output_entries_brief, GETTEXT_PACKAGE);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error) ||
+	    !omacpctl_output_setup(stdout, &error)) {
 		fprintf(stderr, "omacpctl decode: %s\n", error->message);
 		return OMACPCTL_EXIT_FAILURE;
 	}
@@ -271,13 +375,29 @@ omacpctl_decode_main(int argc, char **argv)
 		return OMACPCTL_EXIT_MALFORMED;
 	}
 
-	if (json) {
-		g_autoptr(JsonNode) node = omacp_message_to_json(message, show_secrets);
-		g_autofree char *text = omacp_json_to_string(node, TRUE);
+	if (omacpctl_output.json) {
+		JsonNode *node = omacp_message_to_json(message, show_secrets);
+		JsonObject *obj;
+		JsonNode *root = omacpctl_json_object_new(&obj);
+		GList *members = json_object_get_members(json_node_get_object(node));
 
-		printf("%s\n", text);
+		/* "version" first, then the message's members */
+		for (GList *l = members; l != NULL; l = l->next)
+			json_object_set_member(
+			        obj, l->data,
+			        json_object_dup_member(json_node_get_object(node), l->data));
+		g_list_free(members);
+		json_node_unref(node);
+		omacpctl_print_json(root, FALSE);
 	} else {
-		omacp_message_print(stdout, message, show_secrets, show_document);
+		g_autoptr(OmacpctlRecord) rec = decode_record(message, show_secrets);
+
+		omacpctl_record_print(rec, stdout);
+		if (show_document && message->xml != NULL) {
+			g_autofree char *xml = omacp_xml_to_string(message->xml, !show_secrets);
+
+			printf(_("\nDocument:\n%s"), xml);
+		}
 	}
 	return message->auth == OMACP_AUTH_INVALID ? OMACPCTL_EXIT_AUTH : OMACPCTL_EXIT_OK;
 }

@@ -11,9 +11,10 @@
 
 #include <gio/gio.h>
 
+#include "omacp-dbus-names.h" /* generated from the introspection XML */
+
 G_BEGIN_DECLS
 
-#define OMACP_DBUS_AGENT_INTERFACE "org.omacp.Provisioning1.Agent"
 /* Agents registered at once. */
 #define OMACP_AGENT_MANAGER_MAX_AGENTS 16
 

@@ -17,14 +17,11 @@
 
 #include "omacp-dbus-generated.h"
 #include "omacp-state.h"
+#include "omacp-dbus-names.h" /* generated from the introspection XML */
 #include "omacp.h"
 #include "polkit.h"
 
 G_BEGIN_DECLS
-
-#define OMACP_DBUS_PATH           "/org/omacp/Provisioning1"
-#define OMACP_DBUS_MESSAGE_PREFIX OMACP_DBUS_PATH "/message/"
-#define OMACP_DBUS_PROFILE_PREFIX OMACP_DBUS_PATH "/profile/"
 
 #define OMACP_TYPE_DAEMON_MESSAGE (omacp_daemon_message_get_type())
 G_DECLARE_FINAL_TYPE(OmacpDaemonMessage, omacp_daemon_message, OMACP, DAEMON_MESSAGE,

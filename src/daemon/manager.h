@@ -11,13 +11,12 @@
 
 #include "apply.h"
 #include "daemon-message.h"
+#include "omacp-dbus-names.h" /* generated from the introspection XML */
 #include "router.h"
 #include "policy.h"
 #include "store.h"
 
 G_BEGIN_DECLS
-
-#define OMACP_DBUS_NAME "org.omacp.Provisioning1"
 
 /* Longest option value Deliver takes (imsi, sender, modem). */
 #define OMACP_DELIVER_MAX_OPTION_LEN 256

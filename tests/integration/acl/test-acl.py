@@ -606,8 +606,10 @@ class Refusals(unittest.TestCase):
                      ('undo', a), ('remove', p), ('agent', '--pin', PIN, '--once')):
             with self.subTest(args=args):
                 r = WORLD.ctl(USER, *args)
-                self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                self.assertEqual(r.returncode, 5, r.stdout + r.stderr)  # permission denied
                 self.assertIn('(%s)' % DENIED, r.stderr)
+                self.assertIn('omacpctl: permission denied: ', r.stderr)
+                self.assertIn('polkit allows this to administrators only', r.stderr)
         self.assertUnchanged()
 
     def test_properties_cannot_be_set(self):
@@ -628,12 +630,13 @@ class Refusals(unittest.TestCase):
         self.assertEqual(reply.get('error'), INTERACTIVE, reply)
         self.assertIn('org.omacp.provisioning.accept needs authentication', reply['message'])
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--no-ask-password')
-        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
         self.assertIn('(%s)' % INTERACTIVE, r.stderr)
+        self.assertIn('run it on a terminal or with --ask-password', r.stderr)
         # with the flag polkit may ask, finds no authentication agent for
         # ASKER, and says no
         r = WORLD.ctl(ASKER, 'accept', w, '--pin', PIN, '--ask-password')
-        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
         self.assertIn('(%s)' % DENIED, r.stderr)
         self.assertIn('polkit: not authorized for org.omacp.provisioning.accept', r.stderr)
         self.assertUnchanged()

@@ -153,7 +153,7 @@ class Lifecycle(unittest.TestCase):
         number = path.rsplit('/', 1)[1]
         for left in (2, 1):
             r = self.d.ctl('accept', number, '--pin', '9999')
-            self.assertEqual(r.returncode, 3, r.stderr)
+            self.assertEqual(r.returncode, 4, r.stderr)  # omacpctl(1): wrong PIN
             self.assertIn(ERR + 'BadPin', r.stderr)
             self.assertEqual(self.d.props(path)['PinAttemptsLeft'], left)
             self.assertEqual(self.d.props(path)['State'], 'pending-pin')
@@ -441,8 +441,8 @@ class Lifecycle(unittest.TestCase):
 
     def test_unknown_objects(self):
         r = self.d.ctl('accept', '999999')
-        self.assertEqual(r.returncode, 1)
-        self.assertIn('omacpctl:', r.stderr)
+        self.assertEqual(r.returncode, 6)  # omacpctl(1): no such message
+        self.assertIn('omacpctl: no such message: message/999999', r.stderr)
 
     # -- signals and the CLI --
 
@@ -473,12 +473,13 @@ class Lifecycle(unittest.TestCase):
         r = self.d.ctl('list', '--json')
         self.assertEqual(r.returncode, 0, r.stderr)
         data = json.loads(r.stdout)
+        self.assertEqual(data['version'], 1)
         entry = [m for m in data['messages'] if m['path'] == path]
         self.assertEqual(len(entry), 1)
-        self.assertEqual(entry[0]['State'], 'quarantined')
-        self.assertEqual(entry[0]['Security'], 'none')
+        self.assertEqual(entry[0]['state'], 'quarantined')
+        self.assertEqual(entry[0]['security'], 'none')
         r = self.d.ctl('show', '--json', path)
-        self.assertEqual(json.loads(r.stdout)['State'], 'quarantined')
+        self.assertEqual(json.loads(r.stdout)['messages'][0]['state'], 'quarantined')
         r = self.d.ctl('show', path)
         self.assertIn('quarantined', r.stdout)
         self.assertIn('json.example', r.stdout)

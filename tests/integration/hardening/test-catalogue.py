@@ -59,7 +59,7 @@ def run_ctl(entry, tmpdir, index):
     else:
         with open(path, 'w') as f:
             f.write(''.join(x.hex().upper() + '\n' for x in entry.inputs()))
-    argv = [OMACPCTL, 'decode', '-f', entry.fmt, path]
+    argv = [OMACPCTL, 'decode', '--format', entry.fmt, path]
     if 'imsi' in entry.options:
         argv[2:2] = ['--imsi', entry.options['imsi']]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
