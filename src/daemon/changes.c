@@ -161,6 +161,21 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 		add_preview(b, p, preview);
 }
 
+/* TRUE when MMS profile @p sets an MMSC or an MMS proxy. */
+static gboolean
+sets_mms_route(const OmacpProfile *p)
+{
+	GVariantDict d;
+	gboolean route;
+
+	if (p->settings == NULL)
+		return FALSE;
+	g_variant_dict_init(&d, p->settings);
+	route = g_variant_dict_contains(&d, "mmsc") || g_variant_dict_contains(&d, "mms-proxy");
+	g_variant_dict_clear(&d);
+	return route;
+}
+
 gboolean
 omacp_changes_need_a_look(const OmacpMessage *decoded)
 {
@@ -171,13 +186,20 @@ omacp_changes_need_a_look(const OmacpMessage *decoded)
 
 		if (p->risks != NULL && p->risks->len > 0)
 			return TRUE;
+		/* removals and the settings that move traffic somewhere else
+		 * (issue 13, M1): an SMS sender field is no reason to trust them */
+		if (p->op == OMACP_OP_REMOVE)
+			return TRUE;
 		switch (p->kind) {
 		case OMACP_PROFILE_DM:
 		case OMACP_PROFILE_BOOTSTRAP:
-			return TRUE;
-		case OMACP_PROFILE_INTERNET:
-		case OMACP_PROFILE_MMS:
 		case OMACP_PROFILE_WLAN:
+			return TRUE;
+		case OMACP_PROFILE_MMS:
+			if (sets_mms_route(p))
+				return TRUE;
+			break;
+		case OMACP_PROFILE_INTERNET:
 		case OMACP_PROFILE_BROWSER:
 		case OMACP_PROFILE_EMAIL:
 		case OMACP_PROFILE_DS:

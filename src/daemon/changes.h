@@ -23,7 +23,8 @@ void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, 
                                const char *old_name, GVariant *old_settings, GVariant *preview);
 
 /* TRUE when @decoded has profiles never applied without a user looking at
- * them: risks, DM or bootstrap profiles, proxies, certificates. */
+ * them, whoever sent it: risks, DM or bootstrap profiles, proxies,
+ * certificates, removals, Wi-Fi networks, MMSC and MMS proxy settings. */
 gboolean omacp_changes_need_a_look(const OmacpMessage *decoded);
 
 /* TRUE when @changes (aa{sv}, may be NULL) overwrite objects edited by

@@ -3,6 +3,8 @@
 
 #include "daemon-message.h"
 
+#include "changes.h"
+
 enum {
 	SIGNAL_CHANGED,
 	SIGNAL_STATE_CHANGED,
@@ -309,6 +311,16 @@ accept_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	case OMACP_MESSAGE_STATE_PENDING_PIN:
 		if (!omacp_daemon_message_check_pin(self, pin, &error)) {
 			omacp_invocation_return_error(invocation, error);
+			return;
+		}
+		/* the sender chose the PIN and may have texted it to the user: a
+		 * right PIN is no consent to risks (issue 13, M5) */
+		if (omacp_changes_need_a_look(self->decoded)) {
+			g_message("message/%u: PIN verified; its risks wait for a confirmation",
+			          self->id);
+			omacp_daemon_message_set_state(
+			        self, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION, NULL);
+			g_dbus_method_invocation_return_value(invocation, NULL);
 			return;
 		}
 		break;

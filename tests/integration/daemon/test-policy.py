@@ -134,6 +134,117 @@ class Policy(unittest.TestCase):
         self.assertEqual(self.d.state_of(m), 'quarantined')
 
 
+WLAN = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="WLAN-%s"/>
+    <parm name="NAME" value="Free %s"/>
+    <parm name="BEARER" value="WLAN"/>
+    <characteristic type="WLAN">
+      <parm name="PRI-SSID" value="free-%s"/>
+      <parm name="SECMODE" value="WPA2-PRESHARED-KEY"/>
+      <parm name="WPA-PRES-KEY-ASC" value="attacker-knows-%s"/>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+MMS = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="MMS-%s"/>
+    <parm name="NAME" value="MMS %s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="mms.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+  </characteristic>
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w4"/>
+    <parm name="TO-NAPID" value="MMS-%s"/>
+    <parm name="ADDR" value="http://mmsc.%s.example/"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+
+
+def removal(tag):
+    return (b'<?xml version="1.0"?>\n<wap-provisioningdoc version="1.1">'
+            b'<characteristic type="NAPDEF"><nocharacteristic type="NAP-%s"/>'
+            b'</characteristic></wap-provisioningdoc>\n' % tag.encode())
+
+
+class TrustedSenders(unittest.TestCase):
+    """Issue 13, M1 and M5: the originating address of an SMS is not
+    authentication, and a PIN the sender chose is not consent. Whatever
+    TrustedSenders says, removals, updates of another sender's profile, new
+    Wi-Fi networks and MMSC/MMS proxy changes wait for a user; after a right
+    USERPIN a risky message waits for a confirmation."""
+
+    TRUSTED = '+4912345'
+    OTHER = '+4967890'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(dropins={
+            '50-site.conf': '[Policy]\nTrustedSenders=+4912345;+4967890;Operator\n'
+                            'NetwpinTrustedAction=apply\n'})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def deliver(self, body, sender):
+        return self.d.deliver(netwpin(body), 'wsp', imsi=IMSI, sender=sender)
+
+    def test_plain_new_apn_still_applies(self):
+        path = self.deliver(plain('ts-new'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'applied')
+
+    def test_removal_waits_for_a_user(self):
+        made = self.deliver(plain('ts-rm'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
+                         'applied')
+        path = self.deliver(removal('ts-rm'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_update_of_another_senders_profile_waits(self):
+        made = self.deliver(plain('ts-up'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
+                         'applied')
+        changed = plain('ts-up').replace(b'policy.ts-up.example', b'evil.example')
+        path = self.deliver(changed, self.OTHER)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_new_wifi_network_waits(self):
+        path = self.deliver(WLAN.replace(b'%s', b'ts'), 'Operator')
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_mmsc_waits(self):
+        path = self.deliver(MMS.replace(b'%s', b'ts'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_pin_is_not_consent(self):
+        body = proxied('pin')
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin='4321'), xml=True),
+                           'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.call(m, 'Accept', '4321')
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        self.assertEqual(self.d.props(m)['Profiles'], [])
+
+
+class TrustedDefault(unittest.TestCase):
+    """NetwpinTrustedAction defaults to confirm (issue 13, M1)."""
+
+    def test_default_confirms(self):
+        d = Daemon(dropins={'50-site.conf': '[Policy]\nTrustedSenders=+4912345\n'})
+        try:
+            path = d.deliver(netwpin(plain('td')), 'wsp', imsi=IMSI, sender='+4912345')
+            self.assertEqual(d.state_of(path), 'pending-confirmation')
+        finally:
+            d.close()
+
+
 class Limits(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
