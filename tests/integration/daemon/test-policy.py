@@ -412,6 +412,16 @@ class Polkit(unittest.TestCase):
         d.managed()
         self.assertEqual(len([x for x in self.lines.seen if x.startswith('check')]), n)
 
+    def test_size_checked_before_polkit(self):
+        """Issue 13, L6: an oversized Deliver is refused before polkit is
+        asked, so denied calls cannot pile up their data in omacpd."""
+        stop_child(self.pk)
+        big = b'\0' * (64 * 1024 + 1)
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            self.d.deliver(big, 'wsp')
+        self.assertEqual(dbus_error_name(cm.exception), ERR + 'TooLarge')
+        self.assertEqual(self.d.messages(), [])
+
     def test_without_polkit_nothing_is_allowed(self):
         stop_child(self.pk)
         with self.assertRaises(dbus.exceptions.DBusException) as cm:
