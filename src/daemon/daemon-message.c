@@ -256,8 +256,11 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 {
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
 	OmacpMessage *d = self->decoded;
-	g_autofree char *document = omacp_xml_to_string(d->xml, TRUE);
-	g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+	g_autofree char *raw = omacp_xml_to_string(d->xml, TRUE);
+	/* the document's lines stay lines; nothing else of the SMS's control
+	 * characters reaches a terminal (issue 13, L2) */
+	g_autofree char *document = omacp_changes_escape(raw, TRUE);
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
 
 	omacp_dbus_message_set_security(m, omacp_sec_to_string(d->sec));
 	omacp_dbus_message_set_content_type(m, d->content_type ? d->content_type : "");
@@ -265,9 +268,10 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 	if (more == NULL)
 		return;
 	for (guint i = 0; i < d->warnings->len; i++)
-		g_ptr_array_add(warnings, g_ptr_array_index(d->warnings, i));
+		g_ptr_array_add(warnings,
+		                omacp_changes_escape(g_ptr_array_index(d->warnings, i), FALSE));
 	for (guint i = 0; i < more->len; i++)
-		g_ptr_array_add(warnings, g_ptr_array_index(more, i));
+		g_ptr_array_add(warnings, omacp_changes_escape(g_ptr_array_index(more, i), FALSE));
 	g_ptr_array_add(warnings, NULL);
 	omacp_dbus_message_set_warnings(m, (const char *const *) warnings->pdata);
 }

@@ -442,7 +442,12 @@ create_message(OmacpIntake *self, OmacpFormat format, const char *sender, const 
 	if (msg == NULL)
 		return NULL;
 	m = OMACP_DBUS_MESSAGE(msg);
-	omacp_dbus_message_set_sender(m, sender ? sender : "");
+	{
+		/* an alphanumeric sender may carry CR, LF, ESC (issue 13, L2) */
+		g_autofree char *shown = omacp_changes_escape(sender, FALSE);
+
+		omacp_dbus_message_set_sender(m, shown);
+	}
 	omacp_daemon_message_set_imsi(msg, imsi);
 	omacp_dbus_message_set_modem(m, modem ? modem : "");
 	omacp_dbus_message_set_received_at(m, (guint64) now);

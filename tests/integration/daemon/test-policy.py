@@ -245,6 +245,36 @@ class TrustedDefault(unittest.TestCase):
             d.close()
 
 
+class ControlCharacters(unittest.TestCase):
+    """Issue 13, L2: CR, LF, ESC and C1 CSI from an SMS (an alphanumeric
+    sender, document values) are escaped in omacpd's strings, so that
+    omacpctl show/list print no raw control character and no forged line."""
+
+    SENDER = 'Operator\x1b[2J\r\nState: applied\x9b31m'
+
+    def test_show_and_list_have_no_raw_controls(self):
+        d = Daemon()
+        try:
+            body = plain('cc').replace(b'Policy cc', b'Evil&#13;&#10;State: applied\xc2\x9b1m')
+            path = d.deliver(push(body, xml=True), 'wsp', imsi=IMSI, sender=self.SENDER)
+            props = d.props(path)
+            for name in ('Sender', 'Document', 'Error'):
+                self.assertNotRegex(str(props[name]), '[\x00-\x08\x0b-\x1f\x7f-\x9f]',
+                                    name)
+            for change in props['Changes']:
+                for v in change.values():
+                    self.assertNotRegex(str(v), '[\x00-\x1f\x7f-\x9f]', change)
+            for args in (('list',), ('show', path)):
+                r = d.ctl(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertNotRegex(r.stdout, '[\x00-\x08\x0b-\x1f\x7f-\x9f]', args)
+                forged = [line for line in r.stdout.splitlines()
+                          if line.lstrip().startswith('State: applied')]
+                self.assertEqual(forged, [], args)
+        finally:
+            d.close()
+
+
 class Limits(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
