@@ -22,7 +22,6 @@ omacp_push_consumer_free(OmacpPushConsumer *consumer)
 	g_strfreev(consumer->app_ids);
 	g_free(consumer->bus_name);
 	g_free(consumer->address);
-	g_clear_object(&consumer->connection);
 	g_free(consumer->object_path);
 	g_free(consumer->interface);
 	g_free(consumer->method);
@@ -359,10 +358,40 @@ forward_finish_one(ForwardState *state)
 	g_free(state);
 }
 
+/* One consumer's forward. Everything it needs is copied: the dispatcher
+ * may be freed while a connect is pending. */
 typedef struct {
 	ForwardState *state;
 	char *consumer_id;
+	char *bus_name;
+	char *object_path;
+	char *interface;
+	char *method;
+	GVariant *params;          /* not floating */
+	GCancellable *cancellable; /* the caller's, or NULL */
+	GCancellable *connecting;  /* cancelled by the connect timeout */
+	gulong cancelled_id;       /* on @cancellable: cancels @connecting */
+	guint timeout_id;
+	gboolean own_connection; /* closed after the call: a connect to Address= */
 } ForwardCall;
+
+static void
+forward_call_free(ForwardCall *call)
+{
+	if (call->timeout_id != 0)
+		g_source_remove(call->timeout_id);
+	if (call->cancelled_id != 0)
+		g_cancellable_disconnect(call->cancellable, call->cancelled_id);
+	g_clear_object(&call->connecting);
+	g_clear_object(&call->cancellable);
+	g_clear_pointer(&call->params, g_variant_unref);
+	g_free(call->consumer_id);
+	g_free(call->bus_name);
+	g_free(call->object_path);
+	g_free(call->interface);
+	g_free(call->method);
+	g_free(call);
+}
 
 static void
 forward_done(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -380,9 +409,101 @@ forward_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		g_debug("push.d: consumer %s did not take the push: %s", call->consumer_id,
 		        error->message);
 	}
+	if (call->own_connection)
+		g_dbus_connection_close(G_DBUS_CONNECTION(source), NULL, NULL, NULL);
 	forward_finish_one(call->state);
-	g_free(call->consumer_id);
-	g_free(call);
+	forward_call_free(call);
+}
+
+/* Sends the call of @call on @bus; @call is the reply's. */
+static void
+forward_send(ForwardCall *call, GDBusConnection *bus)
+{
+	g_dbus_connection_call(bus, call->bus_name, call->object_path, call->interface,
+	                       call->method, g_variant_ref(call->params), NULL,
+	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, OMACP_PUSH_DISPATCH_TIMEOUT_MS,
+	                       call->cancellable, forward_done, call);
+}
+
+/* A failed connect or bus: this consumer did not take it. */
+static void
+forward_fail(ForwardCall *call, const GError *error)
+{
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && call->cancellable != NULL &&
+	    g_cancellable_is_cancelled(call->cancellable))
+		call->state->cancelled = TRUE;
+	g_debug("push.d: consumer %s: no connection: %s", call->consumer_id, error->message);
+	forward_finish_one(call->state);
+	forward_call_free(call);
+}
+
+static gboolean
+connect_timed_out(gpointer user_data)
+{
+	ForwardCall *call = user_data;
+
+	call->timeout_id = 0;
+	g_cancellable_cancel(call->connecting);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	g_cancellable_cancel(G_CANCELLABLE(user_data));
+}
+
+static void
+connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ForwardCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_finish(res, &error);
+
+	if (bus == NULL) {
+		forward_fail(call, error);
+		return;
+	}
+	g_clear_handle_id(&call->timeout_id, g_source_remove);
+	call->own_connection = TRUE;
+	forward_send(call, bus);
+}
+
+static void
+got_bus(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ForwardCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusConnection) bus = g_bus_get_finish(res, &error);
+
+	if (bus == NULL) {
+		forward_fail(call, error);
+		return;
+	}
+	g_clear_handle_id(&call->timeout_id, g_source_remove);
+	forward_send(call, bus);
+}
+
+/* Starts a connect for @call that gives up after the connect timeout or
+ * when the caller's cancellable fires. */
+static void
+forward_connect(ForwardCall *call, const OmacpPushConsumer *consumer)
+{
+	call->connecting = g_cancellable_new();
+	if (call->cancellable != NULL)
+		call->cancelled_id =
+		        g_cancellable_connect(call->cancellable, G_CALLBACK(caller_cancelled),
+		                              g_object_ref(call->connecting), g_object_unref);
+	call->timeout_id =
+	        g_timeout_add(OMACP_PUSH_DISPATCH_CONNECT_TIMEOUT_MS, connect_timed_out, call);
+	if (consumer->address != NULL)
+		g_dbus_connection_new_for_address(
+		        consumer->address,
+		        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		        NULL, call->connecting, connected, call);
+	else
+		g_bus_get(consumer->bus_type, call->connecting, got_bus, call);
 }
 
 guint
@@ -404,39 +525,14 @@ omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system
 	state->user_data = user_data;
 	state->pending = 1; /* held until every call is out */
 
+	/* Nothing here waits for a consumer: a consumer at an Address= (a user's
+	 * bus socket) or on a session bus is connected to asynchronously, with
+	 * OMACP_PUSH_DISPATCH_CONNECT_TIMEOUT_MS to finish the handshake, on a
+	 * fresh connection each time (issue 13, M3). */
 	for (guint i = 0; i < consumers->len; i++) {
 		OmacpPushConsumer *consumer = consumers->pdata[i];
-		g_autoptr(GDBusConnection) bus = NULL;
-		g_autoptr(GError) error = NULL;
 		ForwardCall *call;
 		GVariant *params = NULL;
-
-		if (consumer->address != NULL) {
-			if (consumer->connection != NULL &&
-			    g_dbus_connection_is_closed(consumer->connection))
-				g_clear_object(&consumer->connection);
-			if (consumer->connection == NULL)
-				consumer->connection = g_dbus_connection_new_for_address_sync(
-				        consumer->address,
-				        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-				                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-				        NULL, NULL, &error);
-			if (consumer->connection == NULL) {
-				g_debug("push.d: consumer %s: cannot connect to %s: %s",
-				        consumer->id, consumer->address, error->message);
-				continue;
-			}
-			bus = g_object_ref(consumer->connection);
-		} else if (consumer->bus_type == G_BUS_TYPE_SYSTEM && system_bus != NULL) {
-			bus = g_object_ref(system_bus);
-		} else {
-			bus = g_bus_get_sync(consumer->bus_type, NULL, &error);
-			if (bus == NULL) {
-				g_debug("push.d: consumer %s: no bus: %s", consumer->id,
-				        error->message);
-				continue;
-			}
-		}
 
 		switch (consumer->args) {
 		case OMACP_PUSH_ARGS_NOTIFICATION_INFO:
@@ -450,15 +546,22 @@ omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system
 		call = g_new0(ForwardCall, 1);
 		call->state = state;
 		call->consumer_id = g_strdup(consumer->id);
+		call->bus_name = g_strdup(consumer->bus_name);
+		call->object_path = g_strdup(consumer->object_path);
+		call->interface = g_strdup(consumer->interface);
+		call->method = g_strdup(consumer->method);
+		call->params = g_variant_ref_sink(params);
+		call->cancellable = cancellable != NULL ? g_object_ref(cancellable) : NULL;
 		state->pending++;
 		state->n_sent++;
 		g_debug("push.d: forwarding %s push to consumer %s (%s %s)",
 		        push->content_type != NULL ? push->content_type : "?", consumer->id,
 		        consumer->bus_name, consumer->object_path);
-		g_dbus_connection_call(
-		        bus, consumer->bus_name, consumer->object_path, consumer->interface,
-		        consumer->method, params, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-		        OMACP_PUSH_DISPATCH_TIMEOUT_MS, cancellable, forward_done, call);
+		if (consumer->address == NULL && consumer->bus_type == G_BUS_TYPE_SYSTEM &&
+		    system_bus != NULL)
+			forward_send(call, system_bus);
+		else
+			forward_connect(call, consumer);
 	}
 
 	{

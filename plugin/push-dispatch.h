@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define OMACP_PUSH_DISPATCH_MAX_FILE_SIZE (64 * 1024)
 /* How long a forwarded call may take before we give up on it (ms). */
 #define OMACP_PUSH_DISPATCH_TIMEOUT_MS 10000
+/* a consumer at an Address= (a user's bus) gets this long to connect */
+#define OMACP_PUSH_DISPATCH_CONNECT_TIMEOUT_MS 3000
 
 typedef enum {
 	OMACP_PUSH_ARGS_NOTIFICATION_INFO, /* (ay, a{sv}): org.ofono.PushNotificationAgent */
@@ -29,7 +31,6 @@ typedef struct {
 	char **app_ids;       /* "x-wap-application:mms.ua", a URI, or a number ("4", "0x04") */
 	GBusType bus_type;    /* G_BUS_TYPE_SYSTEM (the modem stack's bus) or _SESSION */
 	char *address;        /* explicit bus address (Address=), overrides bus_type */
-	GDBusConnection *connection; /* to @address, opened on first use */
 	char *bus_name;
 	char *object_path;
 	char *interface;
@@ -67,11 +68,12 @@ typedef void (*OmacpPushForwardFunc)(guint n_ok, guint n_sent, gboolean cancelle
                                      gpointer user_data);
 
 /* Forwards @notification (ay) and @info (a{sv}, may be NULL: empty; a
- * floating @info is consumed) to every matching consumer. Calls on G_BUS_TYPE_SYSTEM consumers go
- * over
- * @system_bus (the bus the modem stack lives on). @callback (may be NULL)
- * runs exactly once, possibly before this returns (no consumer). Returns the
- * number of consumers the push was sent to. */
+ * floating @info is consumed) to every matching consumer. Calls on
+ * G_BUS_TYPE_SYSTEM consumers go over @system_bus (the bus the modem stack
+ * lives on); other consumers are connected to asynchronously, within
+ * OMACP_PUSH_DISPATCH_CONNECT_TIMEOUT_MS: this never blocks. @callback (may
+ * be NULL) runs exactly once, possibly before this returns (no consumer).
+ * Returns the number of consumers the push is being sent to. */
 guint omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system_bus,
                                     const OmacpPush *push, GVariant *notification, GVariant *info,
                                     GCancellable *cancellable, OmacpPushForwardFunc callback,

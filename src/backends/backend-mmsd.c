@@ -6,15 +6,12 @@
  * org.ofono.mms on the session bus; /org/ofono/mms implements
  * org.ofono.mms.ModemManager with ViewSettings() → a{sv},
  * ChangeSettings(s, v) and ChangeAllSettings(a{sv}), and saves every change
- * to its settings file itself. That interface is used whenever the name has
- * an owner. Only when it has none is the settings file written directly:
- * $HOME/.mms/modemmanager/mms (group [Modem Manager], the same keys, "NULL"
- * for no proxy; mmsd-tng 2.x still uses this 1.x path), which mmsd-tng reads
- * when it next starts. The file is only ever edited, never created: a
- * missing file means mmsd-tng has never run for this user, and then there is
- * nothing to configure. When the IMSI is known it is written too (key IMSI),
- * so that mmsd-tng does not take the settings for another SIM's and replace
- * them from its provider database.
+ * to its settings file itself. That interface is the only way in: omacpd runs
+ * as root and never writes mmsd-tng's settings file ($HOME/.mms/...) itself,
+ * because that file lives in a directory its user can write, where a root
+ * write, rename or chown by path can be turned onto any file by a symlink
+ * (issue 13, H1). Without mmsd-tng on the bus the backend is unavailable;
+ * the MMS settings then go through the user's session agent.
  *
  * mmsd-tng has one set of settings, so the object id is "mmsd-tng:" plus a
  * digest of the values omacp wrote: remove resets the settings only while
@@ -23,16 +20,11 @@
  *
  * preview lists the keys apply would change (mmsd-tng's unset values shown
  * as ""), and an "edited-by-hand" entry when apply would refuse for that
- * reason; it answers from a cache of the settings while mmsd-tng runs and
- * from the settings file otherwise. */
+ * reason; it answers from a cache of the settings while mmsd-tng runs. */
 
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "backend-private.h"
 #include "omacp.h"
@@ -40,7 +32,6 @@
 #define MMSD_BUS_NAME  "org.ofono.mms"
 #define MMSD_PATH      "/org/ofono/mms"
 #define MMSD_INTERFACE "org.ofono.mms.ModemManager"
-#define MMSD_GROUP     "Modem Manager"
 #define MMSD_ID_PREFIX "mmsd-tng:"
 #define MMSD_TIMEOUT   10000 /* ms */
 
@@ -57,8 +48,7 @@ typedef struct {
 	OmacpBackend parent;
 	GDBusConnection *bus;        /* session bus, NULL when there is none */
 	OmacpBackendNameWatch watch; /* present: mmsd-tng is running */
-	char *settings_file;
-	MmsdCache *cache; /* NULL without a session bus */
+	MmsdCache *cache;            /* NULL without a session bus */
 } MmsdBackend;
 
 static MmsdBackend *
@@ -148,68 +138,6 @@ wanted_settings(const OmacpProfile *profile, MmsdSettings *out, GError **error)
 	return TRUE;
 }
 
-/* --- the settings file (fallback) ------------------------------------------- */
-
-static gboolean
-file_read(const char *path, GKeyFile **out_file, MmsdSettings *out, GError **error)
-{
-	g_autoptr(GKeyFile) file = g_key_file_new();
-	g_autoptr(GError) local = NULL;
-
-	if (!g_key_file_load_from_file(file, path, G_KEY_FILE_KEEP_COMMENTS, &local)) {
-		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
-			            "mmsd: mmsd-tng is not running and has no settings file at %s",
-			            path);
-		else
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND,
-			            "mmsd: reading %s failed: %s", path, local->message);
-		return FALSE;
-	}
-	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
-		out->values[i] = g_key_file_get_string(file, MMSD_GROUP, mmsd_keys[i], NULL);
-	*out_file = g_steal_pointer(&file);
-	return TRUE;
-}
-
-/* Writes @s (and @imsi when not NULL) into @file at @path, atomically, with
- * the old file's mode and owner (omacpd may run as root on a user's file). */
-static gboolean
-file_write(const char *path, GKeyFile *file, const MmsdSettings *s, const char *imsi,
-           GError **error)
-{
-	g_autoptr(GError) local = NULL;
-	g_autofree char *data = NULL;
-	gsize len = 0;
-	struct stat st;
-
-	if (g_stat(path, &st) != 0) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND, "mmsd: %s: %s", path,
-		            g_strerror(errno));
-		return FALSE;
-	}
-	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
-		g_key_file_set_string(file, MMSD_GROUP, mmsd_keys[i],
-		                      s->values[i] != NULL ? s->values[i] : MMSD_UNSET_PROXY);
-	if (imsi != NULL)
-		g_key_file_set_string(file, MMSD_GROUP, "IMSI", imsi);
-	data = g_key_file_to_data(file, &len, NULL);
-	if (!g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
-	                              st.st_mode & 07777, &local)) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND, "mmsd: writing %s failed: %s",
-		            path, local->message);
-		return FALSE;
-	}
-	if (geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0) &&
-	    chown(path, st.st_uid, st.st_gid) != 0) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND,
-		            "mmsd: giving %s back to uid %u failed: %s", path, (guint) st.st_uid,
-		            g_strerror(errno));
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* --- one operation: read current, decide, write ------------------------------ */
 
 typedef enum {
@@ -221,14 +149,10 @@ typedef enum {
 typedef struct {
 	OpKind kind;
 	GDBusConnection *bus;
-	char *settings_file;
-	char *imsi;        /* apply, undo: the SIM recorded by the file fallback */
 	char *existing_id; /* apply: what omacp wrote last time; remove: the id */
 	gboolean force;
 	MmsdSettings wanted;
 	MmsdSettings current;
-	char *prev_imsi; /* file fallback: IMSI key before the change */
-	gboolean via_dbus;
 	gboolean unchanged; /* nothing to write */
 } Op;
 
@@ -236,12 +160,9 @@ static void
 op_free(Op *op)
 {
 	g_clear_object(&op->bus);
-	g_free(op->settings_file);
-	g_free(op->imsi);
 	g_free(op->existing_id);
 	mmsd_settings_clear(&op->wanted);
 	mmsd_settings_clear(&op->current);
-	g_free(op->prev_imsi);
 	g_free(op);
 }
 
@@ -253,7 +174,6 @@ op_new(MmsdBackend *self, GTask *task, OpKind kind)
 
 	op->kind = kind;
 	op->bus = self->bus != NULL ? g_object_ref(self->bus) : NULL;
-	op->settings_file = g_strdup(self->settings_file);
 	g_task_set_task_data(task, op, (GDestroyNotify) op_free);
 	return op;
 }
@@ -292,9 +212,7 @@ op_decide(Op *op, GError **error)
 	case OP_UNDO:
 		break;
 	}
-	op->unchanged =
-	        mmsd_settings_equal(&op->current, &op->wanted) &&
-	        (op->via_dbus || op->imsi == NULL || g_strcmp0(op->imsi, op->prev_imsi) == 0);
+	op->unchanged = mmsd_settings_equal(&op->current, &op->wanted);
 	return TRUE;
 }
 
@@ -306,13 +224,8 @@ op_undo(const Op *op)
 
 	g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(FALSE));
-	g_variant_builder_add(&undo, "{sv}", "via",
-	                      g_variant_new_string(op->via_dbus ? "dbus" : "file"));
+	g_variant_builder_add(&undo, "{sv}", "via", g_variant_new_string("dbus"));
 	g_variant_builder_add(&undo, "{sv}", "properties", settings_to_variant(&op->current));
-	/* the file fallback also recorded the SIM: put the old one back */
-	if (!op->via_dbus && op->imsi != NULL && op->prev_imsi != NULL &&
-	    strcmp(op->imsi, op->prev_imsi) != 0)
-		g_variant_builder_add(&undo, "{sv}", "imsi", g_variant_new_string(op->prev_imsi));
 	return g_variant_builder_end(&undo);
 }
 
@@ -335,28 +248,13 @@ op_return(GTask *task)
 	}
 }
 
+/* mmsd-tng is not on the bus: nothing is written anywhere (see the top). */
 static void
-op_run_file(GTask *task)
+op_return_unavailable(GTask *task)
 {
-	Op *op = g_task_get_task_data(task);
-	g_autoptr(GKeyFile) file = NULL;
-	g_autoptr(GError) error = NULL;
-
-	op->via_dbus = FALSE;
-	if (!file_read(op->settings_file, &file, &op->current, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	op->prev_imsi = g_key_file_get_string(file, MMSD_GROUP, "IMSI", NULL);
-	if (!op_decide(op, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	if (!op->unchanged && !file_write(op->settings_file, file, &op->wanted, op->imsi, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	op_return(task);
+	g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE,
+	                        "mmsd: mmsd-tng is not running on the session bus; its MMS "
+	                        "settings are changed only through it");
 }
 
 static void
@@ -386,11 +284,10 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) dict = NULL;
 
 	if (reply == NULL) {
-		/* gone between the name check and the call: the file is next */
+		/* gone between the name check and the call */
 		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
-			/* op_run_file() borrows @task; ours is dropped on return */
-			op_run_file(task);
+			op_return_unavailable(task);
 			return;
 		}
 		g_task_return_error(task, omacp_backend_error_wrap("mmsd", error, "ViewSettings"));
@@ -413,21 +310,18 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* Runs the operation of @task (owned): over D-Bus while mmsd-tng is running,
- * else on its settings file. */
+ * else it is unavailable. */
 static void
 op_start(MmsdBackend *self, GTask *task)
 {
-	Op *op = g_task_get_task_data(task);
-
 	if (self->watch.present) {
-		op->via_dbus = TRUE;
 		g_dbus_connection_call(self->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
 		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
 		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT,
 		                       g_task_get_cancellable(task), viewed_cb, task);
 		return;
 	}
-	op_run_file(task);
+	op_return_unavailable(task);
 	g_object_unref(task);
 }
 
@@ -436,8 +330,7 @@ op_start(MmsdBackend *self, GTask *task)
 /* preview must answer at once: while mmsd-tng runs the backend keeps its
  * settings, read again when it appears, when it signals SettingsChanged and
  * after each of our own calls. Reference counted so that a call in flight
- * outlives the backend safely. Without mmsd-tng the settings file is what
- * apply would change, and preview reads it (a few hundred bytes). */
+ * outlives the backend safely. Without mmsd-tng there is no preview. */
 
 struct _MmsdCache {
 	OmacpBackendCache base;
@@ -542,21 +435,12 @@ mmsd_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *exi
 	if (!wanted_settings(profile, &wanted, NULL))
 		return NULL;
 	/* where apply would read them (op_start) */
-	if (self->cache != NULL && self->cache->base.present) {
-		if (!self->cache->valid) {
-			mmsd_settings_clear(&wanted);
-			return NULL;
-		}
-		for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
-			current.values[i] = g_strdup(self->cache->settings.values[i]);
-	} else {
-		g_autoptr(GKeyFile) file = NULL;
-
-		if (!file_read(self->settings_file, &file, &current, NULL)) {
-			mmsd_settings_clear(&wanted);
-			return NULL;
-		}
+	if (self->cache == NULL || !self->cache->base.present || !self->cache->valid) {
+		mmsd_settings_clear(&wanted);
+		return NULL;
 	}
+	for (gsize i = 0; i < G_N_ELEMENTS(mmsd_keys); i++)
+		current.values[i] = g_strdup(self->cache->settings.values[i]);
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	/* the check op_decide() makes */
@@ -599,7 +483,6 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
 
 	g_task_set_source_tag(task, mmsd_apply_async);
 	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
-	op->imsi = g_strdup(profile->imsi);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
 	if (!wanted_settings(profile, &op->wanted, &error)) {
@@ -649,8 +532,6 @@ mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancella
 	}
 	op = op_new(self, task, OP_UNDO);
 	settings_from_variant(previous, &op->wanted);
-	if (g_variant_lookup(undo, "imsi", "s", &op->imsi) && op->imsi[0] == '\0')
-		g_clear_pointer(&op->imsi, g_free);
 	op_start(self, g_steal_pointer(&task));
 }
 
@@ -665,7 +546,7 @@ mmsd_is_available(OmacpBackend *backend)
 {
 	MmsdBackend *self = mmsd_backend(backend);
 
-	return self->watch.present || g_file_test(self->settings_file, G_FILE_TEST_IS_REGULAR);
+	return self->watch.present;
 }
 
 static void
@@ -676,7 +557,6 @@ mmsd_free(OmacpBackend *backend)
 	omacp_backend_name_watch_stop(&self->watch);
 	g_clear_pointer(&self->cache, cache_stop);
 	g_clear_object(&self->bus);
-	g_free(self->settings_file);
 	g_free(self);
 }
 
@@ -701,9 +581,8 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 
 	self = g_new0(MmsdBackend, 1);
 	self->parent.klass = &mmsd_class;
-	self->settings_file = settings_file != NULL ? g_strdup(settings_file)
-	                                            : g_build_filename(g_get_home_dir(), ".mms",
-	                                                               "modemmanager", "mms", NULL);
+	/* @settings_file is no longer written (see the top); kept for the API */
+	(void) settings_file;
 	if (session_bus != NULL) {
 		self->bus = g_object_ref(session_bus);
 		self->cache = cache_new(session_bus);
@@ -717,7 +596,7 @@ static OmacpBackend *
 mmsd_create(const OmacpBackendSetup *setup)
 {
 	/* mmsd-tng lives on a user's session bus; a system daemon has none
-	 * (and must not autolaunch one): then the settings file is used */
+	 * (and must not autolaunch one): then the backend is unavailable */
 	g_autoptr(GDBusConnection) session = NULL;
 
 	if (g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)

@@ -5,19 +5,57 @@
 
 #include <string.h>
 
+char *
+omacp_changes_escape(const char *text, gboolean keep_newlines)
+{
+	GString *out;
+	const char *end = NULL;
+	const char *p;
+
+	if (text == NULL)
+		return g_strdup("");
+	out = g_string_sized_new(strlen(text));
+	g_utf8_validate(text, -1, &end);
+	for (p = text; *p != '\0';) {
+		gunichar c;
+
+		if (p >= end) {
+			/* past the valid prefix: every byte on its own */
+			g_string_append_printf(out, "\\x%02X", (guint) (guchar) *p);
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char(p);
+		if (keep_newlines && (c == '\n' || c == '\t'))
+			g_string_append_c(out, (char) c);
+		else if (c < 0x20 || c == 0x7F)
+			g_string_append_printf(out, "\\x%02X", c);
+		else if (c >= 0x80 && c <= 0x9F)
+			g_string_append_printf(out, "\\u{%04X}", c);
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		p = g_utf8_next_char(p);
+	}
+	return g_string_free(out, FALSE);
+}
+
 void
 omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
                   const char *old_value, const char *new_value, const char *risk)
 {
+	g_autofree char *identity = omacp_changes_escape(p->identity, FALSE);
+	g_autofree char *old_text = omacp_changes_escape(old_value, FALSE);
+	g_autofree char *new_text = omacp_changes_escape(new_value, FALSE);
+	g_autofree char *risk_text = omacp_changes_escape(risk, FALSE);
 	GVariantDict d;
 
 	g_variant_dict_init(&d, NULL);
-	g_variant_dict_insert(&d, "profile", "s", p->identity);
+	g_variant_dict_insert(&d, "profile", "s", identity);
 	g_variant_dict_insert(&d, "kind", "s", omacp_profile_kind_to_string(p->kind));
 	g_variant_dict_insert(&d, "field", "s", field);
-	g_variant_dict_insert(&d, "old", "s", old_value);
-	g_variant_dict_insert(&d, "new", "s", new_value);
-	g_variant_dict_insert(&d, "risk", "s", risk);
+	g_variant_dict_insert(&d, "old", "s", old_text);
+	g_variant_dict_insert(&d, "new", "s", new_text);
+	g_variant_dict_insert(&d, "risk", "s", risk_text);
 	g_variant_builder_add_value(b, g_variant_dict_end(&d));
 }
 
@@ -161,6 +199,21 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 		add_preview(b, p, preview);
 }
 
+/* TRUE when MMS profile @p sets an MMSC or an MMS proxy. */
+static gboolean
+sets_mms_route(const OmacpProfile *p)
+{
+	GVariantDict d;
+	gboolean route;
+
+	if (p->settings == NULL)
+		return FALSE;
+	g_variant_dict_init(&d, p->settings);
+	route = g_variant_dict_contains(&d, "mmsc") || g_variant_dict_contains(&d, "mms-proxy");
+	g_variant_dict_clear(&d);
+	return route;
+}
+
 gboolean
 omacp_changes_need_a_look(const OmacpMessage *decoded)
 {
@@ -171,13 +224,20 @@ omacp_changes_need_a_look(const OmacpMessage *decoded)
 
 		if (p->risks != NULL && p->risks->len > 0)
 			return TRUE;
+		/* removals and the settings that move traffic somewhere else
+		 * (issue 13, M1): an SMS sender field is no reason to trust them */
+		if (p->op == OMACP_OP_REMOVE)
+			return TRUE;
 		switch (p->kind) {
 		case OMACP_PROFILE_DM:
 		case OMACP_PROFILE_BOOTSTRAP:
-			return TRUE;
-		case OMACP_PROFILE_INTERNET:
-		case OMACP_PROFILE_MMS:
 		case OMACP_PROFILE_WLAN:
+			return TRUE;
+		case OMACP_PROFILE_MMS:
+			if (sets_mms_route(p))
+				return TRUE;
+			break;
+		case OMACP_PROFILE_INTERNET:
 		case OMACP_PROFILE_BROWSER:
 		case OMACP_PROFILE_EMAIL:
 		case OMACP_PROFILE_DS:

@@ -10,7 +10,13 @@
 
 G_BEGIN_DECLS
 
-/* Adds one entry about @profile to @b (aa{sv}). */
+/* @text with every control character (C0 but, with @keep_newlines, LF and
+ * TAB; DEL; C1 such as CSI U+009B) written as "\\xNN" or "\\u{NNNN}": what
+ * an SMS put in a string never reaches a terminal raw (issue 13, L2).
+ * Invalid UTF-8 is written byte by byte. */
+char *omacp_changes_escape(const char *text, gboolean keep_newlines);
+
+/* Adds one entry about @profile to @b (aa{sv}); the values are escaped. */
 void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
                        const char *old_value, const char *new_value, const char *risk);
 
@@ -23,7 +29,8 @@ void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, 
                                const char *old_name, GVariant *old_settings, GVariant *preview);
 
 /* TRUE when @decoded has profiles never applied without a user looking at
- * them: risks, DM or bootstrap profiles, proxies, certificates. */
+ * them, whoever sent it: risks, DM or bootstrap profiles, proxies,
+ * certificates, removals, Wi-Fi networks, MMSC and MMS proxy settings. */
 gboolean omacp_changes_need_a_look(const OmacpMessage *decoded);
 
 /* TRUE when @changes (aa{sv}, may be NULL) overwrite objects edited by

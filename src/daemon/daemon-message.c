@@ -3,6 +3,8 @@
 
 #include "daemon-message.h"
 
+#include "changes.h"
+
 enum {
 	SIGNAL_CHANGED,
 	SIGNAL_STATE_CHANGED,
@@ -316,8 +318,11 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 {
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
 	OmacpMessage *d = self->decoded;
-	g_autofree char *document = omacp_xml_to_string(d->xml, TRUE);
-	g_autoptr(GPtrArray) warnings = g_ptr_array_new();
+	g_autofree char *raw = omacp_xml_to_string(d->xml, TRUE);
+	/* the document's lines stay lines; nothing else of the SMS's control
+	 * characters reaches a terminal (issue 13, L2) */
+	g_autofree char *document = omacp_changes_escape(raw, TRUE);
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
 
 	omacp_dbus_message_set_security(m, omacp_sec_to_string(d->sec));
 	omacp_dbus_message_set_content_type(m, d->content_type ? d->content_type : "");
@@ -325,9 +330,10 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 	if (more == NULL)
 		return;
 	for (guint i = 0; i < d->warnings->len; i++)
-		g_ptr_array_add(warnings, g_ptr_array_index(d->warnings, i));
+		g_ptr_array_add(warnings,
+		                omacp_changes_escape(g_ptr_array_index(d->warnings, i), FALSE));
 	for (guint i = 0; i < more->len; i++)
-		g_ptr_array_add(warnings, g_ptr_array_index(more, i));
+		g_ptr_array_add(warnings, omacp_changes_escape(g_ptr_array_index(more, i), FALSE));
 	g_ptr_array_add(warnings, NULL);
 	omacp_dbus_message_set_warnings(m, (const char *const *) warnings->pdata);
 }
@@ -371,6 +377,16 @@ accept_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	case OMACP_MESSAGE_STATE_PENDING_PIN:
 		if (!omacp_daemon_message_check_pin(self, pin, &error)) {
 			omacp_invocation_return_error(invocation, error);
+			return;
+		}
+		/* the sender chose the PIN and may have texted it to the user: a
+		 * right PIN is no consent to risks (issue 13, M5) */
+		if (omacp_changes_need_a_look(self->decoded)) {
+			g_message("message/%u: PIN verified; its risks wait for a confirmation",
+			          self->id);
+			omacp_daemon_message_set_state(
+			        self, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION, NULL);
+			g_dbus_method_invocation_return_value(invocation, NULL);
 			return;
 		}
 		break;

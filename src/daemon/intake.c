@@ -154,6 +154,43 @@ show_decoded(OmacpIntake *self, OmacpDaemonMessage *msg)
 	omacp_daemon_message_show_decoded(msg, own);
 }
 
+/* TRUE when a profile of @decoded changes one that omacp holds from a
+ * message by another sender or with another SEC method (or from a message
+ * no longer known): that needs a user, whoever the sender claims to be
+ * (issue 13, M1 and L7). */
+static gboolean
+updates_another_makers_profile(OmacpIntake *self, OmacpDaemonMessage *msg,
+                               const OmacpMessage *decoded)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+
+	for (guint i = 0; i < decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
+		OmacpDaemonProfile *old;
+		OmacpDaemonMessage *maker;
+		OmacpDBusMessage *mm;
+
+		old = omacp_objects_find_profile(self->objects, p->identity, p->imsi);
+		if (old == NULL)
+			continue;
+		maker = omacp_objects_message_of_profile(self->objects, old);
+		if (maker == msg)
+			continue;
+		if (maker == NULL)
+			return TRUE;
+		mm = OMACP_DBUS_MESSAGE(maker);
+		if (g_strcmp0(omacp_dbus_message_get_sender(mm),
+		              omacp_dbus_message_get_sender(m)) != 0 ||
+		    g_strcmp0(omacp_dbus_message_get_security(mm),
+		              omacp_dbus_message_get_security(m)) != 0) {
+			g_message("message/%u: changes %s, which message/%u (%s) made", msg->id,
+			          p->identity, maker->id, omacp_dbus_message_get_security(mm));
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static void
 settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {
@@ -176,8 +213,10 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	action = replayed ? OMACP_ACTION_REJECT
 	                  : omacp_config_decide(c, decoded->sec, decoded->auth, sender,
 	                                        imsi != NULL);
-	if (action == OMACP_ACTION_APPLY && omacp_changes_need_a_look(decoded)) {
-		g_message("message/%u: has proxies, DM servers, certificates or other risks: "
+	if (action == OMACP_ACTION_APPLY && (omacp_changes_need_a_look(decoded) ||
+	                                     updates_another_makers_profile(self, msg, decoded))) {
+		g_message("message/%u: has proxies, DM servers, certificates, removals, Wi-Fi, "
+		          "MMS routes, updates of another sender's profiles or other risks: "
 		          "asking instead of applying",
 		          msg->id);
 		action = OMACP_ACTION_CONFIRM;
@@ -407,7 +446,12 @@ create_message(OmacpIntake *self, OmacpFormat format, const char *sender, const 
 	if (msg == NULL)
 		return NULL;
 	m = OMACP_DBUS_MESSAGE(msg);
-	omacp_dbus_message_set_sender(m, sender ? sender : "");
+	{
+		/* an alphanumeric sender may carry CR, LF, ESC (issue 13, L2) */
+		g_autofree char *shown = omacp_changes_escape(sender, FALSE);
+
+		omacp_dbus_message_set_sender(m, shown);
+	}
 	omacp_daemon_message_set_imsi(msg, imsi);
 	omacp_daemon_message_set_iccid(msg, self->iccid);
 	omacp_dbus_message_set_modem(m, modem ? modem : "");

@@ -413,6 +413,17 @@ static gboolean
 handle_deliver(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, GVariant *data,
                const char *format, GVariant *options, OmacpManager *self)
 {
+	gsize len = g_variant_get_size(data);
+
+	/* before polkit: a denied call must not keep its data while polkit
+	 * answers (issue 13, L6); intake checks the same limit again */
+	if (len > self->config->max_message_bytes) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		        "deliver: %zu octets, more than MaxMessageBytes (%" G_GUINT64_FORMAT ")",
+		        len, self->config->max_message_bytes);
+		return TRUE;
+	}
 	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_DELIVER,
 	                      deliver_authorized, self, NULL);
 	return TRUE;

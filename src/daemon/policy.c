@@ -63,7 +63,8 @@ omacp_config_new_default(void)
 	c->unchecked = OMACP_ACTION_QUARANTINE;
 	c->pin_attempts = OMACP_CONFIG_DEFAULT_PIN_ATTEMPTS;
 	c->trusted_senders = g_new0(char *, 1);
-	c->netwpin_trusted_action = OMACP_ACTION_APPLY;
+	/* the originating address is not authentication (issue 13, M1) */
+	c->netwpin_trusted_action = OMACP_ACTION_CONFIRM;
 	c->backend_networkmanager = TRUE;
 	c->backend_ofono = TRUE;
 	c->backend_mmsd = TRUE;

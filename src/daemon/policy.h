@@ -52,7 +52,11 @@ typedef struct {
 	OmacpAction invalid;     /* a MAC that does not verify, unknown SEC */
 	OmacpAction unchecked;   /* signed, but no IMSI known to check it */
 	guint pin_attempts;
-	char **trusted_senders; /* NULL-terminated, never NULL */
+	/* NULL-terminated, never NULL. An SMS's originating address is set by
+	 * whoever sends it (alphanumeric names included): it is not
+	 * authentication, only a hint that lifts NETWPIN messages to
+	 * netwpin_trusted_action; risky profiles still wait for a user. */
+	char **trusted_senders;
 	OmacpAction netwpin_trusted_action;
 	OmacpActivate activate;
 

@@ -161,6 +161,9 @@ class Agents(unittest.TestCase):
         self.assertEqual(p['PinAttemptsLeft'], 3)
         # the user can still answer directly
         self.d.call(m, 'Accept', '1111')
+        # a risky APN: the right PIN leads to a confirmation (issue 13, M5)
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        self.d.call(m, 'Accept', '')
         self.assertEqual(self.d.state_of(m), 'applied')
         # the agent is released when omacpd stops
         self.d.stop()

@@ -159,6 +159,11 @@ class Lifecycle(unittest.TestCase):
             self.assertEqual(self.d.props(path)['State'], 'pending-pin')
         r = self.d.ctl('accept', number, '--pin', '1111')
         self.assertEqual(r.returncode, 0, r.stderr)
+        # the APN is unknown for this SIM's operator: a risk, and a right
+        # PIN is no consent to it (issue 13, M5)
+        self.assertIn('pending-confirmation', r.stdout)
+        r = self.d.ctl('accept', number)
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('applied', r.stdout)
         p = self.d.props(path)
         self.assertEqual(p['State'], 'applied')
@@ -207,6 +212,9 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(self.d.state_of(path), 'pending-pin')
         self.assertDBusError('BadPin', self.d.call, path, 'Accept', '1234')
         self.d.call(path, 'Accept', '0000')
+        # no SIM known: a risk, confirmed after the PIN (issue 13, M5)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.d.call(path, 'Accept', '')
         self.assertEqual(self.d.state_of(path), 'applied')
 
     # -- NETWPIN, unsigned, invalid --
@@ -360,6 +368,9 @@ class Lifecycle(unittest.TestCase):
         data = push(body, 'userpin', mac('userpin', body, pin='2468'), xml=True)
         path = self.d.deliver(data, 'wsp', imsi='262019999999999')
         self.d.call(path, 'Accept', '2468')
+        if self.d.state_of(path) == 'pending-confirmation':  # a risky APN: M5
+            self.d.call(path, 'Accept', '')
+        self.assertEqual(self.d.wait_state(path, ('applied', 'failed')), 'applied')
         n_messages = len(self.d.messages())
         n_profiles = len(self.d.profiles())
         # the same document for the same SIM: the stored message, nothing new

@@ -134,6 +134,147 @@ class Policy(unittest.TestCase):
         self.assertEqual(self.d.state_of(m), 'quarantined')
 
 
+WLAN = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="WLAN-%s"/>
+    <parm name="NAME" value="Free %s"/>
+    <parm name="BEARER" value="WLAN"/>
+    <characteristic type="WLAN">
+      <parm name="PRI-SSID" value="free-%s"/>
+      <parm name="SECMODE" value="WPA2-PRESHARED-KEY"/>
+      <parm name="WPA-PRES-KEY-ASC" value="attacker-knows-%s"/>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+MMS = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="MMS-%s"/>
+    <parm name="NAME" value="MMS %s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="mms.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+  </characteristic>
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w4"/>
+    <parm name="TO-NAPID" value="MMS-%s"/>
+    <parm name="ADDR" value="http://mmsc.%s.example/"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+
+
+def removal(tag):
+    return (b'<?xml version="1.0"?>\n<wap-provisioningdoc version="1.1">'
+            b'<characteristic type="NAPDEF"><nocharacteristic type="NAP-%s"/>'
+            b'</characteristic></wap-provisioningdoc>\n' % tag.encode())
+
+
+class TrustedSenders(unittest.TestCase):
+    """Issue 13, M1 and M5: the originating address of an SMS is not
+    authentication, and a PIN the sender chose is not consent. Whatever
+    TrustedSenders says, removals, updates of another sender's profile, new
+    Wi-Fi networks and MMSC/MMS proxy changes wait for a user; after a right
+    USERPIN a risky message waits for a confirmation."""
+
+    TRUSTED = '+4912345'
+    OTHER = '+4967890'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(dropins={
+            '50-site.conf': '[Policy]\nTrustedSenders=+4912345;+4967890;Operator\n'
+                            'NetwpinTrustedAction=apply\n'})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def deliver(self, body, sender):
+        return self.d.deliver(netwpin(body), 'wsp', imsi=IMSI, sender=sender)
+
+    def test_plain_new_apn_still_applies(self):
+        path = self.deliver(plain('ts-new'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'applied')
+
+    def test_removal_waits_for_a_user(self):
+        made = self.deliver(plain('ts-rm'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
+                         'applied')
+        path = self.deliver(removal('ts-rm'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_update_of_another_senders_profile_waits(self):
+        made = self.deliver(plain('ts-up'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
+                         'applied')
+        changed = plain('ts-up').replace(b'policy.ts-up.example', b'evil.example')
+        path = self.deliver(changed, self.OTHER)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_new_wifi_network_waits(self):
+        path = self.deliver(WLAN.replace(b'%s', b'ts'), 'Operator')
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_mmsc_waits(self):
+        path = self.deliver(MMS.replace(b'%s', b'ts'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+
+    def test_pin_is_not_consent(self):
+        body = proxied('pin')
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin='4321'), xml=True),
+                           'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.call(m, 'Accept', '4321')
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        self.assertEqual(self.d.props(m)['Profiles'], [])
+
+
+class TrustedDefault(unittest.TestCase):
+    """NetwpinTrustedAction defaults to confirm (issue 13, M1)."""
+
+    def test_default_confirms(self):
+        d = Daemon(dropins={'50-site.conf': '[Policy]\nTrustedSenders=+4912345\n'})
+        try:
+            path = d.deliver(netwpin(plain('td')), 'wsp', imsi=IMSI, sender='+4912345')
+            self.assertEqual(d.state_of(path), 'pending-confirmation')
+        finally:
+            d.close()
+
+
+class ControlCharacters(unittest.TestCase):
+    """Issue 13, L2: CR, LF, ESC and C1 CSI from an SMS (an alphanumeric
+    sender, document values) are escaped in omacpd's strings, so that
+    omacpctl show/list print no raw control character and no forged line."""
+
+    SENDER = 'Operator\x1b[2J\r\nState: applied\x9b31m'
+
+    def test_show_and_list_have_no_raw_controls(self):
+        d = Daemon()
+        try:
+            body = plain('cc').replace(b'Policy cc', b'Evil&#13;&#10;State: applied\xc2\x9b1m')
+            path = d.deliver(push(body, xml=True), 'wsp', imsi=IMSI, sender=self.SENDER)
+            props = d.props(path)
+            for name in ('Sender', 'Document', 'Error'):
+                self.assertNotRegex(str(props[name]), '[\x00-\x08\x0b-\x1f\x7f-\x9f]',
+                                    name)
+            for change in props['Changes']:
+                for v in change.values():
+                    self.assertNotRegex(str(v), '[\x00-\x1f\x7f-\x9f]', change)
+            for args in (('list',), ('show', path)):
+                r = d.ctl(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertNotRegex(r.stdout, '[\x00-\x08\x0b-\x1f\x7f-\x9f]', args)
+                forged = [line for line in r.stdout.splitlines()
+                          if line.lstrip().startswith('State: applied')]
+                self.assertEqual(forged, [], args)
+        finally:
+            d.close()
+
+
 class Limits(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -300,6 +441,16 @@ class Polkit(unittest.TestCase):
         d.props(path)
         d.managed()
         self.assertEqual(len([x for x in self.lines.seen if x.startswith('check')]), n)
+
+    def test_size_checked_before_polkit(self):
+        """Issue 13, L6: an oversized Deliver is refused before polkit is
+        asked, so denied calls cannot pile up their data in omacpd."""
+        stop_child(self.pk)
+        big = b'\0' * (64 * 1024 + 1)
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            self.d.deliver(big, 'wsp')
+        self.assertEqual(dbus_error_name(cm.exception), ERR + 'TooLarge')
+        self.assertEqual(self.d.messages(), [])
 
     def test_without_polkit_nothing_is_allowed(self):
         stop_child(self.pk)

@@ -78,6 +78,10 @@ class Restart(unittest.TestCase):
         # what was pending goes on from where it was
         self.assertEqual(d.props(pending_pin)['PinAttemptsLeft'], 2)
         d.call(pending_pin, 'Accept', '1111')
+        # its APN is unknown for the SIM's operator: a risk, confirmed after
+        # the PIN (issue 13, M5)
+        self.assertEqual(d.state_of(pending_pin), 'pending-confirmation')
+        d.call(pending_pin, 'Accept', '')
         self.assertEqual(d.state_of(pending_pin), 'applied')
         d.call(confirm, 'Accept', '')
         self.assertEqual(d.state_of(confirm), 'applied')

@@ -159,6 +159,11 @@ class CrashNm:
         self.rng = random.Random(SEED)
         self.items = {}  # key -> plan item (identity, apn, fmt, ...), every run
         self.identities = []  # in creation order
+        # an update of a profile another sender made waits for a user
+        # (issue 13, M1): the trusted NETWPIN updates go to identities only
+        # the trusted sender made, the unsigned ones to the others
+        self.trusted_ids = []
+        self.untrusted_ids = []
         self.acks_path = self.w.path("acks.jsonl")
         self.log_offset = 0
         self.totals = {"kills": 0, "nm-restarts": 0, "messages": 0, "connections": 0,
@@ -233,10 +238,11 @@ class CrashNm:
 
     def plan(self, run):
         fresh = ["internet:CRASH%02dA" % run, "internet:CRASH%02dB" % run]
-        older = list(self.identities)
-        upd = [self.rng.choice(older) if older else fresh[0],
-               self.rng.choice(older) if older else fresh[1]]
+        upd = [self.rng.choice(self.trusted_ids) if self.trusted_ids else fresh[0],
+               self.rng.choice(self.untrusted_ids) if self.untrusted_ids else fresh[1]]
         self.identities += fresh
+        self.trusted_ids.append(fresh[0])
+        self.untrusted_ids.append(fresh[1])
         items = [
             # new, applied at once; and at the same time a second message for
             # that identity (the operator sent twice): both applies overlap

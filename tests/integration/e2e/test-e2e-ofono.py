@@ -78,6 +78,9 @@ def main():
                             "E2E-WLAN", "--psk", "wlan-passphrase")
         cmt(w.encode(wlan_xml, imsi=IMSI, sender=TRUSTED))
         state["wlan_msg"] = msg = next_message("the WLAN message")
+        # a Wi-Fi network waits for a user whatever the sender (issue 13, M1)
+        w.wait_state(msg, "pending-confirmation")
+        w.ctl_ok("accept", msg)
         props = w.wait_state(msg, "accepted")
         assert "waiting for networkmanager" in props["Error"], props["Error"]
 

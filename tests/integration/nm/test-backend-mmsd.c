@@ -2,12 +2,15 @@
 /* The mmsd-tng backend against the real mmsdtng (Debian's mmsd-tng 2.1.0)
  * on a private session bus. Expectations from the issue: the MMS settings
  * (CarrierMMSC, CarrierMMSProxy, MMS_APN) go through mmsd-tng's D-Bus
- * interface while it runs, and into its settings file only when the
- * interface is absent; mmsd-tng's own unset values are "http://mms.invalid",
- * "apn.invalid" and "NULL" (observed on its first start); preview shows
- * them as "" (none). */
+ * interface while it runs; without it the backend is unavailable and
+ * omacpd (root) writes nothing into the user's directory (issue 13, H1);
+ * mmsd-tng's own unset values are "http://mms.invalid", "apn.invalid" and
+ * "NULL" (observed on its first start); preview shows them as "" (none). */
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "harness.h"
@@ -156,58 +159,126 @@ test_dbus(void)
 	assert_settings("http://mms.invalid", "apn.invalid", "NULL");
 }
 
-/* mmsd-tng not running: its settings file, which it reads on start. */
-static void
-test_file_fallback(void)
+/* stat() of @path without following a link. */
+static struct stat
+lstat_of(const char *path)
 {
-	g_autoptr(HarnessProfile) p = mms_profile("http://mms.fake/file", "10.9.8.7:80");
-	g_autoptr(GVariant) undo = NULL;
-	g_autoptr(GKeyFile) file = g_key_file_new();
-	g_autoptr(GError) error = NULL;
-	g_autofree char *path = harness_mmsd_settings_file(harness);
+	struct stat st;
+
+	g_assert_cmpint(lstat(path, &st), ==, 0);
+	return st;
+}
+
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The names in @dir, sorted and joined. */
+static char *
+listing(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL)
+		g_ptr_array_add(names, (gpointer) name);
+	g_ptr_array_sort(names, compare_names);
+	g_ptr_array_add(names, NULL);
+	return g_strjoinv(" ", (char **) names->pdata);
+}
+
+/* Applies @p with @b: its error (NULL when it was applied). */
+static GError *
+apply_error(OmacpBackend *b, const OmacpProfile *p)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+	GError *error = NULL;
 	g_autofree char *id = NULL;
-	g_autofree char *value = NULL;
-	const char *via = NULL;
-	guint before = availability_signals;
 
-	harness_stop_mmsd(harness);
-	harness_wait_until(signals_above, GUINT_TO_POINTER(before), 10000, "mmsd-tng to vanish");
-	/* the settings file it left behind still makes the backend usable */
-	g_assert_true(backend->klass->is_available(backend));
-	/* preview reads that file: test_dbus left mmsd-tng's unset values */
-	harness_assert_preview(backend, p, NULL,
-	                       "CarrierMMSC: '' -> 'http://mms.fake/file'\n"
-	                       "MMS_APN: '' -> 'mms.fake'\n"
-	                       "CarrierMMSProxy: '' -> '10.9.8.7:80'");
+	b->klass->apply_async(b, p, NULL, NULL, FALSE, NULL, harness_store_result, &result);
+	harness_wait_result(&result, "apply");
+	id = b->klass->apply_finish(b, result, NULL, &error);
+	g_assert_true((id == NULL) == (error != NULL));
+	return error;
+}
 
-	id = harness_apply_ok(backend, p, NULL, FALSE, &undo);
-	g_assert_true(g_variant_lookup(undo, "via", "&s", &via));
-	g_assert_cmpstr(via, ==, "file");
-	g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &error);
-	g_assert_no_error(error);
-	value = g_key_file_get_string(file, "Modem Manager", "CarrierMMSC", &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, "http://mms.fake/file");
-	g_free(value);
-	value = g_key_file_get_string(file, "Modem Manager", "IMSI", &error);
-	g_assert_no_error(error);
-	g_assert_cmpstr(value, ==, IMSI);
-	harness_assert_preview(backend, p, id, "");
+/* H1 (issue 13): mmsd-tng not running and its settings file in a directory
+ * its user can write. omacpd (root here) must not create, rename or chown
+ * anything there: the old fallback wrote a root-owned temporary file, renamed
+ * it over the path and chowned by path, so a symlink swapped in between gave
+ * the user any root file. Nothing in the directory may change: the same
+ * names, the same inodes and owners, the link still a link and its root-owned
+ * target untouched. */
+static void
+test_no_root_writes_in_user_dir(void)
+{
+	const uid_t user = 65534; /* nobody: any non-root owner */
+	g_autoptr(HarnessProfile) p = mms_profile("http://mms.attacker/x", "10.6.6.6:80");
+	g_autofree char *dir =
+	        g_build_filename(harness->dir, "userhome", ".mms", "modemmanager", NULL);
+	g_autofree char *file = g_build_filename(dir, "mms", NULL);
+	g_autofree char *victim = g_build_filename(harness->dir, "root-owned", NULL);
+	g_autofree char *before = NULL;
+	g_autofree char *after = NULL;
+	g_autofree char *text = NULL;
+	const char *settings = "[Modem Manager]\nCarrierMMSC=http://mms.invalid\n"
+	                       "MMS_APN=apn.invalid\nCarrierMMSProxy=NULL\n";
+	g_autoptr(GError) error = NULL;
+	OmacpBackend *lonely;
+	struct stat st_file, st_victim, now;
 
-	/* mmsd-tng reads what was written */
-	harness_start_mmsd(harness);
-	assert_settings("http://mms.fake/file", "mms.fake", "10.9.8.7:80");
-	harness_stop_mmsd(harness);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	g_assert_cmpint(chown(dir, user, user), ==, 0);
+	g_assert_true(g_file_set_contents(file, settings, -1, NULL));
+	g_assert_cmpint(chown(file, user, user), ==, 0);
+	g_assert_true(g_file_set_contents(victim, "root only\n", -1, NULL));
+	g_assert_cmpint(chmod(victim, 0600), ==, 0);
 
-	harness_undo_ok(backend, id, undo);
-	g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &error);
-	g_assert_no_error(error);
-	g_free(value);
-	value = g_key_file_get_string(file, "Modem Manager", "CarrierMMSC", &error);
-	g_assert_cmpstr(value, ==, "http://mms.invalid");
-	g_free(value);
-	value = g_key_file_get_string(file, "Modem Manager", "IMSI", &error);
-	g_assert_cmpstr(value, ==, "invalid");
+	/* a regular file the user owns */
+	lonely = omacp_backend_mmsd_new(NULL, file);
+	st_file = lstat_of(file);
+	before = listing(dir);
+	error = apply_error(lonely, p);
+	after = listing(dir);
+	g_assert_cmpstr(after, ==, before);
+	now = lstat_of(file);
+	g_assert_cmpuint(now.st_ino, ==, st_file.st_ino);
+	g_assert_cmpuint(now.st_uid, ==, user);
+	g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, settings);
+	/* and it says why: MMS settings go through the user's session */
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	g_clear_error(&error);
+	g_assert_false(lonely->klass->is_available(lonely));
+	g_assert_null(lonely->klass->preview(lonely, p, NULL));
+	omacp_backend_free(lonely);
+
+	/* the user's symlink to a root-owned file, as after the race */
+	g_assert_cmpint(g_unlink(file), ==, 0);
+	g_assert_cmpint(symlink(victim, file), ==, 0);
+	g_assert_cmpint(lchown(file, user, user), ==, 0);
+	st_file = lstat_of(file);
+	st_victim = lstat_of(victim);
+	lonely = omacp_backend_mmsd_new(NULL, file);
+	error = apply_error(lonely, p);
+	now = lstat_of(file);
+	g_assert_true(S_ISLNK(now.st_mode));
+	g_assert_cmpuint(now.st_ino, ==, st_file.st_ino);
+	now = lstat_of(victim);
+	g_assert_cmpuint(now.st_uid, ==, 0);
+	g_assert_cmpuint(now.st_ino, ==, st_victim.st_ino);
+	g_clear_pointer(&text, g_free);
+	g_assert_true(g_file_get_contents(victim, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, "root only\n");
+	g_clear_pointer(&after, g_free);
+	after = listing(dir);
+	g_assert_cmpstr(after, ==, before);
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
+	omacp_backend_free(lonely);
 }
 
 /* Neither the interface nor a settings file: nothing is created. */
@@ -236,7 +307,6 @@ test_absent(void)
 	id = lonely->klass->apply_finish(lonely, result, NULL, &error);
 	g_assert_null(id);
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_BACKEND_UNAVAILABLE);
-	g_assert_nonnull(strstr(error->message, path));
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 	g_clear_error(&error);
 	g_clear_object(&result);
@@ -278,7 +348,8 @@ main(int argc, char **argv)
 	harness_count_availability(backend, &availability_signals);
 
 	g_test_add_func("/backend-mmsd/dbus", test_dbus);
-	g_test_add_func("/backend-mmsd/file-fallback", test_file_fallback);
+	g_test_add_func("/backend-mmsd/no-root-writes-in-user-dir",
+	                test_no_root_writes_in_user_dir);
 	g_test_add_func("/backend-mmsd/absent", test_absent);
 	ret = g_test_run();
 
