@@ -125,8 +125,8 @@ static const GOptionEntry entries[] = {
 	  N_("Send again the segments an earlier run may have sent (at least once)"), NULL },
 	{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress,
 	  N_("No progress bar, even on a terminal"), NULL },
-	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
-	  N_("SUBSCRIBERS.csv") },
+	/* no argument description: the context's parameter string names the CSV */
+	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
 	{ NULL },
 };
 

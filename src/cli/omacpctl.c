@@ -19,6 +19,8 @@ usage(FILE *out)
 	          "  decode    decode a provisioning message and show what it configures\n"
 	          "  encode    build signed provisioning SMS from an XML document, or write\n"
 	          "            the document for a common case (--template)\n"
+	          "  campaign  sign one document for a list of subscribers and send it\n"
+	          "            through Kannel, resumably (the operator side)\n"
 	          "\n"
 	          "Talking to omacpd:\n"
 	          "  list      the messages and profiles omacpd holds\n"
