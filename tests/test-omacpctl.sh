@@ -291,6 +291,10 @@ check "wrong PIN exits 4" 4 "$ctl" accept --session "$pinmsg" --pin 9999
 case "$err" in *"BadPin"*) ok "wrong PIN: omacpd's error named" ;; *) not_ok "wrong PIN: omacpd's error named" "$err" ;; esac
 check "right PIN" 0 "$ctl" accept --session "$pinmsg" --pin 1111 -t
 case "$out" in "$pinmsg:"*) ok "accept -t prints id:state" ;; *) not_ok "accept -t prints id:state" "$out" ;; esac
+# a PIN is not consent: its APN is unknown for the SIM's operator (a risk), so
+# the message waits for a yes after the right PIN
+case "$out" in "$pinmsg:pending-confirmation"*) ok "a risky message waits for a yes after its PIN" ;; *) not_ok "a risky message waits for a yes after its PIN" "$out" ;; esac
+check "confirm it" 0 "$ctl" accept --session "$pinmsg"
 check "reject of an applied message fails (1)" 1 "$ctl" reject --session "$pinmsg"
 case "$err" in *"InvalidState"*) ok "invalid state named" ;; *) not_ok "invalid state named" "$err" ;; esac
 
@@ -345,6 +349,10 @@ case "$err" in "org.omacp.Provisioning1.Error.BadPin: "*) ok "Python GI: the err
 check "gdbus: accept with the PIN" 0 gdbus call --session --dest org.omacp.Provisioning1 --object-path "/org/omacp/Provisioning1/$pin2" \
 	--method org.omacp.Provisioning1.Message.Accept 1111
 check "accepted" 0 "$ctl" show --session -t -f state "$pin2"
+case "$out" in state:pending-confirmation*) ok "gdbus Accept: PIN verified, the risky message waits for a yes" ;; *) not_ok "gdbus Accept: PIN verified, the risky message waits for a yes" "$out" ;; esac
+check "gdbus: accept again to confirm" 0 gdbus call --session --dest org.omacp.Provisioning1 --object-path "/org/omacp/Provisioning1/$pin2" \
+	--method org.omacp.Provisioning1.Message.Accept ""
+check "confirmed" 0 "$ctl" show --session -t -f state "$pin2"
 case "$out" in state:applied*) ok "gdbus Accept applied it" ;; *) not_ok "gdbus Accept applied it" "$out" ;; esac
 
 sleep 0.3

@@ -164,7 +164,7 @@ class Restart(unittest.TestCase):
         self.assertIs(settings['make-default'], True)
         self.assertIs(settings['activate'], True)
         m2 = d.deliver(push(doc('v'), xml=True), 'wsp', imsi=IMSI)
-        r = d.ctl('accept', '--activate', m2)
+        r = d.ctl('accept', '--activate', '--force', m2)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIs(d.props(d.props(m2)['Profiles'][0])['Settings']['activate'], True)
         d.close()
