@@ -420,7 +420,7 @@ static void
 forward_send(ForwardCall *call, GDBusConnection *bus)
 {
 	g_dbus_connection_call(bus, call->bus_name, call->object_path, call->interface,
-	                       call->method, g_variant_ref(call->params), NULL,
+	                       call->method, call->params, NULL,
 	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, OMACP_PUSH_DISPATCH_TIMEOUT_MS,
 	                       call->cancellable, forward_done, call);
 }

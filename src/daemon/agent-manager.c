@@ -103,7 +103,7 @@ send_next(OmacpAgentManager *self, Agent *agent)
 		return;
 	req->sent = TRUE;
 	g_dbus_connection_call(self->bus, req->owner, req->path, OMACP_DBUS_AGENT_INTERFACE,
-	                       req->method, g_steal_pointer(&req->args), req->reply_type,
+	                       req->method, req->args, req->reply_type,
 	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, (gint) self->timeout_s * 1000,
 	                       req->cancellable, request_done, req);
 }
