@@ -60,6 +60,7 @@ step "... oFono's context" "ofono:AccessPointName: +\(none\) → internet\.demo-
 step "NetworkManager's view" "NetworkManager's view: nmcli connection show"
 step "nmcli: a gsm connection" "connection\.type: +gsm"
 step "nmcli: the APN" "gsm\.apn: +\"internet\.demo-operator\.example\""
+step "nmcli: the SIM binding (the card's ICCID)" "gsm\.sim-id: +[0-9]{18,20}"
 step "nmcli: the SIM binding (operator of the SIM)" "gsm\.sim-operator-id: +00101"
 step "the end" "demo +done: from an SMS on the modem to a NetworkManager connection"
 if grep "agent +|" <<<"$out" | grep -q "networkmanager:\|ofono:"; then not_ok "the agent shows no backend details"; else ok "the agent shows no backend details"; fi
