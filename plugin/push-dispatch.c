@@ -420,9 +420,9 @@ static void
 forward_send(ForwardCall *call, GDBusConnection *bus)
 {
 	g_dbus_connection_call(bus, call->bus_name, call->object_path, call->interface,
-	                       call->method, call->params, NULL,
-	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, OMACP_PUSH_DISPATCH_TIMEOUT_MS,
-	                       call->cancellable, forward_done, call);
+	                       call->method, call->params, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+	                       OMACP_PUSH_DISPATCH_TIMEOUT_MS, call->cancellable, forward_done,
+	                       call);
 }
 
 /* A failed connect or bus: this consumer did not take it. */
