@@ -57,6 +57,7 @@ agent_free(Agent *agent)
 {
 	if (agent->watch != 0)
 		g_bus_unwatch_name(agent->watch);
+	g_queue_clear(&agent->queue); /* the requests belong to self->requests */
 	g_free(agent->owner);
 	g_free(agent->path);
 	g_free(agent);
