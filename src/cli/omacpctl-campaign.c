@@ -38,8 +38,6 @@
 static char *sec_name;
 static char *document_path;
 static char *template_name;
-static char *t_name, *t_apn, *t_username, *t_password, *t_auth, *t_mmsc, *t_mms_proxy, *t_ssid,
-        *t_psk;
 static gboolean force;
 static gint pin_length;
 static char *pin_file;
@@ -70,18 +68,11 @@ static const GOptionEntry entries[] = {
 	{ "template", 't', 0, G_OPTION_ARG_STRING, &template_name,
 	  N_("Instead of --document: internet, mms or wlan with the encode template options"),
 	  "KIND" },
-	{ "name", 0, 0, G_OPTION_ARG_STRING, &t_name, N_("Template: name shown to the user"),
-	  "NAME" },
-	{ "apn", 0, 0, G_OPTION_ARG_STRING, &t_apn, N_("Template: access point name"), "APN" },
-	{ "username", 0, 0, G_OPTION_ARG_STRING, &t_username, N_("Template: user name"), "USER" },
-	{ "password", 0, 0, G_OPTION_ARG_STRING, &t_password, N_("Template: password"),
-	  "PASSWORD" },
-	{ "auth", 0, 0, G_OPTION_ARG_STRING, &t_auth, N_("Template: pap or chap"), "AUTH" },
-	{ "mmsc", 0, 0, G_OPTION_ARG_STRING, &t_mmsc, N_("Template: MMSC URL"), "URL" },
-	{ "mms-proxy", 0, 0, G_OPTION_ARG_STRING, &t_mms_proxy, N_("Template: MMS proxy host:port"),
-	  "HOST:PORT" },
-	{ "ssid", 0, 0, G_OPTION_ARG_STRING, &t_ssid, N_("Template: WLAN SSID"), "SSID" },
-	{ "psk", 0, 0, G_OPTION_ARG_STRING, &t_psk, N_("Template: WPA2 passphrase"), "PASSPHRASE" },
+	{ NULL },
+};
+
+/* after the template value options (omacpctl_template_add_options) */
+static const GOptionEntry entries_after_template[] = {
 	{ "force", 0, 0, G_OPTION_ARG_NONE, &force,
 	  N_("Encode even when the document breaks the ProvCont rules"), NULL },
 	{ "pin-length", 0, 0, G_OPTION_ARG_INT, &pin_length,
@@ -179,25 +170,7 @@ load_document(GPtrArray *warnings, GError **error)
 	gsize len = 0;
 
 	if (template_name != NULL) {
-		OmacpTemplateOptions o = {
-			.name = t_name,
-			.apn = t_apn,
-			.username = t_username,
-			.password = t_password,
-			.auth = t_auth,
-			.mmsc = t_mmsc,
-			.mms_proxy = t_mms_proxy,
-			.ssid = t_ssid,
-			.psk = t_psk,
-		};
-
-		if (!omacp_template_kind_from_string(template_name, &o.kind)) {
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-			            _("unknown template '%s' (internet, mms, wlan)"),
-			            template_name);
-			return NULL;
-		}
-		text = omacp_template_build(&o, error);
+		text = omacpctl_template_build(template_name, error);
 		if (text == NULL)
 			return NULL;
 		len = strlen(text);
@@ -1009,6 +982,8 @@ omacpctl_campaign_main(int argc, char **argv)
 	               "rows refused, 4 some subscribers not sent (run again to retry), 5 some "
 	               "in doubt (an earlier run was stopped while sending them)."));
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+	omacpctl_template_add_options(ctx);
+	g_option_context_add_main_entries(ctx, entries_after_template, GETTEXT_PACKAGE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "omacpctl campaign: %s\n", error->message);
 		return OMACPCTL_EXIT_FAILURE;

@@ -21,8 +21,6 @@ static char *output_name;
 static gint ref = -1;
 static gboolean force;
 static char *template_name;
-static char *t_name, *t_apn, *t_username, *t_password, *t_auth, *t_mmsc, *t_mms_proxy, *t_ssid,
-        *t_psk;
 static char **files;
 
 static const GOptionEntry entries[] = {
@@ -50,18 +48,11 @@ static const GOptionEntry entries[] = {
 	  N_("Encode even when the document breaks the ProvCont rules"), NULL },
 	{ "template", 't', 0, G_OPTION_ARG_STRING, &template_name,
 	  N_("Write the XML document for internet, mms or wlan instead of encoding"), "KIND" },
-	{ "name", 0, 0, G_OPTION_ARG_STRING, &t_name, N_("Template: name shown to the user"),
-	  "NAME" },
-	{ "apn", 0, 0, G_OPTION_ARG_STRING, &t_apn, N_("Template: access point name"), "APN" },
-	{ "username", 0, 0, G_OPTION_ARG_STRING, &t_username, N_("Template: user name"), "USER" },
-	{ "password", 0, 0, G_OPTION_ARG_STRING, &t_password, N_("Template: password"),
-	  "PASSWORD" },
-	{ "auth", 0, 0, G_OPTION_ARG_STRING, &t_auth, N_("Template: pap or chap"), "AUTH" },
-	{ "mmsc", 0, 0, G_OPTION_ARG_STRING, &t_mmsc, N_("Template: MMSC URL"), "URL" },
-	{ "mms-proxy", 0, 0, G_OPTION_ARG_STRING, &t_mms_proxy, N_("Template: MMS proxy host:port"),
-	  "HOST:PORT" },
-	{ "ssid", 0, 0, G_OPTION_ARG_STRING, &t_ssid, N_("Template: WLAN SSID"), "SSID" },
-	{ "psk", 0, 0, G_OPTION_ARG_STRING, &t_psk, N_("Template: WPA2 passphrase"), "PASSPHRASE" },
+	{ NULL },
+};
+
+/* after the template value options (omacpctl_template_add_options) */
+static const GOptionEntry entries_after_template[] = {
 	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("DOC.xml") },
 	{ NULL },
 };
@@ -71,24 +62,8 @@ run_template(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *xml = NULL;
-	OmacpTemplateOptions o = {
-		.name = t_name,
-		.apn = t_apn,
-		.username = t_username,
-		.password = t_password,
-		.auth = t_auth,
-		.mmsc = t_mmsc,
-		.mms_proxy = t_mms_proxy,
-		.ssid = t_ssid,
-		.psk = t_psk,
-	};
 
-	if (!omacp_template_kind_from_string(template_name, &o.kind)) {
-		fprintf(stderr, _("omacpctl encode: unknown template '%s' (internet, mms, wlan)\n"),
-		        template_name);
-		return OMACPCTL_EXIT_FAILURE;
-	}
-	xml = omacp_template_build(&o, &error);
+	xml = omacpctl_template_build(template_name, &error);
 	if (xml == NULL) {
 		fprintf(stderr, "omacpctl encode: %s\n", error->message);
 		return OMACPCTL_EXIT_FAILURE;
@@ -142,6 +117,8 @@ omacpctl_encode_main(int argc, char **argv)
 	        ctx, _("Prints one hex PDU per line. With --sec userpinmac the PIN the user must "
 	               "type is printed on standard error."));
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+	omacpctl_template_add_options(ctx);
+	g_option_context_add_main_entries(ctx, entries_after_template, GETTEXT_PACKAGE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "omacpctl encode: %s\n", error->message);
 		return OMACPCTL_EXIT_FAILURE;

@@ -15,6 +15,12 @@
 #define OMACPCTL_EXIT_DECLINED    7 /* not confirmed (answered no; --force missing) */
 #define OMACPCTL_EXIT_NOT_RUNNING 8 /* omacpd is not running, or no system bus */
 
+/* The --template value options of encode and campaign (--name ... --psk),
+ * and the document they describe for the template @kind (internet, mms,
+ * wlan); NULL with an error for an unknown kind. */
+void omacpctl_template_add_options(GOptionContext *ctx);
+char *omacpctl_template_build(const char *kind, GError **error);
+
 /* Each verb gets argv with argv[0] = the verb name. */
 int omacpctl_decode_main(int argc, char **argv);
 int omacpctl_encode_main(int argc, char **argv);
