@@ -6,28 +6,8 @@ ctl=${OMACPCTL:?OMACPCTL must point at the omacpctl binary}
 data=${G_TEST_SRCDIR:?}/data/vectors/public
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
-
-# check NAME EXPECTED_STATUS COMMAND... ; output in $out, stderr in $err
-check() {
-	local name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-	if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else not_ok "$name: exit $got, wanted $want" "$err"; fi
-}
-
-# json_get KEY.PATH: prints a value of the JSON in $out
-json() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1" <<<"$out"; }
-expect() { # NAME ACTUAL WANTED
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', wanted '$3'"; fi
-}
+# shellcheck source=tests/tap.sh
+. "${G_TEST_SRCDIR:?}/tap.sh"
 
 # --- the Sierra vector: 4 SMS-DELIVER PDUs with SMSC, one file per segment, shuffled
 grep -v '^#' "$data/08-sierra-dm-bootstrap-userpin1234.tpdu.hex" | grep -v '^$' >"$tmp/sierra.all"
@@ -367,5 +347,4 @@ expect "monitor --json added carries kebab-case properties" "$(json '"state" in 
 if grep -q "{'\|<'" "$tmp/monitor.txt"; then not_ok "no raw GVariant text in monitor" "$(cat "$tmp/monitor.txt")"; else ok "no raw GVariant text in monitor"; fi
 grep -q "Settings=.*Access point (APN): cli.example" "$tmp/monitor.txt" && ok "monitor renders Settings readably" || not_ok "monitor renders Settings readably" "$(cat "$tmp/monitor.txt")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_finish

@@ -10,27 +10,8 @@ xml="${G_TEST_SRCDIR:?}/../data/examples/internet.xml"
 tmp=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
-
-# check NAME EXPECTED_STATUS COMMAND... ; output in $out, stderr in $err
-check() {
-	local name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-	if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else not_ok "$name: exit $got, wanted $want" "$err"; fi
-}
-
-json() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1" <<<"$out"; }
-expect() { # NAME ACTUAL WANTED
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', wanted '$3'"; fi
-}
+# shellcheck source=tests/tap.sh
+. "${G_TEST_SRCDIR:?}/tap.sh"
 
 printf 'msisdn,imsi\n+358401000001,244070000000001\n+358401000002,244070000000002\n+35840x,244070000000003\n+358401000004,24407\n' >"$tmp/subs.csv"
 check "campaign refuses rows and exits 2" 2 "$ctl" campaign --sec netwpin --document "$xml" "$tmp/subs.csv"
@@ -96,5 +77,4 @@ case "$err" in *"+358403000001 in doubt"*) ok "the report names the subscriber i
 expect "no second attempt" "$(grep -c '^sending' "$tmp/doubt.csv.state")" "$intents"
 check "--resend-in-doubt tries again" 4 env OMACP_KANNEL_PASSWORD=x "$ctl" campaign --no-progress --sec netwpin --document "$xml" --kannel "http://127.0.0.1:$port/cgi-bin/sendsms" --user u --retries 0 --resend-in-doubt "$tmp/doubt.csv"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_finish
