@@ -360,6 +360,22 @@ deliver(OmacpManager *self, OmacpFormat format, GBytes *input, const char *sende
 	return msg;
 }
 
+/* The reply to Deliver, when what it stored is durable; @user_data is the
+ * invocation (owned). */
+static void
+deliver_durable(const GError *error, gpointer user_data)
+{
+	GDBusMethodInvocation *invocation = user_data;
+
+	if (error != NULL)
+		g_dbus_method_invocation_return_error(invocation, OMACP_ERROR, OMACP_ERROR_STORE,
+		                                      "deliver: %s", error->message);
+	else
+		g_dbus_method_invocation_return_value(
+		        invocation, g_variant_new("(o)", g_object_get_data(G_OBJECT(invocation),
+		                                                           "omacp-path")));
+}
+
 static void
 deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 {
@@ -406,7 +422,10 @@ deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 		omacp_invocation_return_error(invocation, error);
 		return;
 	}
-	omacp_dbus_manager_complete_deliver(self->iface, invocation, msg->path);
+	/* acknowledged once the message is on the disk: with every other
+	 * write of this main-loop iteration (group commit) */
+	g_object_set_data_full(G_OBJECT(invocation), "omacp-path", g_strdup(msg->path), g_free);
+	omacp_store_when_durable(self->store, deliver_durable, invocation);
 }
 
 static gboolean
@@ -471,7 +490,9 @@ restore(OmacpManager *self)
 		        omacp_message_store_load_message(self->store, id, self->authority, &local);
 
 		if (msg == NULL) {
-			g_warning("message/%u not restored: %s", id, local->message);
+			/* NotFound: a creation a crash cut short, cleaned up */
+			if (!g_error_matches(local, OMACP_ERROR, OMACP_ERROR_NOT_FOUND))
+				g_warning("message/%u not restored: %s", id, local->message);
 			continue;
 		}
 		omacp_objects_add_message(self->objects, msg);

@@ -6,81 +6,217 @@
 #define MESSAGE_GROUP "Message"
 #define PROFILE_GROUP "Profile"
 
-gboolean
-omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
-{
-	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint));
-	const char *const *profiles = omacp_dbus_message_get_profiles(m);
-	const char *const *warnings = omacp_dbus_message_get_warnings(m);
-	g_autofree char *changes = g_variant_print(omacp_dbus_message_get_changes(m), TRUE);
-
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "Id", msg->id);
-	g_key_file_set_string(kf, MESSAGE_GROUP, "State",
-	                      omacp_message_state_to_string(msg->state));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Format", omacp_format_to_string(msg->format));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Security", omacp_dbus_message_get_security(m));
-	g_key_file_set_boolean(kf, MESSAGE_GROUP, "Authenticated",
-	                       omacp_dbus_message_get_authenticated(m));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Sender", omacp_dbus_message_get_sender(m));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Imsi", msg->imsi ? msg->imsi : "");
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Iccid", msg->iccid ? msg->iccid : "");
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Modem", omacp_dbus_message_get_modem(m));
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "ReceivedAt",
-	                      omacp_dbus_message_get_received_at(m));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "ContentType",
-	                      omacp_dbus_message_get_content_type(m));
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Error", omacp_dbus_message_get_error(m));
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "PinAttemptsLeft",
-	                      omacp_dbus_message_get_pin_attempts_left(m));
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "SegmentsReceived",
-	                      omacp_dbus_message_get_segments_received(m));
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "SegmentsTotal",
-	                      omacp_dbus_message_get_segments_total(m));
-	for (guint i = 0; profiles != NULL && profiles[i] != NULL; i++) {
-		guint id;
-
-		if (omacp_id_from_path(profiles[i], OMACP_DBUS_PROFILE_PREFIX, &id)) {
-			gint v = (gint) id;
-
-			g_array_append_val(ids, v);
-		}
-	}
-	if (ids->len > 0)
-		g_key_file_set_integer_list(kf, MESSAGE_GROUP, "Profiles", (gint *) ids->data,
-		                            ids->len);
-	g_key_file_set_string(kf, MESSAGE_GROUP, "Changes", changes);
-	g_key_file_set_string_list(kf, MESSAGE_GROUP, "Warnings", warnings,
-	                           warnings ? g_strv_length((char **) warnings) : 0);
-	g_key_file_set_uint64(kf, MESSAGE_GROUP, "Inputs", msg->n_inputs);
-	if (msg->input_times->len > 0) {
-		g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func(g_free);
-
-		for (guint i = 0; i < msg->input_times->len; i++)
-			g_ptr_array_add(
-			        times, g_strdup_printf("%" G_GINT64_FORMAT,
-			                               g_array_index(msg->input_times, gint64, i)));
-		g_key_file_set_string_list(kf, MESSAGE_GROUP, "InputTimes",
-		                           (const char *const *) times->pdata, times->len);
-	}
-	if (msg->fingerprint != NULL)
-		g_key_file_set_string(kf, MESSAGE_GROUP, "Fingerprint", msg->fingerprint);
-	if (msg->undo != NULL) {
-		g_autofree char *undo = g_variant_print(msg->undo, TRUE);
-
-		g_key_file_set_string(kf, MESSAGE_GROUP, "Undo", undo);
-	}
-	return omacp_store_save_message_meta(store, msg->id, kf, error);
-}
-
 /* Calls @setter with the string @key of @group, when there is one. */
-#define SET_STRING(kf, group, key, object, setter)                                                 \
+#define KF_SET_STRING(kf, group, key, object, setter)                                              \
 	do {                                                                                       \
 		g_autofree char *value_ = g_key_file_get_string(kf, group, key, NULL);             \
 		if (value_ != NULL)                                                                \
 			setter(object, value_);                                                    \
 	} while (0)
+
+/* ---- messages: records of the store ----
+ *
+ * A message's records hold (later keys replace earlier ones):
+ *   "meta"      a{sv}: what the daemon decided, see meta_of()
+ *   "input-K"   (xay): the received time and octets of input K (from 1)
+ *   "complete"  ay: the complete push (wsp) or document
+ * every GVariant in binary form; nothing is parsed from text. */
+
+static GVariant *
+meta_of(OmacpDaemonMessage *msg)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *const *profiles = omacp_dbus_message_get_profiles(m);
+	const char *const *warnings = omacp_dbus_message_get_warnings(m);
+	const char *const empty[] = { NULL };
+	GVariantBuilder ids;
+	GVariantBuilder b;
+
+	g_variant_builder_init(&ids, G_VARIANT_TYPE("au"));
+	for (guint i = 0; profiles != NULL && profiles[i] != NULL; i++) {
+		guint id;
+
+		if (omacp_id_from_path(profiles[i], OMACP_DBUS_PROFILE_PREFIX, &id))
+			g_variant_builder_add(&ids, "u", id);
+	}
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "Id", g_variant_new_uint32(msg->id));
+	g_variant_builder_add(&b, "{sv}", "State",
+	                      g_variant_new_string(omacp_message_state_to_string(msg->state)));
+	g_variant_builder_add(&b, "{sv}", "Format",
+	                      g_variant_new_string(omacp_format_to_string(msg->format)));
+#define ADD_STRING(key, value)                                                                     \
+	g_variant_builder_add(&b, "{sv}", key, g_variant_new_string((value) ? (value) : ""))
+	ADD_STRING("Security", omacp_dbus_message_get_security(m));
+	ADD_STRING("Sender", omacp_dbus_message_get_sender(m));
+	ADD_STRING("Imsi", msg->imsi);
+	ADD_STRING("Iccid", msg->iccid);
+	ADD_STRING("Modem", omacp_dbus_message_get_modem(m));
+	ADD_STRING("ContentType", omacp_dbus_message_get_content_type(m));
+	ADD_STRING("Error", omacp_dbus_message_get_error(m));
+#undef ADD_STRING
+	g_variant_builder_add(&b, "{sv}", "Authenticated",
+	                      g_variant_new_boolean(omacp_dbus_message_get_authenticated(m)));
+	g_variant_builder_add(&b, "{sv}", "ReceivedAt",
+	                      g_variant_new_uint64(omacp_dbus_message_get_received_at(m)));
+	g_variant_builder_add(&b, "{sv}", "PinAttemptsLeft",
+	                      g_variant_new_uint32(omacp_dbus_message_get_pin_attempts_left(m)));
+	g_variant_builder_add(&b, "{sv}", "SegmentsReceived",
+	                      g_variant_new_uint32(omacp_dbus_message_get_segments_received(m)));
+	g_variant_builder_add(&b, "{sv}", "SegmentsTotal",
+	                      g_variant_new_uint32(omacp_dbus_message_get_segments_total(m)));
+	g_variant_builder_add(&b, "{sv}", "Profiles", g_variant_builder_end(&ids));
+	g_variant_builder_add(&b, "{sv}", "Changes", omacp_dbus_message_get_changes(m));
+	g_variant_builder_add(&b, "{sv}", "Warnings",
+	                      g_variant_new_strv(warnings ? warnings : empty, -1));
+	if (msg->fingerprint != NULL)
+		g_variant_builder_add(&b, "{sv}", "Fingerprint",
+		                      g_variant_new_string(msg->fingerprint));
+	if (msg->undo != NULL)
+		g_variant_builder_add(&b, "{sv}", "Undo", msg->undo);
+	return g_variant_builder_end(&b);
+}
+
+static gboolean
+put(OmacpStore *store, guint id, const char *key, GVariant *value, GError **error)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", key, value);
+	return omacp_store_put_message(store, id, g_variant_builder_end(&b), error);
+}
+
+gboolean
+omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
+{
+	return put(store, msg->id, "meta", meta_of(msg), error);
+}
+
+/* A copy of @v in memory of its own, not the record file's that holds it
+ * (full reference). */
+static GVariant *
+detach(GVariant *v)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new(g_variant_get_data(v), g_variant_get_size(v));
+
+	return g_variant_ref_sink(g_variant_new_from_bytes(g_variant_get_type(v), bytes, TRUE));
+}
+
+static char *
+input_key(guint index)
+{
+	return g_strdup_printf("input-%u", index + 1);
+}
+
+/* Calls @setter with the string @key of @meta, when there is one. */
+#define SET_STRING(meta, key, object, setter)                                                      \
+	do {                                                                                       \
+		const char *value_ = NULL;                                                         \
+		if (g_variant_lookup(meta, key, "&s", &value_))                                    \
+			setter(object, value_);                                                    \
+	} while (0)
+
+static guint
+lookup_uint(GVariant *meta, const char *key)
+{
+	guint32 v = 0;
+
+	g_variant_lookup(meta, key, "u", &v);
+	return v;
+}
+
+/* The message @id of the folded @record. */
+static OmacpDaemonMessage *
+message_from_record(guint id, GVariant *record, OmacpAuthority *authority, GError **error)
+{
+	g_autoptr(GVariant) meta = g_variant_lookup_value(record, "meta", G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) profiles = NULL;
+	g_autofree const char **warnings = NULL;
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+	const char *empty[] = { NULL };
+	const char *s = NULL;
+	OmacpFormat format = OMACP_FORMAT_WSP;
+	OmacpDaemonMessage *msg;
+	OmacpDBusMessage *m;
+	gboolean b = FALSE;
+	guint64 t = 0;
+
+	if (meta == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
+		            "store: message/%u has no meta record", id);
+		return NULL;
+	}
+	if (g_variant_lookup(meta, "Format", "&s", &s) && !omacp_format_from_string(s, &format))
+		g_warning("message/%u: stored format '%s' unknown, read as wsp", id, s);
+	msg = omacp_daemon_message_new(id, format, authority);
+	m = OMACP_DBUS_MESSAGE(msg);
+	if (g_variant_lookup(meta, "State", "&s", &s)) {
+		OmacpMessageState state = OMACP_MESSAGE_STATE_FAILED;
+
+		if (!omacp_message_state_from_string(s, &state))
+			g_warning("message/%u: stored state '%s' unknown, read as failed", id, s);
+		omacp_daemon_message_restore_state(msg, state);
+	}
+	SET_STRING(meta, "Security", m, omacp_dbus_message_set_security);
+	SET_STRING(meta, "Sender", m, omacp_dbus_message_set_sender);
+	SET_STRING(meta, "Modem", m, omacp_dbus_message_set_modem);
+	SET_STRING(meta, "ContentType", m, omacp_dbus_message_set_content_type);
+	SET_STRING(meta, "Error", m, omacp_dbus_message_set_error);
+	SET_STRING(meta, "Imsi", msg, omacp_daemon_message_set_imsi);
+	SET_STRING(meta, "Iccid", msg, omacp_daemon_message_set_iccid);
+	if (g_variant_lookup(meta, "Authenticated", "b", &b))
+		omacp_dbus_message_set_authenticated(m, b);
+	if (g_variant_lookup(meta, "ReceivedAt", "t", &t))
+		omacp_dbus_message_set_received_at(m, t);
+	omacp_dbus_message_set_pin_attempts_left(m, lookup_uint(meta, "PinAttemptsLeft"));
+	omacp_dbus_message_set_segments_received(m, lookup_uint(meta, "SegmentsReceived"));
+	omacp_dbus_message_set_segments_total(m, lookup_uint(meta, "SegmentsTotal"));
+	profiles = g_variant_lookup_value(meta, "Profiles", G_VARIANT_TYPE("au"));
+	for (gsize i = 0; profiles != NULL && i < g_variant_n_children(profiles); i++) {
+		guint32 pid = 0;
+
+		g_variant_get_child(profiles, i, "u", &pid);
+		if (pid > 0)
+			g_ptr_array_add(paths,
+			                g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", pid));
+	}
+	omacp_daemon_message_set_profiles(msg, paths);
+	changes = g_variant_lookup_value(meta, "Changes", G_VARIANT_TYPE("aa{sv}"));
+	if (changes != NULL) {
+		g_autoptr(GVariant) own = detach(changes);
+
+		omacp_dbus_message_set_changes(m, own);
+	}
+	if (!g_variant_lookup(meta, "Warnings", "^a&s", &warnings))
+		warnings = NULL;
+	omacp_dbus_message_set_warnings(m, warnings ? warnings : empty);
+	if (g_variant_lookup(meta, "Fingerprint", "&s", &s))
+		msg->fingerprint = g_strdup(s);
+	{
+		g_autoptr(GVariant) undo =
+		        g_variant_lookup_value(meta, "Undo", G_VARIANT_TYPE("aa{sv}"));
+
+		if (undo != NULL)
+			msg->undo = detach(undo);
+	}
+	for (guint i = 0;; i++) {
+		g_autofree char *key = input_key(i);
+		gint64 when = 0;
+		g_autoptr(GVariant) input =
+		        g_variant_lookup_value(record, key, G_VARIANT_TYPE("(xay)"));
+
+		if (input == NULL)
+			break;
+		g_variant_get_child(input, 0, "x", &when);
+		g_array_append_val(msg->input_times, when);
+		msg->n_inputs++;
+	}
+	return msg;
+}
+
+/* ---- the layout of older versions: text, converted once ---- */
 
 /* A GVariant of @type printed at @key, NULL when absent or unparsable. */
 static GVariant *
@@ -94,94 +230,144 @@ parse_variant(GKeyFile *kf, const char *group, const char *key, const char *type
 	return g_variant_parse(G_VARIANT_TYPE(type), text, NULL, NULL, NULL);
 }
 
+static void
+add_legacy_string(GVariantBuilder *b, GKeyFile *kf, const char *key)
+{
+	g_autofree char *value = g_key_file_get_string(kf, MESSAGE_GROUP, key, NULL);
+
+	if (value != NULL)
+		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
+}
+
+/* The record of legacy message @id: meta.ini read as older versions wrote
+ * it, its input files and its complete message. */
+static GVariant *
+legacy_record(OmacpStore *store, guint id, GError **error)
+{
+	g_autoptr(GKeyFile) kf = omacp_store_load_message_meta(store, id, error);
+	static const char *const strings[] = { "State", "Format",     "Security", "Sender",
+		                               "Imsi",  "Iccid",      "Modem",    "ContentType",
+		                               "Error", "Fingerprint" };
+	static const char *const counts[] = { "PinAttemptsLeft", "SegmentsReceived",
+		                              "SegmentsTotal" };
+	GVariantBuilder meta;
+	GVariantBuilder record;
+	GVariantBuilder ids;
+	g_autofree gint *profile_ids = NULL;
+	g_auto(GStrv) warnings = NULL;
+	g_auto(GStrv) times = NULL;
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) undo = NULL;
+	g_autoptr(GBytes) complete = NULL;
+	gsize n_profiles = 0;
+	guint n_inputs;
+
+	if (kf == NULL)
+		return NULL;
+	g_variant_builder_init(&meta, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+		add_legacy_string(&meta, kf, strings[i]);
+	for (guint i = 0; i < G_N_ELEMENTS(counts); i++)
+		g_variant_builder_add(&meta, "{sv}", counts[i],
+		                      g_variant_new_uint32((guint32) g_key_file_get_uint64(
+		                              kf, MESSAGE_GROUP, counts[i], NULL)));
+	g_variant_builder_add(&meta, "{sv}", "Authenticated",
+	                      g_variant_new_boolean(g_key_file_get_boolean(kf, MESSAGE_GROUP,
+	                                                                   "Authenticated", NULL)));
+	g_variant_builder_add(
+	        &meta, "{sv}", "ReceivedAt",
+	        g_variant_new_uint64(g_key_file_get_uint64(kf, MESSAGE_GROUP, "ReceivedAt", NULL)));
+	g_variant_builder_init(&ids, G_VARIANT_TYPE("au"));
+	profile_ids = g_key_file_get_integer_list(kf, MESSAGE_GROUP, "Profiles", &n_profiles, NULL);
+	for (gsize i = 0; profile_ids != NULL && i < n_profiles; i++) {
+		if (profile_ids[i] > 0)
+			g_variant_builder_add(&ids, "u", (guint32) profile_ids[i]);
+	}
+	g_variant_builder_add(&meta, "{sv}", "Profiles", g_variant_builder_end(&ids));
+	changes = parse_variant(kf, MESSAGE_GROUP, "Changes", "aa{sv}");
+	if (changes != NULL)
+		g_variant_builder_add(&meta, "{sv}", "Changes", changes);
+	warnings = g_key_file_get_string_list(kf, MESSAGE_GROUP, "Warnings", NULL, NULL);
+	if (warnings != NULL)
+		g_variant_builder_add(&meta, "{sv}", "Warnings",
+		                      g_variant_new_strv((const char *const *) warnings, -1));
+	undo = parse_variant(kf, MESSAGE_GROUP, "Undo", "aa{sv}");
+	if (undo != NULL)
+		g_variant_builder_add(&meta, "{sv}", "Undo", undo);
+
+	g_variant_builder_init(&record, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&record, "{sv}", "meta", g_variant_builder_end(&meta));
+	n_inputs = (guint) g_key_file_get_uint64(kf, MESSAGE_GROUP, "Inputs", NULL);
+	times = g_key_file_get_string_list(kf, MESSAGE_GROUP, "InputTimes", NULL, NULL);
+	for (guint i = 0; i < n_inputs; i++) {
+		g_autofree char *key = input_key(i);
+		g_autoptr(GError) local = NULL;
+		g_autoptr(GBytes) input = omacp_store_read_message_file(store, id, key, &local);
+		gint64 when = times != NULL && i < g_strv_length(times)
+		                      ? g_ascii_strtoll(times[i], NULL, 10)
+		                      : 0;
+
+		if (input == NULL) {
+			g_warning("message/%u: %s", id, local->message);
+			break;
+		}
+		g_variant_builder_add(
+		        &record, "{sv}", key,
+		        g_variant_new(
+		                "(x@ay)", when,
+		                g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING, input, TRUE)));
+	}
+	complete = omacp_store_read_message_file(store, id, "message", NULL);
+	if (complete != NULL)
+		g_variant_builder_add(
+		        &record, "{sv}", "complete",
+		        g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING, complete, TRUE));
+	return g_variant_ref_sink(g_variant_builder_end(&record));
+}
+
 OmacpDaemonMessage *
 omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *authority,
                                  GError **error)
 {
-	g_autoptr(GKeyFile) kf = omacp_store_load_message_meta(store, id, error);
-	g_autofree char *format_text = NULL;
-	g_autofree char *state_text = NULL;
-	g_autofree char *imsi = NULL;
-	g_autofree char *iccid = NULL;
-	g_autoptr(GVariant) changes = NULL;
-	g_autofree gint *profile_ids = NULL;
-	g_auto(GStrv) warnings = NULL;
-	g_auto(GStrv) times = NULL;
-	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-	gsize n_profiles = 0;
-	const char *empty[] = { NULL };
-	OmacpFormat format = OMACP_FORMAT_WSP;
-	OmacpDaemonMessage *msg;
-	OmacpDBusMessage *m;
+	g_autoptr(GVariant) record = NULL;
 
-	if (kf == NULL)
+	if (omacp_store_message_is_legacy(store, id)) {
+		g_autoptr(GError) local = NULL;
+
+		record = legacy_record(store, id, error);
+		if (record == NULL)
+			return NULL;
+		/* written as records once; the directory goes when they are durable */
+		if (!omacp_store_put_message(store, id, g_variant_ref(record), &local))
+			g_warning("message/%u: not converted: %s", id, local->message);
+		else
+			g_debug("message/%u: converted to the record format", id);
+	} else {
+		record = omacp_store_get_message(store, id, error);
+		if (record == NULL)
+			return NULL;
+	}
+	if (!g_variant_lookup(record, "meta", "@a{sv}", NULL)) {
+		/* meta is written before a message is announced: a crash cut
+		 * its creation short, nothing about it was acknowledged */
+		g_message("store: removing message %u, whose creation was cut short", id);
+		omacp_store_delete_message(store, id, NULL);
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "store: message/%u was never complete", id);
 		return NULL;
-	format_text = g_key_file_get_string(kf, MESSAGE_GROUP, "Format", NULL);
-	if (format_text != NULL && !omacp_format_from_string(format_text, &format))
-		g_warning("message/%u: stored format '%s' unknown, read as wsp", id, format_text);
-	msg = omacp_daemon_message_new(id, format, authority);
-	m = OMACP_DBUS_MESSAGE(msg);
-	state_text = g_key_file_get_string(kf, MESSAGE_GROUP, "State", NULL);
-	if (state_text != NULL) {
-		OmacpMessageState state = OMACP_MESSAGE_STATE_FAILED;
-
-		if (!omacp_message_state_from_string(state_text, &state))
-			g_warning("message/%u: stored state '%s' unknown, read as failed", id,
-			          state_text);
-		omacp_daemon_message_restore_state(msg, state);
 	}
-	SET_STRING(kf, MESSAGE_GROUP, "Security", m, omacp_dbus_message_set_security);
-	SET_STRING(kf, MESSAGE_GROUP, "Sender", m, omacp_dbus_message_set_sender);
-	SET_STRING(kf, MESSAGE_GROUP, "Modem", m, omacp_dbus_message_set_modem);
-	SET_STRING(kf, MESSAGE_GROUP, "ContentType", m, omacp_dbus_message_set_content_type);
-	SET_STRING(kf, MESSAGE_GROUP, "Error", m, omacp_dbus_message_set_error);
-	imsi = g_key_file_get_string(kf, MESSAGE_GROUP, "Imsi", NULL);
-	omacp_daemon_message_set_imsi(msg, imsi);
-	iccid = g_key_file_get_string(kf, MESSAGE_GROUP, "Iccid", NULL);
-	omacp_daemon_message_set_iccid(msg, iccid);
-	omacp_dbus_message_set_authenticated(
-	        m, g_key_file_get_boolean(kf, MESSAGE_GROUP, "Authenticated", NULL));
-	omacp_dbus_message_set_received_at(
-	        m, g_key_file_get_uint64(kf, MESSAGE_GROUP, "ReceivedAt", NULL));
-	omacp_dbus_message_set_pin_attempts_left(
-	        m, (guint) g_key_file_get_uint64(kf, MESSAGE_GROUP, "PinAttemptsLeft", NULL));
-	omacp_dbus_message_set_segments_received(
-	        m, (guint) g_key_file_get_uint64(kf, MESSAGE_GROUP, "SegmentsReceived", NULL));
-	omacp_dbus_message_set_segments_total(
-	        m, (guint) g_key_file_get_uint64(kf, MESSAGE_GROUP, "SegmentsTotal", NULL));
-	profile_ids = g_key_file_get_integer_list(kf, MESSAGE_GROUP, "Profiles", &n_profiles, NULL);
-	for (gsize i = 0; profile_ids != NULL && i < n_profiles; i++) {
-		if (profile_ids[i] > 0)
-			g_ptr_array_add(paths, g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%d",
-			                                       profile_ids[i]));
-	}
-	omacp_daemon_message_set_profiles(msg, paths);
-	changes = parse_variant(kf, MESSAGE_GROUP, "Changes", "aa{sv}");
-	if (changes != NULL)
-		omacp_dbus_message_set_changes(m, changes);
-	warnings = g_key_file_get_string_list(kf, MESSAGE_GROUP, "Warnings", NULL, NULL);
-	omacp_dbus_message_set_warnings(m, warnings ? (const char *const *) warnings : empty);
-	msg->n_inputs = (guint) g_key_file_get_uint64(kf, MESSAGE_GROUP, "Inputs", NULL);
-	times = g_key_file_get_string_list(kf, MESSAGE_GROUP, "InputTimes", NULL, NULL);
-	for (guint i = 0; times != NULL && times[i] != NULL; i++) {
-		gint64 t = g_ascii_strtoll(times[i], NULL, 10);
-
-		g_array_append_val(msg->input_times, t);
-	}
-	msg->fingerprint = g_key_file_get_string(kf, MESSAGE_GROUP, "Fingerprint", NULL);
-	msg->undo = parse_variant(kf, MESSAGE_GROUP, "Undo", "aa{sv}");
-	return msg;
+	return message_from_record(id, record, authority, error);
 }
 
 gboolean
 omacp_message_store_add_input(OmacpStore *store, OmacpDaemonMessage *msg, GBytes *input, gint64 now,
                               GError **error)
 {
-	g_autofree char *name = g_strdup_printf("input-%u", msg->n_inputs + 1);
-	gsize len = 0;
-	const void *data = g_bytes_get_data(input, &len);
+	g_autofree char *key = input_key(msg->n_inputs);
+	GVariant *value = g_variant_new(
+	        "(x@ay)", now, g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING, input, TRUE));
 
-	if (!omacp_store_write_message_file(store, msg->id, name, data, len, error))
+	if (!put(store, msg->id, key, value, error))
 		return FALSE;
 	msg->n_inputs++;
 	g_array_append_val(msg->input_times, now);
@@ -189,29 +375,56 @@ omacp_message_store_add_input(OmacpStore *store, OmacpDaemonMessage *msg, GBytes
 	return TRUE;
 }
 
+/* The octets of the ay @v (or of the ay in the (xay) @v), a copy. */
+static GBytes *
+bytes_of(GVariant *v)
+{
+	g_autoptr(GVariant) array = g_variant_is_of_type(v, G_VARIANT_TYPE_BYTESTRING)
+	                                    ? g_variant_ref(v)
+	                                    : g_variant_get_child_value(v, 1);
+
+	return g_bytes_new(g_variant_get_data(array), g_variant_get_size(array));
+}
+
+static GBytes *
+read_value(OmacpStore *store, OmacpDaemonMessage *msg, const char *key, const GVariantType *type,
+           GError **error)
+{
+	g_autoptr(GVariant) record = omacp_store_get_message(store, msg->id, error);
+	g_autoptr(GVariant) value = NULL;
+
+	if (record == NULL)
+		return NULL;
+	value = g_variant_lookup_value(record, key, type);
+	if (value == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "store: message/%u has no %s", msg->id, key);
+		return NULL;
+	}
+	return bytes_of(value);
+}
+
 GBytes *
 omacp_message_store_read_input(OmacpStore *store, OmacpDaemonMessage *msg, guint index,
                                GError **error)
 {
-	g_autofree char *name = g_strdup_printf("input-%u", index + 1);
+	g_autofree char *key = input_key(index);
 
-	return omacp_store_read_message_file(store, msg->id, name, error);
+	return read_value(store, msg, key, G_VARIANT_TYPE("(xay)"), error);
 }
 
 gboolean
 omacp_message_store_write_complete(OmacpStore *store, OmacpDaemonMessage *msg, GBytes *data,
                                    GError **error)
 {
-	gsize len = 0;
-	const void *p = g_bytes_get_data(data, &len);
-
-	return omacp_store_write_message_file(store, msg->id, "message", p, len, error);
+	return put(store, msg->id, "complete",
+	           g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING, data, TRUE), error);
 }
 
 GBytes *
 omacp_message_store_read_complete(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
 {
-	return omacp_store_read_message_file(store, msg->id, "message", error);
+	return read_value(store, msg, "complete", G_VARIANT_TYPE_BYTESTRING, error);
 }
 
 gboolean
@@ -256,9 +469,9 @@ omacp_message_store_load_profile(OmacpStore *store, guint id, OmacpAuthority *au
 		return NULL;
 	profile = omacp_daemon_profile_new(id, authority);
 	p = OMACP_DBUS_PROFILE(profile);
-	SET_STRING(kf, PROFILE_GROUP, "Kind", p, omacp_dbus_profile_set_kind);
-	SET_STRING(kf, PROFILE_GROUP, "Identity", p, omacp_dbus_profile_set_identity);
-	SET_STRING(kf, PROFILE_GROUP, "Name", p, omacp_dbus_profile_set_name);
+	KF_SET_STRING(kf, PROFILE_GROUP, "Kind", p, omacp_dbus_profile_set_kind);
+	KF_SET_STRING(kf, PROFILE_GROUP, "Identity", p, omacp_dbus_profile_set_identity);
+	KF_SET_STRING(kf, PROFILE_GROUP, "Name", p, omacp_dbus_profile_set_name);
 	imsi = g_key_file_get_string(kf, PROFILE_GROUP, "Imsi", NULL);
 	omacp_daemon_profile_set_imsi(profile, imsi);
 	message = g_key_file_get_string(kf, PROFILE_GROUP, "Message", NULL);

@@ -2,8 +2,11 @@
 #pragma once
 
 /* The mapping between omacpd's message and profile objects and the store's
- * files (meta.ini, profiles/<N>.ini, the input files), and the profile
- * snapshots an undo record keeps. No decision and no D-Bus export here. */
+ * records and files (a message's "meta", "input-K" and "complete" records,
+ * GVariants in binary form; profiles/<N>.ini), and the profile snapshots an
+ * undo record keeps. Messages stored by older versions (meta.ini with text
+ * GVariants) are read once and rewritten as records. No decision and no
+ * D-Bus export here. */
 
 #include "daemon-message.h"
 #include "daemon-profile.h"
@@ -11,11 +14,12 @@
 
 G_BEGIN_DECLS
 
-/* Writes what the daemon decided about @msg to its meta.ini. */
+/* Writes what the daemon decided about @msg (its "meta" record). */
 gboolean omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg,
                                           GError **error);
-/* A message object from the meta.ini of message @id (its state restored
- * without a signal, nothing decoded, not exported). */
+/* A message object from the records of message @id (its state restored
+ * without a signal, nothing decoded, not exported); NotFound for a message
+ * whose creation a crash cut short (its file is removed). */
 OmacpDaemonMessage *omacp_message_store_load_message(OmacpStore *store, guint id,
                                                      OmacpAuthority *authority, GError **error);
 

@@ -2,12 +2,33 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "omacp.h"
+
+/* "OMACPm1" and the byte order of the GVariants that follow */
+#define RECORD_MAGIC       "OMACPm1"
+#define RECORD_FILE_HEADER 8
+#define RECORD_HEADER      8
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define RECORD_BYTE_ORDER 'l'
+#else
+#define RECORD_BYTE_ORDER 'B'
+#endif
+/* records in a file before it is rewritten as one */
+#define RECORD_MAX_PER_FILE 16
+/* the largest record the store writes or reads */
+#define RECORD_MAX_SIZE OMACP_STORE_MAX_FILE_SIZE
+
+typedef struct {
+	OmacpStoreDurableFunc func;
+	gpointer data;
+} Waiter;
 
 struct _OmacpStore {
 	char *dir;
@@ -15,8 +36,24 @@ struct _OmacpStore {
 	char *profiles_dir;
 	guint next_message;
 	guint next_profile;
+	/* below these, no number can be handed out again after a crash: the
+	 * counters on disk (durably) or a file with a higher number */
+	guint durable_next_message;
+	guint durable_next_profile;
+	gboolean counters_dirty;
 	GPtrArray *replay; /* char * fingerprints, oldest first */
 	GHashTable *replay_set;
+
+	GHashTable *dirty; /* guint id → int fd + 1: record files written since the commit */
+	gboolean messages_dir_dirty;
+	GHashTable *n_records; /* guint id → guint records in its file, when known */
+	GHashTable *converted; /* guint ids whose legacy directory goes after the commit */
+	GArray *waiters;       /* Waiter */
+	guint commit_source;
+	guint64 n_syncs;
+	/* the last message read back (restoring reads each one twice) */
+	GVariant *cached;
+	guint cached_id;
 };
 
 /* Replaces @path atomically (a crash leaves the old or the new content);
@@ -35,6 +72,39 @@ write_file_full(const char *path, const void *data, gsize len, gboolean durable,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean write_all(int fd, const guint8 *data, gsize len, const char *what, GError **error);
+
+/* Replaces @path atomically without any fsync: for files derived from the
+ * others (state.ini), which a crash may leave old and the next start
+ * rebuilds. */
+static gboolean
+write_file_unsynced(const char *path, const void *data, gsize len, GError **error)
+{
+	g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
+	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+	gboolean ok;
+
+	if (fd < 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: creating %s: %s", tmp,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	ok = write_all(fd, data, len, tmp, error);
+	close(fd);
+	if (ok && g_rename(tmp, path) != 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: renaming %s: %s", tmp,
+		            g_strerror(saved));
+		ok = FALSE;
+	}
+	if (!ok)
+		g_unlink(tmp);
+	return ok;
 }
 
 static gboolean
@@ -94,8 +164,8 @@ make_dir(const char *path, GError **error)
 /* The counters need not reach the disk when a number is handed out: the
  * message or profile written under it does, and omacp_store_open() never
  * goes below a number on disk. Only before a number leaves the disk (a
- * deletion) must the counter past it be durable, or a crash could hand
- * the number out again. */
+ * deletion of one at or above the durable counter) must the counter past
+ * it be durable, or a crash could hand the number out again. */
 static gboolean
 save_counters(OmacpStore *store, gboolean durable, GError **error)
 {
@@ -107,7 +177,24 @@ save_counters(OmacpStore *store, gboolean durable, GError **error)
 	g_key_file_set_uint64(kf, "Store", "NextMessage", store->next_message);
 	g_key_file_set_uint64(kf, "Store", "NextProfile", store->next_profile);
 	data = g_key_file_to_data(kf, &len, NULL);
-	return write_file_full(path, data, len, durable, error);
+	if (!(durable ? write_file_full(path, data, len, TRUE, error)
+	              : write_file_unsynced(path, data, len, error)))
+		return FALSE;
+	store->counters_dirty = FALSE;
+	if (durable) {
+		store->durable_next_message = store->next_message;
+		store->durable_next_profile = store->next_profile;
+	}
+	return TRUE;
+}
+
+/* Before number @id of @next leaves the disk. */
+static gboolean
+counters_durable_past(OmacpStore *store, guint id, guint durable_next, GError **error)
+{
+	if (id < durable_next)
+		return TRUE;
+	return save_counters(store, TRUE, error);
 }
 
 static guint
@@ -142,10 +229,12 @@ load_replay(OmacpStore *store)
 }
 
 static char *message_dir(OmacpStore *store, guint id);
+static char *record_path(OmacpStore *store, guint id);
+static void forget_dirty(OmacpStore *store, guint id);
 
-/* "meta.ini.A1b2C3": the temporary file g_file_set_contents() writes and
- * renames; one is left behind only when the daemon died in between. No
- * file of the store has such a name. */
+/* "meta.ini.A1b2C3", "7.rec.A1b2C3": the temporary file of an atomic
+ * write, renamed over the real one; one is left behind only when the
+ * daemon died in between. No file of the store has such a name. */
 static gboolean
 is_temporary(const char *name)
 {
@@ -176,29 +265,84 @@ remove_temporaries(const char *dir)
 	}
 }
 
-/* What a kill -9 can leave: temporaries of atomic writes, and message
- * directories without meta.ini (a message whose creation or deletion was
- * cut short; meta.ini is written before a message is announced, and removed
- * first when it is deleted). */
+static gboolean
+remove_legacy_dir(OmacpStore *store, guint id, GError **error)
+{
+	g_autofree char *dir = message_dir(store, id);
+	g_autofree char *meta = g_build_filename(dir, "meta.ini", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	if (d == NULL)
+		return TRUE;
+	/* meta.ini first: a deletion cut short leaves a directory without it,
+	 * which the next omacp_store_open() finishes off */
+	if (g_unlink(meta) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", meta,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+
+		if (g_unlink(path) != 0 && errno != ENOENT) {
+			int saved = errno;
+
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s",
+			            path, g_strerror(saved));
+			return FALSE;
+		}
+	}
+	if (g_rmdir(dir) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", dir,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* What a kill -9 can leave: temporaries of atomic writes, record files
+ * without a whole first record (a message whose creation was cut short:
+ * omacp_store_get_message() removes those), and legacy message directories
+ * without meta.ini (a deletion cut short) or beside the record file they
+ * were converted to. */
 static void
 sweep(OmacpStore *store)
 {
-	g_autoptr(GArray) messages = omacp_store_list_messages(store, NULL);
+	g_autoptr(GDir) d = g_dir_open(store->messages_dir, 0, NULL);
+	const char *name;
 
 	remove_temporaries(store->dir);
 	remove_temporaries(store->profiles_dir);
-	for (guint i = 0; messages != NULL && i < messages->len; i++) {
-		guint id = g_array_index(messages, guint, i);
-		g_autofree char *dir = message_dir(store, id);
-		g_autofree char *meta = g_build_filename(dir, "meta.ini", NULL);
+	remove_temporaries(store->messages_dir);
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *dir = NULL;
+		g_autofree char *meta = NULL;
+		g_autofree char *rec = NULL;
 		g_autoptr(GError) error = NULL;
+		guint64 value = 0;
+		guint id;
 
-		remove_temporaries(dir);
-		if (g_file_test(meta, G_FILE_TEST_EXISTS))
+		if (!g_ascii_string_to_unsigned(name, 10, 1, G_MAXUINT - 1, &value, NULL))
 			continue;
-		g_message("store: removing message %u, whose creation or deletion was cut short",
-		          id);
-		if (!omacp_store_delete_message(store, id, &error))
+		id = (guint) value;
+		dir = message_dir(store, id);
+		if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+			continue;
+		remove_temporaries(dir);
+		meta = g_build_filename(dir, "meta.ini", NULL);
+		rec = record_path(store, id);
+		if (g_file_test(meta, G_FILE_TEST_EXISTS) && !g_file_test(rec, G_FILE_TEST_EXISTS))
+			continue;
+		g_message("store: removing messages/%u/, %s", id,
+		          g_file_test(meta, G_FILE_TEST_EXISTS)
+		                  ? "converted to records before"
+		                  : "whose creation or deletion was cut short");
+		if (!remove_legacy_dir(store, id, &error))
 			g_warning("%s", error->message);
 	}
 }
@@ -211,22 +355,26 @@ omacp_store_open(const char *dir, OmacpStore **out, GError **error)
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GArray) messages = NULL;
 	g_autoptr(GArray) profiles = NULL;
+	guint saved_message = 0;
+	guint saved_profile = 0;
 
 	store->dir = g_strdup(dir);
 	store->messages_dir = g_build_filename(dir, "messages", NULL);
 	store->profiles_dir = g_build_filename(dir, "profiles", NULL);
 	store->replay = g_ptr_array_new_with_free_func(g_free);
 	store->replay_set = g_hash_table_new(g_str_hash, g_str_equal);
+	store->dirty = g_hash_table_new(g_direct_hash, g_direct_equal);
+	store->n_records = g_hash_table_new(g_direct_hash, g_direct_equal);
+	store->converted = g_hash_table_new(g_direct_hash, g_direct_equal);
+	store->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
 	if (!make_dir(store->dir, error) || !make_dir(store->messages_dir, error) ||
 	    !make_dir(store->profiles_dir, error))
 		return FALSE;
 
 	state_path = g_build_filename(dir, "state.ini", NULL);
 	if (g_key_file_load_from_file(kf, state_path, G_KEY_FILE_NONE, NULL)) {
-		store->next_message =
-		        (guint) g_key_file_get_uint64(kf, "Store", "NextMessage", NULL);
-		store->next_profile =
-		        (guint) g_key_file_get_uint64(kf, "Store", "NextProfile", NULL);
+		saved_message = (guint) g_key_file_get_uint64(kf, "Store", "NextMessage", NULL);
+		saved_profile = (guint) g_key_file_get_uint64(kf, "Store", "NextProfile", NULL);
 	}
 	sweep(store);
 	/* never hand out a number that is on disk, whatever state.ini says */
@@ -236,23 +384,60 @@ omacp_store_open(const char *dir, OmacpStore **out, GError **error)
 	profiles = omacp_store_list_profiles(store, error);
 	if (profiles == NULL)
 		return FALSE;
-	store->next_message = MAX(MAX(store->next_message, 1), max_id(messages) + 1);
-	store->next_profile = MAX(MAX(store->next_profile, 1), max_id(profiles) + 1);
+	store->next_message = MAX(MAX(saved_message, 1), max_id(messages) + 1);
+	store->next_profile = MAX(MAX(saved_profile, 1), max_id(profiles) + 1);
+	/* state.ini is written without fsync: only the numbers on disk are
+	 * sure to have survived a power cut */
+	store->durable_next_message = max_id(messages) + 1;
+	store->durable_next_profile = max_id(profiles) + 1;
+	if (saved_message != store->next_message || saved_profile != store->next_profile) {
+		g_autoptr(GError) local = NULL;
+
+		g_debug("store: state.ini says %u/%u, the store %u/%u: rewritten", saved_message,
+		        saved_profile, store->next_message, store->next_profile);
+		if (!save_counters(store, FALSE, &local))
+			g_warning("%s", local->message);
+	}
 	load_replay(store);
 	*out = g_steal_pointer(&store);
 	return TRUE;
 }
 
+static void
+run_waiters(OmacpStore *store, const GError *error)
+{
+	while (store->waiters->len > 0) {
+		g_autoptr(GArray) waiters = store->waiters;
+
+		store->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
+		for (guint i = 0; i < waiters->len; i++) {
+			Waiter *w = &g_array_index(waiters, Waiter, i);
+
+			w->func(error, w->data);
+		}
+	}
+}
+
 void
 omacp_store_free(OmacpStore *store)
 {
+	g_autoptr(GError) error = NULL;
+
 	if (store == NULL)
 		return;
+	if (store->dirty != NULL && !omacp_store_commit(store, &error))
+		g_warning("%s", error->message);
+	g_clear_handle_id(&store->commit_source, g_source_remove);
 	g_free(store->dir);
 	g_free(store->messages_dir);
 	g_free(store->profiles_dir);
 	g_clear_pointer(&store->replay_set, g_hash_table_unref);
 	g_clear_pointer(&store->replay, g_ptr_array_unref);
+	g_clear_pointer(&store->dirty, g_hash_table_unref);
+	g_clear_pointer(&store->n_records, g_hash_table_unref);
+	g_clear_pointer(&store->converted, g_hash_table_unref);
+	g_clear_pointer(&store->waiters, g_array_unref);
+	g_clear_pointer(&store->cached, g_variant_unref);
 	g_free(store);
 }
 
@@ -262,27 +447,23 @@ omacp_store_get_dir(OmacpStore *store)
 	return store->dir;
 }
 
+static void schedule_commit(OmacpStore *store);
+
 gboolean
 omacp_store_next_message_id(OmacpStore *store, guint *out, GError **error)
 {
-	guint id = store->next_message;
-
-	store->next_message++;
-	if (!save_counters(store, FALSE, error))
-		return FALSE;
-	*out = id;
+	*out = store->next_message++;
+	store->counters_dirty = TRUE;
+	schedule_commit(store);
 	return TRUE;
 }
 
 gboolean
 omacp_store_next_profile_id(OmacpStore *store, guint *out, GError **error)
 {
-	guint id = store->next_profile;
-
-	store->next_profile++;
-	if (!save_counters(store, FALSE, error))
-		return FALSE;
-	*out = id;
+	*out = store->next_profile++;
+	store->counters_dirty = TRUE;
+	schedule_commit(store);
 	return TRUE;
 }
 
@@ -293,6 +474,503 @@ message_dir(OmacpStore *store, guint id)
 
 	return g_build_filename(store->messages_dir, name, NULL);
 }
+
+static char *
+record_path(OmacpStore *store, guint id)
+{
+	g_autofree char *name = g_strdup_printf("%u.rec", id);
+
+	return g_build_filename(store->messages_dir, name, NULL);
+}
+
+/* ---- commits ---- */
+
+static gboolean
+sync_fd(OmacpStore *store, int fd, gboolean data_only, const char *what, GError **error)
+{
+	int r;
+
+	store->n_syncs++;
+	do
+		r = data_only ? fdatasync(fd) : fsync(fd);
+	while (r != 0 && errno == EINTR);
+	if (r != 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: syncing %s: %s", what,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+sync_dir(OmacpStore *store, const char *dir, GError **error)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	gboolean ok;
+
+	if (fd < 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: opening %s: %s", dir,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	ok = sync_fd(store, fd, FALSE, dir, error);
+	close(fd);
+	return ok;
+}
+
+static gboolean
+commit_cb(gpointer user_data)
+{
+	OmacpStore *store = user_data;
+	g_autoptr(GError) error = NULL;
+
+	store->commit_source = 0;
+	if (!omacp_store_commit(store, &error))
+		g_warning("%s", error->message);
+	return G_SOURCE_REMOVE;
+}
+
+/* One commit after the burst of writes the main loop is handling: an idle
+ * below the default priority runs once the calls that arrived together
+ * are all handled. Nothing is scheduled while nothing changes. */
+static void
+schedule_commit(OmacpStore *store)
+{
+	if (store->commit_source == 0)
+		store->commit_source =
+		        g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, commit_cb, store, NULL);
+}
+
+static gboolean
+has_pending(OmacpStore *store)
+{
+	return g_hash_table_size(store->dirty) > 0 || store->messages_dir_dirty ||
+	       store->counters_dirty || g_hash_table_size(store->converted) > 0;
+}
+
+gboolean
+omacp_store_commit(OmacpStore *store, GError **error)
+{
+	g_autoptr(GError) first = NULL;
+	GHashTableIter iter;
+	gpointer key;
+	gpointer value;
+
+	g_clear_handle_id(&store->commit_source, g_source_remove);
+	g_hash_table_iter_init(&iter, store->dirty);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		int fd = GPOINTER_TO_INT(value) - 1;
+		g_autofree char *what = g_strdup_printf("messages/%u.rec", GPOINTER_TO_UINT(key));
+		g_autoptr(GError) local = NULL;
+
+		if (!sync_fd(store, fd, TRUE, what, &local) && first == NULL)
+			first = g_steal_pointer(&local);
+		close(fd);
+		g_hash_table_iter_remove(&iter);
+	}
+	if (store->messages_dir_dirty) {
+		g_autoptr(GError) local = NULL;
+
+		store->messages_dir_dirty = FALSE;
+		if (!sync_dir(store, store->messages_dir, &local) && first == NULL)
+			first = g_steal_pointer(&local);
+	}
+	if (store->counters_dirty) {
+		g_autoptr(GError) local = NULL;
+
+		if (!save_counters(store, FALSE, &local))
+			g_warning("%s", local->message);
+	}
+	/* the records of converted messages are on the disk now */
+	if (first == NULL) {
+		g_hash_table_iter_init(&iter, store->converted);
+		while (g_hash_table_iter_next(&iter, &key, NULL)) {
+			g_autoptr(GError) local = NULL;
+
+			if (!remove_legacy_dir(store, GPOINTER_TO_UINT(key), &local))
+				g_warning("%s", local->message);
+			g_hash_table_iter_remove(&iter);
+		}
+	}
+	run_waiters(store, first);
+	if (first != NULL) {
+		g_propagate_error(error, g_steal_pointer(&first));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+omacp_store_when_durable(OmacpStore *store, OmacpStoreDurableFunc func, gpointer user_data)
+{
+	Waiter w = { func, user_data };
+
+	if (!has_pending(store)) {
+		func(NULL, user_data);
+		return;
+	}
+	g_array_append_val(store->waiters, w);
+	schedule_commit(store);
+}
+
+guint64
+omacp_store_get_sync_count(OmacpStore *store)
+{
+	return store->n_syncs;
+}
+
+/* ---- message records ---- */
+
+static guint32
+fnv1a(const guint8 *data, gsize len)
+{
+	guint32 h = 2166136261u;
+
+	for (gsize i = 0; i < len; i++) {
+		h ^= data[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The record of @patch, framed, appended to @out. */
+static void
+frame_record(GByteArray *out, GVariant *patch)
+{
+	gsize len = g_variant_get_size(patch);
+	gsize padded = (len + 7) & ~(gsize) 7;
+	guint32 head[2] = { GUINT32_TO_LE((guint32) len),
+		            GUINT32_TO_LE(fnv1a(g_variant_get_data(patch), len)) };
+	static const guint8 zeros[8] = { 0 };
+
+	g_byte_array_append(out, (const guint8 *) head, sizeof(head));
+	g_byte_array_append(out, g_variant_get_data(patch), len);
+	g_byte_array_append(out, zeros, padded - len);
+}
+
+static gboolean
+write_all(int fd, const guint8 *data, gsize len, const char *what, GError **error)
+{
+	while (len > 0) {
+		gssize n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int saved = errno;
+
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: writing %s: %s",
+			            what, n < 0 ? g_strerror(saved) : "no space written");
+			return FALSE;
+		}
+		data += n;
+		len -= (gsize) n;
+	}
+	return TRUE;
+}
+
+/* Parses the record file @data of message @id: its records in order
+ * (a{sv}, in this machine's byte order, sharing @data), *@good the length
+ * of the whole ones. A torn last record ends the list silently; a corrupt
+ * one (a bad checksum or GVariant followed by more data) with @error. */
+static GPtrArray *
+parse_records(GBytes *data, guint id, gsize *good, GError **error)
+{
+	gsize len = 0;
+	const guint8 *p = g_bytes_get_data(data, &len);
+	g_autoptr(GPtrArray) records =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+	gboolean swap;
+	gsize off = RECORD_FILE_HEADER;
+
+	*good = 0;
+	if (len < RECORD_FILE_HEADER || memcmp(p, RECORD_MAGIC, 7) != 0 ||
+	    (p[7] != 'l' && p[7] != 'B')) {
+		if (len < RECORD_FILE_HEADER && memcmp(p, RECORD_MAGIC, MIN(len, 7)) == 0)
+			return g_steal_pointer(&records); /* cut short at its creation */
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
+		            "store: messages/%u.rec is not a record file", id);
+		return NULL;
+	}
+	swap = p[7] != RECORD_BYTE_ORDER;
+	*good = RECORD_FILE_HEADER;
+	while (off + RECORD_HEADER <= len) {
+		guint32 size = GUINT32_FROM_LE(*(const guint32 *) (p + off));
+		guint32 sum = GUINT32_FROM_LE(*(const guint32 *) (p + off + 4));
+		gsize padded = ((gsize) size + 7) & ~(gsize) 7;
+		g_autoptr(GBytes) payload = NULL;
+		g_autoptr(GVariant) v = NULL;
+		gboolean last;
+
+		if (size > RECORD_MAX_SIZE || off + RECORD_HEADER + padded > len)
+			break; /* torn */
+		last = off + RECORD_HEADER + padded == len;
+		if (fnv1a(p + off + RECORD_HEADER, size) != sum) {
+			if (last)
+				break; /* torn */
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
+			            "store: messages/%u.rec: record %u is corrupt (checksum)", id,
+			            records->len + 1);
+			return NULL;
+		}
+		payload = g_bytes_new_from_bytes(data, off + RECORD_HEADER, size);
+		v = g_variant_ref_sink(
+		        g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, payload, FALSE));
+		/* the checksum guards against a torn write, not against a file
+		 * someone else wrote: only a GVariant in normal form is taken */
+		if (!g_variant_is_normal_form(v)) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
+			            "store: messages/%u.rec: record %u is not a GVariant a{sv} in "
+			            "normal form",
+			            id, records->len + 1);
+			return NULL;
+		}
+		if (swap) {
+			GVariant *swapped = g_variant_byteswap(v);
+
+			g_variant_unref(v);
+			v = swapped;
+		}
+		g_ptr_array_add(records, g_steal_pointer(&v));
+		off += RECORD_HEADER + padded;
+		*good = off;
+	}
+	return g_steal_pointer(&records);
+}
+
+/* @records folded: a later key replaces an earlier one. */
+static GVariant *
+fold_records(GPtrArray *records)
+{
+	GVariantDict d;
+
+	if (records->len == 1)
+		return g_variant_ref(g_ptr_array_index(records, 0));
+	g_variant_dict_init(&d, NULL);
+	for (guint i = 0; i < records->len; i++) {
+		GVariantIter iter;
+		const char *key;
+		GVariant *value;
+
+		g_variant_iter_init(&iter, g_ptr_array_index(records, i));
+		while (g_variant_iter_loop(&iter, "{&sv}", &key, &value))
+			g_variant_dict_insert_value(&d, key, value);
+	}
+	return g_variant_ref_sink(g_variant_dict_end(&d));
+}
+
+static GPtrArray *
+read_records(OmacpStore *store, guint id, GError **error)
+{
+	g_autofree char *path = record_path(store, id);
+	g_autofree char *data = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	gsize len = 0;
+	gsize good = 0;
+
+	if (!read_file(path, &data, &len, error))
+		return NULL;
+	bytes = g_bytes_new_take(g_steal_pointer(&data), len);
+	records = parse_records(bytes, id, &good, error);
+	if (records == NULL)
+		return NULL;
+	if (good < len) {
+		/* the tail of an append a crash cut short: never acknowledged */
+		g_message("store: messages/%u.rec: cutting off %zu octets of a record a crash "
+		          "interrupted",
+		          id, len - good);
+		forget_dirty(store, id);
+		if (truncate(path, (off_t) good) != 0)
+			g_warning("store: truncating %s: %s", path, g_strerror(errno));
+	}
+	g_hash_table_insert(store->n_records, GUINT_TO_POINTER(id), GUINT_TO_POINTER(records->len));
+	return g_steal_pointer(&records);
+}
+
+static void
+drop_cache(OmacpStore *store, guint id)
+{
+	if (store->cached != NULL && store->cached_id == id)
+		g_clear_pointer(&store->cached, g_variant_unref);
+}
+
+GVariant *
+omacp_store_get_message(OmacpStore *store, guint id, GError **error)
+{
+	g_autoptr(GPtrArray) records = NULL;
+
+	if (store->cached != NULL && store->cached_id == id)
+		return g_variant_ref(store->cached);
+	records = read_records(store, id, error);
+	if (records == NULL)
+		return NULL;
+	if (records->len == 0) {
+		g_autofree char *path = record_path(store, id);
+
+		/* a message whose creation a crash cut short */
+		g_message("store: removing messages/%u.rec, whose creation was cut short", id);
+		forget_dirty(store, id);
+		g_unlink(path);
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "store: messages/%u.rec holds no whole record", id);
+		return NULL;
+	}
+	g_clear_pointer(&store->cached, g_variant_unref);
+	store->cached = fold_records(records);
+	store->cached_id = id;
+	return g_variant_ref(store->cached);
+}
+
+GVariant *
+omacp_store_read_record_file(const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	g_autofree char *base = g_path_get_basename(path);
+	gsize len = 0;
+	gsize good = 0;
+
+	if (!read_file(path, &data, &len, error))
+		return NULL;
+	bytes = g_bytes_new_take(g_steal_pointer(&data), len);
+	records = parse_records(bytes, (guint) g_ascii_strtoull(base, NULL, 10), &good, error);
+	if (records == NULL)
+		return NULL;
+	if (records->len == 0) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "store: %s holds no whole record", path);
+		return NULL;
+	}
+	return fold_records(records);
+}
+
+gboolean
+omacp_store_message_is_legacy(OmacpStore *store, guint id)
+{
+	g_autofree char *rec = record_path(store, id);
+	g_autofree char *dir = message_dir(store, id);
+
+	return !g_file_test(rec, G_FILE_TEST_EXISTS) && g_file_test(dir, G_FILE_TEST_IS_DIR);
+}
+
+static void
+forget_dirty(OmacpStore *store, guint id)
+{
+	gpointer value;
+
+	if (g_hash_table_steal_extended(store->dirty, GUINT_TO_POINTER(id), NULL, &value))
+		close(GPOINTER_TO_INT(value) - 1);
+}
+
+/* Replaces the record file of @id by one record, @folded, atomically: the
+ * new file is on the disk before it is renamed over the old one. */
+static gboolean
+rewrite_records(OmacpStore *store, guint id, GVariant *folded, GError **error)
+{
+	g_autofree char *path = record_path(store, id);
+	g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
+	g_autoptr(GByteArray) buf = g_byte_array_new();
+	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+	gboolean ok;
+
+	if (fd < 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: creating %s: %s", tmp,
+		            g_strerror(saved));
+		return FALSE;
+	}
+	g_byte_array_append(buf, (const guint8 *) RECORD_MAGIC, 7);
+	g_byte_array_append(buf, (const guint8 *) (const char[]){ RECORD_BYTE_ORDER }, 1);
+	frame_record(buf, folded);
+	ok = write_all(fd, buf->data, buf->len, tmp, error) && sync_fd(store, fd, TRUE, tmp, error);
+	close(fd);
+	if (ok && g_rename(tmp, path) != 0) {
+		int saved = errno;
+
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: renaming %s: %s", tmp,
+		            g_strerror(saved));
+		ok = FALSE;
+	}
+	if (!ok) {
+		g_unlink(tmp);
+		return FALSE;
+	}
+	forget_dirty(store, id);
+	store->messages_dir_dirty = TRUE;
+	g_hash_table_insert(store->n_records, GUINT_TO_POINTER(id), GUINT_TO_POINTER(1));
+	schedule_commit(store);
+	return TRUE;
+}
+
+gboolean
+omacp_store_put_message(OmacpStore *store, guint id, GVariant *patch, GError **error)
+{
+	g_autoptr(GVariant) owned = g_variant_ref_sink(patch);
+	g_autoptr(GVariant) normal = g_variant_get_normal_form(owned);
+	g_autoptr(GByteArray) buf = g_byte_array_new();
+	g_autofree char *path = record_path(store, id);
+	gpointer value = NULL;
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(store->n_records, GUINT_TO_POINTER(id)));
+	int fd;
+
+	g_return_val_if_fail(g_variant_is_of_type(owned, G_VARIANT_TYPE_VARDICT), FALSE);
+	drop_cache(store, id);
+	if (g_variant_get_size(normal) > RECORD_MAX_SIZE) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
+		            "store: a record of %zu octets for message/%u, more than %d",
+		            g_variant_get_size(normal), id, RECORD_MAX_SIZE);
+		return FALSE;
+	}
+	if (g_hash_table_contains(store->converted, GUINT_TO_POINTER(id)) == FALSE &&
+	    omacp_store_message_is_legacy(store, id))
+		g_hash_table_add(store->converted, GUINT_TO_POINTER(id));
+	if (n >= RECORD_MAX_PER_FILE) {
+		g_autoptr(GPtrArray) records = read_records(store, id, NULL);
+
+		if (records != NULL && records->len > 0) {
+			g_autoptr(GVariant) folded = NULL;
+
+			g_ptr_array_add(records, g_variant_ref(normal));
+			folded = fold_records(records);
+			return rewrite_records(store, id, folded, error);
+		}
+	}
+	if (g_hash_table_lookup_extended(store->dirty, GUINT_TO_POINTER(id), NULL, &value)) {
+		fd = GPOINTER_TO_INT(value) - 1;
+	} else {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			int saved = errno;
+
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: opening %s: %s",
+			            path, g_strerror(saved));
+			return FALSE;
+		}
+		g_hash_table_insert(store->dirty, GUINT_TO_POINTER(id), GINT_TO_POINTER(fd + 1));
+	}
+	if (lseek(fd, 0, SEEK_END) == 0) {
+		/* a new file: its name in the directory must reach the disk too */
+		g_byte_array_append(buf, (const guint8 *) RECORD_MAGIC, 7);
+		g_byte_array_append(buf, (const guint8 *) (const char[]){ RECORD_BYTE_ORDER }, 1);
+		store->messages_dir_dirty = TRUE;
+		n = 0;
+	}
+	frame_record(buf, normal);
+	schedule_commit(store);
+	if (!write_all(fd, buf->data, buf->len, path, error))
+		return FALSE;
+	g_hash_table_insert(store->n_records, GUINT_TO_POINTER(id), GUINT_TO_POINTER(n + 1));
+	return TRUE;
+}
+
+/* ---- the legacy layout ---- */
 
 static gboolean
 valid_name(const char *name, GError **error)
@@ -373,43 +1051,27 @@ omacp_store_load_message_meta(OmacpStore *store, guint id, GError **error)
 gboolean
 omacp_store_delete_message(OmacpStore *store, guint id, GError **error)
 {
-	g_autofree char *dir = message_dir(store, id);
-	g_autofree char *meta = g_build_filename(dir, "meta.ini", NULL);
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
+	g_autofree char *rec = record_path(store, id);
 
-	if (d == NULL)
-		return TRUE;
-	if (!save_counters(store, TRUE, error))
+	if (!counters_durable_past(store, id, store->durable_next_message, error))
 		return FALSE;
-	/* meta.ini first: a deletion cut short leaves a directory without it,
-	 * which the next omacp_store_open() finishes off */
-	if (g_unlink(meta) != 0 && errno != ENOENT) {
+	forget_dirty(store, id);
+	drop_cache(store, id);
+	g_hash_table_remove(store->n_records, GUINT_TO_POINTER(id));
+	g_hash_table_remove(store->converted, GUINT_TO_POINTER(id));
+	if (g_unlink(rec) == 0) {
+		/* made durable with the next commit; until then a power cut may
+		 * bring it back, which loses nothing */
+		store->messages_dir_dirty = TRUE;
+		schedule_commit(store);
+	} else if (errno != ENOENT) {
 		int saved = errno;
 
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", meta,
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", rec,
 		            g_strerror(saved));
 		return FALSE;
 	}
-	while ((name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *path = g_build_filename(dir, name, NULL);
-
-		if (g_unlink(path) != 0 && errno != ENOENT) {
-			int saved = errno;
-
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s",
-			            path, g_strerror(saved));
-			return FALSE;
-		}
-	}
-	if (g_rmdir(dir) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", dir,
-		            g_strerror(saved));
-		return FALSE;
-	}
-	return TRUE;
+	return remove_legacy_dir(store, id, error);
 }
 
 static gint
@@ -421,13 +1083,15 @@ compare_uint(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/* Numbers of the entries of @dir named "<N><suffix>". */
+/* Numbers of the entries of @dir named "<N><suffix>" (and "<N>" too with
+ * @also_bare), each once. */
 static GArray *
-list_ids(const char *dir, const char *suffix, GError **error)
+list_ids(const char *dir, const char *suffix, gboolean also_bare, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autoptr(GDir) d = g_dir_open(dir, 0, &local);
 	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GArray) unique = g_array_new(FALSE, FALSE, sizeof(guint));
 	const char *name;
 
 	if (d == NULL) {
@@ -440,22 +1104,31 @@ list_ids(const char *dir, const char *suffix, GError **error)
 		guint64 value = 0;
 		guint id;
 
-		if (!g_str_has_suffix(name, suffix))
+		if (g_str_has_suffix(name, suffix))
+			number = g_strndup(name, strlen(name) - strlen(suffix));
+		else if (also_bare)
+			number = g_strdup(name);
+		else
 			continue;
-		number = g_strndup(name, strlen(name) - strlen(suffix));
 		if (!g_ascii_string_to_unsigned(number, 10, 1, G_MAXUINT - 1, &value, NULL))
 			continue;
 		id = (guint) value;
 		g_array_append_val(ids, id);
 	}
 	g_array_sort(ids, compare_uint);
-	return g_steal_pointer(&ids);
+	for (guint i = 0; i < ids->len; i++) {
+		guint id = g_array_index(ids, guint, i);
+
+		if (unique->len == 0 || g_array_index(unique, guint, unique->len - 1) != id)
+			g_array_append_val(unique, id);
+	}
+	return g_steal_pointer(&unique);
 }
 
 GArray *
 omacp_store_list_messages(OmacpStore *store, GError **error)
 {
-	return list_ids(store->messages_dir, "", error);
+	return list_ids(store->messages_dir, ".rec", TRUE, error);
 }
 
 static char *
@@ -489,7 +1162,7 @@ omacp_store_delete_profile(OmacpStore *store, guint id, GError **error)
 {
 	g_autofree char *path = profile_path(store, id);
 
-	if (!save_counters(store, TRUE, error))
+	if (!counters_durable_past(store, id, store->durable_next_profile, error))
 		return FALSE;
 	if (g_unlink(path) != 0 && errno != ENOENT) {
 		int saved = errno;
@@ -504,7 +1177,7 @@ omacp_store_delete_profile(OmacpStore *store, guint id, GError **error)
 GArray *
 omacp_store_list_profiles(OmacpStore *store, GError **error)
 {
-	return list_ids(store->profiles_dir, ".ini", error);
+	return list_ids(store->profiles_dir, ".ini", FALSE, error);
 }
 
 gboolean

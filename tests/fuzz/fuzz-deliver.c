@@ -24,7 +24,7 @@
  *               "12a45" (not an IMSI)
  *     bit 7:    option modem /modem/0 (else none)
  * Every call gives a message path or an OMACP_ERROR; after every call each
- * stored message has its meta.ini, at most MaxStoredMessages are stored and
+ * stored message has its meta record, at most MaxStoredMessages are stored and
  * at most OMACP_REASSEMBLY_MAX_PENDING are receiving. */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -186,7 +186,7 @@ check_error(const GError *error, gboolean object_may_be_gone)
 		g_error("fuzz-deliver: an error that is not OMACP_ERROR: %s", error->message);
 }
 
-/* Every stored message has its meta.ini with a state; the store and the
+/* Every stored message has its meta record with a state; the store and the
  * reassembly stay within their caps. */
 static void
 check_store(const char *state_dir, guint max_stored)
@@ -199,16 +199,21 @@ check_store(const char *state_dir, guint max_stored)
 
 	g_assert(dir != NULL);
 	while ((name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *meta = g_build_filename(messages, name, "meta.ini", NULL);
-		g_autoptr(GKeyFile) kf = g_key_file_new();
-		g_autofree char *state = NULL;
+		g_autofree char *path = g_build_filename(messages, name, NULL);
+		g_autoptr(GVariant) record = NULL;
+		g_autoptr(GVariant) meta = NULL;
+		g_autoptr(GError) error = NULL;
+		const char *state = NULL;
 
-		if (name[0] == '.')
-			continue; /* a temporary file of an atomic write */
-		if (!g_key_file_load_from_file(kf, meta, G_KEY_FILE_NONE, NULL))
-			g_error("fuzz-deliver: message %s is stored without its meta.ini", name);
-		state = g_key_file_get_string(kf, "Message", "State", NULL);
-		g_assert(state != NULL);
+		if (!g_str_has_suffix(name, ".rec"))
+			g_error("fuzz-deliver: %s in the message store", name);
+		record = omacp_store_read_record_file(path, &error);
+		if (record == NULL)
+			g_error("fuzz-deliver: message %s: %s", name, error->message);
+		meta = g_variant_lookup_value(record, "meta", G_VARIANT_TYPE_VARDICT);
+		if (meta == NULL)
+			g_error("fuzz-deliver: message %s is stored without its meta record", name);
+		g_assert(g_variant_lookup(meta, "State", "&s", &state));
 		if (g_str_equal(state, "receiving"))
 			receiving++;
 		stored++;

@@ -398,11 +398,11 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(self.d.state_of(path), 'rejected')
         self.assertDBusError('InvalidState', self.d.call, path, 'Reject')
         number = path.rsplit('/', 1)[1]
-        self.assertTrue(os.path.isdir(os.path.join(self.d.state, 'messages', number)))
+        self.assertTrue(os.path.isfile(os.path.join(self.d.state, 'messages', number + '.rec')))
         r = self.d.ctl('delete', number)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn(path, self.d.messages())
-        self.assertFalse(os.path.exists(os.path.join(self.d.state, 'messages', number)))
+        self.assertFalse(os.path.exists(os.path.join(self.d.state, 'messages', number + '.rec')))
         r = self.d.ctl('show', path)
         self.assertNotEqual(r.returncode, 0)
 

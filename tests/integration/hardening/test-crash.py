@@ -28,6 +28,7 @@ import unittest
 import dbus
 
 import catalogue
+from omacptest import store
 from omacptest.daemon import (BUS_NAME, MANAGER, MESSAGE, ROOT, Daemon, hex_lines, main, push, vector)
 
 RUNS = int(os.environ.get('OMACP_CRASH_RUNS', '20'))
@@ -161,16 +162,16 @@ class Crash(unittest.TestCase):
 
         # the store: whole files, nothing stray, one object per message
         mdir = os.path.join(d.state, 'messages')
-        dirs = sorted(os.listdir(mdir)) if os.path.isdir(mdir) else []
-        for name in dirs:
-            meta = os.path.join(mdir, name, 'meta.ini')
-            self.assertTrue(os.path.exists(meta), '%s: message dir %s has no meta.ini (%s)' %
-                            (where, name, os.listdir(os.path.join(mdir, name))))
-            kf = keyfile(meta)
-            self.assertIn(kf.get('Message', 'State'), STATES, where)
-        self.assertEqual(sorted(int(n) for n in dirs),
+        names = sorted(os.listdir(mdir)) if os.path.isdir(mdir) else []
+        for name in names:
+            self.assertTrue(name.endswith('.rec'), '%s: %s in the message store' %
+                            (where, name))
+            rec = store.message(os.path.join(mdir, name))
+            self.assertIn('meta', rec, '%s: message %s has no meta record' % (where, name))
+            self.assertIn(rec['meta']['State'], STATES, where)
+        self.assertEqual(sorted(int(n.split('.')[0]) for n in names),
                          sorted(int(p.rsplit('/', 1)[1]) for p in messages),
-                         '%s: message dirs and objects differ' % where)
+                         '%s: message files and objects differ' % where)
         pdir = os.path.join(d.state, 'profiles')
         pfiles = sorted(os.listdir(pdir)) if os.path.isdir(pdir) else []
         for name in pfiles:
