@@ -235,6 +235,365 @@ test_profile_snapshot(Fixture *f, gconstpointer data)
 	assert_same_profile(profile, back);
 }
 
+/* ---- the record files (issue 16) ---- */
+
+static char *
+rec_path(Fixture *f, guint id)
+{
+	g_autofree char *name = g_strdup_printf("%u.rec", id);
+
+	return g_build_filename(f->dir, "messages", name, NULL);
+}
+
+static OmacpDaemonMessage *
+sample_message(guint id)
+{
+	OmacpDaemonMessage *msg = omacp_daemon_message_new(id, OMACP_FORMAT_WSP, NULL);
+
+	omacp_dbus_message_set_sender(OMACP_DBUS_MESSAGE(msg), "+4930001");
+	omacp_dbus_message_set_changes(
+	        OMACP_DBUS_MESSAGE(msg),
+	        g_variant_new_parsed("[{'profile': <'internet:N1'>, 'new': <'web'>}]"));
+	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	return msg;
+}
+
+/* A new message: its file and the directory; a further record: the file
+ * alone; messages written together share the directory's fsync. */
+static void
+test_record_syncs(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(3);
+	g_autoptr(OmacpDaemonMessage) other = sample_message(4);
+	g_autoptr(OmacpDaemonMessage) third = sample_message(5);
+	g_autoptr(GBytes) input = g_bytes_new_static("\x01\x02", 2);
+	g_autoptr(GError) error = NULL;
+	guint64 n = omacp_store_get_sync_count(f->store);
+
+	/* several records of one Deliver: one file, one directory */
+	g_assert_true(omacp_message_store_add_input(f->store, msg, input, 10, &error));
+	g_assert_true(omacp_message_store_write_complete(f->store, msg, input, &error));
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_no_error(error);
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_cmpuint(omacp_store_get_sync_count(f->store) - n, ==, 2);
+	/* a further segment: one */
+	n = omacp_store_get_sync_count(f->store);
+	g_assert_true(omacp_message_store_add_input(f->store, msg, input, 20, &error));
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_cmpuint(omacp_store_get_sync_count(f->store) - n, ==, 1);
+	/* two new messages in one commit: two files, one directory */
+	n = omacp_store_get_sync_count(f->store);
+	g_assert_true(omacp_message_store_save_message(f->store, other, &error));
+	g_assert_true(omacp_message_store_save_message(f->store, third, &error));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(omacp_store_get_sync_count(f->store) - n, ==, 3);
+	/* nothing written: nothing synced */
+	n = omacp_store_get_sync_count(f->store);
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_cmpuint(omacp_store_get_sync_count(f->store) - n, ==, 0);
+}
+
+static void
+durable_cb(const GError *error, gpointer user_data)
+{
+	g_assert_no_error(error);
+	(*(guint *) user_data)++;
+}
+
+/* omacp_store_when_durable() waits for the commit the main loop runs. */
+static void
+test_record_when_durable(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(8);
+	g_autoptr(GError) error = NULL;
+	guint called = 0;
+
+	/* nothing pending: at once */
+	omacp_store_when_durable(f->store, durable_cb, &called);
+	g_assert_cmpuint(called, ==, 1);
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	omacp_store_when_durable(f->store, durable_cb, &called);
+	omacp_store_when_durable(f->store, durable_cb, &called);
+	g_assert_cmpuint(called, ==, 1);
+	while (called < 3)
+		g_main_context_iteration(NULL, TRUE);
+	/* and no source is left behind */
+	g_assert_false(g_main_context_pending(NULL));
+}
+
+/* Many state changes: the file is rewritten as one record now and then,
+ * and reads back the last one. */
+static void
+test_record_compaction(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(6);
+	g_autoptr(OmacpDaemonMessage) back = NULL;
+	g_autoptr(GBytes) input = g_bytes_new_static("\x05\x06\x07", 3);
+	g_autoptr(GBytes) input_back = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = rec_path(f, 6);
+	g_autofree char *data_after = NULL;
+	gsize len_after = 0;
+
+	g_assert_true(omacp_message_store_add_input(f->store, msg, input, 42, &error));
+	for (guint i = 0; i < 40; i++) {
+		g_autofree char *why = g_strdup_printf("change %u", i);
+
+		omacp_dbus_message_set_error(OMACP_DBUS_MESSAGE(msg), why);
+		g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	}
+	g_assert_no_error(error);
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_true(g_file_get_contents(path, &data_after, &len_after, NULL));
+	/* 41 records of about 300 octets would be 12 KB */
+	g_assert_cmpuint(len_after, <, 16 * 400);
+	back = omacp_message_store_load_message(f->store, 6, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(omacp_dbus_message_get_error(OMACP_DBUS_MESSAGE(back)), ==, "change 39");
+	g_assert_cmpuint(back->n_inputs, ==, 1);
+	input_back = omacp_message_store_read_input(f->store, back, 0, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(input_back, input));
+}
+
+static void
+reopen(Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_clear_pointer(&f->store, omacp_store_free);
+	g_assert_true(omacp_store_open(f->dir, &f->store, &error));
+	g_assert_no_error(error);
+}
+
+/* A crash mid-append leaves a torn last record: cut off, the rest read. */
+static void
+test_record_torn_tail(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(7);
+	g_autoptr(OmacpDaemonMessage) back = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = rec_path(f, 7);
+	g_autofree char *whole = NULL;
+	g_autofree char *torn = NULL;
+	g_autofree char *after = NULL;
+	gsize len = 0;
+	gsize len_after = 0;
+
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_true(g_file_get_contents(path, &whole, &len, NULL));
+	/* the whole file and half of a copy of its record */
+	torn = g_malloc(len + (len - 8) / 2);
+	memcpy(torn, whole, len);
+	memcpy(torn + len, whole + 8, (len - 8) / 2);
+	g_assert_true(g_file_set_contents(path, torn, len + (len - 8) / 2, NULL));
+	reopen(f);
+	back = omacp_message_store_load_message(f->store, 7, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(omacp_daemon_message_get_state(back), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_true(g_file_get_contents(path, &after, &len_after, NULL));
+	g_assert_cmpuint(len_after, ==, len);
+}
+
+/* Bytes on disk are not trusted: a bad checksum before more records, or a
+ * GVariant not in normal form, is a named error, no object. */
+static void
+test_record_corrupt(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(9);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = rec_path(f, 9);
+	g_autofree char *whole = NULL;
+	g_autofree char *twice = NULL;
+	gsize len = 0;
+	/* a{sv} with one entry whose key string has no terminating NUL: its
+	 * framing offset points past it, not normal form */
+	static const guint8 bad[] = { 'O', 'M', 'A', 'C', 'P', 'm', '1', 'l', 8,   0,   0,   0,
+		                      0,   0,   0,   0,   'k', 'e', 'y', 'x', 'y', 'z', 'w', 9 };
+	guint8 framed[sizeof(bad)];
+	guint32 sum = 2166136261u;
+
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_true(g_file_get_contents(path, &whole, &len, NULL));
+	/* the record twice, the first one's payload flipped */
+	twice = g_malloc(2 * len - 8);
+	memcpy(twice, whole, len);
+	memcpy(twice + len, whole + 8, len - 8);
+	twice[8 + 8 + 3] ^= 0x55;
+	g_assert_true(g_file_set_contents(path, twice, 2 * len - 8, NULL));
+	reopen(f);
+	g_assert_null(omacp_message_store_load_message(f->store, 9, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_STORE);
+	g_assert_nonnull(strstr(error->message, "record 1 is corrupt"));
+	g_clear_error(&error);
+
+	/* a right checksum over a GVariant that is not in normal form */
+	memcpy(framed, bad, sizeof(bad));
+	for (guint i = 16; i < sizeof(bad); i++) {
+		sum ^= framed[i];
+		sum *= 16777619u;
+	}
+	framed[12] = sum & 0xff;
+	framed[13] = (sum >> 8) & 0xff;
+	framed[14] = (sum >> 16) & 0xff;
+	framed[15] = (sum >> 24) & 0xff;
+	g_assert_true(g_file_set_contents(path, (const char *) framed, sizeof(framed), NULL));
+	g_assert_null(omacp_message_store_load_message(f->store, 9, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_STORE);
+	g_assert_nonnull(strstr(error->message, "normal form"));
+	g_clear_error(&error);
+
+	/* not a record file at all */
+	g_assert_true(g_file_set_contents(path, "[Message]\nState=applied\n", -1, NULL));
+	g_assert_null(omacp_message_store_load_message(f->store, 9, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_STORE);
+}
+
+/* A file whose creation a crash cut short (records but no meta, or not
+ * even one whole record) is removed: NotFound. */
+static void
+test_record_cut_short(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(11);
+	g_autoptr(GBytes) input = g_bytes_new_static("\x01", 1);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = rec_path(f, 11);
+	g_autofree char *path12 = rec_path(f, 12);
+
+	g_assert_true(omacp_message_store_write_complete(f->store, msg, input, &error));
+	g_assert_true(g_file_set_contents(path12, "OMACPm1l\x10\x00", 10, NULL));
+	reopen(f);
+	g_assert_null(omacp_message_store_load_message(f->store, 11, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_assert_null(omacp_message_store_load_message(f->store, 12, NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND);
+	g_assert_false(g_file_test(path12, G_FILE_TEST_EXISTS));
+}
+
+/* A store written by an older version: meta.ini with the text form of
+ * the GVariants, input-K and message files. Read once, converted to a
+ * record file; the directory goes once the records are durable. */
+static void
+test_legacy_converted(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OmacpDaemonMessage) back = NULL;
+	g_autoptr(OmacpDaemonMessage) again = NULL;
+	g_autoptr(GBytes) input = NULL;
+	g_autoptr(GBytes) complete = NULL;
+	g_autoptr(GVariant) changes = g_variant_ref_sink(g_variant_new_parsed(
+	        "[{'profile': <'internet:OLD'>, 'field': <'apn'>, 'new': <'old.example'>}]"));
+	g_autoptr(GVariant) undo = g_variant_ref_sink(
+	        g_variant_new_parsed("[{'profile': <uint32 2>, 'created': <true>}]"));
+	g_autofree char *changes_text = g_variant_print(changes, TRUE);
+	g_autofree char *undo_text = g_variant_print(undo, TRUE);
+	g_autofree char *dir = g_build_filename(f->dir, "messages", "5", NULL);
+	g_autofree char *path = rec_path(f, 5);
+	const char *times[] = { "111", "222", NULL };
+	gint profiles[] = { 2 };
+	OmacpDBusMessage *b;
+
+	g_key_file_set_uint64(kf, "Message", "Id", 5);
+	g_key_file_set_string(kf, "Message", "State", "applied");
+	g_key_file_set_string(kf, "Message", "Format", "ud");
+	g_key_file_set_string(kf, "Message", "Security", "netwpin");
+	g_key_file_set_boolean(kf, "Message", "Authenticated", TRUE);
+	g_key_file_set_string(kf, "Message", "Sender", "+4930002");
+	g_key_file_set_string(kf, "Message", "Imsi", "262011234567889");
+	g_key_file_set_uint64(kf, "Message", "ReceivedAt", 99);
+	g_key_file_set_uint64(kf, "Message", "SegmentsReceived", 2);
+	g_key_file_set_uint64(kf, "Message", "SegmentsTotal", 2);
+	g_key_file_set_integer_list(kf, "Message", "Profiles", profiles, 1);
+	g_key_file_set_string(kf, "Message", "Changes", changes_text);
+	g_key_file_set_uint64(kf, "Message", "Inputs", 2);
+	g_key_file_set_string_list(kf, "Message", "InputTimes", times, 2);
+	g_key_file_set_string(kf, "Message", "Fingerprint", "f00d");
+	g_key_file_set_string(kf, "Message", "Undo", undo_text);
+	g_assert_true(omacp_store_save_message_meta(f->store, 5, kf, &error));
+	g_assert_true(omacp_store_write_message_file(f->store, 5, "input-1", "one", 3, &error));
+	g_assert_true(omacp_store_write_message_file(f->store, 5, "input-2", "two", 3, &error));
+	g_assert_true(omacp_store_write_message_file(f->store, 5, "message", "whole", 5, &error));
+	g_assert_no_error(error);
+	reopen(f);
+
+	back = omacp_message_store_load_message(f->store, 5, NULL, &error);
+	g_assert_no_error(error);
+	b = OMACP_DBUS_MESSAGE(back);
+	g_assert_cmpint(omacp_daemon_message_get_state(back), ==, OMACP_MESSAGE_STATE_APPLIED);
+	g_assert_cmpint(back->format, ==, OMACP_FORMAT_UD);
+	g_assert_cmpstr(omacp_dbus_message_get_security(b), ==, "netwpin");
+	g_assert_true(omacp_dbus_message_get_authenticated(b));
+	g_assert_cmpstr(omacp_dbus_message_get_sender(b), ==, "+4930002");
+	g_assert_cmpstr(back->imsi, ==, "262011234567889");
+	g_assert_cmpuint(omacp_dbus_message_get_received_at(b), ==, 99);
+	g_assert_cmpuint(omacp_dbus_message_get_segments_total(b), ==, 2);
+	g_assert_cmpstr(omacp_dbus_message_get_profiles(b)[0], ==, OMACP_DBUS_PROFILE_PREFIX "2");
+	g_assert_true(g_variant_equal(omacp_dbus_message_get_changes(b), changes));
+	g_assert_true(g_variant_equal(back->undo, undo));
+	g_assert_cmpstr(back->fingerprint, ==, "f00d");
+	g_assert_cmpuint(back->n_inputs, ==, 2);
+	g_assert_cmpint(g_array_index(back->input_times, gint64, 1), ==, 222);
+	/* converted: the records now, the directory after the commit */
+	g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+	g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+
+	/* and read as records from then on, all of it */
+	reopen(f);
+	again = omacp_message_store_load_message(f->store, 5, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_variant_equal(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(again)),
+	                              changes));
+	input = omacp_message_store_read_input(f->store, again, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpmem(g_bytes_get_data(input, NULL), g_bytes_get_size(input), "two", 3);
+	complete = omacp_message_store_read_complete(f->store, again, &error);
+	g_assert_no_error(error);
+	g_assert_cmpmem(g_bytes_get_data(complete, NULL), g_bytes_get_size(complete), "whole", 5);
+}
+
+/* state.ini is derived: stale (lower than a stored number) or unreadable,
+ * it is rebuilt at open from the files, and no number is handed out twice. */
+static void
+test_counters_rebuilt(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonMessage) msg = sample_message(41);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autofree char *state = g_build_filename(f->dir, "state.ini", NULL);
+	guint id = 0;
+
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_true(omacp_store_commit(f->store, &error));
+	g_assert_true(
+	        g_file_set_contents(state, "[Store]\nNextMessage=3\nNextProfile=1\n", -1, NULL));
+	reopen(f);
+	g_assert_true(g_key_file_load_from_file(kf, state, G_KEY_FILE_NONE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_key_file_get_uint64(kf, "Store", "NextMessage", NULL), ==, 42);
+	g_assert_true(omacp_store_next_message_id(f->store, &id, &error));
+	g_assert_cmpuint(id, ==, 42);
+
+	/* 42 was handed out but nothing stored under it: free to take again */
+	g_clear_pointer(&f->store, omacp_store_free);
+	g_assert_true(g_file_set_contents(state, "\x01garbage[", -1, NULL));
+	reopen(f);
+	g_assert_true(g_key_file_load_from_file(kf, state, G_KEY_FILE_NONE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_key_file_get_uint64(kf, "Store", "NextMessage", NULL), ==, 42);
+	g_assert_cmpuint(g_key_file_get_uint64(kf, "Store", "NextProfile", NULL), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -249,5 +608,21 @@ main(int argc, char **argv)
 	           fixture_tear_down);
 	g_test_add("/message-store/snapshot", Fixture, NULL, fixture_set_up, test_profile_snapshot,
 	           fixture_tear_down);
+	g_test_add("/message-store/record/syncs", Fixture, NULL, fixture_set_up, test_record_syncs,
+	           fixture_tear_down);
+	g_test_add("/message-store/record/when-durable", Fixture, NULL, fixture_set_up,
+	           test_record_when_durable, fixture_tear_down);
+	g_test_add("/message-store/record/compaction", Fixture, NULL, fixture_set_up,
+	           test_record_compaction, fixture_tear_down);
+	g_test_add("/message-store/record/torn-tail", Fixture, NULL, fixture_set_up,
+	           test_record_torn_tail, fixture_tear_down);
+	g_test_add("/message-store/record/corrupt", Fixture, NULL, fixture_set_up,
+	           test_record_corrupt, fixture_tear_down);
+	g_test_add("/message-store/record/cut-short", Fixture, NULL, fixture_set_up,
+	           test_record_cut_short, fixture_tear_down);
+	g_test_add("/message-store/legacy-converted", Fixture, NULL, fixture_set_up,
+	           test_legacy_converted, fixture_tear_down);
+	g_test_add("/message-store/counters-rebuilt", Fixture, NULL, fixture_set_up,
+	           test_counters_rebuilt, fixture_tear_down);
 	return g_test_run();
 }
