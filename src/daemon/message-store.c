@@ -109,110 +109,127 @@ input_key(guint index)
 	return g_strdup_printf("input-%u", index + 1);
 }
 
-/* Calls @setter with the string @key of @meta, when there is one. */
-#define SET_STRING(meta, key, object, setter)                                                      \
-	do {                                                                                       \
-		const char *value_ = NULL;                                                         \
-		if (g_variant_lookup(meta, key, "&s", &value_))                                    \
-			setter(object, value_);                                                    \
-	} while (0)
-
-static guint
-lookup_uint(GVariant *meta, const char *key)
+/* One key of a message's "meta" record onto @msg. */
+static void
+apply_meta_value(OmacpDaemonMessage *msg, const char *key, GVariant *value)
 {
-	guint32 v = 0;
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *s = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
+	                        ? g_variant_get_string(value, NULL)
+	                        : NULL;
+	gboolean is_u = g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32);
+	guint u = is_u ? g_variant_get_uint32(value) : 0;
 
-	g_variant_lookup(meta, key, "u", &v);
-	return v;
+	/* by frequency of nothing: every key once, in the order meta_of() writes */
+	if (s != NULL && strcmp(key, "State") == 0) {
+		OmacpMessageState state = OMACP_MESSAGE_STATE_FAILED;
+
+		if (!omacp_message_state_from_string(s, &state))
+			g_warning("message/%u: stored state '%s' unknown, read as failed", msg->id,
+			          s);
+		omacp_daemon_message_restore_state(msg, state);
+	} else if (s != NULL && strcmp(key, "Security") == 0) {
+		omacp_dbus_message_set_security(m, s);
+	} else if (s != NULL && strcmp(key, "Sender") == 0) {
+		omacp_dbus_message_set_sender(m, s);
+	} else if (s != NULL && strcmp(key, "Imsi") == 0) {
+		omacp_daemon_message_set_imsi(msg, s);
+	} else if (s != NULL && strcmp(key, "Iccid") == 0) {
+		omacp_daemon_message_set_iccid(msg, s);
+	} else if (s != NULL && strcmp(key, "Modem") == 0) {
+		omacp_dbus_message_set_modem(m, s);
+	} else if (s != NULL && strcmp(key, "ContentType") == 0) {
+		omacp_dbus_message_set_content_type(m, s);
+	} else if (s != NULL && strcmp(key, "Error") == 0) {
+		omacp_dbus_message_set_error(m, s);
+	} else if (s != NULL && strcmp(key, "Fingerprint") == 0) {
+		g_free(msg->fingerprint);
+		msg->fingerprint = g_strdup(s);
+	} else if (strcmp(key, "Authenticated") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+		omacp_dbus_message_set_authenticated(m, g_variant_get_boolean(value));
+	} else if (strcmp(key, "ReceivedAt") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64)) {
+		omacp_dbus_message_set_received_at(m, g_variant_get_uint64(value));
+	} else if (is_u && strcmp(key, "PinAttemptsLeft") == 0) {
+		omacp_dbus_message_set_pin_attempts_left(m, u);
+	} else if (is_u && strcmp(key, "SegmentsReceived") == 0) {
+		omacp_dbus_message_set_segments_received(m, u);
+	} else if (is_u && strcmp(key, "SegmentsTotal") == 0) {
+		omacp_dbus_message_set_segments_total(m, u);
+	} else if (strcmp(key, "Profiles") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE("au"))) {
+		g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+		gsize n = 0;
+		const guint32 *ids = g_variant_get_fixed_array(value, &n, sizeof(guint32));
+
+		for (gsize i = 0; i < n; i++) {
+			if (ids[i] > 0)
+				g_ptr_array_add(
+				        paths,
+				        g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", ids[i]));
+		}
+		omacp_daemon_message_set_profiles(msg, paths);
+	} else if (strcmp(key, "Changes") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
+		g_autoptr(GVariant) own = detach(value);
+
+		omacp_dbus_message_set_changes(m, own);
+	} else if (strcmp(key, "Warnings") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY)) {
+		g_autofree const char **warnings = g_variant_get_strv(value, NULL);
+
+		omacp_dbus_message_set_warnings(m, warnings);
+	} else if (strcmp(key, "Undo") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
+		g_clear_pointer(&msg->undo, g_variant_unref);
+		msg->undo = detach(value);
+	}
 }
 
-/* The message @id of the folded @record. */
+/* The message @id of the folded @record: one pass over each dictionary. */
 static OmacpDaemonMessage *
 message_from_record(guint id, GVariant *record, OmacpAuthority *authority, GError **error)
 {
 	g_autoptr(GVariant) meta = g_variant_lookup_value(record, "meta", G_VARIANT_TYPE_VARDICT);
-	g_autoptr(GVariant) changes = NULL;
-	g_autoptr(GVariant) profiles = NULL;
-	g_autofree const char **warnings = NULL;
-	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-	const char *empty[] = { NULL };
-	const char *s = NULL;
+	g_autoptr(GVariant) format_value = NULL;
 	OmacpFormat format = OMACP_FORMAT_WSP;
 	OmacpDaemonMessage *msg;
-	OmacpDBusMessage *m;
-	gboolean b = FALSE;
-	guint64 t = 0;
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
 
 	if (meta == NULL) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
 		            "store: message/%u has no meta record", id);
 		return NULL;
 	}
-	if (g_variant_lookup(meta, "Format", "&s", &s) && !omacp_format_from_string(s, &format))
-		g_warning("message/%u: stored format '%s' unknown, read as wsp", id, s);
+	format_value = g_variant_lookup_value(meta, "Format", G_VARIANT_TYPE_STRING);
+	if (format_value != NULL &&
+	    !omacp_format_from_string(g_variant_get_string(format_value, NULL), &format))
+		g_warning("message/%u: stored format '%s' unknown, read as wsp", id,
+		          g_variant_get_string(format_value, NULL));
 	msg = omacp_daemon_message_new(id, format, authority);
-	m = OMACP_DBUS_MESSAGE(msg);
-	if (g_variant_lookup(meta, "State", "&s", &s)) {
-		OmacpMessageState state = OMACP_MESSAGE_STATE_FAILED;
+	g_variant_iter_init(&iter, meta);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value))
+		apply_meta_value(msg, key, value);
+	/* the inputs: "input-1", "input-2", ... in any order in the record */
+	g_variant_iter_init(&iter, record);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+		guint64 k = 0;
 
-		if (!omacp_message_state_from_string(s, &state))
-			g_warning("message/%u: stored state '%s' unknown, read as failed", id, s);
-		omacp_daemon_message_restore_state(msg, state);
-	}
-	SET_STRING(meta, "Security", m, omacp_dbus_message_set_security);
-	SET_STRING(meta, "Sender", m, omacp_dbus_message_set_sender);
-	SET_STRING(meta, "Modem", m, omacp_dbus_message_set_modem);
-	SET_STRING(meta, "ContentType", m, omacp_dbus_message_set_content_type);
-	SET_STRING(meta, "Error", m, omacp_dbus_message_set_error);
-	SET_STRING(meta, "Imsi", msg, omacp_daemon_message_set_imsi);
-	SET_STRING(meta, "Iccid", msg, omacp_daemon_message_set_iccid);
-	if (g_variant_lookup(meta, "Authenticated", "b", &b))
-		omacp_dbus_message_set_authenticated(m, b);
-	if (g_variant_lookup(meta, "ReceivedAt", "t", &t))
-		omacp_dbus_message_set_received_at(m, t);
-	omacp_dbus_message_set_pin_attempts_left(m, lookup_uint(meta, "PinAttemptsLeft"));
-	omacp_dbus_message_set_segments_received(m, lookup_uint(meta, "SegmentsReceived"));
-	omacp_dbus_message_set_segments_total(m, lookup_uint(meta, "SegmentsTotal"));
-	profiles = g_variant_lookup_value(meta, "Profiles", G_VARIANT_TYPE("au"));
-	for (gsize i = 0; profiles != NULL && i < g_variant_n_children(profiles); i++) {
-		guint32 pid = 0;
+		if (!g_str_has_prefix(key, "input-") ||
+		    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL) ||
+		    !g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
+			continue;
+		while (k > msg->input_times->len) {
+			gint64 unknown = 0;
 
-		g_variant_get_child(profiles, i, "u", &pid);
-		if (pid > 0)
-			g_ptr_array_add(paths,
-			                g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", pid));
+			g_array_append_val(msg->input_times, unknown);
+		}
+		g_variant_get_child(value, 0, "x", &g_array_index(msg->input_times, gint64, k - 1));
 	}
-	omacp_daemon_message_set_profiles(msg, paths);
-	changes = g_variant_lookup_value(meta, "Changes", G_VARIANT_TYPE("aa{sv}"));
-	if (changes != NULL) {
-		g_autoptr(GVariant) own = detach(changes);
-
-		omacp_dbus_message_set_changes(m, own);
-	}
-	if (!g_variant_lookup(meta, "Warnings", "^a&s", &warnings))
-		warnings = NULL;
-	omacp_dbus_message_set_warnings(m, warnings ? warnings : empty);
-	if (g_variant_lookup(meta, "Fingerprint", "&s", &s))
-		msg->fingerprint = g_strdup(s);
-	{
-		g_autoptr(GVariant) undo =
-		        g_variant_lookup_value(meta, "Undo", G_VARIANT_TYPE("aa{sv}"));
-
-		if (undo != NULL)
-			msg->undo = detach(undo);
-	}
-	for (guint i = 0;; i++) {
-		g_autofree char *key = input_key(i);
-		gint64 when = 0;
-		g_autoptr(GVariant) input =
-		        g_variant_lookup_value(record, key, G_VARIANT_TYPE("(xay)"));
-
-		if (input == NULL)
-			break;
-		g_variant_get_child(input, 0, "x", &when);
-		g_array_append_val(msg->input_times, when);
-		msg->n_inputs++;
-	}
+	msg->n_inputs = msg->input_times->len;
 	return msg;
 }
 

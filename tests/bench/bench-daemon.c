@@ -19,7 +19,10 @@
  *  - context switches of all omacpd threads while idle.
  *
  *   omacp-bench-daemon [--quick] [--dir DIR] [--idle-seconds S] [--no-callgrind]
+ *   omacp-bench-daemon --fill N [--segments 1|4] [--dir DIR]
  *
+ * --fill only makes a store of N messages in a new directory under --dir
+ * and prints its path (to profile a start with perf or callgrind).
  * --dir is where the on-disk state directory goes (default /var/tmp);
  * tmpfs figures use /dev/shm. --quick uses smaller stores (200 and 1000
  * messages) and fewer repetitions, and finishes in a couple of minutes.
@@ -64,10 +67,14 @@ typedef struct {
 	GSubprocess *proc;
 	int pid;
 	char *state;
-	double name_ms; /* exec → name on the bus */
-	double gmo_ms;  /* exec → first GetManagedObjects answer */
+	double name_ms;     /* exec → name on the bus */
+	double gmo_ms;      /* exec → first GetManagedObjects answer */
+	double name_cpu_ms; /* omacpd's CPU time until then */
+	double gmo_cpu_ms;
 	guint n_objects;
 } Daemon;
+
+static double cpu_ms(int pid);
 
 /* ---- messages ---- */
 
@@ -243,6 +250,7 @@ daemon_start(Bench *b, const char *state, const char *const *wrapper, gboolean c
 		g_usleep(200);
 	}
 	d->name_ms = ms_since(start);
+	d->name_cpu_ms = cpu_ms(d->pid);
 	g_dbus_connection_signal_unsubscribe(b->conn, sub);
 	reply = g_dbus_connection_call_sync(
 	        b->conn, BUS_NAME, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
@@ -251,6 +259,7 @@ daemon_start(Bench *b, const char *state, const char *const *wrapper, gboolean c
 	if (reply == NULL)
 		g_error("bench: GetManagedObjects: %s", error->message);
 	d->gmo_ms = ms_since(start);
+	d->gmo_cpu_ms = cpu_ms(d->pid);
 	objects = g_variant_get_child_value(reply, 0);
 	d->n_objects = (guint) g_variant_n_children(objects);
 	return d;
@@ -397,6 +406,26 @@ context_switches(int pid)
 	return total;
 }
 
+/* CPU time of all threads of @pid so far, in ms (/proc/PID/task/N/schedstat):
+ * what a start costs whatever else the machine runs. */
+static double
+cpu_ms(int pid)
+{
+	g_autofree char *dir = g_strdup_printf("/proc/%d/task", pid);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint64 ns = 0;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, "schedstat", NULL);
+		g_autofree char *text = NULL;
+
+		if (g_file_get_contents(path, &text, NULL, NULL))
+			ns += g_ascii_strtoull(text, NULL, 10);
+	}
+	return (double) ns / 1e6;
+}
+
 static const char *
 fs_name(const char *path)
 {
@@ -513,6 +542,8 @@ measure_writes(Bench *b, const char *parent, guint n, gboolean with_syncs, char 
 typedef struct {
 	double name_ms[3];
 	double gmo_ms[3];
+	double name_cpu_ms[3];
+	double gmo_cpu_ms[3];
 	guint64 rss_kb;
 	guint n_objects;
 } Starts;
@@ -534,12 +565,16 @@ measure_starts(Bench *b, const char *state, guint reps, Starts *out)
 
 		out->name_ms[r] = d->name_ms;
 		out->gmo_ms[r] = d->gmo_ms;
+		out->name_cpu_ms[r] = d->name_cpu_ms;
+		out->gmo_cpu_ms[r] = d->gmo_cpu_ms;
 		out->n_objects = d->n_objects;
 		out->rss_kb = rss_kb(d->pid);
 		daemon_stop(d);
 	}
 	qsort(out->name_ms, reps, sizeof(double), compare_double);
 	qsort(out->gmo_ms, reps, sizeof(double), compare_double);
+	qsort(out->name_cpu_ms, reps, sizeof(double), compare_double);
+	qsort(out->gmo_cpu_ms, reps, sizeof(double), compare_double);
 }
 
 static void
@@ -547,10 +582,11 @@ print_start(GString *out, guint n, guint segments, const Starts *s, guint reps)
 {
 	g_string_append_printf(
 	        out,
-	        "  %5u %-7s  name %7.1f ms (median %7.1f)   GetManagedObjects %7.1f ms "
-	        "(median %7.1f)   %u objects\n",
+	        "  %5u %-6s name %7.1f ms (median %7.1f, cpu %6.1f)   "
+	        "GetManagedObjects %7.1f ms (median %7.1f, cpu %6.1f)   %u objects\n",
 	        n, segments == 1 ? "single" : "four", s->name_ms[0], s->name_ms[reps / 2],
-	        s->gmo_ms[0], s->gmo_ms[reps / 2], s->n_objects);
+	        s->name_cpu_ms[0], s->gmo_ms[0], s->gmo_ms[reps / 2], s->gmo_cpu_ms[0],
+	        s->n_objects);
 }
 
 /* RSS per stored message at @n1 and @n2, live and after a restart, and the
@@ -665,6 +701,8 @@ main(int argc, char **argv)
 	gboolean quick = FALSE;
 	gboolean no_callgrind = FALSE;
 	gint idle_seconds = 0;
+	gint fill = 0;
+	gint fill_segments = 1;
 	g_autofree char *dir = NULL;
 	GOptionEntry entries[] = {
 		{ "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Smaller stores, fewer repetitions",
@@ -675,6 +713,10 @@ main(int argc, char **argv)
 		  "How long the idle wakeups are counted (default 10, quick 3)", "S" },
 		{ "no-callgrind", 0, 0, G_OPTION_ARG_NONE, &no_callgrind,
 		  "Do not count instructions", NULL },
+		{ "fill", 0, 0, G_OPTION_ARG_INT, &fill,
+		  "Only make a store of N messages under --dir and print its path", "N" },
+		{ "segments", 0, 0, G_OPTION_ARG_INT, &fill_segments,
+		  "With --fill: segments per message (1 or 4)", "K" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("— omacpd benchmark (issue 16)");
@@ -726,6 +768,24 @@ main(int argc, char **argv)
 		g_error("bench: mmap: %s", g_strerror(errno));
 	bench_start_bus(&b);
 
+	if (fill > 0) {
+		g_autofree char *state = new_state_dir(dir);
+		g_autoptr(GPtrArray) m = fresh_messages((guint) fill, fill_segments == 4 ? 4 : 1);
+		Daemon *d = daemon_start(&b, state, NULL, FALSE);
+
+		deliver_all(&b, m, 16);
+		daemon_stop(d);
+		printf("%s\n", state);
+		g_object_unref(b.conn);
+		g_subprocess_send_signal(b.bus, SIGTERM);
+		g_subprocess_wait(b.bus, NULL, NULL);
+		g_object_unref(b.bus);
+		remove_tree(b.tmp);
+		g_free(b.tmp);
+		g_free(b.config);
+		g_free(b.counter_path);
+		return 0;
+	}
 	printf("omacp-bench-daemon%s: %s\n  state directory in %s (%s), tmpfs in /dev/shm\n",
 	       quick ? " --quick" : "", b.omacpd, dir, fs_name(dir));
 
@@ -757,7 +817,7 @@ main(int argc, char **argv)
 	measure_store_sizes(&b, n1, n2, 1, reps, rss_idle, starts);
 	measure_store_sizes(&b, n1, n2, 4, reps, rss_idle, starts);
 
-	printf("start, from exec (best of %u, median):\n", reps);
+	printf("start, from exec (best of %u, median; omacpd's CPU time, best):\n", reps);
 	{
 		g_autoptr(GString) line = g_string_new(NULL);
 
