@@ -102,6 +102,12 @@ gboolean omacp_message_check_ports(const OmacpSms *sms, GError **error);
 gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,
                                    GError **error);
 
+/* The same from a push already parsed from @datagram (the router's): the
+ * WSP header is not parsed again; @push is copied (its octets shared). */
+gboolean omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *push,
+                                          const OmacpKeys *keys, OmacpMessage **out,
+                                          GError **error);
+
 /* The document stage alone: body octets + content type (wbxml or xml) →
  * xml, doc, profiles on @message (used by the two calls above and by the
  * daemon to re-derive profiles after a restart). With @imsi and @mbpi the

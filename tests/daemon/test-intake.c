@@ -362,6 +362,59 @@ test_restore(Fixture *f, gconstpointer data)
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
 }
 
+/* A push from an adapter is parsed once, by the router: intake decodes
+ * what the router parsed (here: a parse edited to say SEC none, MAC none),
+ * not the datagram's own header (SEC NETWPIN with a MAC). */
+static void
+test_push_parsed_once(Fixture *f, gconstpointer data)
+{
+	static const char mac[] = "0123456789ABCDEF0123456789ABCDEF01234567";
+	g_autoptr(GBytes) doc = document("once.example");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) datagram = NULL;
+	g_autoptr(OmacpPush) push = NULL;
+	OmacpPushEvent event = { .adapter = "test", .modem = "/modem/1", .sender = "+4930002" };
+	OmacpDaemonMessage *msg;
+	OmacpDaemonMessage *again;
+
+	datagram =
+	        omacp_wsp_encode_push(1, "text/vnd.wap.connectivity-xml", OMACP_SEC_NETWPIN, mac,
+	                              g_bytes_get_data(doc, NULL), g_bytes_get_size(doc), &error);
+	g_assert_no_error(error);
+	g_assert_true(omacp_wsp_parse_push_bytes(datagram, &push, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(push->sec, ==, OMACP_SEC_NETWPIN);
+	push->sec = OMACP_SEC_NONE;
+	g_clear_pointer(&push->mac, g_free);
+
+	event.datagram = datagram;
+	event.push = push;
+	msg = omacp_intake_deliver_push(f->intake, &event, 2000, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(msg);
+	g_assert_cmpint(msg->decoded->sec, ==, OMACP_SEC_NONE);
+	g_assert_cmpstr(omacp_dbus_message_get_security(OMACP_DBUS_MESSAGE(msg)), ==, "none");
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_cmpstr(omacp_dbus_message_get_sender(OMACP_DBUS_MESSAGE(msg)), ==, "+4930002");
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
+
+	/* without the router's parse the datagram's own header counts: a
+	 * NETWPIN message (the same document, so a replay of the first) */
+	event.push = NULL;
+	event.sender = "+4930003";
+	again = omacp_intake_deliver_push(f->intake, &event, 3000, &error);
+	g_assert_no_error(error);
+	g_assert_true(again == msg);
+	{
+		g_autoptr(OmacpMessage) decoded = NULL;
+
+		g_assert_true(omacp_message_decode_push(datagram, NULL, &decoded, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(decoded->sec, ==, OMACP_SEC_NETWPIN);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -377,6 +430,7 @@ main(int argc, char **argv)
 	ADD("/intake/segments-rejected", test_segments_rejected);
 	ADD("/intake/segments-expire", test_segments_expire);
 	ADD("/intake/restore", test_restore);
+	ADD("/intake/push-parsed-once", test_push_parsed_once);
 #undef ADD
 	return g_test_run();
 }
