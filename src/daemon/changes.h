@@ -20,6 +20,10 @@ char *omacp_changes_escape(const char *text, gboolean keep_newlines);
 void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
                        const char *old_value, const char *new_value, const char *risk);
 
+/* Ends @b (aa{sv}) into the Changes property's value: floating, and kept
+ * serialised rather than as a tree of GVariants. */
+GVariant *omacp_changes_end(GVariantBuilder *b);
+
 /* Adds what @profile changes to @b (aa{sv}): its name and every setting
  * that differs from @old_settings (a{sv}, NULL: none), each with the risks
  * that name the field, the risks naming no field in one entry of their

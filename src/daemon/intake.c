@@ -6,6 +6,10 @@
 #include "changes.h"
 #include "message-store.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #define RATE_WINDOW_US (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
 
 struct _OmacpIntake {
@@ -43,6 +47,17 @@ struct _OmacpIntake {
 
 /* ---- decoding ---- */
 
+/* The provider database is parsed as a DOM of several megabytes, of which
+ * the index keeps about one: the rest goes back to the system rather than
+ * staying in the heap for the daemon's life. */
+static void
+give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static const OmacpMbpi *
 intake_mbpi(OmacpIntake *self)
 {
@@ -55,6 +70,8 @@ intake_mbpi(OmacpIntake *self)
 	self->mbpi_loaded = TRUE;
 	if (g_file_get_contents(path != NULL ? path : OMACP_MBPI_DATABASE, &data, &len, NULL))
 		self->mbpi = omacp_mbpi_new_from_data(data, len, NULL);
+	g_clear_pointer(&data, g_free);
+	give_back_memory();
 	return self->mbpi;
 }
 
@@ -259,6 +276,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 		break;
 	}
 	omacp_daemon_message_settle(msg, state);
+	omacp_message_compact(decoded);
 }
 
 /* ---- rate limits and store capacity ---- */
@@ -634,6 +652,7 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 		/* show what it is, but never apply it twice */
 		msg->decoded = g_steal_pointer(&decoded);
 		omacp_daemon_message_show_decoded(msg, NULL);
+		omacp_message_compact(msg->decoded);
 		omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_REJECTED, why);
 		return TRUE;
 	}
@@ -928,6 +947,9 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		restore_segments(self, msg);
 		return;
 	}
+	/* the Changes read back stay one serialised buffer, as when made */
+	if (omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)) != NULL)
+		(void) g_variant_get_data(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
 	/* re-derive the decoded message from the stored octets */
 	complete = omacp_message_store_read_complete(self->store, msg, &error);
 	if (complete == NULL ||
@@ -939,6 +961,7 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		g_autofree char *document = omacp_xml_to_string(decoded->xml, TRUE);
 
 		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
+		omacp_message_compact(decoded);
 		msg->decoded = g_steal_pointer(&decoded);
 	}
 	omacp_objects_export_message(self->objects, msg);

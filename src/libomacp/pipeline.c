@@ -520,6 +520,25 @@ omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *push, const 
 	return TRUE;
 }
 
+void
+omacp_message_compact(OmacpMessage *m)
+{
+	g_return_if_fail(m != NULL);
+	g_clear_pointer(&m->xml, xmlFreeDoc);
+	g_clear_pointer(&m->doc, omacp_provdoc_free);
+	g_clear_pointer(&m->segments, g_ptr_array_unref);
+	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+
+		/* g_variant_get_data() serialises a tree in place and lets go
+		 * of its children; the value stays the same */
+		if (p->settings != NULL)
+			(void) g_variant_get_data(p->settings);
+		if (p->secrets != NULL)
+			(void) g_variant_get_data(p->secrets);
+	}
+}
+
 gboolean
 omacp_message_check_pin(OmacpMessage *m, const char *imsi, const char *pin, GError **error)
 {

@@ -115,6 +115,13 @@ gboolean omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *pus
 gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi,
                                        const OmacpMbpi *mbpi, GError **error);
 
+/* For a message kept long after its decode (the daemon's): frees the
+ * decoded tree (->xml, ->doc) and the segments, and turns every profile's
+ * settings and secrets from a tree of GVariants into one serialised
+ * buffer each. What later stages read stays: the profiles, ->body, SEC, MAC
+ * and the authentication verdict. Call it once the Document was made. */
+void omacp_message_compact(OmacpMessage *message);
+
 /* Re-checks authentication with one more PIN (the daemon's Accept(pin)).
  * Returns TRUE and sets ->auth VALID when it verifies. */
 gboolean omacp_message_check_pin(OmacpMessage *message, const char *imsi, const char *pin,

@@ -117,6 +117,17 @@ deliver_doc(Fixture *f, const char *apn, const char *sender, gint64 now, GError 
 	                            error);
 }
 
+/* Whether @v is kept as one serialised buffer rather than a tree: a
+ * tree hands out the same child object each time, a buffer a new one. */
+static gboolean
+is_serialised(GVariant *v)
+{
+	g_autoptr(GVariant) a = g_variant_get_child_value(v, 0);
+	g_autoptr(GVariant) b = g_variant_get_child_value(v, 0);
+
+	return a != b;
+}
+
 static void
 test_document(Fixture *f, gconstpointer data)
 {
@@ -144,6 +155,12 @@ test_document(Fixture *f, gconstpointer data)
 	changes = g_variant_print(omacp_dbus_message_get_changes(m), FALSE);
 	g_assert_nonnull(strstr(changes, "web.example"));
 	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
+	/* once shown, the decoded tree is gone; the profiles stay */
+	g_assert_null(msg->decoded->xml);
+	g_assert_null(msg->decoded->doc);
+	g_assert_cmpuint(msg->decoded->profiles->len, ==, 1);
+	/* the Changes are kept serialised */
+	g_assert_true(is_serialised(omacp_dbus_message_get_changes(m)));
 	/* the decision and the document are in the store */
 	stored = omacp_message_store_load_message(f->store, msg->id, NULL, &error);
 	g_assert_no_error(error);
