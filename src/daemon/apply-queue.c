@@ -51,7 +51,7 @@ omacp_apply_queue_update_changes(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
 		                          e ? omacp_dbus_profile_get_name(e) : NULL,
 		                          e ? omacp_dbus_profile_get_settings(e) : NULL, preview);
 	}
-	omacp_dbus_message_set_changes(OMACP_DBUS_MESSAGE(msg), omacp_changes_end(&b));
+	omacp_dbus_message_set_changes(OMACP_DBUS_MESSAGE(msg), g_variant_builder_end(&b));
 }
 
 /* ---- undo records ---- */

@@ -61,10 +61,31 @@ escaped_string(const char *text)
 	return g_variant_new_take_string(omacp_changes_escape(text, FALSE));
 }
 
-static GVariant *
-sv_entry(const char *key, GVariant *value)
+/* The keys of an entry, made once for the daemon's life and shared by
+ * every entry: six fewer GVariants to make, store and free per entry. */
+enum { KEY_PROFILE, KEY_KIND, KEY_FIELD, KEY_OLD, KEY_NEW, KEY_RISK, N_KEYS };
+
+static GVariant *const *
+entry_keys(void)
 {
-	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value));
+	static const char *const names[N_KEYS] = {
+		"profile", "kind", "field", "old", "new", "risk"
+	};
+	static GVariant *keys[N_KEYS];
+	static gsize made = 0;
+
+	if (g_once_init_enter(&made)) {
+		for (guint i = 0; i < N_KEYS; i++)
+			keys[i] = g_variant_ref_sink(g_variant_new_string(names[i]));
+		g_once_init_leave(&made, 1);
+	}
+	return keys;
+}
+
+static GVariant *
+sv_entry(GVariant *key, GVariant *value)
+{
+	return g_variant_new_dict_entry(key, g_variant_new_variant(value));
 }
 
 /* One entry is an a{sv} made at once from its six members: no dictionary
@@ -73,28 +94,28 @@ void
 omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
                   const char *old_value, const char *new_value, const char *risk)
 {
+	GVariant *const *key = entry_keys();
 	GVariant *entry[] = {
-		sv_entry("profile", escaped_string(p->identity)),
-		sv_entry("kind", g_variant_new_string(omacp_profile_kind_to_string(p->kind))),
-		sv_entry("field", g_variant_new_string(field)),
-		sv_entry("old", escaped_string(old_value)),
-		sv_entry("new", escaped_string(new_value)),
-		sv_entry("risk", escaped_string(risk)),
+		sv_entry(key[KEY_PROFILE], escaped_string(p->identity)),
+		sv_entry(key[KEY_KIND],
+		         g_variant_new_string(omacp_profile_kind_to_string(p->kind))),
+		sv_entry(key[KEY_FIELD], g_variant_new_string(field)),
+		sv_entry(key[KEY_OLD], escaped_string(old_value)),
+		sv_entry(key[KEY_NEW], escaped_string(new_value)),
+		sv_entry(key[KEY_RISK], escaped_string(risk)),
 	};
 
 	g_variant_builder_add_value(
 	        b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, G_N_ELEMENTS(entry)));
 }
 
-GVariant *
-omacp_changes_end(GVariantBuilder *b)
+void
+omacp_changes_compact(GVariant *changes)
 {
-	GVariant *changes = g_variant_builder_end(b);
-
-	/* serialised in place (it stays floating): one buffer instead of a
-	 * tree of a few hundred GVariants per message */
-	(void) g_variant_get_data(changes);
-	return changes;
+	/* g_variant_get_data() serialises a tree in place and lets go of its
+	 * children: one buffer instead of a few hundred GVariants */
+	if (changes != NULL)
+		(void) g_variant_get_data(changes);
 }
 
 static char *
@@ -358,5 +379,5 @@ omacp_changes_add_forcing(GVariant *changes, const OmacpProfile *profile, const 
 		omacp_changes_add(&b, profile, "ofono:Active", "true", "true", why);
 	else
 		omacp_changes_add(&b, profile, "edited-by-hand", "true", "overwritten", why);
-	return omacp_changes_end(&b);
+	return g_variant_builder_end(&b);
 }

@@ -276,7 +276,9 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 		break;
 	}
 	omacp_daemon_message_settle(msg, state);
+	/* stored and shown: from now on it is kept, not sent */
 	omacp_message_compact(decoded);
+	omacp_changes_compact(omacp_dbus_message_get_changes(m));
 }
 
 /* ---- rate limits and store capacity ---- */
@@ -948,8 +950,7 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		return;
 	}
 	/* the Changes read back stay one serialised buffer, as when made */
-	if (omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)) != NULL)
-		(void) g_variant_get_data(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
+	omacp_changes_compact(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
 	/* re-derive the decoded message from the stored octets */
 	complete = omacp_message_store_read_complete(self->store, msg, &error);
 	if (complete == NULL ||
