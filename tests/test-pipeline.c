@@ -389,6 +389,87 @@ test_unsigned_document_formats(void)
 	g_assert_nonnull(find_profile_with_apn(m2, "test2"));
 }
 
+/* Whether @v is kept as one serialised buffer rather than a tree: a
+ * tree hands out the same child object each time, a buffer a new one. */
+static gboolean
+is_serialised(GVariant *v)
+{
+	g_autoptr(GVariant) a = g_variant_get_child_value(v, 0);
+	g_autoptr(GVariant) b = g_variant_get_child_value(v, 0);
+
+	return a != b;
+}
+
+/* omacp_message_compact(): the tree goes, the profiles (same values, each
+ * settings one serialised buffer) and the MAC input stay. */
+static void
+test_compact(void)
+{
+	g_autoptr(GBytes) wbxml = body_of_vector("vectors/provisioning-service/prov_sonera.wbxml");
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add(in, g_bytes_ref(wbxml));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WBXML, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(m->xml);
+	g_assert_nonnull(m->doc);
+	g_assert_cmpuint(m->profiles->len, >, 1);
+	for (guint i = 0; i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+
+		g_assert_false(is_serialised(p->settings));
+		g_ptr_array_add(before, g_variant_print(p->settings, TRUE));
+	}
+	omacp_message_compact(m);
+	g_assert_null(m->xml);
+	g_assert_null(m->doc);
+	g_assert_true(g_bytes_equal(m->body, wbxml));
+	g_assert_cmpuint(m->profiles->len, ==, before->len);
+	for (guint i = 0; i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+		g_autofree char *after = g_variant_print(p->settings, TRUE);
+
+		g_assert_cmpstr(after, ==, g_ptr_array_index(before, i));
+		g_assert_true(is_serialised(p->settings));
+	}
+	g_assert_nonnull(find_profile_with_apn(m, "wap.sonera.net"));
+	/* twice is harmless */
+	omacp_message_compact(m);
+	g_assert_null(m->xml);
+}
+
+/* The router's parse of a push is used as it is: a parse that says SEC
+ * none decodes as unsigned although the datagram's header says NETWPIN. */
+static void
+test_parsed_push(void)
+{
+	static const char mac[] = "0123456789ABCDEF0123456789ABCDEF01234567";
+	g_autoptr(GBytes) wbxml = body_of_vector("vectors/provisioning-service/prov_sonera.wbxml");
+	g_autoptr(GBytes) datagram = NULL;
+	g_autoptr(OmacpPush) push = NULL;
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	datagram = omacp_wsp_encode_push(7, "application/vnd.wap.connectivity-wbxml",
+	                                 OMACP_SEC_NETWPIN, mac, g_bytes_get_data(wbxml, NULL),
+	                                 g_bytes_get_size(wbxml), &error);
+	g_assert_no_error(error);
+	g_assert_true(omacp_wsp_parse_push_bytes(datagram, &push, &error));
+	push->sec = OMACP_SEC_NONE;
+	g_clear_pointer(&push->mac, g_free);
+	g_assert_true(omacp_message_decode_parsed_push(datagram, push, NULL, &m, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(m->sec, ==, OMACP_SEC_NONE);
+	g_assert_cmpint(m->auth, ==, OMACP_AUTH_UNSIGNED);
+	g_assert_true(m->push != push);
+	g_assert_cmpuint(m->push->tid, ==, 7);
+	g_assert_true(g_bytes_equal(m->body, wbxml));
+	g_assert_nonnull(find_profile_with_apn(m, "wap.sonera.net"));
+}
+
 static void
 test_not_provisioning_push(void)
 {
@@ -434,6 +515,8 @@ main(int argc, char **argv)
 	g_test_add_func("/pipeline/vectors/truncated-segments", test_truncated_segments);
 	g_test_add_func("/pipeline/vectors/corrupt-segment", test_corrupt_segment_names_segment);
 	g_test_add_func("/pipeline/netwpin/two-sims", test_netwpin_push_two_sims);
+	g_test_add_func("/pipeline/compact", test_compact);
+	g_test_add_func("/pipeline/parsed-push", test_parsed_push);
 	g_test_add_func("/pipeline/sec/every-method", test_every_sec_method);
 	g_test_add_func("/pipeline/unsigned-documents", test_unsigned_document_formats);
 	g_test_add_func("/pipeline/not-provisioning", test_not_provisioning_push);

@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "backend-private.h"
 #include "omacp.h"
@@ -431,6 +434,17 @@ static const char *const three_digit_mnc_mccs[] = {
 G_LOCK_DEFINE_STATIC(mbpi_cache);
 static GHashTable *mbpi_cache; /* path → OmacpMbpi *, NULL when unreadable */
 
+/* The parse builds a DOM of several megabytes of which the index keeps
+ * about one: the rest goes back to the system instead of staying in the
+ * daemon's heap. */
+static void
+mbpi_give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /* Read with the core's loader (one parser of the database). */
 static gboolean
 mbpi_has(const char *path, const char *mcc, const char *mnc)
@@ -451,6 +465,8 @@ mbpi_has(const char *path, const char *mcc, const char *mnc)
 		               ? omacp_mbpi_new_from_data(data, len, NULL)
 		               : NULL;
 		g_hash_table_insert(mbpi_cache, g_strdup(path), mbpi);
+		g_clear_pointer(&data, g_free);
+		mbpi_give_back_memory();
 	}
 	found = mbpi != NULL && omacp_mbpi_has_network(mbpi, mcc, mnc);
 	G_UNLOCK(mbpi_cache);

@@ -94,6 +94,13 @@ omacp_applier_free(OmacpApplier *self)
 }
 
 void
+omacp_applier_add_backend(OmacpApplier *self, OmacpBackend *backend)
+{
+	g_return_if_fail(backend != NULL);
+	add_backend(self, backend->klass->name, backend);
+}
+
+void
 omacp_applier_set_ready_func(OmacpApplier *self, OmacpApplierReadyFunc func, gpointer user_data)
 {
 	self->ready_func = func;

@@ -33,6 +33,10 @@ OmacpApplier *omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 void omacp_applier_free(OmacpApplier *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpApplier, omacp_applier_free)
 
+/* Takes @backend, made outside the registry (a test's fake), and applies
+ * with it after the backends omacpd.conf enabled. */
+void omacp_applier_add_backend(OmacpApplier *self, OmacpBackend *backend);
+
 void omacp_applier_set_ready_func(OmacpApplier *self, OmacpApplierReadyFunc func,
                                   gpointer user_data);
 

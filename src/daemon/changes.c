@@ -39,24 +39,83 @@ omacp_changes_escape(const char *text, gboolean keep_newlines)
 	return g_string_free(out, FALSE);
 }
 
+/* Nothing to escape: printable ASCII only (the common case, no copy). */
+static gboolean
+is_plain(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7E)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* A string GVariant of @text escaped as omacp_changes_escape() does. */
+static GVariant *
+escaped_string(const char *text)
+{
+	if (text == NULL)
+		return g_variant_new_string("");
+	if (is_plain(text))
+		return g_variant_new_string(text);
+	return g_variant_new_take_string(omacp_changes_escape(text, FALSE));
+}
+
+/* The keys of an entry, made once for the daemon's life and shared by
+ * every entry: six fewer GVariants to make, store and free per entry. */
+enum { KEY_PROFILE, KEY_KIND, KEY_FIELD, KEY_OLD, KEY_NEW, KEY_RISK, N_KEYS };
+
+static GVariant *const *
+entry_keys(void)
+{
+	static const char *const names[N_KEYS] = {
+		"profile", "kind", "field", "old", "new", "risk"
+	};
+	static GVariant *keys[N_KEYS];
+	static gsize made = 0;
+
+	if (g_once_init_enter(&made)) {
+		for (guint i = 0; i < N_KEYS; i++)
+			keys[i] = g_variant_ref_sink(g_variant_new_string(names[i]));
+		g_once_init_leave(&made, 1);
+	}
+	return keys;
+}
+
+static GVariant *
+sv_entry(GVariant *key, GVariant *value)
+{
+	return g_variant_new_dict_entry(key, g_variant_new_variant(value));
+}
+
+/* One entry is an a{sv} made at once from its six members: no dictionary
+ * and no format strings on the way. */
 void
 omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
                   const char *old_value, const char *new_value, const char *risk)
 {
-	g_autofree char *identity = omacp_changes_escape(p->identity, FALSE);
-	g_autofree char *old_text = omacp_changes_escape(old_value, FALSE);
-	g_autofree char *new_text = omacp_changes_escape(new_value, FALSE);
-	g_autofree char *risk_text = omacp_changes_escape(risk, FALSE);
-	GVariantDict d;
+	GVariant *const *key = entry_keys();
+	GVariant *entry[] = {
+		sv_entry(key[KEY_PROFILE], escaped_string(p->identity)),
+		sv_entry(key[KEY_KIND],
+		         g_variant_new_string(omacp_profile_kind_to_string(p->kind))),
+		sv_entry(key[KEY_FIELD], g_variant_new_string(field)),
+		sv_entry(key[KEY_OLD], escaped_string(old_value)),
+		sv_entry(key[KEY_NEW], escaped_string(new_value)),
+		sv_entry(key[KEY_RISK], escaped_string(risk)),
+	};
 
-	g_variant_dict_init(&d, NULL);
-	g_variant_dict_insert(&d, "profile", "s", identity);
-	g_variant_dict_insert(&d, "kind", "s", omacp_profile_kind_to_string(p->kind));
-	g_variant_dict_insert(&d, "field", "s", field);
-	g_variant_dict_insert(&d, "old", "s", old_text);
-	g_variant_dict_insert(&d, "new", "s", new_text);
-	g_variant_dict_insert(&d, "risk", "s", risk_text);
-	g_variant_builder_add_value(b, g_variant_dict_end(&d));
+	g_variant_builder_add_value(
+	        b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, G_N_ELEMENTS(entry)));
+}
+
+void
+omacp_changes_compact(GVariant *changes)
+{
+	/* g_variant_get_data() serialises a tree in place and lets go of its
+	 * children: one buffer instead of a few hundred GVariants */
+	if (changes != NULL)
+		(void) g_variant_get_data(changes);
 }
 
 static char *
@@ -101,20 +160,30 @@ risks_for_field(const OmacpProfile *p, const char *field, GHashTable *used)
 	return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
-/* Every key of @settings (a{sv}, may be NULL) not in @keys yet, in order. */
-static void
-collect_keys(GVariant *settings, GHashTable *keys, GPtrArray *order)
+/* The value of @key in @settings (a{sv}, may be NULL), NULL when absent. */
+static GVariant *
+setting(GVariant *settings, const char *key)
 {
-	GVariantIter iter;
-	const char *key;
+	return settings != NULL ? g_variant_lookup_value(settings, key, NULL) : NULL;
+}
 
-	if (settings == NULL)
-		return;
-	g_variant_iter_init(&iter, settings);
-	while (g_variant_iter_next(&iter, "{&sv}", &key, NULL)) {
-		if (g_hash_table_add(keys, (gpointer) key))
-			g_ptr_array_add(order, (gpointer) key);
-	}
+/* One entry for @field when its value @o (old, may be NULL) and @n (new,
+ * may be NULL) differ; TRUE when it was added. */
+static gboolean
+add_field(GVariantBuilder *b, const OmacpProfile *p, const char *field, GVariant *o, GVariant *n,
+          GHashTable *used)
+{
+	g_autofree char *old_text = NULL;
+	g_autofree char *new_text = NULL;
+	g_autofree char *risk = NULL;
+
+	if (o != NULL && n != NULL && g_variant_equal(o, n))
+		return FALSE;
+	old_text = variant_to_text(o);
+	new_text = variant_to_text(n);
+	risk = risks_for_field(p, field, used);
+	omacp_changes_add(b, p, field, old_text, new_text, risk);
+	return TRUE;
 }
 
 static void
@@ -146,20 +215,15 @@ void
 omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean exists,
                           const char *old_name, GVariant *old_settings, GVariant *preview)
 {
-	g_autoptr(GHashTable) keys = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
-	g_autoptr(GPtrArray) order = g_ptr_array_new();
 	g_autoptr(GString) unnamed = g_string_new(NULL);
 	gboolean removing = p->op == OMACP_OP_REMOVE;
+	GVariant *new_settings = removing ? NULL : p->settings;
 	gboolean any = FALSE;
-	GVariantDict old_d;
-	GVariantDict new_d;
+	GVariantIter iter;
+	const char *field;
+	GVariant *value;
 
-	g_variant_dict_init(&old_d, old_settings);
-	g_variant_dict_init(&new_d, removing ? NULL : p->settings);
-	if (!removing)
-		collect_keys(p->settings, keys, order);
-	collect_keys(old_settings, keys, order);
 	if (!removing) {
 		const char *was = exists && old_name != NULL ? old_name : "";
 
@@ -170,19 +234,25 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 			any = TRUE;
 		}
 	}
-	for (guint i = 0; i < order->len; i++) {
-		const char *field = g_ptr_array_index(order, i);
-		g_autoptr(GVariant) o = g_variant_dict_lookup_value(&old_d, field, NULL);
-		g_autoptr(GVariant) n = g_variant_dict_lookup_value(&new_d, field, NULL);
-		g_autofree char *old_text = variant_to_text(o);
-		g_autofree char *new_text = variant_to_text(n);
-		g_autofree char *risk = NULL;
+	/* the new settings in their order, then the old ones they drop */
+	if (new_settings != NULL) {
+		g_variant_iter_init(&iter, new_settings);
+		while (g_variant_iter_next(&iter, "{&sv}", &field, &value)) {
+			g_autoptr(GVariant) n = value;
+			g_autoptr(GVariant) o = setting(old_settings, field);
 
-		if (o != NULL && n != NULL && g_variant_equal(o, n))
-			continue;
-		risk = risks_for_field(p, field, used);
-		omacp_changes_add(b, p, field, old_text, new_text, risk);
-		any = TRUE;
+			any |= add_field(b, p, field, o, n, used);
+		}
+	}
+	if (old_settings != NULL) {
+		g_variant_iter_init(&iter, old_settings);
+		while (g_variant_iter_next(&iter, "{&sv}", &field, &value)) {
+			g_autoptr(GVariant) o = value;
+			g_autoptr(GVariant) n = setting(new_settings, field);
+
+			if (n == NULL)
+				any |= add_field(b, p, field, o, NULL, used);
+		}
 	}
 	/* risks that name no field go with the profile as a whole */
 	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
@@ -193,8 +263,6 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 	}
 	if (unnamed->len > 0 && (any || !exists || !removing))
 		omacp_changes_add(b, p, "", "", "", unnamed->str);
-	g_variant_dict_clear(&old_d);
-	g_variant_dict_clear(&new_d);
 	if (!removing && preview != NULL)
 		add_preview(b, p, preview);
 }

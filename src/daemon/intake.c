@@ -6,6 +6,10 @@
 #include "changes.h"
 #include "message-store.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #define RATE_WINDOW_US (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
 
 struct _OmacpIntake {
@@ -43,6 +47,17 @@ struct _OmacpIntake {
 
 /* ---- decoding ---- */
 
+/* The provider database is parsed as a DOM of several megabytes, of which
+ * the index keeps about one: the rest goes back to the system rather than
+ * staying in the heap for the daemon's life. */
+static void
+give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static const OmacpMbpi *
 intake_mbpi(OmacpIntake *self)
 {
@@ -55,12 +70,16 @@ intake_mbpi(OmacpIntake *self)
 	self->mbpi_loaded = TRUE;
 	if (g_file_get_contents(path != NULL ? path : OMACP_MBPI_DATABASE, &data, &len, NULL))
 		self->mbpi = omacp_mbpi_new_from_data(data, len, NULL);
+	g_clear_pointer(&data, g_free);
+	give_back_memory();
 	return self->mbpi;
 }
 
+/* Decodes a complete input; @parsed (may be NULL) is the push @data holds as
+ * the router parsed it, which is not parsed again. */
 static gboolean
-decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const char *imsi,
-                OmacpMessage **out, GError **error)
+decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const OmacpPush *parsed,
+                const char *imsi, OmacpMessage **out, GError **error)
 {
 	g_autoptr(GPtrArray) imsis = NULL;
 	g_autoptr(GPtrArray) inputs = g_ptr_array_new();
@@ -75,6 +94,8 @@ decode_complete(OmacpIntake *self, OmacpFormat format, GBytes *data, const char 
 	keys.imsis = imsis;
 	if (imsis != NULL && imsis->len > 0)
 		keys.mbpi = intake_mbpi(self);
+	if (parsed != NULL && format == OMACP_FORMAT_WSP)
+		return omacp_message_decode_parsed_push(data, parsed, &keys, out, error);
 	if (omacp_format_is_segmented(format) || format == OMACP_FORMAT_WSP)
 		return omacp_message_decode_push(data, &keys, out, error);
 	g_ptr_array_add(inputs, data);
@@ -255,6 +276,9 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 		break;
 	}
 	omacp_daemon_message_settle(msg, state);
+	/* stored and shown: from now on it is kept, not sent */
+	omacp_message_compact(decoded);
+	omacp_changes_compact(omacp_dbus_message_get_changes(m));
 }
 
 /* ---- rate limits and store capacity ---- */
@@ -611,7 +635,7 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 
 	stop_receiving(self, msg);
 	if (!omacp_message_store_write_complete(self->store, msg, datagram, &local) ||
-	    !decode_complete(self, OMACP_FORMAT_WSP, datagram, imsi, &decoded, &local) ||
+	    !decode_complete(self, OMACP_FORMAT_WSP, datagram, NULL, imsi, &decoded, &local) ||
 	    !check_provisioning(decoded, &local)) {
 		omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_FAILED, local->message);
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -630,6 +654,7 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 		/* show what it is, but never apply it twice */
 		msg->decoded = g_steal_pointer(&decoded);
 		omacp_daemon_message_show_decoded(msg, NULL);
+		omacp_message_compact(msg->decoded);
 		omacp_daemon_message_set_state(msg, OMACP_MESSAGE_STATE_REJECTED, why);
 		return TRUE;
 	}
@@ -734,7 +759,8 @@ add_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *se
 		g_autoptr(OmacpMessage) decoded = NULL;
 
 		/* a single-segment message (or the rest of one refused before) */
-		if (!decode_complete(self, OMACP_FORMAT_WSP, datagram, imsi, &decoded, error) ||
+		if (!decode_complete(self, OMACP_FORMAT_WSP, datagram, NULL, imsi, &decoded,
+		                     error) ||
 		    !check_provisioning(decoded, error))
 			return NULL;
 		msg = new_complete_message(self, format, g_steal_pointer(&decoded), datagram, input,
@@ -764,8 +790,8 @@ deliver_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char
 }
 
 static OmacpDaemonMessage *
-deliver_one(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
-            const char *imsi, const char *modem, gint64 now, GError **error)
+deliver_one(OmacpIntake *self, OmacpFormat format, GBytes *input, const OmacpPush *parsed,
+            const char *sender, const char *imsi, const char *modem, gint64 now, GError **error)
 {
 	gsize len = g_bytes_get_size(input);
 	g_autoptr(OmacpMessage) decoded = NULL;
@@ -783,7 +809,7 @@ deliver_one(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *se
 	}
 	if (omacp_format_is_segmented(format))
 		return deliver_segment(self, format, input, sender, imsi, modem, now, error);
-	if (!decode_complete(self, format, input, imsi, &decoded, error) ||
+	if (!decode_complete(self, format, input, parsed, imsi, &decoded, error) ||
 	    !check_provisioning(decoded, error))
 		return NULL;
 	return new_complete_message(self, format, g_steal_pointer(&decoded), input, NULL, sender,
@@ -803,13 +829,14 @@ omacp_intake_deliver_sim(OmacpIntake *self, OmacpFormat format, GBytes *input, c
 	return msg;
 }
 
-OmacpDaemonMessage *
-omacp_intake_deliver(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
-                     const char *imsi, const char *modem, gint64 now, GError **error)
+/* deliver_one() counted for the Statistics property. */
+static OmacpDaemonMessage *
+deliver_counted(OmacpIntake *self, OmacpFormat format, GBytes *input, const OmacpPush *parsed,
+                const char *sender, const char *imsi, const char *modem, gint64 now, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	OmacpDaemonMessage *msg =
-	        deliver_one(self, format, input, sender, imsi, modem, now, &local);
+	        deliver_one(self, format, input, parsed, sender, imsi, modem, now, &local);
 
 	if (msg != NULL) {
 		self->n_delivered++;
@@ -819,6 +846,27 @@ omacp_intake_deliver(OmacpIntake *self, OmacpFormat format, GBytes *input, const
 			self->n_rate_limited++;
 		g_propagate_error(error, g_steal_pointer(&local));
 	}
+	return msg;
+}
+
+OmacpDaemonMessage *
+omacp_intake_deliver(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *sender,
+                     const char *imsi, const char *modem, gint64 now, GError **error)
+{
+	return deliver_counted(self, format, input, NULL, sender, imsi, modem, now, error);
+}
+
+OmacpDaemonMessage *
+omacp_intake_deliver_push(OmacpIntake *self, const OmacpPushEvent *event, gint64 now,
+                          GError **error)
+{
+	OmacpDaemonMessage *msg;
+
+	self->iccid = omacp_str_or_null(event->iccid);
+	msg = deliver_counted(self, OMACP_FORMAT_WSP, event->datagram, event->push,
+	                      omacp_str_or_null(event->sender), omacp_str_or_null(event->imsi),
+	                      omacp_str_or_null(event->modem), now, error);
+	self->iccid = NULL;
 	return msg;
 }
 
@@ -901,10 +949,12 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		restore_segments(self, msg);
 		return;
 	}
+	/* the Changes read back stay one serialised buffer, as when made */
+	omacp_changes_compact(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
 	/* re-derive the decoded message from the stored octets */
 	complete = omacp_message_store_read_complete(self->store, msg, &error);
 	if (complete == NULL ||
-	    !decode_complete(self, msg->format, complete, msg->imsi, &decoded, &error)) {
+	    !decode_complete(self, msg->format, complete, NULL, msg->imsi, &decoded, &error)) {
 		if (error != NULL)
 			g_message("message/%u: stored message does not decode: %s", msg->id,
 			          error->message);
@@ -912,6 +962,7 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		g_autofree char *document = omacp_xml_to_string(decoded->xml, TRUE);
 
 		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
+		omacp_message_compact(decoded);
 		msg->decoded = g_steal_pointer(&decoded);
 	}
 	omacp_objects_export_message(self->objects, msg);

@@ -50,6 +50,12 @@ OmacpDaemonMessage *omacp_intake_deliver_sim(OmacpIntake *self, OmacpFormat form
                                              const char *iccid, const char *modem, gint64 now,
                                              GError **error);
 
+/* A push a modem stack's adapter handed to the router, received at @now:
+ * as omacp_intake_deliver_sim() in format wsp, with the router's parse of
+ * it (@event->push, may be NULL) instead of a second one. */
+OmacpDaemonMessage *omacp_intake_deliver_push(OmacpIntake *self, const OmacpPushEvent *event,
+                                              gint64 now, GError **error);
+
 /* A message read back from the store: its segments go back to the
  * reassembler, or its document is decoded again; then it is exported. */
 void omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg);

@@ -565,12 +565,12 @@ gboolean
 omacp_manager_push(const OmacpPushEvent *event, gpointer user_data, GError **error)
 {
 	OmacpManager *self = user_data;
+	OmacpDaemonMessage *msg = omacp_intake_deliver_push(
+	        self->intake, event,
+	        event->received_us > 0 ? event->received_us : g_get_real_time(), error);
 
-	return deliver(self, OMACP_FORMAT_WSP, event->datagram, omacp_str_or_null(event->sender),
-	               omacp_str_or_null(event->imsi), omacp_str_or_null(event->iccid),
-	               omacp_str_or_null(event->modem),
-	               event->received_us > 0 ? event->received_us : g_get_real_time(),
-	               error) != NULL;
+	publish_statistics(self);
+	return msg != NULL;
 }
 
 /* ---- restoring from the store ---- */

@@ -410,14 +410,12 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 	return TRUE;
 }
 
+/* Decodes what follows the WSP header of @push (taken) into @m. */
 static gboolean
-decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
+decode_parsed_into(OmacpMessage *m, OmacpPush *parsed, const OmacpKeys *keys, GError **error)
 {
-	g_autoptr(OmacpPush) push = NULL;
+	g_autoptr(OmacpPush) push = parsed;
 
-	/* The body stays a slice of the datagram: no copy. */
-	if (!omacp_wsp_parse_push_bytes(m->datagram, &push, error))
-		return FALSE;
 	if (push->junk_skipped > 0)
 		g_ptr_array_add(m->warnings,
 		                g_strdup_printf("wsp: %zu octets before the TID skipped",
@@ -431,6 +429,17 @@ decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
 	authenticate(m, keys);
 	return omacp_message_decode_document(m, profile_imsi(m, keys),
 	                                     keys != NULL ? keys->mbpi : NULL, error);
+}
+
+static gboolean
+decode_push_into(OmacpMessage *m, const OmacpKeys *keys, GError **error)
+{
+	OmacpPush *push = NULL;
+
+	/* The body stays a slice of the datagram: no copy. */
+	if (!omacp_wsp_parse_push_bytes(m->datagram, &push, error))
+		return FALSE;
+	return decode_parsed_into(m, push, keys, error);
 }
 
 gboolean
@@ -495,6 +504,39 @@ omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage 
 		return FALSE;
 	*out = g_steal_pointer(&m);
 	return TRUE;
+}
+
+gboolean
+omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *push, const OmacpKeys *keys,
+                                 OmacpMessage **out, GError **error)
+{
+	g_autoptr(OmacpMessage) m = message_new(OMACP_FORMAT_WSP);
+
+	g_return_val_if_fail(datagram != NULL && push != NULL, FALSE);
+	m->datagram = g_bytes_ref(datagram);
+	if (!decode_parsed_into(m, omacp_push_copy(push), keys, error))
+		return FALSE;
+	*out = g_steal_pointer(&m);
+	return TRUE;
+}
+
+void
+omacp_message_compact(OmacpMessage *m)
+{
+	g_return_if_fail(m != NULL);
+	g_clear_pointer(&m->xml, xmlFreeDoc);
+	g_clear_pointer(&m->doc, omacp_provdoc_free);
+	g_clear_pointer(&m->segments, g_ptr_array_unref);
+	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
+
+		/* g_variant_get_data() serialises a tree in place and lets go
+		 * of its children; the value stays the same */
+		if (p->settings != NULL)
+			(void) g_variant_get_data(p->settings);
+		if (p->secrets != NULL)
+			(void) g_variant_get_data(p->secrets);
+	}
 }
 
 gboolean

@@ -102,12 +102,25 @@ gboolean omacp_message_check_ports(const OmacpSms *sms, GError **error);
 gboolean omacp_message_decode_push(GBytes *datagram, const OmacpKeys *keys, OmacpMessage **out,
                                    GError **error);
 
+/* The same from a push already parsed from @datagram (the router's): the
+ * WSP header is not parsed again; @push is copied (its octets shared). */
+gboolean omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *push,
+                                          const OmacpKeys *keys, OmacpMessage **out,
+                                          GError **error);
+
 /* The document stage alone: body octets + content type (wbxml or xml) →
  * xml, doc, profiles on @message (used by the two calls above and by the
  * daemon to re-derive profiles after a restart). With @imsi and @mbpi the
  * profiles are compared with the provider database. */
 gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi,
                                        const OmacpMbpi *mbpi, GError **error);
+
+/* For a message kept long after its decode (the daemon's): frees the
+ * decoded tree (->xml, ->doc) and the segments, and turns every profile's
+ * settings and secrets from a tree of GVariants into one serialised
+ * buffer each. What later stages read stays: the profiles, ->body, SEC, MAC
+ * and the authentication verdict. Call it once the Document was made. */
+void omacp_message_compact(OmacpMessage *message);
 
 /* Re-checks authentication with one more PIN (the daemon's Accept(pin)).
  * Returns TRUE and sets ->auth VALID when it verifies. */

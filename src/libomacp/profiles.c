@@ -99,13 +99,13 @@ omacp_profile_free(OmacpProfile *profile)
 /* ------------------------------------------------------------------------ */
 /* Building one profile */
 
-/* Settings and secrets are built with GVariantBuilder, in the order the
- * keys are added (what `omacpctl decode` and the D-Bus properties show). */
+/* Settings and secrets are gathered as {sv} entries, in the order the keys
+ * are added (what `omacpctl decode` and the D-Bus properties show), and
+ * each made into its a{sv} once, at the end, from that array of children. */
 typedef struct {
 	OmacpProfile *profile;
-	GVariantBuilder settings; /* a{sv} */
-	GVariantBuilder secrets;  /* a{sv} */
-	guint n_secrets;
+	GPtrArray *settings; /* GVariant * {sv}, floating */
+	GPtrArray *secrets;  /* GVariant * {sv}, floating */
 } Draft;
 
 static void
@@ -121,9 +121,19 @@ draft_init(Draft *d, OmacpProfileKind kind, OmacpOp op, const char *id, const ch
 	p->imsi = g_strdup(imsi);
 	p->risks = g_ptr_array_new_with_free_func(g_free);
 	d->profile = p;
-	d->n_secrets = 0;
-	g_variant_builder_init(&d->settings, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_init(&d->secrets, G_VARIANT_TYPE_VARDICT);
+	d->settings = g_ptr_array_sized_new(16);
+	d->secrets = NULL;
+}
+
+/* The a{sv} of @entries (taken). */
+static GVariant *
+vardict_of(GPtrArray *entries)
+{
+	GVariant *dict = g_variant_new_array(G_VARIANT_TYPE("{sv}"),
+	                                     (GVariant *const *) entries->pdata, entries->len);
+
+	g_ptr_array_unref(entries);
+	return g_variant_ref_sink(dict);
 }
 
 static void
@@ -131,11 +141,9 @@ draft_finish(Draft *d, GPtrArray *out)
 {
 	OmacpProfile *p = d->profile;
 
-	p->settings = g_variant_ref_sink(g_variant_builder_end(&d->settings));
-	if (d->n_secrets > 0)
-		p->secrets = g_variant_ref_sink(g_variant_builder_end(&d->secrets));
-	else
-		g_variant_builder_clear(&d->secrets);
+	p->settings = vardict_of(g_steal_pointer(&d->settings));
+	if (d->secrets != NULL)
+		p->secrets = vardict_of(g_steal_pointer(&d->secrets));
 	g_ptr_array_add(out, p);
 	d->profile = NULL;
 }
@@ -151,7 +159,7 @@ sv_entry(const char *key, GVariant *value)
 static void
 put_value(Draft *d, const char *key, GVariant *value)
 {
-	g_variant_builder_add_value(&d->settings, sv_entry(key, value));
+	g_ptr_array_add(d->settings, sv_entry(key, value));
 }
 
 static void
@@ -179,9 +187,17 @@ put_secret(Draft *d, const char *key, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return FALSE;
-	g_variant_builder_add_value(&d->secrets, sv_entry(key, g_variant_new_string(value)));
-	d->n_secrets++;
+	if (d->secrets == NULL)
+		d->secrets = g_ptr_array_sized_new(4);
+	g_ptr_array_add(d->secrets, sv_entry(key, g_variant_new_string(value)));
 	return TRUE;
+}
+
+/* An {ss} entry, for the a{ss} lists (bookmarks, databases). */
+static GVariant *
+ss_entry(const char *key, const char *value)
+{
+	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_string(value));
 }
 
 static void G_GNUC_PRINTF(2, 3) add_risk(Draft *d, const char *format, ...);
@@ -1603,13 +1619,16 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 	g_variant_builder_init(&list, G_VARIANT_TYPE("aa{ss}"));
 	k = 0;
 	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
+		const char *uri = omacp_characteristic_get(res, "URI");
 		const char *title = omacp_characteristic_get(res, "NAME");
+		GVariant *bookmark[2];
+		guint n = 0;
 
-		g_variant_builder_open(&list, G_VARIANT_TYPE("a{ss}"));
-		g_variant_builder_add(&list, "{ss}", "uri", omacp_characteristic_get(res, "URI"));
+		bookmark[n++] = ss_entry("uri", uri != NULL ? uri : "");
 		if (title != NULL)
-			g_variant_builder_add(&list, "{ss}", "name", title);
-		g_variant_builder_close(&list);
+			bookmark[n++] = ss_entry("name", title);
+		g_variant_builder_add_value(
+		        &list, g_variant_new_array(G_VARIANT_TYPE("{ss}"), bookmark, n));
 	}
 	put_value(&d, "bookmarks", g_variant_builder_end(&list));
 	put_app_proxy(ctx, &d, app, "browser");
@@ -1658,17 +1677,21 @@ put_appauth(Draft *d, const OmacpCharacteristic *app)
 
 		n++;
 		any_secret |= pw;
-		g_variant_builder_open(&list, G_VARIANT_TYPE_VARDICT);
-		if (level != NULL)
-			g_variant_builder_add(&list, "{sv}", "level", g_variant_new_string(level));
-		if (type != NULL)
-			g_variant_builder_add(&list, "{sv}", "type", g_variant_new_string(type));
-		if (user != NULL)
-			g_variant_builder_add(&list, "{sv}", "username",
-			                      g_variant_new_string(user));
-		g_variant_builder_add(&list, "{sv}", "password-set", g_variant_new_boolean(pw));
-		g_variant_builder_add(&list, "{sv}", "nonce-set", g_variant_new_boolean(nonce));
-		g_variant_builder_close(&list);
+		{
+			GVariant *entry[5];
+			guint e = 0;
+
+			if (level != NULL)
+				entry[e++] = sv_entry("level", g_variant_new_string(level));
+			if (type != NULL)
+				entry[e++] = sv_entry("type", g_variant_new_string(type));
+			if (user != NULL)
+				entry[e++] = sv_entry("username", g_variant_new_string(user));
+			entry[e++] = sv_entry("password-set", g_variant_new_boolean(pw));
+			entry[e++] = sv_entry("nonce-set", g_variant_new_boolean(nonce));
+			g_variant_builder_add_value(
+			        &list, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, e));
+		}
 		if (main_auth == NULL || str_is(level, "CLIENT"))
 			main_auth = auth;
 	}
@@ -1726,14 +1749,17 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 
 		g_variant_builder_init(&list, G_VARIANT_TYPE("aa{ss}"));
 		while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
-			g_variant_builder_open(&list, G_VARIANT_TYPE("a{ss}"));
+			GVariant *database[G_N_ELEMENTS(keys)];
+			guint n = 0;
+
 			for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
 				const char *v = omacp_characteristic_get(res, keys[i][1]);
 
 				if (v != NULL)
-					g_variant_builder_add(&list, "{ss}", keys[i][0], v);
+					database[n++] = ss_entry(keys[i][0], v);
 			}
-			g_variant_builder_close(&list);
+			g_variant_builder_add_value(
+			        &list, g_variant_new_array(G_VARIANT_TYPE("{ss}"), database, n));
 		}
 		put_value(&d, "databases", g_variant_builder_end(&list));
 		add_risk(&d,

@@ -325,6 +325,21 @@ omacp_push_free(OmacpPush *push)
 	g_free(push);
 }
 
+OmacpPush *
+omacp_push_copy(const OmacpPush *push)
+{
+	OmacpPush *copy;
+
+	g_return_val_if_fail(push != NULL, NULL);
+	copy = g_memdup2(push, sizeof(*push));
+	copy->content_type = g_strdup(push->content_type);
+	copy->mac = g_strdup(push->mac);
+	copy->app_id = g_strdup(push->app_id);
+	copy->headers = push->headers != NULL ? g_bytes_ref(push->headers) : NULL;
+	copy->data = push->data != NULL ? g_bytes_ref(push->data) : NULL;
+	return copy;
+}
+
 /* ---- primitive readers: each sets a GError naming the field and offset ---- */
 
 static gboolean

@@ -91,6 +91,8 @@ typedef struct {
 } OmacpPush;
 
 void omacp_push_free(OmacpPush *push);
+/* A copy sharing @push's octets (->headers and ->data are referenced). */
+OmacpPush *omacp_push_copy(const OmacpPush *push);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpPush, omacp_push_free)
 
 /* Parses a connectionless push. PDU type 0x06 (0x07 accepted); HeadersLen

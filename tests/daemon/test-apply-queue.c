@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apply-queue.c: an accepted message is applied (its "state-changed"
- * starts it), its profiles recorded as objects with an undo record, and
- * two messages for one profile are applied one after the other. The
- * applier has no backend enabled: every profile is taken at once, with no
- * backend object. */
+ * starts it) through the applier's backends, its profiles recorded as
+ * objects with their backend targets and an undo record, two messages for
+ * one profile are applied one after the other, and a backend's failure
+ * fails the message. The applier's one backend is the fixture's fake
+ * (fixture.h), which records every call. */
 #include "config.h"
 
 #include <glib/gstdio.h>
 
-#include "intake.h"
+#include "fixture.h"
 
 typedef struct {
-	char *dir;
-	OmacpStore *store;
-	OmacpConfig *config;
-	OmacpApplier *applier;
-	GDBusObjectManagerServer *server;
-	OmacpObjects *objects;
-	OmacpApplyQueue *queue;
-	OmacpIntake *intake;
+	OmacpDaemonFixture d;
 	GPtrArray *order; /* ids of the messages that became applied, in order */
 	guint tick;
 } Fixture;
@@ -45,57 +39,18 @@ tick(gpointer user_data)
 static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-
-	f->dir = g_dir_make_tmp("omacp-test-apply-queue-XXXXXX", &error);
-	g_assert_no_error(error);
-	g_assert_true(omacp_store_open(f->dir, &f->store, &error));
-	f->config = omacp_config_new_default();
-	f->config->none = OMACP_ACTION_CONFIRM;
-	f->config->backend_networkmanager = FALSE;
-	f->config->backend_ofono = FALSE;
-	f->config->backend_mmsd = FALSE;
-	f->applier = omacp_applier_new(f->config, NULL);
-	f->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
-	f->objects = omacp_objects_new(f->store, NULL, f->server);
+	omacp_daemon_fixture_set_up(&f->d, "apply-queue", TRUE);
 	f->order = g_ptr_array_new();
-	f->queue = omacp_apply_queue_new(f->objects, f->applier);
-	f->intake = omacp_intake_new(f->objects, f->config, f->queue);
-	g_signal_connect(f->objects, "message-added", G_CALLBACK(message_added), f);
+	g_signal_connect(f->d.objects, "message-added", G_CALLBACK(message_added), f);
 	f->tick = g_timeout_add(50, tick, NULL);
-}
-
-static void
-remove_tree(const char *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *child = g_build_filename(path, name, NULL);
-
-		if (g_file_test(child, G_FILE_TEST_IS_DIR))
-			remove_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
 }
 
 static void
 fixture_tear_down(Fixture *f, gconstpointer data)
 {
 	g_clear_handle_id(&f->tick, g_source_remove);
-	g_clear_pointer(&f->intake, omacp_intake_free);
-	g_clear_pointer(&f->queue, omacp_apply_queue_free);
-	g_clear_object(&f->objects);
-	g_clear_object(&f->server);
-	g_clear_pointer(&f->applier, omacp_applier_free);
 	g_clear_pointer(&f->order, g_ptr_array_unref);
-	g_clear_pointer(&f->config, omacp_config_free);
-	g_clear_pointer(&f->store, omacp_store_free);
-	remove_tree(f->dir);
-	g_free(f->dir);
+	omacp_daemon_fixture_tear_down(&f->d);
 }
 
 #define WAIT_UNTIL(cond)                                                                           \
@@ -109,19 +64,10 @@ fixture_tear_down(Fixture *f, gconstpointer data)
 static OmacpDaemonMessage *
 deliver_apn(Fixture *f, const char *apn)
 {
-	g_autofree char *xml = g_strdup_printf("<wap-provisioningdoc version=\"1.0\">"
-	                                       "<characteristic type=\"NAPDEF\">"
-	                                       "<parm name=\"NAPID\" value=\"NAP1\"/>"
-	                                       "<parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
-	                                       "<parm name=\"NAME\" value=\"Internet\"/>"
-	                                       "<parm name=\"NAP-ADDRESS\" value=\"%s\"/>"
-	                                       "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
-	                                       "</characteristic></wap-provisioningdoc>",
-	                                       apn);
-	g_autoptr(GBytes) doc = g_bytes_new(xml, strlen(xml));
+	g_autoptr(GBytes) doc = omacp_daemon_fixture_document(apn);
 	g_autoptr(GError) error = NULL;
-	OmacpDaemonMessage *msg = omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, doc, NULL, NULL,
-	                                               NULL, g_get_real_time(), &error);
+	OmacpDaemonMessage *msg = omacp_intake_deliver(f->d.intake, OMACP_FORMAT_XML, doc, NULL,
+	                                               NULL, NULL, g_get_real_time(), &error);
 
 	g_assert_no_error(error);
 	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
@@ -135,10 +81,29 @@ the_profile(Fixture *f)
 	GHashTableIter iter;
 	gpointer value = NULL;
 
-	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_profiles(f->objects)), ==, 1);
-	g_hash_table_iter_init(&iter, omacp_objects_get_profiles(f->objects));
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_profiles(f->d.objects)), ==, 1);
+	g_hash_table_iter_init(&iter, omacp_objects_get_profiles(f->d.objects));
 	g_assert_true(g_hash_table_iter_next(&iter, NULL, &value));
 	return value;
+}
+
+/* The id of @backend's object in @profile's Targets, NULL when none. */
+static const char *
+target_of(OmacpDaemonProfile *profile, const char *backend)
+{
+	GVariant *targets = omacp_dbus_profile_get_targets(OMACP_DBUS_PROFILE(profile));
+	GVariantIter iter;
+	const char *name;
+	const char *id;
+
+	if (targets == NULL)
+		return NULL;
+	g_variant_iter_init(&iter, targets);
+	while (g_variant_iter_next(&iter, "(&s&s)", &name, &id)) {
+		if (g_str_equal(name, backend))
+			return id;
+	}
+	return NULL;
 }
 
 static void
@@ -170,7 +135,25 @@ test_accept_applies(Fixture *f, gconstpointer data)
 	g_assert_true(g_variant_lookup(entry, "created", "b", &created));
 	g_assert_true(created);
 	/* applied documents are replays from now on */
-	g_assert_true(omacp_store_replay_contains(f->store, msg->fingerprint));
+	g_assert_true(omacp_store_replay_contains(f->d.store, msg->fingerprint));
+	/* through the backend: asked once, to create; its object is the
+	 * profile's target and its snapshot is in the undo record */
+	g_assert_cmpuint(f->d.fake->applied->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(f->d.fake->applied, 0), ==, "internet:NAP1 -");
+	g_assert_cmpstr(target_of(profile, "fake"), ==, "fake-1");
+	{
+		g_autoptr(GVariant) backend_undo =
+		        g_variant_lookup_value(entry, "backend-undo", G_VARIANT_TYPE("a(ssv)"));
+		const char *backend = NULL;
+		const char *id = NULL;
+
+		g_assert_nonnull(backend_undo);
+		g_assert_cmpuint(g_variant_n_children(backend_undo), ==, 1);
+		g_variant_get_child(backend_undo, 0, "(&s&sv)", &backend, &id, NULL);
+		g_assert_cmpstr(backend, ==, "fake");
+		g_assert_cmpstr(id, ==, "fake-1");
+	}
+	g_assert_cmpuint(f->d.fake->undone->len, ==, 0);
 }
 
 static void
@@ -198,6 +181,40 @@ test_one_apply_per_profile(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(settings, "two.example"));
 	g_assert_cmpstr(omacp_dbus_profile_get_message(OMACP_DBUS_PROFILE(profile)), ==,
 	                second->path);
+	/* the second apply updated the first one's object */
+	g_assert_cmpuint(f->d.fake->applied->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(f->d.fake->applied, 0), ==, "internet:NAP1 -");
+	g_assert_cmpstr(g_ptr_array_index(f->d.fake->applied, 1), ==, "internet:NAP1 fake-1");
+	g_assert_cmpstr(target_of(profile, "fake"), ==, "fake-1");
+	g_assert_cmpuint(f->d.fake->made, ==, 1);
+}
+
+/* A backend that refuses: the message fails with its error, nothing is
+ * recorded as applied, and a later message for the profile is tried
+ * again. */
+static void
+test_backend_fails(Fixture *f, gconstpointer data)
+{
+	OmacpDaemonMessage *msg = deliver_apn(f, "fail.example");
+	OmacpDaemonMessage *again;
+	const char *error;
+
+	f->d.fake->fail_apply = TRUE;
+	omacp_daemon_message_accept(msg, NULL, TRUE);
+	WAIT_UNTIL(!msg->busy);
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_FAILED);
+	error = omacp_dbus_message_get_error(OMACP_DBUS_MESSAGE(msg));
+	g_assert_nonnull(strstr(error, "fake: apply of internet:NAP1 refused"));
+	g_assert_cmpuint(f->d.fake->applied->len, ==, 1);
+	g_assert_cmpuint(f->order->len, ==, 0);
+	g_assert_false(omacp_store_replay_contains(f->d.store, msg->fingerprint));
+
+	f->d.fake->fail_apply = FALSE;
+	again = deliver_apn(f, "works.example");
+	omacp_daemon_message_accept(again, NULL, TRUE);
+	WAIT_UNTIL(omacp_daemon_message_state_is(again, OMACP_MESSAGE_STATE_APPLIED));
+	g_assert_cmpuint(f->d.fake->applied->len, ==, 2);
+	g_assert_cmpstr(target_of(the_profile(f), "fake"), ==, "fake-1");
 }
 
 static void
@@ -210,9 +227,9 @@ test_deleted_profile_message(Fixture *f, gconstpointer data)
 	WAIT_UNTIL(omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_APPLIED));
 	profile = the_profile(f);
 	/* the message goes: its profile stays, pointing nowhere */
-	omacp_objects_delete_message(f->objects, msg);
+	omacp_objects_delete_message(f->d.objects, msg);
 	g_assert_cmpstr(omacp_dbus_profile_get_message(OMACP_DBUS_PROFILE(profile)), ==, "/");
-	g_assert_null(omacp_objects_message_of_profile(f->objects, profile));
+	g_assert_null(omacp_objects_message_of_profile(f->d.objects, profile));
 }
 
 int
@@ -224,6 +241,7 @@ main(int argc, char **argv)
 	ADD("/apply-queue/accept-applies", test_accept_applies);
 	ADD("/apply-queue/one-apply-per-profile", test_one_apply_per_profile);
 	ADD("/apply-queue/deleted-message", test_deleted_profile_message);
+	ADD("/apply-queue/backend-fails", test_backend_fails);
 #undef ADD
 	return g_test_run();
 }

@@ -7,18 +7,12 @@
 
 #include <glib/gstdio.h>
 
-#include "intake.h"
+#include "fixture.h"
 #include "message-store.h"
 #include "testutil.h"
 
 typedef struct {
-	char *dir;
-	OmacpStore *store;
-	OmacpConfig *config;
-	GDBusObjectManagerServer *server;
-	OmacpObjects *objects;
-	OmacpApplyQueue *queue;
-	OmacpIntake *intake;
+	OmacpDaemonFixture d;
 	guint state_changes;
 } Fixture;
 
@@ -37,71 +31,26 @@ message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, Fixture *f)
 static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-
-	f->dir = g_dir_make_tmp("omacp-test-intake-XXXXXX", &error);
-	g_assert_no_error(error);
-	g_assert_true(omacp_store_open(f->dir, &f->store, &error));
-	f->config = omacp_config_new_default();
-	f->config->none = OMACP_ACTION_CONFIRM;
-	f->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
-	f->objects = omacp_objects_new(f->store, NULL, f->server);
-	g_signal_connect(f->objects, "message-added", G_CALLBACK(message_added), f);
-	f->queue = omacp_apply_queue_new(f->objects, NULL);
-	f->intake = omacp_intake_new(f->objects, f->config, f->queue);
-}
-
-static void
-remove_tree(const char *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *child = g_build_filename(path, name, NULL);
-
-		if (g_file_test(child, G_FILE_TEST_IS_DIR))
-			remove_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
+	omacp_daemon_fixture_set_up(&f->d, "intake", FALSE);
+	g_signal_connect(f->d.objects, "message-added", G_CALLBACK(message_added), f);
 }
 
 static void
 fixture_tear_down(Fixture *f, gconstpointer data)
 {
-	g_clear_pointer(&f->intake, omacp_intake_free);
-	g_clear_pointer(&f->queue, omacp_apply_queue_free);
-	g_clear_object(&f->objects);
-	g_clear_object(&f->server);
-	g_clear_pointer(&f->config, omacp_config_free);
-	g_clear_pointer(&f->store, omacp_store_free);
-	remove_tree(f->dir);
-	g_free(f->dir);
+	omacp_daemon_fixture_tear_down(&f->d);
 }
 
-/* An internet document whose APN is @apn. */
 static GBytes *
 document(const char *apn)
 {
-	g_autofree char *xml = g_strdup_printf("<wap-provisioningdoc version=\"1.0\">"
-	                                       "<characteristic type=\"NAPDEF\">"
-	                                       "<parm name=\"NAPID\" value=\"NAP1\"/>"
-	                                       "<parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
-	                                       "<parm name=\"NAME\" value=\"Internet\"/>"
-	                                       "<parm name=\"NAP-ADDRESS\" value=\"%s\"/>"
-	                                       "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
-	                                       "</characteristic></wap-provisioningdoc>",
-	                                       apn);
-
-	return g_bytes_new(xml, strlen(xml));
+	return omacp_daemon_fixture_document(apn);
 }
 
 static guint64
 statistic(Fixture *f, const char *name)
 {
-	g_autoptr(GVariant) stats = g_variant_ref_sink(omacp_intake_statistics(f->intake));
+	g_autoptr(GVariant) stats = g_variant_ref_sink(omacp_intake_statistics(f->d.intake));
 	guint64 value = G_MAXUINT64;
 
 	g_assert_true(g_variant_lookup(stats, name, "t", &value));
@@ -113,8 +62,19 @@ deliver_doc(Fixture *f, const char *apn, const char *sender, gint64 now, GError 
 {
 	g_autoptr(GBytes) doc = document(apn);
 
-	return omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, doc, sender, NULL, NULL, now,
+	return omacp_intake_deliver(f->d.intake, OMACP_FORMAT_XML, doc, sender, NULL, NULL, now,
 	                            error);
+}
+
+/* Whether @v is kept as one serialised buffer rather than a tree: a
+ * tree hands out the same child object each time, a buffer a new one. */
+static gboolean
+is_serialised(GVariant *v)
+{
+	g_autoptr(GVariant) a = g_variant_get_child_value(v, 0);
+	g_autoptr(GVariant) b = g_variant_get_child_value(v, 0);
+
+	return a != b;
 }
 
 static void
@@ -144,13 +104,19 @@ test_document(Fixture *f, gconstpointer data)
 	changes = g_variant_print(omacp_dbus_message_get_changes(m), FALSE);
 	g_assert_nonnull(strstr(changes, "web.example"));
 	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
+	/* once shown, the decoded tree is gone; the profiles stay */
+	g_assert_null(msg->decoded->xml);
+	g_assert_null(msg->decoded->doc);
+	g_assert_cmpuint(msg->decoded->profiles->len, ==, 1);
+	/* the Changes are kept serialised */
+	g_assert_true(is_serialised(omacp_dbus_message_get_changes(m)));
 	/* the decision and the document are in the store */
-	stored = omacp_message_store_load_message(f->store, msg->id, NULL, &error);
+	stored = omacp_message_store_load_message(f->d.store, msg->id, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(omacp_daemon_message_get_state(stored), ==,
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
 	g_assert_cmpstr(stored->fingerprint, ==, msg->fingerprint);
-	complete = omacp_message_store_read_complete(f->store, msg, &error);
+	complete = omacp_message_store_read_complete(f->d.store, msg, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(g_bytes_get_size(complete), >, 0);
 }
@@ -167,7 +133,7 @@ test_replay(Fixture *f, gconstpointer data)
 	/* the same document: the stored message, nothing new */
 	g_assert_true(first == again);
 	g_assert_true(other != first);
-	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 2);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->d.objects)), ==, 2);
 	g_assert_cmpuint(statistic(f, "delivered"), ==, 3);
 }
 
@@ -178,22 +144,22 @@ test_refused_inputs(Fixture *f, gconstpointer data)
 	g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
 	g_autoptr(GBytes) junk = g_bytes_new_static("not a document", 14);
 
-	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, empty, NULL, NULL, NULL,
+	g_assert_null(omacp_intake_deliver(f->d.intake, OMACP_FORMAT_XML, empty, NULL, NULL, NULL,
 	                                   1000, &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	g_clear_error(&error);
-	f->config->max_message_bytes = 10;
-	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
+	f->d.config->max_message_bytes = 10;
+	g_assert_null(omacp_intake_deliver(f->d.intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
 	                                   1000, &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
 	g_clear_error(&error);
-	f->config->max_message_bytes = 1000;
-	g_assert_null(omacp_intake_deliver(f->intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
+	f->d.config->max_message_bytes = 1000;
+	g_assert_null(omacp_intake_deliver(f->d.intake, OMACP_FORMAT_XML, junk, NULL, NULL, NULL,
 	                                   1000, &error));
 	g_assert_nonnull(error);
 	g_assert_cmpuint(statistic(f, "refused"), ==, 3);
 	g_assert_cmpuint(statistic(f, "delivered"), ==, 0);
-	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 0);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->d.objects)), ==, 0);
 }
 
 static void
@@ -203,7 +169,7 @@ test_rate_limits(Fixture *f, gconstpointer data)
 	gint64 hour = G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC;
 	gint64 now = 10 * hour;
 
-	f->config->max_per_sender_per_hour = 2;
+	f->d.config->max_per_sender_per_hour = 2;
 	g_assert_nonnull(deliver_doc(f, "a.example", "+4930001", now, &error));
 	g_assert_nonnull(deliver_doc(f, "b.example", "+4930001", now + 1, &error));
 	g_assert_no_error(error);
@@ -227,8 +193,8 @@ test_capacity(Fixture *f, gconstpointer data)
 	OmacpDaemonMessage *first;
 	guint first_id;
 
-	f->config->max_stored_messages = 2;
-	f->config->none = OMACP_ACTION_REJECT;
+	f->d.config->max_stored_messages = 2;
+	f->d.config->none = OMACP_ACTION_REJECT;
 	first = deliver_doc(f, "a.example", NULL, 1000, &error);
 	g_assert_nonnull(first);
 	first_id = first->id;
@@ -237,17 +203,17 @@ test_capacity(Fixture *f, gconstpointer data)
 	/* full of decided messages: the oldest goes */
 	g_assert_nonnull(deliver_doc(f, "c.example", NULL, 1002, &error));
 	g_assert_no_error(error);
-	g_assert_null(omacp_objects_lookup_message(f->objects, first_id));
+	g_assert_null(omacp_objects_lookup_message(f->d.objects, first_id));
 	g_assert_cmpuint(statistic(f, "store-evicted"), ==, 1);
 
 	/* full of messages waiting for a decision: refused */
-	f->config->none = OMACP_ACTION_CONFIRM;
+	f->d.config->none = OMACP_ACTION_CONFIRM;
 	g_assert_nonnull(deliver_doc(f, "d.example", NULL, 1003, &error));
 	g_assert_nonnull(deliver_doc(f, "e.example", NULL, 1004, &error));
 	g_assert_no_error(error);
 	g_assert_null(deliver_doc(f, "f.example", NULL, 1005, &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
-	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->objects)), ==, 2);
+	g_assert_cmpuint(g_hash_table_size(omacp_objects_get_messages(f->d.objects)), ==, 2);
 }
 
 static GPtrArray *
@@ -266,7 +232,7 @@ test_segments(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(parts->len, ==, 4);
 	for (guint i = 0; i + 1 < parts->len; i++) {
 		OmacpDaemonMessage *m = omacp_intake_deliver(
-		        f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, i), "+8490001", NULL,
+		        f->d.intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, i), "+8490001", NULL,
 		        NULL, 1000 + i, &error);
 
 		g_assert_no_error(error);
@@ -282,11 +248,13 @@ test_segments(Fixture *f, gconstpointer data)
 	}
 	g_assert_cmpuint(statistic(f, "receiving"), ==, 1);
 	/* a segment again: a duplicate, the same message */
-	g_assert_true(omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
-	                                   "+8490001", NULL, NULL, 1100, &error) == msg);
+	g_assert_true(omacp_intake_deliver(f->d.intake, OMACP_FORMAT_UD,
+	                                   g_ptr_array_index(parts, 0), "+8490001", NULL, NULL,
+	                                   1100, &error) == msg);
 	g_assert_cmpuint(statistic(f, "duplicate-segments"), ==, 1);
-	g_assert_true(omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 3),
-	                                   "+8490001", NULL, NULL, 1200, &error) == msg);
+	g_assert_true(omacp_intake_deliver(f->d.intake, OMACP_FORMAT_UD,
+	                                   g_ptr_array_index(parts, 3), "+8490001", NULL, NULL,
+	                                   1200, &error) == msg);
 	g_assert_no_error(error);
 	/* USERPIN: the default policy asks for the PIN */
 	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_PENDING_PIN);
@@ -303,7 +271,7 @@ test_segments_rejected(Fixture *f, gconstpointer data)
 	g_autoptr(GPtrArray) parts = segments();
 	g_autoptr(GError) error = NULL;
 	OmacpDaemonMessage *msg =
-	        omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
+	        omacp_intake_deliver(f->d.intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
 	                             "+8490001", NULL, NULL, 1000, &error);
 
 	g_assert_no_error(error);
@@ -325,13 +293,13 @@ test_segments_expire(Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	gint64 start = G_GINT64_CONSTANT(1000) * G_USEC_PER_SEC;
 	OmacpDaemonMessage *msg =
-	        omacp_intake_deliver(f->intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
+	        omacp_intake_deliver(f->d.intake, OMACP_FORMAT_UD, g_ptr_array_index(parts, 0),
 	                             "+8490001", NULL, NULL, start, &error);
 
 	g_assert_no_error(error);
-	omacp_intake_expire(f->intake, start + OMACP_REASSEMBLY_TIMEOUT_US - 1);
+	omacp_intake_expire(f->d.intake, start + OMACP_REASSEMBLY_TIMEOUT_US - 1);
 	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_RECEIVING);
-	omacp_intake_expire(f->intake, start + OMACP_REASSEMBLY_TIMEOUT_US);
+	omacp_intake_expire(f->d.intake, start + OMACP_REASSEMBLY_TIMEOUT_US);
 	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==, OMACP_MESSAGE_STATE_FAILED);
 	g_assert_nonnull(strstr(omacp_dbus_message_get_error(OMACP_DBUS_MESSAGE(msg)),
 	                        "only 1 of 4 segments arrived"));
@@ -349,17 +317,70 @@ test_restore(Fixture *f, gconstpointer data)
 
 	g_assert_no_error(error);
 	/* as after a restart: the stored message read back, decoded again */
-	omacp_objects_forget_message(f->objects, msg);
-	back = omacp_message_store_load_message(f->store, id, NULL, &error);
+	omacp_objects_forget_message(f->d.objects, msg);
+	back = omacp_message_store_load_message(f->d.store, id, NULL, &error);
 	g_assert_no_error(error);
-	omacp_objects_add_message(f->objects, back);
-	omacp_intake_restore_message(f->intake, back);
+	omacp_objects_add_message(f->d.objects, back);
+	omacp_intake_restore_message(f->d.intake, back);
 	g_assert_nonnull(back->decoded);
 	g_assert_true(back->exported);
 	g_assert_nonnull(
 	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), "web.example"));
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==,
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+}
+
+/* A push from an adapter is parsed once, by the router: intake decodes
+ * what the router parsed (here: a parse edited to say SEC none, MAC none),
+ * not the datagram's own header (SEC NETWPIN with a MAC). */
+static void
+test_push_parsed_once(Fixture *f, gconstpointer data)
+{
+	static const char mac[] = "0123456789ABCDEF0123456789ABCDEF01234567";
+	g_autoptr(GBytes) doc = document("once.example");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) datagram = NULL;
+	g_autoptr(OmacpPush) push = NULL;
+	OmacpPushEvent event = { .adapter = "test", .modem = "/modem/1", .sender = "+4930002" };
+	OmacpDaemonMessage *msg;
+	OmacpDaemonMessage *again;
+
+	datagram =
+	        omacp_wsp_encode_push(1, "text/vnd.wap.connectivity-xml", OMACP_SEC_NETWPIN, mac,
+	                              g_bytes_get_data(doc, NULL), g_bytes_get_size(doc), &error);
+	g_assert_no_error(error);
+	g_assert_true(omacp_wsp_parse_push_bytes(datagram, &push, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(push->sec, ==, OMACP_SEC_NETWPIN);
+	push->sec = OMACP_SEC_NONE;
+	g_clear_pointer(&push->mac, g_free);
+
+	event.datagram = datagram;
+	event.push = push;
+	msg = omacp_intake_deliver_push(f->d.intake, &event, 2000, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(msg);
+	g_assert_cmpint(msg->decoded->sec, ==, OMACP_SEC_NONE);
+	g_assert_cmpstr(omacp_dbus_message_get_security(OMACP_DBUS_MESSAGE(msg)), ==, "none");
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_cmpstr(omacp_dbus_message_get_sender(OMACP_DBUS_MESSAGE(msg)), ==, "+4930002");
+	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
+
+	/* without the router's parse the datagram's own header counts: a
+	 * NETWPIN message (the same document, so a replay of the first) */
+	event.push = NULL;
+	event.sender = "+4930003";
+	again = omacp_intake_deliver_push(f->d.intake, &event, 3000, &error);
+	g_assert_no_error(error);
+	g_assert_true(again == msg);
+	{
+		g_autoptr(OmacpMessage) decoded = NULL;
+
+		g_assert_true(omacp_message_decode_push(datagram, NULL, &decoded, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(decoded->sec, ==, OMACP_SEC_NETWPIN);
+	}
 }
 
 int
@@ -377,6 +398,7 @@ main(int argc, char **argv)
 	ADD("/intake/segments-rejected", test_segments_rejected);
 	ADD("/intake/segments-expire", test_segments_expire);
 	ADD("/intake/restore", test_restore);
+	ADD("/intake/push-parsed-once", test_push_parsed_once);
 #undef ADD
 	return g_test_run();
 }
