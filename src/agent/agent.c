@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "agent-mms.h"
 #include "agent-text.h"
 
 #define APP_ID          "org.omacp.Agent"
@@ -1295,6 +1296,10 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		queue_list_update();
 		return;
 	}
+	if (g_strcmp0(method, "ApplyMms") == 0) {
+		omacp_agent_mms_apply(bus, A.daemon_owner, invocation);
+		return;
+	}
 	g_variant_get(params, "(&o)", &msg_path);
 	if (!g_str_has_prefix(msg_path, ROOT_PATH "/message/")) {
 		g_dbus_method_invocation_return_dbus_error(invocation, ERROR_PREFIX "InvalidArgs",
@@ -1352,13 +1357,21 @@ registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
+	if (reply == NULL && user_data != NULL &&
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+		/* an omacpd without the MMS hand-off */
+		g_dbus_connection_call(A.bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
+		                       g_variant_new("(o)", AGENT_PATH), NULL, CALL_FLAGS, -1, NULL,
+		                       registered, NULL);
+		return;
+	}
 	if (reply == NULL) {
 		g_dbus_error_strip_remote_error(error);
 		g_warning("cannot register as agent with omacpd: %s", error->message);
 		return;
 	}
 	A.registered = TRUE;
-	g_message("registered as agent");
+	g_message("registered as agent%s", user_data != NULL ? " (MMS settings too)" : "");
 	queue_list_update();
 }
 
@@ -1395,9 +1408,10 @@ daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpoin
 	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
 	                       "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
 	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, managed_objects, NULL);
-	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
-	                       g_variant_new("(o)", AGENT_PATH), NULL, CALL_FLAGS, -1, NULL,
-	                       registered, NULL);
+	g_dbus_connection_call(
+	        bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgentWithOptions",
+	        g_variant_new("(o@a{sv})", AGENT_PATH, omacp_agent_mms_register_options()), NULL,
+	        CALL_FLAGS, -1, NULL, registered, GINT_TO_POINTER(TRUE));
 }
 
 static void

@@ -7,6 +7,7 @@
 #include "apply-queue.h"
 #include "intake.h"
 #include "message-store.h"
+#include "mms-handoff.h"
 #include "objects.h"
 #include "omacp-dbus-generated.h"
 #include "omacp.h"
@@ -25,6 +26,7 @@ struct _OmacpManager {
 	OmacpApplyQueue *queue;
 	OmacpIntake *intake;
 	OmacpAgentManager *agents;
+	OmacpMmsHandoff *mms; /* MMS settings through the session agent */
 
 	OmacpApplier *applier;
 	OmacpAdapters *adapters;
@@ -254,6 +256,67 @@ handle_register_agent(OmacpDBusManager *iface, GDBusMethodInvocation *invocation
 	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_AGENT,
 	                      register_agent_authorized, self, NULL);
 	return TRUE;
+}
+
+/* RegisterAgentWithOptions: RegisterAgent plus what the agent does besides
+ * asking ("capabilities": "mms" → it applies MMS settings, mms-handoff.c). */
+static void
+register_agent_with_options_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpManager *self = user_data;
+	const char *path = NULL;
+	g_autoptr(GVariant) options = NULL;
+	g_autoptr(GVariant) caps = NULL;
+	g_autofree const char **capabilities = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o@a{sv})", &path,
+	              &options);
+	caps = g_variant_lookup_value(options, "capabilities", G_VARIANT_TYPE_STRING_ARRAY);
+	if (caps != NULL)
+		capabilities = g_variant_get_strv(caps, NULL);
+	if (!omacp_agent_manager_register_full(self->agents,
+	                                       g_dbus_method_invocation_get_sender(invocation),
+	                                       path, capabilities, &error)) {
+		omacp_invocation_return_error(invocation, error);
+		return;
+	}
+	omacp_dbus_manager_complete_register_agent_with_options(self->iface, invocation);
+	reset_agent_declines(self);
+	agents_kick(self);
+}
+
+static gboolean
+handle_register_agent_with_options(OmacpDBusManager *iface, GDBusMethodInvocation *invocation,
+                                   const char *path, GVariant *options, OmacpManager *self)
+{
+	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_AGENT,
+	                      register_agent_with_options_authorized, self, NULL);
+	return TRUE;
+}
+
+/* ReportMms: only the agent a request went to can answer it, once. */
+static gboolean
+handle_report_mms(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, const char *request,
+                  gboolean applied, const char *error_text, GVariant *previous, OmacpManager *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_mms_handoff_report(self->mms, g_dbus_method_invocation_get_sender(invocation),
+	                              request, applied, error_text, previous, &error)) {
+		omacp_invocation_return_error(invocation, error);
+		return TRUE;
+	}
+	omacp_dbus_manager_complete_report_mms(iface, invocation);
+	return TRUE;
+}
+
+static void
+mms_agents_changed(gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	omacp_mms_handoff_agents_changed(self->mms);
 }
 
 static gboolean
@@ -505,7 +568,12 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
 	self->iface = omacp_dbus_manager_skeleton_new();
 
-	self->applier = omacp_applier_new(config, bus);
+	/* the agents first: the mmsd backend reaches mmsd-tng through them */
+	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
+	self->mms = omacp_mms_handoff_new(bus, self->agents, OMACP_MMS_HANDOFF_TIMEOUT_S);
+	omacp_agent_manager_set_roster_func(self->agents, mms_agents_changed, self);
+	self->applier =
+	        omacp_applier_new_with_relay(config, bus, omacp_mms_handoff_relay(self->mms));
 	backends = omacp_applier_describe(self->applier);
 	g_message("apply backends: %s", backends);
 
@@ -519,7 +587,6 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	omacp_apply_queue_set_activate(self->queue, config->activate);
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
-	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);
 	g_signal_connect(self->objects, "message-added", G_CALLBACK(prompts_message_added), self);
 	g_signal_connect(self->objects, "message-removed", G_CALLBACK(prompts_message_removed),
@@ -528,6 +595,9 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	g_signal_connect(self->iface, "handle-deliver", G_CALLBACK(handle_deliver), self);
 	g_signal_connect(self->iface, "handle-register-agent", G_CALLBACK(handle_register_agent),
 	                 self);
+	g_signal_connect(self->iface, "handle-register-agent-with-options",
+	                 G_CALLBACK(handle_register_agent_with_options), self);
+	g_signal_connect(self->iface, "handle-report-mms", G_CALLBACK(handle_report_mms), self);
 	g_signal_connect(self->iface, "handle-unregister-agent",
 	                 G_CALLBACK(handle_unregister_agent), self);
 
@@ -574,6 +644,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_object(&self->server);
 	g_clear_object(&self->iface);
 	g_clear_pointer(&self->applier, omacp_applier_free);
+	g_clear_pointer(&self->mms, omacp_mms_handoff_free);
 	g_clear_pointer(&self->authority, omacp_authority_free);
 	g_clear_pointer(&self->store, omacp_store_free);
 	g_clear_pointer(&self->config, omacp_config_free);
