@@ -9,8 +9,25 @@
 
 G_BEGIN_DECLS
 
-/* What RegisterAgentWithOptions gets: {"capabilities": ["mms"]} (floating). */
+/* What RegisterAgentWithOptions gets: {"capabilities": ["mms",
+ * "mms-push"]} (floating). */
 GVariant *omacp_agent_mms_register_options(void);
+
+/* RegisterAgentWithOptions answered with @granted (a{sv}): with "mms-push"
+ * omacpd hands us the MMS notifications it reads from ModemManager, so
+ * mmsd-tng's own WAP processing (AutoProcessSMSWAP, which deletes every
+ * binary SMS, provisioning pushes included) is switched off whenever
+ * mmsd-tng is on the session bus, until omacp_agent_mms_daemon_gone(). */
+void omacp_agent_mms_registered(GVariant *granted);
+
+/* omacpd left the bus (or released us): mmsd-tng gets its own WAP
+ * processing back if we switched it off, so MMS keeps working without
+ * omacpd. */
+void omacp_agent_mms_daemon_gone(void);
+
+/* Handles Agent.PushMms(ay push, a{sv} info): hands @push to mmsd-tng
+ * (PushNotify) and answers @invocation when mmsd-tng took it. */
+void omacp_agent_mms_push(GDBusMethodInvocation *invocation);
 
 /* Handles Agent.ApplyMms(s request, a{sv} settings, a{sv} context) called
  * on @system_bus: returns @invocation at once, then talks to mmsd-tng on the

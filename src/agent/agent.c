@@ -1283,6 +1283,7 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 
 		g_message("released by omacpd");
 		A.registered = FALSE;
+		omacp_agent_mms_daemon_gone();
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		g_hash_table_iter_init(&iter, A.messages);
 		while (g_hash_table_iter_next(&iter, NULL, &value))
@@ -1298,6 +1299,10 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	}
 	if (g_strcmp0(method, "ApplyMms") == 0) {
 		omacp_agent_mms_apply(bus, A.daemon_owner, invocation);
+		return;
+	}
+	if (g_strcmp0(method, "PushMms") == 0) {
+		omacp_agent_mms_push(invocation);
 		return;
 	}
 	g_variant_get(params, "(&o)", &msg_path);
@@ -1372,6 +1377,11 @@ registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	A.registered = TRUE;
 	g_message("registered as agent%s", user_data != NULL ? " (MMS settings too)" : "");
+	if (user_data != NULL) {
+		g_autoptr(GVariant) granted = g_variant_get_child_value(reply, 0);
+
+		omacp_agent_mms_registered(granted);
+	}
 	queue_list_update();
 }
 
@@ -1410,8 +1420,8 @@ daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpoin
 	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, managed_objects, NULL);
 	g_dbus_connection_call(
 	        bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgentWithOptions",
-	        g_variant_new("(o@a{sv})", AGENT_PATH, omacp_agent_mms_register_options()), NULL,
-	        CALL_FLAGS, -1, NULL, registered, GINT_TO_POINTER(TRUE));
+	        g_variant_new("(o@a{sv})", AGENT_PATH, omacp_agent_mms_register_options()),
+	        G_VARIANT_TYPE("(a{sv})"), CALL_FLAGS, -1, NULL, registered, GINT_TO_POINTER(TRUE));
 }
 
 static void
@@ -1423,6 +1433,7 @@ daemon_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 	if (A.registered)
 		g_message("omacpd left the bus");
 	A.registered = FALSE;
+	omacp_agent_mms_daemon_gone();
 	/* A.daemon_owner stays: its Release may be dispatched after the name
 	 * left, and unique names are never reused, so nobody can take it over */
 	g_hash_table_iter_init(&iter, A.messages);

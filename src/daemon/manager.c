@@ -269,6 +269,7 @@ register_agent_with_options_authorized(GDBusMethodInvocation *invocation, gpoint
 	g_autoptr(GVariant) caps = NULL;
 	g_autofree const char **capabilities = NULL;
 	g_autoptr(GError) error = NULL;
+	GVariantBuilder granted;
 
 	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o@a{sv})", &path,
 	              &options);
@@ -281,7 +282,15 @@ register_agent_with_options_authorized(GDBusMethodInvocation *invocation, gpoint
 		omacp_invocation_return_error(invocation, error);
 		return;
 	}
-	omacp_dbus_manager_complete_register_agent_with_options(self->iface, invocation);
+	/* MMS notifications come through omacpd only with its ModemManager
+	 * adapter; then the agent switches mmsd-tng's own WAP processing off */
+	g_variant_builder_init(&granted, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&granted, "{sv}", "mms-push",
+	                      g_variant_new_boolean(capabilities != NULL &&
+	                                            g_strv_contains(capabilities, "mms-push") &&
+	                                            self->config->adapter_modemmanager));
+	omacp_dbus_manager_complete_register_agent_with_options(self->iface, invocation,
+	                                                        g_variant_builder_end(&granted));
 	reset_agent_declines(self);
 	agents_kick(self);
 }
@@ -309,6 +318,15 @@ handle_report_mms(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, co
 	}
 	omacp_dbus_manager_complete_report_mms(iface, invocation);
 	return TRUE;
+}
+
+static gboolean
+mms_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpointer routed_data,
+         gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	return omacp_mms_handoff_push(self->mms, event, routed, routed_data);
 }
 
 static void
@@ -608,6 +626,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	                                      OMACP_DBUS_PATH, error))
 		return FALSE;
 	self->adapters = omacp_adapters_new(config, bus, omacp_manager_push, self);
+	omacp_adapters_set_mms_func(self->adapters, mms_push, self);
 	omacp_applier_set_sim_networks(self->applier, omacp_adapters_sim_network, self->adapters);
 	omacp_intake_set_adapters(self->intake, self->adapters);
 	omacp_apply_queue_set_adapters(self->queue, self->adapters);

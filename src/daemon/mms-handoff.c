@@ -7,6 +7,10 @@
 
 /* The capability an agent names to get Agent.ApplyMms. */
 #define MMS_CAPABILITY "mms"
+/* ... and to get MMS notification pushes (Agent.PushMms). */
+#define MMS_PUSH_CAPABILITY "mms-push"
+/* ms an agent gets to hand a push to mmsd-tng */
+#define MMS_PUSH_TIMEOUT_MS 30000
 /* the hand-off of a bus connection, for replies that outlive it */
 #define HANDOFF_KEY "omacp-mms-handoff"
 
@@ -19,7 +23,8 @@ struct _OmacpMmsHandoff {
 	guint timeout_s;
 	GHashTable *pending; /* request id → Pending * */
 	guint64 last_request;
-	gboolean available; /* as last told to changed_func */
+	GCancellable *cancellable; /* of the pushes on their way */
+	gboolean available;        /* as last told to changed_func */
 	OmacpMmsdRelayChangedFunc changed_func;
 	gpointer changed_data;
 };
@@ -219,6 +224,62 @@ omacp_mms_handoff_report(OmacpMmsHandoff *self, const char *sender, const char *
 	return TRUE;
 }
 
+/* --- MMS notifications to mmsd-tng ---------------------------------------- */
+
+typedef struct {
+	OmacpPushRoutedFunc routed;
+	gpointer routed_data;
+} PushCall;
+
+static void
+pushed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autofree PushCall *call = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply == NULL)
+		g_message("mms: the session agent did not hand the MMS notification to mmsd-tng: "
+		          "%s; left on the modem",
+		          error->message);
+	else
+		g_message("mms: MMS notification handed to mmsd-tng through the session agent");
+	if (call->routed != NULL)
+		call->routed(reply != NULL ? OMACP_PUSH_FORWARDED : OMACP_PUSH_LEFT,
+		             call->routed_data);
+}
+
+gboolean
+omacp_mms_handoff_push(OmacpMmsHandoff *self, const OmacpPushEvent *event,
+                       OmacpPushRoutedFunc routed, gpointer routed_data)
+{
+	const char *owner = NULL;
+	const char *path = NULL;
+	PushCall *call;
+	GVariantBuilder info;
+
+	/* oFono hands MMS notifications to mmsd-tng itself (its push agent) */
+	if (g_strcmp0(event->adapter, "modemmanager") != 0 ||
+	    !omacp_agent_manager_find_capable(self->agents, MMS_PUSH_CAPABILITY, &owner, &path))
+		return FALSE;
+	call = g_new0(PushCall, 1);
+	call->routed = routed;
+	call->routed_data = routed_data;
+	g_variant_builder_init(&info, G_VARIANT_TYPE_VARDICT);
+	if (event->modem != NULL)
+		g_variant_builder_add(&info, "{sv}", "modem", g_variant_new_string(event->modem));
+	g_message("mms: MMS notification from %s to the session agent %s", event->modem, owner);
+	g_dbus_connection_call(self->bus, owner, path, OMACP_DBUS_AGENT_INTERFACE, "PushMms",
+	                       g_variant_new("(@aya{sv})",
+	                                     g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
+	                                                              event->datagram, TRUE),
+	                                     &info),
+	                       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, MMS_PUSH_TIMEOUT_MS,
+	                       self->cancellable, pushed, call);
+	return TRUE;
+}
+
 OmacpMmsdRelay *
 omacp_mms_handoff_relay(OmacpMmsHandoff *self)
 {
@@ -237,6 +298,7 @@ omacp_mms_handoff_new(GDBusConnection *bus, OmacpAgentManager *agents, guint tim
 	self->bus = g_object_ref(bus);
 	self->agents = agents;
 	self->timeout_s = timeout_s;
+	self->cancellable = g_cancellable_new();
 	self->pending =
 	        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) pending_free);
 	g_object_set_data(G_OBJECT(bus), HANDOFF_KEY, self);
@@ -250,7 +312,10 @@ omacp_mms_handoff_free(OmacpMmsHandoff *self)
 		return;
 	if (g_object_get_data(G_OBJECT(self->bus), HANDOFF_KEY) == self)
 		g_object_set_data(G_OBJECT(self->bus), HANDOFF_KEY, NULL);
-	/* shutting down: the applies waiting for a report are not finished */
+	/* shutting down: the applies waiting for a report are not finished;
+	 * the pushes on their way end as left */
+	g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->pending, g_hash_table_unref);
 	g_clear_object(&self->bus);
 	g_free(self);

@@ -14,6 +14,7 @@
 
 #include "agent-manager.h"
 #include "backend.h"
+#include "omacp-adapter.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,17 @@ OmacpMmsdRelay *omacp_mms_handoff_relay(OmacpMmsHandoff *self);
 /* Tells the hand-off that the agents changed (call from the agent
  * manager's roster func). */
 void omacp_mms_handoff_agents_changed(OmacpMmsHandoff *self);
+
+/* An MMS notification push that ModemManager's adapter read (an
+ * OmacpRouterMmsFunc): with mmsd-tng's own WAP processing off
+ * (AutoProcessSMSWAP=false, which the agent sets, plugin/mm/README.md),
+ * it goes to the most recent agent with the "mms-push" capability
+ * (Agent.PushMms), which hands it to mmsd-tng (PushNotify); @routed gets
+ * OMACP_PUSH_FORWARDED when mmsd-tng took it (the SMS is then deleted),
+ * OMACP_PUSH_LEFT otherwise. FALSE (left, @routed not called) when no such
+ * agent is registered or the push came from another adapter. */
+gboolean omacp_mms_handoff_push(OmacpMmsHandoff *self, const OmacpPushEvent *event,
+                                OmacpPushRoutedFunc routed, gpointer routed_data);
 
 /* Manager.ReportMms from @sender: the result of request @request.
  * NotFound when no such request of @sender waits. */
