@@ -588,7 +588,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 
 	/* the agents first: the mmsd backend reaches mmsd-tng through them */
 	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
-	self->mms = omacp_mms_handoff_new(bus, self->agents, OMACP_MMS_HANDOFF_TIMEOUT_S);
+	self->mms = omacp_mms_handoff_new(bus, self->agents, config->agent_timeout_s);
 	omacp_agent_manager_set_roster_func(self->agents, mms_agents_changed, self);
 	self->applier =
 	        omacp_applier_new_with_relay(config, bus, omacp_mms_handoff_relay(self->mms));

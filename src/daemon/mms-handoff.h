@@ -20,12 +20,9 @@ G_BEGIN_DECLS
 
 typedef struct _OmacpMmsHandoff OmacpMmsHandoff;
 
-/* Seconds an agent gets to report before the exchange fails as
- * unavailable (the profile then waits for the next agent). */
-#define OMACP_MMS_HANDOFF_TIMEOUT_S 60
-
 /* Agents of @agents (not owned, outlives it) on @bus get @timeout_s seconds
- * to report. */
+ * (omacpd.conf [Agent] Timeout) to report; after that the exchange fails as
+ * unavailable and the profile waits for the next agent. */
 OmacpMmsHandoff *omacp_mms_handoff_new(GDBusConnection *bus, OmacpAgentManager *agents,
                                        guint timeout_s);
 /* Requests still waiting for their report are dropped (shutting down). */
