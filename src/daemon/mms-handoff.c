@@ -197,6 +197,31 @@ omacp_mms_handoff_agents_changed(OmacpMmsHandoff *self)
 		self->changed_func(self->changed_data);
 }
 
+static gboolean
+previous_fits(GVariant *previous, GError **error)
+{
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, previous);
+	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+		gsize len = 0;
+
+		if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+			continue;
+		g_variant_get_string(value, &len);
+		if (len > OMACP_MMS_HANDOFF_MAX_VALUE_LEN) {
+			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+			            "ReportMms: %s is %" G_GSIZE_FORMAT
+			            " octets long, more than %d",
+			            key, len, OMACP_MMS_HANDOFF_MAX_VALUE_LEN);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 gboolean
 omacp_mms_handoff_report(OmacpMmsHandoff *self, const char *sender, const char *request,
                          gboolean applied, const char *error_text, GVariant *previous,
@@ -210,6 +235,8 @@ omacp_mms_handoff_report(OmacpMmsHandoff *self, const char *sender, const char *
 		            "ReportMms: no MMS request %s of yours waits for a report", request);
 		return FALSE;
 	}
+	if (!previous_fits(previous, error))
+		return FALSE;
 	task = g_steal_pointer(&p->task);
 	g_hash_table_remove(self->pending, request);
 	g_message("mms: %s reported: %s%s%s", request, applied ? "applied" : "failed",

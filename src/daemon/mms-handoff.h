@@ -47,8 +47,15 @@ void omacp_mms_handoff_agents_changed(OmacpMmsHandoff *self);
 gboolean omacp_mms_handoff_push(OmacpMmsHandoff *self, const OmacpPushEvent *event,
                                 OmacpPushRoutedFunc routed, gpointer routed_data);
 
+/* Longest value (octets) a report's @previous may carry: the values go into
+ * the store as the undo snapshot (an MMSC URL, an APN, a proxy address are
+ * far shorter). */
+#define OMACP_MMS_HANDOFF_MAX_VALUE_LEN 2048
+
 /* Manager.ReportMms from @sender: the result of request @request.
- * NotFound when no such request of @sender waits. */
+ * NotFound when no such request of @sender waits; InvalidArgs (the request
+ * still waits) when a string in @previous is longer than
+ * OMACP_MMS_HANDOFF_MAX_VALUE_LEN. */
 gboolean omacp_mms_handoff_report(OmacpMmsHandoff *self, const char *sender, const char *request,
                                   gboolean applied, const char *error_text, GVariant *previous,
                                   GError **error);

@@ -11,7 +11,9 @@ Run with --agent MODE ADDRESS it is itself the scripted agent: it
 registers with the "mms" capability, prints every call as a line on stdout
 and answers ApplyMms as MODE says: "silent" (never reports), "leave" (exits
 without reporting), "fail" (reports applied=false), "ok" (reports applied
-with the values it holds before, mmsd-tng's unset values at first)."""
+with the values it holds before, mmsd-tng's unset values at first),
+"huge" (as "ok", but the first report carries a value one octet over the
+cap and is refused)."""
 
 import subprocess
 import sys
@@ -93,9 +95,11 @@ def scripted_agent(mode, address):
                   flush=True)
             if mode == 'leave':
                 GLib.idle_add(loop.quit)
-            elif mode in ('ok', 'fail'):
-                GLib.idle_add(report, request, mode == 'ok', dict(held))
-                if mode == 'ok':
+            elif mode == 'huge' and context.get('operation') == 'read':
+                GLib.idle_add(report_huge, request)
+            elif mode in ('ok', 'fail', 'huge'):
+                GLib.idle_add(report, request, mode != 'fail', dict(held))
+                if mode != 'fail':
                     held.update(settings)  # what mmsd-tng holds now
 
         @dbus.service.method('org.omacp.Provisioning1.Agent', in_signature='', out_signature='')
@@ -109,6 +113,18 @@ def scripted_agent(mode, address):
         manager.ReportMms(request, ok, '' if ok else 'mmsd-tng is not running', previous,
                           dbus_interface=MANAGER)
         print('reported', request, flush=True)
+        return False
+
+    def report_huge(request):
+        # one octet over OMACP_MMS_HANDOFF_MAX_VALUE_LEN (2048), then exactly it
+        for size in (2049, 2048):
+            before = dict(held, CarrierMMSC='http://' + 'x' * (size - 7))
+            try:
+                manager.ReportMms(request, True, '', dbus.Dictionary(before, signature='sv'),
+                                  dbus_interface=MANAGER)
+                print('reported', size, flush=True)
+            except dbus.DBusException as e:
+                print('refused', size, e.get_dbus_name(), flush=True)
         return False
 
     Agent(bus, '/org/omacp/TestAgent')
@@ -198,6 +214,36 @@ class MmsHandoff(unittest.TestCase):
         path = self.d.messages()[-1]
         self.assertEqual(self.d.wait_state(path, ('failed', 'applied'), 10), 'failed')
         self.assertIn('mmsd-tng is not running', self.d.props(path)['Error'])
+
+    def test_report_values_are_capped(self):
+        proc, lines = self.agent('huge')
+        path = self.accept('huge')
+        self.assertIn(ERR + 'InvalidArgs', lines.wait_for('refused 2049'))
+        lines.wait_for('reported 2048')
+        self.assertEqual(self.d.wait_state(path, ('applied', 'failed'), 10), 'applied')
+
+    def test_other_profiles_go_first_mms_follows(self):
+        body = MMS.replace(b'%s', b'mixed').replace(
+            b'<characteristic type="APPLICATION">',
+            b'<characteristic type="NAPDEF"><parm name="NAPID" value="NET"/>'
+            b'<parm name="NAME" value="Net"/><parm name="BEARER" value="GSM-GPRS"/>'
+            b'<parm name="NAP-ADDRESS" value="net.mixed.example"/>'
+            b'<parm name="NAP-ADDRTYPE" value="APN"/><parm name="INTERNET"/>'
+            b'</characteristic><characteristic type="APPLICATION">')
+        path = self.d.deliver(push(body, 'netwpin', mac('netwpin', body, imsi=IMSI), xml=True),
+                              'wsp', imsi=IMSI, sender=SENDER)
+        self.d.call(path, 'Accept', '')
+        # no backend for internet here: nothing to wait for; MMS waits
+        self.assertEqual(self.d.state_of(path), 'applied')
+        kinds = {self.d.props(p)['Kind']: p for p in self.d.props(path)['Profiles']}
+        self.assertEqual(set(kinds), {'internet', 'mms'})
+        self.assertEqual(self.d.props(kinds['mms'])['Targets'], [])
+        proc, lines = self.agent('ok')
+        deadline = time.time() + 10
+        while time.time() < deadline and not self.d.props(kinds['mms'])['Targets']:
+            time.sleep(0.05)
+        self.assertEqual([t[0] for t in self.d.props(kinds['mms'])['Targets']], ['mmsd'])
+        self.assertIn('CarrierMMSC=http://mmsc.mixed.example/', nth_line(lines, 'ApplyMms ', 2))
 
     def test_report_of_another_agents_request(self):
         proc, lines = self.agent('silent')
