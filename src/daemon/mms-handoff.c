@@ -202,10 +202,11 @@ previous_fits(GVariant *previous, GError **error)
 {
 	GVariantIter iter;
 	const char *key;
-	GVariant *value;
+	GVariant *boxed;
 
 	g_variant_iter_init(&iter, previous);
-	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &boxed)) {
+		g_autoptr(GVariant) value = boxed;
 		gsize len = 0;
 
 		if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
