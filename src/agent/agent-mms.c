@@ -228,7 +228,8 @@ push_got_session(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GDBusMethodInvocation) invocation = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusConnection) session = g_bus_get_finish(result, &error);
-	GVariant *params = g_dbus_method_invocation_get_parameters(invocation);
+	g_autoptr(GVariant) push =
+	        g_variant_get_child_value(g_dbus_method_invocation_get_parameters(invocation), 0);
 
 	if (session == NULL) {
 		g_dbus_method_invocation_return_dbus_error(g_steal_pointer(&invocation),
@@ -237,15 +238,15 @@ push_got_session(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	g_dbus_connection_call(session, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "PushNotify",
-	                       g_variant_new("(@ay)", g_variant_get_child_value(params, 0)), NULL,
-	                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT_MS, NULL, push_notified,
-	                       g_steal_pointer(&invocation));
+	                       g_variant_new("(@ay)", push), NULL, G_DBUS_CALL_FLAGS_NONE,
+	                       MMSD_TIMEOUT_MS, NULL, push_notified, g_steal_pointer(&invocation));
 }
 
 void
 omacp_agent_mms_push(GDBusMethodInvocation *invocation)
 {
-	g_bus_get(G_BUS_TYPE_SESSION, NULL, push_got_session, g_object_ref(invocation));
+	/* the handler's reference, given back when the call is answered */
+	g_bus_get(G_BUS_TYPE_SESSION, NULL, push_got_session, invocation);
 }
 
 /* One ApplyMms, from the read to the report. */
@@ -290,8 +291,10 @@ reported(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 report(Exchange *x, const GError *error)
 {
-	g_autoptr(GVariant) previous =
-	        x->previous != NULL ? g_variant_ref(x->previous) : g_variant_new("a{sv}", NULL);
+	/* a reference of ours either way: the call takes its own */
+	g_autoptr(GVariant) previous = x->previous != NULL
+	                                       ? g_variant_ref(x->previous)
+	                                       : g_variant_ref_sink(g_variant_new("a{sv}", NULL));
 
 	if (error != NULL)
 		g_message("mms %s: %s failed: %s", x->request, x->what, error->message);
