@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "agent-mms.h"
 #include "agent-text.h"
 
 #define APP_ID          "org.omacp.Agent"
@@ -1282,6 +1283,7 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 
 		g_message("released by omacpd");
 		A.registered = FALSE;
+		omacp_agent_mms_daemon_gone();
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		g_hash_table_iter_init(&iter, A.messages);
 		while (g_hash_table_iter_next(&iter, NULL, &value))
@@ -1293,6 +1295,14 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 			             "install when it is back."),
 			           TRUE);
 		queue_list_update();
+		return;
+	}
+	if (g_strcmp0(method, "ApplyMms") == 0) {
+		omacp_agent_mms_apply(bus, A.daemon_owner, invocation);
+		return;
+	}
+	if (g_strcmp0(method, "PushMms") == 0) {
+		omacp_agent_mms_push(invocation);
 		return;
 	}
 	g_variant_get(params, "(&o)", &msg_path);
@@ -1352,13 +1362,26 @@ registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
+	if (reply == NULL && user_data != NULL &&
+	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+		/* an omacpd without the MMS hand-off */
+		g_dbus_connection_call(A.bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
+		                       g_variant_new("(o)", AGENT_PATH), NULL, CALL_FLAGS, -1, NULL,
+		                       registered, NULL);
+		return;
+	}
 	if (reply == NULL) {
 		g_dbus_error_strip_remote_error(error);
 		g_warning("cannot register as agent with omacpd: %s", error->message);
 		return;
 	}
 	A.registered = TRUE;
-	g_message("registered as agent");
+	g_message("registered as agent%s", user_data != NULL ? " (MMS settings too)" : "");
+	if (user_data != NULL) {
+		g_autoptr(GVariant) granted = g_variant_get_child_value(reply, 0);
+
+		omacp_agent_mms_registered(granted);
+	}
 	queue_list_update();
 }
 
@@ -1395,9 +1418,10 @@ daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpoin
 	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
 	                       "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
 	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, managed_objects, NULL);
-	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgent",
-	                       g_variant_new("(o)", AGENT_PATH), NULL, CALL_FLAGS, -1, NULL,
-	                       registered, NULL);
+	g_dbus_connection_call(
+	        bus, BUS_NAME, ROOT_PATH, MANAGER_IFACE, "RegisterAgentWithOptions",
+	        g_variant_new("(o@a{sv})", AGENT_PATH, omacp_agent_mms_register_options()),
+	        G_VARIANT_TYPE("(a{sv})"), CALL_FLAGS, -1, NULL, registered, GINT_TO_POINTER(TRUE));
 }
 
 static void
@@ -1409,6 +1433,7 @@ daemon_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 	if (A.registered)
 		g_message("omacpd left the bus");
 	A.registered = FALSE;
+	omacp_agent_mms_daemon_gone();
 	/* A.daemon_owner stays: its Release may be dispatched after the name
 	 * left, and unique names are never reused, so nobody can take it over */
 	g_hash_table_iter_init(&iter, A.messages);

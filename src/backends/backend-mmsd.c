@@ -10,8 +10,11 @@
  * as root and never writes mmsd-tng's settings file ($HOME/.mms/...) itself,
  * because that file lives in a directory its user can write, where a root
  * write, rename or chown by path can be turned onto any file by a symlink
- * (issue 13, H1). Without mmsd-tng on the bus the backend is unavailable;
- * the MMS settings then go through the user's session agent.
+ * (issue 13, H1). omacpd as a system service has no session bus: then
+ * the same reads and writes go through the relay the daemon hands in (its
+ * MMS hand-off to the user's session agent, which calls the same methods
+ * on its session bus and reports back; src/daemon/mms-handoff.c). Without
+ * mmsd-tng on the bus and without a relay the backend is unavailable.
  *
  * mmsd-tng has one set of settings, so the object id is "mmsd-tng:" plus a
  * digest of the values omacp wrote: remove resets the settings only while
@@ -49,6 +52,7 @@ typedef struct {
 	GDBusConnection *bus;        /* session bus, NULL when there is none */
 	OmacpBackendNameWatch watch; /* present: mmsd-tng is running */
 	MmsdCache *cache;            /* NULL without a session bus */
+	OmacpMmsdRelay *relay;       /* NULL: none (not owned) */
 } MmsdBackend;
 
 static MmsdBackend *
@@ -149,7 +153,10 @@ typedef enum {
 typedef struct {
 	OpKind kind;
 	GDBusConnection *bus;
-	char *existing_id; /* apply: what omacp wrote last time; remove: the id */
+	OmacpMmsdRelay *relay; /* set: the operation goes through it */
+	char *identity;        /* the profile's, for the relay (may be NULL) */
+	char *imsi;            /* the profile's SIM, for the relay (may be NULL) */
+	char *existing_id;     /* apply: what omacp wrote last time; remove: the id */
 	gboolean force;
 	MmsdSettings wanted;
 	MmsdSettings current;
@@ -160,6 +167,8 @@ static void
 op_free(Op *op)
 {
 	g_clear_object(&op->bus);
+	g_free(op->identity);
+	g_free(op->imsi);
 	g_free(op->existing_id);
 	mmsd_settings_clear(&op->wanted);
 	mmsd_settings_clear(&op->current);
@@ -224,7 +233,8 @@ op_undo(const Op *op)
 
 	g_variant_builder_init(&undo, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&undo, "{sv}", "created", g_variant_new_boolean(FALSE));
-	g_variant_builder_add(&undo, "{sv}", "via", g_variant_new_string("dbus"));
+	g_variant_builder_add(&undo, "{sv}", "via",
+	                      g_variant_new_string(op->relay != NULL ? "agent" : "dbus"));
 	g_variant_builder_add(&undo, "{sv}", "properties", settings_to_variant(&op->current));
 	return g_variant_builder_end(&undo);
 }
@@ -309,16 +319,70 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	        G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT, NULL, changed_cb, g_steal_pointer(&task));
 }
 
-/* Runs the operation of @task (owned): over D-Bus while mmsd-tng is running,
- * else it is unavailable. */
+/* --- the same through the relay (the session agent) ---------------------------- */
+
+static void
+relay_changed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	Op *op = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) before = op->relay->exchange_finish(op->relay, result, &error);
+
+	if (before == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	op_return(task);
+}
+
+static void
+relay_viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	Op *op = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) dict = op->relay->exchange_finish(op->relay, result, &error);
+	GCancellable *cancellable;
+
+	if (dict == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	settings_from_variant(dict, &op->current);
+	if (!op_decide(op, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (op->unchanged) {
+		op_return(task);
+		return;
+	}
+	cancellable = g_task_get_cancellable(task);
+	op->relay->exchange_async(op->relay, settings_to_variant(&op->wanted), op->identity,
+	                          op->imsi, cancellable, relay_changed_cb, g_steal_pointer(&task));
+}
+
+/* Runs the operation of @task (owned): over D-Bus while mmsd-tng is running
+ * on our session bus, else through the relay when an agent is there, else
+ * it is unavailable. */
 static void
 op_start(MmsdBackend *self, GTask *task)
 {
+	Op *op = g_task_get_task_data(task);
+
 	if (self->watch.present) {
 		g_dbus_connection_call(self->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
 		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
 		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT,
 		                       g_task_get_cancellable(task), viewed_cb, task);
+		return;
+	}
+	if (self->relay != NULL && self->relay->available(self->relay)) {
+		/* read first: what to write depends on what mmsd-tng holds */
+		op->relay = self->relay;
+		self->relay->exchange_async(self->relay, NULL, op->identity, op->imsi,
+		                            g_task_get_cancellable(task), relay_viewed_cb, task);
 		return;
 	}
 	op_return_unavailable(task);
@@ -485,6 +549,8 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
 	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
+	op->identity = g_strdup(profile->identity);
+	op->imsi = g_strdup(profile->imsi);
 	if (!wanted_settings(profile, &op->wanted, &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
@@ -546,7 +612,7 @@ mmsd_is_available(OmacpBackend *backend)
 {
 	MmsdBackend *self = mmsd_backend(backend);
 
-	return self->watch.present;
+	return self->watch.present || (self->relay != NULL && self->relay->available(self->relay));
 }
 
 static void
@@ -555,6 +621,8 @@ mmsd_free(OmacpBackend *backend)
 	MmsdBackend *self = mmsd_backend(backend);
 
 	omacp_backend_name_watch_stop(&self->watch);
+	if (self->relay != NULL)
+		self->relay->set_changed_func(self->relay, NULL, NULL);
 	g_clear_pointer(&self->cache, cache_stop);
 	g_clear_object(&self->bus);
 	g_free(self);
@@ -572,8 +640,16 @@ static const OmacpBackendClass mmsd_class = {
 	OMACP_BACKEND_TASK_FINISHERS,
 };
 
+static void
+relay_availability_changed(gpointer user_data)
+{
+	MmsdBackend *self = user_data;
+
+	omacp_backend_notify_availability(&self->parent);
+}
+
 OmacpBackend *
-omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
+omacp_backend_mmsd_new_with_relay(GDBusConnection *session_bus, OmacpMmsdRelay *relay)
 {
 	MmsdBackend *self;
 
@@ -581,8 +657,9 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 
 	self = g_new0(MmsdBackend, 1);
 	self->parent.klass = &mmsd_class;
-	/* @settings_file is no longer written (see the top); kept for the API */
-	(void) settings_file;
+	self->relay = relay;
+	if (relay != NULL)
+		relay->set_changed_func(relay, relay_availability_changed, self);
 	if (session_bus != NULL) {
 		self->bus = g_object_ref(session_bus);
 		self->cache = cache_new(session_bus);
@@ -590,6 +667,14 @@ omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
 		                               MMSD_BUS_NAME);
 	}
 	return &self->parent;
+}
+
+OmacpBackend *
+omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file)
+{
+	/* @settings_file is no longer written (see the top); kept for the API */
+	(void) settings_file;
+	return omacp_backend_mmsd_new_with_relay(session_bus, NULL);
 }
 
 static OmacpBackend *
@@ -601,7 +686,7 @@ mmsd_create(const OmacpBackendSetup *setup)
 
 	if (g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
 		session = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
-	return omacp_backend_mmsd_new(session, setup->mmsd_settings_file);
+	return omacp_backend_mmsd_new_with_relay(session, setup->mmsd_relay);
 }
 
 const OmacpBackendInfo omacp_backend_info_mmsd = {

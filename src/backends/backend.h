@@ -13,6 +13,7 @@
 G_BEGIN_DECLS
 
 typedef struct _OmacpBackend OmacpBackend;
+typedef struct _OmacpMmsdRelay OmacpMmsdRelay; /* below */
 
 typedef struct {
 	const char *name; /* "networkmanager", "ofono", "mmsd" */
@@ -101,6 +102,10 @@ struct _OmacpBackend {
 OmacpBackend *omacp_backend_nm_new(GDBusConnection *bus);
 OmacpBackend *omacp_backend_ofono_new(GDBusConnection *bus);
 OmacpBackend *omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file);
+/* The same with @relay (may be NULL) as the way when mmsd-tng is not on
+ * @session_bus (or there is none). */
+OmacpBackend *omacp_backend_mmsd_new_with_relay(GDBusConnection *session_bus,
+                                                OmacpMmsdRelay *relay);
 
 void omacp_backend_free(OmacpBackend *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpBackend, omacp_backend_free)
@@ -119,11 +124,36 @@ typedef struct {
 	gpointer user_data;
 } OmacpSimNetworks;
 
+/* The way to a user's mmsd-tng when omacpd cannot reach it itself (a system
+ * service has no session bus): the daemon's MMS hand-off to the session
+ * agent (src/daemon/mms-handoff.c). The mmsd backend uses mmsd-tng on its
+ * own session bus when it is there, else this relay. */
+
+/* Called by the relay when its available() changed. */
+typedef void (*OmacpMmsdRelayChangedFunc)(gpointer user_data);
+
+struct _OmacpMmsdRelay {
+	/* TRUE when an agent that applies MMS settings is registered now */
+	gboolean (*available)(OmacpMmsdRelay *relay);
+	/* One exchange with mmsd-tng: reads its settings and, when @set (a{sv}
+	 * of mmsd-tng's keys, floating ok) is not NULL, writes @set after;
+	 * @profile (a profile's D-Bus path or "/") and @imsi (may be NULL) say
+	 * what it is for. finish → the settings mmsd-tng held before (a{sv}). */
+	void (*exchange_async)(OmacpMmsdRelay *relay, GVariant *set, const char *profile,
+	                       const char *imsi, GCancellable *cancellable,
+	                       GAsyncReadyCallback callback, gpointer user_data);
+	GVariant *(*exchange_finish)(OmacpMmsdRelay *relay, GAsyncResult *result, GError **error);
+	/* Sets who hears of available() changing (one listener; NULL: none). */
+	void (*set_changed_func)(OmacpMmsdRelay *relay, OmacpMmsdRelayChangedFunc func,
+	                         gpointer user_data);
+};
+
 /* What the daemon hands a backend's constructor. */
 typedef struct {
 	GDBusConnection *bus;                 /* omacpd's bus (system, or a test's private one) */
 	const char *mmsd_settings_file;       /* NULL: mmsd-tng's default */
 	const OmacpSimNetworks *sim_networks; /* lives as long as the backends */
+	OmacpMmsdRelay *mmsd_relay;           /* NULL: none; outlives the backends */
 } OmacpBackendSetup;
 
 /* One backend built into this program. Each backend file defines one
@@ -156,8 +186,9 @@ const OmacpBackendInfo *omacp_backend_info_lookup(const char *name);
  *   ofono:          "modem" s, "type" s, "properties" a{sv} — previous values
  *                   of the context properties omacp set;
  *   mmsd:           "properties" a{sv} — previous CarrierMMSC, MMS_APN,
- *                   CarrierMMSProxy; "via" s ("dbus" or "file"); "imsi" s —
- *                   the previous IMSI key when the file fallback changed it.
+ *                   CarrierMMSProxy; "via" s ("dbus": omacpd's own session
+ *                   bus, "agent": the session agent's relay; older
+ *                   records say "file").
  *
  * Object ids: networkmanager → connection UUID; ofono → context object path
  * ("/modem/contextN"); mmsd → "mmsd-tng:<digest of the values written>". */

@@ -16,13 +16,16 @@ struct _OmacpAgentManager {
 	guint last_request;
 	OmacpAgentsChangedFunc changed_func;
 	gpointer changed_data;
+	OmacpAgentsChangedFunc roster_func; /* any agent came or went */
+	gpointer roster_data;
 };
 
 struct _Agent {
 	char *owner;
 	char *path;
 	guint watch;
-	GQueue queue; /* Request *, the head under way */
+	GQueue queue;        /* Request *, the head under way */
+	char **capabilities; /* what it does besides asking ("mms") */
 };
 
 struct _Request {
@@ -58,6 +61,7 @@ agent_free(Agent *agent)
 	if (agent->watch != 0)
 		g_bus_unwatch_name(agent->watch);
 	g_queue_clear(&agent->queue); /* the requests belong to self->requests */
+	g_strfreev(agent->capabilities);
 	g_free(agent->owner);
 	g_free(agent->path);
 	g_free(agent);
@@ -222,6 +226,8 @@ agent_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 		if (g_strcmp0(agent->owner, name) == 0)
 			remove_agent(self, agent);
 	}
+	if (self->roster_func != NULL)
+		self->roster_func(self->roster_data);
 	if (self->changed_func != NULL)
 		self->changed_func(self->changed_data);
 }
@@ -242,6 +248,13 @@ gboolean
 omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
                              GError **error)
 {
+	return omacp_agent_manager_register_full(self, owner, path, NULL, error);
+}
+
+gboolean
+omacp_agent_manager_register_full(OmacpAgentManager *self, const char *owner, const char *path,
+                                  const char *const *capabilities, GError **error)
+{
 	Agent *agent;
 
 	if (find_agent(self, owner, path) != NULL) {
@@ -258,10 +271,13 @@ omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const c
 	agent->owner = g_strdup(owner);
 	agent->path = g_strdup(path);
 	g_queue_init(&agent->queue);
+	agent->capabilities = g_strdupv((char **) capabilities);
 	agent->watch = g_bus_watch_name_on_connection(
 	        self->bus, owner, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, agent_vanished, self, NULL);
 	g_ptr_array_add(self->agents, agent);
 	g_message("agent %s%s registered", owner, path);
+	if (self->roster_func != NULL)
+		self->roster_func(self->roster_data);
 	return TRUE;
 }
 
@@ -277,7 +293,36 @@ omacp_agent_manager_unregister(OmacpAgentManager *self, const char *owner, const
 		return FALSE;
 	}
 	remove_agent(self, agent);
+	if (self->roster_func != NULL)
+		self->roster_func(self->roster_data);
 	return TRUE;
+}
+
+void
+omacp_agent_manager_set_roster_func(OmacpAgentManager *self, OmacpAgentsChangedFunc func,
+                                    gpointer user_data)
+{
+	self->roster_func = func;
+	self->roster_data = user_data;
+}
+
+gboolean
+omacp_agent_manager_find_capable(OmacpAgentManager *self, const char *capability,
+                                 const char **out_owner, const char **out_path)
+{
+	for (guint i = self->agents->len; i > 0; i--) {
+		Agent *a = g_ptr_array_index(self->agents, i - 1);
+
+		if (a->capabilities == NULL ||
+		    !g_strv_contains((const char *const *) a->capabilities, capability))
+			continue;
+		if (out_owner != NULL)
+			*out_owner = a->owner;
+		if (out_path != NULL)
+			*out_path = a->path;
+		return TRUE;
+	}
+	return FALSE;
 }
 
 void

@@ -39,9 +39,24 @@ void omacp_agent_manager_set_changed_func(OmacpAgentManager *self, OmacpAgentsCh
 
 gboolean omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
                                       GError **error);
+/* The same, with what the agent does besides asking (NULL-terminated, may
+ * be NULL): "mms" — it applies MMS settings to the user's mmsd-tng
+ * (Agent.ApplyMms). */
+gboolean omacp_agent_manager_register_full(OmacpAgentManager *self, const char *owner,
+                                           const char *path, const char *const *capabilities,
+                                           GError **error);
 gboolean omacp_agent_manager_unregister(OmacpAgentManager *self, const char *owner,
                                         const char *path, GError **error);
 guint omacp_agent_manager_count(OmacpAgentManager *self);
+
+/* @func is called after an agent registered, unregistered or left the bus
+ * (one listener besides the changed func; NULL: none). */
+void omacp_agent_manager_set_roster_func(OmacpAgentManager *self, OmacpAgentsChangedFunc func,
+                                         gpointer user_data);
+/* The most recently registered agent with @capability: its bus name and
+ * path (valid until the agents change); FALSE when there is none. */
+gboolean omacp_agent_manager_find_capable(OmacpAgentManager *self, const char *capability,
+                                          const char **out_owner, const char **out_path);
 
 /* TRUE when an agent is registered and has no request under way. */
 gboolean omacp_agent_manager_can_ask(OmacpAgentManager *self);

@@ -311,8 +311,9 @@ apply_job_finish(ApplyJob *job, const GError *error)
 				provision_ofono(self, msg->imsi);
 		} else if (job->edited != NULL) {
 			/* the user decides: Accept applies with force */
-			g_autoptr(GVariant) changes = omacp_changes_add_forcing(
-			        omacp_dbus_message_get_changes(m), job->edited, error->message);
+			/* floating: the property takes its own reference */
+			g_autoptr(GVariant) changes = g_variant_ref_sink(omacp_changes_add_forcing(
+			        omacp_dbus_message_get_changes(m), job->edited, error->message));
 
 			omacp_dbus_message_set_changes(m, changes);
 			omacp_daemon_message_set_state(

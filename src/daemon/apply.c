@@ -59,11 +59,19 @@ add_backend(OmacpApplier *self, const char *title, OmacpBackend *backend)
 OmacpApplier *
 omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 {
+	return omacp_applier_new_with_relay(config, bus, NULL);
+}
+
+OmacpApplier *
+omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
+                             OmacpMmsdRelay *mmsd_relay)
+{
 	OmacpApplier *self = g_new0(OmacpApplier, 1);
 	OmacpBackendSetup setup = {
 		.bus = bus,
 		.mmsd_settings_file = config->mmsd_settings_file,
 		.sim_networks = &self->sim_networks,
+		.mmsd_relay = mmsd_relay,
 	};
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);

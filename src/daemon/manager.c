@@ -7,6 +7,7 @@
 #include "apply-queue.h"
 #include "intake.h"
 #include "message-store.h"
+#include "mms-handoff.h"
 #include "objects.h"
 #include "omacp-dbus-generated.h"
 #include "omacp.h"
@@ -88,6 +89,7 @@ struct _OmacpManager {
 	OmacpApplyQueue *queue;
 	OmacpIntake *intake;
 	OmacpAgentManager *agents;
+	OmacpMmsHandoff *mms; /* MMS settings through the session agent */
 
 	OmacpApplier *applier;
 	OmacpAdapters *adapters;
@@ -369,6 +371,85 @@ handle_register_agent(OmacpDBusManager *iface, GDBusMethodInvocation *invocation
 	return TRUE;
 }
 
+/* RegisterAgentWithOptions: RegisterAgent plus what the agent does besides
+ * asking ("capabilities": "mms" → it applies MMS settings, mms-handoff.c). */
+static void
+register_agent_with_options_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpManager *self = user_data;
+	const char *path = NULL;
+	g_autoptr(GVariant) options = NULL;
+	g_autoptr(GVariant) caps = NULL;
+	g_autofree const char **capabilities = NULL;
+	g_autoptr(GError) error = NULL;
+	GVariantBuilder granted;
+
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o@a{sv})", &path,
+	              &options);
+	caps = g_variant_lookup_value(options, "capabilities", G_VARIANT_TYPE_STRING_ARRAY);
+	if (caps != NULL)
+		capabilities = g_variant_get_strv(caps, NULL);
+	if (!omacp_agent_manager_register_full(self->agents,
+	                                       g_dbus_method_invocation_get_sender(invocation),
+	                                       path, capabilities, &error)) {
+		omacp_invocation_return_error(invocation, error);
+		return;
+	}
+	/* MMS notifications come through omacpd only with its ModemManager
+	 * adapter; then the agent switches mmsd-tng's own WAP processing off */
+	g_variant_builder_init(&granted, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&granted, "{sv}", "mms-push",
+	                      g_variant_new_boolean(capabilities != NULL &&
+	                                            g_strv_contains(capabilities, "mms-push") &&
+	                                            self->config->adapter_modemmanager));
+	omacp_dbus_manager_complete_register_agent_with_options(self->iface, invocation,
+	                                                        g_variant_builder_end(&granted));
+	reset_agent_declines(self);
+	agents_kick(self);
+}
+
+static gboolean
+handle_register_agent_with_options(OmacpDBusManager *iface, GDBusMethodInvocation *invocation,
+                                   const char *path, GVariant *options, OmacpManager *self)
+{
+	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_AGENT,
+	                      register_agent_with_options_authorized, self, NULL);
+	return TRUE;
+}
+
+/* ReportMms: only the agent a request went to can answer it, once. */
+static gboolean
+handle_report_mms(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, const char *request,
+                  gboolean applied, const char *error_text, GVariant *previous, OmacpManager *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!omacp_mms_handoff_report(self->mms, g_dbus_method_invocation_get_sender(invocation),
+	                              request, applied, error_text, previous, &error)) {
+		omacp_invocation_return_error(invocation, error);
+		return TRUE;
+	}
+	omacp_dbus_manager_complete_report_mms(iface, invocation);
+	return TRUE;
+}
+
+static gboolean
+mms_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpointer routed_data,
+         gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	return omacp_mms_handoff_push(self->mms, event, routed, routed_data);
+}
+
+static void
+mms_agents_changed(gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	omacp_mms_handoff_agents_changed(self->mms);
+}
+
 static gboolean
 handle_unregister_agent(OmacpDBusManager *iface, GDBusMethodInvocation *invocation,
                         const char *path, OmacpManager *self)
@@ -641,7 +722,12 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	((OmacpManagerSkeleton *) self->iface)->read = read_statistics;
 	((OmacpManagerSkeleton *) self->iface)->data = self;
 
-	self->applier = omacp_applier_new(config, bus);
+	/* the agents first: the mmsd backend reaches mmsd-tng through them */
+	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
+	self->mms = omacp_mms_handoff_new(bus, self->agents, config->agent_timeout_s);
+	omacp_agent_manager_set_roster_func(self->agents, mms_agents_changed, self);
+	self->applier =
+	        omacp_applier_new_with_relay(config, bus, omacp_mms_handoff_relay(self->mms));
 	backends = omacp_applier_describe(self->applier);
 	g_message("apply backends: %s", backends);
 
@@ -655,7 +741,6 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	omacp_apply_queue_set_activate(self->queue, config->activate);
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
-	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);
 	g_signal_connect(self->objects, "message-added", G_CALLBACK(prompts_message_added), self);
 	g_signal_connect(self->objects, "message-removed", G_CALLBACK(prompts_message_removed),
@@ -664,6 +749,9 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	g_signal_connect(self->iface, "handle-deliver", G_CALLBACK(handle_deliver), self);
 	g_signal_connect(self->iface, "handle-register-agent", G_CALLBACK(handle_register_agent),
 	                 self);
+	g_signal_connect(self->iface, "handle-register-agent-with-options",
+	                 G_CALLBACK(handle_register_agent_with_options), self);
+	g_signal_connect(self->iface, "handle-report-mms", G_CALLBACK(handle_report_mms), self);
 	g_signal_connect(self->iface, "handle-unregister-agent",
 	                 G_CALLBACK(handle_unregister_agent), self);
 
@@ -674,6 +762,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	                                      OMACP_DBUS_PATH, error))
 		return FALSE;
 	self->adapters = omacp_adapters_new(config, bus, omacp_manager_push, self);
+	omacp_adapters_set_mms_func(self->adapters, mms_push, self);
 	omacp_applier_set_sim_networks(self->applier, omacp_adapters_sim_network, self->adapters);
 	omacp_intake_set_adapters(self->intake, self->adapters);
 	omacp_apply_queue_set_adapters(self->queue, self->adapters);
@@ -713,6 +802,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_object(&self->server);
 	g_clear_object(&self->iface);
 	g_clear_pointer(&self->applier, omacp_applier_free);
+	g_clear_pointer(&self->mms, omacp_mms_handoff_free);
 	g_clear_pointer(&self->authority, omacp_authority_free);
 	g_clear_pointer(&self->store, omacp_store_free);
 	g_clear_pointer(&self->config, omacp_config_free);

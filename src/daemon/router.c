@@ -11,7 +11,9 @@ struct _OmacpRouter {
 	OmacpPushDispatcher *dispatcher; /* NULL: no forwarding */
 	OmacpRouterDeliverFunc deliver;
 	gpointer deliver_data;
-	GCancellable *cancellable; /* of the forwards on their way */
+	GCancellable *cancellable;   /* of the forwards on their way */
+	OmacpRouterMmsFunc mms_func; /* MMS notifications nobody in push.d took */
+	gpointer mms_data;
 };
 
 OmacpRouter *
@@ -124,6 +126,9 @@ omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpoin
 	} else if (!omacp_push_kind_is_provisioning(push->kind)) {
 		if (forward(self, event, push, routed, routed_data))
 			return; /* forward_done answers */
+		if (push->kind == OMACP_PUSH_KIND_MMS && self->mms_func != NULL &&
+		    self->mms_func(event, routed, routed_data, self->mms_data))
+			return; /* the MMS hand-off answers */
 		g_debug("%s: %s: %s push, not ours, left alone", event->adapter, event->modem,
 		        push->content_type != NULL ? push->content_type : "?");
 	} else if (deliver_parsed(self, event, push, &error)) {
@@ -220,6 +225,13 @@ omacp_adapters_free(OmacpAdapters *self)
 	g_ptr_array_unref(self->running);
 	omacp_router_free(self->router);
 	g_free(self);
+}
+
+void
+omacp_adapters_set_mms_func(OmacpAdapters *self, OmacpRouterMmsFunc func, gpointer user_data)
+{
+	self->router->mms_func = func;
+	self->router->mms_data = user_data;
 }
 
 GPtrArray *

@@ -39,6 +39,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpRouter, omacp_router_free)
 void omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed,
                        gpointer routed_data, gpointer user_data);
 
+/* Where an MMS notification push (application/vnd.wap.mms-message) goes
+ * that no push.d consumer took: TRUE when @func answers @routed (once, maybe
+ * later), FALSE to leave the push. The MMS hand-off (mms-handoff.h). */
+typedef gboolean (*OmacpRouterMmsFunc)(const OmacpPushEvent *event, OmacpPushRoutedFunc routed,
+                                       gpointer routed_data, gpointer user_data);
+
 /* ---- the adapters omacpd.conf enables ---- */
 
 typedef struct _OmacpAdapters OmacpAdapters;
@@ -49,6 +55,9 @@ OmacpAdapters *omacp_adapters_new(const OmacpConfig *config, GDBusConnection *bu
                                   OmacpRouterDeliverFunc deliver, gpointer user_data);
 void omacp_adapters_free(OmacpAdapters *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpAdapters, omacp_adapters_free)
+
+/* Sets where MMS notifications no push.d consumer took go (NULL: left). */
+void omacp_adapters_set_mms_func(OmacpAdapters *self, OmacpRouterMmsFunc func, gpointer user_data);
 
 /* IMSIs of every SIM the adapters know (char *), for NETWPIN. */
 GPtrArray *omacp_adapters_get_imsis(OmacpAdapters *self);

@@ -377,6 +377,47 @@ test_release(Fixture *f, gconstpointer data)
 	}
 }
 
+static void
+roster_changed(gpointer user_data)
+{
+	guint *count = user_data;
+
+	(*count)++;
+}
+
+/* Capabilities: the most recent agent that has one is found; the roster
+ * func hears of every registration and departure. */
+static void
+test_capabilities(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Agent) plain = agent_new(f, "1234");
+	Agent *mms = agent_new(f, "1234");
+	const char *const caps[] = { "mms", NULL };
+	const char *owner = NULL;
+	const char *path = NULL;
+	g_autofree char *mms_owner = g_strdup(g_dbus_connection_get_unique_name(mms->conn));
+	guint roster = 0;
+
+	omacp_agent_manager_set_roster_func(f->agents, roster_changed, &roster);
+	g_assert_false(omacp_agent_manager_find_capable(f->agents, "mms", NULL, NULL));
+	g_assert_true(
+	        omacp_agent_manager_register_full(f->agents, mms_owner, AGENT_PATH, caps, NULL));
+	g_assert_true(omacp_agent_manager_register(
+	        f->agents, g_dbus_connection_get_unique_name(plain->conn), AGENT_PATH, NULL));
+	g_assert_cmpuint(roster, ==, 2);
+	/* the newest agent has no "mms": the one before it is found */
+	g_assert_true(omacp_agent_manager_find_capable(f->agents, "mms", &owner, &path));
+	g_assert_cmpstr(owner, ==, mms_owner);
+	g_assert_cmpstr(path, ==, AGENT_PATH);
+	g_assert_false(omacp_agent_manager_find_capable(f->agents, "mms-push", NULL, NULL));
+	g_main_context_iteration(NULL, FALSE);
+	agent_free(mms);
+	WAIT_UNTIL(omacp_agent_manager_count(f->agents) == 1);
+	g_assert_cmpuint(roster, ==, 3);
+	g_assert_false(omacp_agent_manager_find_capable(f->agents, "mms", NULL, NULL));
+	omacp_agent_manager_set_roster_func(f->agents, NULL, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -391,6 +432,7 @@ main(int argc, char **argv)
 	ADD("/agent-manager/timeout", 1, test_timeout);
 	ADD("/agent-manager/vanished", 0, test_vanished);
 	ADD("/agent-manager/release", 0, test_release);
+	ADD("/agent-manager/capabilities", 0, test_capabilities);
 #undef ADD
 	return g_test_run();
 }
