@@ -196,8 +196,7 @@ message_from_record(guint id, GVariant *record, OmacpAuthority *authority, GErro
 	OmacpFormat format = OMACP_FORMAT_WSP;
 	OmacpDaemonMessage *msg;
 	GVariantIter iter;
-	const char *key;
-	GVariant *value;
+	GVariant *entry;
 
 	if (meta == NULL) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
@@ -210,17 +209,32 @@ message_from_record(guint id, GVariant *record, OmacpAuthority *authority, GErro
 		g_warning("message/%u: stored format '%s' unknown, read as wsp", id,
 		          g_variant_get_string(format_value, NULL));
 	msg = omacp_daemon_message_new(id, format, authority);
+	/* g_variant_iter_next_value(), not g_variant_iter_loop(): no format
+	 * string to parse for each of the twenty entries */
 	g_variant_iter_init(&iter, meta);
-	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value))
-		apply_meta_value(msg, key, value);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
+		g_autoptr(GVariant) value = g_variant_get_variant(boxed);
+
+		apply_meta_value(msg, g_variant_get_string(k, NULL), value);
+		g_variant_unref(entry);
+	}
 	/* the inputs: "input-1", "input-2", ... in any order in the record */
 	g_variant_iter_init(&iter, record);
-	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariant) kv = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
+		g_autoptr(GVariant) value = NULL;
+		const char *key = g_variant_get_string(kv, NULL);
 		guint64 k = 0;
 
+		g_variant_unref(entry);
 		if (!g_str_has_prefix(key, "input-") ||
-		    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL) ||
-		    !g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
+		    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL))
+			continue;
+		value = g_variant_get_variant(boxed);
+		if (!g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
 			continue;
 		while (k > msg->input_times->len) {
 			gint64 unknown = 0;
