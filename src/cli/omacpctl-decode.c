@@ -395,8 +395,9 @@ omacpctl_decode_main(int argc, char **argv)
 		omacpctl_record_print(rec, stdout);
 		if (show_document && message->xml != NULL) {
 			g_autofree char *xml = omacp_xml_to_string(message->xml, !show_secrets);
+			g_autofree char *shown = omacpctl_escape(xml, TRUE);
 
-			printf(_("\nDocument:\n%s"), xml);
+			printf(_("\nDocument:\n%s"), shown);
 		}
 	}
 	return message->auth == OMACP_AUTH_INVALID ? OMACPCTL_EXIT_AUTH : OMACPCTL_EXIT_OK;
