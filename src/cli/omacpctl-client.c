@@ -579,6 +579,7 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 	omacpctl_record_add(rec, "state", _("State"), state_text, omacpctl_state_color(state));
 	omacpctl_record_add(rec, "security", _("Security"), security,
 	                    omacpctl_security_color(lookup_str(props, "Security"), authenticated));
+	omacpctl_add_risk_summary(rec, changes);
 	omacpctl_record_add(rec, "sender", _("Sender"),
 	                    lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender")
 	                                                   : _("(unknown)"),

@@ -168,6 +168,7 @@ decode_record(const OmacpMessage *m, gboolean secrets)
 	else if (m->auth == OMACP_AUTH_INVALID)
 		auth_color = "red";
 	omacpctl_record_add(rec, "authentication", _("Authentication"), auth, auth_color);
+	omacpctl_add_risk_summary_profiles(rec, m->profiles);
 
 	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {
 		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);

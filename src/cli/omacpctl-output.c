@@ -3,7 +3,10 @@
 
 #include "omacpctl-output.h"
 
+#include "omacp.h"
+
 #include <glib/gi18n.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -258,6 +261,18 @@ omacpctl_escape(const char *text, gboolean keep_newlines)
 	return g_string_free(out, FALSE);
 }
 
+char *
+omacpctl_escape_printf(const char *format, ...)
+{
+	va_list args;
+	g_autofree char *text = NULL;
+
+	va_start(args, format);
+	text = g_strdup_vprintf(format, args);
+	va_end(args);
+	return omacpctl_escape(text, FALSE);
+}
+
 const char *
 omacpctl_security_label_text(const char *security, gboolean authenticated)
 {
@@ -285,6 +300,69 @@ omacpctl_security_color(const char *security, gboolean authenticated)
 	    g_strcmp0(security, "userpinmac") == 0)
 		return NULL;
 	return "green";
+}
+
+/* ---- the risks first ---- */
+
+static void
+add_risk_summary(OmacpctlRecord *rec, GPtrArray *lines)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(text, "%s%s", i > 0 ? "\n" : "",
+		                       (const char *) g_ptr_array_index(lines, i));
+	omacpctl_record_add_text(rec, "risks", _("Risks"), lines->len > 0 ? text->str : _("(none)"),
+	                         lines->len > 0 ? "red" : NULL);
+}
+
+void
+omacpctl_add_risk_summary(OmacpctlRecord *rec, GVariant *changes)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (changes != NULL) {
+		g_variant_iter_init(&iter, changes);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			g_autoptr(GVariant) owned = entry;
+			const char *profile = "";
+			const char *risk = "";
+			char *line;
+
+			g_variant_lookup(entry, "profile", "&s", &profile);
+			g_variant_lookup(entry, "risk", "&s", &risk);
+			if (risk[0] == '\0')
+				continue;
+			line = omacpctl_escape_printf("%s: %s", profile, risk);
+			if (g_hash_table_contains(seen, line)) {
+				g_free(line);
+				continue;
+			}
+			g_ptr_array_add(lines, line);
+			g_hash_table_add(seen, line);
+		}
+	}
+	add_risk_summary(rec, lines);
+}
+
+void
+omacpctl_add_risk_summary_profiles(OmacpctlRecord *rec, GPtrArray *profiles)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; profiles != NULL && i < profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(profiles, i);
+
+		for (guint r = 0; p->risks != NULL && r < p->risks->len; r++)
+			g_ptr_array_add(lines,
+			                omacpctl_escape_printf(
+			                        "%s: %s", p->identity,
+			                        (const char *) g_ptr_array_index(p->risks, r)));
+	}
+	add_risk_summary(rec, lines);
 }
 
 /* ---- tables ---- */
