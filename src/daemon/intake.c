@@ -52,7 +52,7 @@ struct _OmacpIntake {
 };
 
 static gboolean is_unauthenticated_pending(OmacpDaemonMessage *msg);
-static void expire_pending(OmacpIntake *self, gint64 now);
+static gboolean pending_expiry_cb(gpointer user_data);
 
 /* ---- decoding ---- */
 
@@ -320,8 +320,12 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	/* stored and shown: from now on it is kept, not sent */
 	omacp_message_compact(decoded);
 	omacp_changes_compact(omacp_dbus_message_get_changes(m));
-	if (self->pending_source == 0 && is_unauthenticated_pending(msg))
-		expire_pending(self, g_get_real_time());
+	/* its expiry is planned from now; the message's own received time
+	 * (which Deliver's caller may set) decides when the timer runs */
+	if (self->pending_source == 0 && c->unauthenticated_expiry_s > 0 &&
+	    is_unauthenticated_pending(msg))
+		self->pending_source =
+		        g_timeout_add_seconds(c->unauthenticated_expiry_s, pending_expiry_cb, self);
 }
 
 /* ---- rate limits and store capacity ---- */
@@ -549,8 +553,6 @@ admit(OmacpIntake *self, gboolean authenticated, const char *sender, const char 
 }
 
 /* ---- expiry of unauthenticated messages that wait for a user ---- */
-
-static gboolean pending_expiry_cb(gpointer user_data);
 
 /* Rejects the unauthenticated messages that waited for a user longer than
  * UnauthenticatedExpiry (they become the first to be evicted), and plans
