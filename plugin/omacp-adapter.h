@@ -35,6 +35,8 @@ typedef enum {
 	OMACP_PUSH_TAKEN,     /* the daemon stored it: delete it from modem storage */
 	OMACP_PUSH_FORWARDED, /* a push.d consumer took it: delete it too */
 	OMACP_PUSH_LEFT,      /* nobody's: leave it where it is */
+	OMACP_PUSH_REFUSED,   /* a provisioning push the daemon refused (malformed,
+	                       * over a limit): delete it too, or it fills the SIM */
 } OmacpPushRoute;
 
 /* The router's answer for one push; may come before the push call returns,

@@ -190,10 +190,11 @@ test_taken(Fixture *f, gconstpointer data)
 	        bytes_are(f->delivered->pdata[0], provisioning_push, sizeof(provisioning_push)));
 	g_assert_cmpuint(f->consumed->len, ==, 0);
 
-	/* a store that refuses: the adapter keeps it */
+	/* a daemon that refuses it: the adapter deletes it rather than leave
+	 * it to fill the SIM (issue 13, M6) */
 	f->intake_refuses = TRUE;
 	g_assert_cmpint(route_push(f, router, provisioning_push, sizeof(provisioning_push)), ==,
-	                OMACP_PUSH_LEFT);
+	                OMACP_PUSH_REFUSED);
 	g_assert_cmpuint(f->delivered->len, ==, 2);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The ModemManager adapter: follows modems through the ObjectManager, their
  * SIM (IMSI, ICCID) and Messaging; reads every received SMS and hands the
- * ones that carry data to the router, then deletes those the router took or
- * forwarded from the modem. ModemManager strips the UDH (ports included), so
+ * ones that carry data to the router, then deletes those the router took,
+ * forwarded or refused (a provisioning push the daemon refused) from the
+ * modem. ModemManager strips the UDH (ports included), so
  * a push is recognised by its content alone. Text SMS are left alone.
  *
  * Plain GDBusConnection calls and signal subscriptions, no proxies. */
@@ -230,6 +231,8 @@ sms_routed(OmacpPushRoute route, gpointer user_data)
 {
 	RoutedSms *routed = user_data;
 
+	/* taken, forwarded or refused by the daemon: only what is nobody's
+	 * stays in the modem's storage */
 	if (route != OMACP_PUSH_LEFT && !g_cancellable_is_cancelled(routed->cancellable))
 		delete_sms(routed->watcher, routed->modem_path, routed->sms_path);
 	g_object_unref(routed->cancellable);

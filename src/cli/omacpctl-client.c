@@ -574,12 +574,12 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 	state_text = g_str_equal(omacpctl_state_label(state), state)
 	                     ? g_strdup(state)
 	                     : g_strdup_printf("%s (%s)", state, omacpctl_state_label(state));
-	security = g_strdup_printf("%s (%s)", lookup_str(props, "Security"),
-	                           authenticated ? _("authenticated") : _("not authenticated"));
+	security = omacpctl_security_label(lookup_str(props, "Security"), authenticated);
 	omacpctl_record_add(rec, "message", _("Message"), short_path(path), "bold");
 	omacpctl_record_add(rec, "state", _("State"), state_text, omacpctl_state_color(state));
 	omacpctl_record_add(rec, "security", _("Security"), security,
-	                    authenticated ? "green" : NULL);
+	                    omacpctl_security_color(lookup_str(props, "Security"), authenticated));
+	omacpctl_add_risk_summary(rec, changes);
 	omacpctl_record_add(rec, "sender", _("Sender"),
 	                    lookup_str(props, "Sender")[0] ? lookup_str(props, "Sender")
 	                                                   : _("(unknown)"),
@@ -615,8 +615,8 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 	add_changes(rec, changes);
 	if (with_document && omacpctl_output.details && lookup_str(props, "Document")[0] != '\0') {
 		omacpctl_record_heading(rec, _("Document (secrets masked)"));
-		omacpctl_record_add(rec, "document", _("Document"), lookup_str(props, "Document"),
-		                    NULL);
+		omacpctl_record_add_text(rec, "document", _("Document"),
+		                         lookup_str(props, "Document"), NULL);
 	}
 }
 

@@ -168,6 +168,7 @@ decode_record(const OmacpMessage *m, gboolean secrets)
 	else if (m->auth == OMACP_AUTH_INVALID)
 		auth_color = "red";
 	omacpctl_record_add(rec, "authentication", _("Authentication"), auth, auth_color);
+	omacpctl_add_risk_summary_profiles(rec, m->profiles);
 
 	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {
 		const OmacpProfile *p = g_ptr_array_index(m->profiles, i);
@@ -395,8 +396,9 @@ omacpctl_decode_main(int argc, char **argv)
 		omacpctl_record_print(rec, stdout);
 		if (show_document && message->xml != NULL) {
 			g_autofree char *xml = omacp_xml_to_string(message->xml, !show_secrets);
+			g_autofree char *shown = omacpctl_escape(xml, TRUE);
 
-			printf(_("\nDocument:\n%s"), xml);
+			printf(_("\nDocument:\n%s"), shown);
 		}
 	}
 	return message->auth == OMACP_AUTH_INVALID ? OMACPCTL_EXIT_AUTH : OMACPCTL_EXIT_OK;

@@ -3,7 +3,10 @@
 
 #include "omacpctl-output.h"
 
+#include "omacp.h"
+
 #include <glib/gi18n.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,6 +227,144 @@ print_terse_value(FILE *out, const char *value)
 	}
 }
 
+/* ---- escaping ---- */
+
+char *
+omacpctl_escape(const char *text, gboolean keep_newlines)
+{
+	GString *out;
+	const char *end = NULL;
+
+	if (text == NULL)
+		return g_strdup("");
+	out = g_string_sized_new(strlen(text));
+	g_utf8_validate(text, -1, &end);
+	for (const char *p = text; *p != '\0';) {
+		gunichar c;
+
+		if (p >= end) {
+			g_string_append_printf(out, "\\x%02X", (guint) (guchar) *p);
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char(p);
+		if (keep_newlines && c == '\n')
+			g_string_append_c(out, '\n');
+		else if (c < 0x20 || c == 0x7F)
+			g_string_append_printf(out, "\\x%02X", c);
+		else if (c >= 0x80 && c <= 0x9F)
+			g_string_append_printf(out, "\\u{%04X}", c);
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		p = g_utf8_next_char(p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+omacpctl_escape_printf(const char *format, ...)
+{
+	va_list args;
+	g_autofree char *text = NULL;
+
+	va_start(args, format);
+	text = g_strdup_vprintf(format, args);
+	va_end(args);
+	return omacpctl_escape(text, FALSE);
+}
+
+const char *
+omacpctl_security_label_text(const char *security, gboolean authenticated)
+{
+	gboolean pin_only =
+	        g_strcmp0(security, "userpin") == 0 || g_strcmp0(security, "userpinmac") == 0;
+
+	if (!authenticated)
+		return _("not authenticated");
+	/* TRANSLATORS: the sender chose the PIN and may have texted it: a right
+	 * PIN proves nothing about who sent the message */
+	return pin_only ? _("PIN verified") : _("authenticated");
+}
+
+char *
+omacpctl_security_label(const char *security, gboolean authenticated)
+{
+	return g_strdup_printf("%s (%s)", security != NULL ? security : "",
+	                       omacpctl_security_label_text(security, authenticated));
+}
+
+const char *
+omacpctl_security_color(const char *security, gboolean authenticated)
+{
+	if (!authenticated || g_strcmp0(security, "userpin") == 0 ||
+	    g_strcmp0(security, "userpinmac") == 0)
+		return NULL;
+	return "green";
+}
+
+/* ---- the risks first ---- */
+
+static void
+add_risk_summary(OmacpctlRecord *rec, GPtrArray *lines)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(text, "%s%s", i > 0 ? "\n" : "",
+		                       (const char *) g_ptr_array_index(lines, i));
+	omacpctl_record_add_text(rec, "risks", _("Risks"), lines->len > 0 ? text->str : _("(none)"),
+	                         lines->len > 0 ? "red" : NULL);
+}
+
+void
+omacpctl_add_risk_summary(OmacpctlRecord *rec, GVariant *changes)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (changes != NULL) {
+		g_variant_iter_init(&iter, changes);
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			g_autoptr(GVariant) owned = entry;
+			const char *profile = "";
+			const char *risk = "";
+			char *line;
+
+			g_variant_lookup(entry, "profile", "&s", &profile);
+			g_variant_lookup(entry, "risk", "&s", &risk);
+			if (risk[0] == '\0')
+				continue;
+			line = omacpctl_escape_printf("%s: %s", profile, risk);
+			if (g_hash_table_contains(seen, line)) {
+				g_free(line);
+				continue;
+			}
+			g_ptr_array_add(lines, line);
+			g_hash_table_add(seen, line);
+		}
+	}
+	add_risk_summary(rec, lines);
+}
+
+void
+omacpctl_add_risk_summary_profiles(OmacpctlRecord *rec, GPtrArray *profiles)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; profiles != NULL && i < profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(profiles, i);
+
+		for (guint r = 0; p->risks != NULL && r < p->risks->len; r++)
+			g_ptr_array_add(lines,
+			                omacpctl_escape_printf(
+			                        "%s: %s", p->identity,
+			                        (const char *) g_ptr_array_index(p->risks, r)));
+	}
+	add_risk_summary(rec, lines);
+}
+
 /* ---- tables ---- */
 
 struct OmacpctlTable {
@@ -252,8 +393,9 @@ omacpctl_table_add(OmacpctlTable *t, const char *const *values, const char *cons
 	GStrv row = g_new0(char *, n + 1);
 	GStrv col = g_new0(char *, n + 1);
 
+	/* a value from an SMS may carry CR, LF, ESC or C1 CSI (issue 13, L2) */
 	for (guint i = 0; i < n; i++) {
-		row[i] = g_strdup(values[i] && *values[i] ? values[i] : "-");
+		row[i] = omacpctl_escape(values[i] && *values[i] ? values[i] : "-", FALSE);
 		col[i] = g_strdup(colors && colors[i] ? colors[i] : "");
 	}
 	g_ptr_array_add(t->rows, row);
@@ -396,8 +538,23 @@ void
 omacpctl_record_add(OmacpctlRecord *r, const char *field, const char *label, const char *value,
                     const char *color)
 {
-	Line l = { g_strdup(field), g_strdup(label), g_strdup(value && *value ? value : "-"),
-		   g_strdup(color), r->in_section };
+	/* one line: a CR or LF from an SMS must not start a line of its own,
+	 * nor any other control character reach the terminal, also in labels
+	 * (dictionary keys come from the daemon) (issue 13, L2) */
+	Line l = { g_strdup(field), omacpctl_escape(label, FALSE),
+		   omacpctl_escape(value && *value ? value : "-", FALSE), g_strdup(color),
+		   r->in_section };
+
+	g_array_append_val(r->lines, l);
+}
+
+void
+omacpctl_record_add_text(OmacpctlRecord *r, const char *field, const char *label, const char *value,
+                         const char *color)
+{
+	Line l = { g_strdup(field), omacpctl_escape(label, FALSE),
+		   omacpctl_escape(value && *value ? value : "-", TRUE), g_strdup(color),
+		   r->in_section };
 
 	g_array_append_val(r->lines, l);
 }
@@ -405,7 +562,7 @@ omacpctl_record_add(OmacpctlRecord *r, const char *field, const char *label, con
 void
 omacpctl_record_heading(OmacpctlRecord *r, const char *text)
 {
-	Line l = { NULL, g_strdup(text), NULL, NULL, FALSE };
+	Line l = { NULL, omacpctl_escape(text, FALSE), NULL, NULL, FALSE };
 
 	g_array_append_val(r->lines, l);
 	r->in_section = TRUE;
@@ -510,9 +667,10 @@ render_dict(GVariant *dict)
 		g_autoptr(GVariant) value = g_variant_get_child_value(entry, 1);
 		g_autofree char *text = render_scalar(value);
 
-		g_string_append_printf(s, "%s%s: %s", s->len ? ", " : "",
-		                       omacpctl_setting_label(g_variant_get_string(key, NULL)),
-		                       text);
+		g_autofree char *label = omacpctl_escape(
+		        omacpctl_setting_label(g_variant_get_string(key, NULL)), FALSE);
+
+		g_string_append_printf(s, "%s%s: %s", s->len ? ", " : "", label, text);
 	}
 	return g_string_free(g_steal_pointer(&s), FALSE);
 }
@@ -536,9 +694,10 @@ render_scalar(GVariant *v)
 
 		return render_scalar(inner);
 	}
+	/* escaped here, so that the lines a list becomes are the only ones */
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
 	    g_variant_is_of_type(v, G_VARIANT_TYPE_OBJECT_PATH))
-		return g_variant_dup_string(v, NULL);
+		return omacpctl_escape(g_variant_get_string(v, NULL), FALSE);
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
 		return g_strdup(g_variant_get_boolean(v) ? _("yes") : _("no"));
 	if (is_string_dict(v))
@@ -599,7 +758,8 @@ omacpctl_record_add_variant(OmacpctlRecord *r, const char *field, const char *la
 {
 	g_autofree char *text = omacpctl_render_variant(v);
 
-	omacpctl_record_add(r, field, label, text, NULL);
+	/* its strings are escaped: the lines are those of a list */
+	omacpctl_record_add_text(r, field, label, text, NULL);
 }
 
 guint

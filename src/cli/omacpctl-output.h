@@ -67,6 +67,9 @@ typedef struct OmacpctlRecord OmacpctlRecord;
 OmacpctlRecord *omacpctl_record_new(void);
 void omacpctl_record_add(OmacpctlRecord *record, const char *field, const char *label,
                          const char *value, const char *color);
+/* The same for a text of several lines (a document): LF stays. */
+void omacpctl_record_add_text(OmacpctlRecord *record, const char *field, const char *label,
+                              const char *value, const char *color);
 /* A heading line (human output only), e.g. "Profile 1". */
 void omacpctl_record_heading(OmacpctlRecord *record, const char *text);
 /* @value rendered readably: strings as they are, booleans yes/no, string
@@ -80,6 +83,28 @@ char *omacpctl_render_variant(GVariant *value);
 guint omacpctl_record_print(OmacpctlRecord *record, FILE *out);
 void omacpctl_record_free(OmacpctlRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpctlRecord, omacpctl_record_free)
+
+/* @text with every control character (C0, DEL, C1; with @keep_newlines
+ * not LF) and every invalid UTF-8 octet written out as \xHH or \u{HHHH}:
+ * strings from an SMS never reach a terminal raw (issue 13, L2). */
+char *omacpctl_escape(const char *text, gboolean keep_newlines);
+/* g_strdup_printf() then omacpctl_escape() on one line. */
+char *omacpctl_escape_printf(const char *format, ...) G_GNUC_PRINTF(1, 2);
+/* "userpin (PIN verified)", "netwpin (authenticated)", "none (not
+ * authenticated)": a right USERPIN or USERPINMAC PIN says nothing about
+ * the sender, so it is never called authenticated (issue 13, M5). */
+char *omacpctl_security_label(const char *security, gboolean authenticated);
+const char *omacpctl_security_label_text(const char *security, gboolean authenticated);
+/* Green only for a MAC that proves the sender knew the SIM's IMSI. */
+const char *omacpctl_security_color(const char *security, gboolean authenticated);
+
+/* A "risks" line near the top of a record, one line per risk ("profile:
+ * risk"), "(none)" without: in a message of many profiles the few risky
+ * ones come first, not thousands of lines down (issue 13, L3). From the
+ * Changes property (aa{sv}, may be NULL), or from decoded profiles
+ * (OmacpProfile *). */
+void omacpctl_add_risk_summary(OmacpctlRecord *record, GVariant *changes);
+void omacpctl_add_risk_summary_profiles(OmacpctlRecord *record, GPtrArray *profiles);
 
 /* A settings key ("apn", "mms-proxy") as a user reads it. */
 const char *omacpctl_setting_label(const char *key);

@@ -454,10 +454,15 @@ set_profile(OmacpDaemonProfile *p, const OmacpProfile *profile, OmacpDaemonMessa
 
 	omacp_dbus_profile_set_kind(i, omacp_profile_kind_to_string(profile->kind));
 	omacp_dbus_profile_set_identity(i, profile->identity);
-	omacp_dbus_profile_set_name(i, profile->name ? profile->name : "");
+	{
+		/* the name and settings come from an SMS: no raw control
+		 * character on the bus (issue 13, L2) */
+		g_autofree char *name = omacp_changes_escape(profile->name, FALSE);
+
+		omacp_dbus_profile_set_name(i, name);
+	}
 	omacp_daemon_profile_set_imsi(p, profile->imsi);
-	omacp_dbus_profile_set_settings(i, profile->settings ? profile->settings
-	                                                     : g_variant_new("a{sv}", NULL));
+	omacp_dbus_profile_set_settings(i, omacp_changes_escape_settings(profile->settings));
 	for (guint j = 0; profile->risks != NULL && j < profile->risks->len; j++)
 		g_ptr_array_add(risks, g_ptr_array_index(profile->risks, j));
 	g_ptr_array_add(risks, NULL);

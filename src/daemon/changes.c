@@ -39,6 +39,44 @@ omacp_changes_escape(const char *text, gboolean keep_newlines)
 	return g_string_free(out, FALSE);
 }
 
+GVariant *
+omacp_changes_escape_settings(GVariant *settings)
+{
+	GVariantBuilder b;
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	if (settings == NULL)
+		return g_variant_builder_end(&b);
+	g_variant_iter_init(&iter, settings);
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+		g_autoptr(GVariant) owned = value;
+		g_autofree char *k = omacp_changes_escape(key, FALSE);
+
+		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+			g_autofree char *v =
+			        omacp_changes_escape(g_variant_get_string(value, NULL), FALSE);
+
+			g_variant_builder_add(&b, "{sv}", k, g_variant_new_string(v));
+		} else if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY)) {
+			g_autofree const char **strv = g_variant_get_strv(value, NULL);
+			g_autoptr(GPtrArray) escaped = g_ptr_array_new_with_free_func(g_free);
+
+			for (guint i = 0; strv[i] != NULL; i++)
+				g_ptr_array_add(escaped, omacp_changes_escape(strv[i], FALSE));
+			g_variant_builder_add(
+			        &b, "{sv}", k,
+			        g_variant_new_strv((const char *const *) escaped->pdata,
+			                           escaped->len));
+		} else {
+			g_variant_builder_add(&b, "{sv}", k, value);
+		}
+	}
+	return g_variant_builder_end(&b);
+}
+
 /* Nothing to escape: printable ASCII only (the common case, no copy). */
 static gboolean
 is_plain(const char *text)

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  * Invalid UTF-8 is written byte by byte. */
 char *omacp_changes_escape(const char *text, gboolean keep_newlines);
 
+/* @settings (a{sv}, may be NULL) with every string, string-list element
+ * and key escaped as above (a new floating a{sv}): Profile.Settings on the
+ * bus (issue 13, L2). */
+GVariant *omacp_changes_escape_settings(GVariant *settings);
+
 /* Adds one entry about @profile to @b (aa{sv}); the values are escaped. */
 void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
                        const char *old_value, const char *new_value, const char *risk);

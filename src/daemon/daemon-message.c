@@ -454,12 +454,46 @@ undo_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	g_signal_emit(self, signals[SIGNAL_UNDO_REQUESTED], 0, invocation);
 }
 
+/* Whether accepting @self makes or changes system-wide NetworkManager
+ * connections (its internet and Wi-Fi profiles, when that backend is on). */
+static gboolean
+makes_system_connections(OmacpDaemonMessage *self)
+{
+	if (!omacp_authority_get_system_connections(self->authority) || self->decoded == NULL)
+		return FALSE;
+	for (guint i = 0; i < self->decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(self->decoded->profiles, i);
+
+		if (p->kind == OMACP_PROFILE_INTERNET || p->kind == OMACP_PROFILE_WLAN)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* polkit for @action, with the message's details; accepting a quarantined
+ * message, or settings that become system-wide connections, needs what
+ * NetworkManager itself would ask of the caller (issue 13, M4). */
 static void
 authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const char *action,
           OmacpAuthorizedFunc func)
 {
-	omacp_authority_check(self->authority, invocation, action, func, g_object_ref(self),
-	                      g_object_unref);
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+	const char *actions[4] = { action, NULL, NULL, NULL };
+	guint n = 1;
+
+	if (func == accept_authorized) {
+		if (self->state == OMACP_MESSAGE_STATE_QUARANTINED)
+			actions[n++] = OMACP_ACTION_ID_ACCEPT_QUARANTINED;
+		if (makes_system_connections(self))
+			actions[n++] = OMACP_NM_ACTION_MODIFY_SYSTEM;
+	}
+	omacp_authority_check_all(
+	        self->authority, invocation, actions,
+	        omacp_polkit_message_details(g_dbus_method_invocation_get_method_name(invocation),
+	                                     self->id, omacp_dbus_message_get_sender(m),
+	                                     omacp_dbus_message_get_security(m),
+	                                     omacp_dbus_message_get_authenticated(m)),
+	        func, g_object_ref(self), g_object_unref);
 }
 
 static gboolean

@@ -29,8 +29,14 @@ struct _OmacpIntake {
 	OmacpReassembler *reassembler;
 	guint expiry_source;
 
+	/* hourly counts of unauthenticated messages, and apart of them of
+	 * authenticated ones: a flood of forged messages never uses up what
+	 * the operator's signed ones may (issue 13, M6) */
 	GHashTable *rate_senders; /* char * → GArray of gint64 */
 	GHashTable *rate_modems;
+	GHashTable *rate_senders_auth;
+	GHashTable *rate_modems_auth;
+	guint pending_source; /* the next expiry of an unauthenticated pending message */
 
 	/* for the Statistics property: counters since the start */
 	guint64 n_delivered;          /* inputs that returned a message */
@@ -44,6 +50,9 @@ struct _OmacpIntake {
 	OmacpMbpi *mbpi;
 	gboolean mbpi_loaded;
 };
+
+static gboolean is_unauthenticated_pending(OmacpDaemonMessage *msg);
+static gboolean pending_expiry_cb(gpointer user_data);
 
 /* ---- decoding ---- */
 
@@ -114,22 +123,53 @@ check_provisioning(OmacpMessage *decoded, GError **error)
 	return FALSE;
 }
 
+/* The replay fingerprint of one copy of a document for one SIM: the
+ * document, the SIM, and the authentication the copy carries (SEC method
+ * and MAC). An unsigned or wrongly signed copy of a document therefore never
+ * takes the place of the signed original (issue 13, M6). A copy without SEC
+ * and MAC keeps the fingerprint of the document alone, as before. */
 static char *
-fingerprint_of(GBytes *body, const char *imsi)
+fingerprint_of(const OmacpMessage *decoded, const char *imsi)
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	gsize len = 0;
-	const guint8 *data = g_bytes_get_data(body, &len);
+	const guint8 *data = g_bytes_get_data(decoded->body, &len);
 
 	g_checksum_update(sum, data, len);
 	g_checksum_update(sum, (const guchar *) "", 1);
 	if (imsi != NULL)
 		g_checksum_update(sum, (const guchar *) imsi, strlen(imsi));
+	if (decoded->sec != OMACP_SEC_NONE || decoded->mac != NULL) {
+		const char *sec = omacp_sec_to_string(decoded->sec);
+
+		g_checksum_update(sum, (const guchar *) "", 1);
+		g_checksum_update(sum, (const guchar *) sec, strlen(sec));
+		g_checksum_update(sum, (const guchar *) "", 1);
+		if (decoded->mac != NULL)
+			g_checksum_update(sum, (const guchar *) decoded->mac, strlen(decoded->mac));
+	}
 	return g_strdup(g_checksum_get_string(sum));
 }
 
+/* Whether @existing, a message with the same fingerprint, stands for a new
+ * copy that authenticated as @auth: never when the new copy authenticates
+ * and @existing did not or was refused (issue 13, M6). */
+static gboolean
+stands_for(OmacpDaemonMessage *existing, OmacpAuthState auth)
+{
+	if (auth != OMACP_AUTH_VALID)
+		return TRUE;
+	if (!omacp_dbus_message_get_authenticated(OMACP_DBUS_MESSAGE(existing)))
+		return FALSE;
+	return !omacp_daemon_message_state_is(existing, OMACP_MESSAGE_STATE_REJECTED) &&
+	       !omacp_daemon_message_state_is(existing, OMACP_MESSAGE_STATE_FAILED);
+}
+
+/* A message that already stands for a copy with @fingerprint that
+ * authenticated as @auth, other than @except. */
 static OmacpDaemonMessage *
-find_by_fingerprint(OmacpIntake *self, const char *fingerprint, OmacpDaemonMessage *except)
+find_by_fingerprint(OmacpIntake *self, const char *fingerprint, OmacpAuthState auth,
+                    OmacpDaemonMessage *except)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -138,7 +178,8 @@ find_by_fingerprint(OmacpIntake *self, const char *fingerprint, OmacpDaemonMessa
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		OmacpDaemonMessage *m = value;
 
-		if (m != except && g_strcmp0(m->fingerprint, fingerprint) == 0)
+		if (m != except && g_strcmp0(m->fingerprint, fingerprint) == 0 &&
+		    stands_for(m, auth))
 			return m;
 	}
 	return NULL;
@@ -279,6 +320,12 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	/* stored and shown: from now on it is kept, not sent */
 	omacp_message_compact(decoded);
 	omacp_changes_compact(omacp_dbus_message_get_changes(m));
+	/* its expiry is planned from now; the message's own received time
+	 * (which Deliver's caller may set) decides when the timer runs */
+	if (self->pending_source == 0 && c->unauthenticated_expiry_s > 0 &&
+	    is_unauthenticated_pending(msg))
+		self->pending_source =
+		        g_timeout_add_seconds(c->unauthenticated_expiry_s, pending_expiry_cb, self);
 }
 
 /* ---- rate limits and store capacity ---- */
@@ -350,8 +397,35 @@ rate_record(GHashTable *table, const char *key, guint limit, gint64 now)
 	g_array_append_val(times, now);
 }
 
+/* Whether @msg waits for a user and did not authenticate (a USERPIN
+ * message waiting for its PIN included: anyone can make one). */
+static gboolean
+is_unauthenticated_pending(OmacpDaemonMessage *msg)
+{
+	if (msg->busy || msg->receiving ||
+	    omacp_dbus_message_get_authenticated(OMACP_DBUS_MESSAGE(msg)))
+		return FALSE;
+	switch (omacp_daemon_message_get_state(msg)) {
+	case OMACP_MESSAGE_STATE_QUARANTINED:
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+		return TRUE;
+	case OMACP_MESSAGE_STATE_RECEIVING:
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+	case OMACP_MESSAGE_STATE_APPLIED:
+	case OMACP_MESSAGE_STATE_REJECTED:
+	case OMACP_MESSAGE_STATE_FAILED:
+	case OMACP_MESSAGE_STATE_UNDONE:
+		return FALSE;
+	}
+	return FALSE;
+}
+
 /* Which stored message goes first when the store is full: decided ones
- * (0), then quarantined ones (1); the others (-1) never. */
+ * (0), then quarantined ones (1), then unauthenticated ones that wait for
+ * a user (2), oldest first; authenticated ones that wait for a user, and
+ * those being received or applied, never (-1): a flood of forged messages
+ * cannot push the operator's signed message out (issue 13, M6). */
 static gint
 evict_rank(OmacpDaemonMessage *msg)
 {
@@ -365,9 +439,10 @@ evict_rank(OmacpDaemonMessage *msg)
 		return 0;
 	case OMACP_MESSAGE_STATE_QUARANTINED:
 		return 1;
-	case OMACP_MESSAGE_STATE_RECEIVING:
 	case OMACP_MESSAGE_STATE_PENDING_PIN:
 	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+		return is_unauthenticated_pending(msg) ? 2 : -1;
+	case OMACP_MESSAGE_STATE_RECEIVING:
 	case OMACP_MESSAGE_STATE_ACCEPTED:
 		return -1;
 	}
@@ -401,7 +476,8 @@ make_room(OmacpIntake *self, GError **error)
 		if (victim == NULL) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
 			            "deliver: the store holds %u messages (MaxStoredMessages) "
-			            "and all of them wait for a decision",
+			            "and all of them are authenticated and wait for a decision, "
+			            "or are busy",
 			            g_hash_table_size(messages));
 			return FALSE;
 		}
@@ -414,48 +490,120 @@ make_room(OmacpIntake *self, GError **error)
 }
 
 /* Whether @sender and @modem (either may be NULL) are under their hourly
- * limits; records nothing. */
+ * limits for messages that did (@authenticated) or did not authenticate;
+ * records nothing. The two kinds are counted apart: unauthenticated
+ * messages, whose sender anyone can forge, never use up the limits of
+ * authenticated ones (issue 13, M6). */
 static gboolean
-rate_check(OmacpIntake *self, const char *sender, const char *modem, gint64 now, GError **error)
+rate_check(OmacpIntake *self, gboolean authenticated, const char *sender, const char *modem,
+           gint64 now, GError **error)
 {
 	const OmacpConfig *c = self->config;
+	const char *kind = authenticated ? "authenticated" : "unauthenticated";
 
 	if (sender != NULL && c->max_per_sender_per_hour > 0 &&
-	    rate_count(self->rate_senders, sender, now) >= c->max_per_sender_per_hour) {
+	    rate_count(authenticated ? self->rate_senders_auth : self->rate_senders, sender, now) >=
+	            c->max_per_sender_per_hour) {
 		g_autofree char *masked = omacp_mask_number(sender);
 
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
-		            "deliver: sender %s sent %u messages in the last hour "
+		            "deliver: sender %s sent %u %s messages in the last hour "
 		            "(MaxMessagesPerSenderPerHour)",
-		            masked, c->max_per_sender_per_hour);
+		            masked, c->max_per_sender_per_hour, kind);
 		g_message("%s", (*error)->message);
 		return FALSE;
 	}
 	if (modem != NULL && c->max_per_modem_per_hour > 0 &&
-	    rate_count(self->rate_modems, modem, now) >= c->max_per_modem_per_hour) {
+	    rate_count(authenticated ? self->rate_modems_auth : self->rate_modems, modem, now) >=
+	            c->max_per_modem_per_hour) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
-		            "deliver: modem %s received %u messages in the last hour "
+		            "deliver: modem %s received %u %s messages in the last hour "
 		            "(MaxMessagesPerModemPerHour)",
-		            modem, c->max_per_modem_per_hour);
+		            modem, c->max_per_modem_per_hour, kind);
 		g_message("%s", (*error)->message);
 		return FALSE;
 	}
 	return TRUE;
 }
 
-/* Admits one more message from @sender on @modem (either may be NULL). */
-static gboolean
-admit(OmacpIntake *self, const char *sender, const char *modem, gint64 now, GError **error)
+static void
+rate_record_message(OmacpIntake *self, gboolean authenticated, const char *sender,
+                    const char *modem, gint64 now)
 {
 	const OmacpConfig *c = self->config;
 
-	if (!rate_check(self, sender, modem, now, error) || !make_room(self, error))
-		return FALSE;
 	if (sender != NULL)
-		rate_record(self->rate_senders, sender, c->max_per_sender_per_hour, now);
+		rate_record(authenticated ? self->rate_senders_auth : self->rate_senders, sender,
+		            c->max_per_sender_per_hour, now);
 	if (modem != NULL)
-		rate_record(self->rate_modems, modem, c->max_per_modem_per_hour, now);
+		rate_record(authenticated ? self->rate_modems_auth : self->rate_modems, modem,
+		            c->max_per_modem_per_hour, now);
+}
+
+/* Admits one more complete message from @sender on @modem (either may be
+ * NULL) that did or did not authenticate. */
+static gboolean
+admit(OmacpIntake *self, gboolean authenticated, const char *sender, const char *modem, gint64 now,
+      GError **error)
+{
+	if (!rate_check(self, authenticated, sender, modem, now, error) || !make_room(self, error))
+		return FALSE;
+	rate_record_message(self, authenticated, sender, modem, now);
 	return TRUE;
+}
+
+/* ---- expiry of unauthenticated messages that wait for a user ---- */
+
+/* Rejects the unauthenticated messages that waited for a user longer than
+ * UnauthenticatedExpiry (they become the first to be evicted), and plans
+ * the next such expiry (issue 13, M6). */
+static void
+expire_pending(OmacpIntake *self, gint64 now)
+{
+	const OmacpConfig *c = self->config;
+	gint64 ttl = (gint64) c->unauthenticated_expiry_s * G_USEC_PER_SEC;
+	g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autofree char *why = NULL;
+	GHashTableIter iter;
+	gpointer value;
+	gint64 next = -1;
+
+	g_clear_handle_id(&self->pending_source, g_source_remove);
+	if (c->unauthenticated_expiry_s == 0)
+		return;
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *m = value;
+		gint64 at;
+
+		if (!is_unauthenticated_pending(m))
+			continue;
+		at = (gint64) omacp_dbus_message_get_received_at(OMACP_DBUS_MESSAGE(m)) + ttl;
+		if (at <= now)
+			g_ptr_array_add(expired, g_object_ref(m));
+		else if (next < 0 || at < next)
+			next = at;
+	}
+	if (expired->len > 0)
+		why = g_strdup_printf("expired: not authenticated, and no decision within %u "
+		                      "seconds (UnauthenticatedExpiry)",
+		                      c->unauthenticated_expiry_s);
+	for (guint i = 0; i < expired->len; i++)
+		omacp_daemon_message_reject(g_ptr_array_index(expired, i), why, NULL);
+	if (next >= 0)
+		self->pending_source = g_timeout_add_seconds(
+		        (guint) MIN((next - now) / G_USEC_PER_SEC + 1, G_MAXUINT),
+		        pending_expiry_cb, self);
+}
+
+static gboolean
+pending_expiry_cb(gpointer user_data)
+{
+	OmacpIntake *self = user_data;
+
+	self->pending_source = 0;
+	expire_pending(self, g_get_real_time());
+	return G_SOURCE_REMOVE;
 }
 
 /* ---- creating messages ---- */
@@ -501,8 +649,8 @@ new_complete_message(OmacpIntake *self, OmacpFormat format, OmacpMessage *decode
 {
 	g_autoptr(OmacpMessage) owned = decoded;
 	const char *sim = decoded_imsi(decoded, imsi);
-	g_autofree char *fingerprint = fingerprint_of(decoded->body, sim);
-	OmacpDaemonMessage *existing = find_by_fingerprint(self, fingerprint, NULL);
+	g_autofree char *fingerprint = fingerprint_of(decoded, sim);
+	OmacpDaemonMessage *existing = find_by_fingerprint(self, fingerprint, decoded->auth, NULL);
 	OmacpDaemonMessage *msg;
 
 	if (existing != NULL) {
@@ -510,7 +658,7 @@ new_complete_message(OmacpIntake *self, OmacpFormat format, OmacpMessage *decode
 		          existing->id);
 		return existing;
 	}
-	if (!admit(self, sender, modem, now, error))
+	if (!admit(self, decoded->auth == OMACP_AUTH_VALID, sender, modem, now, error))
 		return NULL;
 	msg = create_message(self, format, sender, sim, modem, now, error);
 	if (msg == NULL)
@@ -607,6 +755,7 @@ omacp_intake_expire(OmacpIntake *self, gint64 now)
 	omacp_reassembler_expire(self->reassembler, now);
 	sync_reassembly_drops(self, now, NULL);
 	schedule_expiry(self);
+	expire_pending(self, now);
 }
 
 static gboolean
@@ -622,10 +771,12 @@ expiry_cb(gpointer user_data)
 }
 
 /* The datagram of a message whose object exists: decode and settle, or
- * fail the object. */
+ * fail the object. With @count (not on a restore), it counts for the rate
+ * limits of its kind (authenticated or not) received at @now; over them,
+ * the message is dropped with its object and RateLimited. */
 static gboolean
 complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram, const char *imsi,
-                   GError **error)
+                   gboolean count, gint64 now, GError **error)
 {
 	g_autoptr(OmacpMessage) decoded = NULL;
 	g_autoptr(GError) local = NULL;
@@ -641,9 +792,21 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
+	if (count) {
+		OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+		const char *sender = omacp_str_or_null(omacp_dbus_message_get_sender(m));
+		const char *modem = omacp_str_or_null(omacp_dbus_message_get_modem(m));
+		gboolean authenticated = decoded->auth == OMACP_AUTH_VALID;
+
+		if (!rate_check(self, authenticated, sender, modem, now, error)) {
+			omacp_objects_delete_message(self->objects, msg);
+			return FALSE;
+		}
+		rate_record_message(self, authenticated, sender, modem, now);
+	}
 	sim = decoded_imsi(decoded, imsi);
-	fingerprint = fingerprint_of(decoded->body, sim);
-	existing = find_by_fingerprint(self, fingerprint, msg);
+	fingerprint = fingerprint_of(decoded, sim);
+	existing = find_by_fingerprint(self, fingerprint, decoded->auth, msg);
 	if (sim != NULL)
 		omacp_daemon_message_set_imsi(msg, sim);
 	msg->fingerprint = g_steal_pointer(&fingerprint);
@@ -684,7 +847,10 @@ start_receiving(OmacpIntake *self, OmacpFormat format, GBytes *input,
 {
 	OmacpDaemonMessage *msg;
 
-	if (!admit(self, from, modem, now, error))
+	/* whether it authenticates is known only when it is complete: the rate
+	 * limits apply then (complete_receiving); until then the reassembly
+	 * caps bound what it costs */
+	if (!make_room(self, error))
 		return NULL;
 	msg = create_message(self, format, from, imsi, modem, now, error);
 	if (msg == NULL)
@@ -722,11 +888,6 @@ add_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *se
 		return NULL;
 	from = sender != NULL ? sender : omacp_str_or_null(sms->sender);
 	set_sender(sms, from);
-	/* a segment that would start a new message is refused before the
-	 * reassembler evicts another message to make room for it */
-	if (!omacp_reassembler_lookup(self->reassembler, modem, sms, now, NULL) &&
-	    !rate_check(self, from, modem, now, error))
-		return NULL;
 	if (!omacp_reassembler_add(self->reassembler, modem, sms, now, r, &datagram, error))
 		return NULL;
 	msg = g_hash_table_lookup(self->receiving, &r->message_id);
@@ -772,7 +933,7 @@ add_segment(OmacpIntake *self, OmacpFormat format, GBytes *input, const char *se
 	if (!omacp_message_store_add_input(self->store, msg, input, now, error))
 		return NULL;
 	omacp_dbus_message_set_segments_received(OMACP_DBUS_MESSAGE(msg), r->received);
-	if (!complete_receiving(self, msg, datagram, imsi, error))
+	if (!complete_receiving(self, msg, datagram, imsi, TRUE, now, error))
 		return NULL;
 	return msg;
 }
@@ -925,7 +1086,7 @@ restore_segments(OmacpIntake *self, OmacpDaemonMessage *msg)
 		msg->last_input_us = when;
 		if (r.state == OMACP_REASSEMBLY_COMPLETE) {
 			omacp_reassembly_result_clear(&r);
-			complete_receiving(self, msg, datagram, msg->imsi, NULL);
+			complete_receiving(self, msg, datagram, msg->imsi, FALSE, when, NULL);
 			return;
 		}
 		if (!msg->receiving) {
@@ -1006,6 +1167,10 @@ omacp_intake_new(OmacpObjects *objects, const OmacpConfig *config, OmacpApplyQue
 	                                           (GDestroyNotify) g_array_unref);
 	self->rate_modems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	                                          (GDestroyNotify) g_array_unref);
+	self->rate_senders_auth = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                                (GDestroyNotify) g_array_unref);
+	self->rate_modems_auth = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                               (GDestroyNotify) g_array_unref);
 	g_signal_connect(objects, "message-added", G_CALLBACK(message_added), self);
 	g_signal_connect(objects, "message-removed", G_CALLBACK(message_removed), self);
 	return self;
@@ -1035,6 +1200,9 @@ omacp_intake_free(OmacpIntake *self)
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
 	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
+	g_clear_pointer(&self->rate_senders_auth, g_hash_table_unref);
+	g_clear_pointer(&self->rate_modems_auth, g_hash_table_unref);
+	g_clear_handle_id(&self->pending_source, g_source_remove);
 	g_clear_pointer(&self->mbpi, omacp_mbpi_free);
 	g_free(self);
 }

@@ -717,6 +717,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->config = config;
 	self->store = store;
 	self->authority = omacp_authority_new(bus, session_mode);
+	omacp_authority_set_system_connections(self->authority, config->backend_networkmanager);
 	self->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
 	self->iface = g_object_new(omacp_manager_skeleton_get_type(), NULL);
 	((OmacpManagerSkeleton *) self->iface)->read = read_statistics;

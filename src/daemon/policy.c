@@ -74,6 +74,7 @@ omacp_config_new_default(void)
 	c->max_per_sender_per_hour = OMACP_CONFIG_DEFAULT_MAX_PER_SENDER_PER_HOUR;
 	c->max_per_modem_per_hour = OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR;
 	c->max_stored_messages = OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES;
+	c->unauthenticated_expiry_s = OMACP_CONFIG_DEFAULT_UNAUTHENTICATED_EXPIRY_S;
 	c->agent_timeout_s = OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S;
 	c->files = g_ptr_array_new_with_free_func(g_free);
 	return c;
@@ -273,7 +274,9 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 	    !load_guint(kf, path, "Limits", "MaxMessagesPerModemPerHour", 0, G_MAXUINT,
 	                &c->max_per_modem_per_hour, error) ||
 	    !load_guint(kf, path, "Limits", "MaxStoredMessages", 1, 100000, &c->max_stored_messages,
-	                error))
+	                error) ||
+	    !load_guint(kf, path, "Limits", "UnauthenticatedExpiry", 0, 366 * 24 * 3600,
+	                &c->unauthenticated_expiry_s, error))
 		return FALSE;
 
 	if (!load_guint(kf, path, "Agent", "Timeout", 1, 3600, &c->agent_timeout_s, error))

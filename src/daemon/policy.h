@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR  30
 #define OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES     100
 #define OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S         120
+/* Unauthenticated messages that wait for a user this long are rejected as
+ * expired (and so are the first evicted when the store is full). */
+#define OMACP_CONFIG_DEFAULT_UNAUTHENTICATED_EXPIRY_S (7 * 24 * 3600)
 /* Files read from omacpd.conf.d at most; the rest are ignored with a warning. */
 #define OMACP_CONFIG_MAX_DROPINS 64
 
@@ -76,6 +79,7 @@ typedef struct {
 	guint max_per_sender_per_hour; /* 0 = unlimited */
 	guint max_per_modem_per_hour;  /* 0 = unlimited */
 	guint max_stored_messages;
+	guint unauthenticated_expiry_s; /* 0 = never */
 
 	/* [Agent] */
 	guint agent_timeout_s;

@@ -134,8 +134,14 @@ omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpoin
 	} else if (deliver_parsed(self, event, push, &error)) {
 		route = OMACP_PUSH_TAKEN;
 	} else {
-		g_debug("%s: %s: the daemon did not take the push, left alone: %s", event->adapter,
-		        event->modem, error != NULL ? error->message : "no reason given");
+		/* a provisioning push the daemon refused is nobody else's: left
+		 * in the modem's storage it would stay there, fill the SIM (and
+		 * on ModemManager 1.20 block its concatenation reference), and
+		 * be refused again at every start (issue 13, M6) */
+		g_message("%s: %s: the daemon refused a provisioning push, deleting it: %s",
+		          event->adapter, event->modem,
+		          error != NULL ? error->message : "no reason given");
+		route = OMACP_PUSH_REFUSED;
 	}
 	if (routed != NULL)
 		routed(route, routed_data);

@@ -399,6 +399,12 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 	for (guint i = 0; i < doc->warnings->len; i++)
 		g_ptr_array_add(m->warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
 	profiles = omacp_profiles_derive(doc, imsi, m->warnings);
+	if (profiles->len > OMACP_PROFILES_MAX_PER_MESSAGE) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "document: %u profiles, more than one message may make (%u)",
+		            profiles->len, OMACP_PROFILES_MAX_PER_MESSAGE);
+		return FALSE;
+	}
 	if (imsi != NULL && mbpi != NULL)
 		omacp_profiles_check_mbpi(profiles, mbpi, imsi);
 	g_clear_pointer(&m->xml, xmlFreeDoc);

@@ -1514,6 +1514,130 @@ app_port(const OmacpCharacteristic *appaddr, guint32 *number, const char **servi
 	return FALSE;
 }
 
+/* ---- MMS routes: an MMSC is an http or https URL with a host, an MMS
+ * proxy a host with an optional port; anything else (another scheme,
+ * user info, spaces, control characters) never reaches a backend
+ * (issue 13, L4) ---- */
+
+/* A host name or IPv4 address (letters, digits, '-', '.', '_'), or with
+ * @bracketed the inside of an IPv6 literal. */
+static gboolean
+mms_host_is_valid(const char *p, gsize n, gboolean bracketed)
+{
+	if (n == 0 || n > 253)
+		return FALSE;
+	for (gsize i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (bracketed ? !(g_ascii_isxdigit(c) || c == ':' || c == '.')
+		              : !(g_ascii_isalnum(c) || c == '-' || c == '.' || c == '_'))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* "" or ":" and 1..65535 at @p, up to @end. */
+static gboolean
+mms_port_is_valid(const char *p, const char *end)
+{
+	guint64 port = 0;
+
+	if (p == end)
+		return TRUE;
+	if (*p != ':' || end - p < 2 || end - p > 6)
+		return FALSE;
+	for (p++; p < end; p++) {
+		if (!g_ascii_isdigit(*p))
+			return FALSE;
+		port = port * 10 + (guint64) (*p - '0');
+	}
+	return port >= 1 && port <= 65535;
+}
+
+/* "host", "host:port", "[v6]" or "[v6]:port" from @start up to @end. */
+static gboolean
+mms_authority_is_valid(const char *start, const char *end)
+{
+	const char *colon;
+
+	if (start < end && *start == '[') {
+		const char *close = memchr(start, ']', (gsize) (end - start));
+
+		return close != NULL &&
+		       mms_host_is_valid(start + 1, (gsize) (close - start - 1), TRUE) &&
+		       mms_port_is_valid(close + 1, end);
+	}
+	colon = memchr(start, ':', (gsize) (end - start));
+	if (colon != NULL && memchr(colon + 1, ':', (gsize) (end - colon - 1)) != NULL)
+		return mms_host_is_valid(start, (gsize) (end - start), TRUE); /* bare IPv6 */
+	return mms_host_is_valid(start, (gsize) ((colon != NULL ? colon : end) - start), FALSE) &&
+	       mms_port_is_valid(colon != NULL ? colon : end, end);
+}
+
+static gboolean
+mms_is_printable_ascii(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7F)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+mmsc_is_valid(const char *url)
+{
+	const char *start;
+	const char *end;
+
+	if (g_ascii_strncasecmp(url, "http://", 7) == 0)
+		start = url + 7;
+	else if (g_ascii_strncasecmp(url, "https://", 8) == 0)
+		start = url + 8;
+	else
+		return FALSE;
+	if (!mms_is_printable_ascii(url))
+		return FALSE;
+	end = start + strcspn(start, "/?#");
+	return memchr(start, '@', (gsize) (end - start)) == NULL &&
+	       mms_authority_is_valid(start, end);
+}
+
+static gboolean
+mms_proxy_is_valid(const char *address)
+{
+	return mms_is_printable_ascii(address) &&
+	       mms_authority_is_valid(address, address + strlen(address));
+}
+
+/* Leaves out of @d an MMSC (*@mmsc) or MMS proxy (@info, not a WSP
+ * gateway) that is not valid, with a warning and a risk saying so. */
+static void
+check_mms_routes(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char **mmsc,
+                 ProxyInfo *info)
+{
+	if (*mmsc != NULL && **mmsc != '\0' && !mmsc_is_valid(*mmsc)) {
+		g_autofree char *shown = g_strescape(*mmsc, NULL);
+
+		ctx_warn(ctx, app,
+		         "MMS centre (MMSC) \"%s\" is not an http or https URL with a host; left "
+		         "out",
+		         shown);
+		add_risk(d,
+		         "MMS centre (MMSC) \"%s\" is not an http or https URL with a host: left "
+		         "out, MMS will not work with this profile",
+		         shown);
+		*mmsc = NULL;
+	}
+	if (info->address != NULL && !info->wsp && !mms_proxy_is_valid(info->address)) {
+		g_autofree char *shown = g_strescape(info->address, NULL);
+
+		ctx_warn(ctx, app, "MMS proxy \"%s\" is not a host with a port; left out", shown);
+		add_risk(d, "MMS proxy \"%s\" is not a host with a port: left out", shown);
+		g_clear_pointer(&info->address, g_free);
+	}
+}
+
 static void
 add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 {
@@ -1552,6 +1676,7 @@ add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 	}
 
 	draft_init(&d, OMACP_PROFILE_MMS, OMACP_OP_SET, id, name, ctx->imsi);
+	check_mms_routes(ctx, &d, app, &mmsc, &info);
 	put_s(&d, "mmsc", mmsc);
 	if (info.address != NULL)
 		put_s(&d, info.wsp ? "wap-gateway" : "mms-proxy", info.address);

@@ -42,6 +42,11 @@ typedef struct {
 void omacp_profile_free(OmacpProfile *profile);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
 
+/* Profiles one message may make; a document that derives more is refused
+ * (TooLarge): real operator messages carry a handful, and hundreds of
+ * them bury the few risky ones a user must see (issue 13, L3). */
+#define OMACP_PROFILES_MAX_PER_MESSAGE 64
+
 /* Derives the profiles of a document (rules and identities: top of
  * profiles.c). Settings keys (absent when the document does not say):
  *  internet: napid, apn, bearer, username, password-set (b), auth ("pap"/"chap"; absent

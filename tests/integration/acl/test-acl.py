@@ -5,13 +5,15 @@ the default-deny system policy plus our dbus/org.omacp.Provisioning1.conf and
 polkit's own bus policy, the real polkitd (Debian package polkitd) with our
 merged polkit actions, and omacpd in system-bus mode (no --session) as root.
 
-Two dedicated unprivileged users act on it:
+Dedicated unprivileged users act on it:
   omacp-test-user   nothing special: may read, every mutating call is refused
                     by polkit (no session, so the actions' allow_any = no);
   omacp-test-admin  member of omacp-test-admins, which a polkit rule of this
                     test makes an administrator of the org.omacp.* actions;
   omacp-test-asker  whom the rule sends to authentication (AUTH_ADMIN): the
-                    answer depends on whether the call allows interaction.
+                    answer depends on whether the call allows interaction;
+  omacp-test-active whom the rule gives what an active local session gets
+                    by the actions' defaults (allow_active), nothing more.
 root needs no rule: polkitd authorizes uid 0 for every action.
 
 Nothing on the host changes: the test re-runs itself in a private mount
@@ -101,13 +103,23 @@ USER = 'omacp-test-user'
 ADMIN = 'omacp-test-admin'
 ADMINS = 'omacp-test-admins'
 ASKER = 'omacp-test-asker'
+ACTIVE = 'omacp-test-active'
 INTERACTIVE = 'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'
 
 AUTHORITY = 'org.freedesktop.PolicyKit1.Authority'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
 DENIED = ERR + 'PermissionDenied'
 ACTIONS = ('org.omacp.provisioning.deliver', 'org.omacp.provisioning.accept',
-           'org.omacp.provisioning.remove', 'org.omacp.provisioning.agent')
+           'org.omacp.provisioning.remove', 'org.omacp.provisioning.agent',
+           'org.omacp.provisioning.accept-quarantined',
+           'org.omacp.provisioning.system-connection')
+# NetworkManager's action for connections of all users, which omacpd asks
+# for the caller (issue 13, M4); its policy file is installed next to ours
+# when the host has it, else omacpd's stand-in action is asked
+NM_POLICY = '/usr/share/polkit-1/actions/org.freedesktop.NetworkManager.policy'
+NM_MODIFY_SYSTEM = 'org.freedesktop.NetworkManager.settings.modify.system'
+SYSTEM_ACTION = (NM_MODIFY_SYSTEM if os.path.exists(NM_POLICY)
+                 else 'org.omacp.provisioning.system-connection')
 
 IMSI = '001017770001234'  # test network: no operator APN risk
 PIN = '86420975'
@@ -133,20 +145,35 @@ DOC = """<?xml version="1.0"?>
 # omacpd.conf: no backends, no modem stacks, no rate limits.
 CONFIG = omacpd_conf(max_stored=None)
 
-# Administrators of the omacp actions: the group ADMINS (root is always
-# authorized by polkitd itself). Everybody else gets what the actions'
-# <defaults> say.
+# Administrators of the omacp actions (and of NetworkManager's connections
+# for all users): the group ADMINS (root is always authorized by polkitd
+# itself). ACTIVE gets the actions whose allow_active is yes, as a user of
+# an active local session would; and accept-quarantined for messages from
+# +4930000 alone, which the details omacpd passes make possible. Everybody
+# else gets what the actions' <defaults> say.
 RULES = """// omacp access-control test
 polkit.addRule(function(action, subject) {
+    if (action.id == "%(nm)s" && subject.isInGroup("%(admins)s"))
+        return polkit.Result.YES;
     if (action.id.indexOf("org.omacp.provisioning.") !== 0)
         return polkit.Result.NOT_HANDLED;
-    if (subject.isInGroup("%s"))
+    if (subject.isInGroup("%(admins)s"))
         return polkit.Result.YES;
-    if (subject.user == "%s")
+    if (subject.user == "%(asker)s")
         return polkit.Result.AUTH_ADMIN;
+    if (subject.user == "%(active)s") {
+        if (["org.omacp.provisioning.accept", "org.omacp.provisioning.remove",
+             "org.omacp.provisioning.agent"].indexOf(action.id) >= 0)
+            return polkit.Result.YES;
+        if (action.id == "org.omacp.provisioning.accept-quarantined" &&
+            action.lookup("sender") == "+4930000" && action.lookup("what") == "Accept" &&
+            action.lookup("authenticated") == "no" && action.lookup("security") == "none" &&
+            /^message\/[0-9]+$/.test(action.lookup("message")))
+            return polkit.Result.YES;
+    }
     return polkit.Result.NOT_HANDLED;
 });
-""" % (ADMINS, ASKER)
+""" % {'nm': NM_MODIFY_SYSTEM, 'admins': ADMINS, 'asker': ASKER, 'active': ACTIVE}
 
 
 def doc(tag, secret=SECRET):
@@ -220,7 +247,7 @@ class World:
             passwd = [l for l in f.read().splitlines() if l.strip()]
         with open('/etc/group') as f:
             group = [l for l in f.read().splitlines() if l.strip()]
-        ours = (USER, ADMIN, ADMINS, ASKER)
+        ours = (USER, ADMIN, ADMINS, ASKER, ACTIVE)
         passwd = [l for l in passwd if l.split(':')[0] not in ours]
         group = [l for l in group if l.split(':')[0] not in ours]
         uids = {int(l.split(':')[2]) for l in passwd if l.count(':') >= 6}
@@ -235,7 +262,7 @@ class World:
 
         admins_gid = free(gids)
         group.append('%s:x:%d:%s' % (ADMINS, admins_gid, ADMIN))
-        for name in (USER, ADMIN, ASKER):
+        for name in (USER, ADMIN, ASKER, ACTIVE):
             uid, gid = free(uids), free(gids)
             passwd.append('%s:x:%d:%d:omacp access-control test:/nonexistent:'
                           '/usr/sbin/nologin' % (name, uid, gid))
@@ -259,6 +286,8 @@ class World:
         dest = os.path.join(base, 'actions', 'org.omacp.provisioning.policy')
         shutil.copy(POLKIT_POLICY, dest)
         os.chmod(dest, 0o644)
+        if os.path.exists(NM_POLICY):
+            shutil.copy(NM_POLICY, os.path.join(base, 'actions'))
         with open(os.path.join(base, 'rules', '60-omacp-acl-test.rules'), 'w') as f:
             f.write(RULES)
         os.chmod(os.path.join(base, 'rules', '60-omacp-acl-test.rules'), 0o644)
@@ -367,7 +396,7 @@ class Omacpd(Client):
 
     counter = 0
 
-    def __init__(self, precreate=None):
+    def __init__(self, precreate=None, config=CONFIG):
         Omacpd.counter += 1
         self.dir = WORLD.path('omacpd-%d' % Omacpd.counter)
         os.mkdir(self.dir, 0o755)
@@ -376,7 +405,7 @@ class Omacpd(Client):
             precreate(self.state)
         self.config = os.path.join(self.dir, 'omacpd.conf')
         with open(self.config, 'w') as f:
-            f.write(CONFIG)
+            f.write(config)
         self.log_path = os.path.join(self.dir, 'omacpd.log')
         log = open(self.log_path, 'w')
         self.proc = subprocess.Popen([OMACPD, '--state-dir', self.state, '--config',
@@ -457,7 +486,11 @@ class Setup(unittest.TestCase):
                                          '/org/freedesktop/PolicyKit1/Authority')
         actions = {str(a[0]): unwrap(a)
                    for a in authority.EnumerateActions('', dbus_interface=AUTHORITY)}
-        self.assertEqual(sorted(actions), sorted(ACTIONS), 'our actions alone are installed')
+        ours = sorted(a for a in actions if a.startswith('org.omacp.'))
+        self.assertEqual(ours, sorted(ACTIONS), 'our actions are installed')
+        self.assertEqual(sorted(set(actions) - set(ours)),
+                         [a for a in sorted(actions) if a.startswith('org.freedesktop.NetworkManager.')],
+                         'and NetworkManager\'s at most')
         # polkit's ImplicitAuthorization values of the <defaults> words
         implicit = {'no': 0, 'auth_self': 1, 'auth_admin': 2, 'auth_self_keep': 3,
                     'auth_admin_keep': 4, 'yes': 5}
@@ -774,6 +807,75 @@ def read_until(proc, needle, timeout=10):
         raise AssertionError('no %r from the agent; stdout:\n%s\nstderr:\n%s' %
                              (needle, seen, proc.stderr.read()))
     return seen
+
+
+def unsigned_push(tag):
+    return push(doc(tag), xml=True)
+
+
+class ConfusedDeputy(unittest.TestCase):
+    """Issue 13, M4: omacpd is root, so NetworkManager never asks polkit
+    about what omacpd makes of a message. Accepting a quarantined message,
+    and settings that become system-wide connections, need what
+    NetworkManager itself would ask of the caller; the checks carry the
+    message's details (what, message, sender, security, authenticated)."""
+
+    def accept(self, user, path, pin=''):
+        [reply] = WORLD.client(user, ['call', BUS_NAME, path, MESSAGE, 'Accept', 's', [pin]])
+        return reply
+
+    def test_quarantined_needs_more_than_a_session(self):
+        d = Omacpd()
+        self.addCleanup(d.close)
+        path = d.deliver(unsigned_push('quarantined'), imsi=IMSI, sender='+4931111')
+        self.assertEqual(d.props(path)['State'], 'quarantined')
+        reply = self.accept(ACTIVE, path)
+        self.assertEqual(reply.get('error'), DENIED, reply)
+        self.assertEqual(reply['message'],
+                         'polkit: not authorized for org.omacp.provisioning.accept-quarantined')
+        self.assertEqual(d.props(path)['State'], 'quarantined')
+        self.assertEqual(d.paths(PROFILE), [])
+        # what a session may do it still does: a PIN message it accepts
+        waiting = d.pending('active-pin')
+        self.assertIn('ok', self.accept(ACTIVE, waiting, PIN))
+        self.assertEqual(d.props(waiting)['State'], 'applied')
+        # an administrator accepts the quarantined one
+        self.assertIn('ok', self.accept(ADMIN, path))
+        self.assertEqual(d.props(path)['State'], 'applied')
+
+    def test_details_reach_polkit(self):
+        d = Omacpd()
+        self.addCleanup(d.close)
+        known = d.deliver(unsigned_push('from-known'), imsi=IMSI, sender='+4930000')
+        other = d.deliver(unsigned_push('from-other'), imsi=IMSI, sender='+4931111')
+        self.assertIn('ok', self.accept(ACTIVE, known))
+        self.assertEqual(d.props(known)['State'], 'applied')
+        reply = self.accept(ACTIVE, other)
+        self.assertEqual(reply.get('error'), DENIED, reply)
+        self.assertEqual(d.props(other)['State'], 'quarantined')
+
+    def test_system_wide_connection_needs_what_networkmanager_asks(self):
+        # the NetworkManager backend on (NetworkManager is not running: an
+        # accepted message waits for it)
+        config = CONFIG.replace('NetworkManager=false', 'NetworkManager=true')
+        self.assertNotEqual(config, CONFIG)
+        d = Omacpd(config=config)
+        self.addCleanup(d.close)
+        path = d.pending('system-wide')
+        reply = self.accept(ACTIVE, path, PIN)
+        if SYSTEM_ACTION == NM_MODIFY_SYSTEM:
+            # NetworkManager's defaults: auth_admin_keep, a challenge
+            self.assertEqual(reply.get('error'), INTERACTIVE, reply)
+            self.assertIn(NM_MODIFY_SYSTEM + ' needs authentication', reply['message'])
+        else:
+            self.assertEqual(reply.get('error'), DENIED, reply)
+            self.assertIn(SYSTEM_ACTION, reply['message'])
+        p = d.props(path)
+        self.assertEqual(p['State'], 'pending-pin')
+        self.assertEqual(p['PinAttemptsLeft'], 3)
+        # an administrator of NetworkManager's connections may
+        self.assertIn('ok', self.accept(ADMIN, path, PIN))
+        self.assertIn(d.props(path)['State'], ('accepted', 'failed'))
 
 
 class StateDir(unittest.TestCase):

@@ -6,7 +6,7 @@ calls. omacpd's resident memory stays under RSS_CAP_KB throughout, the
 incomplete messages it keeps are bounded by the reassembly caps (their
 eviction counted in Manager.Statistics, their objects and files gone), and
 a valid message after the flood still applies. Then the per-sender and
-per-modem rate limits of the policy, also for segments."""
+per-modem rate limits of the policy, also for segments (counted when complete)."""
 
 import os
 import random
@@ -193,20 +193,23 @@ class Flood(unittest.TestCase):
         self.assertIn('MaxMessagesPerModemPerHour', text)
         d.deliver(doc('other'), 'xml', sender='+4933333', modem='/modem/B')
 
-        # segments: a sender over its limit cannot start a new message, and
-        # so cannot evict someone else's partial message from the reassembler
+        # segments: whether a message authenticates is known only when it is
+        # complete, so its first segment is never refused (the reassembly
+        # caps bound incomplete ones); the complete message counts, and one
+        # over the limit is refused and dropped with its object
         partial = catalogue.segmented(push(catalogue.valid_doc('partial')), 2, 0x77)
         keep = d.deliver(partial[0], 'ud', sender='+4944444', modem='/modem/C')
         self.assertEqual(d.state_of(keep), 'receiving')
         before = statistics(d)
         for i in range(3):
-            d.deliver(catalogue.ud([catalogue.PORTS, catalogue.concat8(i, 2, 1)], b'x'), 'ud',
-                      sender='+4955555', modem='/modem/D')
-        for i in range(40):
-            expect_limited(catalogue.ud([catalogue.PORTS, catalogue.concat8(10 + i, 2, 1)],
-                                        b'y'), 'ud', sender='+4955555', modem='/modem/D')
+            d.deliver(doc('d%d' % i), 'xml', sender='+4955555', modem='/modem/D')
+        late = catalogue.segmented(push(catalogue.valid_doc('over')), 2, 0x79)
+        over = d.deliver(late[0], 'ud', sender='+4955555', modem='/modem/D')
+        self.assertEqual(d.state_of(over), 'receiving')
+        expect_limited(late[1], 'ud', sender='+4955555', modem='/modem/D')
+        self.assertNotIn(over, d.messages())
         after = statistics(d)
-        self.assertEqual(after['rate-limited'] - before['rate-limited'], 40)
+        self.assertEqual(after['rate-limited'] - before['rate-limited'], 1)
         self.assertEqual(after['incomplete-evicted'], before['incomplete-evicted'])
         # the partial message is still there, and completes
         self.assertEqual(d.deliver(partial[1], 'ud', sender='+4944444', modem='/modem/C'), keep)

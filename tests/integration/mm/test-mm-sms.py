@@ -5,8 +5,8 @@ with two fake AT modems (two SIMs) on a private bus: the omacp ModemManager adap
 (watch-pushes --stack mm) must pick up provisioning pushes from SMS stored before it
 started (List) and arriving later (+CMTI, single and multi-segment out of order),
 byte-exact with the right modem, IMSI, ICCID and sender, delete each from the modem
-once the callback took it, keep it when the callback refuses, and leave text SMS and
-other binary SMS alone (unless a push.d consumer takes a non-provisioning push).
+once the callback took it or refused it (a refused push must not fill the SIM), and
+leave text SMS and other binary SMS alone (unless a push.d consumer takes a non-provisioning push).
 
 usage: test-mm-sms.py WATCH_PUSHES_PROGRAM
 """
@@ -131,17 +131,26 @@ def main():
         harness.poll(lambda: all(data_of(p) != expected for _, p in sms_list(paths[i])), 10,
                      what, interval=0.02)
 
-    # -- a watcher that refuses everything: pushes are seen but stay on the modem
+    # -- a watcher whose daemon refuses every provisioning push: deleted, not
+    # left to fill the SIM (issue 13, M6); the text SMS and the MMS push stay
     w = h.check("watcher (refusing) follows both modems", lambda: start_watcher("watcher-reject",
                                                                                 ["--reject"]))
 
     def refused():
         expect_push(w.reader, stored_push, 0, "stored push, refused")
+        gone_from(0, stored_push, "refused push deleted")
         time.sleep(0.3)  # give a wrong Delete the time to happen
-        assert any(data_of(p) == stored_push for _, p in sms_list(paths[0])), \
-            "refused push was deleted"
-    h.check("a push the callback refuses stays in modem storage", refused)
+        left = sms_list(paths[0])
+        assert len(left) == 2, left
+    h.check("a provisioning push the daemon refuses is deleted from modem storage", refused)
     h.stop(w)
+
+    def stored_again():
+        (ud,) = pdu.segment_push(stored_push, ref=1)
+        modems[0].deliver_cmti(*pdu.deliver(ud, sender=SENDER))
+        harness.poll(lambda: any(data_of(p) == stored_push for _, p in sms_list(paths[0])),
+                     10, "the push stored again", interval=0.05)
+    h.check("the push arrives again while nobody listens", stored_again)
 
     # -- the real watcher: List() at start, delete after the callback
     w = h.check("watcher follows both modems, SIM IMSIs known", lambda: start_watcher("watcher"))
