@@ -75,6 +75,7 @@ omacp_config_new_default(void)
 	c->max_per_modem_per_hour = OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR;
 	c->max_stored_messages = OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES;
 	c->agent_timeout_s = OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S;
+	c->agent_retry_after_s = OMACP_CONFIG_DEFAULT_AGENT_RETRY_AFTER_S;
 	c->files = g_ptr_array_new_with_free_func(g_free);
 	return c;
 }
@@ -276,7 +277,8 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 	                error))
 		return FALSE;
 
-	if (!load_guint(kf, path, "Agent", "Timeout", 1, 3600, &c->agent_timeout_s, error))
+	if (!load_guint(kf, path, "Agent", "Timeout", 1, 3600, &c->agent_timeout_s, error) ||
+	    !load_guint(kf, path, "Agent", "RetryAfter", 1, 86400, &c->agent_retry_after_s, error))
 		return FALSE;
 	return TRUE;
 }

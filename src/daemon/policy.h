@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 #define OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR  30
 #define OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES     100
 #define OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S         120
+#define OMACP_CONFIG_DEFAULT_AGENT_RETRY_AFTER_S     300
 /* Files read from omacpd.conf.d at most; the rest are ignored with a warning. */
 #define OMACP_CONFIG_MAX_DROPINS 64
 
@@ -79,6 +80,7 @@ typedef struct {
 
 	/* [Agent] */
 	guint agent_timeout_s;
+	guint agent_retry_after_s; /* a request that timed out is made again after */
 
 	/* the files that were read, in order */
 	GPtrArray *files;
