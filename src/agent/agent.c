@@ -39,6 +39,7 @@ typedef struct {
 	gboolean awaiting; /* we answered; the outcome is not known yet */
 	gboolean rejecting;
 	guint attempts_at_answer;
+	gboolean risks_confirmed; /* the user said yes to the warnings */
 } Msg;
 
 typedef struct {
@@ -78,6 +79,7 @@ typedef struct {
 static Agent A;
 
 static void show_review(const char *path);
+static gboolean answer_confirmed_already(Msg *m);
 static void show_list(void);
 static void update_notification(void);
 static void queue_list_update(void);
@@ -290,6 +292,9 @@ show_outcome(Msg *m)
 		else
 			set_status(_("Too many wrong PINs — the message was rejected"), TRUE);
 		m->awaiting = FALSE;
+	} else if (g_strcmp0(state, "pending-confirmation") == 0 && m->risks_confirmed) {
+		/* the user's yes to the warnings answers omacpd's question */
+		set_status(_("Installing…"), FALSE);
 	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
 		set_status(_("PIN verified. Check the changes and confirm to install."), FALSE);
 		m->awaiting = FALSE;
@@ -394,6 +399,7 @@ confirm_response(AdwMessageDialog *dialog, const char *response, gpointer user_d
 	if (m == NULL || g_strcmp0(response, "install") != 0 || g_strcmp0(A.shown, path) != 0)
 		return;
 	g_message("%s: the user confirmed the warning", path);
+	m->risks_confirmed = g_strcmp0(msg_state(m), "quarantined") != 0;
 	do_install(m);
 }
 
@@ -1342,6 +1348,8 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	m->invocation_pin = g_strcmp0(method, "RequestPin") == 0;
 	g_message("%s: omacpd asks for %s", msg_path,
 	          m->invocation_pin ? "the PIN" : "a confirmation");
+	if (answer_confirmed_already(m))
+		return;
 	if (g_strcmp0(A.shown, msg_path) == 0 && m->awaiting && m->invocation_pin) {
 		/* asked again after our PIN: the signal with the attempts left may
 		 * come after this call, so read the message now and decide then */
@@ -1354,6 +1362,19 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 }
 
 static const GDBusInterfaceVTable agent_vtable = { agent_method, NULL, NULL, { 0 } };
+
+/* After a right PIN omacpd asks for a confirmation of a message with risks
+ * (issue 13, M5): the user who said yes to the warnings before the PIN went
+ * out is not asked twice. */
+static gboolean
+answer_confirmed_already(Msg *m)
+{
+	if (m->invocation == NULL || m->invocation_pin || !m->risks_confirmed)
+		return FALSE;
+	g_message("%s: the user confirmed the warnings already", m->path);
+	answer_invocation(m, g_variant_new("(b)", TRUE));
+	return TRUE;
+}
 
 static void
 registered(GObject *source, GAsyncResult *result, gpointer user_data)
