@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "agent-feedback.h"
 #include "agent-mms.h"
 #include "agent-text.h"
 
@@ -1500,6 +1501,23 @@ start_bus(GError **error)
 
 /* ---- notifications ---- */
 
+/* feedbackd's event (agent-feedback.c) when @waiting has a message the
+ * notification of @old_key ("path path ") did not name: a replaced
+ * notification gives no feedback of its own. */
+static void
+feedback_if_new(GPtrArray *waiting, const char *old_key)
+{
+	for (guint i = 0; i < waiting->len; i++) {
+		Msg *m = g_ptr_array_index(waiting, i);
+		g_autofree char *needle = g_strconcat(m->path, " ", NULL);
+
+		if (old_key == NULL || strstr(old_key, needle) == NULL) {
+			omacp_agent_feedback_new_message();
+			return;
+		}
+	}
+}
+
 static void
 update_notification(void)
 {
@@ -1507,6 +1525,7 @@ update_notification(void)
 	g_autoptr(GPtrArray) waiting = g_ptr_array_new();
 	g_autoptr(GString) key = g_string_new(NULL);
 	g_autoptr(GNotification) n = NULL;
+	g_autofree char *old_key = NULL;
 
 	for (guint i = 0; i < keys->len; i++) {
 		Msg *m = msg_lookup(g_ptr_array_index(keys, i));
@@ -1518,7 +1537,7 @@ update_notification(void)
 	}
 	if (g_strcmp0(key->str, A.notified_key ? A.notified_key : "") == 0)
 		return;
-	g_free(A.notified_key);
+	old_key = g_steal_pointer(&A.notified_key);
 	A.notified_key = g_strdup(key->str);
 	if (waiting->len == 0) {
 		g_application_withdraw_notification(G_APPLICATION(A.app), NOTIFICATION_ID);
@@ -1566,6 +1585,7 @@ update_notification(void)
 	g_notification_set_priority(n, G_NOTIFICATION_PRIORITY_HIGH);
 	g_application_send_notification(G_APPLICATION(A.app), NOTIFICATION_ID, n);
 	g_message("notification sent for %u message(s)", waiting->len);
+	feedback_if_new(waiting, old_key);
 }
 
 /* ---- application actions ---- */
@@ -1729,6 +1749,8 @@ app_startup(GApplication *app, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
 
+	omacp_agent_feedback_init(APP_ID);
+
 	g_action_map_add_action_entries(G_ACTION_MAP(app), actions, G_N_ELEMENTS(actions), NULL);
 	gtk_css_provider_load_from_resource(css, "/org/omacp/Agent/style.css");
 	gtk_style_context_add_provider_for_display(gdk_display_get_default(),
@@ -1771,6 +1793,7 @@ app_shutdown(GApplication *app, gpointer user_data)
 	g_clear_pointer(&A.daemon_owner, g_free);
 	g_clear_pointer(&A.status_text, g_free);
 	g_clear_pointer(&A.shown_state, g_free);
+	omacp_agent_feedback_shutdown();
 }
 
 int
