@@ -120,6 +120,8 @@ omacp_agent_sessions_new(GDBusConnection *bus, const char *seat,
 	self->cancellable = g_cancellable_new();
 	self->changed = changed;
 	self->changed_data = user_data;
+	if (g_dbus_connection_get_unique_name(bus) == NULL)
+		return self; /* a peer-to-peer connection (tests): no logind */
 	self->subscription = g_dbus_connection_signal_subscribe(
 	        bus, LOGIND_NAME, PROPERTIES_IFACE, "PropertiesChanged", self->seat_path, NULL,
 	        G_DBUS_SIGNAL_FLAGS_NONE, seat_changed, self, NULL);
@@ -174,6 +176,12 @@ omacp_agent_sessions_lookup_async(OmacpAgentSessions *self, guint32 pid, GCancel
 {
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 
+	if (pid == 0) {
+		/* unknown; logind would answer with the caller's own session */
+		g_task_return_pointer(task, NULL, NULL);
+		g_object_unref(task);
+		return;
+	}
 	g_dbus_connection_call(self->bus, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
 	                       "GetSessionByPID", g_variant_new("(u)", pid), G_VARIANT_TYPE("(o)"),
 	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable, session_found,

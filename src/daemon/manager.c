@@ -555,6 +555,15 @@ reset_agent_declines(OmacpManager *self)
 	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		((OmacpDaemonMessage *) value)->agent_declined = FALSE;
+	/* an agent that comes back is asked at once after a timeout (not
+	 * before a wrong PIN's delay has passed) */
+	g_hash_table_iter_init(&iter, self->prompts);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Prompt *p = value;
+
+		if (p->wrong_pins == 0)
+			p->not_before = 0;
+	}
 }
 
 /* ---- RegisterAgent, UnregisterAgent, Ask ---- */

@@ -11,6 +11,7 @@ D-Bus interface (fakelogind.py: logind needs systemd as PID 1).
                            2 s, then 4 s (M2)
   timeout-asks-again       a request that timed out is made again after
                            [Agent] RetryAfter (issue 14)
+  agent-coming-back        ... and at once to an agent that registers
   ask                      Manager.Ask after a decline, its errors
   ask-moves-the-request    Ask from another agent takes the request over
   per-user-cap             the 4th agent of one user is refused (M2)
@@ -177,6 +178,24 @@ class Retry(Rules):
         self.assertEqual(self.d.state_of(m), 'pending-pin')
 
     # the other tests of Rules need the longer timeout
+    test_right_pin_with_risks = test_wrong_pin_delay = test_per_user_cap = None
+    test_ask = test_ask_moves_the_request = None
+
+
+class Comeback(Rules):
+    config = '[Agent]\nTimeout=1\nRetryAfter=600\n'
+
+    def test_agent_coming_back_is_asked(self):
+        first, lines = self.agent()                             # never answers
+        m = self.d.deliver(userpin('back'), imsi=IMSI)
+        lines.wait_for('RequestPin ' + m)
+        lines.wait_for('Cancel ' + m)
+        stop_child(first)
+        # long before RetryAfter: an agent that registers is asked at once
+        again, again_lines = self.agent('--pin', PIN)
+        again_lines.wait_for('RequestPin ' + m, timeout=5)
+        self.d.wait_state(m, 'applied')
+
     test_right_pin_with_risks = test_wrong_pin_delay = test_per_user_cap = None
     test_ask = test_ask_moves_the_request = None
 
