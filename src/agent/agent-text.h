@@ -15,8 +15,8 @@ typedef struct {
 	const char *old_value;
 	const char *new_value;
 	const char *risk;
-	/* the proposed additions (absent today): a stable code and its
-	 * parameters for the risk, rendered in the user's language */
+	/* the risk's stable code (its arguments are "risk-args", as),
+	 * rendered in the user's language by agent-risk.c */
 	const char *risk_code; /* NULL when absent */
 } OmacpAgentChange;
 
@@ -46,10 +46,11 @@ const char *omacp_agent_state_label(const char *state);
 char *omacp_agent_summary(GVariant *changes, const char *imsi);
 
 /* The risks of Message.Changes, each once, in the user's language when a
- * code is there, else the daemon's sentence. */
+ * code is known, else the daemon's sentence (agent-risk.c). */
 GPtrArray *omacp_agent_risks(GVariant *changes);
 
-/* A risk rendered from its code and parameters; NULL for unknown codes. */
+/* A risk rendered from its code and arguments (as, may be NULL); NULL for
+ * unknown codes. */
 char *omacp_agent_risk_from_code(const char *code, GVariant *args);
 
 /* "Wrong PIN — 2 attempts left" and friends. */

@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "agent-feedback.h"
 #include "agent-mms.h"
 #include "agent-text.h"
 
@@ -39,6 +40,7 @@ typedef struct {
 	gboolean awaiting; /* we answered; the outcome is not known yet */
 	gboolean rejecting;
 	guint attempts_at_answer;
+	gboolean risks_confirmed; /* the user said yes to the warnings */
 } Msg;
 
 typedef struct {
@@ -78,6 +80,7 @@ typedef struct {
 static Agent A;
 
 static void show_review(const char *path);
+static gboolean answer_confirmed_already(Msg *m);
 static void show_list(void);
 static void update_notification(void);
 static void queue_list_update(void);
@@ -290,6 +293,9 @@ show_outcome(Msg *m)
 		else
 			set_status(_("Too many wrong PINs — the message was rejected"), TRUE);
 		m->awaiting = FALSE;
+	} else if (g_strcmp0(state, "pending-confirmation") == 0 && m->risks_confirmed) {
+		/* the user's yes to the warnings answers omacpd's question */
+		set_status(_("Installing…"), FALSE);
 	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
 		set_status(_("PIN verified. Check the changes and confirm to install."), FALSE);
 		m->awaiting = FALSE;
@@ -394,6 +400,7 @@ confirm_response(AdwMessageDialog *dialog, const char *response, gpointer user_d
 	if (m == NULL || g_strcmp0(response, "install") != 0 || g_strcmp0(A.shown, path) != 0)
 		return;
 	g_message("%s: the user confirmed the warning", path);
+	m->risks_confirmed = g_strcmp0(msg_state(m), "quarantined") != 0;
 	do_install(m);
 }
 
@@ -1342,6 +1349,8 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 	m->invocation_pin = g_strcmp0(method, "RequestPin") == 0;
 	g_message("%s: omacpd asks for %s", msg_path,
 	          m->invocation_pin ? "the PIN" : "a confirmation");
+	if (answer_confirmed_already(m))
+		return;
 	if (g_strcmp0(A.shown, msg_path) == 0 && m->awaiting && m->invocation_pin) {
 		/* asked again after our PIN: the signal with the attempts left may
 		 * come after this call, so read the message now and decide then */
@@ -1354,6 +1363,19 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 }
 
 static const GDBusInterfaceVTable agent_vtable = { agent_method, NULL, NULL, { 0 } };
+
+/* After a right PIN omacpd asks for a confirmation of a message with risks
+ * (issue 13, M5): the user who said yes to the warnings before the PIN went
+ * out is not asked twice. */
+static gboolean
+answer_confirmed_already(Msg *m)
+{
+	if (m->invocation == NULL || m->invocation_pin || !m->risks_confirmed)
+		return FALSE;
+	g_message("%s: the user confirmed the warnings already", m->path);
+	answer_invocation(m, g_variant_new("(b)", TRUE));
+	return TRUE;
+}
 
 static void
 registered(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -1479,6 +1501,23 @@ start_bus(GError **error)
 
 /* ---- notifications ---- */
 
+/* feedbackd's event (agent-feedback.c) when @waiting has a message the
+ * notification of @old_key ("path path ") did not name: a replaced
+ * notification gives no feedback of its own. */
+static void
+feedback_if_new(GPtrArray *waiting, const char *old_key)
+{
+	for (guint i = 0; i < waiting->len; i++) {
+		Msg *m = g_ptr_array_index(waiting, i);
+		g_autofree char *needle = g_strconcat(m->path, " ", NULL);
+
+		if (old_key == NULL || strstr(old_key, needle) == NULL) {
+			omacp_agent_feedback_new_message();
+			return;
+		}
+	}
+}
+
 static void
 update_notification(void)
 {
@@ -1486,6 +1525,7 @@ update_notification(void)
 	g_autoptr(GPtrArray) waiting = g_ptr_array_new();
 	g_autoptr(GString) key = g_string_new(NULL);
 	g_autoptr(GNotification) n = NULL;
+	g_autofree char *old_key = NULL;
 
 	for (guint i = 0; i < keys->len; i++) {
 		Msg *m = msg_lookup(g_ptr_array_index(keys, i));
@@ -1497,7 +1537,7 @@ update_notification(void)
 	}
 	if (g_strcmp0(key->str, A.notified_key ? A.notified_key : "") == 0)
 		return;
-	g_free(A.notified_key);
+	old_key = g_steal_pointer(&A.notified_key);
 	A.notified_key = g_strdup(key->str);
 	if (waiting->len == 0) {
 		g_application_withdraw_notification(G_APPLICATION(A.app), NOTIFICATION_ID);
@@ -1545,6 +1585,7 @@ update_notification(void)
 	g_notification_set_priority(n, G_NOTIFICATION_PRIORITY_HIGH);
 	g_application_send_notification(G_APPLICATION(A.app), NOTIFICATION_ID, n);
 	g_message("notification sent for %u message(s)", waiting->len);
+	feedback_if_new(waiting, old_key);
 }
 
 /* ---- application actions ---- */
@@ -1708,6 +1749,8 @@ app_startup(GApplication *app, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
 
+	omacp_agent_feedback_init(APP_ID);
+
 	g_action_map_add_action_entries(G_ACTION_MAP(app), actions, G_N_ELEMENTS(actions), NULL);
 	gtk_css_provider_load_from_resource(css, "/org/omacp/Agent/style.css");
 	gtk_style_context_add_provider_for_display(gdk_display_get_default(),
@@ -1750,6 +1793,7 @@ app_shutdown(GApplication *app, gpointer user_data)
 	g_clear_pointer(&A.daemon_owner, g_free);
 	g_clear_pointer(&A.status_text, g_free);
 	g_clear_pointer(&A.shown_state, g_free);
+	omacp_agent_feedback_shutdown();
 }
 
 int

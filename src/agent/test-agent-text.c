@@ -117,7 +117,7 @@ test_risks(void)
 	g_variant_dict_insert(&d, "risk", "s", "HTTP proxy 10.0.0.1: english");
 	g_variant_dict_insert(&d, "risk-code", "s", "proxy");
 	g_variant_dict_insert_value(&d, "risk-args",
-	                            g_variant_new_parsed("{'address': '10.0.0.1:8080'}"));
+	                            g_variant_new_parsed("['10.0.0.1:8080', 'internet']"));
 	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
 	g_variant_builder_add_value(&b, g_variant_dict_end(&d));
 	coded = g_variant_ref_sink(g_variant_builder_end(&b));
@@ -126,6 +126,52 @@ test_risks(void)
 	g_assert_cmpstr(g_ptr_array_index(coded_risks, 0), ==,
 	                "Your web traffic would go through the proxy 10.0.0.1:8080.");
 	g_assert_null(unknown);
+}
+
+/* Every code of dbus/README.md "Risk codes" has words of its own, and
+ * positional arguments land where they belong. */
+static void
+test_risk_codes(void)
+{
+	static const char *const codes[] = {
+		"dns",
+		"proxy",
+		"proxy-domains",
+		"dial-up",
+		"open-wlan",
+		"wep",
+		"bookmark-password",
+		"dm-server",
+		"ds-server",
+		"plaintext-credentials",
+		"plaintext-password",
+		"bootstrap",
+		"apn-unknown",
+		"mmsc-foreign-domain",
+		"mmsc-unknown",
+		"mmsc-invalid",
+		"mms-proxy-invalid",
+		"edited-by-hand",
+		"active-connection",
+	};
+	g_autoptr(GVariant) args =
+	        g_variant_ref_sink(g_variant_new_parsed("['imap', 'mail.example']"));
+	g_autofree char *pw = omacp_agent_risk_from_code("plaintext-password", args);
+	g_autoptr(GVariant) dom =
+	        g_variant_ref_sink(g_variant_new_parsed("['proxy.example:80', 'a.example']"));
+	g_autofree char *pd = omacp_agent_risk_from_code("proxy-domains", dom);
+	g_autofree char *none = omacp_agent_risk_from_code("", NULL);
+
+	for (guint i = 0; i < G_N_ELEMENTS(codes); i++) {
+		g_autofree char *text = omacp_agent_risk_from_code(codes[i], NULL);
+
+		g_assert_nonnull(text);
+	}
+	g_assert_cmpstr(pw, ==, "Your imap password would be sent unencrypted to mail.example.");
+	g_assert_cmpstr(pd, ==,
+	                "Your traffic to a.example would go through the proxy "
+	                "proxy.example:80.");
+	g_assert_null(none);
 }
 
 static void
@@ -159,6 +205,19 @@ test_german(void)
 	g_assert_cmpstr(two, ==, "Falsche PIN — noch 2 Versuche");
 	g_assert_cmpstr(title, ==, "Nicht signiert — jeder kann das senden");
 	g_assert_cmpstr(omacp_agent_field_label("apn"), ==, "Zugangspunkt (APN)");
+	{
+		g_autoptr(GVariant) args = g_variant_ref_sink(
+		        g_variant_new_parsed("['proxy.example:80', 'a.example']"));
+		g_autofree char *pd = omacp_agent_risk_from_code("proxy-domains", args);
+		g_autofree char *wlan = omacp_agent_risk_from_code("open-wlan", NULL);
+
+		g_assert_cmpstr(pd, ==,
+		                "Ihr Datenverkehr zu a.example würde über den Proxy "
+		                "proxy.example:80 laufen.");
+		g_assert_cmpstr(wlan, ==,
+		                "Das WLAN  ist offen: der Datenverkehr darüber ist nicht "
+		                "verschlüsselt.");
+	}
 	g_unsetenv("LANGUAGE");
 	setlocale(LC_ALL, "C");
 }
@@ -178,6 +237,7 @@ main(int argc, char **argv)
 	g_test_add_func("/agent-text/summary", test_summary);
 	g_test_add_func("/agent-text/security", test_security);
 	g_test_add_func("/agent-text/risks", test_risks);
+	g_test_add_func("/agent-text/risk-codes", test_risk_codes);
 	g_test_add_func("/agent-text/attempts", test_attempts);
 	g_test_add_func("/agent-text/german", test_german);
 	return g_test_run();

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -1187,9 +1188,26 @@ verb_monitor(GDBusConnection *bus)
 
 /* ---- agent ---- */
 
+/* The terminal agent reads the tty inside the main loop: a request that
+ * ends (Cancel: timed out, answered elsewhere) ends its prompt at once, and
+ * what is typed after that is not lost: it is kept and Manager.Ask() has
+ * omacpd ask again, which it answers (issue 14, item 9). */
 typedef struct {
 	GDBusConnection *bus;
 	GMainLoop *loop;
+	int tty; /* -1: no terminal */
+	guint tty_watch;
+	struct termios saved;
+	gboolean echo_off;
+	GString *line;
+	/* the request being asked on the terminal */
+	GDBusMethodInvocation *asking;
+	char *asking_message;
+	gboolean asking_pin;
+	/* the last request that ended unanswered, and what was typed since */
+	char *late_message;
+	gboolean late_pin;
+	char *late_answer;
 } AgentState;
 
 static char *
@@ -1268,6 +1286,206 @@ show_request(GDBusConnection *bus, const char *message, gboolean pin)
 }
 
 static void
+tty_print(AgentState *st, const char *text)
+{
+	if (st->tty >= 0 && write(st->tty, text, strlen(text)) < 0)
+		g_debug("agent: the terminal refused output: %s", g_strerror(errno));
+}
+
+/* Echo off while a PIN is typed (asked, or after its request ended). */
+static void
+tty_update_echo(AgentState *st)
+{
+	gboolean hide = (st->asking != NULL && st->asking_pin) ||
+	                (st->asking == NULL && st->late_message != NULL && st->late_pin &&
+	                 st->late_answer == NULL);
+	struct termios quiet;
+
+	if (st->tty < 0 || hide == st->echo_off)
+		return;
+	if (hide) {
+		if (tcgetattr(st->tty, &st->saved) != 0)
+			return;
+		quiet = st->saved;
+		quiet.c_lflag &= ~(tcflag_t) ECHO;
+		st->echo_off = tcsetattr(st->tty, TCSANOW, &quiet) == 0;
+	} else {
+		tcsetattr(st->tty, TCSANOW, &st->saved);
+		st->echo_off = FALSE;
+	}
+}
+
+static void
+clear_secret(char **text)
+{
+	if (*text != NULL)
+		memset(*text, 0, strlen(*text));
+	g_clear_pointer(text, g_free);
+}
+
+static void
+forget_late(AgentState *st)
+{
+	g_clear_pointer(&st->late_message, g_free);
+	clear_secret(&st->late_answer);
+}
+
+/* Answers the request being asked with @text (a PIN, or y/n). */
+static void
+answer_asking(AgentState *st, const char *text)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = g_steal_pointer(&st->asking);
+	g_autofree char *message = g_steal_pointer(&st->asking_message);
+
+	if (st->asking_pin) {
+		g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", text));
+	} else {
+		gboolean yes = g_ascii_strncasecmp(text, "y", 1) == 0 ||
+		               g_ascii_strncasecmp(text, "j", 1) == 0;
+
+		g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", yes));
+	}
+	if (omacpctl_output.json)
+		agent_json("answered", message, NULL, st->asking_pin ? "pin" : "typed");
+	if (opt_once)
+		g_idle_add(quit_loop, st->loop);
+}
+
+static void
+ask_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	AgentState *st = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply != NULL || st->late_message == NULL)
+		return;
+	g_dbus_error_strip_remote_error(error);
+	/* TRANSLATORS: %s is the daemon's reason, e.g. "message/3 is applied" */
+	printf(_("omacpd does not ask again: %s\n"), error->message);
+	fflush(stdout);
+	forget_late(st);
+	tty_update_echo(st);
+}
+
+/* One line typed on the terminal. */
+static void
+tty_line(AgentState *st, char *text)
+{
+	if (st->asking != NULL) {
+		tty_print(st, "\n");
+		answer_asking(st, text);
+	} else if (st->late_message != NULL && st->late_answer == NULL) {
+		st->late_answer = g_strdup(text);
+		tty_print(st, "\n");
+		printf(_("Asking omacpd to ask again about %s.\n"), short_path(st->late_message));
+		fflush(stdout);
+		g_dbus_connection_call(st->bus, OMACP_DBUS_NAME, ROOT_PATH, MANAGER_IFACE, "Ask",
+		                       g_variant_new("(o)", st->late_message), NULL,
+		                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, ask_done, st);
+	}
+	memset(text, 0, strlen(text));
+	tty_update_echo(st);
+}
+
+static gboolean
+tty_readable(int fd, GIOCondition condition, gpointer user_data)
+{
+	AgentState *st = user_data;
+	char buf[PIN_INPUT_MAX];
+	gssize n = read(fd, buf, sizeof buf);
+	char *nl;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n <= 0) {
+		st->tty_watch = 0;
+		return G_SOURCE_REMOVE; /* the terminal is gone */
+	}
+	g_string_append_len(st->line, buf, n);
+	memset(buf, 0, sizeof buf);
+	while ((nl = memchr(st->line->str, '\n', st->line->len)) != NULL) {
+		gsize len = (gsize) (nl - st->line->str);
+		g_autofree char *text = g_strndup(st->line->str, len);
+
+		memset(st->line->str, 0, len + 1);
+		g_string_erase(st->line, 0, (gssize) len + 1);
+		g_strstrip(text);
+		tty_line(st, text);
+	}
+	if (st->line->len > PIN_INPUT_MAX) {
+		memset(st->line->str, 0, st->line->len);
+		g_string_truncate(st->line, 0);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* A request to answer on the terminal. */
+static void
+ask_on_tty(AgentState *st, GDBusMethodInvocation *invocation, const char *message, gboolean pin)
+{
+	if (st->tty < 0) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_FAILED,
+		        pin ? "no terminal to ask for the PIN"
+		            : "no terminal to ask for a confirmation");
+		return;
+	}
+	if (st->late_answer != NULL && g_strcmp0(st->late_message, message) == 0 &&
+	    st->late_pin == pin) {
+		/* typed after the earlier request had ended */
+		g_autofree char *text = g_steal_pointer(&st->late_answer);
+
+		st->asking = g_object_ref(invocation);
+		st->asking_message = g_strdup(message);
+		st->asking_pin = pin;
+		forget_late(st);
+		printf("%s\n", pin ? _("Answering with the PIN typed earlier.")
+		                   : _("Answering with what was typed earlier."));
+		fflush(stdout);
+		answer_asking(st, text);
+		memset(text, 0, strlen(text));
+		tty_update_echo(st);
+		return;
+	}
+	if (st->asking != NULL)
+		g_dbus_method_invocation_return_error(st->asking, OMACP_ERROR, OMACP_ERROR_FAILED,
+		                                      "a newer request came");
+	g_clear_object(&st->asking);
+	g_free(st->asking_message);
+	forget_late(st);
+	st->asking = g_object_ref(invocation);
+	st->asking_message = g_strdup(message);
+	st->asking_pin = pin;
+	tty_update_echo(st);
+	tty_print(st, pin ? _("PIN (empty to decide later): ") : _("Apply these settings? [y/N] "));
+}
+
+/* Cancel: the request about @message is over. */
+static void
+end_request(AgentState *st, const char *message)
+{
+	if (st->asking == NULL || g_strcmp0(st->asking_message, message) != 0) {
+		printf(_("The request for %s is over.\n"), short_path(message));
+		return;
+	}
+	g_dbus_method_invocation_return_error(st->asking, OMACP_ERROR, OMACP_ERROR_FAILED,
+	                                      "the request is over");
+	g_clear_object(&st->asking);
+	forget_late(st);
+	st->late_message = g_steal_pointer(&st->asking_message);
+	st->late_pin = st->asking_pin;
+	tty_print(st, "\n");
+	printf(st->late_pin ? _("The request for %s is over. Type the PIN anyway: omacpd will "
+	                        "be asked again.\n")
+	                    : _("The request for %s is over. Answer anyway: omacpd will be "
+	                        "asked again.\n"),
+	       short_path(message));
+	tty_update_echo(st);
+}
+
+static void
 agent_method(GDBusConnection *bus, const char *sender, const char *path, const char *iface,
              const char *method, GVariant *params, GDBusMethodInvocation *invocation,
              gpointer user_data)
@@ -1290,59 +1508,38 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		if (omacpctl_output.json)
 			agent_json("cancelled", message, NULL, NULL);
 		else
-			printf(_("The request for %s is over.\n"), short_path(message));
+			end_request(st, message);
 		fflush(stdout);
 		g_dbus_method_invocation_return_value(invocation, NULL);
 		return;
 	}
 	if (g_str_equal(method, "RequestPin")) {
-		g_autofree char *pin = NULL;
-
 		show_request(st->bus, message, TRUE);
-		if (opt_pin != NULL) {
-			pin = g_strdup(opt_pin);
-			if (omacpctl_output.json)
-				agent_json("answered", message, NULL, "pin");
-			else
-				printf("%s\n",
-				       _("Answering with the PIN given on the command line."));
-		} else {
-			pin = read_tty_line(_("PIN (empty to decide later): "), TRUE);
-		}
-		fflush(stdout);
-		if (pin == NULL) {
-			g_dbus_method_invocation_return_error(invocation, OMACP_ERROR,
-			                                      OMACP_ERROR_FAILED,
-			                                      "no terminal to ask for the PIN");
+		if (opt_pin == NULL) {
+			ask_on_tty(st, invocation, message, TRUE);
 			return;
 		}
-		g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", pin));
-		memset(pin, 0, strlen(pin));
+		if (omacpctl_output.json)
+			agent_json("answered", message, NULL, "pin");
+		else
+			printf("%s\n", _("Answering with the PIN given on the command line."));
+		fflush(stdout);
+		g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", opt_pin));
 	} else if (g_str_equal(method, "RequestConfirmation")) {
 		gboolean yes;
 
 		show_request(st->bus, message, FALSE);
-		if (opt_confirm != NULL) {
-			yes = g_ascii_strcasecmp(opt_confirm, "yes") == 0 ||
-			      g_ascii_strcasecmp(opt_confirm, "y") == 0;
-			if (omacpctl_output.json)
-				agent_json("answered", message, NULL, yes ? "yes" : "no");
-			else
-				printf(_("Answering %s as given on the command line.\n"),
-				       yes ? _("yes") : _("no"));
-		} else {
-			g_autofree char *answer =
-			        read_tty_line(_("Apply these settings? [y/N] "), FALSE);
-
-			if (answer == NULL) {
-				g_dbus_method_invocation_return_error(
-				        invocation, OMACP_ERROR, OMACP_ERROR_FAILED,
-				        "no terminal to ask for a confirmation");
-				return;
-			}
-			yes = g_ascii_strncasecmp(answer, "y", 1) == 0 ||
-			      g_ascii_strncasecmp(answer, "j", 1) == 0;
+		if (opt_confirm == NULL) {
+			ask_on_tty(st, invocation, message, FALSE);
+			return;
 		}
+		yes = g_ascii_strcasecmp(opt_confirm, "yes") == 0 ||
+		      g_ascii_strcasecmp(opt_confirm, "y") == 0;
+		if (omacpctl_output.json)
+			agent_json("answered", message, NULL, yes ? "yes" : "no");
+		else
+			printf(_("Answering %s as given on the command line.\n"),
+			       yes ? _("yes") : _("no"));
 		fflush(stdout);
 		g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", yes));
 	} else {
@@ -1354,6 +1551,37 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		g_idle_add(quit_loop, st->loop);
 }
 
+static void
+agent_tty_open(AgentState *st)
+{
+	st->tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (st->tty < 0)
+		return; /* no terminal: requests are refused unless --pin/--confirm */
+	st->tty_watch = g_unix_fd_add(st->tty, G_IO_IN | G_IO_HUP | G_IO_ERR, tty_readable, st);
+}
+
+static void
+agent_tty_close(AgentState *st)
+{
+	g_clear_handle_id(&st->tty_watch, g_source_remove);
+	if (st->echo_off)
+		tcsetattr(st->tty, TCSANOW, &st->saved);
+	if (st->tty >= 0)
+		close(st->tty);
+	st->tty = -1;
+	if (st->asking != NULL)
+		g_dbus_method_invocation_return_error(st->asking, OMACP_ERROR, OMACP_ERROR_FAILED,
+		                                      "the agent is leaving");
+	g_clear_object(&st->asking);
+	g_clear_pointer(&st->asking_message, g_free);
+	forget_late(st);
+	if (st->line != NULL) {
+		memset(st->line->str, 0, st->line->len);
+		g_string_free(st->line, TRUE);
+		st->line = NULL;
+	}
+}
+
 static int
 verb_agent(GDBusConnection *bus)
 {
@@ -1361,7 +1589,7 @@ verb_agent(GDBusConnection *bus)
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_autoptr(GVariant) reply = NULL;
 	const GDBusInterfaceVTable vtable = { agent_method, NULL, NULL, { 0 } };
-	AgentState st = { bus, loop };
+	AgentState st = { .bus = bus, .loop = loop, .tty = -1 };
 	guint reg;
 
 	if (opt_confirm != NULL && g_ascii_strcasecmp(opt_confirm, "yes") != 0 &&
@@ -1380,6 +1608,8 @@ verb_agent(GDBusConnection *bus)
 		g_dbus_connection_unregister_object(bus, reg);
 		return report(error);
 	}
+	st.line = g_string_new(NULL);
+	agent_tty_open(&st);
 	if (omacpctl_output.json)
 		agent_json("registered", NULL, NULL, NULL);
 	else
@@ -1388,6 +1618,7 @@ verb_agent(GDBusConnection *bus)
 	g_unix_signal_add(SIGINT, quit_loop, loop);
 	g_unix_signal_add(SIGTERM, quit_loop, loop);
 	g_main_loop_run(loop);
+	agent_tty_close(&st);
 	g_clear_pointer(&reply, g_variant_unref);
 	reply = call(bus, ROOT_PATH, MANAGER_IFACE, "UnregisterAgent",
 	             g_variant_new("(o)", AGENT_PATH), NULL, NULL);

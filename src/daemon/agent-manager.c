@@ -18,11 +18,16 @@ struct _OmacpAgentManager {
 	gpointer changed_data;
 	OmacpAgentsChangedFunc roster_func; /* any agent came or went */
 	gpointer roster_data;
+	OmacpAgentPreferFunc prefer_func;
+	gpointer prefer_data;
+	char *action_id; /* checked for the owner before each request; NULL: none */
 };
 
 struct _Agent {
 	char *owner;
 	char *path;
+	guint32 uid;
+	char *session; /* logind session object path, NULL when unknown */
 	guint watch;
 	GQueue queue;        /* Request *, the head under way */
 	char **capabilities; /* what it does besides asking ("mms") */
@@ -38,7 +43,7 @@ struct _Request {
 	GVariant *args;
 	GVariantType *reply_type;
 	GCancellable *cancellable;
-	gboolean sent;
+	gboolean sent; /* under way: its owner checked or the agent called */
 	OmacpAgentReplyFunc func;
 	gpointer user_data;
 };
@@ -62,6 +67,7 @@ agent_free(Agent *agent)
 		g_bus_unwatch_name(agent->watch);
 	g_queue_clear(&agent->queue); /* the requests belong to self->requests */
 	g_strfreev(agent->capabilities);
+	g_free(agent->session);
 	g_free(agent->owner);
 	g_free(agent->path);
 	g_free(agent);
@@ -76,13 +82,28 @@ send_no_reply(OmacpAgentManager *self, const char *owner, const char *path, cons
 }
 
 static void send_next(OmacpAgentManager *self, Agent *agent);
+static void remove_agent(OmacpAgentManager *self, Agent *agent);
+
+/* Ends @req, which was under way: its reply function, then the next
+ * request of its agent. */
+static void
+finish(OmacpAgentManager *self, Request *req, GVariant *reply, const GError *error)
+{
+	Agent *agent = req->agent;
+
+	if (agent != NULL)
+		g_queue_remove(&agent->queue, req);
+	req->func(self, req->id, reply, error, req->user_data);
+	g_hash_table_remove(self->requests, GUINT_TO_POINTER(req->id));
+	if (agent != NULL)
+		send_next(self, agent);
+}
 
 static void
 request_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	Request *req = user_data;
 	OmacpAgentManager *self = req->self;
-	Agent *agent = req->agent;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
@@ -91,12 +112,79 @@ request_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		request_free(req); /* shutting down */
 		return;
 	}
-	if (agent != NULL)
-		g_queue_remove(&agent->queue, req);
-	req->func(self, req->id, reply, error, req->user_data);
-	g_hash_table_remove(self->requests, GUINT_TO_POINTER(req->id));
-	if (agent != NULL)
-		send_next(self, agent);
+	finish(self, req, reply, error);
+}
+
+static void
+call_agent(OmacpAgentManager *self, Request *req)
+{
+	g_dbus_connection_call(self->bus, req->owner, req->path, OMACP_DBUS_AGENT_INTERFACE,
+	                       req->method, req->args, req->reply_type,
+	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, (gint) self->timeout_s * 1000,
+	                       req->cancellable, request_done, req);
+}
+
+/* polkit's answer about the owner of @req's agent (issue 13, M2). */
+static void
+owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Request *req = user_data;
+	OmacpAgentManager *self = req->self;
+	Agent *agent = req->agent;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	gboolean authorized = FALSE;
+
+	if (self == NULL) {
+		request_free(req); /* shutting down */
+		return;
+	}
+	if (reply != NULL)
+		g_variant_get(reply, "((bb*))", &authorized, NULL, NULL);
+	if (authorized && agent != NULL && !g_cancellable_is_cancelled(req->cancellable)) {
+		call_agent(self, req);
+		return;
+	}
+	if (error == NULL && agent == NULL)
+		error = g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED,
+		                    "the agent went away before it was asked");
+	if (error == NULL || !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		/* not authorized (or polkit could not say): no further requests */
+		if (agent != NULL) {
+			g_message("agent %s%s: its owner is no longer authorized for %s%s%s; "
+			          "the agent is dropped",
+			          agent->owner, agent->path, self->action_id, error ? ": " : "",
+			          error ? error->message : "");
+			send_no_reply(self, agent->owner, agent->path, "Release", NULL);
+			remove_agent(self, agent);
+		}
+		g_clear_error(&error);
+		error = g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED,
+		                    "the agent's owner is no longer authorized");
+		finish(self, req, NULL, error);
+		if (agent != NULL && self->changed_func != NULL)
+			self->changed_func(self->changed_data);
+		return;
+	}
+	finish(self, req, NULL, error);
+}
+
+static void
+check_owner(OmacpAgentManager *self, Request *req)
+{
+	GVariantBuilder details;
+	GVariant *subject;
+
+	g_variant_builder_init(&details, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&details, "{sv}", "name", g_variant_new_string(req->owner));
+	subject = g_variant_new("(sa{sv})", "system-bus-name", &details);
+	g_dbus_connection_call(
+	        self->bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+	        "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
+	        g_variant_new("(@(sa{sv})sa{ss}us)", subject, self->action_id, NULL, 0u, ""),
+	        G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, -1, req->cancellable,
+	        owner_checked, req);
 }
 
 static void
@@ -107,25 +195,38 @@ send_next(OmacpAgentManager *self, Agent *agent)
 	if (req == NULL || req->sent)
 		return;
 	req->sent = TRUE;
-	g_dbus_connection_call(self->bus, req->owner, req->path, OMACP_DBUS_AGENT_INTERFACE,
-	                       req->method, req->args, req->reply_type,
-	                       G_DBUS_CALL_FLAGS_NO_AUTO_START, (gint) self->timeout_s * 1000,
-	                       req->cancellable, request_done, req);
+	if (self->action_id != NULL)
+		check_owner(self, req);
+	else
+		call_agent(self, req);
 }
 
-guint
-omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVariant *args,
-                            const GVariantType *reply_type, OmacpAgentReplyFunc func,
-                            gpointer user_data)
+/* The agent asked first: the most recent of those the prefer function
+ * picks, else the most recent. */
+static Agent *
+current_agent(OmacpAgentManager *self)
 {
-	Agent *agent;
+	for (guint i = self->agents->len; self->prefer_func != NULL && i > 0; i--) {
+		Agent *agent = g_ptr_array_index(self->agents, i - 1);
+
+		if (self->prefer_func(agent->session, self->prefer_data))
+			return agent;
+	}
+	if (self->agents->len == 0)
+		return NULL;
+	return g_ptr_array_index(self->agents, self->agents->len - 1);
+}
+
+static guint
+enqueue(OmacpAgentManager *self, Agent *agent, const char *method, GVariant *args,
+        const GVariantType *reply_type, OmacpAgentReplyFunc func, gpointer user_data)
+{
 	Request *req;
 
-	if (self->agents->len == 0) {
+	if (agent == NULL) {
 		g_variant_unref(g_variant_ref_sink(args));
 		return 0;
 	}
-	agent = g_ptr_array_index(self->agents, self->agents->len - 1);
 	req = g_new0(Request, 1);
 	req->self = self;
 	req->id = ++self->last_request;
@@ -146,12 +247,57 @@ omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVarian
 	return req->id;
 }
 
-/* Ends @req before it was sent. */
-static void
-drop_unsent(OmacpAgentManager *self, Request *req)
+guint
+omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVariant *args,
+                            const GVariantType *reply_type, OmacpAgentReplyFunc func,
+                            gpointer user_data)
 {
-	g_autoptr(GError) error =
-	        g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "the request was cancelled");
+	return enqueue(self, current_agent(self), method, args, reply_type, func, user_data);
+}
+
+static Agent *find_agent(OmacpAgentManager *self, const char *owner, const char *path);
+
+guint
+omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner, const char *path,
+                               const char *method, GVariant *args, const GVariantType *reply_type,
+                               OmacpAgentReplyFunc func, gpointer user_data)
+{
+	return enqueue(self, find_agent(self, owner, path), method, args, reply_type, func,
+	               user_data);
+}
+
+const char *
+omacp_agent_manager_request_owner(OmacpAgentManager *self, guint request)
+{
+	Request *req = g_hash_table_lookup(self->requests, GUINT_TO_POINTER(request));
+
+	return req != NULL ? req->owner : NULL;
+}
+
+gboolean
+omacp_agent_manager_find_owner(OmacpAgentManager *self, const char *owner, const char **path)
+{
+	for (guint i = 0; i < self->agents->len; i++) {
+		Agent *a = g_ptr_array_index(self->agents, i);
+
+		if (g_strcmp0(a->owner, owner) == 0) {
+			if (path != NULL)
+				*path = a->path;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* Ends @req before it was sent, with @code (G_IO_ERROR_CANCELLED, or
+ * G_IO_ERROR_CLOSED when its agent went away). */
+static void
+drop_unsent(OmacpAgentManager *self, Request *req, GIOErrorEnum code)
+{
+	g_autoptr(GError) error = g_error_new(G_IO_ERROR, code, "%s",
+	                                      code == G_IO_ERROR_CANCELLED
+	                                              ? "the request was cancelled"
+	                                              : "the agent went away before it was asked");
 
 	if (req->agent != NULL)
 		g_queue_remove(&req->agent->queue, req);
@@ -169,7 +315,7 @@ omacp_agent_manager_cancel(OmacpAgentManager *self, guint request)
 	if (req->sent)
 		g_cancellable_cancel(req->cancellable);
 	else
-		drop_unsent(self, req);
+		drop_unsent(self, req, G_IO_ERROR_CANCELLED);
 }
 
 void
@@ -177,20 +323,19 @@ omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request, const ch
 {
 	Request *req = g_hash_table_lookup(self->requests, GUINT_TO_POINTER(request));
 
-	if (req != NULL)
-		send_no_reply(self, req->owner, req->path, "Cancel",
-		              g_variant_new("(o)", object_path));
+	if (req == NULL)
+		return;
+	if (object_path == NULL)
+		g_variant_get_child(req->args, 0, "&o", &object_path);
+	send_no_reply(self, req->owner, req->path, "Cancel", g_variant_new("(o)", object_path));
 }
 
 gboolean
 omacp_agent_manager_can_ask(OmacpAgentManager *self)
 {
-	Agent *agent;
+	Agent *agent = current_agent(self);
 
-	if (self->agents->len == 0)
-		return FALSE;
-	agent = g_ptr_array_index(self->agents, self->agents->len - 1);
-	return g_queue_is_empty(&agent->queue);
+	return agent != NULL && g_queue_is_empty(&agent->queue);
 }
 
 guint
@@ -210,7 +355,7 @@ remove_agent(OmacpAgentManager *self, Agent *agent)
 		Request *req = g_queue_pop_tail(&agent->queue);
 
 		if (!req->sent)
-			drop_unsent(self, req);
+			drop_unsent(self, req, G_IO_ERROR_CLOSED);
 	}
 	g_ptr_array_remove(self->agents, agent);
 }
@@ -246,16 +391,18 @@ find_agent(OmacpAgentManager *self, const char *owner, const char *path)
 
 gboolean
 omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
-                             GError **error)
+                             guint32 uid, const char *session, GError **error)
 {
-	return omacp_agent_manager_register_full(self, owner, path, NULL, error);
+	return omacp_agent_manager_register_full(self, owner, path, uid, session, NULL, error);
 }
 
 gboolean
 omacp_agent_manager_register_full(OmacpAgentManager *self, const char *owner, const char *path,
-                                  const char *const *capabilities, GError **error)
+                                  guint32 uid, const char *session, const char *const *capabilities,
+                                  GError **error)
 {
 	Agent *agent;
+	guint of_user = 0;
 
 	if (find_agent(self, owner, path) != NULL) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
@@ -267,15 +414,26 @@ omacp_agent_manager_register_full(OmacpAgentManager *self, const char *owner, co
 		            "%d agents are registered already", OMACP_AGENT_MANAGER_MAX_AGENTS);
 		return FALSE;
 	}
+	for (guint i = 0; i < self->agents->len; i++)
+		of_user += ((Agent *) g_ptr_array_index(self->agents, i))->uid == uid;
+	if (of_user >= OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "user %u has %d agents registered already", uid,
+		            OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER);
+		return FALSE;
+	}
 	agent = g_new0(Agent, 1);
 	agent->owner = g_strdup(owner);
 	agent->path = g_strdup(path);
+	agent->uid = uid;
+	agent->session = g_strdup(session);
 	g_queue_init(&agent->queue);
 	agent->capabilities = g_strdupv((char **) capabilities);
 	agent->watch = g_bus_watch_name_on_connection(
 	        self->bus, owner, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, agent_vanished, self, NULL);
 	g_ptr_array_add(self->agents, agent);
-	g_message("agent %s%s registered", owner, path);
+	g_message("agent %s%s registered (uid %u, session %s)", owner, path, uid,
+	          session != NULL ? session : "unknown");
 	if (self->roster_func != NULL)
 		self->roster_func(self->roster_data);
 	return TRUE;
@@ -333,6 +491,21 @@ omacp_agent_manager_set_changed_func(OmacpAgentManager *self, OmacpAgentsChanged
 	self->changed_data = user_data;
 }
 
+void
+omacp_agent_manager_set_prefer_func(OmacpAgentManager *self, OmacpAgentPreferFunc func,
+                                    gpointer user_data)
+{
+	self->prefer_func = func;
+	self->prefer_data = user_data;
+}
+
+void
+omacp_agent_manager_set_authorization(OmacpAgentManager *self, const char *action_id)
+{
+	g_free(self->action_id);
+	self->action_id = g_strdup(action_id);
+}
+
 OmacpAgentManager *
 omacp_agent_manager_new(GDBusConnection *bus, guint timeout_s)
 {
@@ -376,5 +549,6 @@ omacp_agent_manager_free(OmacpAgentManager *self)
 	g_clear_pointer(&self->requests, g_hash_table_unref);
 	g_clear_pointer(&self->agents, g_ptr_array_unref);
 	g_clear_object(&self->bus);
+	g_free(self->action_id);
 	g_free(self);
 }

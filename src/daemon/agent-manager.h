@@ -3,11 +3,16 @@
 
 /* The registry of org.omacp.Provisioning1.Agent objects: registered by a
  * bus name and a path, dropped when that name leaves the bus. Requests go
- * to the most recently registered agent; each agent has one queue and
- * answers one request at a time. A request has an id by which it can be
- * cancelled; its reply function is called once, with the reply or an
- * error (G_IO_ERROR_CANCELLED when cancelled, G_IO_ERROR_TIMED_OUT when
- * the agent did not answer in time). */
+ * to the most recently registered agent among those the prefer function
+ * picks (the active session on the modem's seat), else to the most recent
+ * one; each agent has one queue and answers one request at a time. With an
+ * authorization action set, the owner of the agent is checked with polkit
+ * before each request is sent: an owner who lost the right loses the agent
+ * (issue 13, M2). A request has an id by which it can be cancelled; its
+ * reply function is called once, with the reply or an error
+ * (G_IO_ERROR_CANCELLED when cancelled, G_IO_ERROR_TIMED_OUT when the agent
+ * did not answer in time, G_IO_ERROR_CLOSED when its agent went away or
+ * lost the right before the request was sent). */
 
 #include <gio/gio.h>
 
@@ -15,8 +20,11 @@
 
 G_BEGIN_DECLS
 
-/* Agents registered at once. */
-#define OMACP_AGENT_MANAGER_MAX_AGENTS 16
+/* Agents registered at once, and by one user (uid): one user must not be
+ * able to lock the others out (issue 13, M2). A user may run omacp-agent
+ * and omacpctl agent at once, and one more while one restarts. */
+#define OMACP_AGENT_MANAGER_MAX_AGENTS          16
+#define OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER 3
 
 typedef struct _OmacpAgentManager OmacpAgentManager;
 
@@ -26,6 +34,9 @@ typedef void (*OmacpAgentReplyFunc)(OmacpAgentManager *self, guint request, GVar
                                     const GError *error, gpointer user_data);
 /* The agents changed: one went away. */
 typedef void (*OmacpAgentsChangedFunc)(gpointer user_data);
+/* TRUE when an agent of logind session @session (NULL: unknown) is to be
+ * asked before the others. */
+typedef gboolean (*OmacpAgentPreferFunc)(const char *session, gpointer user_data);
 
 /* Agents on @bus get @timeout_s seconds for each request. */
 OmacpAgentManager *omacp_agent_manager_new(GDBusConnection *bus, guint timeout_s);
@@ -37,14 +48,26 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpAgentManager, omacp_agent_manager_free)
 void omacp_agent_manager_set_changed_func(OmacpAgentManager *self, OmacpAgentsChangedFunc func,
                                           gpointer user_data);
 
+void omacp_agent_manager_set_prefer_func(OmacpAgentManager *self, OmacpAgentPreferFunc func,
+                                         gpointer user_data);
+/* Checks @action_id (polkit, for the agent's bus name) before every
+ * request is sent; NULL (the default): no check. */
+void omacp_agent_manager_set_authorization(OmacpAgentManager *self, const char *action_id);
+
+/* Registers the agent at @path of bus name @owner, whose user is @uid and
+ * whose logind session is @session (NULL: none known). Fails with
+ * OMACP_ERROR_TOO_LARGE above the caps. */
 gboolean omacp_agent_manager_register(OmacpAgentManager *self, const char *owner, const char *path,
-                                      GError **error);
+                                      guint32 uid, const char *session, GError **error);
 /* The same, with what the agent does besides asking (NULL-terminated, may
  * be NULL): "mms" — it applies MMS settings to the user's mmsd-tng
  * (Agent.ApplyMms). */
 gboolean omacp_agent_manager_register_full(OmacpAgentManager *self, const char *owner,
-                                           const char *path, const char *const *capabilities,
-                                           GError **error);
+                                           const char *path, guint32 uid, const char *session,
+                                           const char *const *capabilities, GError **error);
+/* TRUE when @owner has an agent registered; its path in @path. */
+gboolean omacp_agent_manager_find_owner(OmacpAgentManager *self, const char *owner,
+                                        const char **path);
 gboolean omacp_agent_manager_unregister(OmacpAgentManager *self, const char *owner,
                                         const char *path, GError **error);
 guint omacp_agent_manager_count(OmacpAgentManager *self);
@@ -66,9 +89,17 @@ gboolean omacp_agent_manager_can_ask(OmacpAgentManager *self);
 guint omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVariant *args,
                                   const GVariantType *reply_type, OmacpAgentReplyFunc func,
                                   gpointer user_data);
+/* The same, to the agent of @owner at @path; 0 when there is none. */
+guint omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner, const char *path,
+                                     const char *method, GVariant *args,
+                                     const GVariantType *reply_type, OmacpAgentReplyFunc func,
+                                     gpointer user_data);
+/* The bus name of the agent @request went to, NULL when unknown. */
+const char *omacp_agent_manager_request_owner(OmacpAgentManager *self, guint request);
 /* Cancels @request (its reply function gets G_IO_ERROR_CANCELLED). */
 void omacp_agent_manager_cancel(OmacpAgentManager *self, guint request);
-/* Tells the agent of @request to close its prompt about @object_path. */
+/* Tells the agent of @request to close its prompt about @object_path
+ * (NULL: the object of the request's arguments). */
 void omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request,
                                      const char *object_path);
 

@@ -101,14 +101,23 @@ escaped_string(const char *text)
 
 /* The keys of an entry, made once for the daemon's life and shared by
  * every entry: six fewer GVariants to make, store and free per entry. */
-enum { KEY_PROFILE, KEY_KIND, KEY_FIELD, KEY_OLD, KEY_NEW, KEY_RISK, N_KEYS };
+enum {
+	KEY_PROFILE,
+	KEY_KIND,
+	KEY_FIELD,
+	KEY_OLD,
+	KEY_NEW,
+	KEY_RISK,
+	KEY_RISK_CODE,
+	KEY_RISK_ARGS,
+	N_KEYS
+};
 
 static GVariant *const *
 entry_keys(void)
 {
-	static const char *const names[N_KEYS] = {
-		"profile", "kind", "field", "old", "new", "risk"
-	};
+	static const char *const names[N_KEYS] = { "profile", "kind", "field",     "old",
+		                                   "new",     "risk", "risk-code", "risk-args" };
 	static GVariant *keys[N_KEYS];
 	static gsize made = 0;
 
@@ -129,22 +138,30 @@ sv_entry(GVariant *key, GVariant *value)
 /* One entry is an a{sv} made at once from its six members: no dictionary
  * and no format strings on the way. */
 void
-omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
-                  const char *old_value, const char *new_value, const char *risk)
+omacp_changes_add_coded(GVariantBuilder *b, const OmacpProfile *p, const char *field,
+                        const char *old_value, const char *new_value, const char *risk,
+                        const char *const *risk_code)
 {
 	GVariant *const *key = entry_keys();
-	GVariant *entry[] = {
-		sv_entry(key[KEY_PROFILE], escaped_string(p->identity)),
-		sv_entry(key[KEY_KIND],
-		         g_variant_new_string(omacp_profile_kind_to_string(p->kind))),
-		sv_entry(key[KEY_FIELD], g_variant_new_string(field)),
-		sv_entry(key[KEY_OLD], escaped_string(old_value)),
-		sv_entry(key[KEY_NEW], escaped_string(new_value)),
-		sv_entry(key[KEY_RISK], escaped_string(risk)),
-	};
+	gboolean coded =
+	        risk != NULL && risk[0] != '\0' && risk_code != NULL && risk_code[0] != NULL;
+	GVariantBuilder args;
+	GVariant *entry[N_KEYS];
 
-	g_variant_builder_add_value(
-	        b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, G_N_ELEMENTS(entry)));
+	g_variant_builder_init(&args, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 1; coded && risk_code[i] != NULL; i++)
+		g_variant_builder_add_value(&args, escaped_string(risk_code[i]));
+	entry[KEY_PROFILE] = sv_entry(key[KEY_PROFILE], escaped_string(p->identity));
+	entry[KEY_KIND] = sv_entry(key[KEY_KIND],
+	                           g_variant_new_string(omacp_profile_kind_to_string(p->kind)));
+	entry[KEY_FIELD] = sv_entry(key[KEY_FIELD], g_variant_new_string(field));
+	entry[KEY_OLD] = sv_entry(key[KEY_OLD], escaped_string(old_value));
+	entry[KEY_NEW] = sv_entry(key[KEY_NEW], escaped_string(new_value));
+	entry[KEY_RISK] = sv_entry(key[KEY_RISK], escaped_string(risk));
+	entry[KEY_RISK_CODE] =
+	        sv_entry(key[KEY_RISK_CODE], g_variant_new_string(coded ? risk_code[0] : ""));
+	entry[KEY_RISK_ARGS] = sv_entry(key[KEY_RISK_ARGS], g_variant_builder_end(&args));
+	g_variant_builder_add_value(b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, N_KEYS));
 }
 
 void
@@ -154,6 +171,13 @@ omacp_changes_compact(GVariant *changes)
 	 * children: one buffer instead of a few hundred GVariants */
 	if (changes != NULL)
 		(void) g_variant_get_data(changes);
+}
+
+void
+omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
+                  const char *old_value, const char *new_value, const char *risk)
+{
+	omacp_changes_add_coded(b, p, field, old_value, new_value, risk, NULL);
 }
 
 static char *
@@ -179,23 +203,100 @@ variant_to_text(GVariant *v)
 	return g_variant_print(v, FALSE);
 }
 
-/* The risks of @p that name @field ("; "-joined), marked in @used. */
-static char *
-risks_for_field(const OmacpProfile *p, const char *field, GHashTable *used)
+/* The code of risk @i of @p (NULL when @p carries none). */
+static const char *const *
+risk_code(const OmacpProfile *p, guint i)
 {
-	g_autoptr(GString) s = g_string_new(NULL);
-	g_autofree char *needle = g_ascii_strdown(field, -1);
+	if (p->risk_codes == NULL || i >= p->risk_codes->len)
+		return NULL;
+	return g_ptr_array_index(p->risk_codes, i);
+}
 
-	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
-		const char *risk = g_ptr_array_index(p->risks, i);
-		g_autofree char *lower = g_ascii_strdown(risk, -1);
+/* The setting each risk code is about (dbus/README.md, "Risk codes"). */
+static const char *const risk_fields[][2] = {
+	{ "dns", "dns" },
+	{ "proxy", "proxy" },
+	{ "proxy-domains", "proxy" },
+	{ "dial-up", "address" },
+	{ "open-wlan", "security" },
+	{ "wep", "security" },
+	{ "bookmark-password", "bookmarks" },
+	{ "dm-server", "address" },
+	{ "ds-server", "address" },
+	{ "plaintext-credentials", "address" },
+	{ "plaintext-password", "security" },
+	{ "bootstrap", "provurl" },
+	{ "apn-unknown", "apn" },
+	{ "mmsc-foreign-domain", "mmsc" },
+	{ "mmsc-unknown", "mmsc" },
+	{ "mmsc-invalid", "mmsc" },
+	{ "mms-proxy-invalid", "mms-proxy" },
+};
 
-		if (strstr(lower, needle) == NULL)
-			continue;
-		g_string_append_printf(s, "%s%s", s->len ? "; " : "", risk);
-		g_hash_table_add(used, (gpointer) risk);
+/* TRUE when risk @i of @p is about @field: by its code, else (a profile
+ * without codes) when its sentence names the field. */
+static gboolean
+risk_names_field(const OmacpProfile *p, guint i, const char *field)
+{
+	const char *const *code = risk_code(p, i);
+	g_autofree char *needle = NULL;
+	g_autofree char *lower = NULL;
+
+	if (code != NULL && code[0] != NULL) {
+		for (guint k = 0; k < G_N_ELEMENTS(risk_fields); k++) {
+			if (g_str_equal(code[0], risk_fields[k][0]))
+				return g_str_equal(field, risk_fields[k][1]);
+		}
+		return FALSE;
 	}
-	return g_string_free(g_steal_pointer(&s), FALSE);
+	needle = g_ascii_strdown(field, -1);
+	lower = g_ascii_strdown(g_ptr_array_index(p->risks, i), -1);
+	return strstr(lower, needle) != NULL;
+}
+
+/* The index of the first risk of @p not in @used that is about @field (and
+ * marks it used), or -1. One risk per entry: its code travels with it. */
+static gint
+risk_for_field(const OmacpProfile *p, const char *field, GHashTable *used)
+{
+	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
+		if (g_hash_table_contains(used, GUINT_TO_POINTER(i + 1)) ||
+		    !risk_names_field(p, i, field))
+			continue;
+		g_hash_table_add(used, GUINT_TO_POINTER(i + 1));
+		return (gint) i;
+	}
+	return -1;
+}
+
+/* Adds one entry about @field with the risk that names it, if any. */
+static void
+add_field_text(GVariantBuilder *b, const OmacpProfile *p, const char *field, const char *old_value,
+               const char *new_value, GHashTable *used)
+{
+	gint r = risk_for_field(p, field, used);
+
+	omacp_changes_add_coded(b, p, field, old_value, new_value,
+	                        r >= 0 ? g_ptr_array_index(p->risks, r) : "",
+	                        r >= 0 ? risk_code(p, (guint) r) : NULL);
+}
+
+/* The risk code of a backend's preview entry: hand edits and contexts in
+ * use, with the backend's name ("networkmanager:edited-by-hand"). */
+static void
+preview_risk_code(const char *field, const char *code[3])
+{
+	const char *colon = strchr(field, ':');
+	const char *name = colon != NULL ? colon + 1 : field;
+
+	code[0] = code[1] = code[2] = NULL;
+	if (g_str_equal(name, "edited-by-hand"))
+		code[0] = "edited-by-hand";
+	else if (g_str_equal(name, "Active"))
+		code[0] = "active-connection";
+	else
+		return;
+	code[1] = colon != NULL ? g_strndup(field, (gsize) (colon - field)) : g_strdup("");
 }
 
 /* The value of @key in @settings (a{sv}, may be NULL), NULL when absent. */
@@ -213,14 +314,12 @@ add_field(GVariantBuilder *b, const OmacpProfile *p, const char *field, GVariant
 {
 	g_autofree char *old_text = NULL;
 	g_autofree char *new_text = NULL;
-	g_autofree char *risk = NULL;
 
 	if (o != NULL && n != NULL && g_variant_equal(o, n))
 		return FALSE;
 	old_text = variant_to_text(o);
 	new_text = variant_to_text(n);
-	risk = risks_for_field(p, field, used);
-	omacp_changes_add(b, p, field, old_text, new_text, risk);
+	add_field_text(b, p, field, old_text, new_text, used);
 	return TRUE;
 }
 
@@ -237,13 +336,16 @@ add_preview(GVariantBuilder *b, const OmacpProfile *p, GVariant *preview)
 		const char *o = "";
 		const char *n = "";
 		const char *risk = "";
+		const char *code[3];
 
 		g_variant_dict_init(&d, entry);
 		g_variant_dict_lookup(&d, "field", "&s", &field);
 		g_variant_dict_lookup(&d, "old", "&s", &o);
 		g_variant_dict_lookup(&d, "new", "&s", &n);
 		g_variant_dict_lookup(&d, "risk", "&s", &risk);
-		omacp_changes_add(b, p, field, o, n, risk);
+		preview_risk_code(field, code);
+		omacp_changes_add_coded(b, p, field, o, n, risk, code);
+		g_free((char *) code[1]);
 		g_variant_dict_clear(&d);
 		g_variant_unref(entry);
 	}
@@ -254,7 +356,6 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
                           const char *old_name, GVariant *old_settings, GVariant *preview)
 {
 	g_autoptr(GHashTable) used = g_hash_table_new(NULL, NULL);
-	g_autoptr(GString) unnamed = g_string_new(NULL);
 	gboolean removing = p->op == OMACP_OP_REMOVE;
 	GVariant *new_settings = removing ? NULL : p->settings;
 	gboolean any = FALSE;
@@ -266,9 +367,7 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 		const char *was = exists && old_name != NULL ? old_name : "";
 
 		if (g_strcmp0(was, p->name) != 0) {
-			g_autofree char *risk = risks_for_field(p, "name", used);
-
-			omacp_changes_add(b, p, "name", was, p->name ? p->name : "", risk);
+			add_field_text(b, p, "name", was, p->name ? p->name : "", used);
 			any = TRUE;
 		}
 	}
@@ -292,15 +391,14 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 				any |= add_field(b, p, field, o, NULL, used);
 		}
 	}
-	/* risks that name no field go with the profile as a whole */
+	/* the other risks go with the profile as a whole, one entry each */
 	for (guint i = 0; p->risks != NULL && i < p->risks->len; i++) {
-		const char *risk = g_ptr_array_index(p->risks, i);
-
-		if (!g_hash_table_contains(used, risk))
-			g_string_append_printf(unnamed, "%s%s", unnamed->len ? "; " : "", risk);
+		if (g_hash_table_contains(used, GUINT_TO_POINTER(i + 1)) ||
+		    !(any || !exists || !removing))
+			continue;
+		omacp_changes_add_coded(b, p, "", "", "", g_ptr_array_index(p->risks, i),
+		                        risk_code(p, i));
 	}
-	if (unnamed->len > 0 && (any || !exists || !removing))
-		omacp_changes_add(b, p, "", "", "", unnamed->str);
 	if (!removing && preview != NULL)
 		add_preview(b, p, preview);
 }
@@ -414,8 +512,11 @@ omacp_changes_add_forcing(GVariant *changes, const OmacpProfile *profile, const 
 		}
 	}
 	if (strstr(why, "in use (active)") != NULL)
-		omacp_changes_add(&b, profile, "ofono:Active", "true", "true", why);
+		omacp_changes_add_coded(
+		        &b, profile, "ofono:Active", "true", "true", why,
+		        (const char *const[]){ "active-connection", "ofono", NULL });
 	else
-		omacp_changes_add(&b, profile, "edited-by-hand", "true", "overwritten", why);
+		omacp_changes_add_coded(&b, profile, "edited-by-hand", "true", "overwritten", why,
+		                        (const char *const[]){ "edited-by-hand", "", NULL });
 	return g_variant_builder_end(&b);
 }

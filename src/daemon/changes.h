@@ -21,7 +21,13 @@ char *omacp_changes_escape(const char *text, gboolean keep_newlines);
  * bus (issue 13, L2). */
 GVariant *omacp_changes_escape_settings(GVariant *settings);
 
-/* Adds one entry about @profile to @b (aa{sv}); the values are escaped. */
+/* Adds one entry about @profile to @b (aa{sv}); the values are escaped.
+ * @risk_code (NULL: none) is the risk's stable code followed by its
+ * arguments (OmacpProfile.risk_codes), published as "risk-code" (s) and
+ * "risk-args" (as); an entry without a risk has "" and []. */
+void omacp_changes_add_coded(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
+                             const char *old_value, const char *new_value, const char *risk,
+                             const char *const *risk_code);
 void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
                        const char *old_value, const char *new_value, const char *risk);
 
@@ -32,9 +38,9 @@ void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const ch
 void omacp_changes_compact(GVariant *changes);
 
 /* Adds what @profile changes to @b (aa{sv}): its name and every setting
- * that differs from @old_settings (a{sv}, NULL: none), each with the risks
- * that name the field, the risks naming no field in one entry of their
- * own, then the backends' @preview (aa{sv}, may be NULL). @exists: omacp
+ * that differs from @old_settings (a{sv}, NULL: none), each with the first
+ * risk that names the field, every other risk in an entry of its own
+ * (field ""), then the backends' @preview (aa{sv}, may be NULL). @exists: omacp
  * holds the profile already, named @old_name. */
 void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, gboolean exists,
                                const char *old_name, GVariant *old_settings, GVariant *preview);

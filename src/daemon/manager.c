@@ -4,7 +4,9 @@
 #include "manager.h"
 
 #include "agent-manager.h"
+#include "agent-sessions.h"
 #include "apply-queue.h"
+#include "changes.h"
 #include "intake.h"
 #include "message-store.h"
 #include "mms-handoff.h"
@@ -90,6 +92,15 @@ struct _OmacpManager {
 	OmacpIntake *intake;
 	OmacpAgentManager *agents;
 	OmacpMmsHandoff *mms; /* MMS settings through the session agent */
+	OmacpAgentSessions *sessions;
+	GHashTable *prompts;       /* OmacpDaemonMessage * → Prompt * */
+	GHashTable *sender_turns;  /* sender → gint64 *, when last asked */
+	GHashTable *quiet_senders; /* sender → gint64 *, no prompts until */
+	guint prompt_tokens;
+	gint64 prompt_tokens_at;
+	guint kick_source;
+	gint64 kick_when;
+	GCancellable *cancellable; /* cancelled when the manager is freed */
 
 	OmacpApplier *applier;
 	OmacpAdapters *adapters;
@@ -179,6 +190,46 @@ announce_message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpMana
 
 /* ---- the agents' prompts ---- */
 
+/* After a wrong PIN from an agent the message is asked again only after a
+ * delay that doubles each time (issue 13, M2): an agent cannot burn the
+ * attempts in milliseconds, and a user who mistyped is not rushed. */
+#define AGENT_PIN_DELAY_MS     2000
+#define AGENT_PIN_DELAY_MAX_MS 60000
+/* Prompts in a row, then one per interval (issue 13, L1). */
+#define AGENT_PROMPT_BURST       5
+#define AGENT_PROMPT_INTERVAL_MS 2000
+/* After the user refused a message through an agent, that sender's other
+ * messages are not prompted for (issue 13, L1: one answer for a flood). */
+#define AGENT_SENDER_QUIET_S 600
+
+/* What the prompts remember about one message. */
+typedef struct {
+	guint wrong_pins;  /* wrong PINs from agents */
+	gint64 not_before; /* monotonic µs: no request before */
+	char *ask_owner;   /* Ask(): the agent that asked to be asked */
+	char *ask_path;
+} Prompt;
+
+static void
+prompt_free(Prompt *p)
+{
+	g_free(p->ask_owner);
+	g_free(p->ask_path);
+	g_free(p);
+}
+
+static Prompt *
+prompt_of(OmacpManager *self, OmacpDaemonMessage *msg)
+{
+	Prompt *p = g_hash_table_lookup(self->prompts, msg);
+
+	if (p == NULL) {
+		p = g_new0(Prompt, 1);
+		g_hash_table_insert(self->prompts, msg, p);
+	}
+	return p;
+}
+
 static void agents_kick(OmacpManager *self);
 
 static OmacpDaemonMessage *
@@ -197,26 +248,72 @@ message_of_request(OmacpManager *self, guint request)
 	return NULL;
 }
 
+static OmacpDaemonMessage *
+message_of_path(OmacpManager *self, const char *path)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *msg = value;
+
+		if (g_strcmp0(msg->path, path) == 0)
+			return msg;
+	}
+	return NULL;
+}
+
+static const char *
+sender_of(OmacpDaemonMessage *msg)
+{
+	const char *sender = omacp_dbus_message_get_sender(OMACP_DBUS_MESSAGE(msg));
+
+	return sender != NULL ? sender : "";
+}
+
 static void
-agent_answered_pin(OmacpDaemonMessage *msg, GVariant *reply)
+agent_answered_pin(OmacpManager *self, OmacpDaemonMessage *msg, GVariant *reply)
 {
 	const char *pin = NULL;
 	g_autoptr(GError) local = NULL;
+	guint left = omacp_dbus_message_get_pin_attempts_left(OMACP_DBUS_MESSAGE(msg));
 
 	g_variant_get(reply, "(&s)", &pin);
 	if (pin[0] == '\0') {
 		msg->agent_declined = TRUE;
 	} else if (omacp_daemon_message_check_pin(msg, pin, &local)) {
-		omacp_daemon_message_accept(msg, NULL, FALSE);
+		/* as Accept(pin) does: the sender chose the PIN and may have
+		 * texted it to the user, a right PIN is no consent to risks
+		 * (issue 13, M5); the agent is asked for a confirmation next */
+		if (omacp_changes_need_a_look(msg->decoded)) {
+			g_message("message/%u: PIN verified; its risks wait for a confirmation",
+			          msg->id);
+			omacp_daemon_message_set_state(
+			        msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION, NULL);
+		} else {
+			omacp_daemon_message_accept(msg, NULL, FALSE);
+		}
 	} else {
 		g_message("message/%u: PIN from the agent: %s", msg->id, local->message);
 		if (g_error_matches(local, OMACP_ERROR, OMACP_ERROR_NO_KEY))
 			msg->agent_declined = TRUE;
+		if (omacp_dbus_message_get_pin_attempts_left(OMACP_DBUS_MESSAGE(msg)) < left) {
+			Prompt *p = prompt_of(self, msg);
+			guint shift = MIN(p->wrong_pins, 10u);
+			gint64 delay_ms = MIN((gint64) AGENT_PIN_DELAY_MS << shift,
+			                      (gint64) AGENT_PIN_DELAY_MAX_MS);
+
+			p->wrong_pins++;
+			p->not_before = g_get_monotonic_time() + delay_ms * 1000;
+			g_message("message/%u: asked again in %" G_GINT64_FORMAT " ms", msg->id,
+			          delay_ms);
+		}
 	}
 }
 
 static void
-agent_answered_confirmation(OmacpDaemonMessage *msg, GVariant *reply)
+agent_answered_confirmation(OmacpManager *self, OmacpDaemonMessage *msg, GVariant *reply)
 {
 	gboolean confirmed = FALSE;
 
@@ -225,6 +322,11 @@ agent_answered_confirmation(OmacpDaemonMessage *msg, GVariant *reply)
 		g_message("message/%u: confirmed by the agent", msg->id);
 		omacp_daemon_message_accept(msg, NULL, TRUE);
 	} else {
+		/* the sender's other messages wait without prompts for a while */
+		g_hash_table_insert(self->quiet_senders, g_strdup(sender_of(msg)),
+		                    g_memdup2(&(gint64){ g_get_monotonic_time() +
+		                                         AGENT_SENDER_QUIET_S * G_USEC_PER_SEC },
+		                              sizeof(gint64)));
 		omacp_daemon_message_reject(msg, "rejected by the user", NULL);
 	}
 }
@@ -241,12 +343,18 @@ agent_replied(OmacpAgentManager *agents, guint request, GVariant *reply, const G
 	if (reply == NULL) {
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 			/* answered elsewhere: close the agent's prompt */
-			omacp_agent_manager_send_cancel(agents, request, msg ? msg->path : "/");
+			omacp_agent_manager_send_cancel(agents, request, msg ? msg->path : NULL);
+		} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
+			/* the agent went away or lost the right: the next one */
 		} else if (msg != NULL &&
 		           g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
-			g_message("message/%u: the agent did not answer in %u s", msg->id,
-			          self->config->agent_timeout_s);
-			msg->agent_declined = TRUE;
+			g_message(
+			        "message/%u: the agent did not answer in %u s; asked again in %u s",
+			        msg->id, self->config->agent_timeout_s,
+			        self->config->agent_retry_after_s);
+			prompt_of(self, msg)->not_before =
+			        g_get_monotonic_time() +
+			        (gint64) self->config->agent_retry_after_s * G_USEC_PER_SEC;
 			omacp_agent_manager_send_cancel(agents, request, msg->path);
 		} else if (msg != NULL) {
 			g_message("message/%u: the agent declined: %s", msg->id, error->message);
@@ -255,54 +363,160 @@ agent_replied(OmacpAgentManager *agents, guint request, GVariant *reply, const G
 	} else if (msg != NULL && !msg->busy &&
 	           g_variant_is_of_type(reply, G_VARIANT_TYPE("(s)")) &&
 	           omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN)) {
-		agent_answered_pin(msg, reply);
+		agent_answered_pin(self, msg, reply);
 	} else if (msg != NULL && !msg->busy &&
 	           g_variant_is_of_type(reply, G_VARIANT_TYPE("(b)")) &&
 	           omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION)) {
-		agent_answered_confirmation(msg, reply);
+		agent_answered_confirmation(self, msg, reply);
 	}
 	agents_kick(self);
 }
 
-/* Offers the oldest message waiting for a PIN or a confirmation to the
- * current agent, when it is not busy. */
+static gboolean
+kick_timeout(gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	self->kick_source = 0;
+	agents_kick(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* Kicks again at @when (monotonic µs), or earlier when set so already. */
+static void
+kick_at(OmacpManager *self, gint64 when)
+{
+	gint64 now = g_get_monotonic_time();
+	guint ms = when > now ? (guint) MIN((when - now + 999) / 1000, (gint64) G_MAXUINT) : 0;
+
+	if (self->kick_source != 0) {
+		if (self->kick_when <= when)
+			return;
+		g_source_remove(self->kick_source);
+	}
+	self->kick_when = when;
+	self->kick_source = g_timeout_add(ms, kick_timeout, self);
+}
+
+static void
+ask(OmacpManager *self, OmacpDaemonMessage *msg, const char *owner, const char *path)
+{
+	gboolean pin = omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN);
+	const char *method = pin ? "RequestPin" : "RequestConfirmation";
+	const GVariantType *type = pin ? G_VARIANT_TYPE("(s)") : G_VARIANT_TYPE("(b)");
+
+	g_message("message/%u: asking the agent for %s", msg->id,
+	          pin ? "the PIN" : "a confirmation");
+	if (owner != NULL)
+		msg->agent_request = omacp_agent_manager_request_to(
+		        self->agents, owner, path, method, g_variant_new("(o)", msg->path), type,
+		        agent_replied, self);
+	else
+		msg->agent_request = omacp_agent_manager_request(self->agents, method,
+		                                                 g_variant_new("(o)", msg->path),
+		                                                 type, agent_replied, self);
+}
+
+/* Whether @a's sender was asked less recently than @b's (then the older
+ * message): senders take turns. */
+static gint
+compare_turn(OmacpManager *self, OmacpDaemonMessage *a, OmacpDaemonMessage *b)
+{
+	gint64 *ta = g_hash_table_lookup(self->sender_turns, sender_of(a));
+	gint64 *tb = g_hash_table_lookup(self->sender_turns, sender_of(b));
+	gint64 va = ta ? *ta : 0;
+	gint64 vb = tb ? *tb : 0;
+
+	if (va != vb)
+		return va < vb ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* A prompt token (AGENT_PROMPT_BURST, one more per interval); FALSE and a
+ * kick later when there is none. */
+static gboolean
+take_prompt_token(OmacpManager *self, gint64 now)
+{
+	gint64 interval = (gint64) AGENT_PROMPT_INTERVAL_MS * 1000;
+
+	if (self->prompt_tokens_at == 0) {
+		self->prompt_tokens = AGENT_PROMPT_BURST;
+		self->prompt_tokens_at = now;
+	}
+	while (self->prompt_tokens < AGENT_PROMPT_BURST &&
+	       now - self->prompt_tokens_at >= interval) {
+		self->prompt_tokens++;
+		self->prompt_tokens_at += interval;
+	}
+	if (self->prompt_tokens >= AGENT_PROMPT_BURST)
+		self->prompt_tokens_at = now;
+	if (self->prompt_tokens == 0) {
+		kick_at(self, self->prompt_tokens_at + interval);
+		return FALSE;
+	}
+	self->prompt_tokens--;
+	return TRUE;
+}
+
+/* Makes the requests that are due: first those an agent asked for
+ * (Ask), then, when the agent asked first is free, one message: the
+ * senders take turns, the pacing of the defines above applies. */
 static void
 agents_kick(OmacpManager *self)
 {
-	g_autoptr(GPtrArray) waiting = g_ptr_array_new();
 	GHashTableIter iter;
 	gpointer value;
-	OmacpDaemonMessage *msg;
-	gboolean pin;
+	gint64 now = g_get_monotonic_time();
+	OmacpDaemonMessage *next = NULL;
 
-	if (!omacp_agent_manager_can_ask(self->agents))
-		return;
 	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		OmacpDaemonMessage *m = value;
+		Prompt *p = g_hash_table_lookup(self->prompts, m);
+		gint64 *quiet;
 
-		if (m->busy || m->agent_declined || m->agent_request != 0)
+		if (m->busy || m->agent_request != 0 ||
+		    !omacp_message_state_is_pending(omacp_daemon_message_get_state(m)))
 			continue;
-		if (omacp_message_state_is_pending(omacp_daemon_message_get_state(m)))
-			g_ptr_array_add(waiting, m);
+		if (p != NULL && p->not_before > now) {
+			kick_at(self, p->not_before);
+			continue;
+		}
+		if (p != NULL && p->ask_owner != NULL) {
+			g_autofree char *owner = g_steal_pointer(&p->ask_owner);
+			g_autofree char *path = g_steal_pointer(&p->ask_path);
+
+			ask(self, m, owner, path);
+			continue;
+		}
+		if (m->agent_declined)
+			continue;
+		quiet = g_hash_table_lookup(self->quiet_senders, sender_of(m));
+		if (quiet != NULL && *quiet > now)
+			continue;
+		if (next == NULL || compare_turn(self, m, next) < 0)
+			next = m;
 	}
-	if (waiting->len == 0)
+	if (next == NULL || !omacp_agent_manager_can_ask(self->agents) ||
+	    !take_prompt_token(self, now))
 		return;
-	g_ptr_array_sort(waiting, omacp_daemon_message_compare_id);
-	msg = g_ptr_array_index(waiting, 0);
-	pin = omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN);
-	g_message("message/%u: asking the agent for %s", msg->id,
-	          pin ? "the PIN" : "a confirmation");
-	msg->agent_request = omacp_agent_manager_request(
-	        self->agents, pin ? "RequestPin" : "RequestConfirmation",
-	        g_variant_new("(o)", msg->path),
-	        pin ? G_VARIANT_TYPE("(s)") : G_VARIANT_TYPE("(b)"), agent_replied, self);
+	g_hash_table_insert(self->sender_turns, g_strdup(sender_of(next)),
+	                    g_memdup2(&now, sizeof now));
+	ask(self, next, NULL, NULL);
 }
 
 static void
 agents_changed(gpointer user_data)
 {
 	agents_kick(user_data);
+}
+
+static gboolean
+agent_in_active_session(const char *session, gpointer user_data)
+{
+	OmacpManager *self = user_data;
+
+	return omacp_agent_sessions_is_active(self->sessions, session);
 }
 
 /* After every state change: a prompt about a message that is no longer
@@ -327,6 +541,7 @@ prompts_message_removed(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpMan
 {
 	if (msg->agent_request != 0)
 		omacp_agent_manager_cancel(self->agents, msg->agent_request);
+	g_hash_table_remove(self->prompts, msg);
 	g_signal_handlers_disconnect_by_data(msg, self);
 	publish_statistics(self);
 }
@@ -340,26 +555,134 @@ reset_agent_declines(OmacpManager *self)
 	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		((OmacpDaemonMessage *) value)->agent_declined = FALSE;
+	/* an agent that comes back is asked at once after a timeout (not
+	 * before a wrong PIN's delay has passed) */
+	g_hash_table_iter_init(&iter, self->prompts);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Prompt *p = value;
+
+		if (p->wrong_pins == 0)
+			p->not_before = 0;
+	}
 }
 
-/* ---- RegisterAgent, UnregisterAgent ---- */
+/* ---- RegisterAgent, UnregisterAgent, Ask ---- */
+
+/* A registration under way: the caller's credentials, then its session. */
+typedef struct {
+	OmacpManager *self;
+	GDBusMethodInvocation *invocation;
+	GCancellable *cancellable; /* the manager's: cancelled when it is freed */
+	guint32 uid;
+} Registration;
+
+static void
+registration_free(Registration *r)
+{
+	g_object_unref(r->invocation);
+	g_object_unref(r->cancellable);
+	g_free(r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Registration, registration_free)
+
+/* The registration ends: RegisterAgent, or RegisterAgentWithOptions with
+ * what the agent does besides asking ("capabilities": "mms" → it applies
+ * MMS settings, mms-handoff.c). */
+static void
+register_with_session(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(Registration) r = user_data;
+	OmacpManager *self = r->self;
+	GVariant *params = g_dbus_method_invocation_get_parameters(r->invocation);
+	gboolean with_options = g_str_equal(g_dbus_method_invocation_get_method_name(r->invocation),
+	                                    "RegisterAgentWithOptions");
+	g_autofree char *session = NULL;
+	g_autoptr(GVariant) options = NULL;
+	g_autoptr(GVariant) caps = NULL;
+	g_autofree const char **capabilities = NULL;
+	const char *path = NULL;
+	g_autoptr(GError) error = NULL;
+	GVariantBuilder granted;
+
+	if (g_cancellable_is_cancelled(r->cancellable))
+		return; /* the manager is gone */
+	session = omacp_agent_sessions_lookup_finish(self->sessions, result);
+	g_variant_get_child(params, 0, "&o", &path);
+	if (with_options) {
+		options = g_variant_get_child_value(params, 1);
+		caps = g_variant_lookup_value(options, "capabilities", G_VARIANT_TYPE_STRING_ARRAY);
+		if (caps != NULL)
+			capabilities = g_variant_get_strv(caps, NULL);
+	}
+	if (!omacp_agent_manager_register_full(self->agents,
+	                                       g_dbus_method_invocation_get_sender(r->invocation),
+	                                       path, r->uid, session, capabilities, &error)) {
+		omacp_invocation_return_error(r->invocation, error);
+		return;
+	}
+	if (with_options) {
+		/* MMS notifications come through omacpd only with its ModemManager
+		 * adapter; then the agent switches mmsd-tng's own WAP processing off */
+		g_variant_builder_init(&granted, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(
+		        &granted, "{sv}", "mms-push",
+		        g_variant_new_boolean(capabilities != NULL &&
+		                              g_strv_contains(capabilities, "mms-push") &&
+		                              self->config->adapter_modemmanager));
+		omacp_dbus_manager_complete_register_agent_with_options(
+		        self->iface, r->invocation, g_variant_builder_end(&granted));
+	} else {
+		omacp_dbus_manager_complete_register_agent(self->iface, r->invocation);
+	}
+	reset_agent_declines(self);
+	agents_kick(self);
+}
+
+static void
+register_with_credentials(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(Registration) r = user_data;
+	OmacpManager *self = r->self;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) creds = NULL;
+	GCancellable *cancellable;
+	guint32 pid = 0;
+
+	if (g_cancellable_is_cancelled(r->cancellable))
+		return; /* the manager is gone */
+	if (reply != NULL)
+		creds = g_variant_get_child_value(reply, 0);
+	if (creds == NULL || !g_variant_lookup(creds, "UnixUserID", "u", &r->uid)) {
+		g_dbus_method_invocation_return_error(
+		        r->invocation, OMACP_ERROR, OMACP_ERROR_PERMISSION_DENIED,
+		        "register agent: the caller's user is unknown%s%s", error ? ": " : "",
+		        error ? error->message : "");
+		return;
+	}
+	g_variant_lookup(creds, "ProcessID", "u", &pid);
+	cancellable = r->cancellable;
+	omacp_agent_sessions_lookup_async(self->sessions, pid, cancellable, register_with_session,
+	                                  g_steal_pointer(&r));
+}
 
 static void
 register_agent_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	OmacpManager *self = user_data;
-	const char *path = NULL;
-	g_autoptr(GError) error = NULL;
+	Registration *r = g_new0(Registration, 1);
 
-	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o)", &path);
-	if (!omacp_agent_manager_register(
-	            self->agents, g_dbus_method_invocation_get_sender(invocation), path, &error)) {
-		omacp_invocation_return_error(invocation, error);
-		return;
-	}
-	omacp_dbus_manager_complete_register_agent(self->iface, invocation);
-	reset_agent_declines(self);
-	agents_kick(self);
+	r->self = self;
+	r->invocation = g_object_ref(invocation);
+	r->cancellable = g_object_ref(self->cancellable);
+	g_dbus_connection_call(
+	        self->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	        "GetConnectionCredentials",
+	        g_variant_new("(s)", g_dbus_method_invocation_get_sender(invocation)),
+	        G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+	        register_with_credentials, r);
 }
 
 static gboolean
@@ -371,49 +694,12 @@ handle_register_agent(OmacpDBusManager *iface, GDBusMethodInvocation *invocation
 	return TRUE;
 }
 
-/* RegisterAgentWithOptions: RegisterAgent plus what the agent does besides
- * asking ("capabilities": "mms" → it applies MMS settings, mms-handoff.c). */
-static void
-register_agent_with_options_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
-{
-	OmacpManager *self = user_data;
-	const char *path = NULL;
-	g_autoptr(GVariant) options = NULL;
-	g_autoptr(GVariant) caps = NULL;
-	g_autofree const char **capabilities = NULL;
-	g_autoptr(GError) error = NULL;
-	GVariantBuilder granted;
-
-	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o@a{sv})", &path,
-	              &options);
-	caps = g_variant_lookup_value(options, "capabilities", G_VARIANT_TYPE_STRING_ARRAY);
-	if (caps != NULL)
-		capabilities = g_variant_get_strv(caps, NULL);
-	if (!omacp_agent_manager_register_full(self->agents,
-	                                       g_dbus_method_invocation_get_sender(invocation),
-	                                       path, capabilities, &error)) {
-		omacp_invocation_return_error(invocation, error);
-		return;
-	}
-	/* MMS notifications come through omacpd only with its ModemManager
-	 * adapter; then the agent switches mmsd-tng's own WAP processing off */
-	g_variant_builder_init(&granted, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&granted, "{sv}", "mms-push",
-	                      g_variant_new_boolean(capabilities != NULL &&
-	                                            g_strv_contains(capabilities, "mms-push") &&
-	                                            self->config->adapter_modemmanager));
-	omacp_dbus_manager_complete_register_agent_with_options(self->iface, invocation,
-	                                                        g_variant_builder_end(&granted));
-	reset_agent_declines(self);
-	agents_kick(self);
-}
-
 static gboolean
 handle_register_agent_with_options(OmacpDBusManager *iface, GDBusMethodInvocation *invocation,
                                    const char *path, GVariant *options, OmacpManager *self)
 {
 	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_AGENT,
-	                      register_agent_with_options_authorized, self, NULL);
+	                      register_agent_authorized, self, NULL);
 	return TRUE;
 }
 
@@ -463,6 +749,68 @@ handle_unregister_agent(OmacpDBusManager *iface, GDBusMethodInvocation *invocati
 	}
 	omacp_dbus_manager_complete_unregister_agent(iface, invocation);
 	agents_kick(self);
+	return TRUE;
+}
+
+static void
+ask_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	OmacpManager *self = user_data;
+	const char *sender = g_dbus_method_invocation_get_sender(invocation);
+	const char *path = NULL;
+	const char *agent_path = NULL;
+	OmacpDaemonMessage *msg;
+	Prompt *p;
+
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&o)", &path);
+	if (!omacp_agent_manager_find_owner(self->agents, sender, &agent_path)) {
+		g_dbus_method_invocation_return_error(invocation, OMACP_ERROR,
+		                                      OMACP_ERROR_PERMISSION_DENIED,
+		                                      "ask: the caller has no agent registered");
+		return;
+	}
+	msg = message_of_path(self, path);
+	if (msg == NULL) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_NOT_FOUND, "ask: no message %s", path);
+		return;
+	}
+	if (msg->busy || !omacp_message_state_is_pending(omacp_daemon_message_get_state(msg))) {
+		g_dbus_method_invocation_return_error(
+		        invocation, OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+		        "ask: message/%u is %s: only messages waiting for a PIN or a confirmation "
+		        "are asked",
+		        msg->id,
+		        omacp_message_state_to_string(omacp_daemon_message_get_state(msg)));
+		return;
+	}
+	omacp_dbus_manager_complete_ask(self->iface, invocation);
+	msg->agent_declined = FALSE;
+	if (msg->agent_request != 0) {
+		if (g_strcmp0(omacp_agent_manager_request_owner(self->agents, msg->agent_request),
+		              sender) == 0)
+			return; /* asked already */
+		omacp_agent_manager_cancel(self->agents, msg->agent_request);
+		msg->agent_request = 0;
+	}
+	g_message("message/%u: agent %s%s asks to be asked", msg->id, sender, agent_path);
+	p = prompt_of(self, msg);
+	g_free(p->ask_owner);
+	g_free(p->ask_path);
+	p->ask_owner = g_strdup(sender);
+	p->ask_path = g_strdup(agent_path);
+	/* a timeout's wait ends; a wrong PIN's delay does not */
+	if (p->wrong_pins == 0)
+		p->not_before = 0;
+	agents_kick(self);
+}
+
+static gboolean
+handle_ask(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, const char *path,
+           OmacpManager *self)
+{
+	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_AGENT, ask_authorized,
+	                      self, NULL);
 	return TRUE;
 }
 
@@ -743,6 +1091,15 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);
+	self->cancellable = g_cancellable_new();
+	self->prompts = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) prompt_free);
+	self->sender_turns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->quiet_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->sessions =
+	        omacp_agent_sessions_new(bus, OMACP_AGENT_SESSIONS_SEAT, agents_changed, self);
+	omacp_agent_manager_set_prefer_func(self->agents, agent_in_active_session, self);
+	if (!session_mode)
+		omacp_agent_manager_set_authorization(self->agents, OMACP_ACTION_ID_AGENT);
 	g_signal_connect(self->objects, "message-added", G_CALLBACK(prompts_message_added), self);
 	g_signal_connect(self->objects, "message-removed", G_CALLBACK(prompts_message_removed),
 	                 self);
@@ -755,6 +1112,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	g_signal_connect(self->iface, "handle-report-mms", G_CALLBACK(handle_report_mms), self);
 	g_signal_connect(self->iface, "handle-unregister-agent",
 	                 G_CALLBACK(handle_unregister_agent), self);
+	g_signal_connect(self->iface, "handle-ask", G_CALLBACK(handle_ask), self);
 
 	restore(self);
 	publish_statistics(self);
@@ -776,7 +1134,15 @@ omacp_manager_free(OmacpManager *self)
 {
 	if (self == NULL)
 		return;
+	if (self->cancellable != NULL)
+		g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->agents, omacp_agent_manager_free);
+	g_clear_pointer(&self->sessions, omacp_agent_sessions_free);
+	g_clear_handle_id(&self->kick_source, g_source_remove);
+	g_clear_pointer(&self->prompts, g_hash_table_unref);
+	g_clear_pointer(&self->sender_turns, g_hash_table_unref);
+	g_clear_pointer(&self->quiet_senders, g_hash_table_unref);
 	if (self->bus != NULL)
 		g_dbus_connection_flush_sync(self->bus, NULL, NULL);
 	if (self->intake != NULL)

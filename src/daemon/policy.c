@@ -76,6 +76,7 @@ omacp_config_new_default(void)
 	c->max_stored_messages = OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES;
 	c->unauthenticated_expiry_s = OMACP_CONFIG_DEFAULT_UNAUTHENTICATED_EXPIRY_S;
 	c->agent_timeout_s = OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S;
+	c->agent_retry_after_s = OMACP_CONFIG_DEFAULT_AGENT_RETRY_AFTER_S;
 	c->files = g_ptr_array_new_with_free_func(g_free);
 	return c;
 }
@@ -279,7 +280,8 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 	                &c->unauthenticated_expiry_s, error))
 		return FALSE;
 
-	if (!load_guint(kf, path, "Agent", "Timeout", 1, 3600, &c->agent_timeout_s, error))
+	if (!load_guint(kf, path, "Agent", "Timeout", 1, 3600, &c->agent_timeout_s, error) ||
+	    !load_guint(kf, path, "Agent", "RetryAfter", 1, 86400, &c->agent_retry_after_s, error))
 		return FALSE;
 	return TRUE;
 }

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 #define OMACP_CONFIG_DEFAULT_MAX_PER_MODEM_PER_HOUR  30
 #define OMACP_CONFIG_DEFAULT_MAX_STORED_MESSAGES     100
 #define OMACP_CONFIG_DEFAULT_AGENT_TIMEOUT_S         120
+#define OMACP_CONFIG_DEFAULT_AGENT_RETRY_AFTER_S     300
 /* Unauthenticated messages that wait for a user this long are rejected as
  * expired (and so are the first evicted when the store is full). */
 #define OMACP_CONFIG_DEFAULT_UNAUTHENTICATED_EXPIRY_S (7 * 24 * 3600)
@@ -83,6 +84,7 @@ typedef struct {
 
 	/* [Agent] */
 	guint agent_timeout_s;
+	guint agent_retry_after_s; /* a request that timed out is made again after */
 
 	/* the files that were read, in order */
 	GPtrArray *files;

@@ -93,6 +93,7 @@ omacp_profile_free(OmacpProfile *profile)
 	g_clear_pointer(&profile->settings, g_variant_unref);
 	g_clear_pointer(&profile->secrets, g_variant_unref);
 	g_clear_pointer(&profile->risks, g_ptr_array_unref);
+	g_clear_pointer(&profile->risk_codes, g_ptr_array_unref);
 	g_free(profile);
 }
 
@@ -120,6 +121,7 @@ draft_init(Draft *d, OmacpProfileKind kind, OmacpOp op, const char *id, const ch
 	p->name = g_strdup(name != NULL && *name != '\0' ? name : id);
 	p->imsi = g_strdup(imsi);
 	p->risks = g_ptr_array_new_with_free_func(g_free);
+	p->risk_codes = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
 	d->profile = p;
 	d->settings = g_ptr_array_sized_new(16);
 	d->secrets = NULL;
@@ -200,15 +202,44 @@ ss_entry(const char *key, const char *value)
 	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_string(value));
 }
 
-static void G_GNUC_PRINTF(2, 3) add_risk(Draft *d, const char *format, ...);
+/* A risk's stable code and its arguments (NULL ones become ""):
+ * RISK("proxy", address, kind) */
+typedef struct {
+	const char *const *v;
+	gsize n;
+} RiskCode;
+#define RISK(...)                                                                                  \
+	((RiskCode){ (const char *const[]){ __VA_ARGS__ },                                         \
+	             G_N_ELEMENTS(((const char *const[]){ __VA_ARGS__ })) })
 
-static void
-add_risk(Draft *d, const char *format, ...)
+static void G_GNUC_PRINTF(3, 0)
+        profile_add_risk_va(OmacpProfile *p, RiskCode code, const char *format, va_list args)
+{
+	char **v = g_new0(char *, code.n + 1);
+
+	for (gsize i = 0; i < code.n; i++)
+		v[i] = g_strdup(code.v[i] != NULL ? code.v[i] : "");
+	g_ptr_array_add(p->risks, g_strdup_vprintf(format, args));
+	g_ptr_array_add(p->risk_codes, v);
+}
+
+static void G_GNUC_PRINTF(3, 4)
+        profile_add_risk(OmacpProfile *p, RiskCode code, const char *format, ...)
 {
 	va_list args;
 
 	va_start(args, format);
-	g_ptr_array_add(d->profile->risks, g_strdup_vprintf(format, args));
+	profile_add_risk_va(p, code, format, args);
+	va_end(args);
+}
+
+/* Adds a risk: @code (RISK(code, args...)) and the English sentence. */
+static void G_GNUC_PRINTF(3, 4) add_risk(Draft *d, RiskCode code, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	profile_add_risk_va(d->profile, code, format, args);
 	va_end(args);
 }
 
@@ -1073,7 +1104,7 @@ add_mmsc_risk(Draft *d, const char *host, GPtrArray *others)
 		g_string_append_printf(text, "%s%s", i > 0 ? ", " : "",
 		                       (const char *) g_ptr_array_index(others, i));
 	}
-	add_risk(d,
+	add_risk(d, RISK("mmsc-foreign-domain", host, text->str),
 	         "MMS server %s is outside the operator's domain (the document's other hosts "
 	         "are %s): your MMS would go to a third party",
 	         host, text->str);
@@ -1292,7 +1323,7 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 		g_ptr_array_add(dns, NULL);
 		put_value(&d, "dns", g_variant_new_strv((const char *const *) dns->pdata, -1));
 		joined = g_strjoinv(", ", (char **) dns->pdata);
-		add_risk(&d,
+		add_risk(&d, RISK("dns", joined),
 		         "DNS servers set by the message (%s): they would see and could redirect "
 		         "every name you look up",
 		         joined);
@@ -1322,14 +1353,14 @@ add_internet(Ctx *ctx, const OmacpCharacteristic *nap)
 				put_value(&d, "proxy-domains",
 				          g_variant_new_strv((const char *const *) domains->pdata,
 				                             -1));
-				add_risk(&d,
+				add_risk(&d, RISK("proxy-domains", proxy.address, joined),
 				         "HTTP proxy %s on the internet access point for %s: "
 				         "traffic to "
 				         "those domains would go through it",
 				         proxy.address, joined);
 			} else {
 				put_s(&d, "proxy", proxy.address);
-				add_risk(&d,
+				add_risk(&d, RISK("proxy", proxy.address, "internet"),
 				         "HTTP proxy %s on the internet access point: web traffic "
 				         "would go through it",
 				         proxy.address);
@@ -1359,7 +1390,7 @@ add_other_napdef(Ctx *ctx, const OmacpCharacteristic *nap)
 	put_s(&d, "address-type", addrtype);
 	if (address != NULL &&
 	    (str_is(addrtype, "E164") || (bearer != NULL && g_str_has_suffix(bearer, "-CSD"))))
-		add_risk(&d,
+		add_risk(&d, RISK("dial-up", address),
 		         "dial-up access point: the device would call %s (circuit-switched data, "
 		         "may be charged per minute)",
 		         address);
@@ -1458,9 +1489,11 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 			put_s(&d, "wep-auth", "open");
 	}
 	if (str_is(security, "none"))
-		add_risk(&d, "open WLAN %s: traffic over it is not encrypted", ssid);
+		add_risk(&d, RISK("open-wlan", ssid),
+		         "open WLAN %s: traffic over it is not encrypted", ssid);
 	else if (str_is(security, "wep"))
-		add_risk(&d, "WLAN %s uses WEP, which offers no real protection", ssid);
+		add_risk(&d, RISK("wep", ssid), "WLAN %s uses WEP, which offers no real protection",
+		         ssid);
 	draft_finish(&d, ctx->out);
 }
 
@@ -1623,7 +1656,7 @@ check_mms_routes(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char 
 		         "MMS centre (MMSC) \"%s\" is not an http or https URL with a host; left "
 		         "out",
 		         shown);
-		add_risk(d,
+		add_risk(d, RISK("mmsc-invalid", shown),
 		         "MMS centre (MMSC) \"%s\" is not an http or https URL with a host: left "
 		         "out, MMS will not work with this profile",
 		         shown);
@@ -1633,7 +1666,8 @@ check_mms_routes(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char 
 		g_autofree char *shown = g_strescape(info->address, NULL);
 
 		ctx_warn(ctx, app, "MMS proxy \"%s\" is not a host with a port; left out", shown);
-		add_risk(d, "MMS proxy \"%s\" is not a host with a port: left out", shown);
+		add_risk(d, RISK("mms-proxy-invalid", shown),
+		         "MMS proxy \"%s\" is not a host with a port: left out", shown);
 		g_clear_pointer(&info->address, g_free);
 	}
 }
@@ -1705,7 +1739,8 @@ put_app_proxy(Ctx *ctx, Draft *d, const OmacpCharacteristic *app, const char *wh
 			put_s(d, "wap-gateway", info.address);
 		} else {
 			put_s(d, "proxy", info.address);
-			add_risk(d, "%s proxy %s: pages would be loaded through it", what,
+			add_risk(d, RISK("proxy", info.address, what),
+			         "%s proxy %s: pages would be loaded through it", what,
 			         info.address);
 		}
 		proxy_info_clear(&info);
@@ -1768,7 +1803,8 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 		const char *uri = omacp_characteristic_get(res, "URI");
 
 		if (omacp_characteristic_get(res, "AAUTHSECRET") != NULL && url_is_plain_http(uri))
-			add_risk(&d, "the password for bookmark %s would be sent unencrypted", uri);
+			add_risk(&d, RISK("bookmark-password", uri),
+			         "the password for bookmark %s would be sent unencrypted", uri);
 	}
 	draft_finish(&d, ctx->out);
 }
@@ -1859,7 +1895,7 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 	}
 	if (kind == OMACP_PROFILE_DM) {
 		put_b(&d, "init", omacp_characteristic_has(app, "INIT"));
-		add_risk(&d,
+		add_risk(&d, RISK("dm-server", address, provider),
 		         "device management server %s (%s): a device management server can "
 		         "control the device (install, change and erase settings and software)",
 		         address != NULL ? address : "(no address)", provider);
@@ -1887,13 +1923,14 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 			        &list, g_variant_new_array(G_VARIANT_TYPE("{ss}"), database, n));
 		}
 		put_value(&d, "databases", g_variant_builder_end(&list));
-		add_risk(&d,
+		add_risk(&d, RISK("ds-server", address),
 		         "data synchronisation server %s: it would receive the synchronised data "
 		         "(contacts, calendar, ...)",
 		         address != NULL ? address : "(no address)");
 	}
 	if (secret && url_is_plain_http(address))
-		add_risk(&d, "credentials would be sent unencrypted to %s", address);
+		add_risk(&d, RISK("plaintext-credentials", address),
+		         "credentials would be sent unencrypted to %s", address);
 	draft_finish(&d, ctx->out);
 }
 
@@ -1938,7 +1975,8 @@ add_email(Ctx *ctx, const OmacpCharacteristic *app, const char *protocol, guint3
 	put_s(&d, "server-id", omacp_characteristic_get(app, "PROVIDER-ID"));
 	password = put_appauth(&d, app);
 	if (password && str_is(security, "none"))
-		add_risk(&d, "the %s password would be sent unencrypted to %s", protocol,
+		add_risk(&d, RISK("plaintext-password", protocol, host),
+		         "the %s password would be sent unencrypted to %s", protocol,
 		         host != NULL ? host : "(no host)");
 	draft_finish(&d, ctx->out);
 }
@@ -1974,7 +2012,7 @@ add_bootstrap(Ctx *ctx, const OmacpCharacteristic *boot)
 	if (allow != NULL && g_ascii_string_to_unsigned(allow, 10, 0, 255, &n, NULL))
 		put_u(&d, "context-allow", (guint32) n);
 	put_s(&d, "proxy-id", omacp_characteristic_get(boot, "PROXY-ID"));
-	add_risk(&d,
+	add_risk(&d, RISK("bootstrap", provurl),
 	         "new trusted provisioning server %s: it could send further settings that "
 	         "change this device",
 	         provurl);
@@ -2419,12 +2457,12 @@ omacp_profiles_check_mbpi(GPtrArray *profiles, const OmacpMbpi *mbpi, const char
 			continue;
 		if (g_variant_lookup(profile->settings, "apn", "&s", &apn) && apns->len > 0 &&
 		    !list_contains_ci(apns, apn))
-			g_ptr_array_add(
-			        profile->risks,
-			        g_strdup_printf("APN %s is not listed for %s (MCC %s, MNC %s) "
-			                        "in mobile-broadband-provider-info, which "
-			                        "lists: %s",
-			                        apn, operators->str, mcc, mnc, apn_list));
+			profile_add_risk(profile,
+			                 RISK("apn-unknown", apn, operators->str, apn_list),
+			                 "APN %s is not listed for %s (MCC %s, MNC %s) "
+			                 "in mobile-broadband-provider-info, which "
+			                 "lists: %s",
+			                 apn, operators->str, mcc, mnc, apn_list);
 		if (profile->kind == OMACP_PROFILE_MMS &&
 		    g_variant_lookup(profile->settings, "mmsc", "&s", &mmsc) && mmscs->len > 0) {
 			g_autofree char *host = url_host(mmsc);
@@ -2444,13 +2482,12 @@ omacp_profiles_check_mbpi(GPtrArray *profiles, const OmacpMbpi *mbpi, const char
 			}
 			/* Single-label and IP MMSC hosts cannot be judged. */
 			if (!match && org != NULL)
-				g_ptr_array_add(
-				        profile->risks,
-				        g_strdup_printf(
-				                "MMS server %s is not the one "
-				                "mobile-broadband-provider-info lists for %s "
-				                "(%s)",
-				                mmsc, operators->str, listed->str));
+				profile_add_risk(
+				        profile,
+				        RISK("mmsc-unknown", mmsc, operators->str, listed->str),
+				        "MMS server %s is not the one "
+				        "mobile-broadband-provider-info lists for %s (%s)",
+				        mmsc, operators->str, listed->str);
 		}
 	}
 }

@@ -37,6 +37,10 @@ typedef struct {
 	GVariant *settings; /* a{sv}, non-floating; secrets only as "<x>-set" booleans */
 	GVariant *secrets;  /* a{sv} of secrets ("password", "psk", ...), NULL when none */
 	GPtrArray *risks;   /* char *, human-readable */
+	/* GStrv per risk, in the order of @risks: a stable code (dbus/README.md,
+	 * "Risk codes") followed by its arguments, for clients that render the
+	 * risk in the user's language */
+	GPtrArray *risk_codes;
 } OmacpProfile;
 
 void omacp_profile_free(OmacpProfile *profile);

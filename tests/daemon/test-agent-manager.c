@@ -211,21 +211,24 @@ test_register(Fixture *f, gconstpointer data)
 	                                             g_variant_new("(o)", "/m/1"),
 	                                             G_VARIANT_TYPE("(s)"), replied, f),
 	                 ==, 0);
-	g_assert_true(omacp_agent_manager_register(f->agents, owner, AGENT_PATH, &error));
+	g_assert_true(
+	        omacp_agent_manager_register(f->agents, owner, AGENT_PATH, 1000, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_true(omacp_agent_manager_can_ask(f->agents));
 	/* the same twice: refused */
-	g_assert_false(omacp_agent_manager_register(f->agents, owner, AGENT_PATH, &error));
+	g_assert_false(
+	        omacp_agent_manager_register(f->agents, owner, AGENT_PATH, 1000, NULL, &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS);
 	g_clear_error(&error);
 	/* up to the cap */
 	for (guint i = 1; i < OMACP_AGENT_MANAGER_MAX_AGENTS; i++) {
 		g_autofree char *path = g_strdup_printf("/test/more/%u", i);
 
-		g_assert_true(omacp_agent_manager_register(f->agents, owner, path, &error));
+		g_assert_true(omacp_agent_manager_register(f->agents, owner, path, 2000 + i, NULL,
+		                                           &error));
 	}
-	g_assert_false(
-	        omacp_agent_manager_register(f->agents, owner, "/test/one/too/many", &error));
+	g_assert_false(omacp_agent_manager_register(f->agents, owner, "/test/one/too/many", 5000,
+	                                            NULL, &error));
 	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
 	g_clear_error(&error);
 	g_assert_cmpuint(omacp_agent_manager_count(f->agents), ==, OMACP_AGENT_MANAGER_MAX_AGENTS);
@@ -242,8 +245,9 @@ test_request_reply(Fixture *f, gconstpointer data)
 	g_autoptr(Agent) agent = agent_new(f, "1234");
 	guint id;
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(agent->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(agent->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	id = omacp_agent_manager_request(f->agents, "RequestPin", g_variant_new("(o)", "/m/1"),
 	                                 G_VARIANT_TYPE("(s)"), replied, f);
 	g_assert_cmpuint(id, >, 0);
@@ -265,10 +269,12 @@ test_newest_agent_and_queue(Fixture *f, gconstpointer data)
 	guint first;
 	guint second;
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(old->conn), AGENT_PATH, NULL));
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(new->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(old->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(new->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	first = omacp_agent_manager_request(f->agents, "RequestConfirmation",
 	                                    g_variant_new("(o)", "/m/1"), G_VARIANT_TYPE("(b)"),
 	                                    replied, f);
@@ -299,8 +305,9 @@ test_cancel(Fixture *f, gconstpointer data)
 	guint sent;
 	guint queued;
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(agent->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(agent->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	sent = omacp_agent_manager_request(f->agents, "RequestConfirmation",
 	                                   g_variant_new("(o)", "/m/1"), G_VARIANT_TYPE("(b)"),
 	                                   replied, f);
@@ -331,8 +338,9 @@ test_timeout(Fixture *f, gconstpointer data)
 {
 	g_autoptr(Agent) agent = agent_new(f, "1234");
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(agent->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(agent->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	omacp_agent_manager_request(f->agents, "RequestConfirmation", g_variant_new("(o)", "/m/1"),
 	                            G_VARIANT_TYPE("(b)"), replied, f);
 	WAIT_UNTIL(f->replies == 1);
@@ -344,8 +352,9 @@ test_vanished(Fixture *f, gconstpointer data)
 {
 	Agent *agent = agent_new(f, "1234");
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(agent->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(agent->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	/* the watch reports the name there first: no change */
 	g_main_context_iteration(NULL, FALSE);
 	agent_free(agent);
@@ -359,8 +368,9 @@ test_release(Fixture *f, gconstpointer data)
 {
 	g_autoptr(Agent) agent = agent_new(f, "1234");
 
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(agent->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(agent->conn),
+	                                           AGENT_PATH, 1000, NULL, NULL));
 	omacp_agent_manager_request(f->agents, "RequestConfirmation", g_variant_new("(o)", "/m/1"),
 	                            G_VARIANT_TYPE("(b)"), replied, f);
 	WAIT_UNTIL(agent->held->len == 1);
@@ -400,10 +410,11 @@ test_capabilities(Fixture *f, gconstpointer data)
 
 	omacp_agent_manager_set_roster_func(f->agents, roster_changed, &roster);
 	g_assert_false(omacp_agent_manager_find_capable(f->agents, "mms", NULL, NULL));
-	g_assert_true(
-	        omacp_agent_manager_register_full(f->agents, mms_owner, AGENT_PATH, caps, NULL));
-	g_assert_true(omacp_agent_manager_register(
-	        f->agents, g_dbus_connection_get_unique_name(plain->conn), AGENT_PATH, NULL));
+	g_assert_true(omacp_agent_manager_register_full(f->agents, mms_owner, AGENT_PATH, 1000,
+	                                                NULL, caps, NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(plain->conn),
+	                                           AGENT_PATH, 1001, NULL, NULL));
 	g_assert_cmpuint(roster, ==, 2);
 	/* the newest agent has no "mms": the one before it is found */
 	g_assert_true(omacp_agent_manager_find_capable(f->agents, "mms", &owner, &path));
@@ -416,6 +427,127 @@ test_capabilities(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(roster, ==, 3);
 	g_assert_false(omacp_agent_manager_find_capable(f->agents, "mms", NULL, NULL));
 	omacp_agent_manager_set_roster_func(f->agents, NULL, NULL);
+}
+
+/* One user cannot fill the registry (issue 13, M2): the cap per uid, and
+ * one beyond it refused while another user still gets in. */
+static void
+test_per_user_cap(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Agent) agent = agent_new(f, "1234");
+	const char *owner = g_dbus_connection_get_unique_name(agent->conn);
+	g_autoptr(GError) error = NULL;
+
+	for (guint i = 0; i < OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER; i++) {
+		g_autofree char *path = g_strdup_printf("/test/user/%u", i);
+
+		g_assert_true(
+		        omacp_agent_manager_register(f->agents, owner, path, 1000, NULL, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_false(omacp_agent_manager_register(f->agents, owner, "/test/user/beyond", 1000,
+	                                            NULL, &error));
+	g_assert_error(error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE);
+	g_clear_error(&error);
+	g_assert_cmpuint(omacp_agent_manager_count(f->agents), ==,
+	                 OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER);
+	/* another user is not locked out */
+	g_assert_true(
+	        omacp_agent_manager_register(f->agents, owner, "/test/other", 1001, NULL, &error));
+	/* and room again once one of the first user's goes */
+	g_assert_true(omacp_agent_manager_unregister(f->agents, owner, "/test/user/0", NULL));
+	g_assert_true(omacp_agent_manager_register(f->agents, owner, "/test/user/beyond", 1000,
+	                                           NULL, &error));
+	g_assert_no_error(error);
+}
+
+static gboolean
+prefer_session(const char *session, gpointer user_data)
+{
+	return g_strcmp0(session, user_data) == 0;
+}
+
+/* The agent of the active session is asked before a more recent one of
+ * another session; without an active one, the most recent. */
+static void
+test_active_session_first(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Agent) front = agent_new(f, "1111");
+	g_autoptr(Agent) back = agent_new(f, "2222");
+	g_autofree char *active = g_strdup("/org/freedesktop/login1/session/c1");
+
+	omacp_agent_manager_set_prefer_func(f->agents, prefer_session, active);
+	g_assert_true(omacp_agent_manager_register(f->agents,
+	                                           g_dbus_connection_get_unique_name(front->conn),
+	                                           AGENT_PATH, 1000, active, NULL));
+	g_assert_true(omacp_agent_manager_register(
+	        f->agents, g_dbus_connection_get_unique_name(back->conn), AGENT_PATH, 1001,
+	        "/org/freedesktop/login1/session/c2", NULL));
+	omacp_agent_manager_request(f->agents, "RequestPin", g_variant_new("(o)", "/m/1"),
+	                            G_VARIANT_TYPE("(s)"), replied, f);
+	WAIT_UNTIL(f->replies == 1);
+	g_assert_cmpstr(reply_string(f->reply), ==, "1111");
+	g_assert_cmpuint(back->asked, ==, 0);
+	/* the session switched: the other user's agent now */
+	g_free(active);
+	active = g_strdup("/org/freedesktop/login1/session/c2");
+	omacp_agent_manager_set_prefer_func(f->agents, prefer_session, active);
+	omacp_agent_manager_request(f->agents, "RequestPin", g_variant_new("(o)", "/m/2"),
+	                            G_VARIANT_TYPE("(s)"), replied, f);
+	WAIT_UNTIL(f->replies == 2);
+	g_assert_cmpstr(reply_string(f->reply), ==, "2222");
+	/* nobody active: the most recent */
+	omacp_agent_manager_set_prefer_func(f->agents, prefer_session, NULL);
+	omacp_agent_manager_request(f->agents, "RequestPin", g_variant_new("(o)", "/m/3"),
+	                            G_VARIANT_TYPE("(s)"), replied, f);
+	WAIT_UNTIL(f->replies == 3);
+	g_assert_cmpstr(reply_string(f->reply), ==, "2222");
+	g_assert_cmpuint(front->asked, ==, 1);
+}
+
+/* Ask's route: a request to one named agent, not the one asked first; a
+ * queued request whose agent leaves ends with G_IO_ERROR_CLOSED (asked
+ * elsewhere, not a refusal). */
+static void
+test_request_to_and_closed(Fixture *f, gconstpointer data)
+{
+	g_autoptr(Agent) old = agent_new(f, "1111");
+	g_autoptr(Agent) new = agent_new(f, "2222");
+	const char *old_owner = g_dbus_connection_get_unique_name(old->conn);
+	const char *new_owner = g_dbus_connection_get_unique_name(new->conn);
+	const char *path = NULL;
+	guint id;
+
+	g_assert_true(
+	        omacp_agent_manager_register(f->agents, old_owner, AGENT_PATH, 1000, NULL, NULL));
+	g_assert_true(
+	        omacp_agent_manager_register(f->agents, new_owner, AGENT_PATH, 1001, NULL, NULL));
+	g_assert_true(omacp_agent_manager_find_owner(f->agents, old_owner, &path));
+	g_assert_cmpstr(path, ==, AGENT_PATH);
+	g_assert_false(omacp_agent_manager_find_owner(f->agents, ":1.999", NULL));
+	g_assert_cmpuint(omacp_agent_manager_request_to(f->agents, ":1.999", AGENT_PATH,
+	                                                "RequestPin", g_variant_new("(o)", "/m/0"),
+	                                                G_VARIANT_TYPE("(s)"), replied, f),
+	                 ==, 0);
+	id = omacp_agent_manager_request_to(f->agents, old_owner, AGENT_PATH, "RequestPin",
+	                                    g_variant_new("(o)", "/m/1"), G_VARIANT_TYPE("(s)"),
+	                                    replied, f);
+	g_assert_cmpstr(omacp_agent_manager_request_owner(f->agents, id), ==, old_owner);
+	WAIT_UNTIL(f->replies == 1);
+	g_assert_cmpstr(reply_string(f->reply), ==, "1111");
+	g_assert_cmpuint(new->asked, ==, 0);
+	/* one under way, one queued; the agent unregisters */
+	omacp_agent_manager_request(f->agents, "RequestConfirmation", g_variant_new("(o)", "/m/2"),
+	                            G_VARIANT_TYPE("(b)"), replied, f);
+	omacp_agent_manager_request(f->agents, "RequestConfirmation", g_variant_new("(o)", "/m/3"),
+	                            G_VARIANT_TYPE("(b)"), replied, f);
+	WAIT_UNTIL(new->held->len == 1);
+	g_assert_true(omacp_agent_manager_unregister(f->agents, new_owner, AGENT_PATH, NULL));
+	g_assert_cmpuint(f->replies, ==, 2);
+	g_assert_error(f->error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+	g_dbus_method_invocation_return_value(g_ptr_array_steal_index(new->held, 0),
+	                                      g_variant_new("(b)", TRUE));
+	WAIT_UNTIL(f->replies == 3);
 }
 
 int
@@ -433,6 +565,9 @@ main(int argc, char **argv)
 	ADD("/agent-manager/vanished", 0, test_vanished);
 	ADD("/agent-manager/release", 0, test_release);
 	ADD("/agent-manager/capabilities", 0, test_capabilities);
+	ADD("/agent-manager/per-user-cap", 0, test_per_user_cap);
+	ADD("/agent-manager/active-session-first", 0, test_active_session_first);
+	ADD("/agent-manager/request-to-and-closed", 0, test_request_to_and_closed);
 #undef ADD
 	return g_test_run();
 }

@@ -291,6 +291,96 @@ test_state_names(void)
 	g_assert_false(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_QUARANTINED));
 }
 
+/* Every risk travels with a stable code and its arguments (issue 14):
+ * made by the real document stage, one risk per entry. */
+static void
+test_risk_codes(void)
+{
+	static const char doc[] =
+	        "<wap-provisioningdoc version=\"1.1\">"
+	        "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" value=\"NET\"/>"
+	        "<parm name=\"NAME\" value=\"NET\"/><parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
+	        "<parm name=\"NAP-ADDRESS\" value=\"internet\"/>"
+	        "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/><parm name=\"INTERNET\"/>"
+	        "<parm name=\"DNS-ADDR\" value=\"10.1.2.3\"/></characteristic>"
+	        "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" value=\"w7\"/>"
+	        "<parm name=\"PROVIDER-ID\" value=\"PLT\"/><parm name=\"NAME\" value=\"PLT\"/>"
+	        "<parm name=\"ADDR\" value=\"http://dm.example/\"/></characteristic>"
+	        "</wap-provisioningdoc>";
+	g_autoptr(GPtrArray) inputs =
+	        g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) msg = NULL;
+	g_autoptr(GError) error = NULL;
+	guint coded = 0;
+
+	g_ptr_array_add(inputs, g_bytes_new_static(doc, sizeof doc - 1));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_XML, inputs, NULL, &msg, &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < msg->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(msg->profiles, i);
+		g_autoptr(GVariant) changes = changes_of(p, FALSE, NULL, NULL, NULL);
+
+		g_assert_cmpuint(p->risk_codes->len, ==, p->risks->len);
+		for (gsize j = 0; j < g_variant_n_children(changes); j++) {
+			g_autoptr(GVariant) e = g_variant_get_child_value(changes, j);
+			g_autofree char *risk = entry_string(e, "risk");
+			g_autofree char *code = entry_string(e, "risk-code");
+			g_autofree char *field = entry_string(e, "field");
+			g_autoptr(GVariant) args =
+			        g_variant_lookup_value(e, "risk-args", G_VARIANT_TYPE_STRING_ARRAY);
+			g_autofree const char **argv = g_variant_get_strv(args, NULL);
+
+			g_assert_nonnull(args);
+			/* one risk per entry: never two sentences joined */
+			g_assert_null(strstr(risk, "; "));
+			if (risk[0] == '\0') {
+				g_assert_cmpstr(code, ==, "");
+				g_assert_cmpuint(g_variant_n_children(args), ==, 0);
+				continue;
+			}
+			coded++;
+			if (g_str_equal(code, "dns")) {
+				g_assert_cmpstr(field, ==, "dns");
+				g_assert_cmpuint(g_strv_length((char **) argv), ==, 1);
+				g_assert_cmpstr(argv[0], ==, "10.1.2.3");
+			} else {
+				g_assert_cmpstr(code, ==, "dm-server");
+				g_assert_cmpuint(g_strv_length((char **) argv), ==, 2);
+				g_assert_cmpstr(argv[0], ==, "http://dm.example/");
+				g_assert_cmpstr(argv[1], ==, "PLT");
+			}
+		}
+	}
+	g_assert_cmpuint(coded, ==, 2);
+}
+
+static void
+test_risk_codes_preview(void)
+{
+	g_autoptr(OmacpProfile) p = profile_new(OMACP_PROFILE_INTERNET, "internet:NAP1", "Net",
+	                                        settings_of("internet", NULL));
+	g_autoptr(GVariant) preview = g_variant_ref_sink(g_variant_new_parsed(
+	        "[{'field': <'networkmanager:edited-by-hand'>, 'old': <'true'>, "
+	        "'new': <'overwritten'>, 'risk': <'edited by hand'>}]"));
+	g_autoptr(GVariant) changes = changes_of(p, FALSE, NULL, NULL, preview);
+	g_autoptr(GVariant) e = entry_for(changes, "networkmanager:edited-by-hand");
+	g_autofree char *code = entry_string(e, "risk-code");
+	g_autoptr(GVariant) args =
+	        g_variant_lookup_value(e, "risk-args", G_VARIANT_TYPE_STRING_ARRAY);
+	g_autoptr(GError) in_use = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
+	                                       "the context is in use (active)");
+	g_autoptr(GVariant) active =
+	        g_variant_ref_sink(omacp_changes_add_forcing(NULL, p, in_use->message));
+	g_autoptr(GVariant) ae = entry_for(active, "ofono:Active");
+	g_autofree char *acode = entry_string(ae, "risk-code");
+
+	g_assert_cmpstr(code, ==, "edited-by-hand");
+	g_assert_cmpuint(g_variant_n_children(args), ==, 1);
+	g_assert_cmpstr(g_variant_get_string(g_variant_get_child_value(args, 0), NULL), ==,
+	                "networkmanager");
+	g_assert_cmpstr(acode, ==, "active-connection");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -302,6 +392,8 @@ main(int argc, char **argv)
 	g_test_add_func("/changes/removal-and-preview", test_removal_and_preview);
 	g_test_add_func("/changes/need-a-look", test_need_a_look);
 	g_test_add_func("/changes/forcing", test_forcing);
+	g_test_add_func("/changes/risk-codes", test_risk_codes);
+	g_test_add_func("/changes/risk-codes-preview", test_risk_codes_preview);
 	g_test_add_func("/mask/imsi", test_mask_imsi);
 	g_test_add_func("/state/names", test_state_names);
 	return g_test_run();

@@ -70,8 +70,11 @@ class Session:
     """Xvfb, the session bus, dunst, the Notify recorder and the agent. The
     omacpd of @daemon (an omacptest.daemon.Daemon) plays the system service."""
 
-    def __init__(self, daemon, width=1280, height=800, lang=None):
+    def __init__(self, daemon, width=1280, height=800, lang=None, user=None):
+        """@user: (uid, gid) to run the agent as, in a session of that user
+        (its runtime and home directories); the rest runs as the caller."""
         self.daemon = daemon
+        self.user = user
         self.tmp = tempfile.mkdtemp(prefix='omacp-agent-test-')
         self.procs = []
         self.agent = None
@@ -112,9 +115,15 @@ class Session:
     def _start_bus(self):
         os.makedirs(self.path('run'), 0o700)
         os.makedirs(self.path('home'), 0o700)
+        policy = private_bus.OPEN_EAVESDROP
+        if self.user is not None:
+            # the agent's user reaches the bus; the directories are its own
+            os.chmod(self.tmp, 0o755)
+            for d in ('run', 'home'):
+                os.chown(self.path(d), *self.user)
+            policy = '    <allow user="*"/>\n' + policy
         conf = self.path('session.conf')
-        private_bus.write_config(conf, 'session', 'unix:dir=' + self.tmp,
-                                 private_bus.OPEN_EAVESDROP)
+        private_bus.write_config(conf, 'session', 'unix:dir=' + self.tmp, policy)
         bus, self.address = private_bus.start(conf)
         self.procs.append(bus)
         if not self.address:
@@ -160,7 +169,11 @@ class Session:
         if lang:
             env['LANGUAGE'] = lang
             env['OMACP_LOCALEDIR'] = os.environ.get('OMACP_AGENT_LOCALEDIR', '')
-        self.agent = self._spawn([AGENT, '--gapplication-service'], 'agent.log', env=env)
+        argv = [AGENT, '--gapplication-service']
+        if self.user is not None:
+            argv = ['setpriv', '--reuid=%d' % self.user[0], '--regid=%d' % self.user[1],
+                    '--init-groups', '--'] + argv
+        self.agent = self._spawn(argv, 'agent.log', env=env)
         wait_until(lambda: 'registered as agent' in self.agent_log(), 'the agent registering')
 
     def stop_agent(self):

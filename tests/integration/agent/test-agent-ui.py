@@ -166,6 +166,10 @@ class Risks(AgentUI):
         self.assertEqual(self.state(path), 'pending-pin')
         self.assertEqual(d.props(path)['PinAttemptsLeft'], 3)
         s.key(dialog, 'alt+i')
+        # the right PIN is no consent to risks (issue 13, M5): omacpd asks
+        # for a confirmation, which the user gave already
+        s.wait_log(path + ': omacpd asks for a confirmation')
+        s.wait_log(path + ': the user confirmed the warnings already')
         self.wait_state(path, 'applied')
         s.wait_log(path + ': the user confirmed the warning')
         s.wait_log(path + ': shown: Installed')
@@ -280,9 +284,7 @@ class Closing(AgentUI):
         s.wait_log(path + ': request cancelled by omacpd', after=mark, timeout=10)
         s.wait_log('Your PIN is kept', after=mark)
         s.window(REVIEW_TITLE)
-        # today's omacpd cannot be asked to ask again (the proposed
-        # Manager.Ask): the page answers with Accept() itself
-        s.wait_log('omacpd has no Manager.Ask()')
+        s.wait_log('omacpd has Manager.Ask()')
         # Install (Return) still works: the agent calls Accept() itself
         s.key(win, 'Return')
         self.wait_state(path, 'applied')

@@ -290,7 +290,8 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual((apn[0]['old'], apn[0]['new']), ('', 'old.apn.example'))
         self.assertEqual(apn[0]['profile'], 'internet:NAP1')
         for c in changes:
-            self.assertEqual(set(c), {'profile', 'kind', 'field', 'old', 'new', 'risk'})
+            self.assertEqual(set(c), {'profile', 'kind', 'field', 'old', 'new', 'risk',
+                                      'risk-code', 'risk-args'})
             self.assertNotIn('Sup3rSecretPw', repr(c))
         self.d.call(path, 'Accept', '')
         prof_path = self.d.props(path)['Profiles'][0]

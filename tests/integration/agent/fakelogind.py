@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A stand-in for systemd-logind's D-Bus interface (org.freedesktop.login1)
+on a private bus: logind itself needs systemd as PID 1, which the test
+machines do not run. It serves only what omacpd reads: Manager
+GetSessionByPID and seat0's ActiveSession property with PropertiesChanged.
+
+python3 fakelogind.py ADDRESS; stdin commands: "map PID SESSION",
+"activate SESSION" (or "activate -" for none), "quit". Prints "ready" and
+"active SESSION"."""
+
+import sys
+
+NAME = 'org.freedesktop.login1'
+ROOT = '/org/freedesktop/login1'
+SEAT = ROOT + '/seat/seat0'
+PROPS = 'org.freedesktop.DBus.Properties'
+
+
+def run(address):
+    import dbus
+    import dbus.mainloop.glib
+    import dbus.service
+    from gi.repository import GLib
+
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+    bus = dbus.bus.BusConnection(address)
+    loop = GLib.MainLoop()
+    sessions = {}
+    state = {'active': None}
+
+    def session_path(sid):
+        return dbus.ObjectPath(ROOT + '/session/' + sid)
+
+    def active_value():
+        sid = state['active']
+        return dbus.Struct((sid or '', session_path(sid) if sid else dbus.ObjectPath('/')),
+                           signature='so')
+
+    class Manager(dbus.service.Object):
+        @dbus.service.method(NAME + '.Manager', in_signature='u', out_signature='o')
+        def GetSessionByPID(self, pid):
+            if int(pid) not in sessions:
+                raise dbus.exceptions.DBusException(
+                    'PID %d does not belong to any known session' % pid,
+                    name=NAME + '.NoSessionForPID')
+            return session_path(sessions[int(pid)])
+
+    class Seat(dbus.service.Object):
+        @dbus.service.method(PROPS, in_signature='ss', out_signature='v')
+        def Get(self, iface, prop):
+            if prop != 'ActiveSession':
+                raise dbus.exceptions.DBusException('no ' + prop,
+                                                    name='org.freedesktop.DBus.Error.UnknownProperty')
+            return active_value()
+
+        @dbus.service.method(PROPS, in_signature='s', out_signature='a{sv}')
+        def GetAll(self, iface):
+            return {'ActiveSession': active_value()}
+
+        @dbus.service.signal(PROPS, signature='sa{sv}as')
+        def PropertiesChanged(self, iface, changed, invalidated):
+            pass
+
+    Manager(bus, ROOT)
+    seat = Seat(bus, SEAT)
+    bus.request_name(NAME)
+    print('ready', flush=True)
+
+    def on_stdin(source, condition):
+        line = sys.stdin.readline()
+        words = line.split()
+        if not words or words[0] == 'quit':
+            loop.quit()
+            return False
+        if words[0] == 'map':
+            sessions[int(words[1])] = words[2]
+            print('mapped', words[1], flush=True)
+        elif words[0] == 'activate':
+            state['active'] = None if words[1] == '-' else words[1]
+            seat.PropertiesChanged('org.freedesktop.login1.Seat',
+                                   {'ActiveSession': active_value()}, [])
+            print('active', words[1], flush=True)
+        return True
+
+    GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_IN | GLib.IO_HUP, on_stdin)
+    loop.run()
+
+
+if __name__ == '__main__':
+    run(sys.argv[1])

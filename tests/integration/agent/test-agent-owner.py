@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Agents and their owners on the system bus, with the real polkitd (issue 13
+M2, issue 14): omacpd as installed on a private system bus with the
+default-deny policy, our bus policy and polkitd with omacp's actions and the
+rule of tests/integration/acl (members of omacp-test-admins may do the
+org.omacp.* actions), in a private mount namespace.
+
+  unprivileged-omacp-agent  the real omacp-agent running as omacp-test-admin
+                            (not root) under Xvfb: registered with that uid,
+                            notifies, the typed PIN applies the message
+  revoked-owner             once polkit no longer authorizes the agent's
+                            owner, the agent gets Release and no request
+  per-user-cap              a 4th agent of one user is refused, another
+                            user's agent still registers
+
+Needs root, util-linux, polkitd and (for the first) the agent's tools; skipped
+without them (a failure under CI=true)."""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MARK = 'OMACP_AGENT_OWNER_IN_NAMESPACE'
+
+
+def tap_skip(reason):
+    print('1..0 # SKIP ' + reason, flush=True)
+    sys.exit(0)
+
+
+def enter_namespace():
+    if os.environ.get(MARK) == '1':
+        return
+    if os.geteuid() != 0:
+        tap_skip('needs root (a mount namespace, other users)')
+    missing = [t for t in ('unshare', 'setpriv', 'mount', 'dbus-daemon')
+               if shutil.which(t) is None]
+    if not os.access('/usr/lib/polkit-1/polkitd', os.X_OK):
+        missing.append('polkitd')
+    if missing:
+        if os.environ.get('CI') == 'true':
+            print('1..1\nnot ok 1 - missing %s (tools/install-deps)' % ', '.join(missing))
+            sys.exit(1)
+        tap_skip('missing ' + ', '.join(missing))
+    os.execvpe('unshare', ['unshare', '--mount', '--propagation', 'private', sys.executable,
+                           os.path.abspath(__file__)] + sys.argv[1:],
+               dict(os.environ, **{MARK: '1'}))
+
+
+if __name__ == '__main__':
+    enter_namespace()
+
+import unittest  # noqa: E402
+
+from omacptest.daemon import Lines, mac, main, push, stop_child  # noqa: E402
+
+spec = importlib.util.spec_from_file_location(
+    'acltest', os.path.join(HERE, '..', 'acl', 'test-acl.py'))
+acl = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(acl)
+
+IMSI = '001017770001234'
+PIN = '13572468'
+DOC = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="NAPDEF">
+    <parm name="NAME" value="Owner %s"/>
+    <parm name="NAPID" value="NAP-%s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+    <parm name="INTERNET"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+RULES_PATH = '/etc/polkit-1/rules.d/60-omacp-acl-test.rules'
+
+
+def userpin(tag):
+    body = DOC.replace(b'%s', tag.encode())
+    return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
+
+
+def setUpModule():
+    acl.WORLD = acl.World()
+    shutil.copy(os.path.join(HERE, 'fakeagent.py'), acl.WORLD.path('bin', 'fakeagent.py'))
+    os.chmod(acl.WORLD.path('bin', 'fakeagent.py'), 0o644)
+
+
+def tearDownModule():
+    if acl.WORLD is not None:
+        acl.WORLD.close()
+
+
+def polkit_reloads(rules):
+    """Writes @rules and waits until polkitd has loaded them."""
+    log = acl.WORLD.path('polkitd.log')
+
+    def loads():
+        with open(log, errors='replace') as f:
+            return f.read().count('Finished loading, compiling and executing')
+    before = loads()
+    with open(RULES_PATH, 'w') as f:
+        f.write(rules)
+    acl.wait_until(lambda: loads() > before, 'polkitd reloading its rules', timeout=15)
+
+
+class Owners(unittest.TestCase):
+    def setUp(self):
+        self.d = acl.Omacpd()
+        self.addCleanup(self.d.close)
+
+    def agent(self, user, *args):
+        uid, gid = acl.WORLD.users[user]
+        prefix = [] if uid == 0 else ['setpriv', '--reuid=%d' % uid, '--regid=%d' % gid,
+                                      '--init-groups', '--']
+        proc = subprocess.Popen(prefix + ['/usr/bin/python3',
+                                          acl.WORLD.path('bin', 'fakeagent.py'),
+                                          acl.WORLD.address] + list(args),
+                                env=acl.WORLD.env, cwd='/', stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(stop_child, proc)
+        self.addCleanup(lambda: proc.stdin.close())
+        lines = Lines(proc)
+        lines.wait_for('register')
+        return proc, lines
+
+    def test_revoked_owner(self):
+        proc, lines = self.agent(acl.ADMIN, '--pin', PIN)
+        lines.wait_for('registered /test/agent')
+        first = self.d.deliver(userpin('before'), imsi=IMSI, sender='+4930001')
+        lines.wait_for('RequestPin ' + first)
+        acl.wait_until(lambda: self.d.props(first)['State'] == 'applied', 'applied')
+        # the administrators' group loses the omacp actions
+        polkit_reloads(acl.RULES.replace('subject.isInGroup', '!!subject.no && '
+                                         'subject.isInGroup'))
+        self.addCleanup(polkit_reloads, acl.RULES)
+        second = self.d.deliver(userpin('after'), imsi=IMSI, sender='+4930001')
+        lines.wait_for('Release')
+        acl.wait_until(lambda: 'no longer authorized' in self.d.log(), 'the drop logged')
+        time.sleep(0.5)
+        lines.wait_for('Release')
+        self.assertFalse([l for l in lines.seen if 'RequestPin ' + second in l], lines.seen)
+        self.assertEqual(self.d.props(second)['State'], 'pending-pin')
+        self.assertEqual(self.d.props(second)['PinAttemptsLeft'], 3)
+
+    def test_per_user_cap(self):
+        proc, lines = self.agent(acl.ADMIN, '--paths', '4')
+        line = lines.wait_for('register-error /test/agent3')
+        self.assertIn('org.omacp.Provisioning1.Error.TooLarge', line)
+        self.assertEqual(len([l for l in lines.seen if l.startswith('registered')]), 3)
+        uid = acl.WORLD.users[acl.ADMIN][0]
+        self.assertIn('(uid %d, session unknown)' % uid, self.d.log())
+        # root is another user: not locked out
+        other, other_lines = self.agent('root')
+        other_lines.wait_for('registered /test/agent')
+
+
+class UnprivilegedAgent(unittest.TestCase):
+    def setUp(self):
+        from agentsession import missing_tools
+        missing = missing_tools()
+        if missing:
+            if os.environ.get('CI') == 'true':
+                self.fail('missing ' + ', '.join(missing))
+            self.skipTest('missing ' + ', '.join(missing))
+        from agentsession import Session
+        self.d = acl.Omacpd()
+        self.addCleanup(self.d.close)
+        self.d.address = acl.WORLD.address
+        self.s = Session(self.d, user=acl.WORLD.users[acl.ADMIN])
+        self.addCleanup(self.s.close)
+
+    def test_unprivileged_omacp_agent(self):
+        from agentsession import REVIEW_TITLE
+        s, d = self.s, self.d
+        uid = acl.WORLD.users[acl.ADMIN][0]
+        acl.wait_until(lambda: 'registered (uid %d' % uid in d.log(), 'registered as the user')
+        pid = s.agent.pid
+        acl.wait_until(lambda: os.stat('/proc/%d' % pid).st_uid == uid or
+                       any(os.stat('/proc/%s' % c).st_uid == uid
+                           for c in os.listdir('/proc') if c.isdigit() and
+                           open('/proc/%s/stat' % c).read().split()[3] == str(pid)),
+                       'the agent running as the user')
+        path = d.deliver(userpin('unpriv'), imsi=IMSI, sender='+4930777')
+        s.wait_log(path + ': omacpd asks for the PIN')
+        s.wait_notification(lambda n: '+4930777' in n['summary'], 'for the message')
+        s.action('review', path)
+        win = s.window(REVIEW_TITLE)
+        s.type(win, PIN)
+        s.key(win, 'Return')
+        acl.wait_until(lambda: d.props(path)['State'] == 'applied', 'the message applied')
+        s.wait_log(path + ': shown: Installed')
+
+
+if __name__ == '__main__':
+    main()
