@@ -587,6 +587,36 @@ run_waiting(OmacpApplyQueue *self)
 	}
 }
 
+/* A user accepting @msg makes its internet profiles their SIM's default;
+ * the choice is stored with the message (saved on "changed"), so that an
+ * apply that first waits for a backend, or is resumed after a restart
+ * (where nobody is there to confirm), still makes them the default. */
+static void
+remember_default_choice(OmacpDaemonMessage *msg, gboolean user_confirmed)
+{
+	if (!user_confirmed || msg->accept_default)
+		return;
+	msg->accept_default = TRUE;
+	omacp_daemon_message_changed(msg);
+}
+
+/* Whether @msg's new default is switched to at once: Activate= in
+ * omacpd.conf, and with "ask" what the user chose on accepting (stored
+ * with the message like accept_default). */
+static gboolean
+activate_now(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
+{
+	switch (self->activate) {
+	case OMACP_ACTIVATE_ALWAYS:
+		return TRUE;
+	case OMACP_ACTIVATE_ASK:
+		return msg->accept_activate;
+	case OMACP_ACTIVATE_NEVER:
+		break;
+	}
+	return FALSE;
+}
+
 /* Applies the accepted @msg; takes @invocation (may be NULL), answered
  * when the apply ends. */
 static void
@@ -604,6 +634,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	/* overwriting hand edits or cutting a connection needs a user who was
 	 * shown it */
 	force = user_confirmed && omacp_changes_need_force(omacp_dbus_message_get_changes(m));
+	remember_default_choice(msg, user_confirmed);
 	if (msg->decoded == NULL) {
 		error = g_error_new(OMACP_ERROR, OMACP_ERROR_FAILED,
 		                    "the stored message could not be decoded again");
@@ -675,10 +706,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	/* a profile a user accepted becomes its SIM's default (NetworkManager
 	 * connects it from now on); switching over at once is the policy's or
 	 * the user's call */
-	omacp_daemon_message_bind_default(
-	        msg, user_confirmed,
-	        self->activate == OMACP_ACTIVATE_ALWAYS ||
-	                (self->activate == OMACP_ACTIVATE_ASK && msg->accept_activate));
+	omacp_daemon_message_bind_default(msg, msg->accept_default, activate_now(self, msg));
 	msg->busy = TRUE;
 	msg->backend_appeared = FALSE;
 	job = g_new0(ApplyJob, 1);
