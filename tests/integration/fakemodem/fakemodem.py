@@ -63,6 +63,7 @@ class FakeModem:
         self.commands = []  # every command line seen
         self.contexts = {}  # PDP contexts by cid: (type, APN), as AT+CGDCONT set them
         self.dials = []  # the ATD commands of packet data calls, without "AT"
+        self.dialled = []  # (cid, APN of that context then), one per dial
         self.dial_answer = "NO CARRIER"  # None: the dial rings until release_dial()
         self.held_dial = None
         self.stopping = False
@@ -337,8 +338,11 @@ class FakeModem:
             # a packet data call (ModemManager's PPP bearer): the number it
             # dialled is recorded; the answer is dial_answer: NO CARRIER,
             # CONNECT (no PPP peer follows) or None (no answer yet)
+            m = re.match(r"^D\*99(?:\*\*\*(\d+))?#?$", u)
+            cid = int(m.group(1)) if m and m.group(1) else 1
             with self.lock:
                 self.dials.append(cmd)
+                self.dialled.append((cid, self.contexts.get(cid, ("IP", ""))[1]))
                 self.dial_event.notify_all()
             return ([], self.dial_answer)
         if u.startswith("+CGAUTO") or u.startswith("+CGEREP"):

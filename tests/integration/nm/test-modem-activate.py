@@ -146,10 +146,34 @@ def main():
         assert backend == "networkmanager", w.props(prof)["Targets"]
         return prof, u
 
-    def dialled_apn(n):
-        """The APN of the PDP context the n-th dial (1-based) used."""
-        cid = int(modem.wait_dials(n)[n - 1].rstrip("#").split("***")[1])
-        return modem.contexts[cid][1]
+    def dialled_apns(since=0):
+        """The APNs of the PDP contexts dialled, from the @since-th dial on."""
+        with modem.lock:
+            return [apn for _, apn in modem.dialled[since:]]
+
+    def wait_dial(apn, since):
+        """Waits for a dial of a context with @apn after the first @since dials
+        (NetworkManager may try IPv4v6, then IPv4: one dial each)."""
+        harness.poll(lambda: apn in dialled_apns(since), 30,
+                     "a dial with APN %s (dialled: %s)" % (apn, dialled_apns()), interval=0.02)
+
+    def hand_activating():
+        """The hand-made connection's ActiveConnection, once alone and
+        activating (NetworkManager may replace a first one)."""
+        acs = harness.poll(lambda: (lambda a: a if len(a) == 1 and
+                                    a[0]["State"] == AC_ACTIVATING else None)(
+                                        actives_of(s["hand"])), 20, "hand-made activating",
+                           interval=0.05)
+        s["ac_hand"] = acs[0]["_path"]
+        return acs[0]
+
+    def gone_or_deactivated(path, what, timeout=30):
+        def done():
+            try:
+                return nm_props(path, "Connection.Active")["State"] == AC_DEACTIVATED
+            except dbus.DBusException:
+                return True
+        harness.poll(done, timeout, what, interval=0.02)
 
     def ac_state(path, states, what, timeout=30):
         return nm_events.wait(lambda e: e["event"] == "ac-state" and e["path"] == path and
@@ -183,20 +207,21 @@ def main():
             "ModemManager in the same bus and namespace) and enables it", bring_up)
 
     def hand_made_connecting():
-        s["hand"] = add_hand_made("Hand-made", "hand.apn")
         modem.dial_answer = None  # the dial rings: NM keeps activating
-        s["ac_hand"] = str(w.call(NM, NM_PATH, NM, "ActivateConnection", "ooo",
-                                  [conn_path(s["hand"]), s["dev"], "/"]))
-        assert dialled_apn(1) == "hand.apn", modem.contexts
-        p = nm_props(s["ac_hand"], "Connection.Active")
-        assert p["State"] == AC_ACTIVATING and p["Devices"] == [s["dev"]], p
-    w.check("a hand-made connection of the SIM (its default) is activating on the modem "
-            "device; ModemManager dialled its APN", hand_made_connecting)
+        # autoconnect: NetworkManager activates it on the modem by itself
+        s["hand"] = add_hand_made("Hand-made", "hand.apn")
+        wait_dial("hand.apn", 0)
+        p = hand_activating()
+        assert p["Devices"] == [s["dev"]], p
+    w.check("a hand-made connection of the SIM (its default, autoconnect) is activating on "
+            "the modem device; ModemManager dialled its APN", hand_made_connecting)
 
     def accept_and_activate():
         msg = deliver("NAP-A", "Net A", "a.apn")
         modem.dial_answer = "CONNECT"
         s["msg_a"] = msg
+        since = len(modem.dialled)
+        e2e.drain(nm_events)
         prof, u = accept(msg, "AcceptAndActivate")
         s["uuid_a"] = u
         conn = w.nm_connections()[u]
@@ -212,10 +237,10 @@ def main():
         ac_state(s["ac_hand"], (AC_DEACTIVATING, AC_DEACTIVATED), "hand-made deactivating")
         nm_events.wait(lambda e: e["event"] == "device-state" and e["path"] == s["dev"] and
                        e["reason"] == REASON_NEW_ACTIVATION, 10, "device: new-activation")
-        assert modem.release_dial("NO CARRIER")  # the ringing dial gives up
-        ac_state(s["ac_hand"], (AC_DEACTIVATED,), "hand-made deactivated")
+        modem.release_dial("NO CARRIER")  # the ringing dial gives up
+        gone_or_deactivated(s["ac_hand"], "hand-made deactivated")
         # ... and dials our APN for our connection
-        assert dialled_apn(2) == "a.apn", modem.contexts
+        wait_dial("a.apn", since)
         ac_state(s["ac_a"], (AC_ACTIVATING,), "ours activating")
         failed = nm_events.wait(lambda e: e["event"] == "device-state" and
                                 e["path"] == s["dev"] and e["new"] == DEVICE_FAILED, 30,
@@ -232,15 +257,15 @@ def main():
 
     def undo():
         modem.dial_answer = None
+        since = len(modem.dialled)
         w.call(e2e.OMACP, s["msg_a"], e2e.MESSAGE, "Undo", timeout=60)
         w.wait_state(s["msg_a"], "undone")
         conns = w.nm_connections()
         assert s["uuid_a"] not in conns and autoconnect(s["hand"]) is True
         # the modem runs on the hand-made connection again
-        acs = harness.poll(lambda: actives_of(s["hand"]), 10, "hand-made active again")
-        assert acs[0]["Devices"] == [s["dev"]], acs
-        assert dialled_apn(3) == "hand.apn", modem.contexts
-        s["ac_hand"] = acs[0]["_path"]
+        wait_dial("hand.apn", since)
+        p = hand_activating()
+        assert p["Devices"] == [s["dev"]], p
     w.check("Undo deletes it, gives the hand-made connection autoconnect back and "
             "activates it again on the modem", undo)
 
@@ -250,8 +275,8 @@ def main():
         assert autoconnect(u) is True and autoconnect(s["hand"]) is False
         time.sleep(1.5)  # time for an activation nobody asked for
         assert actives_of(u) == [], actives_of(u)
-        assert nm_props(s["ac_hand"], "Connection.Active")["State"] == AC_ACTIVATING
-        assert len(modem.dials) == 3, modem.dials
+        hand_activating()
+        assert "b.apn" not in dialled_apns(), dialled_apns()
         s["uuid_b"] = u
     w.check("Activate=ask + plain Accept: the SIM's default, not switched to (the "
             "hand-made connection keeps the modem)", accept_only)
@@ -260,32 +285,32 @@ def main():
         w.stop_omacpd()
         w.start_omacpd(omacpd_config("always"))
         msg = deliver("NAP-C", "Net C", "c.apn")
-        modem.dial_answer = "NO CARRIER"
+        since = len(modem.dialled)
         prof, u = accept(msg, "Accept")
         acs = actives_of(u)
         assert len(acs) == 1 and acs[0]["Devices"] == [s["dev"]], acs
-        assert modem.release_dial("NO CARRIER")
-        assert dialled_apn(4) == "c.apn", modem.contexts
         assert autoconnect(u) is True
         assert autoconnect(s["hand"]) is False and autoconnect(s["uuid_b"]) is False
+        modem.release_dial("NO CARRIER")  # the hand-made one's
+        # Net C's own dial rings in turn: the modem is Net C's now
+        wait_dial("c.apn", since)
+        s["uuid_c"] = u
     w.check("Activate=always + plain Accept: activated on the modem device, previous "
             "defaults off", always)
 
     def never():
         w.stop_omacpd()
         w.start_omacpd(omacpd_config("never"))
-        modem.dial_answer = None
-        s["ac_hand"] = str(w.call(NM, NM_PATH, NM, "ActivateConnection", "ooo",
-                                  [conn_path(s["hand"]), s["dev"], "/"]))
-        dialled_apn(5)
         msg = deliver("NAP-D", "Net D", "d.apn")
         prof, u = accept(msg, "AcceptAndActivate")
-        assert autoconnect(u) is True
+        assert autoconnect(u) is True and autoconnect(s["uuid_c"]) is False
         time.sleep(1.5)
-        assert actives_of(u) == [] and len(modem.dials) == 5, modem.dials
+        assert actives_of(u) == [] and "d.apn" not in dialled_apns(), dialled_apns()
+        acs = actives_of(s["uuid_c"])
+        assert len(acs) == 1 and acs[0]["State"] == AC_ACTIVATING, acs
         assert w.props(prof)["Settings"]["activate"] is False
-    w.check("Activate=never + AcceptAndActivate: the SIM's default, never switched to",
-            never)
+    w.check("Activate=never + AcceptAndActivate: the SIM's default, never switched to "
+            "(the modem stays on the connection it runs on)", never)
 
     def catch_up_after_restart():
         # the choice made on accepting outlives an apply that waits for
