@@ -535,10 +535,63 @@ queued_apply_free(QueuedApply *q)
 	g_free(q);
 }
 
-/* Whether an apply or a catch-up is writing a profile @msg sets or removes. */
+/* Whether applying @msg makes one of its internet profiles the SIM's
+ * default: the backend then rewrites the autoconnect flag of the SIM's
+ * other connections. */
+static gboolean
+switches_default(OmacpDaemonMessage *msg)
+{
+	for (guint i = 0;
+	     msg->accept_default && msg->decoded != NULL && i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
+
+		if (p->kind == OMACP_PROFILE_INTERNET && p->op == OMACP_OP_SET)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether another apply for @msg's SIM runs that must not overlap with
+ * @msg's: a default switch writes the SIM's other connections from the
+ * backend's copy of them, so an update of one of them running beside it
+ * would be overwritten with the old settings (seen with two messages of a
+ * SIM caught up together after NetworkManager came back). A switching
+ * message waits for every busy profile of its SIM, any message of the SIM
+ * for a switching one. */
+static gboolean
+sim_busy(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (switches_default(msg)) {
+		g_hash_table_iter_init(&iter, omacp_objects_get_profiles(self->objects));
+		while (g_hash_table_iter_next(&iter, NULL, &value)) {
+			OmacpDaemonProfile *p = value;
+
+			if (p->busy && g_strcmp0(p->imsi, msg->imsi) == 0)
+				return TRUE;
+		}
+		return FALSE;
+	}
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *other = value;
+
+		if (other != msg && other->busy && g_strcmp0(other->imsi, msg->imsi) == 0 &&
+		    switches_default(other))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether an apply or a catch-up is writing a profile @msg sets or removes,
+ * or a default switch of its SIM runs (sim_busy). */
 static gboolean
 profiles_busy(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
 {
+	if (sim_busy(self, msg))
+		return TRUE;
 	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
 		const OmacpProfile *profile = g_ptr_array_index(msg->decoded->profiles, i);
 		OmacpDaemonProfile *p;
