@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent-feedback.h"
+#include "agent-activate.h"
 #include "agent-mms.h"
 #include "agent-text.h"
 
@@ -41,6 +42,7 @@ typedef struct {
 	gboolean rejecting;
 	guint attempts_at_answer;
 	gboolean risks_confirmed; /* the user said yes to the warnings */
+	gboolean activate;        /* "Install and use now": AcceptAndActivate */
 } Msg;
 
 typedef struct {
@@ -372,20 +374,23 @@ do_install(Msg *m)
 			return;
 		}
 		set_status(_("Checking the PIN…"), FALSE);
-		if (m->invocation != NULL && m->invocation_pin)
+		/* the daemon's request cannot carry "use now": Accept* ends it */
+		if (m->invocation != NULL && m->invocation_pin && !m->activate)
 			answer_invocation(m, g_variant_new("(s)", pin));
 		else
-			call_message(m, "Accept", g_variant_new("(s)", pin));
+			call_message(m, omacp_agent_accept_method(m->activate),
+			             g_variant_new("(s)", pin));
 		memset(pin, 0, strlen(pin));
 	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
 		set_status(_("Installing…"), FALSE);
-		if (m->invocation != NULL && !m->invocation_pin)
+		if (m->invocation != NULL && !m->invocation_pin && !m->activate)
 			answer_invocation(m, g_variant_new("(b)", TRUE));
 		else
-			call_message(m, "Accept", g_variant_new("(s)", ""));
+			call_message(m, omacp_agent_accept_method(m->activate),
+			             g_variant_new("(s)", ""));
 	} else if (g_strcmp0(state, "quarantined") == 0) {
 		set_status(_("Installing…"), FALSE);
-		call_message(m, "Accept", g_variant_new("(s)", ""));
+		call_message(m, omacp_agent_accept_method(m->activate), g_variant_new("(s)", ""));
 	} else {
 		m->awaiting = FALSE;
 	}
@@ -404,8 +409,9 @@ confirm_response(AdwMessageDialog *dialog, const char *response, gpointer user_d
 	do_install(m);
 }
 
+/* Install, or with @activate "Install and use now". */
 static void
-install_clicked(GtkWidget *button, gpointer user_data)
+install_chosen(gboolean activate)
 {
 	Msg *m = A.shown ? msg_lookup(A.shown) : NULL;
 	g_autoptr(GVariant) changes = NULL;
@@ -415,6 +421,9 @@ install_clicked(GtkWidget *button, gpointer user_data)
 
 	if (m == NULL || m->awaiting)
 		return;
+	m->activate = activate;
+	if (activate)
+		g_message("%s: the user chose Install and use now", m->path);
 	state = msg_state(m);
 	if (g_strcmp0(state, "pending-pin") == 0 && pin_text()[0] == '\0') {
 		set_status(_("Type the PIN you were given."), TRUE);
@@ -445,6 +454,18 @@ install_clicked(GtkWidget *button, gpointer user_data)
 	gtk_window_set_title(GTK_WINDOW(dialog), _("Confirm installation"));
 	g_signal_connect(dialog, "response", G_CALLBACK(confirm_response), g_strdup(m->path));
 	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+static void
+install_clicked(GtkWidget *button, gpointer user_data)
+{
+	install_chosen(FALSE);
+}
+
+static void
+install_now_clicked(GtkWidget *button, gpointer user_data)
+{
+	install_chosen(TRUE);
 }
 
 static void
@@ -601,6 +622,22 @@ pin_activated(GtkWidget *entry, gpointer user_data)
 	install_clicked(NULL, NULL);
 }
 
+/* "Install and use now" on a line of its own below Reject/Install (three
+ * buttons do not fit a phone's width), or NULL when not offered. */
+static GtkWidget *
+use_now_button(Msg *m, GVariant *changes)
+{
+	GtkWidget *now;
+
+	if (!omacp_agent_offers_activate(omacp_agent_activate_policy(), changes))
+		return NULL;
+	now = gtk_button_new_with_mnemonic(_("Install and _use now"));
+	gtk_widget_set_tooltip_text(now, _("Also switch mobile data to these settings at once"));
+	g_signal_connect(now, "clicked", G_CALLBACK(install_now_clicked), NULL);
+	g_message("%s: offers Install and use now", m->path);
+	return now;
+}
+
 static void
 build_review(Msg *m)
 {
@@ -618,6 +655,7 @@ build_review(Msg *m)
 	        g_variant_lookup_value(m->props, "Changes", G_VARIANT_TYPE("aa{sv}"));
 	g_autoptr(GPtrArray) risks = omacp_agent_risks(changes);
 	gboolean waits = state_waits(state);
+	GtkWidget *use_now = NULL;
 
 	gtk_widget_set_margin_top(box, 18);
 	gtk_widget_set_margin_bottom(box, 18);
@@ -691,6 +729,7 @@ build_review(Msg *m)
 		gtk_box_append(GTK_BOX(buttons), reject);
 		gtk_box_append(GTK_BOX(buttons), install);
 		A.install_button = install;
+		use_now = use_now_button(m, changes);
 	} else {
 		GtkWidget *del = gtk_button_new_with_mnemonic(_("_Delete message"));
 
@@ -704,6 +743,8 @@ build_review(Msg *m)
 		gtk_box_append(GTK_BOX(buttons), del);
 	}
 	gtk_box_append(GTK_BOX(bottom), buttons);
+	if (use_now != NULL)
+		gtk_box_append(GTK_BOX(bottom), use_now);
 
 	adw_clamp_set_child(A.review_clamp, box);
 	adw_clamp_set_child(A.review_bottom, bottom);
@@ -1434,6 +1475,7 @@ daemon_appeared(GDBusConnection *bus, const char *name, const char *owner, gpoin
 	g_message("omacpd is on the bus (%s)", owner);
 	g_free(A.daemon_owner);
 	A.daemon_owner = g_strdup(owner);
+	omacp_agent_activate_fetch(bus, BUS_NAME, ROOT_PATH);
 	g_dbus_connection_call(bus, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.Introspectable",
 	                       "Introspect", NULL, G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
 	                       -1, NULL, introspected, NULL);

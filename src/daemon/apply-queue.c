@@ -535,10 +535,63 @@ queued_apply_free(QueuedApply *q)
 	g_free(q);
 }
 
-/* Whether an apply or a catch-up is writing a profile @msg sets or removes. */
+/* Whether applying @msg makes one of its internet profiles the SIM's
+ * default: the backend then rewrites the autoconnect flag of the SIM's
+ * other connections. */
+static gboolean
+switches_default(OmacpDaemonMessage *msg)
+{
+	for (guint i = 0;
+	     msg->accept_default && msg->decoded != NULL && i < msg->decoded->profiles->len; i++) {
+		const OmacpProfile *p = g_ptr_array_index(msg->decoded->profiles, i);
+
+		if (p->kind == OMACP_PROFILE_INTERNET && p->op == OMACP_OP_SET)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether another apply for @msg's SIM runs that must not overlap with
+ * @msg's: a default switch writes the SIM's other connections from the
+ * backend's copy of them, so an update of one of them running beside it
+ * would be overwritten with the old settings (seen with two messages of a
+ * SIM caught up together after NetworkManager came back). A switching
+ * message waits for every busy profile of its SIM, any message of the SIM
+ * for a switching one. */
+static gboolean
+sim_busy(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (switches_default(msg)) {
+		g_hash_table_iter_init(&iter, omacp_objects_get_profiles(self->objects));
+		while (g_hash_table_iter_next(&iter, NULL, &value)) {
+			OmacpDaemonProfile *p = value;
+
+			if (p->busy && g_strcmp0(p->imsi, msg->imsi) == 0)
+				return TRUE;
+		}
+		return FALSE;
+	}
+	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		OmacpDaemonMessage *other = value;
+
+		if (other != msg && other->busy && g_strcmp0(other->imsi, msg->imsi) == 0 &&
+		    switches_default(other))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether an apply or a catch-up is writing a profile @msg sets or removes,
+ * or a default switch of its SIM runs (sim_busy). */
 static gboolean
 profiles_busy(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
 {
+	if (sim_busy(self, msg))
+		return TRUE;
 	for (guint i = 0; i < msg->decoded->profiles->len; i++) {
 		const OmacpProfile *profile = g_ptr_array_index(msg->decoded->profiles, i);
 		OmacpDaemonProfile *p;
@@ -587,6 +640,36 @@ run_waiting(OmacpApplyQueue *self)
 	}
 }
 
+/* A user accepting @msg makes its internet profiles their SIM's default;
+ * the choice is stored with the message (saved on "changed"), so that an
+ * apply that first waits for a backend, or is resumed after a restart
+ * (where nobody is there to confirm), still makes them the default. */
+static void
+remember_default_choice(OmacpDaemonMessage *msg, gboolean user_confirmed)
+{
+	if (!user_confirmed || msg->accept_default)
+		return;
+	msg->accept_default = TRUE;
+	omacp_daemon_message_changed(msg);
+}
+
+/* Whether @msg's new default is switched to at once: Activate= in
+ * omacpd.conf, and with "ask" what the user chose on accepting (stored
+ * with the message like accept_default). */
+static gboolean
+activate_now(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
+{
+	switch (self->activate) {
+	case OMACP_ACTIVATE_ALWAYS:
+		return TRUE;
+	case OMACP_ACTIVATE_ASK:
+		return msg->accept_activate;
+	case OMACP_ACTIVATE_NEVER:
+		break;
+	}
+	return FALSE;
+}
+
 /* Applies the accepted @msg; takes @invocation (may be NULL), answered
  * when the apply ends. */
 static void
@@ -604,6 +687,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	/* overwriting hand edits or cutting a connection needs a user who was
 	 * shown it */
 	force = user_confirmed && omacp_changes_need_force(omacp_dbus_message_get_changes(m));
+	remember_default_choice(msg, user_confirmed);
 	if (msg->decoded == NULL) {
 		error = g_error_new(OMACP_ERROR, OMACP_ERROR_FAILED,
 		                    "the stored message could not be decoded again");
@@ -675,10 +759,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	/* a profile a user accepted becomes its SIM's default (NetworkManager
 	 * connects it from now on); switching over at once is the policy's or
 	 * the user's call */
-	omacp_daemon_message_bind_default(
-	        msg, user_confirmed,
-	        self->activate == OMACP_ACTIVATE_ALWAYS ||
-	                (self->activate == OMACP_ACTIVATE_ASK && msg->accept_activate));
+	omacp_daemon_message_bind_default(msg, msg->accept_default, activate_now(self, msg));
 	msg->busy = TRUE;
 	msg->backend_appeared = FALSE;
 	job = g_new0(ApplyJob, 1);

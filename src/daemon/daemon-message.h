@@ -66,6 +66,10 @@ struct _OmacpDaemonMessage {
 	/* the user who accepted asked to switch the SIM's data connection to
 	 * it now (Activate=ask) */
 	gboolean accept_activate;
+	/* a user accepted it: its internet profiles become their SIM's
+	 * default. Stored with accept_activate, so that an apply that waits
+	 * for a backend or is caught up after a restart keeps the choice */
+	gboolean accept_default;
 };
 
 /* A message object at OMACP_DBUS_MESSAGE_PREFIX @id in state receiving,

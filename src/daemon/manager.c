@@ -1088,6 +1088,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	g_signal_connect(self->objects, "message-added", G_CALLBACK(announce_message_added), self);
 	self->queue = omacp_apply_queue_new(self->objects, self->applier);
 	omacp_apply_queue_set_activate(self->queue, config->activate);
+	omacp_dbus_manager_set_activate(self->iface, omacp_activate_to_string(config->activate));
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);

@@ -74,6 +74,11 @@ meta_of(OmacpDaemonMessage *msg)
 		                      g_variant_new_string(msg->fingerprint));
 	if (msg->undo != NULL)
 		g_variant_builder_add(&b, "{sv}", "Undo", msg->undo);
+	/* the user's choice on accepting, for an apply resumed later */
+	g_variant_builder_add(&b, "{sv}", "MakeDefault",
+	                      g_variant_new_boolean(msg->accept_default));
+	g_variant_builder_add(&b, "{sv}", "ActivateNow",
+	                      g_variant_new_boolean(msg->accept_activate));
 	return g_variant_builder_end(&b);
 }
 
@@ -184,6 +189,12 @@ apply_meta_value(OmacpDaemonMessage *msg, const char *key, GVariant *value)
 	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
 		g_clear_pointer(&msg->undo, g_variant_unref);
 		msg->undo = detach(value);
+	} else if (strcmp(key, "MakeDefault") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+		msg->accept_default = g_variant_get_boolean(value);
+	} else if (strcmp(key, "ActivateNow") == 0 &&
+	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
+		msg->accept_activate = g_variant_get_boolean(value);
 	}
 }
 

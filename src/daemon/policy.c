@@ -25,6 +25,36 @@ omacp_action_to_string(OmacpAction action)
 	return "reject";
 }
 
+static const char *const activate_names[] = {
+	[OMACP_ACTIVATE_ASK] = "ask",
+	[OMACP_ACTIVATE_ALWAYS] = "always",
+	[OMACP_ACTIVATE_NEVER] = "never",
+};
+
+const char *
+omacp_activate_to_string(OmacpActivate activate)
+{
+	switch (activate) {
+	case OMACP_ACTIVATE_ASK:
+	case OMACP_ACTIVATE_ALWAYS:
+	case OMACP_ACTIVATE_NEVER:
+		return activate_names[activate];
+	}
+	return "never";
+}
+
+gboolean
+omacp_activate_from_string(const char *text, OmacpActivate *out)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(activate_names); i++) {
+		if (g_strcmp0(text, activate_names[i]) == 0) {
+			*out = (OmacpActivate) i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 gboolean
 omacp_action_from_string(const char *text, OmacpAction *out)
 {
@@ -237,13 +267,7 @@ load_file(OmacpConfig *c, const char *path, GError **error)
 	if (g_key_file_has_key(kf, "Policy", "Activate", NULL)) {
 		g_autofree char *text = g_key_file_get_string(kf, "Policy", "Activate", NULL);
 
-		if (g_strcmp0(text, "ask") == 0) {
-			c->activate = OMACP_ACTIVATE_ASK;
-		} else if (g_strcmp0(text, "always") == 0) {
-			c->activate = OMACP_ACTIVATE_ALWAYS;
-		} else if (g_strcmp0(text, "never") == 0) {
-			c->activate = OMACP_ACTIVATE_NEVER;
-		} else {
+		if (!omacp_activate_from_string(text, &c->activate)) {
 			g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 			            "config: %s: [Policy] Activate is '%s' (ask, always or never)",
 			            path, text != NULL ? text : "");

@@ -46,6 +46,11 @@ typedef enum {
 	OMACP_ACTIVATE_NEVER,  /* never: it takes effect on the next connect */
 } OmacpActivate;
 
+/* "ask", "always", "never": omacpd.conf's values, and the Manager's
+ * Activate property that tells agents whether to offer the choice. */
+const char *omacp_activate_to_string(OmacpActivate activate);
+gboolean omacp_activate_from_string(const char *text, OmacpActivate *out);
+
 typedef struct {
 	/* [Policy] */
 	OmacpAction none;        /* no SEC parameter */

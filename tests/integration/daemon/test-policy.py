@@ -350,6 +350,27 @@ class BadConfig(unittest.TestCase):
                 self.assertIn(key, r.stderr)
                 self.assertIn(conf, r.stderr)
 
+    def test_bad_activate_value(self):
+        """[Policy] Activate takes ask, always or never, matched exactly: any
+        other value (case, blanks, empty) stops omacpd with an error that
+        names the file, the key, the value and the allowed values."""
+        for value in ('sometimes', 'Always', 'yes', ''):
+            with self.subTest(value=value), tempfile.TemporaryDirectory() as tmp:
+                conf, r = run_with_config(tmp, '[Policy]\nActivate=%s\n' % value)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn("config: %s: [Policy] Activate is '%s' (ask, always or never)"
+                              % (conf, value), r.stderr)
+        # a drop-in's bad value is reported with the drop-in's path
+        with tempfile.TemporaryDirectory() as tmp:
+            dropins = os.path.join(tmp, 'omacpd.conf.d')  # beside --config
+            os.mkdir(dropins)
+            bad = os.path.join(dropins, '50-activate.conf')
+            with open(bad, 'w') as f:
+                f.write('[Policy]\nActivate=now\n')
+            conf, r = run_with_config(tmp, '[Policy]\nActivate=always\n')
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("config: %s: [Policy] Activate is 'now'" % bad, r.stderr)
+
     def test_adapters_read_under_both_names(self):
         """[Adapters] and its old name [Sources] are both read: a bad value
         in either stops omacpd and names the group it was in."""

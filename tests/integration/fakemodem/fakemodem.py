@@ -59,7 +59,13 @@ class FakeModem:
         self.connected = threading.Event()
         self.ack = threading.Event()
         self.read_event = threading.Condition(self.lock)
+        self.dial_event = threading.Condition(self.lock)
         self.commands = []  # every command line seen
+        self.contexts = {}  # PDP contexts by cid: (type, APN), as AT+CGDCONT set them
+        self.dials = []  # the ATD commands of packet data calls, without "AT"
+        self.dialled = []  # (cid, APN of that context then), one per dial
+        self.dial_answer = "NO CARRIER"  # None: the dial rings until release_dial()
+        self.held_dial = None
         self.stopping = False
         self.cmt_written_at = []  # monotonic time of each +CMT/+CMTI write (latency)
         if tcp_port is not None:
@@ -187,6 +193,16 @@ class FakeModem:
         # +CMGL/+CMGR line directly: ModemManager's +CMGL parser insists)
         if out:
             self._send(("\r\n" + "\r\n".join(out) + "\r\n").encode(), conn)
+        if final is None:
+            # a dial left ringing: answered by release_dial(), or by the
+            # next command line (the caller gave up and aborted it)
+            with self.lock:
+                self.held_dial = conn
+            return
+        with self.lock:
+            held, self.held_dial = self.held_dial, None
+        if held is not None:
+            self._line("NO CARRIER", held)
         self._line(final, conn)
 
     # ---- the AT dialogue ----
@@ -308,13 +324,27 @@ class FakeModem:
             return (['+CGDCONT: (1-4),"IP",,,(0-2),(0-4)', '+CGDCONT: (1-4),"IPV6",,,(0-2),(0-4)',
                      '+CGDCONT: (1-4),"IPV4V6",,,(0-2),(0-4)'], "OK")
         if u == "+CGDCONT?":
-            return ok
-        if u.startswith("+CGDCONT=") or u.startswith("+CGACT") or u.startswith("+CGATT"):
+            return (['+CGDCONT: %d,"%s","%s","0.0.0.0",0,0' % (cid, pdp, apn)
+                     for cid, (pdp, apn) in sorted(self.contexts.items())], "OK")
+        if u.startswith("+CGDCONT="):
+            return self._cgdcont(cmd[len("+CGDCONT="):])
+        if u.startswith("+CGACT") or u.startswith("+CGATT"):
             if u == "+CGATT?":
                 return (["+CGATT: 1"], "OK")
             if u == "+CGACT?":
-                return ok
+                return (["+CGACT: %d,0" % cid for cid in sorted(self.contexts)], "OK")
             return ok
+        if u.startswith("D*99"):
+            # a packet data call (ModemManager's PPP bearer): the number it
+            # dialled is recorded; the answer is dial_answer: NO CARRIER,
+            # CONNECT (no PPP peer follows) or None (no answer yet)
+            m = re.match(r"^D\*99(?:\*\*\*(\d+))?#?$", u)
+            cid = int(m.group(1)) if m and m.group(1) else 1
+            with self.lock:
+                self.dials.append(cmd)
+                self.dialled.append((cid, self.contexts.get(cid, ("IP", ""))[1]))
+                self.dial_event.notify_all()
+            return ([], self.dial_answer)
         if u.startswith("+CGAUTO") or u.startswith("+CGEREP"):
             return ok
         if u == "+CIND=?":
@@ -331,6 +361,22 @@ class FakeModem:
         if u == "+WS46?":
             return (["+WS46: 12"], "OK")
         return err
+
+    def _cgdcont(self, args):
+        """AT+CGDCONT=<cid>[,"<type>","<apn>",...]: defines (or with a bare cid
+        clears) a PDP context, listed again by AT+CGDCONT? (ModemManager 1.20
+        reads the profile back before it dials)."""
+        fields = [f.strip().strip('"') for f in args.split(",")]
+        try:
+            cid = int(fields[0])
+        except ValueError:
+            return ([], "ERROR")
+        with self.lock:
+            if len(fields) == 1:
+                self.contexts.pop(cid, None)
+            else:
+                self.contexts[cid] = (fields[1] or "IP", fields[2] if len(fields) > 2 else "")
+        return ([], "OK")
 
     def _crsm(self, u):
         args = u[6:].split(",")
@@ -409,6 +455,22 @@ class FakeModem:
                         pass
 
     # ---- API for the tests ----
+
+    def wait_dials(self, n, timeout=30):
+        """Waits until @n packet data calls were dialled; their ATD commands."""
+        with self.lock:
+            if not self.dial_event.wait_for(lambda: len(self.dials) >= n, timeout):
+                raise TimeoutError("%d dial(s) seen, wanted %d" % (len(self.dials), n))
+            return list(self.dials)
+
+    def release_dial(self, answer="NO CARRIER"):
+        """Answers a dial left ringing (dial_answer None); False when none rings."""
+        with self.lock:
+            held, self.held_dial = self.held_dial, None
+        if held is None:
+            return False
+        self._line(answer, held)
+        return True
 
     def wait_connected(self, timeout=10):
         if not self.connected.wait(timeout):

@@ -119,13 +119,15 @@ class World(harness.Harness):
 
     # ---- NetworkManager (tests/integration/nm/harness.c's recipe) ----
 
-    def start_nm(self):
+    def start_nm(self, conf_text=NM_CONF):
+        """The real NetworkManager; @conf_text its NetworkManager.conf ({dir}:
+        its scratch directory), by default with every device unmanaged."""
         d = self.path("nm")
         for sub in ("system-connections", "conf.d", "sysconf.d", "state"):
             os.makedirs(os.path.join(d, sub), mode=0o700, exist_ok=True)
         conf = os.path.join(d, "NetworkManager.conf")
         with open(conf, "w") as f:
-            f.write(NM_CONF.format(dir=d))
+            f.write(conf_text.format(dir=d))
         self.nm = self.spawn("NetworkManager", [
             "NetworkManager", "--debug", "--config=" + conf,
             "--config-dir=%s/conf.d" % d, "--system-config-dir=%s/sysconf.d" % d,
