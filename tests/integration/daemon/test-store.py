@@ -134,7 +134,9 @@ class Store(unittest.TestCase):
         kf['Message'] = {
             'Id': '7', 'State': 'quarantined', 'Format': 'xml', 'Security': 'none',
             'Authenticated': 'false', 'Sender': '+4912345', 'Imsi': '', 'Iccid': '',
-            'Modem': '', 'ReceivedAt': '1700000000000000', 'ContentType': '',
+            # received now: an unauthenticated message waiting longer than
+            # [Limits] UnauthenticatedExpiry is rejected at start (issue 13, M6)
+            'Modem': '', 'ReceivedAt': str(int(time.time() * 1e6)), 'ContentType': '',
             'Error': 'old error', 'PinAttemptsLeft': '0', 'SegmentsReceived': '0',
             'SegmentsTotal': '0',
             'Changes': "[{'profile': <'internet:NAP-legacy'>, 'field': <'apn'>, "
