@@ -322,12 +322,12 @@ omacpctl_add_risk_summary(OmacpctlRecord *rec, GVariant *changes)
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
 	GVariantIter iter;
-	GVariant *entry;
+	GVariant *next;
 
 	if (changes != NULL) {
 		g_variant_iter_init(&iter, changes);
-		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-			g_autoptr(GVariant) owned = entry;
+		while ((next = g_variant_iter_next_value(&iter)) != NULL) {
+			g_autoptr(GVariant) entry = next;
 			const char *profile = "";
 			const char *risk = "";
 			char *line;

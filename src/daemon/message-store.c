@@ -380,7 +380,7 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 		if (record == NULL)
 			return NULL;
 		/* written as records once; the directory goes when they are durable */
-		if (!omacp_store_put_message(store, id, g_variant_ref(record), &local))
+		if (!omacp_store_put_message(store, id, record, &local))
 			g_warning("message/%u: not converted: %s", id, local->message);
 		else
 			g_debug("message/%u: converted to the record format", id);

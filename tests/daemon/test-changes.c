@@ -375,9 +375,11 @@ test_risk_codes_preview(void)
 	g_autofree char *acode = entry_string(ae, "risk-code");
 
 	g_assert_cmpstr(code, ==, "edited-by-hand");
+	const char *backend = NULL;
+
 	g_assert_cmpuint(g_variant_n_children(args), ==, 1);
-	g_assert_cmpstr(g_variant_get_string(g_variant_get_child_value(args, 0), NULL), ==,
-	                "networkmanager");
+	g_variant_get_child(args, 0, "&s", &backend);
+	g_assert_cmpstr(backend, ==, "networkmanager");
 	g_assert_cmpstr(acode, ==, "active-connection");
 }
 
