@@ -45,14 +45,14 @@ omacp_changes_escape_settings(GVariant *settings)
 	GVariantBuilder b;
 	GVariantIter iter;
 	const char *key;
-	GVariant *value;
+	GVariant *next;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
 	if (settings == NULL)
 		return g_variant_builder_end(&b);
 	g_variant_iter_init(&iter, settings);
-	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
-		g_autoptr(GVariant) owned = value;
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &next)) {
+		g_autoptr(GVariant) value = next;
 		g_autofree char *k = omacp_changes_escape(key, FALSE);
 
 		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
