@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -56,6 +57,22 @@ struct _OmacpStore {
 	guint cached_id;
 };
 
+/* Sets @error to "store: <what>: <errno's text>" and returns FALSE; call it
+ * right after the failed call, before anything can change errno. */
+static gboolean G_GNUC_PRINTF(2, 3) fail_errno(GError **error, const char *format, ...)
+{
+	int saved = errno;
+	g_autofree char *what = NULL;
+	va_list args;
+
+	va_start(args, format);
+	what = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: %s: %s", what,
+	            g_strerror(saved));
+	return FALSE;
+}
+
 /* Replaces @path atomically (a crash leaves the old or the new content);
  * with @durable also on the disk before it returns (fsync). */
 static gboolean
@@ -75,36 +92,36 @@ write_file_full(const char *path, const void *data, gsize len, gboolean durable,
 }
 
 static gboolean write_all(int fd, const guint8 *data, gsize len, const char *what, GError **error);
+static gboolean sync_fd(OmacpStore *store, int fd, gboolean data_only, const char *what,
+                        GError **error);
 
-/* Replaces @path atomically without any fsync: for files derived from the
- * others (state.ini), which a crash may leave old and the next start
- * rebuilds. */
+/* Replaces @path atomically by @data: a temporary file beside it, written,
+ * made durable first when @store is given (rewrite_records), renamed over
+ * it. Without @store nothing is synced: for files derived from the others
+ * (state.ini), which a crash may leave old and the next start rebuilds. */
 static gboolean
-write_file_unsynced(const char *path, const void *data, gsize len, GError **error)
+replace_file(OmacpStore *store, const char *path, const void *data, gsize len, GError **error)
 {
 	g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
 	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
 	gboolean ok;
 
-	if (fd < 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: creating %s: %s", tmp,
-		            g_strerror(saved));
-		return FALSE;
-	}
-	ok = write_all(fd, data, len, tmp, error);
+	if (fd < 0)
+		return fail_errno(error, "creating %s", tmp);
+	ok = write_all(fd, data, len, tmp, error) &&
+	     (store == NULL || sync_fd(store, fd, TRUE, tmp, error));
 	close(fd);
-	if (ok && g_rename(tmp, path) != 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: renaming %s: %s", tmp,
-		            g_strerror(saved));
-		ok = FALSE;
-	}
+	if (ok && g_rename(tmp, path) != 0)
+		ok = fail_errno(error, "renaming %s", tmp);
 	if (!ok)
 		g_unlink(tmp);
 	return ok;
+}
+
+static gboolean
+write_file_unsynced(const char *path, const void *data, gsize len, GError **error)
+{
+	return replace_file(NULL, path, data, len, error);
 }
 
 static gboolean
@@ -143,21 +160,11 @@ read_file(const char *path, char **out, gsize *out_len, GError **error)
 static gboolean
 make_dir(const char *path, GError **error)
 {
-	if (g_mkdir_with_parents(path, 0700) != 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: creating %s: %s", path,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (g_mkdir_with_parents(path, 0700) != 0)
+		return fail_errno(error, "creating %s", path);
 	/* an existing directory may have been made with a looser mode */
-	if (g_chmod(path, 0700) != 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: chmod %s: %s", path,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (g_chmod(path, 0700) != 0)
+		return fail_errno(error, "chmod %s", path);
 	return TRUE;
 }
 
@@ -277,31 +284,16 @@ remove_legacy_dir(OmacpStore *store, guint id, GError **error)
 		return TRUE;
 	/* meta.ini first: a deletion cut short leaves a directory without it,
 	 * which the next omacp_store_open() finishes off */
-	if (g_unlink(meta) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", meta,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (g_unlink(meta) != 0 && errno != ENOENT)
+		return fail_errno(error, "removing %s", meta);
 	while ((name = g_dir_read_name(d)) != NULL) {
 		g_autofree char *path = g_build_filename(dir, name, NULL);
 
-		if (g_unlink(path) != 0 && errno != ENOENT) {
-			int saved = errno;
-
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s",
-			            path, g_strerror(saved));
-			return FALSE;
-		}
+		if (g_unlink(path) != 0 && errno != ENOENT)
+			return fail_errno(error, "removing %s", path);
 	}
-	if (g_rmdir(dir) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", dir,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (g_rmdir(dir) != 0 && errno != ENOENT)
+		return fail_errno(error, "removing %s", dir);
 	return TRUE;
 }
 
@@ -494,13 +486,8 @@ sync_fd(OmacpStore *store, int fd, gboolean data_only, const char *what, GError 
 	do
 		r = data_only ? fdatasync(fd) : fsync(fd);
 	while (r != 0 && errno == EINTR);
-	if (r != 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: syncing %s: %s", what,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (r != 0)
+		return fail_errno(error, "syncing %s", what);
 	return TRUE;
 }
 
@@ -510,13 +497,8 @@ sync_dir(OmacpStore *store, const char *dir, GError **error)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	gboolean ok;
 
-	if (fd < 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: opening %s: %s", dir,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (fd < 0)
+		return fail_errno(error, "opening %s", dir);
 	ok = sync_fd(store, fd, FALSE, dir, error);
 	close(fd);
 	return ok;
@@ -874,34 +856,13 @@ static gboolean
 rewrite_records(OmacpStore *store, guint id, GVariant *folded, GError **error)
 {
 	g_autofree char *path = record_path(store, id);
-	g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
 	g_autoptr(GByteArray) buf = g_byte_array_new();
-	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-	gboolean ok;
 
-	if (fd < 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: creating %s: %s", tmp,
-		            g_strerror(saved));
-		return FALSE;
-	}
 	g_byte_array_append(buf, (const guint8 *) RECORD_MAGIC, 7);
 	g_byte_array_append(buf, (const guint8 *) (const char[]){ RECORD_BYTE_ORDER }, 1);
 	frame_record(buf, folded);
-	ok = write_all(fd, buf->data, buf->len, tmp, error) && sync_fd(store, fd, TRUE, tmp, error);
-	close(fd);
-	if (ok && g_rename(tmp, path) != 0) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: renaming %s: %s", tmp,
-		            g_strerror(saved));
-		ok = FALSE;
-	}
-	if (!ok) {
-		g_unlink(tmp);
+	if (!replace_file(store, path, buf->data, buf->len, error))
 		return FALSE;
-	}
 	forget_dirty(store, id);
 	store->messages_dir_dirty = TRUE;
 	g_hash_table_insert(store->n_records, GUINT_TO_POINTER(id), GUINT_TO_POINTER(1));
@@ -946,13 +907,8 @@ omacp_store_put_message(OmacpStore *store, guint id, GVariant *patch, GError **e
 		fd = GPOINTER_TO_INT(value) - 1;
 	} else {
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			int saved = errno;
-
-			g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: opening %s: %s",
-			            path, g_strerror(saved));
-			return FALSE;
-		}
+		if (fd < 0)
+			return fail_errno(error, "opening %s", path);
 		g_hash_table_insert(store->dirty, GUINT_TO_POINTER(id), GINT_TO_POINTER(fd + 1));
 	}
 	if (lseek(fd, 0, SEEK_END) == 0) {
@@ -1064,13 +1020,8 @@ omacp_store_delete_message(OmacpStore *store, guint id, GError **error)
 		 * bring it back, which loses nothing */
 		store->messages_dir_dirty = TRUE;
 		schedule_commit(store);
-	} else if (errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", rec,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	} else if (errno != ENOENT)
+		return fail_errno(error, "removing %s", rec);
 	return remove_legacy_dir(store, id, error);
 }
 
@@ -1164,13 +1115,8 @@ omacp_store_delete_profile(OmacpStore *store, guint id, GError **error)
 
 	if (!counters_durable_past(store, id, store->durable_next_profile, error))
 		return FALSE;
-	if (g_unlink(path) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE, "store: removing %s: %s", path,
-		            g_strerror(saved));
-		return FALSE;
-	}
+	if (g_unlink(path) != 0 && errno != ENOENT)
+		return fail_errno(error, "removing %s", path);
 	return TRUE;
 }
 
