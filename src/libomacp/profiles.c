@@ -2182,18 +2182,19 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 	add_removals(&ctx);
 	warn_unused(&ctx);
 	/* Two internet/MMS profiles of one name would be one oFono context:
-	 * the later one is named after its kind too. */
-	for (guint a = 0; a < out->len; a++) {
-		OmacpProfile *p = g_ptr_array_index(out, a);
+	 * the later one is named after its kind too. The names seen so far are
+	 * kept in a set, so that N profiles cost N lookups, not N^2/2
+	 * comparisons. */
+	{
+		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
 
-		if (p->op != OMACP_OP_SET ||
-		    (p->kind != OMACP_PROFILE_INTERNET && p->kind != OMACP_PROFILE_MMS))
-			continue;
-		for (guint b = 0; b < a; b++) {
-			OmacpProfile *q = g_ptr_array_index(out, b);
+		for (guint a = 0; a < out->len; a++) {
+			OmacpProfile *p = g_ptr_array_index(out, a);
 
-			if ((q->kind == OMACP_PROFILE_INTERNET || q->kind == OMACP_PROFILE_MMS) &&
-			    q->op == OMACP_OP_SET && strcmp(q->name, p->name) == 0) {
+			if (p->op != OMACP_OP_SET ||
+			    (p->kind != OMACP_PROFILE_INTERNET && p->kind != OMACP_PROFILE_MMS))
+				continue;
+			if (g_hash_table_contains(seen, p->name)) {
 				char *renamed = g_strdup_printf(
 				        "%s (%s)", p->name,
 				        p->kind == OMACP_PROFILE_MMS
@@ -2202,8 +2203,8 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 
 				g_free(p->name);
 				p->name = renamed;
-				break;
 			}
+			g_hash_table_add(seen, p->name);
 		}
 	}
 	ctx_clear(&ctx);
