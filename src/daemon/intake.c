@@ -5,12 +5,11 @@
 
 #include "changes.h"
 #include "message-store.h"
+#include "rate-limits.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-
-#define RATE_WINDOW_US (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
 
 struct _OmacpIntake {
 	OmacpObjects *objects;
@@ -29,13 +28,7 @@ struct _OmacpIntake {
 	OmacpReassembler *reassembler;
 	guint expiry_source;
 
-	/* hourly counts of unauthenticated messages, and apart of them of
-	 * authenticated ones: a flood of forged messages never uses up what
-	 * the operator's signed ones may (issue 13, M6) */
-	GHashTable *rate_senders; /* char * → GArray of gint64 */
-	GHashTable *rate_modems;
-	GHashTable *rate_senders_auth;
-	GHashTable *rate_modems_auth;
+	OmacpRateLimits *rates;
 	guint pending_source; /* the next expiry of an unauthenticated pending message */
 
 	/* for the Statistics property: counters since the start */
@@ -328,74 +321,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 		        g_timeout_add_seconds(c->unauthenticated_expiry_s, pending_expiry_cb, self);
 }
 
-/* ---- rate limits and store capacity ---- */
-
-static guint
-rate_count(GHashTable *table, const char *key, gint64 now)
-{
-	GArray *times = g_hash_table_lookup(table, key);
-	guint kept = 0;
-
-	if (times == NULL)
-		return 0;
-	for (guint i = 0; i < times->len; i++) {
-		gint64 t = g_array_index(times, gint64, i);
-
-		if (t > now - RATE_WINDOW_US)
-			g_array_index(times, gint64, kept++) = t;
-	}
-	g_array_set_size(times, kept);
-	return kept;
-}
-
-/* Makes room for one more key in a rate table: forgets every key with no
- * time left in the window, and when all are recent, the key whose latest
- * message is oldest. Its count restarts, which costs nothing that a sender
- * could not get by changing its (spoofable) address anyway; the per-modem
- * limit stays the real bound. */
-static void
-rate_make_room(GHashTable *table, gint64 now)
-{
-	GHashTableIter iter;
-	gpointer key;
-	gpointer value;
-	char *oldest = NULL;
-	gint64 oldest_time = G_MAXINT64;
-
-	g_hash_table_iter_init(&iter, table);
-	while (g_hash_table_iter_next(&iter, &key, &value)) {
-		GArray *times = value;
-		gint64 last = times->len > 0 ? g_array_index(times, gint64, times->len - 1) : 0;
-
-		if (last <= now - RATE_WINDOW_US) {
-			g_hash_table_iter_remove(&iter);
-			continue;
-		}
-		if (last < oldest_time) {
-			oldest_time = last;
-			oldest = key;
-		}
-	}
-	if (g_hash_table_size(table) >= OMACP_INTAKE_MAX_RATE_KEYS && oldest != NULL)
-		g_hash_table_remove(table, oldest);
-}
-
-static void
-rate_record(GHashTable *table, const char *key, guint limit, gint64 now)
-{
-	GArray *times;
-
-	if (limit == 0)
-		return;
-	times = g_hash_table_lookup(table, key);
-	if (times == NULL) {
-		if (g_hash_table_size(table) >= OMACP_INTAKE_MAX_RATE_KEYS)
-			rate_make_room(table, now);
-		times = g_array_new(FALSE, FALSE, sizeof(gint64));
-		g_hash_table_insert(table, g_strdup(key), times);
-	}
-	g_array_append_val(times, now);
-}
+/* ---- store capacity ---- */
 
 /* Whether @msg waits for a user and did not authenticate (a USERPIN
  * message waiting for its PIN included: anyone can make one). */
@@ -489,66 +415,16 @@ make_room(OmacpIntake *self, GError **error)
 	return TRUE;
 }
 
-/* Whether @sender and @modem (either may be NULL) are under their hourly
- * limits for messages that did (@authenticated) or did not authenticate;
- * records nothing. The two kinds are counted apart: unauthenticated
- * messages, whose sender anyone can forge, never use up the limits of
- * authenticated ones (issue 13, M6). */
-static gboolean
-rate_check(OmacpIntake *self, gboolean authenticated, const char *sender, const char *modem,
-           gint64 now, GError **error)
-{
-	const OmacpConfig *c = self->config;
-	const char *kind = authenticated ? "authenticated" : "unauthenticated";
-
-	if (sender != NULL && c->max_per_sender_per_hour > 0 &&
-	    rate_count(authenticated ? self->rate_senders_auth : self->rate_senders, sender, now) >=
-	            c->max_per_sender_per_hour) {
-		g_autofree char *masked = omacp_mask_number(sender);
-
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
-		            "deliver: sender %s sent %u %s messages in the last hour "
-		            "(MaxMessagesPerSenderPerHour)",
-		            masked, c->max_per_sender_per_hour, kind);
-		g_message("%s", (*error)->message);
-		return FALSE;
-	}
-	if (modem != NULL && c->max_per_modem_per_hour > 0 &&
-	    rate_count(authenticated ? self->rate_modems_auth : self->rate_modems, modem, now) >=
-	            c->max_per_modem_per_hour) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_RATE_LIMITED,
-		            "deliver: modem %s received %u %s messages in the last hour "
-		            "(MaxMessagesPerModemPerHour)",
-		            modem, c->max_per_modem_per_hour, kind);
-		g_message("%s", (*error)->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static void
-rate_record_message(OmacpIntake *self, gboolean authenticated, const char *sender,
-                    const char *modem, gint64 now)
-{
-	const OmacpConfig *c = self->config;
-
-	if (sender != NULL)
-		rate_record(authenticated ? self->rate_senders_auth : self->rate_senders, sender,
-		            c->max_per_sender_per_hour, now);
-	if (modem != NULL)
-		rate_record(authenticated ? self->rate_modems_auth : self->rate_modems, modem,
-		            c->max_per_modem_per_hour, now);
-}
-
 /* Admits one more complete message from @sender on @modem (either may be
  * NULL) that did or did not authenticate. */
 static gboolean
 admit(OmacpIntake *self, gboolean authenticated, const char *sender, const char *modem, gint64 now,
       GError **error)
 {
-	if (!rate_check(self, authenticated, sender, modem, now, error) || !make_room(self, error))
+	if (!omacp_rate_limits_check(self->rates, authenticated, sender, modem, now, error) ||
+	    !make_room(self, error))
 		return FALSE;
-	rate_record_message(self, authenticated, sender, modem, now);
+	omacp_rate_limits_record(self->rates, authenticated, sender, modem, now);
 	return TRUE;
 }
 
@@ -798,11 +674,12 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 		const char *modem = omacp_str_or_null(omacp_dbus_message_get_modem(m));
 		gboolean authenticated = decoded->auth == OMACP_AUTH_VALID;
 
-		if (!rate_check(self, authenticated, sender, modem, now, error)) {
+		if (!omacp_rate_limits_check(self->rates, authenticated, sender, modem, now,
+		                             error)) {
 			omacp_objects_delete_message(self->objects, msg);
 			return FALSE;
 		}
-		rate_record_message(self, authenticated, sender, modem, now);
+		omacp_rate_limits_record(self->rates, authenticated, sender, modem, now);
 	}
 	sim = decoded_imsi(decoded, imsi);
 	fingerprint = fingerprint_of(decoded, sim);
@@ -1163,14 +1040,7 @@ omacp_intake_new(OmacpObjects *objects, const OmacpConfig *config, OmacpApplyQue
 	self->queue = queue;
 	self->receiving = g_hash_table_new(g_int64_hash, g_int64_equal);
 	self->reassembler = omacp_reassembler_new();
-	self->rate_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                           (GDestroyNotify) g_array_unref);
-	self->rate_modems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                          (GDestroyNotify) g_array_unref);
-	self->rate_senders_auth = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                                (GDestroyNotify) g_array_unref);
-	self->rate_modems_auth = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                               (GDestroyNotify) g_array_unref);
+	self->rates = omacp_rate_limits_new(config);
 	g_signal_connect(objects, "message-added", G_CALLBACK(message_added), self);
 	g_signal_connect(objects, "message-removed", G_CALLBACK(message_removed), self);
 	return self;
@@ -1198,10 +1068,7 @@ omacp_intake_free(OmacpIntake *self)
 	g_clear_handle_id(&self->expiry_source, g_source_remove);
 	g_clear_pointer(&self->receiving, g_hash_table_unref);
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
-	g_clear_pointer(&self->rate_senders, g_hash_table_unref);
-	g_clear_pointer(&self->rate_modems, g_hash_table_unref);
-	g_clear_pointer(&self->rate_senders_auth, g_hash_table_unref);
-	g_clear_pointer(&self->rate_modems_auth, g_hash_table_unref);
+	g_clear_pointer(&self->rates, omacp_rate_limits_free);
 	g_clear_handle_id(&self->pending_source, g_source_remove);
 	g_clear_pointer(&self->mbpi, omacp_mbpi_free);
 	g_free(self);

@@ -15,12 +15,6 @@
 
 G_BEGIN_DECLS
 
-/* Senders (and modems) whose messages of the last hour are counted for
- * the rate limits; beyond, the one silent longest is forgotten. Each key
- * holds at most MaxMessagesPer*PerHour times, and nothing is counted when
- * the limit is 0. */
-#define OMACP_INTAKE_MAX_RATE_KEYS 4096
-
 typedef struct _OmacpIntake OmacpIntake;
 
 /* Called when the statistics changed outside a delivery (expiry). */
