@@ -113,21 +113,14 @@ enum {
 	N_KEYS
 };
 
-static GVariant *const *
-entry_keys(void)
-{
-	static const char *const names[N_KEYS] = { "profile", "kind", "field",     "old",
-		                                   "new",     "risk", "risk-code", "risk-args" };
-	static GVariant *keys[N_KEYS];
-	static gsize made = 0;
+/* The members most entries have alike, made once as well: an empty old
+ * or new value, and no risk. */
+enum { SAME_OLD_EMPTY, SAME_NEW_EMPTY, SAME_NO_RISK, SAME_NO_RISK_CODE, SAME_NO_RISK_ARGS, N_SAME };
 
-	if (g_once_init_enter(&made)) {
-		for (guint i = 0; i < N_KEYS; i++)
-			keys[i] = g_variant_ref_sink(g_variant_new_string(names[i]));
-		g_once_init_leave(&made, 1);
-	}
-	return keys;
-}
+typedef struct {
+	GVariant *keys[N_KEYS];
+	GVariant *same[N_SAME];
+} Constants;
 
 static GVariant *
 sv_entry(GVariant *key, GVariant *value)
@@ -135,33 +128,113 @@ sv_entry(GVariant *key, GVariant *value)
 	return g_variant_new_dict_entry(key, g_variant_new_variant(value));
 }
 
-/* One entry is an a{sv} made at once from its six members: no dictionary
- * and no format strings on the way. */
+static const Constants *
+constants(void)
+{
+	static const char *const names[N_KEYS] = { "profile", "kind", "field",     "old",
+		                                   "new",     "risk", "risk-code", "risk-args" };
+	static Constants c;
+	static gsize made = 0;
+
+	if (g_once_init_enter(&made)) {
+		for (guint i = 0; i < N_KEYS; i++)
+			c.keys[i] = g_variant_ref_sink(g_variant_new_string(names[i]));
+		c.same[SAME_OLD_EMPTY] =
+		        g_variant_ref_sink(sv_entry(c.keys[KEY_OLD], g_variant_new_string("")));
+		c.same[SAME_NEW_EMPTY] =
+		        g_variant_ref_sink(sv_entry(c.keys[KEY_NEW], g_variant_new_string("")));
+		c.same[SAME_NO_RISK] =
+		        g_variant_ref_sink(sv_entry(c.keys[KEY_RISK], g_variant_new_string("")));
+		c.same[SAME_NO_RISK_CODE] = g_variant_ref_sink(
+		        sv_entry(c.keys[KEY_RISK_CODE], g_variant_new_string("")));
+		c.same[SAME_NO_RISK_ARGS] = g_variant_ref_sink(
+		        sv_entry(c.keys[KEY_RISK_ARGS],
+		                 g_variant_new_strv((const char *const[]){ NULL }, 0)));
+		g_once_init_leave(&made, 1);
+	}
+	return &c;
+}
+
+/* The members every entry about one profile shares: its identity and kind
+ * (both owned). */
+typedef struct {
+	GVariant *profile;
+	GVariant *kind;
+} ProfileMembers;
+
+static void
+profile_members_init(ProfileMembers *m, const OmacpProfile *p)
+{
+	GVariant *const *key = constants()->keys;
+
+	m->profile = g_variant_ref_sink(sv_entry(key[KEY_PROFILE], escaped_string(p->identity)));
+	m->kind = g_variant_ref_sink(sv_entry(
+	        key[KEY_KIND], g_variant_new_string(omacp_profile_kind_to_string(p->kind))));
+}
+
+static void
+profile_members_clear(ProfileMembers *m)
+{
+	g_clear_pointer(&m->profile, g_variant_unref);
+	g_clear_pointer(&m->kind, g_variant_unref);
+}
+
+/* @text as the member @k, or @same when it is empty. */
+static GVariant *
+text_member(guint k, const char *text, guint same)
+{
+	const Constants *c = constants();
+
+	if (text == NULL || text[0] == '\0')
+		return c->same[same];
+	return sv_entry(c->keys[k], escaped_string(text));
+}
+
+/* One entry is an a{sv} made at once from its eight members, those that
+ * entries have alike shared: no dictionary and no format strings on the
+ * way. */
+static void
+add_entry(GVariantBuilder *b, const ProfileMembers *pm, const char *field, const char *old_value,
+          const char *new_value, const char *risk, const char *const *risk_code)
+{
+	const Constants *c = constants();
+	gboolean coded =
+	        risk != NULL && risk[0] != '\0' && risk_code != NULL && risk_code[0] != NULL;
+	GVariant *entry[N_KEYS];
+
+	entry[KEY_PROFILE] = pm->profile;
+	entry[KEY_KIND] = pm->kind;
+	entry[KEY_FIELD] = sv_entry(c->keys[KEY_FIELD], g_variant_new_string(field));
+	entry[KEY_OLD] = text_member(KEY_OLD, old_value, SAME_OLD_EMPTY);
+	entry[KEY_NEW] = text_member(KEY_NEW, new_value, SAME_NEW_EMPTY);
+	entry[KEY_RISK] = text_member(KEY_RISK, risk, SAME_NO_RISK);
+	if (coded) {
+		GVariantBuilder args;
+
+		g_variant_builder_init(&args, G_VARIANT_TYPE_STRING_ARRAY);
+		for (guint i = 1; risk_code[i] != NULL; i++)
+			g_variant_builder_add_value(&args, escaped_string(risk_code[i]));
+		entry[KEY_RISK_CODE] =
+		        sv_entry(c->keys[KEY_RISK_CODE], g_variant_new_string(risk_code[0]));
+		entry[KEY_RISK_ARGS] =
+		        sv_entry(c->keys[KEY_RISK_ARGS], g_variant_builder_end(&args));
+	} else {
+		entry[KEY_RISK_CODE] = c->same[SAME_NO_RISK_CODE];
+		entry[KEY_RISK_ARGS] = c->same[SAME_NO_RISK_ARGS];
+	}
+	g_variant_builder_add_value(b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, N_KEYS));
+}
+
 void
 omacp_changes_add_coded(GVariantBuilder *b, const OmacpProfile *p, const char *field,
                         const char *old_value, const char *new_value, const char *risk,
                         const char *const *risk_code)
 {
-	GVariant *const *key = entry_keys();
-	gboolean coded =
-	        risk != NULL && risk[0] != '\0' && risk_code != NULL && risk_code[0] != NULL;
-	GVariantBuilder args;
-	GVariant *entry[N_KEYS];
+	ProfileMembers pm;
 
-	g_variant_builder_init(&args, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 1; coded && risk_code[i] != NULL; i++)
-		g_variant_builder_add_value(&args, escaped_string(risk_code[i]));
-	entry[KEY_PROFILE] = sv_entry(key[KEY_PROFILE], escaped_string(p->identity));
-	entry[KEY_KIND] = sv_entry(key[KEY_KIND],
-	                           g_variant_new_string(omacp_profile_kind_to_string(p->kind)));
-	entry[KEY_FIELD] = sv_entry(key[KEY_FIELD], g_variant_new_string(field));
-	entry[KEY_OLD] = sv_entry(key[KEY_OLD], escaped_string(old_value));
-	entry[KEY_NEW] = sv_entry(key[KEY_NEW], escaped_string(new_value));
-	entry[KEY_RISK] = sv_entry(key[KEY_RISK], escaped_string(risk));
-	entry[KEY_RISK_CODE] =
-	        sv_entry(key[KEY_RISK_CODE], g_variant_new_string(coded ? risk_code[0] : ""));
-	entry[KEY_RISK_ARGS] = sv_entry(key[KEY_RISK_ARGS], g_variant_builder_end(&args));
-	g_variant_builder_add_value(b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, N_KEYS));
+	profile_members_init(&pm, p);
+	add_entry(b, &pm, field, old_value, new_value, risk, risk_code);
+	profile_members_clear(&pm);
 }
 
 void
@@ -271,14 +344,13 @@ risk_for_field(const OmacpProfile *p, const char *field, GHashTable *used)
 
 /* Adds one entry about @field with the risk that names it, if any. */
 static void
-add_field_text(GVariantBuilder *b, const OmacpProfile *p, const char *field, const char *old_value,
-               const char *new_value, GHashTable *used)
+add_field_text(GVariantBuilder *b, const ProfileMembers *pm, const OmacpProfile *p,
+               const char *field, const char *old_value, const char *new_value, GHashTable *used)
 {
 	gint r = risk_for_field(p, field, used);
 
-	omacp_changes_add_coded(b, p, field, old_value, new_value,
-	                        r >= 0 ? g_ptr_array_index(p->risks, r) : "",
-	                        r >= 0 ? risk_code(p, (guint) r) : NULL);
+	add_entry(b, pm, field, old_value, new_value, r >= 0 ? g_ptr_array_index(p->risks, r) : "",
+	          r >= 0 ? risk_code(p, (guint) r) : NULL);
 }
 
 /* The risk code of a backend's preview entry: hand edits and contexts in
@@ -309,8 +381,8 @@ setting(GVariant *settings, const char *key)
 /* One entry for @field when its value @o (old, may be NULL) and @n (new,
  * may be NULL) differ; TRUE when it was added. */
 static gboolean
-add_field(GVariantBuilder *b, const OmacpProfile *p, const char *field, GVariant *o, GVariant *n,
-          GHashTable *used)
+add_field(GVariantBuilder *b, const ProfileMembers *pm, const OmacpProfile *p, const char *field,
+          GVariant *o, GVariant *n, GHashTable *used)
 {
 	g_autofree char *old_text = NULL;
 	g_autofree char *new_text = NULL;
@@ -319,12 +391,12 @@ add_field(GVariantBuilder *b, const OmacpProfile *p, const char *field, GVariant
 		return FALSE;
 	old_text = variant_to_text(o);
 	new_text = variant_to_text(n);
-	add_field_text(b, p, field, old_text, new_text, used);
+	add_field_text(b, pm, p, field, old_text, new_text, used);
 	return TRUE;
 }
 
 static void
-add_preview(GVariantBuilder *b, const OmacpProfile *p, GVariant *preview)
+add_preview(GVariantBuilder *b, const ProfileMembers *pm, GVariant *preview)
 {
 	GVariantIter iter;
 	GVariant *entry;
@@ -344,7 +416,7 @@ add_preview(GVariantBuilder *b, const OmacpProfile *p, GVariant *preview)
 		g_variant_dict_lookup(&d, "new", "&s", &n);
 		g_variant_dict_lookup(&d, "risk", "&s", &risk);
 		preview_risk_code(field, code);
-		omacp_changes_add_coded(b, p, field, o, n, risk, code);
+		add_entry(b, pm, field, o, n, risk, code);
 		g_free((char *) code[1]);
 		g_variant_dict_clear(&d);
 		g_variant_unref(entry);
@@ -362,12 +434,14 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 	GVariantIter iter;
 	const char *field;
 	GVariant *value;
+	ProfileMembers pm;
 
+	profile_members_init(&pm, p);
 	if (!removing) {
 		const char *was = exists && old_name != NULL ? old_name : "";
 
 		if (g_strcmp0(was, p->name) != 0) {
-			add_field_text(b, p, "name", was, p->name ? p->name : "", used);
+			add_field_text(b, &pm, p, "name", was, p->name ? p->name : "", used);
 			any = TRUE;
 		}
 	}
@@ -378,7 +452,7 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 			g_autoptr(GVariant) n = value;
 			g_autoptr(GVariant) o = setting(old_settings, field);
 
-			any |= add_field(b, p, field, o, n, used);
+			any |= add_field(b, &pm, p, field, o, n, used);
 		}
 	}
 	if (old_settings != NULL) {
@@ -388,7 +462,7 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 			g_autoptr(GVariant) n = setting(new_settings, field);
 
 			if (n == NULL)
-				any |= add_field(b, p, field, o, NULL, used);
+				any |= add_field(b, &pm, p, field, o, NULL, used);
 		}
 	}
 	/* the other risks go with the profile as a whole, one entry each */
@@ -396,11 +470,11 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 		if (g_hash_table_contains(used, GUINT_TO_POINTER(i + 1)) ||
 		    !(any || !exists || !removing))
 			continue;
-		omacp_changes_add_coded(b, p, "", "", "", g_ptr_array_index(p->risks, i),
-		                        risk_code(p, i));
+		add_entry(b, &pm, "", "", "", g_ptr_array_index(p->risks, i), risk_code(p, i));
 	}
 	if (!removing && preview != NULL)
-		add_preview(b, p, preview);
+		add_preview(b, &pm, preview);
+	profile_members_clear(&pm);
 }
 
 /* TRUE when MMS profile @p sets an MMSC or an MMS proxy. */

@@ -1162,6 +1162,10 @@ omacp_manager_free(OmacpManager *self)
 			g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->iface));
 		g_signal_handlers_disconnect_by_data(self->iface, self);
 	}
+	/* the objects leave the bus with the name, not one InterfacesRemoved
+	 * each: sent after the name is released, those reached nobody */
+	if (self->server != NULL)
+		g_dbus_object_manager_server_set_connection(self->server, NULL);
 	if (self->objects != NULL)
 		omacp_objects_disconnect(self->objects, self);
 	g_clear_pointer(&self->intake, omacp_intake_free);
