@@ -5,6 +5,18 @@
 
 #include <string.h>
 
+/* Nothing to escape: printable ASCII only, with @keep_newlines LF and TAB
+ * too (the common case: no copy character by character). */
+static gboolean
+is_plain(const char *text, gboolean keep_newlines)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((*p < 0x20 || *p > 0x7E) && !(keep_newlines && (*p == '\n' || *p == '\t')))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 char *
 omacp_changes_escape(const char *text, gboolean keep_newlines)
 {
@@ -14,6 +26,8 @@ omacp_changes_escape(const char *text, gboolean keep_newlines)
 
 	if (text == NULL)
 		return g_strdup("");
+	if (is_plain(text, keep_newlines))
+		return g_strdup(text);
 	out = g_string_sized_new(strlen(text));
 	g_utf8_validate(text, -1, &end);
 	for (p = text; *p != '\0';) {
@@ -77,24 +91,13 @@ omacp_changes_escape_settings(GVariant *settings)
 	return g_variant_builder_end(&b);
 }
 
-/* Nothing to escape: printable ASCII only (the common case, no copy). */
-static gboolean
-is_plain(const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p < 0x20 || *p > 0x7E)
-			return FALSE;
-	}
-	return TRUE;
-}
-
 /* A string GVariant of @text escaped as omacp_changes_escape() does. */
 static GVariant *
 escaped_string(const char *text)
 {
 	if (text == NULL)
 		return g_variant_new_string("");
-	if (is_plain(text))
+	if (is_plain(text, FALSE))
 		return g_variant_new_string(text);
 	return g_variant_new_take_string(omacp_changes_escape(text, FALSE));
 }

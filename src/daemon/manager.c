@@ -14,69 +14,7 @@
 #include "omacp-dbus-generated.h"
 #include "omacp.h"
 #include "polkit.h"
-
-/* ---- Statistics: read live, announced at most once a second ----
- *
- * The Manager skeleton with its Statistics property overridden: a Get (or
- * GetAll, GetManagedObjects) reads the counters as they are now, while
- * PropertiesChanged for it is emitted by the manager, coalesced: the first
- * change after a quiet second at once, later ones with one one-shot
- * timeout; nothing is scheduled while nothing changes (no idle wakeups). */
-
-#define STATISTICS_INTERVAL_US G_USEC_PER_SEC
-
-typedef struct {
-	OmacpDBusManagerSkeleton parent;
-	GVariant *(*read)(gpointer data); /* the live value, floating */
-	gpointer data;
-} OmacpManagerSkeleton;
-
-typedef struct {
-	OmacpDBusManagerSkeletonClass parent_class;
-} OmacpManagerSkeletonClass;
-
-static GType omacp_manager_skeleton_get_type(void);
-G_DEFINE_TYPE(OmacpManagerSkeleton, omacp_manager_skeleton, OMACP_DBUS_TYPE_MANAGER_SKELETON)
-
-enum { SKELETON_PROP_0, SKELETON_PROP_STATISTICS };
-
-static void
-omacp_manager_skeleton_get_property(GObject *object, guint prop_id, GValue *value,
-                                    GParamSpec *pspec)
-{
-	OmacpManagerSkeleton *self = (OmacpManagerSkeleton *) object;
-
-	if (prop_id != SKELETON_PROP_STATISTICS) {
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-		return;
-	}
-	g_value_set_variant(value, self->read != NULL ? self->read(self->data)
-	                                              : g_variant_new("a{st}", NULL));
-}
-
-static void
-omacp_manager_skeleton_set_property(GObject *object, guint prop_id, const GValue *value,
-                                    GParamSpec *pspec)
-{
-	/* the value is read live: nothing to keep */
-	if (prop_id != SKELETON_PROP_STATISTICS)
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-}
-
-static void
-omacp_manager_skeleton_init(OmacpManagerSkeleton *self)
-{
-}
-
-static void
-omacp_manager_skeleton_class_init(OmacpManagerSkeletonClass *klass)
-{
-	GObjectClass *object_class = G_OBJECT_CLASS(klass);
-
-	object_class->get_property = omacp_manager_skeleton_get_property;
-	object_class->set_property = omacp_manager_skeleton_set_property;
-	g_object_class_override_property(object_class, SKELETON_PROP_STATISTICS, "statistics");
-}
+#include "statistics.h"
 
 struct _OmacpManager {
 	GDBusConnection *bus;
@@ -104,10 +42,6 @@ struct _OmacpManager {
 
 	OmacpApplier *applier;
 	OmacpAdapters *adapters;
-
-	GVariant *statistics_sent; /* what the last PropertiesChanged said */
-	gint64 statistics_sent_us;
-	guint statistics_source;
 };
 
 static GVariant *
@@ -118,48 +52,11 @@ read_statistics(gpointer data)
 	return omacp_intake_statistics(self->intake);
 }
 
-static gboolean
-emit_statistics(gpointer user_data)
-{
-	OmacpManager *self = user_data;
-	GDBusInterfaceSkeleton *skeleton = G_DBUS_INTERFACE_SKELETON(self->iface);
-	g_autoptr(GVariant) now = g_variant_ref_sink(omacp_intake_statistics(self->intake));
-	GDBusConnection *bus = g_dbus_interface_skeleton_get_connection(skeleton);
-	GVariantBuilder changed;
-
-	self->statistics_source = 0;
-	if (self->statistics_sent != NULL && g_variant_equal(now, self->statistics_sent))
-		return G_SOURCE_REMOVE;
-	g_clear_pointer(&self->statistics_sent, g_variant_unref);
-	self->statistics_sent = g_variant_ref(now);
-	self->statistics_sent_us = g_get_monotonic_time();
-	if (bus == NULL)
-		return G_SOURCE_REMOVE;
-	g_variant_builder_init(&changed, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&changed, "{sv}", "Statistics", now);
-	g_dbus_connection_emit_signal(
-	        bus, NULL, g_dbus_interface_skeleton_get_object_path(skeleton),
-	        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-	        g_variant_new("(sa{sv}as)", OMACP_DBUS_MANAGER_INTERFACE, &changed, NULL), NULL);
-	return G_SOURCE_REMOVE;
-}
-
-/* The counters may have changed: announced now when the last announcement
- * is a second old, else when it will be. */
+/* The counters may have changed (announced at most once a second). */
 static void
 publish_statistics(OmacpManager *self)
 {
-	gint64 due = self->statistics_sent_us + STATISTICS_INTERVAL_US;
-	gint64 now = g_get_monotonic_time();
-
-	if (self->statistics_source != 0)
-		return;
-	if (self->statistics_sent == NULL || now >= due) {
-		emit_statistics(self);
-		return;
-	}
-	self->statistics_source =
-	        g_timeout_add((guint) ((due - now + 999) / 1000), emit_statistics, self);
+	omacp_statistics_skeleton_changed(self->iface);
 }
 
 static void
@@ -458,6 +355,25 @@ take_prompt_token(OmacpManager *self, gint64 now)
 	return TRUE;
 }
 
+/* Whether a kick may ask anybody: an agent is registered, or one asked to
+ * be asked about a message (Ask). Without, a kick has nothing to do (an
+ * agent that registers kicks again). */
+static gboolean
+anybody_to_ask(OmacpManager *self)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	if (omacp_agent_manager_count(self->agents) > 0)
+		return TRUE;
+	g_hash_table_iter_init(&iter, self->prompts);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		if (((Prompt *) value)->ask_owner != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Makes the requests that are due: first those an agent asked for
  * (Ask), then, when the agent asked first is free, one message: the
  * senders take turns, the pacing of the defines above applies. */
@@ -469,6 +385,8 @@ agents_kick(OmacpManager *self)
 	gint64 now = g_get_monotonic_time();
 	OmacpDaemonMessage *next = NULL;
 
+	if (!anybody_to_ask(self))
+		return;
 	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		OmacpDaemonMessage *m = value;
@@ -1067,9 +985,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->authority = omacp_authority_new(bus, session_mode);
 	omacp_authority_set_system_connections(self->authority, config->backend_networkmanager);
 	self->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
-	self->iface = g_object_new(omacp_manager_skeleton_get_type(), NULL);
-	((OmacpManagerSkeleton *) self->iface)->read = read_statistics;
-	((OmacpManagerSkeleton *) self->iface)->data = self;
+	self->iface = omacp_statistics_skeleton_new(read_statistics, self);
 
 	/* the agents first: the mmsd backend reaches mmsd-tng through them */
 	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
@@ -1153,10 +1069,8 @@ omacp_manager_free(OmacpManager *self)
 	if (self->applier != NULL)
 		omacp_applier_set_sim_networks(self->applier, NULL, NULL);
 	g_clear_pointer(&self->adapters, omacp_adapters_free);
-	g_clear_handle_id(&self->statistics_source, g_source_remove);
-	g_clear_pointer(&self->statistics_sent, g_variant_unref);
 	if (self->iface != NULL) {
-		((OmacpManagerSkeleton *) self->iface)->read = NULL;
+		omacp_statistics_skeleton_detach(self->iface);
 		if (g_dbus_interface_skeleton_get_connection(
 		            G_DBUS_INTERFACE_SKELETON(self->iface)))
 			g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->iface));
