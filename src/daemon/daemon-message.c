@@ -697,8 +697,6 @@ omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 
 	object_class->finalize = omacp_daemon_message_finalize;
-	G_DBUS_INTERFACE_SKELETON_CLASS(klass)->get_properties =
-	        omacp_daemon_message_get_properties;
 
 	/* the record changed: written to the store */
 	signals[SIGNAL_CHANGED] =
@@ -715,4 +713,8 @@ omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
 	signals[SIGNAL_UNDO_REQUESTED] =
 	        g_signal_new("undo-requested", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
 	                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DBUS_METHOD_INVOCATION);
+
+	/* InterfacesAdded and GetManagedObjects */
+	G_DBUS_INTERFACE_SKELETON_CLASS(klass)->get_properties =
+	        omacp_daemon_message_get_properties;
 }

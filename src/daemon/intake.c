@@ -24,7 +24,8 @@ struct _OmacpIntake {
 	 * outside it or when unknown */
 	const char *iccid;
 
-	GHashTable *receiving; /* guint64 reassembly message id → message (not owned) */
+	GHashTable *receiving;      /* guint64 reassembly message id → message (not owned) */
+	GHashTable *by_fingerprint; /* replay fingerprint → GPtrArray of messages (not owned) */
 	OmacpReassembler *reassembler;
 	guint expiry_source;
 
@@ -158,24 +159,65 @@ stands_for(OmacpDaemonMessage *existing, OmacpAuthState auth)
 	       !omacp_daemon_message_state_is(existing, OMACP_MESSAGE_STATE_FAILED);
 }
 
+/* The messages by replay fingerprint: a lookup per Deliver rather than a
+ * walk over the whole store (thousands of messages on a phone). */
+static void
+index_fingerprint(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	GPtrArray *list;
+
+	if (msg->fingerprint == NULL)
+		return;
+	list = g_hash_table_lookup(self->by_fingerprint, msg->fingerprint);
+	if (list == NULL) {
+		list = g_ptr_array_new();
+		g_hash_table_insert(self->by_fingerprint, g_strdup(msg->fingerprint), list);
+	}
+	if (!g_ptr_array_find(list, msg, NULL))
+		g_ptr_array_add(list, msg);
+}
+
+static void
+unindex_fingerprint(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
+	GPtrArray *list;
+
+	if (msg->fingerprint == NULL)
+		return;
+	list = g_hash_table_lookup(self->by_fingerprint, msg->fingerprint);
+	if (list == NULL)
+		return;
+	g_ptr_array_remove_fast(list, msg);
+	if (list->len == 0)
+		g_hash_table_remove(self->by_fingerprint, msg->fingerprint);
+}
+
+/* Gives @msg the replay fingerprint @fingerprint (owned). */
+static void
+set_fingerprint(OmacpIntake *self, OmacpDaemonMessage *msg, char *fingerprint)
+{
+	unindex_fingerprint(self, msg);
+	g_free(msg->fingerprint);
+	msg->fingerprint = fingerprint;
+	index_fingerprint(self, msg);
+}
+
 /* A message that already stands for a copy with @fingerprint that
- * authenticated as @auth, other than @except. */
+ * authenticated as @auth, other than @except; the oldest of them. */
 static OmacpDaemonMessage *
 find_by_fingerprint(OmacpIntake *self, const char *fingerprint, OmacpAuthState auth,
                     OmacpDaemonMessage *except)
 {
-	GHashTableIter iter;
-	gpointer value;
+	GPtrArray *list = g_hash_table_lookup(self->by_fingerprint, fingerprint);
+	OmacpDaemonMessage *found = NULL;
 
-	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		OmacpDaemonMessage *m = value;
+	for (guint i = 0; list != NULL && i < list->len; i++) {
+		OmacpDaemonMessage *m = g_ptr_array_index(list, i);
 
-		if (m != except && g_strcmp0(m->fingerprint, fingerprint) == 0 &&
-		    stands_for(m, auth))
-			return m;
+		if (m != except && (found == NULL || m->id < found->id) && stands_for(m, auth))
+			found = m;
 	}
-	return NULL;
+	return found;
 }
 
 static const char *
@@ -539,7 +581,7 @@ new_complete_message(OmacpIntake *self, OmacpFormat format, OmacpMessage *decode
 	msg = create_message(self, format, sender, sim, modem, now, error);
 	if (msg == NULL)
 		return NULL;
-	msg->fingerprint = g_steal_pointer(&fingerprint);
+	set_fingerprint(self, msg, g_steal_pointer(&fingerprint));
 	if ((segment != NULL &&
 	     !omacp_message_store_add_input(self->store, msg, segment, now, error)) ||
 	    !omacp_message_store_write_complete(self->store, msg, complete, error)) {
@@ -686,7 +728,7 @@ complete_receiving(OmacpIntake *self, OmacpDaemonMessage *msg, GBytes *datagram,
 	existing = find_by_fingerprint(self, fingerprint, decoded->auth, msg);
 	if (sim != NULL)
 		omacp_daemon_message_set_imsi(msg, sim);
-	msg->fingerprint = g_steal_pointer(&fingerprint);
+	set_fingerprint(self, msg, g_steal_pointer(&fingerprint));
 	if (existing != NULL) {
 		g_autofree char *why = g_strdup_printf(
 		        "replay of message/%u (same document, same SIM)", existing->id);
@@ -1019,12 +1061,15 @@ state_changed(OmacpDaemonMessage *msg, guint old, guint state, OmacpIntake *self
 static void
 message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpIntake *self)
 {
+	/* one read back from the store has its fingerprint already */
+	index_fingerprint(self, msg);
 	g_signal_connect(msg, "state-changed", G_CALLBACK(state_changed), self);
 }
 
 static void
 message_removed(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpIntake *self)
 {
+	unindex_fingerprint(self, msg);
 	stop_receiving(self, msg);
 	g_signal_handlers_disconnect_by_data(msg, self);
 }
@@ -1039,6 +1084,8 @@ omacp_intake_new(OmacpObjects *objects, const OmacpConfig *config, OmacpApplyQue
 	self->config = config;
 	self->queue = queue;
 	self->receiving = g_hash_table_new(g_int64_hash, g_int64_equal);
+	self->by_fingerprint = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                             (GDestroyNotify) g_ptr_array_unref);
 	self->reassembler = omacp_reassembler_new();
 	self->rates = omacp_rate_limits_new(config);
 	g_signal_connect(objects, "message-added", G_CALLBACK(message_added), self);
@@ -1067,6 +1114,7 @@ omacp_intake_free(OmacpIntake *self)
 	omacp_objects_disconnect(self->objects, self);
 	g_clear_handle_id(&self->expiry_source, g_source_remove);
 	g_clear_pointer(&self->receiving, g_hash_table_unref);
+	g_clear_pointer(&self->by_fingerprint, g_hash_table_unref);
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rates, omacp_rate_limits_free);
 	g_clear_handle_id(&self->pending_source, g_source_remove);

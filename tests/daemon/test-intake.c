@@ -333,6 +333,15 @@ test_restore(Fixture *f, gconstpointer data)
 	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), "web.example"));
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==,
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	/* its replay fingerprint came back with it; a forgotten message's
+	 * went with it */
+	g_assert_true(deliver_doc(f, "web.example", "+4930001", 2000, &error) == back);
+	g_assert_no_error(error);
+	omacp_objects_delete_message(f->d.objects, back);
+	back = deliver_doc(f, "web.example", "+4930001", 3000, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(back);
+	g_assert_cmpuint(back->id, >, id);
 }
 
 /* A push from an adapter is parsed once, by the router: intake decodes
