@@ -22,6 +22,15 @@
  *   "complete"  ay: the complete push (wsp) or document
  * every GVariant in binary form; nothing is parsed from text. */
 
+/* One {sv} entry of @b: without a format string to parse (a record is
+ * written on every change of a message). */
+static void
+add_sv(GVariantBuilder *b, const char *key, GVariant *value)
+{
+	g_variant_builder_add_value(b, g_variant_new_dict_entry(g_variant_new_string(key),
+	                                                        g_variant_new_variant(value)));
+}
+
 static GVariant *
 meta_of(OmacpDaemonMessage *msg)
 {
@@ -40,13 +49,10 @@ meta_of(OmacpDaemonMessage *msg)
 			g_variant_builder_add(&ids, "u", id);
 	}
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "Id", g_variant_new_uint32(msg->id));
-	g_variant_builder_add(&b, "{sv}", "State",
-	                      g_variant_new_string(omacp_message_state_to_string(msg->state)));
-	g_variant_builder_add(&b, "{sv}", "Format",
-	                      g_variant_new_string(omacp_format_to_string(msg->format)));
-#define ADD_STRING(key, value)                                                                     \
-	g_variant_builder_add(&b, "{sv}", key, g_variant_new_string((value) ? (value) : ""))
+	add_sv(&b, "Id", g_variant_new_uint32(msg->id));
+	add_sv(&b, "State", g_variant_new_string(omacp_message_state_to_string(msg->state)));
+	add_sv(&b, "Format", g_variant_new_string(omacp_format_to_string(msg->format)));
+#define ADD_STRING(key, value) add_sv(&b, key, g_variant_new_string((value) ? (value) : ""))
 	ADD_STRING("Security", omacp_dbus_message_get_security(m));
 	ADD_STRING("Sender", omacp_dbus_message_get_sender(m));
 	ADD_STRING("Imsi", msg->imsi);
@@ -55,30 +61,23 @@ meta_of(OmacpDaemonMessage *msg)
 	ADD_STRING("ContentType", omacp_dbus_message_get_content_type(m));
 	ADD_STRING("Error", omacp_dbus_message_get_error(m));
 #undef ADD_STRING
-	g_variant_builder_add(&b, "{sv}", "Authenticated",
-	                      g_variant_new_boolean(omacp_dbus_message_get_authenticated(m)));
-	g_variant_builder_add(&b, "{sv}", "ReceivedAt",
-	                      g_variant_new_uint64(omacp_dbus_message_get_received_at(m)));
-	g_variant_builder_add(&b, "{sv}", "PinAttemptsLeft",
-	                      g_variant_new_uint32(omacp_dbus_message_get_pin_attempts_left(m)));
-	g_variant_builder_add(&b, "{sv}", "SegmentsReceived",
-	                      g_variant_new_uint32(omacp_dbus_message_get_segments_received(m)));
-	g_variant_builder_add(&b, "{sv}", "SegmentsTotal",
-	                      g_variant_new_uint32(omacp_dbus_message_get_segments_total(m)));
-	g_variant_builder_add(&b, "{sv}", "Profiles", g_variant_builder_end(&ids));
-	g_variant_builder_add(&b, "{sv}", "Changes", omacp_dbus_message_get_changes(m));
-	g_variant_builder_add(&b, "{sv}", "Warnings",
-	                      g_variant_new_strv(warnings ? warnings : empty, -1));
+	add_sv(&b, "Authenticated", g_variant_new_boolean(omacp_dbus_message_get_authenticated(m)));
+	add_sv(&b, "ReceivedAt", g_variant_new_uint64(omacp_dbus_message_get_received_at(m)));
+	add_sv(&b, "PinAttemptsLeft",
+	       g_variant_new_uint32(omacp_dbus_message_get_pin_attempts_left(m)));
+	add_sv(&b, "SegmentsReceived",
+	       g_variant_new_uint32(omacp_dbus_message_get_segments_received(m)));
+	add_sv(&b, "SegmentsTotal", g_variant_new_uint32(omacp_dbus_message_get_segments_total(m)));
+	add_sv(&b, "Profiles", g_variant_builder_end(&ids));
+	add_sv(&b, "Changes", omacp_dbus_message_get_changes(m));
+	add_sv(&b, "Warnings", g_variant_new_strv(warnings ? warnings : empty, -1));
 	if (msg->fingerprint != NULL)
-		g_variant_builder_add(&b, "{sv}", "Fingerprint",
-		                      g_variant_new_string(msg->fingerprint));
+		add_sv(&b, "Fingerprint", g_variant_new_string(msg->fingerprint));
 	if (msg->undo != NULL)
-		g_variant_builder_add(&b, "{sv}", "Undo", msg->undo);
+		add_sv(&b, "Undo", msg->undo);
 	/* the user's choice on accepting, for an apply resumed later */
-	g_variant_builder_add(&b, "{sv}", "MakeDefault",
-	                      g_variant_new_boolean(msg->accept_default));
-	g_variant_builder_add(&b, "{sv}", "ActivateNow",
-	                      g_variant_new_boolean(msg->accept_activate));
+	add_sv(&b, "MakeDefault", g_variant_new_boolean(msg->accept_default));
+	add_sv(&b, "ActivateNow", g_variant_new_boolean(msg->accept_activate));
 	return g_variant_builder_end(&b);
 }
 
@@ -88,7 +87,7 @@ put(OmacpStore *store, guint id, const char *key, GVariant *value, GError **erro
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", key, value);
+	add_sv(&b, key, value);
 	return omacp_store_put_message(store, id, g_variant_builder_end(&b), error);
 }
 
