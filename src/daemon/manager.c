@@ -735,9 +735,9 @@ handle_ask(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, const cha
 /* ---- Deliver ---- */
 
 static gboolean
-option_string(GVariantDict *options, const char *key, char **out, GError **error)
+option_string(GVariant *options, const char *key, char **out, GError **error)
 {
-	g_autoptr(GVariant) v = g_variant_dict_lookup_value(options, key, NULL);
+	g_autoptr(GVariant) v = g_variant_lookup_value(options, key, NULL);
 	const char *s;
 
 	if (v == NULL)
@@ -841,27 +841,25 @@ deliver_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	OmacpManager *self = user_data;
 	GVariant *params = g_dbus_method_invocation_get_parameters(invocation);
-	g_autoptr(GVariant) data = NULL;
-	g_autoptr(GVariant) options = NULL;
+	/* (ay s a{sv}), taken apart without a format string */
+	g_autoptr(GVariant) data = g_variant_get_child_value(params, 0);
+	g_autoptr(GVariant) format_value = g_variant_get_child_value(params, 1);
+	g_autoptr(GVariant) options = g_variant_get_child_value(params, 2);
 	g_autoptr(GBytes) input = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *imsi = NULL;
 	g_autofree char *iccid = NULL;
 	g_autofree char *sender = NULL;
 	g_autofree char *modem = NULL;
-	const char *format_text = NULL;
-	GVariantDict dict;
+	const char *format_text = g_variant_get_string(format_value, NULL);
 	OmacpFormat format;
 	gboolean ok;
 	OmacpDaemonMessage *msg;
 
-	g_variant_get(params, "(@ay&s@a{sv})", &data, &format_text, &options);
-	g_variant_dict_init(&dict, options);
-	ok = option_string(&dict, "imsi", &imsi, &error) &&
-	     option_string(&dict, "iccid", &iccid, &error) &&
-	     option_string(&dict, "sender", &sender, &error) &&
-	     option_string(&dict, "modem", &modem, &error);
-	g_variant_dict_clear(&dict);
+	ok = option_string(options, "imsi", &imsi, &error) &&
+	     option_string(options, "iccid", &iccid, &error) &&
+	     option_string(options, "sender", &sender, &error) &&
+	     option_string(options, "modem", &modem, &error);
 	if (!ok || (imsi != NULL && !valid_imsi(imsi, &error)) ||
 	    (iccid != NULL && !valid_iccid(iccid, &error))) {
 		omacp_invocation_return_error(invocation, error);
