@@ -32,6 +32,7 @@ struct _OmacpManager {
 	OmacpMmsHandoff *mms; /* MMS settings through the session agent */
 	OmacpAgentSessions *sessions;
 	GHashTable *prompts;       /* OmacpDaemonMessage * → Prompt * */
+	GHashTable *pending;       /* the messages that wait for a PIN or a confirmation */
 	GHashTable *sender_turns;  /* sender → gint64 *, when last asked */
 	GHashTable *quiet_senders; /* sender → gint64 *, no prompts until */
 	guint prompt_tokens;
@@ -384,18 +385,23 @@ agents_kick(OmacpManager *self)
 	gpointer value;
 	gint64 now = g_get_monotonic_time();
 	OmacpDaemonMessage *next = NULL;
+	g_autoptr(GPtrArray) pending = NULL;
 
-	if (!anybody_to_ask(self))
+	if (!anybody_to_ask(self) || g_hash_table_size(self->pending) == 0)
 		return;
-	g_hash_table_iter_init(&iter, omacp_objects_get_messages(self->objects));
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		OmacpDaemonMessage *m = value;
+	/* a copy: an ask may change what is pending */
+	pending = g_ptr_array_new_full(g_hash_table_size(self->pending), g_object_unref);
+	g_hash_table_iter_init(&iter, self->pending);
+	while (g_hash_table_iter_next(&iter, &value, NULL))
+		g_ptr_array_add(pending, g_object_ref(value));
+	for (guint i = 0; i < pending->len; i++) {
+		OmacpDaemonMessage *m = g_ptr_array_index(pending, i);
 		Prompt *p = g_hash_table_lookup(self->prompts, m);
 		gint64 *quiet;
 
 		if (m->busy || m->agent_request != 0 ||
 		    !omacp_message_state_is_pending(omacp_daemon_message_get_state(m)))
-			continue;
+			continue; /* (its state may have changed since the copy) */
 		if (p != NULL && p->not_before > now) {
 			kick_at(self, p->not_before);
 			continue;
@@ -440,8 +446,18 @@ agent_in_active_session(const char *session, gpointer user_data)
 /* After every state change: a prompt about a message that is no longer
  * pending is closed, the next one offered, the statistics published. */
 static void
+track_pending(OmacpManager *self, OmacpDaemonMessage *msg)
+{
+	if (omacp_message_state_is_pending(omacp_daemon_message_get_state(msg)))
+		g_hash_table_add(self->pending, msg);
+	else
+		g_hash_table_remove(self->pending, msg);
+}
+
+static void
 prompts_on_state_changed(OmacpDaemonMessage *msg, guint old, guint state, OmacpManager *self)
 {
+	track_pending(self, msg);
 	if (msg->agent_request != 0 && !omacp_message_state_is_pending(state))
 		omacp_agent_manager_cancel(self->agents, msg->agent_request);
 	agents_kick(self);
@@ -451,6 +467,8 @@ prompts_on_state_changed(OmacpDaemonMessage *msg, guint old, guint state, OmacpM
 static void
 prompts_message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpManager *self)
 {
+	/* one read back from the store may be pending already */
+	track_pending(self, msg);
 	g_signal_connect(msg, "state-changed", G_CALLBACK(prompts_on_state_changed), self);
 }
 
@@ -460,6 +478,7 @@ prompts_message_removed(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpMan
 	if (msg->agent_request != 0)
 		omacp_agent_manager_cancel(self->agents, msg->agent_request);
 	g_hash_table_remove(self->prompts, msg);
+	g_hash_table_remove(self->pending, msg);
 	g_signal_handlers_disconnect_by_data(msg, self);
 	publish_statistics(self);
 }
@@ -1008,6 +1027,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);
 	self->cancellable = g_cancellable_new();
 	self->prompts = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) prompt_free);
+	self->pending = g_hash_table_new(NULL, NULL);
 	self->sender_turns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->quiet_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	self->sessions =
@@ -1056,6 +1076,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_pointer(&self->sessions, omacp_agent_sessions_free);
 	g_clear_handle_id(&self->kick_source, g_source_remove);
 	g_clear_pointer(&self->prompts, g_hash_table_unref);
+	g_clear_pointer(&self->pending, g_hash_table_unref);
 	g_clear_pointer(&self->sender_turns, g_hash_table_unref);
 	g_clear_pointer(&self->quiet_senders, g_hash_table_unref);
 	if (self->bus != NULL)
