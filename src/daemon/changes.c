@@ -182,6 +182,35 @@ profile_members_clear(ProfileMembers *m)
 	g_clear_pointer(&m->kind, g_variant_unref);
 }
 
+/* The "field" members made so far, by field name: the names are the
+ * decoder's setting keys and the backends' preview fields, a few dozen;
+ * past FIELD_CACHE_MAX of them (names from elsewhere) they are made each
+ * time. */
+#define FIELD_CACHE_MAX 128
+
+static GVariant *
+field_member(const char *field)
+{
+	static GMutex lock;
+	static GHashTable *cache; /* char * → {"field": <name>} (both owned) */
+	GVariant *member;
+
+	g_mutex_lock(&lock);
+	if (cache == NULL)
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		                              (GDestroyNotify) g_variant_unref);
+	member = g_hash_table_lookup(cache, field);
+	if (member == NULL) {
+		member = sv_entry(constants()->keys[KEY_FIELD], g_variant_new_string(field));
+		if (g_hash_table_size(cache) < FIELD_CACHE_MAX)
+			g_hash_table_insert(cache, g_strdup(field), g_variant_ref_sink(member));
+	}
+	g_mutex_unlock(&lock);
+	/* a cached one is shared (the entry takes a reference), a new one
+	 * floating (the entry takes it over) */
+	return member;
+}
+
 /* @text as the member @k, or @same when it is empty. */
 static GVariant *
 text_member(guint k, const char *text, guint same)
@@ -207,7 +236,7 @@ add_entry(GVariantBuilder *b, const ProfileMembers *pm, const char *field, const
 
 	entry[KEY_PROFILE] = pm->profile;
 	entry[KEY_KIND] = pm->kind;
-	entry[KEY_FIELD] = sv_entry(c->keys[KEY_FIELD], g_variant_new_string(field));
+	entry[KEY_FIELD] = field_member(field);
 	entry[KEY_OLD] = text_member(KEY_OLD, old_value, SAME_OLD_EMPTY);
 	entry[KEY_NEW] = text_member(KEY_NEW, new_value, SAME_NEW_EMPTY);
 	entry[KEY_RISK] = text_member(KEY_RISK, risk, SAME_NO_RISK);
