@@ -107,10 +107,25 @@ omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageState s
 	change_state(self, state, FALSE);
 }
 
+gboolean
+omacp_daemon_message_ensure_decoded(OmacpDaemonMessage *self)
+{
+	gboolean (*func)(OmacpDaemonMessage *, gpointer) = self->decode_func;
+
+	if (self->decoded != NULL)
+		return TRUE;
+	if (func == NULL)
+		return FALSE;
+	self->decode_func = NULL;
+	return func(self, self->decode_data) && self->decoded != NULL;
+}
+
 void
 omacp_daemon_message_accept(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation,
                             gboolean confirmed)
 {
+	/* the apply that follows reads the document */
+	omacp_daemon_message_ensure_decoded(self);
 	g_clear_object(&self->accept_invocation);
 	self->accept_invocation = invocation ? g_object_ref(invocation) : NULL;
 	self->accept_confirmed = confirmed;
@@ -153,7 +168,7 @@ omacp_daemon_message_check_pin(OmacpDaemonMessage *self, const char *pin, GError
 		            "message/%u needs the PIN the sender gave you", self->id);
 		return FALSE;
 	}
-	if (self->decoded == NULL) {
+	if (!omacp_daemon_message_ensure_decoded(self)) {
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_FAILED,
 		            "message/%u could not be decoded again", self->id);
 		return FALSE;
@@ -243,6 +258,8 @@ profile_set(OmacpProfile *p, const char *key, GVariant *value)
 void
 omacp_daemon_message_bind_sim(OmacpDaemonMessage *self)
 {
+	if (self->iccid != NULL)
+		omacp_daemon_message_ensure_decoded(self);
 	for (guint i = 0;
 	     self->iccid != NULL && self->decoded != NULL && i < self->decoded->profiles->len;
 	     i++) {
@@ -260,6 +277,7 @@ void
 omacp_daemon_message_bind_default(OmacpDaemonMessage *self, gboolean make_default,
                                   gboolean activate)
 {
+	omacp_daemon_message_ensure_decoded(self);
 	omacp_daemon_message_bind_sim(self);
 	for (guint i = 0; self->decoded != NULL && i < self->decoded->profiles->len; i++) {
 		OmacpProfile *p = g_ptr_array_index(self->decoded->profiles, i);
@@ -459,7 +477,8 @@ undo_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 static gboolean
 makes_system_connections(OmacpDaemonMessage *self)
 {
-	if (!omacp_authority_get_system_connections(self->authority) || self->decoded == NULL)
+	if (!omacp_authority_get_system_connections(self->authority) ||
+	    !omacp_daemon_message_ensure_decoded(self))
 		return FALSE;
 	for (guint i = 0; i < self->decoded->profiles->len; i++) {
 		const OmacpProfile *p = g_ptr_array_index(self->decoded->profiles, i);
@@ -639,32 +658,75 @@ omacp_daemon_message_get_properties(GDBusInterfaceSkeleton *skeleton)
 OmacpDaemonMessage *
 omacp_daemon_message_new(guint id, OmacpFormat format, OmacpAuthority *authority)
 {
-	OmacpDaemonMessage *self = g_object_new(OMACP_TYPE_DAEMON_MESSAGE, NULL);
-	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
-	const char *empty[] = { NULL };
+	return omacp_daemon_message_new_with_properties(id, format, authority, 0, NULL, NULL);
+}
 
+/* The D-Bus properties a new message starts with. */
+static const char *const property_defaults[] = {
+	"state", "security", "sender", "imsi", "modem", "content-type", "document", "error",
+};
+
+OmacpDaemonMessage *
+omacp_daemon_message_new_with_properties(guint id, OmacpFormat format, OmacpAuthority *authority,
+                                         guint n_properties, const char *const *names,
+                                         const GValue *values)
+{
+	enum { N_DEFAULTS = G_N_ELEMENTS(property_defaults) + 3 };
+	const char *all_names[N_DEFAULTS + 32];
+	GValue all_values[N_DEFAULTS + 32] = { G_VALUE_INIT };
+	const char *empty[] = { NULL };
+	OmacpDaemonMessage *self;
+	guint n = 0;
+
+	g_return_val_if_fail(n_properties <= 32, NULL);
+	/* the defaults first, each only when @names does not set it: one
+	 * g_object_new() sets them all, nothing twice */
+	for (guint i = 0; i < N_DEFAULTS; i++) {
+		const char *name = i < G_N_ELEMENTS(property_defaults) ? property_defaults[i]
+		                   : i == N_DEFAULTS - 3               ? "changes"
+		                   : i == N_DEFAULTS - 2               ? "warnings"
+		                                                       : "profiles";
+		gboolean given = FALSE;
+
+		for (guint k = 0; k < n_properties && !given; k++)
+			given = strcmp(names[k], name) == 0;
+		if (given)
+			continue;
+		all_names[n] = name;
+		if (strcmp(name, "changes") == 0) {
+			g_value_init(&all_values[n], G_TYPE_VARIANT);
+			g_value_set_variant(&all_values[n], g_variant_new("aa{sv}", NULL));
+		} else if (strcmp(name, "warnings") == 0 || strcmp(name, "profiles") == 0) {
+			g_value_init(&all_values[n], G_TYPE_STRV);
+			g_value_set_boxed(&all_values[n], empty);
+		} else {
+			g_value_init(&all_values[n], G_TYPE_STRING);
+			g_value_set_static_string(&all_values[n],
+			                          strcmp(name, "state") == 0
+			                                  ? omacp_message_state_to_string(
+			                                            OMACP_MESSAGE_STATE_RECEIVING)
+			                                  : "");
+		}
+		n++;
+	}
+	for (guint k = 0; k < n_properties; k++) {
+		all_names[n] = names[k];
+		g_value_init(&all_values[n], G_VALUE_TYPE(&values[k]));
+		g_value_copy(&values[k], &all_values[n]);
+		n++;
+	}
+	self = (OmacpDaemonMessage *) g_object_new_with_properties(OMACP_TYPE_DAEMON_MESSAGE, n,
+	                                                           all_names, all_values);
+	for (guint k = 0; k < n; k++)
+		g_value_unset(&all_values[k]);
 	self->id = id;
 	self->path = g_strdup_printf(OMACP_DBUS_MESSAGE_PREFIX "%u", id);
 	self->format = format;
 	self->authority = authority;
+	self->state = OMACP_MESSAGE_STATE_RECEIVING;
 	self->object = omacp_dbus_object_skeleton_new(self->path);
-	omacp_daemon_message_restore_state(self, OMACP_MESSAGE_STATE_RECEIVING);
-	omacp_dbus_message_set_security(m, "");
-	omacp_dbus_message_set_sender(m, "");
-	omacp_daemon_message_set_imsi(self, NULL);
-	omacp_dbus_message_set_modem(m, "");
-	omacp_dbus_message_set_content_type(m, "");
-	omacp_dbus_message_set_document(m, "");
-	omacp_dbus_message_set_changes(m, g_variant_new("aa{sv}", NULL));
-	omacp_dbus_message_set_warnings(m, empty);
-	omacp_dbus_message_set_error(m, "");
-	omacp_dbus_message_set_profiles(m, empty);
-	omacp_dbus_object_skeleton_set_message(self->object, m);
-	g_signal_connect(self, "handle-accept", G_CALLBACK(handle_accept), NULL);
-	g_signal_connect(self, "handle-accept-and-activate", G_CALLBACK(handle_accept), NULL);
-	g_signal_connect(self, "handle-reject", G_CALLBACK(handle_reject), NULL);
-	g_signal_connect(self, "handle-delete", G_CALLBACK(handle_delete), NULL);
-	g_signal_connect(self, "handle-undo", G_CALLBACK(handle_undo), NULL);
+	omacp_dbus_object_skeleton_set_message(self->object, OMACP_DBUS_MESSAGE(self));
+	/* the method calls: class handlers, see override_method_handlers() */
 	return self;
 }
 
@@ -691,10 +753,30 @@ omacp_daemon_message_finalize(GObject *object)
 	G_OBJECT_CLASS(omacp_daemon_message_parent_class)->finalize(object);
 }
 
+/* The D-Bus methods are handled by class handlers of the generated
+ * signals rather than by handlers connected to each of thousands of
+ * objects (a closure each, and a signal lookup each time one is made). */
+static void
+override_method_handlers(void)
+{
+	g_signal_override_class_handler("handle-accept", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_accept));
+	g_signal_override_class_handler("handle-accept-and-activate", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_accept));
+	g_signal_override_class_handler("handle-reject", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_reject));
+	g_signal_override_class_handler("handle-delete", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_delete));
+	g_signal_override_class_handler("handle-undo", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_undo));
+}
+
 static void
 omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	override_method_handlers();
 
 	object_class->finalize = omacp_daemon_message_finalize;
 

@@ -70,12 +70,28 @@ struct _OmacpDaemonMessage {
 	 * default. Stored with accept_activate, so that an apply that waits
 	 * for a backend or is caught up after a restart keeps the choice */
 	gboolean accept_default;
+
+	/* decoding on demand (a message read back from the store is not
+	 * decoded until something needs its document): see
+	 * omacp_daemon_message_ensure_decoded() */
+	gboolean (*decode_func)(OmacpDaemonMessage *msg, gpointer data);
+	gpointer decode_data;
+	/* the Document property is in the store (its "document" record) */
+	gboolean document_stored;
 };
 
 /* A message object at OMACP_DBUS_MESSAGE_PREFIX @id in state receiving,
  * every property empty. */
 OmacpDaemonMessage *omacp_daemon_message_new(guint id, OmacpFormat format,
                                              OmacpAuthority *authority);
+/* The same with the D-Bus properties @names (GObject property names, at
+ * most 32) set to @values at once, the others empty; the state field is
+ * receiving (omacp_daemon_message_restore_state() sets another). */
+OmacpDaemonMessage *omacp_daemon_message_new_with_properties(guint id, OmacpFormat format,
+                                                             OmacpAuthority *authority,
+                                                             guint n_properties,
+                                                             const char *const *names,
+                                                             const GValue *values);
 
 OmacpDBusMessage *omacp_daemon_message_iface(OmacpDaemonMessage *self);
 OmacpMessageState omacp_daemon_message_get_state(OmacpDaemonMessage *self);
@@ -125,6 +141,11 @@ void omacp_daemon_message_bind_default(OmacpDaemonMessage *self, gboolean make_d
 void omacp_daemon_message_set_profiles(OmacpDaemonMessage *self, GPtrArray *paths);
 void omacp_daemon_message_add_profile(OmacpDaemonMessage *self, const char *path);
 gboolean omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path);
+
+/* Makes @self->decoded when it is not there and @self->decode_func can
+ * make it (once: a message that does not decode is not tried again);
+ * TRUE when @self->decoded is there. */
+gboolean omacp_daemon_message_ensure_decoded(OmacpDaemonMessage *self);
 
 /* Shows what @self->decoded holds: Security, ContentType, Document, and the
  * Warnings (the decoder's and @more). */

@@ -1017,13 +1017,38 @@ restore_segments(OmacpIntake *self, OmacpDaemonMessage *msg)
 	}
 }
 
-void
-omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
+/* The decoded message of @msg from its stored octets (decoding on demand,
+ * see omacp_daemon_message_ensure_decoded()). */
+static gboolean
+decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 {
+	OmacpIntake *self = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) complete = NULL;
 	g_autoptr(OmacpMessage) decoded = NULL;
 
+	complete = omacp_message_store_read_complete(self->store, msg, &error);
+	if (complete == NULL ||
+	    !decode_complete(self, msg->format, complete, NULL, msg->imsi, &decoded, &error)) {
+		if (error != NULL)
+			g_message("message/%u: stored message does not decode: %s", msg->id,
+			          error->message);
+		return FALSE;
+	}
+	if (!msg->document_stored) {
+		g_autofree char *raw = omacp_xml_to_string(decoded->xml, TRUE);
+		g_autofree char *document = omacp_changes_escape(raw, TRUE);
+
+		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
+	}
+	omacp_message_compact(decoded);
+	msg->decoded = g_steal_pointer(&decoded);
+	return TRUE;
+}
+
+void
+omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
+{
 	if (omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_RECEIVING)) {
 		omacp_objects_export_message(self->objects, msg);
 		restore_segments(self, msg);
@@ -1031,20 +1056,14 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 	}
 	/* the Changes read back stay one serialised buffer, as when made */
 	omacp_changes_compact(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
-	/* re-derive the decoded message from the stored octets */
-	complete = omacp_message_store_read_complete(self->store, msg, &error);
-	if (complete == NULL ||
-	    !decode_complete(self, msg->format, complete, NULL, msg->imsi, &decoded, &error)) {
-		if (error != NULL)
-			g_message("message/%u: stored message does not decode: %s", msg->id,
-			          error->message);
-	} else {
-		g_autofree char *document = omacp_xml_to_string(decoded->xml, TRUE);
-
-		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
-		omacp_message_compact(decoded);
-		msg->decoded = g_steal_pointer(&decoded);
-	}
+	/* the stored octets are decoded again when something needs them; now
+	 * only for an accepted message (applied next) or one stored without
+	 * its Document */
+	msg->decode_func = decode_stored;
+	msg->decode_data = self;
+	if (!msg->document_stored ||
+	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_ACCEPTED))
+		omacp_daemon_message_ensure_decoded(msg);
 	omacp_objects_export_message(self->objects, msg);
 }
 

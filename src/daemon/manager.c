@@ -1052,6 +1052,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	restore(self);
 	publish_statistics(self);
 	g_dbus_object_manager_server_set_connection(self->server, bus);
+	omacp_objects_trim_after_answers(self->objects, bus);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->iface), bus,
 	                                      OMACP_DBUS_PATH, error))
 		return FALSE;

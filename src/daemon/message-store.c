@@ -20,6 +20,8 @@
  *   "meta"      a{sv}: what the daemon decided, see meta_of()
  *   "input-K"   (xay): the received time and octets of input K (from 1)
  *   "complete"  ay: the complete push (wsp) or document
+ *   "document"  s: the Document property (written once, with the first
+ *               meta that has one; older stores lack it and are decoded)
  * every GVariant in binary form; nothing is parsed from text. */
 
 /* One {sv} entry of @b: without a format string to parse (a record is
@@ -94,7 +96,20 @@ put(OmacpStore *store, guint id, const char *key, GVariant *value, GError **erro
 gboolean
 omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
 {
-	return put(store, msg->id, "meta", meta_of(msg), error);
+	const char *document = omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(msg));
+	GVariantBuilder b;
+
+	if (msg->document_stored || document == NULL || document[0] == '\0')
+		return put(store, msg->id, "meta", meta_of(msg), error);
+	/* the Document once, beside the first meta that has it: read back, it
+	 * spares a decode of the stored octets */
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "meta", meta_of(msg));
+	g_variant_builder_add(&b, "{sv}", "document", g_variant_new_string(document));
+	if (!omacp_store_put_message(store, msg->id, g_variant_builder_end(&b), error))
+		return FALSE;
+	msg->document_stored = TRUE;
+	return TRUE;
 }
 
 /* A copy of @v in memory of its own, not the record file's that holds it
@@ -113,145 +128,245 @@ input_key(guint index)
 	return g_strdup_printf("input-%u", index + 1);
 }
 
-/* One key of a message's "meta" record onto @msg. */
-static void
-apply_meta_value(OmacpDaemonMessage *msg, const char *key, GVariant *value)
+/* What a message's "meta" record says, gathered before the object is made
+ * with all its D-Bus properties at once. */
+typedef struct {
+	const char *names[24];
+	GValue values[24];
+	guint n;
+	OmacpMessageState state;
+	gboolean have_state;
+	const char *imsi;
+	const char *iccid;
+	const char *fingerprint;
+	GVariant *undo;
+	gboolean make_default;
+	gboolean activate_now;
+} Meta;
+
+static GValue *
+meta_value(Meta *meta, const char *name, GType type)
 {
-	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	GValue *v;
+
+	/* a key twice (a record written by hand): the first one counts */
+	for (guint i = 0; i < meta->n; i++) {
+		if (strcmp(meta->names[i], name) == 0)
+			return NULL;
+	}
+	if (meta->n == G_N_ELEMENTS(meta->names))
+		return NULL;
+	v = &meta->values[meta->n];
+	meta->names[meta->n++] = name;
+	g_value_init(v, type);
+	return v;
+}
+
+static void
+meta_string(Meta *meta, const char *name, const char *s)
+{
+	GValue *v = meta_value(meta, name, G_TYPE_STRING);
+
+	if (v != NULL)
+		g_value_set_string(v, s);
+}
+
+static void
+meta_clear(Meta *meta)
+{
+	for (guint i = 0; i < meta->n; i++)
+		g_value_unset(&meta->values[i]);
+	g_clear_pointer(&meta->undo, g_variant_unref);
+}
+
+/* The D-Bus property (GObject name) of a plain string key of "meta". */
+static const char *
+string_property(const char *key)
+{
+	static const char *const map[][2] = {
+		{ "Security", "security" },        { "Sender", "sender" }, { "Modem", "modem" },
+		{ "ContentType", "content-type" }, { "Error", "error" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
+		if (strcmp(key, map[i][0]) == 0)
+			return map[i][1];
+	}
+	return NULL;
+}
+
+/* One key of a message's "meta" record (@value borrowed from the record,
+ * which outlives @meta's strings). */
+static void
+gather_meta_value(guint id, Meta *meta, const char *key, GVariant *value)
+{
 	const char *s = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
 	                        ? g_variant_get_string(value, NULL)
 	                        : NULL;
 	gboolean is_u = g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32);
-	guint u = is_u ? g_variant_get_uint32(value) : 0;
+	gboolean is_b = g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN);
+	const char *property;
+	GValue *v;
 
-	/* by frequency of nothing: every key once, in the order meta_of() writes */
-	if (s != NULL && strcmp(key, "State") == 0) {
-		OmacpMessageState state = OMACP_MESSAGE_STATE_FAILED;
-
-		if (!omacp_message_state_from_string(s, &state))
-			g_warning("message/%u: stored state '%s' unknown, read as failed", msg->id,
-			          s);
-		omacp_daemon_message_restore_state(msg, state);
-	} else if (s != NULL && strcmp(key, "Security") == 0) {
-		omacp_dbus_message_set_security(m, s);
-	} else if (s != NULL && strcmp(key, "Sender") == 0) {
-		omacp_dbus_message_set_sender(m, s);
+	if (s != NULL && (property = string_property(key)) != NULL) {
+		meta_string(meta, property, s);
+	} else if (s != NULL && strcmp(key, "State") == 0) {
+		if (!omacp_message_state_from_string(s, &meta->state)) {
+			g_warning("message/%u: stored state '%s' unknown, read as failed", id, s);
+			meta->state = OMACP_MESSAGE_STATE_FAILED;
+		}
+		meta->have_state = TRUE;
 	} else if (s != NULL && strcmp(key, "Imsi") == 0) {
-		omacp_daemon_message_set_imsi(msg, s);
+		meta->imsi = s;
 	} else if (s != NULL && strcmp(key, "Iccid") == 0) {
-		omacp_daemon_message_set_iccid(msg, s);
-	} else if (s != NULL && strcmp(key, "Modem") == 0) {
-		omacp_dbus_message_set_modem(m, s);
-	} else if (s != NULL && strcmp(key, "ContentType") == 0) {
-		omacp_dbus_message_set_content_type(m, s);
-	} else if (s != NULL && strcmp(key, "Error") == 0) {
-		omacp_dbus_message_set_error(m, s);
+		meta->iccid = s;
 	} else if (s != NULL && strcmp(key, "Fingerprint") == 0) {
-		g_free(msg->fingerprint);
-		msg->fingerprint = g_strdup(s);
-	} else if (strcmp(key, "Authenticated") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
-		omacp_dbus_message_set_authenticated(m, g_variant_get_boolean(value));
+		meta->fingerprint = s;
+	} else if (is_b && strcmp(key, "Authenticated") == 0) {
+		if ((v = meta_value(meta, "authenticated", G_TYPE_BOOLEAN)) != NULL)
+			g_value_set_boolean(v, g_variant_get_boolean(value));
 	} else if (strcmp(key, "ReceivedAt") == 0 &&
 	           g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64)) {
-		omacp_dbus_message_set_received_at(m, g_variant_get_uint64(value));
-	} else if (is_u && strcmp(key, "PinAttemptsLeft") == 0) {
-		omacp_dbus_message_set_pin_attempts_left(m, u);
-	} else if (is_u && strcmp(key, "SegmentsReceived") == 0) {
-		omacp_dbus_message_set_segments_received(m, u);
-	} else if (is_u && strcmp(key, "SegmentsTotal") == 0) {
-		omacp_dbus_message_set_segments_total(m, u);
+		if ((v = meta_value(meta, "received-at", G_TYPE_UINT64)) != NULL)
+			g_value_set_uint64(v, g_variant_get_uint64(value));
+	} else if (is_u &&
+	           (strcmp(key, "PinAttemptsLeft") == 0 || strcmp(key, "SegmentsReceived") == 0 ||
+	            strcmp(key, "SegmentsTotal") == 0)) {
+		const char *name = key[0] == 'P'   ? "pin-attempts-left"
+		                   : key[8] == 'R' ? "segments-received"
+		                                   : "segments-total";
+
+		if ((v = meta_value(meta, name, G_TYPE_UINT)) != NULL)
+			g_value_set_uint(v, g_variant_get_uint32(value));
 	} else if (strcmp(key, "Profiles") == 0 &&
 	           g_variant_is_of_type(value, G_VARIANT_TYPE("au"))) {
-		g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
 		gsize n = 0;
 		const guint32 *ids = g_variant_get_fixed_array(value, &n, sizeof(guint32));
+		char **paths = g_new0(char *, n + 1);
+		guint k = 0;
 
 		for (gsize i = 0; i < n; i++) {
 			if (ids[i] > 0)
-				g_ptr_array_add(
-				        paths,
-				        g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", ids[i]));
+				paths[k++] =
+				        g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", ids[i]);
 		}
-		omacp_daemon_message_set_profiles(msg, paths);
-	} else if (strcmp(key, "Changes") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
-		g_autoptr(GVariant) own = detach(value);
+		if ((v = meta_value(meta, "profiles", G_TYPE_STRV)) != NULL)
+			g_value_take_boxed(v, paths);
+		else
+			g_strfreev(paths);
+	} else if (strcmp(key, "Changes") == 0) {
+		if (g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}")) &&
+		    (v = meta_value(meta, "changes", G_TYPE_VARIANT)) != NULL) {
+			g_autoptr(GVariant) changes = detach(value);
 
-		omacp_dbus_message_set_changes(m, own);
+			g_value_set_variant(v, changes);
+		}
 	} else if (strcmp(key, "Warnings") == 0 &&
 	           g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY)) {
-		g_autofree const char **warnings = g_variant_get_strv(value, NULL);
-
-		omacp_dbus_message_set_warnings(m, warnings);
+		if ((v = meta_value(meta, "warnings", G_TYPE_STRV)) != NULL)
+			g_value_take_boxed(v, g_variant_dup_strv(value, NULL));
 	} else if (strcmp(key, "Undo") == 0 &&
 	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
-		g_clear_pointer(&msg->undo, g_variant_unref);
-		msg->undo = detach(value);
-	} else if (strcmp(key, "MakeDefault") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
-		msg->accept_default = g_variant_get_boolean(value);
-	} else if (strcmp(key, "ActivateNow") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
-		msg->accept_activate = g_variant_get_boolean(value);
+		g_clear_pointer(&meta->undo, g_variant_unref);
+		meta->undo = detach(value);
+	} else if (is_b && strcmp(key, "MakeDefault") == 0) {
+		meta->make_default = g_variant_get_boolean(value);
+	} else if (is_b && strcmp(key, "ActivateNow") == 0) {
+		meta->activate_now = g_variant_get_boolean(value);
 	}
 }
 
-/* The message @id of the folded @record: one pass over each dictionary. */
-static OmacpDaemonMessage *
-message_from_record(guint id, GVariant *record, OmacpAuthority *authority, GError **error)
+/* The newest value of @key in @records (a later record's replaces an
+ * earlier one's), NULL when none has it. */
+static GVariant *
+newest_value(GPtrArray *records, const char *key)
 {
-	g_autoptr(GVariant) meta = g_variant_lookup_value(record, "meta", G_VARIANT_TYPE_VARDICT);
-	g_autoptr(GVariant) format_value = NULL;
+	for (guint i = records->len; i > 0; i--) {
+		GVariant *v = g_variant_lookup_value(g_ptr_array_index(records, i - 1), key, NULL);
+
+		if (v != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+/* The message @id of @records (its "meta" record @meta_record): made with
+ * its properties at once, one pass over each dictionary. */
+static OmacpDaemonMessage *
+message_from_records(guint id, GPtrArray *records, GVariant *meta_record, OmacpAuthority *authority)
+{
+	g_autoptr(GVariant) document = newest_value(records, "document");
+	g_autoptr(GVariant) format_value =
+	        g_variant_lookup_value(meta_record, "Format", G_VARIANT_TYPE_STRING);
 	OmacpFormat format = OMACP_FORMAT_WSP;
 	OmacpDaemonMessage *msg;
+	g_autofree char *masked = NULL;
+	Meta meta = { .n = 0 };
 	GVariantIter iter;
 	GVariant *entry;
 
-	if (meta == NULL) {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_STORE,
-		            "store: message/%u has no meta record", id);
-		return NULL;
-	}
-	format_value = g_variant_lookup_value(meta, "Format", G_VARIANT_TYPE_STRING);
 	if (format_value != NULL &&
 	    !omacp_format_from_string(g_variant_get_string(format_value, NULL), &format))
 		g_warning("message/%u: stored format '%s' unknown, read as wsp", id,
 		          g_variant_get_string(format_value, NULL));
-	msg = omacp_daemon_message_new(id, format, authority);
 	/* g_variant_iter_next_value(), not g_variant_iter_loop(): no format
 	 * string to parse for each of the twenty entries */
-	g_variant_iter_init(&iter, meta);
+	g_variant_iter_init(&iter, meta_record);
 	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
 		g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
 		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
 		g_autoptr(GVariant) value = g_variant_get_variant(boxed);
 
-		apply_meta_value(msg, g_variant_get_string(k, NULL), value);
+		gather_meta_value(id, &meta, g_variant_get_string(k, NULL), value);
 		g_variant_unref(entry);
 	}
-	/* the inputs: "input-1", "input-2", ... in any order in the record */
-	g_variant_iter_init(&iter, record);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariant) kv = g_variant_get_child_value(entry, 0);
-		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
-		g_autoptr(GVariant) value = NULL;
-		const char *key = g_variant_get_string(kv, NULL);
-		guint64 k = 0;
+	meta_string(&meta, "state",
+	            omacp_message_state_to_string(meta.have_state ? meta.state
+	                                                          : OMACP_MESSAGE_STATE_RECEIVING));
+	masked = omacp_mask_imsi(omacp_str_or_null(meta.imsi));
+	meta_string(&meta, "imsi", masked);
+	if (document != NULL && g_variant_is_of_type(document, G_VARIANT_TYPE_STRING))
+		meta_string(&meta, "document", g_variant_get_string(document, NULL));
+	msg = omacp_daemon_message_new_with_properties(id, format, authority, meta.n, meta.names,
+	                                               meta.values);
+	msg->state = meta.have_state ? meta.state : OMACP_MESSAGE_STATE_RECEIVING;
+	msg->imsi = g_strdup(omacp_str_or_null(meta.imsi));
+	msg->iccid = g_strdup(omacp_str_or_null(meta.iccid));
+	msg->fingerprint = g_strdup(meta.fingerprint);
+	msg->undo = g_steal_pointer(&meta.undo);
+	msg->accept_default = meta.make_default;
+	msg->accept_activate = meta.activate_now;
+	msg->document_stored = document != NULL;
+	meta_clear(&meta);
 
-		g_variant_unref(entry);
-		if (!g_str_has_prefix(key, "input-") ||
-		    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL))
-			continue;
-		value = g_variant_get_variant(boxed);
-		if (!g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
-			continue;
-		while (k > msg->input_times->len) {
-			gint64 unknown = 0;
+	/* the inputs: "input-1", "input-2", ... in any order in the records */
+	for (guint r = 0; r < records->len; r++) {
+		g_variant_iter_init(&iter, g_ptr_array_index(records, r));
+		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+			g_autoptr(GVariant) kv = g_variant_get_child_value(entry, 0);
+			g_autoptr(GVariant) boxed = NULL;
+			g_autoptr(GVariant) value = NULL;
+			const char *key = g_variant_get_string(kv, NULL);
+			guint64 k = 0;
 
-			g_array_append_val(msg->input_times, unknown);
+			if (!g_str_has_prefix(key, "input-") ||
+			    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL)) {
+				g_variant_unref(entry);
+				continue;
+			}
+			boxed = g_variant_get_child_value(entry, 1);
+			g_variant_unref(entry);
+			value = g_variant_get_variant(boxed);
+			if (!g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
+				continue;
+			while (k > msg->input_times->len) {
+				gint64 unknown = 0;
+
+				g_array_append_val(msg->input_times, unknown);
+			}
+			g_variant_get_child(value, 0, "x",
+			                    &g_array_index(msg->input_times, gint64, k - 1));
 		}
-		g_variant_get_child(value, 0, "x", &g_array_index(msg->input_times, gint64, k - 1));
 	}
 	msg->n_inputs = msg->input_times->len;
 	return msg;
@@ -370,25 +485,30 @@ OmacpDaemonMessage *
 omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *authority,
                                  GError **error)
 {
-	g_autoptr(GVariant) record = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	g_autoptr(GVariant) meta = NULL;
 
 	if (omacp_store_message_is_legacy(store, id)) {
 		g_autoptr(GError) local = NULL;
+		GVariant *record = legacy_record(store, id, error);
 
-		record = legacy_record(store, id, error);
 		if (record == NULL)
 			return NULL;
+		records = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+		g_ptr_array_add(records, record);
 		/* written as records once; the directory goes when they are durable */
 		if (!omacp_store_put_message(store, id, record, &local))
 			g_warning("message/%u: not converted: %s", id, local->message);
 		else
 			g_debug("message/%u: converted to the record format", id);
 	} else {
-		record = omacp_store_get_message(store, id, error);
-		if (record == NULL)
+		/* not folded: the few keys read here are looked up newest first */
+		records = omacp_store_get_message_records(store, id, error);
+		if (records == NULL)
 			return NULL;
 	}
-	if (!g_variant_lookup(record, "meta", "@a{sv}", NULL)) {
+	meta = newest_value(records, "meta");
+	if (meta == NULL || !g_variant_is_of_type(meta, G_VARIANT_TYPE_VARDICT)) {
 		/* meta is written before a message is announced: a crash cut
 		 * its creation short, nothing about it was acknowledged */
 		g_message("store: removing message %u, whose creation was cut short", id);
@@ -397,7 +517,7 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 		            "store: message/%u was never complete", id);
 		return NULL;
 	}
-	return message_from_record(id, record, authority, error);
+	return message_from_records(id, records, meta, authority);
 }
 
 gboolean

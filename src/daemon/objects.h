@@ -61,6 +61,10 @@ void omacp_objects_export_profile(OmacpObjects *self, OmacpDaemonProfile *profil
  * Profiles. */
 void omacp_objects_delete_profile(OmacpObjects *self, OmacpDaemonProfile *profile);
 
+/* After each GetManagedObjects call on @bus, hands the memory its answer
+ * used back to the system (malloc_trim()); also once now. */
+void omacp_objects_trim_after_answers(OmacpObjects *self, GDBusConnection *bus);
+
 /* Disconnects every handler with @data from the objects and from each
  * message and profile (a listener going away). */
 void omacp_objects_disconnect(OmacpObjects *self, gpointer data);

@@ -781,14 +781,11 @@ drop_cache(OmacpStore *store, guint id)
 		g_clear_pointer(&store->cached, g_variant_unref);
 }
 
-GVariant *
-omacp_store_get_message(OmacpStore *store, guint id, GError **error)
+GPtrArray *
+omacp_store_get_message_records(OmacpStore *store, guint id, GError **error)
 {
-	g_autoptr(GPtrArray) records = NULL;
+	g_autoptr(GPtrArray) records = read_records(store, id, error);
 
-	if (store->cached != NULL && store->cached_id == id)
-		return g_variant_ref(store->cached);
-	records = read_records(store, id, error);
 	if (records == NULL)
 		return NULL;
 	if (records->len == 0) {
@@ -802,6 +799,19 @@ omacp_store_get_message(OmacpStore *store, guint id, GError **error)
 		            "store: messages/%u.rec holds no whole record", id);
 		return NULL;
 	}
+	return g_steal_pointer(&records);
+}
+
+GVariant *
+omacp_store_get_message(OmacpStore *store, guint id, GError **error)
+{
+	g_autoptr(GPtrArray) records = NULL;
+
+	if (store->cached != NULL && store->cached_id == id)
+		return g_variant_ref(store->cached);
+	records = omacp_store_get_message_records(store, id, error);
+	if (records == NULL)
+		return NULL;
 	g_clear_pointer(&store->cached, g_variant_unref);
 	store->cached = fold_records(records);
 	store->cached_id = id;

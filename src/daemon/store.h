@@ -63,6 +63,10 @@ gboolean omacp_store_put_message(OmacpStore *store, guint id, GVariant *patch, G
 /* The records of message @id folded into one a{sv}; OMACP_ERROR_NOT_FOUND
  * when there is none, OMACP_ERROR_STORE when the file is corrupt. */
 GVariant *omacp_store_get_message(OmacpStore *store, guint id, GError **error);
+/* The records of message @id in the order they were written (a{sv} each,
+ * a later key replacing an earlier one), not folded: for reading a few keys
+ * once (the restore); errors as omacp_store_get_message(). */
+GPtrArray *omacp_store_get_message_records(OmacpStore *store, guint id, GError **error);
 /* The records of the record file @path folded, read without changing
  * anything (for checks from outside the daemon). */
 GVariant *omacp_store_read_record_file(const char *path, GError **error);

@@ -212,6 +212,14 @@ daemon_start(Bench *b, const char *state, const char *const *wrapper, gboolean c
 	d->state = g_strdup(state);
 	g_subprocess_launcher_set_stdout_file_path(l, log);
 	g_subprocess_launcher_setenv(l, "G_MESSAGES_DEBUG", "", TRUE);
+	/* as omacpd.service runs it (GLib before 2.76 keeps what g_slice
+	 * freed); OMACP_BENCH_G_SLICE= sets another value, "" none */
+	if (g_getenv("OMACP_BENCH_G_SLICE") == NULL)
+		g_subprocess_launcher_setenv(l, "G_SLICE", "always-malloc", TRUE);
+	else if (g_getenv("OMACP_BENCH_G_SLICE")[0] != '\0')
+		g_subprocess_launcher_setenv(l, "G_SLICE", g_getenv("OMACP_BENCH_G_SLICE"), TRUE);
+	else
+		g_subprocess_launcher_unsetenv(l, "G_SLICE");
 	if (count_syncs) {
 		g_subprocess_launcher_setenv(l, "LD_PRELOAD", b->shim, TRUE);
 		g_subprocess_launcher_setenv(l, "OMACP_BENCH_SYNC_COUNTER", b->counter_path, TRUE);
@@ -568,6 +576,9 @@ measure_starts(Bench *b, const char *state, guint reps, Starts *out)
 		out->name_cpu_ms[r] = d->name_cpu_ms;
 		out->gmo_cpu_ms[r] = d->gmo_cpu_ms;
 		out->n_objects = d->n_objects;
+		/* omacpd hands the memory of its answer back once the answer is
+		 * written: after it, not during */
+		g_usleep(300 * 1000);
 		out->rss_kb = rss_kb(d->pid);
 		daemon_stop(d);
 	}

@@ -321,12 +321,15 @@ test_restore(Fixture *f, gconstpointer data)
 	OmacpDaemonMessage *back;
 
 	g_assert_no_error(error);
-	/* as after a restart: the stored message read back, decoded again */
+	/* as after a restart: the stored message read back (its Document from
+	 * the store), decoded again when something needs it */
 	omacp_objects_forget_message(f->d.objects, msg);
 	back = omacp_message_store_load_message(f->d.store, id, NULL, &error);
 	g_assert_no_error(error);
 	omacp_objects_add_message(f->d.objects, back);
 	omacp_intake_restore_message(f->d.intake, back);
+	g_assert_null(back->decoded);
+	g_assert_true(omacp_daemon_message_ensure_decoded(back));
 	g_assert_nonnull(back->decoded);
 	g_assert_true(back->exported);
 	g_assert_nonnull(
