@@ -110,14 +110,13 @@ omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageState s
 gboolean
 omacp_daemon_message_ensure_decoded(OmacpDaemonMessage *self)
 {
-	gboolean (*func)(OmacpDaemonMessage *, gpointer) = self->decode_func;
-
 	if (self->decoded != NULL)
 		return TRUE;
-	if (func == NULL)
+	if (self->decode_func == NULL || self->decode_failed)
 		return FALSE;
-	self->decode_func = NULL;
-	return func(self, self->decode_data) && self->decoded != NULL;
+	if (!self->decode_func(self, self->decode_data) || self->decoded == NULL)
+		self->decode_failed = TRUE;
+	return self->decoded != NULL;
 }
 
 void

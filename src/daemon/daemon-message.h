@@ -76,6 +76,7 @@ struct _OmacpDaemonMessage {
 	 * omacp_daemon_message_ensure_decoded() */
 	gboolean (*decode_func)(OmacpDaemonMessage *msg, gpointer data);
 	gpointer decode_data;
+	gboolean decode_failed; /* tried once, not again */
 	/* the Document property is in the store (its "document" record) */
 	gboolean document_stored;
 };
@@ -143,8 +144,8 @@ void omacp_daemon_message_add_profile(OmacpDaemonMessage *self, const char *path
 gboolean omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path);
 
 /* Makes @self->decoded when it is not there and @self->decode_func can
- * make it (once: a message that does not decode is not tried again);
- * TRUE when @self->decoded is there. */
+ * make it (a message that does not decode is not tried again); TRUE when
+ * @self->decoded is there. */
 gboolean omacp_daemon_message_ensure_decoded(OmacpDaemonMessage *self);
 
 /* Shows what @self->decoded holds: Security, ContentType, Document, and the

@@ -1056,11 +1056,9 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 	}
 	/* the Changes read back stay one serialised buffer, as when made */
 	omacp_changes_compact(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
-	/* the stored octets are decoded again when something needs them; now
-	 * only for an accepted message (applied next) or one stored without
-	 * its Document */
-	msg->decode_func = decode_stored;
-	msg->decode_data = self;
+	/* the stored octets are decoded again when something needs them
+	 * (omacp_objects_set_decoder()); now only for an accepted message
+	 * (applied next) or one stored without its Document */
 	if (!msg->document_stored ||
 	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_ACCEPTED))
 		omacp_daemon_message_ensure_decoded(msg);
@@ -1109,6 +1107,7 @@ omacp_intake_new(OmacpObjects *objects, const OmacpConfig *config, OmacpApplyQue
 	self->rates = omacp_rate_limits_new(config);
 	g_signal_connect(objects, "message-added", G_CALLBACK(message_added), self);
 	g_signal_connect(objects, "message-removed", G_CALLBACK(message_removed), self);
+	omacp_objects_set_decoder(objects, decode_stored, self);
 	return self;
 }
 

@@ -17,6 +17,10 @@ struct _OmacpObjects {
 	GHashTable *profiles; /* guint id → OmacpDaemonProfile * */
 	GDBusConnection *bus; /* with the filter of omacp_objects_trim_after_answers() */
 	guint filter_id;
+	gboolean (*decode_func)(OmacpDaemonMessage *msg, gpointer data);
+	gpointer decode_data;
+	GPtrArray *settled; /* messages that let go of their document soon */
+	guint settled_source;
 };
 
 enum {
@@ -131,9 +135,65 @@ delete_requested(OmacpDaemonMessage *msg, GDBusMethodInvocation *invocation, Oma
 }
 
 void
+omacp_objects_set_decoder(OmacpObjects *self,
+                          gboolean (*func)(OmacpDaemonMessage *msg, gpointer data), gpointer data)
+{
+	self->decode_func = func;
+	self->decode_data = data;
+}
+
+/* Whether @state keeps a message as it is until a user acts (or for ever). */
+static gboolean
+waits_or_ended(OmacpMessageState state)
+{
+	return state == OMACP_MESSAGE_STATE_PENDING_CONFIRMATION ||
+	       state == OMACP_MESSAGE_STATE_QUARANTINED || state == OMACP_MESSAGE_STATE_REJECTED ||
+	       state == OMACP_MESSAGE_STATE_FAILED;
+}
+
+static gboolean
+let_go_of_documents(gpointer user_data)
+{
+	OmacpObjects *self = user_data;
+	g_autoptr(GPtrArray) settled = g_steal_pointer(&self->settled);
+
+	self->settled_source = 0;
+	for (guint i = 0; settled != NULL && i < settled->len; i++) {
+		OmacpDaemonMessage *msg = g_ptr_array_index(settled, i);
+
+		/* decoded again from the store when something needs it */
+		if (!msg->removed && !msg->busy && msg->document_stored &&
+		    msg->decode_func != NULL && waits_or_ended(msg->state))
+			g_clear_pointer(&msg->decoded, omacp_message_free);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* After every other listener: the decoded document of a message that was
+ * just decided goes in an idle (the code that decided it still uses it). */
+static void
+settled(OmacpDaemonMessage *msg, guint old, guint state, OmacpObjects *self)
+{
+	if (old != OMACP_MESSAGE_STATE_RECEIVING || !waits_or_ended(state) ||
+	    msg->decoded == NULL || msg->decode_func == NULL)
+		return;
+	if (self->settled == NULL)
+		self->settled = g_ptr_array_new_with_free_func(g_object_unref);
+	g_ptr_array_add(self->settled, g_object_ref(msg));
+	if (self->settled_source == 0)
+		self->settled_source =
+		        g_idle_add_full(G_PRIORITY_LOW, let_go_of_documents, self, NULL);
+}
+
+void
 omacp_objects_add_message(OmacpObjects *self, OmacpDaemonMessage *msg)
 {
 	g_hash_table_insert(self->messages, GUINT_TO_POINTER(msg->id), msg);
+	if (msg->decode_func == NULL && self->decode_func != NULL) {
+		msg->decode_func = self->decode_func;
+		msg->decode_data = self->decode_data;
+	}
+	g_signal_connect_after(msg, "state-changed", G_CALLBACK(settled), self);
 	/* first: every listener after it finds the record written */
 	g_signal_connect(msg, "changed", G_CALLBACK(save_message), self);
 	g_signal_connect(msg, "delete-requested", G_CALLBACK(delete_requested), self);
@@ -377,6 +437,8 @@ omacp_objects_dispose(GObject *object)
 	g_clear_pointer(&self->messages, g_hash_table_unref);
 	g_clear_pointer(&self->profiles, g_hash_table_unref);
 	g_clear_object(&self->server);
+	g_clear_handle_id(&self->settled_source, g_source_remove);
+	g_clear_pointer(&self->settled, g_ptr_array_unref);
 	if (self->bus != NULL)
 		g_dbus_connection_remove_filter(self->bus, self->filter_id);
 	g_clear_object(&self->bus);

@@ -41,6 +41,15 @@ OmacpDaemonMessage *omacp_objects_message_of_profile(OmacpObjects *self,
 const OmacpProfile *omacp_objects_decoded_profile_of(OmacpDaemonMessage *msg,
                                                      OmacpDaemonProfile *profile);
 
+/* How a message's stored octets are decoded again (see
+ * omacp_daemon_message_ensure_decoded()): set on every message added. A
+ * settled message that waits for a user, or is rejected or failed, then
+ * lets go of its decoded document (an idle after it settled) until
+ * something needs it. */
+void omacp_objects_set_decoder(OmacpObjects *self,
+                               gboolean (*func)(OmacpDaemonMessage *msg, gpointer data),
+                               gpointer data);
+
 /* A new message object with the store's next number (not exported). */
 OmacpDaemonMessage *omacp_objects_new_message(OmacpObjects *self, OmacpFormat format,
                                               GError **error);
