@@ -61,6 +61,11 @@ typedef struct {
 	char *counter_path;
 	volatile guint64 *counters;
 	guint n_daemons;
+	/* daemon_start() has callgrind dump its counts at the name and after
+	 * the first GetManagedObjects answer */
+	gboolean callgrind_dumps;
+	gboolean no_callgrind;
+	GString *start_instructions; /* printed at the end */
 } Bench;
 
 typedef struct {
@@ -191,6 +196,21 @@ name_owner_changed(GDBusConnection *conn, const char *sender, const char *path, 
 		*(gboolean *) user_data = TRUE;
 }
 
+/* callgrind_control -d @pid: the counts so far into the next numbered
+ * dump file, the counter set to 0. */
+static void
+callgrind_dump(int pid)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = g_strdup_printf("%d", pid);
+	g_autoptr(GSubprocess) p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+	                                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+	                                            &error, "callgrind_control", "-d", id, NULL);
+
+	if (p == NULL || !g_subprocess_wait_check(p, NULL, &error))
+		g_printerr("bench: callgrind_control -d: %s\n", error ? error->message : "failed");
+}
+
 /* Starts omacpd on @state (created when missing); @wrapper (may be NULL)
  * is a command line to run it under. Waits for its name and its first
  * GetManagedObjects answer. */
@@ -260,6 +280,8 @@ daemon_start(Bench *b, const char *state, const char *const *wrapper, gboolean c
 	d->name_ms = ms_since(start);
 	d->name_cpu_ms = cpu_ms(d->pid);
 	g_dbus_connection_signal_unsubscribe(b->conn, sub);
+	if (b->callgrind_dumps)
+		callgrind_dump(d->pid);
 	reply = g_dbus_connection_call_sync(
 	        b->conn, BUS_NAME, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager",
 	        "GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
@@ -268,6 +290,8 @@ daemon_start(Bench *b, const char *state, const char *const *wrapper, gboolean c
 		g_error("bench: GetManagedObjects: %s", error->message);
 	d->gmo_ms = ms_since(start);
 	d->gmo_cpu_ms = cpu_ms(d->pid);
+	if (b->callgrind_dumps)
+		callgrind_dump(d->pid);
 	objects = g_variant_get_child_value(reply, 0);
 	d->n_objects = (guint) g_variant_n_children(objects);
 	return d;
@@ -600,10 +624,65 @@ print_start(GString *out, guint n, guint segments, const Starts *s, guint reps)
 	        s->n_objects);
 }
 
+static guint64 callgrind_total(const char *path);
+
+/* Instructions (callgrind, all threads) from exec to the bus name and to
+ * the first GetManagedObjects answer, with the store @state. */
+static void
+callgrind_start(Bench *b, const char *state, guint64 *to_name, guint64 *to_answer)
+{
+	g_autofree char *out = g_strdup_printf("%s/callgrind-start.%u", b->tmp, b->n_daemons);
+	g_autofree char *out_arg = g_strdup_printf("--callgrind-out-file=%s", out);
+	g_autofree char *dump1 = g_strdup_printf("%s.1", out);
+	g_autofree char *dump2 = g_strdup_printf("%s.2", out);
+	const char *wrapper[] = { "valgrind", "--tool=callgrind", "--quiet", out_arg, NULL };
+	Daemon *d;
+
+	b->callgrind_dumps = TRUE;
+	d = daemon_start(b, state, wrapper, FALSE);
+	b->callgrind_dumps = FALSE;
+	daemon_stop(d);
+	*to_name = callgrind_total(dump1);
+	*to_answer = *to_name + callgrind_total(dump2);
+}
+
+/* The start's instructions with the empty store (first call) and with the
+ * store @state of @n messages, into b->start_instructions. */
+static void
+measure_start_instructions(Bench *b, const char *state, guint n, guint segments)
+{
+	static guint64 empty_name, empty_answer;
+	g_autofree char *valgrind = g_find_program_in_path("valgrind");
+	guint64 name = 0, answer = 0;
+
+	if (b->no_callgrind || valgrind == NULL)
+		return;
+	if (b->start_instructions == NULL) {
+		g_autofree char *empty = new_state_dir("/dev/shm");
+
+		callgrind_start(b, empty, &empty_name, &empty_answer);
+		remove_tree(empty);
+		b->start_instructions = g_string_new(NULL);
+		g_string_append_printf(b->start_instructions,
+		                       "start, instructions (callgrind, all omacpd threads, from "
+		                       "exec):\n"
+		                       "      0 %-6s to the name %7.1f M   to the first "
+		                       "GetManagedObjects answer %7.1f M\n",
+		                       "", empty_name / 1e6, empty_answer / 1e6);
+	}
+	callgrind_start(b, state, &name, &answer);
+	g_string_append_printf(b->start_instructions,
+	                       "  %5u %-6s to the name %7.1f M   to the first GetManagedObjects "
+	                       "answer %7.1f M   (%.0f k and %.0f k per message)\n",
+	                       n, segments == 1 ? "single" : "four", name / 1e6, answer / 1e6,
+	                       ((double) name - empty_name) / n / 1e3,
+	                       ((double) answer - empty_answer) / n / 1e3);
+}
+
 /* RSS per stored message at @n1 and @n2, live and after a restart, and the
  * start times at both sizes. */
 static void
-measure_store_sizes(Bench *b, guint n1, guint n2, guint segments, guint reps, guint64 rss_first,
+measure_store_sizes(Bench *b, guint n1, guint n2, guint segments, guint reps, guint64 rss_idle,
                     GString *starts_text)
 {
 	g_autofree char *state = new_state_dir("/dev/shm");
@@ -628,18 +707,21 @@ measure_store_sizes(Bench *b, guint n1, guint n2, guint segments, guint reps, gu
 	daemon_stop(d);
 	measure_starts(b, copy_state, reps, &s1);
 	measure_starts(b, state, reps, &s2);
-	/* per message: above the RSS after the first one (which includes the
-	 * provider database the first message loads) */
+	measure_start_instructions(b, copy_state, n1, segments);
+	/* per message: live, above the RSS after the first one (which
+	 * includes the provider database the first message loads); restored,
+	 * above the idle empty store (a restored daemon loads that database
+	 * only when a message is decoded again) */
 	printf("  %s-segment: after the first %.1f MB (the idle empty store: %.1f MB)\n",
-	       segments == 1 ? "single" : "four", rss1 / 1024.0, rss_first / 1024.0);
+	       segments == 1 ? "single" : "four", rss1 / 1024.0, rss_idle / 1024.0);
 	printf("    live     at %5u: %6.1f MB = %5.1f KB/message   at %5u: %6.1f MB = %5.1f "
 	       "KB/message\n",
 	       n1, rss_n1 / 1024.0, (double) (rss_n1 - rss1) / (n1 - 1), n2, rss_n2 / 1024.0,
 	       (double) (rss_n2 - rss1) / (n2 - 1));
 	printf("    restored at %5u: %6.1f MB = %5.1f KB/message   at %5u: %6.1f MB = %5.1f "
 	       "KB/message\n",
-	       n1, s1.rss_kb / 1024.0, (double) ((gint64) s1.rss_kb - (gint64) rss1) / (n1 - 1), n2,
-	       s2.rss_kb / 1024.0, (double) ((gint64) s2.rss_kb - (gint64) rss1) / (n2 - 1));
+	       n1, s1.rss_kb / 1024.0, (double) ((gint64) s1.rss_kb - (gint64) rss_idle) / n1, n2,
+	       s2.rss_kb / 1024.0, (double) ((gint64) s2.rss_kb - (gint64) rss_idle) / n2);
 	/* printed later, beside the empty store */
 	print_start(starts_text, n1, segments, &s1, reps);
 	print_start(starts_text, n2, segments, &s2, reps);
@@ -777,6 +859,7 @@ main(int argc, char **argv)
 	close(fd);
 	if (b.counters == MAP_FAILED)
 		g_error("bench: mmap: %s", g_strerror(errno));
+	b.no_callgrind = no_callgrind;
 	bench_start_bus(&b);
 
 	if (fill > 0) {
@@ -836,6 +919,10 @@ main(int argc, char **argv)
 		printf("%s%s", line->str, starts->str);
 	}
 
+	if (b.start_instructions != NULL) {
+		printf("%s", b.start_instructions->str);
+		g_string_free(b.start_instructions, TRUE);
+	}
 	if (!no_callgrind)
 		measure_instructions(&b, quick ? 20 : 50);
 

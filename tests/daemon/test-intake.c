@@ -347,6 +347,28 @@ test_restore(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(back->id, >, id);
 }
 
+/* A message waiting for a user lets go of its decoded document once it is
+ * decided (an idle later) and decodes it again when something needs it. */
+static void
+test_decoded_on_demand(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OmacpDaemonMessage *msg = deliver_doc(f, "lazy.example", "+4930002", 1000, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
+	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_nonnull(msg->decoded);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_assert_null(msg->decoded);
+	g_assert_nonnull(
+	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(msg)), "lazy.example"));
+	g_assert_true(omacp_daemon_message_ensure_decoded(msg));
+	g_assert_nonnull(msg->decoded);
+	g_assert_cmpuint(msg->decoded->profiles->len, ==, 1);
+}
+
 /* A push from an adapter is parsed once, by the router: intake decodes
  * what the router parsed (here: a parse edited to say SEC none, MAC none),
  * not the datagram's own header (SEC NETWPIN with a MAC). */
@@ -418,6 +440,7 @@ main(int argc, char **argv)
 	ADD("/intake/segments-rejected", test_segments_rejected);
 	ADD("/intake/segments-expire", test_segments_expire);
 	ADD("/intake/restore", test_restore);
+	ADD("/intake/decoded-on-demand", test_decoded_on_demand);
 	ADD("/intake/push-parsed-once", test_push_parsed_once);
 #undef ADD
 	return g_test_run();

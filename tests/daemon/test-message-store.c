@@ -126,6 +126,73 @@ test_message_round_trip(Fixture *f, gconstpointer data)
 	g_assert_null(strstr(omacp_dbus_message_get_imsi(b), "1234567"));
 }
 
+/* The Document is stored once, beside the first meta that has one, and
+ * read back without a decode; a later meta replaces an earlier one. */
+static void
+test_message_document(Fixture *f, gconstpointer data)
+{
+	static const char doc[] = "<wap-provisioningdoc>\n  <characteristic type=\"NAPDEF\"/>\n"
+	                          "</wap-provisioningdoc>\n";
+	g_autoptr(OmacpDaemonMessage) msg = omacp_daemon_message_new(4, OMACP_FORMAT_WSP, NULL);
+	g_autoptr(OmacpDaemonMessage) plain = omacp_daemon_message_new(5, OMACP_FORMAT_WSP, NULL);
+	g_autoptr(OmacpDaemonMessage) back = NULL;
+	g_autoptr(OmacpDaemonMessage) plain_back = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	g_autoptr(GError) error = NULL;
+	guint with_document = 0;
+
+	/* receiving: no Document yet, none stored */
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_no_error(error);
+	g_assert_false(msg->document_stored);
+	omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), doc);
+	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_true(msg->document_stored);
+	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_REJECTED);
+	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
+	g_assert_no_error(error);
+
+	records = omacp_store_get_message_records(f->store, 4, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(records->len, ==, 3);
+	for (guint i = 0; i < records->len; i++) {
+		g_autoptr(GVariant) d = g_variant_lookup_value(g_ptr_array_index(records, i),
+		                                               "document", G_VARIANT_TYPE_STRING);
+
+		if (d != NULL) {
+			g_assert_cmpstr(g_variant_get_string(d, NULL), ==, doc);
+			with_document++;
+		}
+	}
+	g_assert_cmpuint(with_document, ==, 1);
+
+	back = omacp_message_store_load_message(f->store, 4, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), ==, doc);
+	g_assert_true(back->document_stored);
+	g_assert_null(back->decoded);
+	/* the newest meta */
+	g_assert_cmpint(omacp_daemon_message_get_state(back), ==, OMACP_MESSAGE_STATE_REJECTED);
+	g_assert_cmpstr(omacp_dbus_message_get_state(OMACP_DBUS_MESSAGE(back)), ==, "rejected");
+	/* nothing to decode it with here: no decoder, no decode */
+	g_assert_false(omacp_daemon_message_ensure_decoded(back));
+
+	omacp_daemon_message_restore_state(plain, OMACP_MESSAGE_STATE_FAILED);
+	g_assert_true(omacp_message_store_save_message(f->store, plain, &error));
+	plain_back = omacp_message_store_load_message(f->store, 5, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_false(plain_back->document_stored);
+	g_assert_cmpstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(plain_back)), ==, "");
+	g_assert_cmpstrv(omacp_dbus_message_get_warnings(OMACP_DBUS_MESSAGE(plain_back)),
+	                 (const char *const[]){ NULL });
+	g_assert_cmpstrv(omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(plain_back)),
+	                 (const char *const[]){ NULL });
+	g_assert_cmpuint(g_variant_n_children(
+	                         omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(plain_back))),
+	                 ==, 0);
+}
+
 static void
 test_message_unknown_state(Fixture *f, gconstpointer data)
 {
@@ -599,6 +666,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/message-store/message", Fixture, NULL, fixture_set_up, test_message_round_trip,
+	           fixture_tear_down);
+	g_test_add("/message-store/document", Fixture, NULL, fixture_set_up, test_message_document,
 	           fixture_tear_down);
 	g_test_add("/message-store/unknown-state", Fixture, NULL, fixture_set_up,
 	           test_message_unknown_state, fixture_tear_down);
