@@ -162,12 +162,30 @@ meta_value(Meta *meta, const char *name, GType type)
 	return v;
 }
 
+/* Whether the value @s of the property @name is one of a few that many
+ * messages share (an empty one, a state, a SEC method, a modem, a SIM, the
+ * provisioning media types): interned, the objects share one copy (the
+ * skeleton's GValue keeps an interned string as it is). Never what a
+ * sender chooses freely, which would grow the table for ever. */
+static gboolean
+shared_value(const char *name, const char *s)
+{
+	return s[0] == '\0' || strcmp(name, "state") == 0 || strcmp(name, "security") == 0 ||
+	       strcmp(name, "modem") == 0 || strcmp(name, "imsi") == 0 ||
+	       (strcmp(name, "content-type") == 0 &&
+	        g_str_has_prefix(s, "application/vnd.wap.connectivity-") && strlen(s) < 48);
+}
+
 static void
 meta_string(Meta *meta, const char *name, const char *s)
 {
 	GValue *v = meta_value(meta, name, G_TYPE_STRING);
 
-	if (v != NULL)
+	if (v == NULL)
+		return;
+	if (shared_value(name, s))
+		g_value_set_interned_string(v, g_intern_string(s));
+	else
 		g_value_set_string(v, s);
 }
 
