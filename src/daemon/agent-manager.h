@@ -94,6 +94,18 @@ guint omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner,
                                      const char *method, GVariant *args,
                                      const GVariantType *reply_type, OmacpAgentReplyFunc func,
                                      gpointer user_data);
+/* The same, to the agent of @owner at @path, or (@owner NULL) the current
+ * agent, for an answer that stands for a call of the owner: with an
+ * authorization action set, the owner also needs every action of @checks
+ * (NULL-terminated, may be NULL), asked of polkit with @details (a{ss},
+ * floating, may be NULL) before the request is sent. An owner refused one
+ * of them keeps its agent; the request ends with
+ * G_IO_ERROR_PERMISSION_DENIED (issue 13, M4). */
+guint omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *owner,
+                                          const char *path, const char *method, GVariant *args,
+                                          const GVariantType *reply_type, const char *const *checks,
+                                          GVariant *details, OmacpAgentReplyFunc func,
+                                          gpointer user_data);
 /* The bus name of the agent @request went to, NULL when unknown. */
 const char *omacp_agent_manager_request_owner(OmacpAgentManager *self, guint request);
 /* Cancels @request (its reply function gets G_IO_ERROR_CANCELLED). */

@@ -242,6 +242,11 @@ agent_replied(OmacpAgentManager *agents, guint request, GVariant *reply, const G
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 			/* answered elsewhere: close the agent's prompt */
 			omacp_agent_manager_send_cancel(agents, request, msg ? msg->path : NULL);
+		} else if (msg != NULL &&
+		           g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)) {
+			/* its owner may not accept it: not asked again by itself */
+			g_message("message/%u: not asked: %s", msg->id, error->message);
+			msg->agent_declined = TRUE;
 		} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
 			/* the agent went away or lost the right: the next one */
 		} else if (msg != NULL &&
@@ -303,16 +308,17 @@ ask(OmacpManager *self, OmacpDaemonMessage *msg, const char *owner, const char *
 	const char *method = pin ? "RequestPin" : "RequestConfirmation";
 	const GVariantType *type = pin ? G_VARIANT_TYPE("(s)") : G_VARIANT_TYPE("(b)");
 
+	const char *checks[4];
+	GVariant *details;
+
 	g_message("message/%u: asking the agent for %s", msg->id,
 	          pin ? "the PIN" : "a confirmation");
-	if (owner != NULL)
-		msg->agent_request = omacp_agent_manager_request_to(
-		        self->agents, owner, path, method, g_variant_new("(o)", msg->path), type,
-		        agent_replied, self);
-	else
-		msg->agent_request = omacp_agent_manager_request(self->agents, method,
-		                                                 g_variant_new("(o)", msg->path),
-		                                                 type, agent_replied, self);
+	/* the answer accepts the message: its owner needs what Accept asks
+	 * of a caller (issue 13, M4) */
+	details = omacp_daemon_message_accept_checks(msg, method, checks);
+	msg->agent_request = omacp_agent_manager_request_checked(
+	        self->agents, owner, path, method, g_variant_new("(o)", msg->path), type, checks,
+	        details, agent_replied, self);
 }
 
 /* Whether @a's sender was asked less recently than @b's (then the older
