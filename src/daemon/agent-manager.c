@@ -255,15 +255,16 @@ send_next(OmacpAgentManager *self, Agent *agent)
 		call_agent(self, req);
 }
 
-/* The agent asked first: the most recent of those the prefer function
- * picks, else the most recent. */
+/* The agent asked first about something of @seat (NULL: the default
+ * seat): the most recent of those the prefer function picks, else the most
+ * recent. */
 static Agent *
-current_agent(OmacpAgentManager *self)
+current_agent(OmacpAgentManager *self, const char *seat)
 {
 	for (guint i = self->agents->len; self->prefer_func != NULL && i > 0; i--) {
 		Agent *agent = g_ptr_array_index(self->agents, i - 1);
 
-		if (self->prefer_func(agent->session, self->prefer_data))
+		if (self->prefer_func(agent->session, seat, self->prefer_data))
 			return agent;
 	}
 	if (self->agents->len == 0)
@@ -313,7 +314,7 @@ omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVarian
                             const GVariantType *reply_type, OmacpAgentReplyFunc func,
                             gpointer user_data)
 {
-	return enqueue(self, current_agent(self), method, args, reply_type, NULL, NULL, func,
+	return enqueue(self, current_agent(self, NULL), method, args, reply_type, NULL, NULL, func,
 	               user_data);
 }
 
@@ -329,12 +330,12 @@ omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner, const
 }
 
 guint
-omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *owner, const char *path,
-                                    const char *method, GVariant *args,
+omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *seat, const char *owner,
+                                    const char *path, const char *method, GVariant *args,
                                     const GVariantType *reply_type, const char *const *checks,
                                     GVariant *details, OmacpAgentReplyFunc func, gpointer user_data)
 {
-	Agent *agent = owner != NULL ? find_agent(self, owner, path) : current_agent(self);
+	Agent *agent = owner != NULL ? find_agent(self, owner, path) : current_agent(self, seat);
 
 	return enqueue(self, agent, method, args, reply_type, checks, details, func, user_data);
 }
@@ -406,7 +407,13 @@ omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request, const ch
 gboolean
 omacp_agent_manager_can_ask(OmacpAgentManager *self)
 {
-	Agent *agent = current_agent(self);
+	return omacp_agent_manager_can_ask_on(self, NULL);
+}
+
+gboolean
+omacp_agent_manager_can_ask_on(OmacpAgentManager *self, const char *seat)
+{
+	Agent *agent = current_agent(self, seat);
 
 	return agent != NULL && g_queue_is_empty(&agent->queue);
 }
