@@ -3,7 +3,10 @@
 
 #include "agent-manager.h"
 
+#include <string.h>
+
 #include "omacp.h"
+#include "polkit.h"
 
 typedef struct _Agent Agent;
 typedef struct _Request Request;
@@ -44,6 +47,11 @@ struct _Request {
 	GVariantType *reply_type;
 	GCancellable *cancellable;
 	gboolean sent; /* under way: its owner checked or the agent called */
+	/* polkit actions the owner needs besides the agent action (NULL: none),
+	 * checked in turn with @details (a{ss}, NULL: none) */
+	GStrv checks;
+	guint next_check;
+	GVariant *details;
 	OmacpAgentReplyFunc func;
 	gpointer user_data;
 };
@@ -57,6 +65,8 @@ request_free(Request *req)
 	g_clear_pointer(&req->args, g_variant_unref);
 	g_clear_pointer(&req->reply_type, g_variant_type_free);
 	g_clear_object(&req->cancellable);
+	g_strfreev(req->checks);
+	g_clear_pointer(&req->details, g_variant_unref);
 	g_free(req);
 }
 
@@ -124,7 +134,23 @@ call_agent(OmacpAgentManager *self, Request *req)
 	                       req->cancellable, request_done, req);
 }
 
-/* polkit's answer about the owner of @req's agent (issue 13, M2). */
+static void check_owner(OmacpAgentManager *self, Request *req, const char *action_id);
+
+/* polkit refused one of the request's own checks: the agent stays, this
+ * request ends (issue 13, M4). */
+static void
+check_refused(OmacpAgentManager *self, Request *req, const char *action_id, const GError *error)
+{
+	g_autoptr(GError) denied =
+	        g_error_new(G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+	                    "polkit: the agent's owner is not authorized for %s%s%s", action_id,
+	                    error != NULL ? ": " : "", error != NULL ? error->message : "");
+
+	finish(self, req, NULL, denied);
+}
+
+/* polkit's answer about the owner of @req's agent: the agent action first
+ * (issue 13, M2), then the request's own checks. */
 static void
 owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -135,6 +161,8 @@ owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) reply =
 	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 	gboolean authorized = FALSE;
+	gboolean own_check = req->next_check > 0;
+	const char *action_id = own_check ? req->checks[req->next_check - 1] : NULL;
 
 	if (self == NULL) {
 		request_free(req); /* shutting down */
@@ -142,13 +170,34 @@ owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	if (reply != NULL)
 		g_variant_get(reply, "((bb*))", &authorized, NULL, NULL);
+	if (own_check && reply == NULL && g_dbus_error_is_remote_error(error) &&
+	    strstr(error->message, "is not registered") != NULL &&
+	    g_strcmp0(action_id, OMACP_NM_ACTION_MODIFY_SYSTEM) == 0 && agent != NULL &&
+	    !g_cancellable_is_cancelled(req->cancellable)) {
+		/* without NetworkManager's policy, omacp's action of the same
+		 * weight stands in for it, as for Accept */
+		g_free(req->checks[req->next_check - 1]);
+		req->checks[req->next_check - 1] = g_strdup(OMACP_ACTION_ID_SYSTEM_CONNECTION);
+		check_owner(self, req, req->checks[req->next_check - 1]);
+		return;
+	}
 	if (authorized && agent != NULL && !g_cancellable_is_cancelled(req->cancellable)) {
+		if (req->checks != NULL && req->checks[req->next_check] != NULL) {
+			req->next_check++;
+			check_owner(self, req, req->checks[req->next_check - 1]);
+			return;
+		}
 		call_agent(self, req);
 		return;
 	}
 	if (error == NULL && agent == NULL)
 		error = g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED,
 		                    "the agent went away before it was asked");
+	if (own_check && agent != NULL &&
+	    (error == NULL || !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))) {
+		check_refused(self, req, action_id, error);
+		return;
+	}
 	if (error == NULL || !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		/* not authorized (or polkit could not say): no further requests */
 		if (agent != NULL) {
@@ -171,7 +220,7 @@ owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-check_owner(OmacpAgentManager *self, Request *req)
+check_owner(OmacpAgentManager *self, Request *req, const char *action_id)
 {
 	GVariantBuilder details;
 	GVariant *subject;
@@ -182,7 +231,12 @@ check_owner(OmacpAgentManager *self, Request *req)
 	g_dbus_connection_call(
 	        self->bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
 	        "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
-	        g_variant_new("(@(sa{sv})sa{ss}us)", subject, self->action_id, NULL, 0u, ""),
+	        g_variant_new("(@(sa{sv})s@a{ss}us)", subject, action_id,
+	                      /* the message takes a reference of its own */
+	                      req->details != NULL
+	                              ? req->details
+	                              : g_variant_new_array(G_VARIANT_TYPE("{ss}"), NULL, 0),
+	                      0u, ""),
 	        G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, -1, req->cancellable,
 	        owner_checked, req);
 }
@@ -196,20 +250,21 @@ send_next(OmacpAgentManager *self, Agent *agent)
 		return;
 	req->sent = TRUE;
 	if (self->action_id != NULL)
-		check_owner(self, req);
+		check_owner(self, req, self->action_id);
 	else
 		call_agent(self, req);
 }
 
-/* The agent asked first: the most recent of those the prefer function
- * picks, else the most recent. */
+/* The agent asked first about something of @seat (NULL: the default
+ * seat): the most recent of those the prefer function picks, else the most
+ * recent. */
 static Agent *
-current_agent(OmacpAgentManager *self)
+current_agent(OmacpAgentManager *self, const char *seat)
 {
 	for (guint i = self->agents->len; self->prefer_func != NULL && i > 0; i--) {
 		Agent *agent = g_ptr_array_index(self->agents, i - 1);
 
-		if (self->prefer_func(agent->session, self->prefer_data))
+		if (self->prefer_func(agent->session, seat, self->prefer_data))
 			return agent;
 	}
 	if (self->agents->len == 0)
@@ -219,12 +274,17 @@ current_agent(OmacpAgentManager *self)
 
 static guint
 enqueue(OmacpAgentManager *self, Agent *agent, const char *method, GVariant *args,
-        const GVariantType *reply_type, OmacpAgentReplyFunc func, gpointer user_data)
+        const GVariantType *reply_type, const char *const *checks, GVariant *details,
+        OmacpAgentReplyFunc func, gpointer user_data)
 {
 	Request *req;
 
+	if (details != NULL)
+		g_variant_ref_sink(details);
 	if (agent == NULL) {
 		g_variant_unref(g_variant_ref_sink(args));
+		if (details != NULL)
+			g_variant_unref(details);
 		return 0;
 	}
 	req = g_new0(Request, 1);
@@ -241,6 +301,8 @@ enqueue(OmacpAgentManager *self, Agent *agent, const char *method, GVariant *arg
 	req->cancellable = g_cancellable_new();
 	req->func = func;
 	req->user_data = user_data;
+	req->checks = checks != NULL && checks[0] != NULL ? g_strdupv((char **) checks) : NULL;
+	req->details = details;
 	g_hash_table_insert(self->requests, GUINT_TO_POINTER(req->id), req);
 	g_queue_push_tail(&agent->queue, req);
 	send_next(self, agent);
@@ -252,7 +314,8 @@ omacp_agent_manager_request(OmacpAgentManager *self, const char *method, GVarian
                             const GVariantType *reply_type, OmacpAgentReplyFunc func,
                             gpointer user_data)
 {
-	return enqueue(self, current_agent(self), method, args, reply_type, func, user_data);
+	return enqueue(self, current_agent(self, NULL), method, args, reply_type, NULL, NULL, func,
+	               user_data);
 }
 
 static Agent *find_agent(OmacpAgentManager *self, const char *owner, const char *path);
@@ -262,8 +325,19 @@ omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner, const
                                const char *method, GVariant *args, const GVariantType *reply_type,
                                OmacpAgentReplyFunc func, gpointer user_data)
 {
-	return enqueue(self, find_agent(self, owner, path), method, args, reply_type, func,
-	               user_data);
+	return enqueue(self, find_agent(self, owner, path), method, args, reply_type, NULL, NULL,
+	               func, user_data);
+}
+
+guint
+omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *seat, const char *owner,
+                                    const char *path, const char *method, GVariant *args,
+                                    const GVariantType *reply_type, const char *const *checks,
+                                    GVariant *details, OmacpAgentReplyFunc func, gpointer user_data)
+{
+	Agent *agent = owner != NULL ? find_agent(self, owner, path) : current_agent(self, seat);
+
+	return enqueue(self, agent, method, args, reply_type, checks, details, func, user_data);
 }
 
 const char *
@@ -333,7 +407,13 @@ omacp_agent_manager_send_cancel(OmacpAgentManager *self, guint request, const ch
 gboolean
 omacp_agent_manager_can_ask(OmacpAgentManager *self)
 {
-	Agent *agent = current_agent(self);
+	return omacp_agent_manager_can_ask_on(self, NULL);
+}
+
+gboolean
+omacp_agent_manager_can_ask_on(OmacpAgentManager *self, const char *seat)
+{
+	Agent *agent = current_agent(self, seat);
 
 	return agent != NULL && g_queue_is_empty(&agent->queue);
 }

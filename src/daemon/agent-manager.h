@@ -35,8 +35,9 @@ typedef void (*OmacpAgentReplyFunc)(OmacpAgentManager *self, guint request, GVar
 /* The agents changed: one went away. */
 typedef void (*OmacpAgentsChangedFunc)(gpointer user_data);
 /* TRUE when an agent of logind session @session (NULL: unknown) is to be
- * asked before the others. */
-typedef gboolean (*OmacpAgentPreferFunc)(const char *session, gpointer user_data);
+ * asked before the others about something of @seat (the modem's seat;
+ * NULL: the default seat). */
+typedef gboolean (*OmacpAgentPreferFunc)(const char *session, const char *seat, gpointer user_data);
 
 /* Agents on @bus get @timeout_s seconds for each request. */
 OmacpAgentManager *omacp_agent_manager_new(GDBusConnection *bus, guint timeout_s);
@@ -83,6 +84,8 @@ gboolean omacp_agent_manager_find_capable(OmacpAgentManager *self, const char *c
 
 /* TRUE when an agent is registered and has no request under way. */
 gboolean omacp_agent_manager_can_ask(OmacpAgentManager *self);
+/* The same for the agent asked first about something of @seat. */
+gboolean omacp_agent_manager_can_ask_on(OmacpAgentManager *self, const char *seat);
 
 /* Calls @method (@args, floating ok) on the current agent, queued behind
  * its request under way; 0 when no agent is registered. */
@@ -94,6 +97,19 @@ guint omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner,
                                      const char *method, GVariant *args,
                                      const GVariantType *reply_type, OmacpAgentReplyFunc func,
                                      gpointer user_data);
+/* The same, to the agent of @owner at @path, or (@owner NULL) the agent
+ * asked first about something of @seat (NULL: the default seat), for an
+ * answer that stands for a call of the owner: with an
+ * authorization action set, the owner also needs every action of @checks
+ * (NULL-terminated, may be NULL), asked of polkit with @details (a{ss},
+ * floating, may be NULL) before the request is sent. An owner refused one
+ * of them keeps its agent; the request ends with
+ * G_IO_ERROR_PERMISSION_DENIED (issue 13, M4). */
+guint omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *seat,
+                                          const char *owner, const char *path, const char *method,
+                                          GVariant *args, const GVariantType *reply_type,
+                                          const char *const *checks, GVariant *details,
+                                          OmacpAgentReplyFunc func, gpointer user_data);
 /* The bus name of the agent @request went to, NULL when unknown. */
 const char *omacp_agent_manager_request_owner(OmacpAgentManager *self, guint request);
 /* Cancels @request (its reply function gets G_IO_ERROR_CANCELLED). */

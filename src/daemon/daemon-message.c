@@ -488,6 +488,28 @@ makes_system_connections(OmacpDaemonMessage *self)
 	return FALSE;
 }
 
+/* What accepting @self needs besides org.omacp.provisioning.accept, into
+ * @actions from @n on (two slots); the new count. */
+static guint
+accept_actions(OmacpDaemonMessage *self, const char **actions, guint n)
+{
+	if (self->state == OMACP_MESSAGE_STATE_QUARANTINED)
+		actions[n++] = OMACP_ACTION_ID_ACCEPT_QUARANTINED;
+	if (makes_system_connections(self))
+		actions[n++] = OMACP_NM_ACTION_MODIFY_SYSTEM;
+	return n;
+}
+
+static GVariant *
+details_of(OmacpDaemonMessage *self, const char *what)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
+
+	return omacp_polkit_message_details(what, self->id, omacp_dbus_message_get_sender(m),
+	                                    omacp_dbus_message_get_security(m),
+	                                    omacp_dbus_message_get_authenticated(m));
+}
+
 /* polkit for @action, with the message's details; accepting a quarantined
  * message, or settings that become system-wide connections, needs what
  * NetworkManager itself would ask of the caller (issue 13, M4). */
@@ -495,23 +517,22 @@ static void
 authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const char *action,
           OmacpAuthorizedFunc func)
 {
-	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
 	const char *actions[4] = { action, NULL, NULL, NULL };
-	guint n = 1;
 
-	if (func == accept_authorized) {
-		if (self->state == OMACP_MESSAGE_STATE_QUARANTINED)
-			actions[n++] = OMACP_ACTION_ID_ACCEPT_QUARANTINED;
-		if (makes_system_connections(self))
-			actions[n++] = OMACP_NM_ACTION_MODIFY_SYSTEM;
-	}
+	if (func == accept_authorized)
+		accept_actions(self, actions, 1);
 	omacp_authority_check_all(
 	        self->authority, invocation, actions,
-	        omacp_polkit_message_details(g_dbus_method_invocation_get_method_name(invocation),
-	                                     self->id, omacp_dbus_message_get_sender(m),
-	                                     omacp_dbus_message_get_security(m),
-	                                     omacp_dbus_message_get_authenticated(m)),
-	        func, g_object_ref(self), g_object_unref);
+	        details_of(self, g_dbus_method_invocation_get_method_name(invocation)), func,
+	        g_object_ref(self), g_object_unref);
+}
+
+GVariant *
+omacp_daemon_message_accept_checks(OmacpDaemonMessage *self, const char *what, const char **actions)
+{
+	actions[0] = OMACP_ACTION_ID_ACCEPT;
+	actions[accept_actions(self, actions, 1)] = NULL;
+	return details_of(self, what);
 }
 
 static gboolean

@@ -114,6 +114,11 @@ void omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageSt
  * Changes. */
 void omacp_daemon_message_accept(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation,
                                  gboolean confirmed);
+/* What accepting @self asks of whoever accepts it (issue 13, M4), into
+ * @actions (4 slots, NULL-terminated), and the details of those checks with
+ * @what as "what" (a{ss}, floating): for an agent whose answer accepts it. */
+GVariant *omacp_daemon_message_accept_checks(OmacpDaemonMessage *self, const char *what,
+                                             const char **actions);
 /* Rejects a receiving, pending or quarantined message with @why. */
 gboolean omacp_daemon_message_reject(OmacpDaemonMessage *self, const char *why, GError **error);
 /* Checks @pin for a pending-pin message. TRUE: verified (the caller

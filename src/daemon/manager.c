@@ -242,6 +242,11 @@ agent_replied(OmacpAgentManager *agents, guint request, GVariant *reply, const G
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 			/* answered elsewhere: close the agent's prompt */
 			omacp_agent_manager_send_cancel(agents, request, msg ? msg->path : NULL);
+		} else if (msg != NULL &&
+		           g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)) {
+			/* its owner may not accept it: not asked again by itself */
+			g_message("message/%u: not asked: %s", msg->id, error->message);
+			msg->agent_declined = TRUE;
 		} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
 			/* the agent went away or lost the right: the next one */
 		} else if (msg != NULL &&
@@ -296,23 +301,32 @@ kick_at(OmacpManager *self, gint64 when)
 	self->kick_source = g_timeout_add(ms, kick_timeout, self);
 }
 
+/* The seat of @msg's modem (a copy), NULL while it is looked up. */
+static char *
+seat_of(OmacpManager *self, OmacpDaemonMessage *msg)
+{
+	return g_strdup(omacp_agent_sessions_modem_seat(
+	        self->sessions, omacp_dbus_message_get_modem(OMACP_DBUS_MESSAGE(msg))));
+}
+
 static void
 ask(OmacpManager *self, OmacpDaemonMessage *msg, const char *owner, const char *path)
 {
 	gboolean pin = omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN);
 	const char *method = pin ? "RequestPin" : "RequestConfirmation";
 	const GVariantType *type = pin ? G_VARIANT_TYPE("(s)") : G_VARIANT_TYPE("(b)");
+	g_autofree char *seat = seat_of(self, msg);
+	const char *checks[4];
+	GVariant *details;
 
 	g_message("message/%u: asking the agent for %s", msg->id,
 	          pin ? "the PIN" : "a confirmation");
-	if (owner != NULL)
-		msg->agent_request = omacp_agent_manager_request_to(
-		        self->agents, owner, path, method, g_variant_new("(o)", msg->path), type,
-		        agent_replied, self);
-	else
-		msg->agent_request = omacp_agent_manager_request(self->agents, method,
-		                                                 g_variant_new("(o)", msg->path),
-		                                                 type, agent_replied, self);
+	/* the answer accepts the message: its owner needs what Accept asks
+	 * of a caller (issue 13, M4) */
+	details = omacp_daemon_message_accept_checks(msg, method, checks);
+	msg->agent_request = omacp_agent_manager_request_checked(
+	        self->agents, seat, owner, path, method, g_variant_new("(o)", msg->path), type,
+	        checks, details, agent_replied, self);
 }
 
 /* Whether @a's sender was asked less recently than @b's (then the older
@@ -386,6 +400,7 @@ agents_kick(OmacpManager *self)
 	gint64 now = g_get_monotonic_time();
 	OmacpDaemonMessage *next = NULL;
 	g_autoptr(GPtrArray) pending = NULL;
+	g_autofree char *seat = NULL;
 
 	if (!anybody_to_ask(self) || g_hash_table_size(self->pending) == 0)
 		return;
@@ -402,6 +417,10 @@ agents_kick(OmacpManager *self)
 		if (m->busy || m->agent_request != 0 ||
 		    !omacp_message_state_is_pending(omacp_daemon_message_get_state(m)))
 			continue; /* (its state may have changed since the copy) */
+		if (omacp_agent_sessions_modem_seat(
+		            self->sessions, omacp_dbus_message_get_modem(OMACP_DBUS_MESSAGE(m))) ==
+		    NULL)
+			continue; /* its modem's seat is looked up, then a kick */
 		if (p != NULL && p->not_before > now) {
 			kick_at(self, p->not_before);
 			continue;
@@ -421,8 +440,10 @@ agents_kick(OmacpManager *self)
 		if (next == NULL || compare_turn(self, m, next) < 0)
 			next = m;
 	}
-	if (next == NULL || !omacp_agent_manager_can_ask(self->agents) ||
-	    !take_prompt_token(self, now))
+	if (next == NULL)
+		return;
+	seat = seat_of(self, next);
+	if (!omacp_agent_manager_can_ask_on(self->agents, seat) || !take_prompt_token(self, now))
 		return;
 	g_hash_table_insert(self->sender_turns, g_strdup(sender_of(next)),
 	                    g_memdup2(&now, sizeof now));
@@ -436,11 +457,11 @@ agents_changed(gpointer user_data)
 }
 
 static gboolean
-agent_in_active_session(const char *session, gpointer user_data)
+agent_in_active_session(const char *session, const char *seat, gpointer user_data)
 {
 	OmacpManager *self = user_data;
 
-	return omacp_agent_sessions_is_active(self->sessions, session);
+	return omacp_agent_sessions_is_active_on(self->sessions, session, seat);
 }
 
 /* After every state change: a prompt about a message that is no longer

@@ -148,6 +148,20 @@ put_literal(Encoder *e, guint8 tok, const char *name)
 	put_mb(e->body, GPOINTER_TO_UINT(g_hash_table_lookup(e->offsets, name)) - 1);
 }
 
+/* A LITERAL name must be one the decoder (and receivers with XML 1.0
+ * fourth-edition name rules, as libxml2's xmlValidateName) takes back:
+ * libxml2's parser takes fifth-edition names too (U+0132 in a name). */
+static gboolean
+check_literal_name(const char *name, GError **error)
+{
+	if (xmlValidateName((const xmlChar *) name, 0) == 0)
+		return TRUE;
+	return fail(error, OMACP_ERROR_INVALID_DOCUMENT,
+	            "the name \"%s\" has no token and cannot be a LITERAL: not every "
+	            "receiver takes it as an XML name",
+	            name);
+}
+
 static void
 switch_page(Encoder *e, guint *current, guint page)
 {
@@ -213,6 +227,8 @@ put_attribute(Encoder *e, xmlAttr *attr, GError **error)
 		switch_page(e, &e->attr_page, page);
 		put_u8(e, token);
 	} else {
+		if (!check_literal_name(name, error))
+			return FALSE;
 		put_literal(e, 0x04, name);
 	}
 	put_value(e, value);
@@ -263,6 +279,8 @@ put_element(Encoder *e, xmlNode *node, guint depth, GError **error)
 		switch_page(e, &e->tag_page, page);
 		put_u8(e, token | flags);
 	} else {
+		if (!check_literal_name(name, error))
+			return FALSE;
 		put_literal(e, 0x04 | flags, name);
 	}
 

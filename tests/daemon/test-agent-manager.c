@@ -462,7 +462,7 @@ test_per_user_cap(Fixture *f, gconstpointer data)
 }
 
 static gboolean
-prefer_session(const char *session, gpointer user_data)
+prefer_session(const char *session, const char *seat, gpointer user_data)
 {
 	return g_strcmp0(session, user_data) == 0;
 }

@@ -2,17 +2,18 @@
 """A stand-in for systemd-logind's D-Bus interface (org.freedesktop.login1)
 on a private bus: logind itself needs systemd as PID 1, which the test
 machines do not run. It serves only what omacpd reads: Manager
-GetSessionByPID and seat0's ActiveSession property with PropertiesChanged.
+GetSessionByPID and the ActiveSession property of seat0 and seat1 with
+PropertiesChanged.
 
 python3 fakelogind.py ADDRESS; stdin commands: "map PID SESSION",
-"activate SESSION" (or "activate -" for none), "quit". Prints "ready" and
-"active SESSION"."""
+"activate SESSION [SEAT]" (or "activate - [SEAT]" for none; SEAT defaults
+to seat0), "quit". Prints "ready" and "active SESSION [SEAT]"."""
 
 import sys
 
 NAME = 'org.freedesktop.login1'
 ROOT = '/org/freedesktop/login1'
-SEAT = ROOT + '/seat/seat0'
+SEATS = ('seat0', 'seat1')
 PROPS = 'org.freedesktop.DBus.Properties'
 
 
@@ -26,13 +27,13 @@ def run(address):
     bus = dbus.bus.BusConnection(address)
     loop = GLib.MainLoop()
     sessions = {}
-    state = {'active': None}
+    state = {}  # seat -> active session id
 
     def session_path(sid):
         return dbus.ObjectPath(ROOT + '/session/' + sid)
 
-    def active_value():
-        sid = state['active']
+    def active_value(seat):
+        sid = state.get(seat)
         return dbus.Struct((sid or '', session_path(sid) if sid else dbus.ObjectPath('/')),
                            signature='so')
 
@@ -46,23 +47,27 @@ def run(address):
             return session_path(sessions[int(pid)])
 
     class Seat(dbus.service.Object):
+        def __init__(self, name):
+            super().__init__(bus, ROOT + '/seat/' + name)
+            self.name = name
+
         @dbus.service.method(PROPS, in_signature='ss', out_signature='v')
         def Get(self, iface, prop):
             if prop != 'ActiveSession':
                 raise dbus.exceptions.DBusException('no ' + prop,
                                                     name='org.freedesktop.DBus.Error.UnknownProperty')
-            return active_value()
+            return active_value(self.name)
 
         @dbus.service.method(PROPS, in_signature='s', out_signature='a{sv}')
         def GetAll(self, iface):
-            return {'ActiveSession': active_value()}
+            return {'ActiveSession': active_value(self.name)}
 
         @dbus.service.signal(PROPS, signature='sa{sv}as')
         def PropertiesChanged(self, iface, changed, invalidated):
             pass
 
     Manager(bus, ROOT)
-    seat = Seat(bus, SEAT)
+    seats = {name: Seat(name) for name in SEATS}
     bus.request_name(NAME)
     print('ready', flush=True)
 
@@ -76,10 +81,11 @@ def run(address):
             sessions[int(words[1])] = words[2]
             print('mapped', words[1], flush=True)
         elif words[0] == 'activate':
-            state['active'] = None if words[1] == '-' else words[1]
-            seat.PropertiesChanged('org.freedesktop.login1.Seat',
-                                   {'ActiveSession': active_value()}, [])
-            print('active', words[1], flush=True)
+            seat = words[2] if len(words) > 2 else 'seat0'
+            state[seat] = None if words[1] == '-' else words[1]
+            seats[seat].PropertiesChanged('org.freedesktop.login1.Seat',
+                                          {'ActiveSession': active_value(seat)}, [])
+            print('active', *words[1:], flush=True)
         return True
 
     GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_IN | GLib.IO_HUP, on_stdin)
