@@ -59,12 +59,12 @@ add_backend(OmacpApplier *self, const char *title, OmacpBackend *backend)
 OmacpApplier *
 omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 {
-	return omacp_applier_new_with_relay(config, bus, NULL);
+	return omacp_applier_new_with_relay(config, bus, NULL, (OmacpMbpiSource){ NULL, NULL });
 }
 
 OmacpApplier *
 omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
-                             OmacpMmsdRelay *mmsd_relay)
+                             OmacpMmsdRelay *mmsd_relay, OmacpMbpiSource mbpi)
 {
 	OmacpApplier *self = g_new0(OmacpApplier, 1);
 	OmacpBackendSetup setup = {
@@ -72,6 +72,7 @@ omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
 		.mmsd_settings_file = config->mmsd_settings_file,
 		.sim_networks = &self->sim_networks,
 		.mmsd_relay = mmsd_relay,
+		.mbpi = mbpi,
 	};
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
