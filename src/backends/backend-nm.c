@@ -1251,13 +1251,13 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
                GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_apply_async);
 	g_autoptr(GError) error = NULL;
 	ApplyData *data;
 	NMRemoteConnection *existing;
 	const char *secret_setting;
 
-	g_task_set_source_tag(task, nm_apply_async);
 	/* results are checked by hand: a cancel after the add must remove it */
 	g_task_set_check_cancellable(task, FALSE);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
@@ -1372,10 +1372,10 @@ nm_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable
                 GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_remove_async);
 	NMRemoteConnection *rc;
 
-	g_task_set_source_tag(task, nm_remove_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
 	rc = nm_client_get_connection_by_uuid(self->client, id);
@@ -1463,8 +1463,8 @@ undo_connection_async(OmacpBackend *backend, const char *id, GVariant *undo,
 
 	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
-	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, undo_connection_async);
+	task = omacp_backend_task_new(NULL, cancellable, callback, user_data,
+	                              undo_connection_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "connection",
@@ -1589,8 +1589,7 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 		undo_connection_async(backend, id, undo, cancellable, callback, user_data);
 		return;
 	}
-	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, nm_undo_async);
+	task = omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_undo_async);
 	data = g_new0(UndoDefaultsData, 1);
 	data->client = g_object_ref(self->client);
 	data->defaults = g_steal_pointer(&defaults);
@@ -1759,15 +1758,7 @@ nm_free(OmacpBackend *backend)
 }
 
 static const OmacpBackendClass nm_class = {
-	.name = "networkmanager",
-	.handles = nm_handles,
-	.is_available = nm_is_available,
-	.apply_async = nm_apply_async,
-	.remove_async = nm_remove_async,
-	.undo_async = nm_undo_async,
-	.preview = nm_preview,
-	.free = nm_free,
-	OMACP_BACKEND_TASK_FINISHERS,
+	OMACP_BACKEND_APPLYING_CLASS(nm, "networkmanager"),
 };
 
 OmacpBackend *
@@ -1777,8 +1768,7 @@ omacp_backend_nm_new(GDBusConnection *bus, OmacpMbpiSource mbpi)
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
 
-	self = g_new0(NmBackend, 1);
-	self->parent.klass = &nm_class;
+	self = omacp_backend_new0(NmBackend, &nm_class);
 	self->bus = g_object_ref(bus);
 	self->mbpi = mbpi;
 	self->watch_id =

@@ -11,6 +11,17 @@
 #include "backend-private.h"
 #include "omacp.h"
 
+gpointer
+omacp_backend_alloc0(gsize size, const OmacpBackendClass *klass)
+{
+	OmacpBackend *self;
+
+	g_return_val_if_fail(size >= sizeof(OmacpBackend) && klass != NULL, NULL);
+	self = g_malloc0(size);
+	self->klass = klass;
+	return self;
+}
+
 void
 omacp_backend_free(OmacpBackend *self)
 {
@@ -319,6 +330,17 @@ applied_free(Applied *applied)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Applied, applied_free)
+
+GTask *
+omacp_backend_task_new(OmacpBackendCache *cache, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, source_tag);
+	omacp_backend_cache_follow(cache, task);
+	return task;
+}
 
 void
 omacp_backend_task_return_applied(GTask *task, const char *id, GVariant *undo)

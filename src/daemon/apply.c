@@ -501,12 +501,6 @@ omacp_applier_remove_async(OmacpApplier *self, GVariant *targets, GCancellable *
 	each_start(self, targets, FALSE, cancellable, callback, user_data);
 }
 
-gboolean
-omacp_applier_remove_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_boolean(G_TASK(result), error);
-}
-
 void
 omacp_applier_undo_async(OmacpApplier *self, GVariant *undo, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
@@ -514,10 +508,17 @@ omacp_applier_undo_async(OmacpApplier *self, GVariant *undo, GCancellable *cance
 	each_start(self, undo, TRUE, cancellable, callback, user_data);
 }
 
+/* Both are each_start() tasks. */
+gboolean
+omacp_applier_remove_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
 gboolean
 omacp_applier_undo_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
 {
-	return g_task_propagate_boolean(G_TASK(result), error);
+	return omacp_applier_remove_finish(self, result, error);
 }
 
 GVariant *
