@@ -2224,6 +2224,46 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 	return omacp_profiles_derive(doc, imsi, NULL);
 }
 
+/* Names seen so far (not owned): the first few in an array, compared in
+ * turn, the rest in a set made only for them, so that N profiles cost N
+ * lookups rather than N^2/2 comparisons and a message with a handful of
+ * profiles makes no table at all. */
+#define NAME_SET_INLINE 8
+
+typedef struct {
+	const char *first[NAME_SET_INLINE];
+	guint n_first;
+	GHashTable *more;
+} NameSet;
+
+static gboolean
+name_set_contains(const NameSet *set, const char *name)
+{
+	for (guint i = 0; i < set->n_first; i++) {
+		if (strcmp(set->first[i], name) == 0)
+			return TRUE;
+	}
+	return set->more != NULL && g_hash_table_contains(set->more, name);
+}
+
+static void
+name_set_add(NameSet *set, const char *name)
+{
+	if (set->n_first < NAME_SET_INLINE) {
+		set->first[set->n_first++] = name;
+		return;
+	}
+	if (set->more == NULL)
+		set->more = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_add(set->more, (gpointer) name);
+}
+
+static void
+name_set_clear(NameSet *set)
+{
+	g_clear_pointer(&set->more, g_hash_table_unref);
+}
+
 GPtrArray *
 omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warnings)
 {
@@ -2297,11 +2337,9 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 	add_removals(&ctx);
 	warn_unused(&ctx);
 	/* Two internet/MMS profiles of one name would be one oFono context:
-	 * the later one is named after its kind too. The names seen so far are
-	 * kept in a set, so that N profiles cost N lookups, not N^2/2
-	 * comparisons. */
+	 * the later one is named after its kind too. */
 	{
-		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+		NameSet seen = { 0 };
 
 		for (guint a = 0; a < out->len; a++) {
 			OmacpProfile *p = g_ptr_array_index(out, a);
@@ -2309,7 +2347,7 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 			if (p->op != OMACP_OP_SET ||
 			    (p->kind != OMACP_PROFILE_INTERNET && p->kind != OMACP_PROFILE_MMS))
 				continue;
-			if (g_hash_table_contains(seen, p->name)) {
+			if (name_set_contains(&seen, p->name)) {
 				char *renamed = g_strdup_printf(
 				        "%s (%s)", p->name,
 				        p->kind == OMACP_PROFILE_MMS
@@ -2319,8 +2357,9 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 				g_free(p->name);
 				p->name = renamed;
 			}
-			g_hash_table_add(seen, p->name);
+			name_set_add(&seen, p->name);
 		}
+		name_set_clear(&seen);
 	}
 	ctx_clear(&ctx);
 	return out;
