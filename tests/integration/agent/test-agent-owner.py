@@ -144,14 +144,7 @@ class UnprivilegedAgent(unittest.TestCase):
                            open('/proc/%s/stat' % c).read().split()[3] == str(pid)),
                        'the agent running as the user')
         path = d.deliver(userpin('unpriv'), imsi=IMSI, sender='+4930777')
-        s.wait_log(path + ': omacpd asks for the PIN')
-        s.wait_notification(lambda n: '+4930777' in n['summary'], 'for the message')
-        s.action('review', path)
-        win = s.window(REVIEW_TITLE)
-        s.type(win, PIN)
-        s.key(win, 'Return')
-        acl.wait_until(lambda: d.props(path)['State'] == 'applied', 'the message applied')
-        s.wait_log(path + ': shown: Installed')
+        polkitworld.pin_through_review(s, d, path, '+4930777', PIN, REVIEW_TITLE)
 
 
 if __name__ == '__main__':

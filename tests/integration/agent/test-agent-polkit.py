@@ -49,14 +49,7 @@ class SystemBus(unittest.TestCase):
         path = d.deliver(push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True),
                          imsi=IMSI, sender='+4930999')
         # omacpd (root) may call the agent: the bus policy lets it through
-        s.wait_log(path + ': omacpd asks for the PIN')
-        s.wait_notification(lambda n: '+4930999' in n['summary'], 'for the message')
-        s.action('review', path)
-        win = s.window(REVIEW_TITLE)
-        s.type(win, PIN)
-        s.key(win, 'Return')
-        acl.wait_until(lambda: d.props(path)['State'] == 'applied', 'the message applied')
-        s.wait_log(path + ': shown: Installed')
+        polkitworld.pin_through_review(s, d, path, '+4930999', PIN, REVIEW_TITLE)
 
     def test_quarantined_accept_goes_through_polkit(self):
         s, d = self.s, self.d

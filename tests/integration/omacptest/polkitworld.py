@@ -93,3 +93,19 @@ def internet_doc(name, tag):
   </characteristic>
 </wap-provisioningdoc>
 """ % {'name': name, 'tag': tag}).encode()
+
+
+def pin_through_review(session, omacpd, path, sender, pin, review_title):
+    """The user's way with a message waiting for its PIN: omacpd asks the
+    agent (@session), its notification names @sender, the review page
+    (@review_title) takes @pin; the message ends applied and the agent says
+    so."""
+    acl = world_module()
+    session.wait_log(path + ': omacpd asks for the PIN')
+    session.wait_notification(lambda n: sender in n['summary'], 'for the message')
+    session.action('review', path)
+    win = session.window(review_title)
+    session.type(win, pin)
+    session.key(win, 'Return')
+    acl.wait_until(lambda: omacpd.props(path)['State'] == 'applied', 'the message applied')
+    session.wait_log(path + ': shown: Installed')
