@@ -72,6 +72,35 @@ get_required(GKeyFile *kf, const char *path, const char *key, char **out, GError
 	return TRUE;
 }
 
+/* One of the two words @key of [Consumer] may say (stripped; compared
+ * ignoring case when @fold) and what it means; absent means the first. */
+typedef struct {
+	const char *word;
+	int value;
+} Choice;
+
+static gboolean
+load_choice(GKeyFile *kf, const char *path, const char *key, const Choice choices[2], gboolean fold,
+            int *out, GError **error)
+{
+	g_autofree char *text = g_key_file_get_string(kf, CONSUMER_GROUP, key, NULL);
+
+	if (text != NULL)
+		g_strstrip(text);
+	for (guint i = 0; i < 2; i++) {
+		if ((text == NULL && i == 0) ||
+		    (text != NULL && (fold ? g_ascii_strcasecmp(text, choices[i].word)
+		                           : strcmp(text, choices[i].word)) == 0)) {
+			*out = choices[i].value;
+			return TRUE;
+		}
+	}
+	g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
+	            "push.d: %s: %s '%s' is neither '%s' nor '%s'", path, key, text,
+	            choices[0].word, choices[1].word);
+	return FALSE;
+}
+
 /* The value of @key of [Consumer] (stripped; @fallback when absent), or NULL
  * and an error naming @path when @valid refuses it (it is not @what). */
 static char *
@@ -99,8 +128,12 @@ omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **err
 	g_autoptr(GError) local = NULL;
 	g_autofree char *contents = NULL;
 	g_autofree char *base = g_path_get_basename(path);
-	g_autofree char *bus = NULL;
-	g_autofree char *args = NULL;
+	static const Choice buses[2] = { { "system", G_BUS_TYPE_SYSTEM },
+		                         { "session", G_BUS_TYPE_SESSION } };
+	static const Choice arguments[2] = { { "notification,info",
+		                               OMACP_PUSH_ARGS_NOTIFICATION_INFO },
+		                             { "notification", OMACP_PUSH_ARGS_NOTIFICATION } };
+	int choice = 0;
 	gsize len = 0;
 
 	if (!g_file_get_contents(path, &contents, &len, &local)) {
@@ -161,16 +194,9 @@ omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **err
 	if (consumer->method == NULL)
 		return FALSE;
 
-	bus = g_key_file_get_string(kf, CONSUMER_GROUP, "Bus", NULL);
-	if (bus == NULL || g_ascii_strcasecmp(g_strstrip(bus), "system") == 0) {
-		consumer->bus_type = G_BUS_TYPE_SYSTEM;
-	} else if (g_ascii_strcasecmp(bus, "session") == 0) {
-		consumer->bus_type = G_BUS_TYPE_SESSION;
-	} else {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		            "push.d: %s: Bus '%s' is neither 'system' nor 'session'", path, bus);
+	if (!load_choice(kf, path, "Bus", buses, TRUE, &choice, error))
 		return FALSE;
-	}
+	consumer->bus_type = (GBusType) choice;
 
 	consumer->address = g_key_file_get_string(kf, CONSUMER_GROUP, "Address", NULL);
 	if (consumer->address != NULL && g_strstrip(consumer->address)[0] == '\0')
@@ -182,18 +208,9 @@ omacp_push_consumer_load(const char *path, OmacpPushConsumer **out, GError **err
 		return FALSE;
 	}
 
-	args = g_key_file_get_string(kf, CONSUMER_GROUP, "Arguments", NULL);
-	if (args == NULL || g_strcmp0(g_strstrip(args), "notification,info") == 0) {
-		consumer->args = OMACP_PUSH_ARGS_NOTIFICATION_INFO;
-	} else if (g_strcmp0(args, "notification") == 0) {
-		consumer->args = OMACP_PUSH_ARGS_NOTIFICATION;
-	} else {
-		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
-		            "push.d: %s: Arguments '%s' is neither 'notification,info' nor "
-		            "'notification'",
-		            path, args);
+	if (!load_choice(kf, path, "Arguments", arguments, FALSE, &choice, error))
 		return FALSE;
-	}
+	consumer->args = (OmacpPushArgs) choice;
 
 	*out = g_steal_pointer(&consumer);
 	return TRUE;
@@ -453,35 +470,36 @@ caller_cancelled(GCancellable *cancellable, gpointer user_data)
 	g_cancellable_cancel(G_CANCELLABLE(user_data));
 }
 
+/* The connection for @call is there (@bus), or not (@error); @own: ours
+ * alone, closed after the call. */
 static void
-connected(GObject *source, GAsyncResult *res, gpointer user_data)
+forward_on(ForwardCall *call, GDBusConnection *bus, const GError *error, gboolean own)
 {
-	ForwardCall *call = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_finish(res, &error);
-
 	if (bus == NULL) {
 		forward_fail(call, error);
 		return;
 	}
 	g_clear_handle_id(&call->timeout_id, g_source_remove);
-	call->own_connection = TRUE;
+	call->own_connection = own;
 	forward_send(call, bus);
+}
+
+static void
+connected(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_finish(res, &error);
+
+	forward_on(user_data, bus, error, TRUE);
 }
 
 static void
 got_bus(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	ForwardCall *call = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDBusConnection) bus = g_bus_get_finish(res, &error);
 
-	if (bus == NULL) {
-		forward_fail(call, error);
-		return;
-	}
-	g_clear_handle_id(&call->timeout_id, g_source_remove);
-	forward_send(call, bus);
+	forward_on(user_data, bus, error, FALSE);
 }
 
 /* Starts a connect for @call that gives up after the connect timeout or

@@ -541,6 +541,40 @@ doc_from_string(const char *text)
 	return doc;
 }
 
+/* Internet profiles of one name: every later one is named after its NAPID
+ * too, with more names than profiles.c compares in turn before it keeps
+ * them in a set: twelve names, each used twice. */
+static void
+test_same_names(void)
+{
+	const guint names = 12;
+	g_autoptr(GString) text = g_string_new("<wap-provisioningdoc>");
+	g_autoptr(OmacpProvDoc) doc = NULL;
+	g_autoptr(GPtrArray) profiles = NULL;
+
+	for (guint i = 0; i < 2 * names; i++)
+		g_string_append_printf(text,
+		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"Name%u\"/><parm "
+		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
+		                       "name=\"INTERNET\"/></characteristic>",
+		                       i, i % names, i);
+	g_string_append(text, "</wap-provisioningdoc>");
+	doc = doc_from_string(text->str);
+	profiles = omacp_profiles_from_doc(doc, NULL);
+	g_assert_cmpuint(profiles->len, ==, 2 * names);
+	for (guint i = 0; i < 2 * names; i++) {
+		const OmacpProfile *p = g_ptr_array_index(profiles, i);
+		g_autofree char *identity = g_strdup_printf("internet:N%u", i);
+		g_autofree char *expected = i < names
+		                                    ? g_strdup_printf("Name%u", i)
+		                                    : g_strdup_printf("Name%u (N%u)", i - names, i);
+
+		g_assert_cmpstr(p->identity, ==, identity);
+		g_assert_cmpstr(p->name, ==, expected);
+	}
+}
+
 /* Issue 16: N applications with TO-NAPID INTERNET and N NAPDEFs flagged
  * INTERNET. The INTERNET set is worked out once per document (one link
  * stands for it); this checks the result at N=900 (the bench measures the
@@ -759,6 +793,7 @@ main(int argc, char **argv)
 	g_test_add_func("/profiles/kind-strings", test_kind_strings);
 	g_test_add_func("/profiles/large-documents", test_large_documents);
 	g_test_add_func("/profiles/internet-applications", test_internet_applications);
+	g_test_add_func("/profiles/same-names", test_same_names);
 	g_test_add_func("/profiles/empty-document", test_empty_document);
 	return g_test_run();
 }

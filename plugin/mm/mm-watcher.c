@@ -459,6 +459,8 @@ properties_signal(GDBusConnection *connection, const char *sender, const char *o
                   gpointer user_data)
 {
 	OmacpMmWatcher *self = user_data;
+	/* for the Modem and Messaging interfaces: the modem at the path */
+	MmModem *modem = (MmModem *) omacp_dbus_watch_lookup_modem(&self->watch, object_path);
 	g_autoptr(GVariant) changed = NULL;
 	const char *iface;
 
@@ -473,23 +475,18 @@ properties_signal(GDBusConnection *connection, const char *sender, const char *o
 		if (sms != NULL)
 			sms_props(self, sms, changed, FALSE);
 	} else if (g_strcmp0(iface, MM_MODEM) == 0) {
-		MmModem *modem =
-		        (MmModem *) omacp_dbus_watch_lookup_modem(&self->watch, object_path);
 		const char *sim;
 
 		if (modem != NULL && g_variant_lookup(changed, "Sim", "&o", &sim))
 			set_sim_path(modem, sim);
 	} else if (g_strcmp0(iface, MM_MESSAGING) == 0) {
-		MmModem *modem =
-		        (MmModem *) omacp_dbus_watch_lookup_modem(&self->watch, object_path);
-		g_autoptr(GVariant) messages = NULL;
+		g_autoptr(GVariant) messages =
+		        g_variant_lookup_value(changed, "Messages", G_VARIANT_TYPE("ao"));
 
-		messages = g_variant_lookup_value(changed, "Messages", G_VARIANT_TYPE("ao"));
 		if (modem != NULL && modem->has_messaging && messages != NULL)
 			track_sms_list(self, object_path, messages);
 	} else if (g_strcmp0(iface, MM_SIM) == 0) {
 		GHashTableIter iter;
-		MmModem *modem;
 
 		g_hash_table_iter_init(&iter, self->watch.modems);
 		while (g_hash_table_iter_next(&iter, NULL, (gpointer *) &modem)) {

@@ -25,24 +25,31 @@
 /* consulted before the built-in providers (priority 0) */
 #define OMACP_PROVISION_PRIORITY 100
 
-static enum ofono_gprs_auth_method
-auth_method(const char *text)
-{
-	if (g_strcmp0(text, "pap") == 0)
-		return OFONO_GPRS_AUTH_METHOD_PAP;
-	if (g_strcmp0(text, "none") == 0)
-		return OFONO_GPRS_AUTH_METHOD_NONE;
-	return OFONO_GPRS_AUTH_METHOD_CHAP; /* oFono's default */
-}
+/* The file's words for oFono's enumerations. */
+typedef struct {
+	const char *text;
+	int value;
+} Word;
 
-static enum ofono_gprs_proto
-protocol(const char *text)
+static const Word auth_methods[] = {
+	{ "pap", OFONO_GPRS_AUTH_METHOD_PAP },
+	{ "none", OFONO_GPRS_AUTH_METHOD_NONE },
+	{ NULL, OFONO_GPRS_AUTH_METHOD_CHAP }, /* oFono's default */
+};
+
+static const Word protocols[] = {
+	{ "ipv6", OFONO_GPRS_PROTO_IPV6 },
+	{ "dual", OFONO_GPRS_PROTO_IPV4V6 },
+	{ NULL, OFONO_GPRS_PROTO_IP },
+};
+
+/* The value of @text in @words, else that of their last (NULL) entry. */
+static int
+value_of(const Word *words, const char *text)
 {
-	if (g_strcmp0(text, "ipv6") == 0)
-		return OFONO_GPRS_PROTO_IPV6;
-	if (g_strcmp0(text, "dual") == 0)
-		return OFONO_GPRS_PROTO_IPV4V6;
-	return OFONO_GPRS_PROTO_IP;
+	while (words->text != NULL && g_strcmp0(words->text, text) != 0)
+		words++;
+	return words->value;
 }
 
 /* oFono frees the array and every string with g_free */
@@ -51,12 +58,12 @@ fill(struct ofono_gprs_provision_data *out, enum ofono_gprs_context_type type,
      const OmacpOfonoContextSettings *ctx, const char *default_name)
 {
 	out->type = type;
-	out->proto = protocol(ctx->protocol);
+	out->proto = (enum ofono_gprs_proto) value_of(protocols, ctx->protocol);
 	out->name = g_strdup(ctx->name != NULL ? ctx->name : default_name);
 	out->apn = g_strdup(ctx->apn);
 	out->username = g_strdup(ctx->username);
 	out->password = g_strdup(ctx->password);
-	out->auth_method = auth_method(ctx->auth);
+	out->auth_method = (enum ofono_gprs_auth_method) value_of(auth_methods, ctx->auth);
 	if (type == OFONO_GPRS_CONTEXT_TYPE_MMS) {
 		out->message_center = g_strdup(ctx->message_center);
 		out->message_proxy = g_strdup(ctx->message_proxy);

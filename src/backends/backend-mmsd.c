@@ -175,16 +175,20 @@ op_free(Op *op)
 	g_free(op);
 }
 
-/* A new operation of @kind on @self, owned by @task. */
-static Op *
-op_new(MmsdBackend *self, GTask *task, OpKind kind)
+/* The task of a new operation of @kind on @self (its task data, an Op),
+ * for the vtable call @source_tag. */
+static GTask *
+op_task_new(MmsdBackend *self, OpKind kind, GCancellable *cancellable, GAsyncReadyCallback callback,
+            gpointer user_data, gpointer source_tag)
 {
+	GTask *task = omacp_backend_task_new((OmacpBackendCache *) self->cache, cancellable,
+	                                     callback, user_data, source_tag);
 	Op *op = g_new0(Op, 1);
 
 	op->kind = kind;
 	op->bus = self->bus != NULL ? g_object_ref(self->bus) : NULL;
 	g_task_set_task_data(task, op, (GDestroyNotify) op_free);
-	return op;
+	return task;
 }
 
 /* Decides what to write from the current values; FALSE + error to stop. */
@@ -267,20 +271,87 @@ op_return_unavailable(GTask *task)
 	                        "settings are changed only through it");
 }
 
+/* Takes what mmsd-tng holds now (@dict, either way it was read) and decides.
+ * FALSE when that answered @task (an error, or nothing to change); TRUE
+ * when the caller writes op->wanted. */
+static gboolean
+op_take_current(GTask *task, GVariant *dict)
+{
+	Op *op = g_task_get_task_data(task);
+	GError *error = NULL;
+
+	settings_from_variant(dict, &op->current);
+	if (!op_decide(op, &error)) {
+		g_task_return_error(task, error);
+		return FALSE;
+	}
+	if (op->unchanged) {
+		op_return(task);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Reads (@write NULL) or writes (@write, floating) mmsd-tng's settings the
+ * operation's way: over omacpd's own session bus, or through the relay
+ * when op->relay is set; @callback gets @task (owned). */
+static void
+op_exchange(GTask *task, GVariant *write, GAsyncReadyCallback callback)
+{
+	Op *op = g_task_get_task_data(task);
+
+	if (op->relay != NULL)
+		op->relay->exchange_async(op->relay, write, op->identity, op->imsi,
+		                          g_task_get_cancellable(task), callback, task);
+	else if (write == NULL)
+		g_dbus_connection_call(op->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
+		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
+		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT,
+		                       g_task_get_cancellable(task), callback, task);
+	else
+		g_dbus_connection_call(op->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
+		                       "ChangeAllSettings", g_variant_new("(@a{sv})", write), NULL,
+		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT, NULL, callback, task);
+}
+
+/* The answer to op_exchange(): the settings read (a{sv}) or, for a write,
+ * any non-NULL value; NULL when the failure answered @task. */
+static GVariant *
+op_exchange_finish(GTask *task, GObject *source, GAsyncResult *result, gboolean write)
+{
+	Op *op = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+
+	if (op->relay != NULL) {
+		reply = op->relay->exchange_finish(op->relay, result, &error);
+		if (reply == NULL)
+			g_task_return_error(task, g_steal_pointer(&error));
+		return g_steal_pointer(&reply);
+	}
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (reply == NULL && !write &&
+	    (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+	     g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)))
+		/* gone between the name check and the call */
+		op_return_unavailable(task);
+	else if (reply == NULL)
+		g_task_return_error(task, omacp_backend_error_wrap("mmsd", error, "%s",
+		                                                   write ? "ChangeAllSettings"
+		                                                         : "ViewSettings"));
+	else if (!write)
+		return g_variant_get_child_value(reply, 0);
+	return g_steal_pointer(&reply);
+}
+
 static void
 changed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_autoptr(GVariant) reply = op_exchange_finish(task, source, result, TRUE);
 
-	if (reply == NULL) {
-		g_task_return_error(task,
-		                    omacp_backend_error_wrap("mmsd", error, "ChangeAllSettings"));
-		return;
-	}
-	op_return(task);
+	if (reply != NULL)
+		op_return(task);
 }
 
 static void
@@ -288,101 +359,29 @@ viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GTask) task = user_data;
 	Op *op = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-	g_autoptr(GVariant) dict = NULL;
+	g_autoptr(GVariant) dict = op_exchange_finish(task, source, result, FALSE);
 
-	if (reply == NULL) {
-		/* gone between the name check and the call */
-		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-		    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
-			op_return_unavailable(task);
-			return;
-		}
-		g_task_return_error(task, omacp_backend_error_wrap("mmsd", error, "ViewSettings"));
+	if (dict == NULL || !op_take_current(task, dict))
 		return;
-	}
-	dict = g_variant_get_child_value(reply, 0);
-	settings_from_variant(dict, &op->current);
-	if (!op_decide(op, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	if (op->unchanged) {
-		op_return(task);
-		return;
-	}
-	g_dbus_connection_call(
-	        op->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE, "ChangeAllSettings",
-	        g_variant_new("(@a{sv})", settings_to_variant(&op->wanted)), NULL,
-	        G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT, NULL, changed_cb, g_steal_pointer(&task));
-}
-
-/* --- the same through the relay (the session agent) ---------------------------- */
-
-static void
-relay_changed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GTask) task = user_data;
-	Op *op = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) before = op->relay->exchange_finish(op->relay, result, &error);
-
-	if (before == NULL) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	op_return(task);
-}
-
-static void
-relay_viewed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GTask) task = user_data;
-	Op *op = g_task_get_task_data(task);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) dict = op->relay->exchange_finish(op->relay, result, &error);
-	GCancellable *cancellable;
-
-	if (dict == NULL) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	settings_from_variant(dict, &op->current);
-	if (!op_decide(op, &error)) {
-		g_task_return_error(task, g_steal_pointer(&error));
-		return;
-	}
-	if (op->unchanged) {
-		op_return(task);
-		return;
-	}
-	cancellable = g_task_get_cancellable(task);
-	op->relay->exchange_async(op->relay, settings_to_variant(&op->wanted), op->identity,
-	                          op->imsi, cancellable, relay_changed_cb, g_steal_pointer(&task));
+	op_exchange(g_steal_pointer(&task), settings_to_variant(&op->wanted), changed_cb);
 }
 
 /* Runs the operation of @task (owned): over D-Bus while mmsd-tng is running
  * on our session bus, else through the relay when an agent is there, else
- * it is unavailable. */
+ * it is unavailable. Either way it reads first: what to write depends on
+ * what mmsd-tng holds. */
 static void
 op_start(MmsdBackend *self, GTask *task)
 {
 	Op *op = g_task_get_task_data(task);
 
 	if (self->watch.present) {
-		g_dbus_connection_call(self->bus, MMSD_BUS_NAME, MMSD_PATH, MMSD_INTERFACE,
-		                       "ViewSettings", NULL, G_VARIANT_TYPE("(a{sv})"),
-		                       G_DBUS_CALL_FLAGS_NONE, MMSD_TIMEOUT,
-		                       g_task_get_cancellable(task), viewed_cb, task);
+		op_exchange(task, NULL, viewed_cb);
 		return;
 	}
 	if (self->relay != NULL && self->relay->available(self->relay)) {
-		/* read first: what to write depends on what mmsd-tng holds */
 		op->relay = self->relay;
-		self->relay->exchange_async(self->relay, NULL, op->identity, op->imsi,
-		                            g_task_get_cancellable(task), relay_viewed_cb, task);
+		op_exchange(task, NULL, viewed_cb);
 		return;
 	}
 	op_return_unavailable(task);
@@ -541,12 +540,11 @@ mmsd_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char 
                  GAsyncReadyCallback callback, gpointer user_data)
 {
 	MmsdBackend *self = mmsd_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        op_task_new(self, OP_APPLY, cancellable, callback, user_data, mmsd_apply_async);
+	Op *op = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	Op *op = op_new(self, task, OP_APPLY);
 
-	g_task_set_source_tag(task, mmsd_apply_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	op->existing_id = g_strdup(existing_id);
 	op->force = force;
 	op->identity = g_strdup(profile->identity);
@@ -563,17 +561,15 @@ mmsd_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellab
                   GAsyncReadyCallback callback, gpointer user_data)
 {
 	MmsdBackend *self = mmsd_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
-	Op *op;
+	g_autoptr(GTask) task =
+	        op_task_new(self, OP_REMOVE, cancellable, callback, user_data, mmsd_remove_async);
+	Op *op = g_task_get_task_data(task);
 
-	g_task_set_source_tag(task, mmsd_remove_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	if (!g_str_has_prefix(id, MMSD_ID_PREFIX)) {
 		g_task_return_new_error(task, OMACP_ERROR, OMACP_ERROR_INVALID_ARGS,
 		                        "mmsd: '%s' is not an mmsd-tng settings id", id);
 		return;
 	}
-	op = op_new(self, task, OP_REMOVE);
 	op->existing_id = g_strdup(id);
 	op_start(self, g_steal_pointer(&task));
 }
@@ -583,20 +579,17 @@ mmsd_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancella
                 GAsyncReadyCallback callback, gpointer user_data)
 {
 	MmsdBackend *self = mmsd_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        op_task_new(self, OP_UNDO, cancellable, callback, user_data, mmsd_undo_async);
+	Op *op = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) previous = NULL;
-	Op *op;
+	g_autoptr(GVariant) previous = omacp_backend_undo_lookup(
+	        backend, undo, "properties", G_VARIANT_TYPE_VARDICT, id, &error);
 
-	g_task_set_source_tag(task, mmsd_undo_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
-	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
-	                                     id, &error);
 	if (previous == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	op = op_new(self, task, OP_UNDO);
 	settings_from_variant(previous, &op->wanted);
 	op_start(self, g_steal_pointer(&task));
 }
@@ -629,15 +622,7 @@ mmsd_free(OmacpBackend *backend)
 }
 
 static const OmacpBackendClass mmsd_class = {
-	.name = "mmsd",
-	.handles = mmsd_handles,
-	.is_available = mmsd_is_available,
-	.apply_async = mmsd_apply_async,
-	.remove_async = mmsd_remove_async,
-	.undo_async = mmsd_undo_async,
-	.preview = mmsd_preview,
-	.free = mmsd_free,
-	OMACP_BACKEND_TASK_FINISHERS,
+	OMACP_BACKEND_APPLYING_CLASS(mmsd, "mmsd"),
 };
 
 static void
@@ -655,8 +640,7 @@ omacp_backend_mmsd_new_with_relay(GDBusConnection *session_bus, OmacpMmsdRelay *
 
 	g_return_val_if_fail(session_bus == NULL || G_IS_DBUS_CONNECTION(session_bus), NULL);
 
-	self = g_new0(MmsdBackend, 1);
-	self->parent.klass = &mmsd_class;
+	self = omacp_backend_new0(MmsdBackend, &mmsd_class);
 	self->relay = relay;
 	if (relay != NULL)
 		relay->set_changed_func(relay, relay_availability_changed, self);

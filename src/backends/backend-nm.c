@@ -36,7 +36,16 @@ typedef struct {
 	guint watch_id;
 	NMClient *client; /* set while NetworkManager is on the bus and the client is ready */
 	struct _ClientInit *init; /* client setup in flight */
+	OmacpMbpiSource mbpi;     /* the daemon's provider database, for operator ids */
 } NmBackend;
+
+/* The provider database, read by its owner at the first call; NULL: none
+ * (operator ids then come from the list of 3-digit-MNC countries). */
+static const OmacpMbpi *
+nm_mbpi(NmBackend *self)
+{
+	return self->mbpi.get != NULL ? self->mbpi.get(self->mbpi.data) : NULL;
+}
 
 /* The fields omacp writes and the hand-edit hash covers. Secret values are
  * written but not hashed (see the top of the file). */
@@ -231,7 +240,8 @@ add_ip_settings(NMConnection *connection, const OmacpProfile *profile, GError **
 }
 
 static gboolean
-add_gsm_settings(NMConnection *connection, const OmacpProfile *profile, GError **error)
+add_gsm_settings(NMConnection *connection, const OmacpProfile *profile, const OmacpMbpi *mbpi,
+                 GError **error)
 {
 	NMSettingGsm *s_gsm = NM_SETTING_GSM(nm_setting_gsm_new());
 	const char *auth = omacp_backend_dict_string(profile->settings, "auth");
@@ -252,7 +262,7 @@ add_gsm_settings(NMConnection *connection, const OmacpProfile *profile, GError *
 	if (profile->imsi != NULL) {
 		g_autofree char *operator_id = NULL;
 
-		if (!omacp_backend_operator_id_from_imsi(profile->imsi, NULL, &operator_id, error))
+		if (!omacp_backend_operator_id_from_imsi(profile->imsi, mbpi, &operator_id, error))
 			return FALSE;
 		g_object_set(s_gsm, NM_SETTING_GSM_SIM_OPERATOR_ID, operator_id, NULL);
 	}
@@ -398,7 +408,8 @@ makes_default(const OmacpProfile *profile)
 /* The connection omacp wants for @profile, normalized, with user data and
  * the hash of its managed fields. */
 static NMConnection *
-build_connection(const OmacpProfile *profile, const char *name, const char *message, GError **error)
+build_connection(NmBackend *self, const OmacpProfile *profile, const char *name,
+                 const char *message, GError **error)
 {
 	g_autoptr(NMConnection) connection = nm_simple_connection_new();
 	NMSettingConnection *s_con;
@@ -441,7 +452,7 @@ build_connection(const OmacpProfile *profile, const char *name, const char *mess
 	nm_connection_add_setting(connection, NM_SETTING(s_con));
 
 	if (profile->kind == OMACP_PROFILE_INTERNET) {
-		if (!add_gsm_settings(connection, profile, error))
+		if (!add_gsm_settings(connection, profile, nm_mbpi(self), error))
 			return NULL;
 	} else {
 		if (!add_wifi_settings(connection, profile, error))
@@ -570,24 +581,24 @@ unique_name(NMClient *client, const OmacpProfile *profile, NMConnection *wanted,
  * connection and no other connection of its SIM has; *@out_existing gets the
  * connection it updates (NULL: a new one). */
 static NMConnection *
-build_wanted(NMClient *client, const OmacpProfile *profile, const char *message,
+build_wanted(NmBackend *self, const OmacpProfile *profile, const char *message,
              const char *existing_id, NMRemoteConnection **out_existing, GError **error)
 {
-	g_autoptr(NMConnection) wanted = build_connection(profile, NULL, message, error);
+	g_autoptr(NMConnection) wanted = build_connection(self, profile, NULL, message, error);
 	g_autofree char *name = NULL;
 	NMRemoteConnection *existing;
 
 	*out_existing = NULL;
 	if (wanted == NULL)
 		return NULL;
-	existing = find_existing(client, profile, existing_id, wanted);
-	name = unique_name(client, profile, wanted,
+	existing = find_existing(self->client, profile, existing_id, wanted);
+	name = unique_name(self->client, profile, wanted,
 	                   existing != NULL ? NM_CONNECTION(existing) : NULL, error);
 	if (name == NULL)
 		return NULL;
 	if (strcmp(name, profile->name) != 0) {
 		g_clear_object(&wanted);
-		wanted = build_connection(profile, name, message, error);
+		wanted = build_connection(self, profile, name, message, error);
 		if (wanted == NULL)
 			return NULL;
 	}
@@ -1240,13 +1251,13 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
                GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_apply_async);
 	g_autoptr(GError) error = NULL;
 	ApplyData *data;
 	NMRemoteConnection *existing;
 	const char *secret_setting;
 
-	g_task_set_source_tag(task, nm_apply_async);
 	/* results are checked by hand: a cancel after the add must remove it */
 	g_task_set_check_cancellable(task, FALSE);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
@@ -1256,7 +1267,7 @@ nm_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char *m
 	data->bus = g_object_ref(self->bus);
 	data->client = g_object_ref(self->client);
 	data->id = g_strdup(profile->name);
-	data->wanted = build_wanted(self->client, profile, message, existing_id, &existing, &error);
+	data->wanted = build_wanted(self, profile, message, existing_id, &existing, &error);
 	if (data->wanted == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
@@ -1361,10 +1372,10 @@ nm_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancellable
                 GAsyncReadyCallback callback, gpointer user_data)
 {
 	NmBackend *self = nm_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_remove_async);
 	NMRemoteConnection *rc;
 
-	g_task_set_source_tag(task, nm_remove_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
 	rc = nm_client_get_connection_by_uuid(self->client, id);
@@ -1452,8 +1463,8 @@ undo_connection_async(OmacpBackend *backend, const char *id, GVariant *undo,
 
 	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
-	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, undo_connection_async);
+	task = omacp_backend_task_new(NULL, cancellable, callback, user_data,
+	                              undo_connection_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "NetworkManager"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "connection",
@@ -1578,8 +1589,7 @@ nm_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancellabl
 		undo_connection_async(backend, id, undo, cancellable, callback, user_data);
 		return;
 	}
-	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, nm_undo_async);
+	task = omacp_backend_task_new(NULL, cancellable, callback, user_data, nm_undo_async);
 	data = g_new0(UndoDefaultsData, 1);
 	data->client = g_object_ref(self->client);
 	data->defaults = g_steal_pointer(&defaults);
@@ -1600,9 +1610,9 @@ nm_preview(OmacpBackend *backend, const OmacpProfile *profile, const char *exist
 	GVariantBuilder b;
 
 	if (self->client != NULL)
-		wanted = build_wanted(self->client, profile, NULL, existing_id, &rc, NULL);
+		wanted = build_wanted(self, profile, NULL, existing_id, &rc, NULL);
 	else
-		wanted = build_connection(profile, NULL, NULL, NULL);
+		wanted = build_connection(self, profile, NULL, NULL, NULL);
 	if (wanted == NULL)
 		return NULL;
 	existing = rc != NULL ? NM_CONNECTION(rc) : NULL;
@@ -1748,27 +1758,19 @@ nm_free(OmacpBackend *backend)
 }
 
 static const OmacpBackendClass nm_class = {
-	.name = "networkmanager",
-	.handles = nm_handles,
-	.is_available = nm_is_available,
-	.apply_async = nm_apply_async,
-	.remove_async = nm_remove_async,
-	.undo_async = nm_undo_async,
-	.preview = nm_preview,
-	.free = nm_free,
-	OMACP_BACKEND_TASK_FINISHERS,
+	OMACP_BACKEND_APPLYING_CLASS(nm, "networkmanager"),
 };
 
 OmacpBackend *
-omacp_backend_nm_new(GDBusConnection *bus)
+omacp_backend_nm_new(GDBusConnection *bus, OmacpMbpiSource mbpi)
 {
 	NmBackend *self;
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
 
-	self = g_new0(NmBackend, 1);
-	self->parent.klass = &nm_class;
+	self = omacp_backend_new0(NmBackend, &nm_class);
 	self->bus = g_object_ref(bus);
+	self->mbpi = mbpi;
 	self->watch_id =
 	        g_bus_watch_name_on_connection(bus, NM_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
 	                                       nm_appeared_cb, nm_vanished_cb, self, NULL);
@@ -1778,7 +1780,7 @@ omacp_backend_nm_new(GDBusConnection *bus)
 static OmacpBackend *
 nm_create(const OmacpBackendSetup *setup)
 {
-	return omacp_backend_nm_new(setup->bus);
+	return omacp_backend_nm_new(setup->bus, setup->mbpi);
 }
 
 const OmacpBackendInfo omacp_backend_info_nm = {

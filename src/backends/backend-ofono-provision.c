@@ -237,9 +237,8 @@ static const OmacpBackendClass provision_class = {
 static OmacpBackend *
 provision_create(const OmacpBackendSetup *setup)
 {
-	ProvisionBackend *self = g_new0(ProvisionBackend, 1);
+	ProvisionBackend *self = omacp_backend_new0(ProvisionBackend, &provision_class);
 
-	self->parent.klass = &provision_class;
 	self->networks = setup->sim_networks;
 	return &self->parent;
 }

@@ -689,12 +689,12 @@ ofono_apply_async(OmacpBackend *backend, const OmacpProfile *profile, const char
                   GAsyncReadyCallback callback, gpointer user_data)
 {
 	OfonoBackend *self = ofono_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new((OmacpBackendCache *) self->cache, cancellable, callback,
+	                               user_data, ofono_apply_async);
 	g_autoptr(GError) error = NULL;
 	ApplyData *data;
 
-	g_task_set_source_tag(task, ofono_apply_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	/* once a change is under way it is finished or rolled back, not cut */
 	g_task_set_check_cancellable(task, FALSE);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
@@ -770,12 +770,12 @@ ofono_remove_async(OmacpBackend *backend, const char *id, GCancellable *cancella
                    GAsyncReadyCallback callback, gpointer user_data)
 {
 	OfonoBackend *self = ofono_backend(backend);
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) task =
+	        omacp_backend_task_new((OmacpBackendCache *) self->cache, cancellable, callback,
+	                               user_data, ofono_remove_async);
 	g_autoptr(GError) error = NULL;
 	g_autofree char *modem = NULL;
 
-	g_task_set_source_tag(task, ofono_remove_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	modem = modem_of_context(id, &error);
@@ -840,9 +840,8 @@ ofono_undo_async(OmacpBackend *backend, const char *id, GVariant *undo, GCancell
 
 	if (omacp_backend_undo_created(backend, id, undo, cancellable, callback, user_data))
 		return;
-	task = g_task_new(NULL, cancellable, callback, user_data);
-	g_task_set_source_tag(task, ofono_undo_async);
-	omacp_backend_cache_follow((OmacpBackendCache *) self->cache, task);
+	task = omacp_backend_task_new((OmacpBackendCache *) self->cache, cancellable, callback,
+	                              user_data, ofono_undo_async);
 	if (omacp_backend_task_return_if_unavailable(backend, task, "oFono"))
 		return;
 	previous = omacp_backend_undo_lookup(backend, undo, "properties", G_VARIANT_TYPE_VARDICT,
@@ -1248,15 +1247,7 @@ ofono_free(OmacpBackend *backend)
 }
 
 static const OmacpBackendClass ofono_class = {
-	.name = "ofono",
-	.handles = ofono_handles,
-	.is_available = ofono_is_available,
-	.apply_async = ofono_apply_async,
-	.remove_async = ofono_remove_async,
-	.undo_async = ofono_undo_async,
-	.preview = ofono_preview,
-	.free = ofono_free,
-	OMACP_BACKEND_TASK_FINISHERS,
+	OMACP_BACKEND_APPLYING_CLASS(ofono, "ofono"),
 };
 
 OmacpBackend *
@@ -1266,8 +1257,7 @@ omacp_backend_ofono_new(GDBusConnection *bus)
 
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(bus), NULL);
 
-	self = g_new0(OfonoBackend, 1);
-	self->parent.klass = &ofono_class;
+	self = omacp_backend_new0(OfonoBackend, &ofono_class);
 	self->bus = g_object_ref(bus);
 	self->cache = cache_new(bus);
 	omacp_backend_name_watch_start(&self->watch, &self->parent, bus, OFONO_BUS_NAME);

@@ -122,6 +122,13 @@ gboolean omacp_backend_task_return_if_unavailable(OmacpBackend *self, GTask *tas
 
 /* --- GTask results ------------------------------------------------------------ */
 
+/* The task of a vtable call (apply_async, remove_async, undo_async) tagged
+ * @source_tag; @cache (may be NULL) reads everything again when it is done
+ * (omacp_backend_cache_follow()). */
+GTask *omacp_backend_task_new(OmacpBackendCache *cache, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data,
+                              gpointer source_tag);
+
 /* Completes an apply: @id and the undo snapshot @undo (a{sv}; a floating
  * reference is sunk, any other is added to). */
 void omacp_backend_task_return_applied(GTask *task, const char *id, GVariant *undo);
@@ -136,6 +143,23 @@ gboolean omacp_backend_task_finish(OmacpBackend *self, GAsyncResult *result, GEr
 #define OMACP_BACKEND_TASK_FINISHERS                                                               \
 	.apply_finish = omacp_backend_apply_finish, .remove_finish = omacp_backend_task_finish,    \
 	.undo_finish = omacp_backend_task_finish
+
+/* The members of the OmacpBackendClass of a backend that applies profiles
+ * (every one but the per-SIM settings writers), called @name, from its
+ * functions <prefix>_handles, _is_available, _apply_async, _remove_async,
+ * _undo_async, _preview and _free, with the finishers above:
+ *   static const OmacpBackendClass nm_class = {
+ *           OMACP_BACKEND_APPLYING_CLASS(nm, "networkmanager") }; */
+#define OMACP_BACKEND_APPLYING_CLASS(prefix, backend_name)                                         \
+	.name = (backend_name), .handles = prefix##_handles,                                       \
+	.is_available = prefix##_is_available, .apply_async = prefix##_apply_async,                \
+	.remove_async = prefix##_remove_async, .undo_async = prefix##_undo_async,                  \
+	.preview = prefix##_preview, .free = prefix##_free, OMACP_BACKEND_TASK_FINISHERS
+
+/* A zeroed @Type (a struct that starts with an OmacpBackend) of class
+ * @klass. */
+#define omacp_backend_new0(Type, klass) ((Type *) omacp_backend_alloc0(sizeof(Type), (klass)))
+gpointer omacp_backend_alloc0(gsize size, const OmacpBackendClass *klass);
 
 /* A failure that must wait while what was half-done is put back: hold
  * @error (owned) on @task, clean up, then return it with

@@ -7,12 +7,20 @@
 #include "config.h"
 
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "backend-private.h"
 #include "omacp.h"
+
+gpointer
+omacp_backend_alloc0(gsize size, const OmacpBackendClass *klass)
+{
+	OmacpBackend *self;
+
+	g_return_val_if_fail(size >= sizeof(OmacpBackend) && klass != NULL, NULL);
+	self = g_malloc0(size);
+	self->klass = klass;
+	return self;
+}
 
 void
 omacp_backend_free(OmacpBackend *self)
@@ -323,6 +331,17 @@ applied_free(Applied *applied)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Applied, applied_free)
 
+GTask *
+omacp_backend_task_new(OmacpBackendCache *cache, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, source_tag);
+	omacp_backend_cache_follow(cache, task);
+	return task;
+}
+
 void
 omacp_backend_task_return_applied(GTask *task, const char *id, GVariant *undo)
 {
@@ -431,51 +450,9 @@ static const char *const three_digit_mnc_mccs[] = {
 	"348", "352", "354", "356", "358", "360", "365", "366", "376", "708", "710", "732", "750",
 };
 
-G_LOCK_DEFINE_STATIC(mbpi_cache);
-static GHashTable *mbpi_cache; /* path → OmacpMbpi *, NULL when unreadable */
-
-/* The parse builds a DOM of several megabytes of which the index keeps
- * about one: the rest goes back to the system instead of staying in the
- * daemon's heap. */
-static void
-mbpi_give_back_memory(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
-/* Read with the core's loader (one parser of the database). */
-static gboolean
-mbpi_has(const char *path, const char *mcc, const char *mnc)
-{
-	OmacpMbpi *mbpi;
-	gboolean found;
-
-	G_LOCK(mbpi_cache);
-	if (mbpi_cache == NULL)
-		mbpi_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-		                                   (GDestroyNotify) omacp_mbpi_free);
-	if (!g_hash_table_lookup_extended(mbpi_cache, path, NULL, (gpointer *) &mbpi)) {
-		g_autofree char *data = NULL;
-		gsize len = 0;
-
-		/* no database: the fallback list decides */
-		mbpi = g_file_get_contents(path, &data, &len, NULL)
-		               ? omacp_mbpi_new_from_data(data, len, NULL)
-		               : NULL;
-		g_hash_table_insert(mbpi_cache, g_strdup(path), mbpi);
-		g_clear_pointer(&data, g_free);
-		mbpi_give_back_memory();
-	}
-	found = mbpi != NULL && omacp_mbpi_has_network(mbpi, mcc, mnc);
-	G_UNLOCK(mbpi_cache);
-	return found;
-}
-
 gboolean
-omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
-                                    char **out_operator_id, GError **error)
+omacp_backend_operator_id_from_imsi(const char *imsi, const OmacpMbpi *mbpi, char **out_operator_id,
+                                    GError **error)
 {
 	g_autofree char *mcc = NULL;
 	g_autofree char *six = NULL;
@@ -498,23 +475,14 @@ omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
 			return FALSE;
 		}
 	}
-	if (mbpi_database == NULL) {
-		mbpi_database = OMACP_MBPI_DATABASE;
-		/* a build that could not locate the database still finds the
-		 * usual install */
-		if (!g_path_is_absolute(mbpi_database))
-			mbpi_database = "/usr/share/mobile-broadband-provider-info/"
-			                "serviceproviders.xml";
-	}
-
 	mcc = g_strndup(imsi, 3);
 	six = g_strndup(imsi, 6);
 	five = g_strndup(imsi, 5);
-	if (mbpi_has(mbpi_database, mcc, six + 3)) {
+	if (mbpi != NULL && omacp_mbpi_has_network(mbpi, mcc, six + 3)) {
 		*out_operator_id = g_steal_pointer(&six);
 		return TRUE;
 	}
-	if (mbpi_has(mbpi_database, mcc, five + 3)) {
+	if (mbpi != NULL && omacp_mbpi_has_network(mbpi, mcc, five + 3)) {
 		*out_operator_id = g_steal_pointer(&five);
 		return TRUE;
 	}

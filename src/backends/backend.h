@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 typedef struct _OmacpBackend OmacpBackend;
 typedef struct _OmacpMmsdRelay OmacpMmsdRelay; /* below */
 
+/* How a backend reaches mobile-broadband-provider-info: the copy its owner
+ * (the daemon) loads once, at the first call of @get, and keeps as long as
+ * the backends. @get NULL, or a NULL answer: no database. */
+typedef struct {
+	const OmacpMbpi *(*get)(gpointer data);
+	gpointer data;
+} OmacpMbpiSource;
+
 typedef struct {
 	const char *name; /* "networkmanager", "ofono", "mmsd" */
 
@@ -99,7 +107,9 @@ struct _OmacpBackend {
 
 /* Constructors (each in its own file). @bus is the system bus (or the test's
  * private bus); NULL from a constructor means the backend cannot exist here. */
-OmacpBackend *omacp_backend_nm_new(GDBusConnection *bus);
+/* @mbpi: where the operator id of a SIM is looked up (see
+ * omacp_backend_operator_id_from_imsi()). */
+OmacpBackend *omacp_backend_nm_new(GDBusConnection *bus, OmacpMbpiSource mbpi);
 OmacpBackend *omacp_backend_ofono_new(GDBusConnection *bus);
 OmacpBackend *omacp_backend_mmsd_new(GDBusConnection *session_bus, const char *settings_file);
 /* The same with @relay (may be NULL) as the way when mmsd-tng is not on
@@ -154,6 +164,7 @@ typedef struct {
 	const char *mmsd_settings_file;       /* NULL: mmsd-tng's default */
 	const OmacpSimNetworks *sim_networks; /* lives as long as the backends */
 	OmacpMmsdRelay *mmsd_relay;           /* NULL: none; outlives the backends */
+	OmacpMbpiSource mbpi;                 /* the daemon's provider database */
 } OmacpBackendSetup;
 
 /* One backend built into this program. Each backend file defines one
@@ -194,10 +205,10 @@ const OmacpBackendInfo *omacp_backend_info_lookup(const char *name);
  * ("/modem/contextN"); mmsd → "mmsd-tng:<digest of the values written>". */
 
 /* The operator id (MCC followed by MNC, 5 or 6 digits) of @imsi. The MNC
- * length is what mobile-broadband-provider-info lists for that MCC
- * (@mbpi_database, NULL: the build's default), else 3 digits for the
- * countries that use 3-digit MNCs, else 2. */
-gboolean omacp_backend_operator_id_from_imsi(const char *imsi, const char *mbpi_database,
+ * length is what mobile-broadband-provider-info (@mbpi, NULL: none) lists
+ * for that MCC, else 3 digits for the countries that use 3-digit MNCs,
+ * else 2. */
+gboolean omacp_backend_operator_id_from_imsi(const char *imsi, const OmacpMbpi *mbpi,
                                              char **out_operator_id, GError **error);
 
 G_END_DECLS

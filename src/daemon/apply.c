@@ -59,12 +59,12 @@ add_backend(OmacpApplier *self, const char *title, OmacpBackend *backend)
 OmacpApplier *
 omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus)
 {
-	return omacp_applier_new_with_relay(config, bus, NULL);
+	return omacp_applier_new_with_relay(config, bus, NULL, (OmacpMbpiSource){ NULL, NULL });
 }
 
 OmacpApplier *
 omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
-                             OmacpMmsdRelay *mmsd_relay)
+                             OmacpMmsdRelay *mmsd_relay, OmacpMbpiSource mbpi)
 {
 	OmacpApplier *self = g_new0(OmacpApplier, 1);
 	OmacpBackendSetup setup = {
@@ -72,6 +72,7 @@ omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
 		.mmsd_settings_file = config->mmsd_settings_file,
 		.sim_networks = &self->sim_networks,
 		.mmsd_relay = mmsd_relay,
+		.mbpi = mbpi,
 	};
 
 	self->backends = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_backend_free);
@@ -500,12 +501,6 @@ omacp_applier_remove_async(OmacpApplier *self, GVariant *targets, GCancellable *
 	each_start(self, targets, FALSE, cancellable, callback, user_data);
 }
 
-gboolean
-omacp_applier_remove_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
-{
-	return g_task_propagate_boolean(G_TASK(result), error);
-}
-
 void
 omacp_applier_undo_async(OmacpApplier *self, GVariant *undo, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
@@ -513,10 +508,17 @@ omacp_applier_undo_async(OmacpApplier *self, GVariant *undo, GCancellable *cance
 	each_start(self, undo, TRUE, cancellable, callback, user_data);
 }
 
+/* Both are each_start() tasks. */
+gboolean
+omacp_applier_remove_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
 gboolean
 omacp_applier_undo_finish(OmacpApplier *self, GAsyncResult *result, GError **error)
 {
-	return g_task_propagate_boolean(G_TASK(result), error);
+	return omacp_applier_remove_finish(self, result, error);
 }
 
 GVariant *

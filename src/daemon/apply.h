@@ -31,9 +31,10 @@ typedef void (*OmacpApplierReadyFunc)(gpointer user_data);
 /* Creates the backends enabled in @config. @bus is the bus omacpd is on. */
 OmacpApplier *omacp_applier_new(const OmacpConfig *config, GDBusConnection *bus);
 /* The same with the way to a user's mmsd-tng through the session agent
- * (@mmsd_relay, may be NULL; outlives the applier). */
+ * (@mmsd_relay, may be NULL; outlives the applier) and the daemon's
+ * provider database (@mbpi, for the backends). */
 OmacpApplier *omacp_applier_new_with_relay(const OmacpConfig *config, GDBusConnection *bus,
-                                           OmacpMmsdRelay *mmsd_relay);
+                                           OmacpMmsdRelay *mmsd_relay, OmacpMbpiSource mbpi);
 void omacp_applier_free(OmacpApplier *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpApplier, omacp_applier_free)
 

@@ -40,9 +40,8 @@ struct _OmacpIntake {
 	guint64 n_incomplete_expired; /* incomplete messages that timed out (→ failed) */
 	guint64 n_store_evicted;      /* stored messages dropped for MaxStoredMessages */
 
-	/* mobile-broadband-provider-info, read at the first message that names a SIM */
-	OmacpMbpi *mbpi;
-	gboolean mbpi_loaded;
+	/* mobile-broadband-provider-info, the daemon's copy (NULL: no comparison) */
+	OmacpProviderDb *provider_db;
 };
 
 static gboolean is_unauthenticated_pending(OmacpDaemonMessage *msg);
@@ -50,32 +49,11 @@ static gboolean pending_expiry_cb(gpointer user_data);
 
 /* ---- decoding ---- */
 
-/* The provider database is parsed as a DOM of several megabytes, of which
- * the index keeps about one: the rest goes back to the system rather than
- * staying in the heap for the daemon's life. */
-static void
-give_back_memory(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
+/* Read at the first message that names a SIM. */
 static const OmacpMbpi *
 intake_mbpi(OmacpIntake *self)
 {
-	const char *path = g_getenv("OMACP_MBPI_DATABASE");
-	g_autofree char *data = NULL;
-	gsize len = 0;
-
-	if (self->mbpi_loaded)
-		return self->mbpi;
-	self->mbpi_loaded = TRUE;
-	if (g_file_get_contents(path != NULL ? path : OMACP_MBPI_DATABASE, &data, &len, NULL))
-		self->mbpi = omacp_mbpi_new_from_data(data, len, NULL);
-	g_clear_pointer(&data, g_free);
-	give_back_memory();
-	return self->mbpi;
+	return self->provider_db != NULL ? omacp_provider_db_get(self->provider_db) : NULL;
 }
 
 /* Decodes a complete input; @parsed (may be NULL) is the push @data holds as
@@ -1118,6 +1096,12 @@ omacp_intake_set_adapters(OmacpIntake *self, OmacpAdapters *adapters)
 }
 
 void
+omacp_intake_set_provider_db(OmacpIntake *self, OmacpProviderDb *provider_db)
+{
+	self->provider_db = provider_db;
+}
+
+void
 omacp_intake_set_stats_func(OmacpIntake *self, OmacpIntakeStatsFunc func, gpointer user_data)
 {
 	self->stats_func = func;
@@ -1136,6 +1120,5 @@ omacp_intake_free(OmacpIntake *self)
 	g_clear_pointer(&self->reassembler, omacp_reassembler_free);
 	g_clear_pointer(&self->rates, omacp_rate_limits_free);
 	g_clear_handle_id(&self->pending_source, g_source_remove);
-	g_clear_pointer(&self->mbpi, omacp_mbpi_free);
 	g_free(self);
 }

@@ -11,6 +11,7 @@
 #include "apply-queue.h"
 #include "objects.h"
 #include "policy.h"
+#include "provider-db.h"
 #include "router.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpIntake, omacp_intake_free)
 
 /* The adapters that know the SIMs (for NETWPIN; not owned, may be NULL). */
 void omacp_intake_set_adapters(OmacpIntake *self, OmacpAdapters *adapters);
+/* The provider database profiles are compared with (not owned, may be
+ * NULL: no comparison). */
+void omacp_intake_set_provider_db(OmacpIntake *self, OmacpProviderDb *provider_db);
 void omacp_intake_set_stats_func(OmacpIntake *self, OmacpIntakeStatsFunc func, gpointer user_data);
 
 /* Takes one input in @format received at @now; @sender, @imsi and @modem

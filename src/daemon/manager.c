@@ -28,6 +28,7 @@ struct _OmacpManager {
 	OmacpObjects *objects;
 	OmacpApplyQueue *queue;
 	OmacpIntake *intake;
+	OmacpProviderDb *provider_db; /* read once, for intake and the backends */
 	OmacpAgentManager *agents;
 	OmacpMmsHandoff *mms; /* MMS settings through the session agent */
 	OmacpAgentSessions *sessions;
@@ -1029,8 +1030,10 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->agents = omacp_agent_manager_new(bus, config->agent_timeout_s);
 	self->mms = omacp_mms_handoff_new(bus, self->agents, config->agent_timeout_s);
 	omacp_agent_manager_set_roster_func(self->agents, mms_agents_changed, self);
+	self->provider_db = omacp_provider_db_new(NULL);
 	self->applier =
-	        omacp_applier_new_with_relay(config, bus, omacp_mms_handoff_relay(self->mms));
+	        omacp_applier_new_with_relay(config, bus, omacp_mms_handoff_relay(self->mms),
+	                                     omacp_provider_db_source(self->provider_db));
 	backends = omacp_applier_describe(self->applier);
 	g_message("apply backends: %s", backends);
 
@@ -1045,6 +1048,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	omacp_dbus_manager_set_activate(self->iface, omacp_activate_to_string(config->activate));
 	self->intake = omacp_intake_new(self->objects, config, self->queue);
 	omacp_intake_set_stats_func(self->intake, statistics_changed, self);
+	omacp_intake_set_provider_db(self->intake, self->provider_db);
 	omacp_agent_manager_set_changed_func(self->agents, agents_changed, self);
 	self->cancellable = g_cancellable_new();
 	self->prompts = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) prompt_free);
@@ -1129,6 +1133,7 @@ omacp_manager_free(OmacpManager *self)
 	g_clear_object(&self->server);
 	g_clear_object(&self->iface);
 	g_clear_pointer(&self->applier, omacp_applier_free);
+	g_clear_pointer(&self->provider_db, omacp_provider_db_free);
 	g_clear_pointer(&self->mms, omacp_mms_handoff_free);
 	g_clear_pointer(&self->authority, omacp_authority_free);
 	g_clear_pointer(&self->store, omacp_store_free);

@@ -158,30 +158,124 @@ sv_entry(const char *key, GVariant *value)
 	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value));
 }
 
-static void
-put_value(Draft *d, const char *key, GVariant *value)
+/* Most of what a profile costs is its settings' GVariant tree, four values
+ * and a handful of allocations per setting. Two of those are shared: a key
+ * (a string literal) is made once per place that puts it, and an entry
+ * whose key and value are both constant ("ip-type": "ipv4v6",
+ * "password-set": false) is made once altogether. A GVariant is immutable
+ * and its reference count atomic, so one instance serves every profile on
+ * every thread; the macros below keep one slot per call site and take
+ * string literals only (LITERAL() does not compile otherwise). */
+#define LITERAL(s) ("" s "")
+
+/* The value in *@slot, made by @make(@a, @b) the first time. */
+static GVariant *
+shared_once(gsize *slot, GVariant *(*make)(const char *a, const char *b), const char *a,
+            const char *b)
 {
-	g_ptr_array_add(d->settings, sv_entry(key, value));
+	if (g_once_init_enter(slot))
+		g_once_init_leave(slot, (gsize) g_variant_ref_sink(make(a, b)));
+	return g_variant_ref((GVariant *) *slot);
+}
+
+static GVariant *
+make_key(const char *key, const char *unused)
+{
+	(void) unused;
+	return g_variant_new_string(key);
+}
+
+static GVariant *
+make_s_entry(const char *key, const char *value)
+{
+	return sv_entry(key, g_variant_new_string(value));
+}
+
+static GVariant *
+make_b_entry(const char *key, const char *value)
+{
+	return sv_entry(key, g_variant_new_boolean(value != NULL));
+}
+
+/* GLib (2.74) frees the type information of a container type when its
+ * last value goes, and makes it again, under a global lock, for the next:
+ * every message would pay for a{sv}, {sv}, aa{ss} ... anew. One empty
+ * value of each outer type, made once, keeps them (and, through them, the
+ * types of their elements) for the life of the process. */
+static void
+hold_settings_types(void)
+{
+	static gsize held;
+
+	if (g_once_init_enter(&held)) {
+		/* element types: aa{sv}, aa{ss}, as */
+		static const char *const types[] = { "a{sv}", "a{ss}", "s" };
+		GPtrArray *values = g_ptr_array_new();
+
+		for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+			g_ptr_array_add(values, g_variant_ref_sink(g_variant_new_array(
+			                                G_VARIANT_TYPE(types[i]), NULL, 0)));
+		g_once_init_leave(&held, (gsize) values);
+	}
+}
+
+/* Appends {@key: @value} (@value floating) with the key in *@key_slot. */
+static void
+put_keyed(Draft *d, gsize *key_slot, const char *key, GVariant *value)
+{
+	g_ptr_array_add(d->settings,
+	                g_variant_new_dict_entry(shared_once(key_slot, make_key, key, NULL),
+	                                         g_variant_new_variant(value)));
 }
 
 static void
-put_s(Draft *d, const char *key, const char *value)
+put_keyed_s(Draft *d, gsize *key_slot, const char *key, const char *value)
 {
 	if (value != NULL)
-		put_value(d, key, g_variant_new_string(value));
+		put_keyed(d, key_slot, key, g_variant_new_string(value));
 }
 
-static void
-put_b(Draft *d, const char *key, gboolean value)
-{
-	put_value(d, key, g_variant_new_boolean(value));
-}
+/* put_value(d, "key", floating value) */
+#define put_value(d, key, value)                                                                   \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		static gsize key_slot_;                                                            \
+		put_keyed((d), &key_slot_, LITERAL(key), (value));                                 \
+	}                                                                                          \
+	G_STMT_END
 
-static void
-put_u(Draft *d, const char *key, guint32 value)
-{
-	put_value(d, key, g_variant_new_uint32(value));
-}
+/* put_s(d, "key", string or NULL: nothing) */
+#define put_s(d, key, value)                                                                       \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		static gsize key_slot_;                                                            \
+		put_keyed_s((d), &key_slot_, LITERAL(key), (value));                               \
+	}                                                                                          \
+	G_STMT_END
+
+/* put_u(d, "key", guint32) */
+#define put_u(d, key, value) put_value((d), key, g_variant_new_uint32(value))
+
+/* put_const_s(d, "key", "value"): both constant, one entry shared */
+#define put_const_s(d, key, value)                                                                 \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		static gsize entry_slot_;                                                          \
+		g_ptr_array_add((d)->settings, shared_once(&entry_slot_, make_s_entry,             \
+		                                           LITERAL(key), LITERAL(value)));         \
+	}                                                                                          \
+	G_STMT_END
+
+/* put_b(d, "key", gboolean): two shared entries per call site */
+#define put_b(d, key, value)                                                                       \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		static gsize entry_slot_[2];                                                       \
+		gboolean b_ = (value) ? 1 : 0;                                                     \
+		g_ptr_array_add((d)->settings, shared_once(&entry_slot_[b_], make_b_entry,         \
+		                                           LITERAL(key), b_ ? "" : NULL));         \
+	}                                                                                          \
+	G_STMT_END
 
 /* Records a secret; returns TRUE when there was one (non-empty). */
 static gboolean
@@ -195,11 +289,21 @@ put_secret(Draft *d, const char *key, const char *value)
 	return TRUE;
 }
 
-/* An {ss} entry, for the a{ss} lists (bookmarks, databases). */
+/* An {ss} entry, for the a{ss} lists (bookmarks, databases), with the key
+ * in *@key_slot (shared_once()). */
 static GVariant *
-ss_entry(const char *key, const char *value)
+ss_entry(gsize *key_slot, const char *key, const char *value)
 {
-	return g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_string(value));
+	return g_variant_new_dict_entry(shared_once(key_slot, make_key, key, NULL),
+	                                g_variant_new_string(value));
+}
+
+/* An {sv} entry (@value floating) with the key in *@key_slot. */
+static GVariant *
+sv_keyed(gsize *key_slot, const char *key, GVariant *value)
+{
+	return g_variant_new_dict_entry(shared_once(key_slot, make_key, key, NULL),
+	                                g_variant_new_variant(value));
 }
 
 /* A risk's stable code and its arguments (NULL ones become ""):
@@ -1185,9 +1289,9 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 		if (both)
 			; /* any method */
 		else if (str_is(type, "PAP"))
-			put_s(d, "auth", "pap");
+			put_const_s(d, "auth", "pap");
 		else if (str_is(type, "CHAP") || str_is(type, "MD5"))
-			put_s(d, "auth", "chap"); /* MD5: CHAP with MD5, the only CHAP */
+			put_const_s(d, "auth", "chap"); /* MD5: CHAP with MD5, the only CHAP */
 		if (user != NULL && *user != '\0')
 			put_s(d, "username", user);
 		put_b(d, "password-set",
@@ -1197,7 +1301,7 @@ put_access_point(Draft *d, const OmacpCharacteristic *nap)
 	}
 	/* LOCAL-ADDRTYPE is the format of LOCAL-ADDR (Windows' NAPDEF
 	 * documentation), not the family of the connection. */
-	put_s(d, "ip-type", "ipv4v6");
+	put_const_s(d, "ip-type", "ipv4v6");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1383,7 +1487,7 @@ add_other_napdef(Ctx *ctx, const OmacpCharacteristic *nap)
 
 	draft_init(&d, OMACP_PROFILE_OTHER, OMACP_OP_SET, id, omacp_characteristic_get(nap, "NAME"),
 	           ctx->imsi);
-	put_s(&d, "type", "napdef");
+	put_const_s(&d, "type", "napdef");
 	put_s(&d, "napid", napid);
 	put_s(&d, "bearer", bearer);
 	put_s(&d, "address", address);
@@ -1442,9 +1546,9 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 	put_s(&d, "ssid", ssid);
 	put_b(&d, "hidden", omacp_characteristic_has(wlan, "PRI-H-SSID"));
 	if (str_is(netmode, "ADHOC"))
-		put_s(&d, "mode", "adhoc");
+		put_const_s(&d, "mode", "adhoc");
 	else
-		put_s(&d, "mode", "infrastructure");
+		put_const_s(&d, "mode", "infrastructure");
 	put_s(&d, "security", security);
 	if (nap != NULL)
 		put_s(&d, "napid", omacp_characteristic_get(nap, "NAPID"));
@@ -1484,9 +1588,9 @@ add_wlan(Ctx *ctx, const OmacpCharacteristic *wlan, const OmacpCharacteristic *n
 		if (ind != NULL && g_ascii_string_to_unsigned(ind, 10, 0, 3, &n, NULL))
 			put_u(&d, "wep-key-index", (guint32) n);
 		if (str_is(mode, "SHARED"))
-			put_s(&d, "wep-auth", "shared");
+			put_const_s(&d, "wep-auth", "shared");
 		else if (str_is(mode, "OPEN"))
-			put_s(&d, "wep-auth", "open");
+			put_const_s(&d, "wep-auth", "open");
 	}
 	if (str_is(security, "none"))
 		add_risk(&d, RISK("open-wlan", ssid),
@@ -1712,8 +1816,10 @@ add_mms(Ctx *ctx, const OmacpCharacteristic *app)
 	draft_init(&d, OMACP_PROFILE_MMS, OMACP_OP_SET, id, name, ctx->imsi);
 	check_mms_routes(ctx, &d, app, &mmsc, &info);
 	put_s(&d, "mmsc", mmsc);
-	if (info.address != NULL)
-		put_s(&d, info.wsp ? "wap-gateway" : "mms-proxy", info.address);
+	if (info.address != NULL && info.wsp)
+		put_s(&d, "wap-gateway", info.address);
+	else if (info.address != NULL)
+		put_s(&d, "mms-proxy", info.address);
 	if (info.wsp)
 		ctx_warn(ctx, app,
 		         "MMS through the WAP gateway %s (WSP): mmsd and oFono speak HTTP and get "
@@ -1781,12 +1887,13 @@ add_browser(Ctx *ctx, const OmacpCharacteristic *app)
 	while ((res = next_child(app, "RESOURCE", &k)) != NULL) {
 		const char *uri = omacp_characteristic_get(res, "URI");
 		const char *title = omacp_characteristic_get(res, "NAME");
+		static gsize uri_key, name_key;
 		GVariant *bookmark[2];
 		guint n = 0;
 
-		bookmark[n++] = ss_entry("uri", uri != NULL ? uri : "");
+		bookmark[n++] = ss_entry(&uri_key, "uri", uri != NULL ? uri : "");
 		if (title != NULL)
-			bookmark[n++] = ss_entry("name", title);
+			bookmark[n++] = ss_entry(&name_key, "name", title);
 		g_variant_builder_add_value(
 		        &list, g_variant_new_array(G_VARIANT_TYPE("{ss}"), bookmark, n));
 	}
@@ -1839,17 +1946,23 @@ put_appauth(Draft *d, const OmacpCharacteristic *app)
 		n++;
 		any_secret |= pw;
 		{
+			static gsize level_key, type_key, username_key, pw_entry[2], nonce_entry[2];
 			GVariant *entry[5];
 			guint e = 0;
 
 			if (level != NULL)
-				entry[e++] = sv_entry("level", g_variant_new_string(level));
+				entry[e++] =
+				        sv_keyed(&level_key, "level", g_variant_new_string(level));
 			if (type != NULL)
-				entry[e++] = sv_entry("type", g_variant_new_string(type));
+				entry[e++] =
+				        sv_keyed(&type_key, "type", g_variant_new_string(type));
 			if (user != NULL)
-				entry[e++] = sv_entry("username", g_variant_new_string(user));
-			entry[e++] = sv_entry("password-set", g_variant_new_boolean(pw));
-			entry[e++] = sv_entry("nonce-set", g_variant_new_boolean(nonce));
+				entry[e++] = sv_keyed(&username_key, "username",
+				                      g_variant_new_string(user));
+			entry[e++] = shared_once(&pw_entry[pw ? 1 : 0], make_b_entry,
+			                         "password-set", pw ? "" : NULL);
+			entry[e++] = shared_once(&nonce_entry[nonce ? 1 : 0], make_b_entry,
+			                         "nonce-set", nonce ? "" : NULL);
 			g_variant_builder_add_value(
 			        &list, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, e));
 		}
@@ -1904,6 +2017,7 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 			                               { "name", "NAME" },
 			                               { "accept", "AACCEPT" },
 			                               { "sync-type", "SYNCTYPE" } };
+		static gsize key_slots[G_N_ELEMENTS(keys)];
 		const OmacpCharacteristic *res;
 		GVariantBuilder list;
 		guint k = 0;
@@ -1917,7 +2031,7 @@ add_server_app(Ctx *ctx, const OmacpCharacteristic *app, OmacpProfileKind kind)
 				const char *v = omacp_characteristic_get(res, keys[i][1]);
 
 				if (v != NULL)
-					database[n++] = ss_entry(keys[i][0], v);
+					database[n++] = ss_entry(&key_slots[i], keys[i][0], v);
 			}
 			g_variant_builder_add_value(
 			        &list, g_variant_new_array(G_VARIANT_TYPE("{ss}"), database, n));
@@ -1990,7 +2104,7 @@ add_other_app(Ctx *ctx, const OmacpCharacteristic *app)
 
 	draft_init(&d, OMACP_PROFILE_OTHER, OMACP_OP_SET, id, omacp_characteristic_get(app, "NAME"),
 	           ctx->imsi);
-	put_s(&d, "type", "application");
+	put_const_s(&d, "type", "application");
 	put_s(&d, "appid", appid);
 	put_s(&d, "server-id", omacp_characteristic_get(app, "PROVIDER-ID"));
 	put_s(&d, "address", app_address(app, NULL));
@@ -2110,6 +2224,46 @@ omacp_profiles_from_doc(const OmacpProvDoc *doc, const char *imsi)
 	return omacp_profiles_derive(doc, imsi, NULL);
 }
 
+/* Names seen so far (not owned): the first few in an array, compared in
+ * turn, the rest in a set made only for them, so that N profiles cost N
+ * lookups rather than N^2/2 comparisons and a message with a handful of
+ * profiles makes no table at all. */
+#define NAME_SET_INLINE 8
+
+typedef struct {
+	const char *first[NAME_SET_INLINE];
+	guint n_first;
+	GHashTable *more;
+} NameSet;
+
+static gboolean
+name_set_contains(const NameSet *set, const char *name)
+{
+	for (guint i = 0; i < set->n_first; i++) {
+		if (strcmp(set->first[i], name) == 0)
+			return TRUE;
+	}
+	return set->more != NULL && g_hash_table_contains(set->more, name);
+}
+
+static void
+name_set_add(NameSet *set, const char *name)
+{
+	if (set->n_first < NAME_SET_INLINE) {
+		set->first[set->n_first++] = name;
+		return;
+	}
+	if (set->more == NULL)
+		set->more = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_add(set->more, (gpointer) name);
+}
+
+static void
+name_set_clear(NameSet *set)
+{
+	g_clear_pointer(&set->more, g_hash_table_unref);
+}
+
 GPtrArray *
 omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warnings)
 {
@@ -2119,6 +2273,7 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 	guint i = 0;
 
 	g_return_val_if_fail(doc != NULL, out);
+	hold_settings_types();
 	ctx.warnings = warnings;
 	ctx_init(&ctx, doc, imsi, out);
 
@@ -2182,11 +2337,9 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 	add_removals(&ctx);
 	warn_unused(&ctx);
 	/* Two internet/MMS profiles of one name would be one oFono context:
-	 * the later one is named after its kind too. The names seen so far are
-	 * kept in a set, so that N profiles cost N lookups, not N^2/2
-	 * comparisons. */
+	 * the later one is named after its kind too. */
 	{
-		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+		NameSet seen = { 0 };
 
 		for (guint a = 0; a < out->len; a++) {
 			OmacpProfile *p = g_ptr_array_index(out, a);
@@ -2194,7 +2347,7 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 			if (p->op != OMACP_OP_SET ||
 			    (p->kind != OMACP_PROFILE_INTERNET && p->kind != OMACP_PROFILE_MMS))
 				continue;
-			if (g_hash_table_contains(seen, p->name)) {
+			if (name_set_contains(&seen, p->name)) {
 				char *renamed = g_strdup_printf(
 				        "%s (%s)", p->name,
 				        p->kind == OMACP_PROFILE_MMS
@@ -2204,8 +2357,9 @@ omacp_profiles_derive(const OmacpProvDoc *doc, const char *imsi, GPtrArray *warn
 				g_free(p->name);
 				p->name = renamed;
 			}
-			g_hash_table_add(seen, p->name);
+			name_set_add(&seen, p->name);
 		}
+		name_set_clear(&seen);
 	}
 	ctx_clear(&ctx);
 	return out;

@@ -1302,17 +1302,32 @@ make_path(Builder *b, const char *parent_path, const char *type, guint index)
 	return path;
 }
 
+/* A characteristic for the element @node, its arrays sized for the parms
+ * and characteristics @node holds (growing them one by one would
+ * reallocate each several times). */
 static OmacpCharacteristic *
-characteristic_new(Builder *b, const char *type, OmacpOp op, OmacpCharacteristic *parent,
-                   guint index)
+characteristic_new(Builder *b, xmlNode *node, const char *type, OmacpOp op,
+                   OmacpCharacteristic *parent, guint index)
 {
 	OmacpCharacteristic *c = arena_alloc(b->arena, sizeof *c);
+	guint n_parms = 0;
+	guint n_children = 0;
 
+	for (xmlNode *child = node->children; child != NULL; child = child->next) {
+		if (child->type != XML_ELEMENT_NODE)
+			continue;
+		if (name_is(child, "parm"))
+			n_parms++;
+		else if (name_is(child, "characteristic"))
+			n_children++;
+	}
 	c->type = (char *) type; /* already in the arena */
 	c->op = op;
 	c->parent = parent;
-	c->parms = g_ptr_array_new();
-	c->children = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
+	/* a hostile document's thousands of parms grow as they come */
+	c->parms = g_ptr_array_sized_new(MIN(n_parms, 64));
+	c->children =
+	        g_ptr_array_new_full(MIN(n_children, 64), (GDestroyNotify) characteristic_free);
 	c->path = make_path(b, parent != NULL ? parent->path : NULL, type, index);
 	return c;
 }
@@ -1603,7 +1618,7 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Cou
 
 	spec = find_spec(type);
 	nth = count_type(counts, spec, type);
-	c = characteristic_new(b, type, op, parent, nth);
+	c = characteristic_new(b, node, type, op, parent, nth);
 	g_ptr_array_add(into, c);
 	c->known = spec != NULL;
 	c->valid = !ignored;

@@ -1137,7 +1137,8 @@ omacp_parm_is_secret(const char *name, const char *parent_type)
 	case 'P':
 	case 'W':
 		for (guint i = 0; secrets[i] != NULL; i++) {
-			if (g_ascii_strcasecmp(secrets[i], name) == 0)
+			if (secrets[i][0] == g_ascii_toupper(name[0]) &&
+			    g_ascii_strcasecmp(secrets[i], name) == 0)
 				return TRUE;
 		}
 		return FALSE;

@@ -17,84 +17,40 @@ org.omacp.* actions), in a private mount namespace.
 Needs root, util-linux, polkitd and (for the first) the agent's tools; skipped
 without them (a failure under CI=true)."""
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import time
 
+from omacptest import polkitworld
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-MARK = 'OMACP_AGENT_OWNER_IN_NAMESPACE'
-
-
-def tap_skip(reason):
-    print('1..0 # SKIP ' + reason, flush=True)
-    sys.exit(0)
-
-
-def enter_namespace():
-    if os.environ.get(MARK) == '1':
-        return
-    if os.geteuid() != 0:
-        tap_skip('needs root (a mount namespace, other users)')
-    missing = [t for t in ('unshare', 'setpriv', 'mount', 'dbus-daemon')
-               if shutil.which(t) is None]
-    if not os.access('/usr/lib/polkit-1/polkitd', os.X_OK):
-        missing.append('polkitd')
-    if missing:
-        if os.environ.get('CI') == 'true':
-            print('1..1\nnot ok 1 - missing %s (tools/install-deps)' % ', '.join(missing))
-            sys.exit(1)
-        tap_skip('missing ' + ', '.join(missing))
-    os.execvpe('unshare', ['unshare', '--mount', '--propagation', 'private', sys.executable,
-                           os.path.abspath(__file__)] + sys.argv[1:],
-               dict(os.environ, **{MARK: '1'}))
-
 
 if __name__ == '__main__':
-    enter_namespace()
+    polkitworld.enter_namespace(__file__, 'OMACP_AGENT_OWNER_IN_NAMESPACE')
 
 import unittest  # noqa: E402
 
 from omacptest.daemon import Lines, mac, main, push, stop_child  # noqa: E402
 
-spec = importlib.util.spec_from_file_location(
-    'acltest', os.path.join(HERE, '..', 'acl', 'test-acl.py'))
-acl = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(acl)
+acl = polkitworld.world_module()
 
 IMSI = '001017770001234'
 PIN = '13572468'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Owner %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 RULES_PATH = '/etc/polkit-1/rules.d/60-omacp-acl-test.rules'
 
 
 def userpin(tag):
-    body = DOC.replace(b'%s', tag.encode())
+    body = polkitworld.internet_doc('Owner', tag)
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 
-def setUpModule():
-    acl.WORLD = acl.World()
-    shutil.copy(os.path.join(HERE, 'fakeagent.py'), acl.WORLD.path('bin', 'fakeagent.py'))
-    os.chmod(acl.WORLD.path('bin', 'fakeagent.py'), 0o644)
+def install_fakeagent(world):
+    shutil.copy(os.path.join(HERE, 'fakeagent.py'), world.path('bin', 'fakeagent.py'))
+    os.chmod(world.path('bin', 'fakeagent.py'), 0o644)
 
 
-def tearDownModule():
-    if acl.WORLD is not None:
-        acl.WORLD.close()
+setUpModule, tearDownModule = polkitworld.module_fixtures(install_fakeagent)
 
 
 def polkit_reloads(rules):
@@ -188,14 +144,7 @@ class UnprivilegedAgent(unittest.TestCase):
                            open('/proc/%s/stat' % c).read().split()[3] == str(pid)),
                        'the agent running as the user')
         path = d.deliver(userpin('unpriv'), imsi=IMSI, sender='+4930777')
-        s.wait_log(path + ': omacpd asks for the PIN')
-        s.wait_notification(lambda n: '+4930777' in n['summary'], 'for the message')
-        s.action('review', path)
-        win = s.window(REVIEW_TITLE)
-        s.type(win, PIN)
-        s.key(win, 'Return')
-        acl.wait_until(lambda: d.props(path)['State'] == 'applied', 'the message applied')
-        s.wait_log(path + ': shown: Installed')
+        polkitworld.pin_through_review(s, d, path, '+4930777', PIN, REVIEW_TITLE)
 
 
 if __name__ == '__main__':

@@ -1070,7 +1070,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	harness = harness_new();
-	backend = omacp_backend_nm_new(harness->bus);
+	backend = omacp_backend_nm_new(harness->bus, (OmacpMbpiSource){ NULL, NULL });
 	g_assert_nonnull(backend);
 	harness_count_availability(backend, &availability_signals);
 

@@ -11,4 +11,6 @@ tests/integration/fakemodem on PYTHONPATH):
             stacks, JSON-lines readers, TAP checks (mm, ofono, e2e tests)
   pdu       SMS PDUs for the fake modem
   e2e       the whole chain in one private world (e2e tests)
+  polkitworld  the acl tests' world (private system bus, real polkitd) in a
+            private mount namespace, for the agent's polkit and owner tests
 """
