@@ -595,9 +595,17 @@ omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton 
 	g_clear_object(object);
 }
 
+/* The object skeleton holds its interfaces, and the message holds its
+ * skeleton: the message becomes the skeleton's interface only when it is
+ * exported, so that a message never exported (a unit test's, a refused
+ * one's) is freed by its last unref, and an exported one once withdrawn. */
 void
 omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
+	if (self->object != NULL && !self->attached) {
+		omacp_dbus_object_skeleton_set_message(self->object, OMACP_DBUS_MESSAGE(self));
+		self->attached = TRUE;
+	}
 	omacp_object_export(server, self->object, &self->exported);
 }
 
@@ -605,6 +613,12 @@ void
 omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
+	if (!self->attached) {
+		g_assert(!self->exported);
+		g_clear_object(&self->object);
+		return;
+	}
+	self->attached = FALSE;
 	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
 	                      &self->exported);
 }
@@ -745,7 +759,6 @@ omacp_daemon_message_new_with_properties(guint id, OmacpFormat format, OmacpAuth
 	self->authority = authority;
 	self->state = OMACP_MESSAGE_STATE_RECEIVING;
 	self->object = omacp_dbus_object_skeleton_new(self->path);
-	omacp_dbus_object_skeleton_set_message(self->object, OMACP_DBUS_MESSAGE(self));
 	/* the method calls: class handlers, see override_method_handlers() */
 	return self;
 }

@@ -36,6 +36,9 @@ struct _OmacpDaemonMessage {
 	char *path;
 	OmacpDBusObjectSkeleton *object;
 	gboolean exported;
+	/* the message is an interface of its object skeleton (from its export to
+	 * its withdrawal: the skeleton holds it, so never before) */
+	gboolean attached;
 	gboolean removed;          /* deleted: its calls are answered NotFound */
 	OmacpAuthority *authority; /* not owned, outlives the message */
 	OmacpMessageState state;
