@@ -66,6 +66,10 @@ omacp_daemon_profile_changed(OmacpDaemonProfile *self)
 void
 omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
+	if (self->object != NULL && !self->attached) {
+		omacp_dbus_object_skeleton_set_profile(self->object, OMACP_DBUS_PROFILE(self));
+		self->attached = TRUE;
+	}
 	omacp_object_export(server, self->object, &self->exported);
 }
 
@@ -73,6 +77,12 @@ void
 omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
+	if (!self->attached) {
+		g_assert(!self->exported);
+		g_clear_object(&self->object);
+		return;
+	}
+	self->attached = FALSE;
 	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
 	                      &self->exported);
 }
@@ -98,7 +108,6 @@ omacp_daemon_profile_new(guint id, OmacpAuthority *authority)
 	omacp_dbus_profile_set_risks(p, empty);
 	omacp_dbus_profile_set_message(p, "/");
 	omacp_dbus_profile_set_targets(p, g_variant_new("a(ss)", NULL));
-	omacp_dbus_object_skeleton_set_profile(self->object, p);
 	g_signal_connect(self, "handle-remove", G_CALLBACK(handle_remove), NULL);
 	return self;
 }

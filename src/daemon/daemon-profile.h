@@ -28,6 +28,9 @@ struct _OmacpDaemonProfile {
 	char *imsi;                /* the SIM, NULL when unknown; D-Bus shows it masked */
 	gboolean busy;             /* an apply or a catch-up is writing it to the backends */
 	gboolean exported;
+	/* the profile is an interface of its object skeleton, from its export to
+	 * its withdrawal (see omacp_daemon_message_export()) */
+	gboolean attached;
 };
 
 /* A profile object at OMACP_DBUS_PROFILE_PREFIX @id, every property empty. */
