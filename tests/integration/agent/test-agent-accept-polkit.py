@@ -25,52 +25,22 @@ be gone once it answered: omacpctl agent --once).
 Needs root, util-linux and polkitd; skipped without them (a failure under
 CI=true)."""
 
-import importlib.util
 import os
-import shutil
 import subprocess
-import sys
 import time
 
+from omacptest import polkitworld
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-MARK = 'OMACP_AGENT_ACCEPT_POLKIT_IN_NAMESPACE'
-
-
-def tap_skip(reason):
-    print('1..0 # SKIP ' + reason, flush=True)
-    sys.exit(0)
-
-
-def enter_namespace():
-    if os.environ.get(MARK) == '1':
-        return
-    if os.geteuid() != 0:
-        tap_skip('needs root (a mount namespace, other users)')
-    missing = [t for t in ('unshare', 'setpriv', 'mount', 'dbus-daemon')
-               if shutil.which(t) is None]
-    if not os.access('/usr/lib/polkit-1/polkitd', os.X_OK):
-        missing.append('polkitd')
-    if missing:
-        if os.environ.get('CI') == 'true':
-            print('1..1\nnot ok 1 - missing %s (tools/install-deps)' % ', '.join(missing))
-            sys.exit(1)
-        tap_skip('missing ' + ', '.join(missing))
-    os.execvpe('unshare', ['unshare', '--mount', '--propagation', 'private', sys.executable,
-                           os.path.abspath(__file__)] + sys.argv[1:],
-               dict(os.environ, **{MARK: '1'}))
-
 
 if __name__ == '__main__':
-    enter_namespace()
+    polkitworld.enter_namespace(__file__, 'OMACP_AGENT_ACCEPT_POLKIT_IN_NAMESPACE')
 
 import unittest  # noqa: E402
 
 from omacptest.daemon import Lines, mac, main, push, stop_child  # noqa: E402
 
-spec = importlib.util.spec_from_file_location(
-    'acltest', os.path.join(HERE, '..', 'acl', 'test-acl.py'))
-acl = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(acl)
+acl = polkitworld.world_module()
 
 IMSI = '001017770001234'  # test network: no "APN unknown" risk
 PIN = '24681357'
@@ -86,7 +56,6 @@ DOC = b"""<?xml version="1.0"?>
   </characteristic>
 </wap-provisioningdoc>
 """
-RULES_PATH = '/etc/polkit-1/rules.d/60-omacp-acl-test.rules'
 # unsigned messages wait for a confirmation instead of the quarantine, and
 # internet profiles become NetworkManager connections for all users
 # (NetworkManager is not running: an accepted message waits for it)
@@ -115,28 +84,8 @@ def userpin(tag):
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 
-def setUpModule():
-    acl.WORLD = acl.World()
-    shutil.copy(os.path.join(HERE, 'fakeagent.py'), acl.WORLD.path('bin', 'fakeagent.py'))
-    os.chmod(acl.WORLD.path('bin', 'fakeagent.py'), 0o644)
-
-
-def tearDownModule():
-    if acl.WORLD is not None:
-        acl.WORLD.close()
-
-
-def polkit_reloads(rules):
-    """Writes @rules and waits until polkitd has loaded them."""
-    log = acl.WORLD.path('polkitd.log')
-
-    def loads():
-        with open(log, errors='replace') as f:
-            return f.read().count('Finished loading, compiling and executing')
-    before = loads()
-    with open(RULES_PATH, 'w') as f:
-        f.write(rules)
-    acl.wait_until(lambda: loads() > before, 'polkitd reloading its rules', timeout=15)
+setUpModule, tearDownModule = polkitworld.module_fixtures(
+    lambda world: polkitworld.install_readable(world, os.path.join(HERE, 'fakeagent.py')))
 
 
 class AgentAnswers(unittest.TestCase):
@@ -191,8 +140,8 @@ class AgentAnswers(unittest.TestCase):
         self.assertEqual(self.d.props(path)['State'], 'pending-confirmation')
         self.assertEqual(self.d.paths(acl.PROFILE), [])
         # a rule grants it, from the details of the check
-        polkit_reloads(GRANT)
-        self.addCleanup(polkit_reloads, acl.RULES)
+        polkitworld.polkit_reloads(GRANT)
+        self.addCleanup(polkitworld.polkit_reloads, acl.RULES)
         self.assertIn('ask-ok', self.ask(proc, lines, path))
         lines.wait_for('RequestConfirmation ' + path)
         acl.wait_until(lambda: self.d.props(path)['State'] in ('accepted', 'failed'),

@@ -18,7 +18,6 @@ Needs root, util-linux, polkitd and (for the first) the agent's tools; skipped
 without them (a failure under CI=true)."""
 
 import os
-import shutil
 import subprocess
 import time
 
@@ -37,7 +36,6 @@ acl = polkitworld.world_module()
 
 IMSI = '001017770001234'
 PIN = '13572468'
-RULES_PATH = '/etc/polkit-1/rules.d/60-omacp-acl-test.rules'
 
 
 def userpin(tag):
@@ -45,25 +43,8 @@ def userpin(tag):
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 
-def install_fakeagent(world):
-    shutil.copy(os.path.join(HERE, 'fakeagent.py'), world.path('bin', 'fakeagent.py'))
-    os.chmod(world.path('bin', 'fakeagent.py'), 0o644)
-
-
-setUpModule, tearDownModule = polkitworld.module_fixtures(install_fakeagent)
-
-
-def polkit_reloads(rules):
-    """Writes @rules and waits until polkitd has loaded them."""
-    log = acl.WORLD.path('polkitd.log')
-
-    def loads():
-        with open(log, errors='replace') as f:
-            return f.read().count('Finished loading, compiling and executing')
-    before = loads()
-    with open(RULES_PATH, 'w') as f:
-        f.write(rules)
-    acl.wait_until(lambda: loads() > before, 'polkitd reloading its rules', timeout=15)
+setUpModule, tearDownModule = polkitworld.module_fixtures(
+    lambda world: polkitworld.install_readable(world, os.path.join(HERE, 'fakeagent.py')))
 
 
 class Owners(unittest.TestCase):
@@ -93,9 +74,9 @@ class Owners(unittest.TestCase):
         lines.wait_for('RequestPin ' + first)
         acl.wait_until(lambda: self.d.props(first)['State'] == 'applied', 'applied')
         # the administrators' group loses the omacp actions
-        polkit_reloads(acl.RULES.replace('subject.isInGroup', '!!subject.no && '
+        polkitworld.polkit_reloads(acl.RULES.replace('subject.isInGroup', '!!subject.no && '
                                          'subject.isInGroup'))
-        self.addCleanup(polkit_reloads, acl.RULES)
+        self.addCleanup(polkitworld.polkit_reloads, acl.RULES)
         second = self.d.deliver(userpin('after'), imsi=IMSI, sender='+4930001')
         lines.wait_for('Release')
         acl.wait_until(lambda: 'no longer authorized' in self.d.log(), 'the drop logged')

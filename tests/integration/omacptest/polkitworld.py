@@ -16,6 +16,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLKITD = '/usr/lib/polkit-1/polkitd'
 TOOLS = ('unshare', 'setpriv', 'mount', 'dbus-daemon')
+# the rules file of the acl world that a test may rewrite
+RULES_PATH = '/etc/polkit-1/rules.d/60-omacp-acl-test.rules'
 
 
 def tap_skip(reason):
@@ -76,6 +78,27 @@ def module_fixtures(prepare=None):
         if acl.WORLD is not None:
             acl.WORLD.close()
     return set_up, tear_down
+
+
+def install_readable(world, path):
+    """Copies @path into the world's bin directory, readable by its users."""
+    target = world.path('bin', os.path.basename(path))
+    shutil.copy(path, target)
+    os.chmod(target, 0o644)
+
+
+def polkit_reloads(rules):
+    """Writes @rules to RULES_PATH and waits until polkitd has loaded them."""
+    acl = world_module()
+    log = acl.WORLD.path('polkitd.log')
+
+    def loads():
+        with open(log, errors='replace') as f:
+            return f.read().count('Finished loading, compiling and executing')
+    before = loads()
+    with open(RULES_PATH, 'w') as f:
+        f.write(rules)
+    acl.wait_until(lambda: loads() > before, 'polkitd reloading its rules', timeout=15)
 
 
 def internet_doc(name, tag):
