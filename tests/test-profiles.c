@@ -583,7 +583,7 @@ static void
 test_internet_applications(void)
 {
 	const guint n = 900;
-	g_autoptr(GString) text = g_string_new("<wap-provisioningdoc>");
+	g_autofree char *text = omacp_test_internet_links_xml(n);
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
 	g_autoptr(GPtrArray) apps = NULL;
@@ -593,21 +593,7 @@ test_internet_applications(void)
 	guint n_internet = 0;
 	guint n_browser = 0;
 
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(text,
-		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
-		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n%u\"/><parm "
-		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
-		                       "name=\"INTERNET\"/></characteristic>",
-		                       i, i, i);
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(text,
-		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
-		                       "value=\"w2\"/><parm name=\"NAME\" value=\"b%u\"/><parm "
-		                       "name=\"TO-NAPID\" value=\"INTERNET\"/></characteristic>",
-		                       i);
-	g_string_append(text, "</wap-provisioningdoc>");
-	doc = doc_from_string(text->str);
+	doc = doc_from_string(text);
 	g_assert_cmpuint(doc->warnings->len, ==, 0);
 
 	apps = omacp_provdoc_find_all(doc, "APPLICATION");

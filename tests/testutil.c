@@ -112,3 +112,25 @@ omacp_test_collect_parm_values(GPtrArray *characteristics, GPtrArray *secrets,
 		omacp_test_collect_parm_values(c->children, secrets, public_values);
 	}
 }
+
+char *
+omacp_test_internet_links_xml(guint n)
+{
+	GString *text = g_string_new("<wap-provisioningdoc>");
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(text,
+		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
+		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n%u\"/><parm "
+		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
+		                       "name=\"INTERNET\"/></characteristic>",
+		                       i, i, i);
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(text,
+		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
+		                       "value=\"w2\"/><parm name=\"NAME\" value=\"b%u\"/><parm "
+		                       "name=\"TO-NAPID\" value=\"INTERNET\"/></characteristic>",
+		                       i);
+	g_string_append(text, "</wap-provisioningdoc>");
+	return g_string_free(text, FALSE);
+}

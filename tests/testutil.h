@@ -23,3 +23,8 @@ GPtrArray *omacp_test_list_data_files(const char *relative, const char *suffix);
  * (neither owns the strings). */
 void omacp_test_collect_parm_values(GPtrArray *characteristics, GPtrArray *secrets,
                                     GPtrArray *public_values);
+
+/* A provisioning document (XML text) with @n NAPDEFs flagged INTERNET
+ * (NAPID "N<i>") and @n applications (APPID w2, NAME "b<i>") with
+ * TO-NAPID=INTERNET: the link resolution's case (issue 16). */
+char *omacp_test_internet_links_xml(guint n);

@@ -23,33 +23,19 @@
 #include <string.h>
 
 #include "omacp.h"
+#include "testutil.h"
 
 #define DEFAULT_ROUNDS 5
 
 static OmacpProvDoc *
 make_document(guint n)
 {
-	g_autoptr(GString) text = g_string_new("<wap-provisioningdoc>");
+	g_autofree char *text = omacp_test_internet_links_xml(n);
 	g_autoptr(GError) error = NULL;
 	OmacpProvDoc *doc = NULL;
 	xmlDoc *xml;
 
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(text,
-		                       "<characteristic type=\"NAPDEF\"><parm name=\"NAPID\" "
-		                       "value=\"N%u\"/><parm name=\"NAME\" value=\"n%u\"/><parm "
-		                       "name=\"NAP-ADDRESS\" value=\"apn%u\"/><parm "
-		                       "name=\"INTERNET\"/></characteristic>",
-		                       i, i, i);
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(text,
-		                       "<characteristic type=\"APPLICATION\"><parm name=\"APPID\" "
-		                       "value=\"w2\"/><parm name=\"NAME\" value=\"b%u\"/><parm "
-		                       "name=\"TO-NAPID\" value=\"INTERNET\"/></characteristic>",
-		                       i);
-	g_string_append(text, "</wap-provisioningdoc>");
-
-	xml = xmlReadMemory(text->str, (int) text->len, "links.xml", NULL,
+	xml = xmlReadMemory(text, (int) strlen(text), "links.xml", NULL,
 	                    XML_PARSE_NONET | XML_PARSE_HUGE);
 	if (xml == NULL || !omacp_provdoc_from_xml(xml, &doc, &error)) {
 		fprintf(stderr, "omacp-bench-links: the N=%u document: %s\n", n,
