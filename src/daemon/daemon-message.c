@@ -567,6 +567,29 @@ handle_undo(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer
 	return TRUE;
 }
 
+/* The summary stays on the object; the heavy values are fetched per
+ * message (no polkit: they are as open as the properties). */
+static gboolean
+handle_get_changes(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	GVariant *changes = omacp_dbus_message_get_changes(iface);
+
+	omacp_dbus_message_complete_get_changes(
+	        iface, invocation,
+	        changes != NULL ? changes : g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
+	return TRUE;
+}
+
+static gboolean
+handle_get_document(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	const char *document = omacp_dbus_message_get_document(iface);
+
+	omacp_dbus_message_complete_get_document(iface, invocation,
+	                                         document != NULL ? document : "");
+	return TRUE;
+}
+
 void
 omacp_daemon_message_changed(OmacpDaemonMessage *self)
 {
@@ -802,6 +825,10 @@ override_method_handlers(void)
 	                                G_CALLBACK(handle_delete));
 	g_signal_override_class_handler("handle-undo", OMACP_TYPE_DAEMON_MESSAGE,
 	                                G_CALLBACK(handle_undo));
+	g_signal_override_class_handler("handle-get-changes", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_get_changes));
+	g_signal_override_class_handler("handle-get-document", OMACP_TYPE_DAEMON_MESSAGE,
+	                                G_CALLBACK(handle_get_document));
 }
 
 static void
