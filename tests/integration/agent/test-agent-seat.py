@@ -3,10 +3,19 @@
 """Requests go to the agent of the active session on the modem's seat
 (issue 13, M2): the real omacpd on a private bus, scripted agents
 (fakeagent.py), a stand-in for logind (fakelogind.py: seat0 and seat1; logind
-needs systemd as PID 1) and for ModemManager's Modem.Device
-(fakemmdevice.py), and a sysfs tree and udev database of the test's own
-($OMACP_UDEV_DATA_DIR), in which modem 7 is a USB device udev put on seat1
-and modem 8 one without a seat.
+needs systemd as PID 1), for ModemManager's Modem.Device (fakemmdevice.py)
+and for oFono's Modem.GetProperties (fakeofonomodem.py), and a sysfs tree and
+udev database of the test's own ($OMACP_UDEV_DATA_DIR), in which modem 7 is a
+USB device udev put on seat1 and modem 8 one without a seat; the oFono
+modems /quectel_1 and /quectel_2 are the same on other USB ports.
+
+The oFono modems come from a stand-in because the real ofonod cannot be
+made to report a SystemPath in a test: only its udevng plugin sets one, for
+devices libudev enumerates in the real /sys and udev database with a driver
+match, whose real tty or QMI nodes it then opens; the fake AT modem of the
+other oFono tests goes through the phonesim plugin, whose modems carry no
+SystemPath (ofono-no-system-path checks this on the real ofonod and that
+such a modem is on seat0).
 
   modem-on-seat1    two sessions are active, c0 on seat0 and c1 on seat1:
                     a message from modem 7 goes to c1's agent, one from
@@ -14,6 +23,20 @@ and modem 8 one without a seat.
                     last
   seat-of-a-parent  a device without a udev record of its own (a USB
                     interface) is on its parent's seat
+  ofono-modem-on-seat1
+                    the same for oFono: a message from the oFono modem whose
+                    SystemPath is a USB device udev put on seat1 goes to
+                    c1's agent, though c0's registered later; the seat is
+                    looked up once per modem
+  ofono-no-seat-tag an oFono modem on a device without ID_SEAT, and one
+                    without SystemPath, are on seat0: c0's agent is asked,
+                    though c1's registered later
+  ofono-no-system-path
+                    the real ofonod (phonesim plugin, the fake AT modem's
+                    way in) gives its modem no SystemPath, and a message
+                    from that modem goes to c0's agent; needs root (a
+                    private /var/lib/ofono), skipped without it or ofonod
+                    (a failure under CI=true)
 """
 
 import os
@@ -30,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 IMSI = '001017770001234'
 PIN = '86420975'
 MM = '/org/freedesktop/ModemManager1/Modem/'
+OFONOD = '/usr/sbin/ofonod'
 DOC = b"""<?xml version="1.0"?>
 <wap-provisioningdoc version="1.1">
   <characteristic type="NAPDEF">
@@ -61,7 +85,11 @@ def device(root, rel, uevent, subsystem=None):
     return path
 
 
-class Seats(unittest.TestCase):
+class World(unittest.TestCase):
+    """omacpd, the logind stand-in with c0 active on seat0 and c1 on seat1,
+    the fake sysfs tree and udev database; the modem stacks are the
+    subclasses' (modem_stacks)."""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix='omacp-seat-')
         self.addCleanup(shutil.rmtree, self.tmp, True)
@@ -70,25 +98,34 @@ class Seats(unittest.TestCase):
         # modem 7: a USB device on a hub udev gave to seat1 (73-seat-late.rules
         # copies ID_SEAT to its children); modem 8: seat0, no ID_SEAT;
         # modem 9: a USB interface, no record of its own, under modem 7's device
-        usb7 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb2/2-1',
-                      'MAJOR=189\nMINOR=129\nDEVNAME=bus/usb/002/002\nDEVTYPE=usb_device\n',
-                      'usb')
-        usb8 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb1/1-3',
-                      'MAJOR=189\nMINOR=2\nDEVTYPE=usb_device\n', 'usb')
-        iface9 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.4',
-                        'DEVTYPE=usb_interface\n', 'usb')
-        with open(os.path.join(udev, 'c189:129'), 'w') as f:
-            f.write('I:1234\nE:ID_VENDOR=Quectel\nE:ID_SEAT=seat1\nG:seat1\nG:uaccess\n')
-        with open(os.path.join(udev, 'c189:2'), 'w') as f:
-            f.write('I:1235\nE:ID_VENDOR=Quectel\nG:uaccess\n')
+        self.usb7 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb2/2-1',
+                           'MAJOR=189\nMINOR=129\nDEVNAME=bus/usb/002/002\nDEVTYPE=usb_device\n',
+                           'usb')
+        self.usb8 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb1/1-3',
+                           'MAJOR=189\nMINOR=2\nDEVTYPE=usb_device\n', 'usb')
+        self.iface9 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.4',
+                             'DEVTYPE=usb_interface\n', 'usb')
+        # the oFono modems' devices (udevng's SystemPath is the USB device):
+        # /quectel_1 on another port of the seat1 hub, /quectel_2 on a port
+        # without a seat
+        self.usb_o1 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb2/2-2',
+                             'MAJOR=189\nMINOR=130\nDEVTYPE=usb_device\n', 'usb')
+        self.usb_o2 = device(self.tmp, 'pci0000:00/0000:00:14.0/usb1/1-4',
+                             'MAJOR=189\nMINOR=3\nDEVTYPE=usb_device\n', 'usb')
+        records = {
+            'c189:129': 'I:1234\nE:ID_VENDOR=Quectel\nE:ID_SEAT=seat1\nG:seat1\nG:uaccess\n',
+            'c189:2': 'I:1235\nE:ID_VENDOR=Quectel\nG:uaccess\n',
+            'c189:130': 'I:1236\nE:ID_VENDOR=Quectel\nE:ID_SEAT=seat1\nG:seat1\nG:uaccess\n',
+            'c189:3': 'I:1237\nE:ID_VENDOR=Quectel\nG:uaccess\n',
+        }
+        for name, text in records.items():
+            with open(os.path.join(udev, name), 'w') as f:
+                f.write(text)
         os.environ['OMACP_UDEV_DATA_DIR'] = udev
         self.addCleanup(os.environ.pop, 'OMACP_UDEV_DATA_DIR', None)
         self.d = Daemon(dropins={'50-agent.conf': '[Agent]\nTimeout=5\n'})
         self.addCleanup(self.d.close)
-        self.mm = self.child([sys.executable, os.path.join(HERE, 'fakemmdevice.py'),
-                              self.d.address, '7=' + usb7, '8=' + usb8, '9=' + iface9])
-        self.mm_lines = Lines(self.mm)
-        self.mm_lines.wait_for('ready')
+        self.modem_stacks()
         self.logind = self.child([sys.executable, os.path.join(HERE, 'fakelogind.py'),
                                   self.d.address])
         self.logind_lines = Lines(self.logind)
@@ -96,9 +133,12 @@ class Seats(unittest.TestCase):
         self.tell('activate c0 seat0', 'active c0 seat0')
         self.tell('activate c1 seat1', 'active c1 seat1')
 
-    def child(self, argv):
+    def modem_stacks(self):
+        pass
+
+    def child(self, argv, env=None):
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=self.d.env)
+                                stderr=subprocess.PIPE, text=True, env=env or self.d.env)
         self.addCleanup(stop_child, proc)
         self.addCleanup(lambda: proc.stdin.close())
         return proc
@@ -118,6 +158,30 @@ class Seats(unittest.TestCase):
 
     def asked(self, lines, message):
         return [line for line in lines.seen if 'RequestPin ' + message in line]
+
+    def goes_to(self, modem, tag, agent, other):
+        """A message from @modem is asked of @agent, applied, and never
+        asked of @other; its path."""
+        options = {'modem': modem} if modem else {}
+        m = self.d.deliver(userpin(tag), imsi=IMSI, **options)
+        agent.wait_for('RequestPin ' + m)
+        self.d.wait_state(m, 'applied')
+        self.assertFalse(self.asked(other, m), other.seen)
+        return m
+
+
+class Seats(World):
+    def modem_stacks(self):
+        self.mm = self.child([sys.executable, os.path.join(HERE, 'fakemmdevice.py'),
+                              self.d.address, '7=' + self.usb7, '8=' + self.usb8,
+                              '9=' + self.iface9])
+        self.mm_lines = Lines(self.mm)
+        self.mm_lines.wait_for('ready')
+        self.ofono = self.child([sys.executable, os.path.join(HERE, 'fakeofonomodem.py'),
+                                 self.d.address, '/quectel_1=' + self.usb_o1,
+                                 '/quectel_2=' + self.usb_o2, '/phonesim'])
+        self.ofono_lines = Lines(self.ofono)
+        self.ofono_lines.wait_for('ready')
 
     def test_modem_on_seat1(self):
         # seat1's agent first: "the most recent" alone would pick seat0's
@@ -147,6 +211,78 @@ class Seats(unittest.TestCase):
         seat1.wait_for('RequestPin ' + m)
         self.d.wait_state(m, 'applied')
         self.assertIn('modem %s9: on seat1' % MM, self.d.read_log())
+
+    def test_ofono_modem_on_seat1(self):
+        # seat1's agent first: "the most recent" alone would pick seat0's
+        seat1 = self.agent('/test/seat1', 'c1')
+        seat0 = self.agent('/test/seat0', 'c0')
+        m1 = self.goes_to('/quectel_1', 'ofono-seat1', seat1, seat0)
+        self.assertIn('modem /quectel_1: on seat1 (%s)' % self.usb_o1, self.d.read_log())
+        # a second message from the modem: its seat is remembered
+        self.goes_to('/quectel_1', 'ofono-seat1-again', seat1, seat0)
+        time.sleep(0.2)
+        self.ofono_lines.wait_for('GetProperties /quectel_1')
+        self.assertEqual(self.ofono_lines.seen.count('GetProperties /quectel_1'), 1,
+                         self.ofono_lines.seen)
+        self.assertFalse(self.asked(seat0, m1), seat0.seen)
+
+    def test_ofono_no_seat_tag(self):
+        # seat0's agent first: "the most recent" alone would pick seat1's
+        seat0 = self.agent('/test/seat0', 'c0')
+        seat1 = self.agent('/test/seat1', 'c1')
+        self.goes_to('/quectel_2', 'ofono-untagged', seat0, seat1)
+        self.assertIn('modem /quectel_2: on seat0 (%s)' % self.usb_o2, self.d.read_log())
+        self.goes_to('/phonesim', 'ofono-no-path', seat0, seat1)
+        self.assertIn('modem /phonesim: on seat0 (no device path)', self.d.read_log())
+        # and the oFono modem on seat1 still goes to seat1's agent
+        self.goes_to('/quectel_1', 'ofono-seat1', seat1, seat0)
+
+
+def ofono_missing():
+    """Why the real ofonod cannot run here, or None."""
+    if os.geteuid() != 0:
+        return 'needs root for a private /var/lib/ofono'
+    for prog in (OFONOD, shutil.which('unshare')):
+        if prog is None or not os.path.exists(prog):
+            return 'ofonod or unshare is not installed'
+    return None
+
+
+class RealOfono(World):
+    def modem_stacks(self):
+        missing = ofono_missing()
+        if missing:
+            if os.environ.get('CI') == 'true':
+                self.fail(missing)
+            self.skipTest(missing)
+        # ofonod with the phonesim plugin on the private bus, its state in a
+        # tmpfs of its own mount namespace (as tests/integration/ofono); the
+        # modem stays off, nothing listens on its port
+        conf = os.path.join(self.tmp, 'phonesim.conf')
+        with open(conf, 'w') as f:
+            f.write('[fakemodem]\nAddress=127.0.0.1\nPort=9\n')
+        env = dict(self.d.env, DBUS_SYSTEM_BUS_ADDRESS=self.d.address,
+                   OFONO_PHONESIM_CONFIG=conf)
+        self.ofonod = self.child(
+            ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+             'mount -t tmpfs ofono-state /var/lib/ofono && exec "$@"', 'x',
+             OFONOD, '-n', '-p', 'phonesim,atmodem'], env=env)
+        deadline = time.time() + 10
+        while not self.d.bus.name_has_owner('org.ofono'):
+            if self.ofonod.poll() is not None:
+                self.fail('ofonod exited: ' + self.ofonod.stderr.read())
+            self.assertLess(time.time(), deadline, 'ofonod did not take org.ofono')
+            time.sleep(0.02)
+
+    def test_ofono_no_system_path(self):
+        props = self.d.bus.call_blocking('org.ofono', '/fakemodem', 'org.ofono.Modem',
+                                         'GetProperties', '', [])
+        self.assertEqual(str(props['Type']), 'hardware')
+        self.assertNotIn('SystemPath', props)
+        seat0 = self.agent('/test/seat0', 'c0')
+        seat1 = self.agent('/test/seat1', 'c1')
+        self.goes_to('/fakemodem', 'phonesim', seat0, seat1)
+        self.assertIn('modem /fakemodem: on seat0 (no device path)', self.d.read_log())
 
 
 if __name__ == '__main__':
