@@ -33,8 +33,10 @@ such a modem is on seat0).
                     though c1's registered later
   ofono-no-system-path
                     the real ofonod (phonesim plugin, the fake AT modem's
-                    way in) gives its modem no SystemPath, and a message
-                    from that modem goes to c0's agent; needs root (a
+                    way in) gives its modem no SystemPath; an SMS from that
+                    modem, through omacpd's oFono adapter, is a message of
+                    modem /fakemodem that goes to c0's agent, though c1's
+                    registered later; needs root (a
                     private /var/lib/ofono), skipped without it or ofonod
                     (a failure under CI=true)
 """
@@ -47,7 +49,10 @@ import tempfile
 import time
 import unittest
 
-from omacptest.daemon import Daemon, Lines, mac, main, push, stop_child
+import dbus
+from fakemodem import FakeModem
+
+from omacptest.daemon import OMACPCTL, Daemon, Lines, mac, main, push, stop_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMSI = '001017770001234'
@@ -123,7 +128,8 @@ class World(unittest.TestCase):
                 f.write(text)
         os.environ['OMACP_UDEV_DATA_DIR'] = udev
         self.addCleanup(os.environ.pop, 'OMACP_UDEV_DATA_DIR', None)
-        self.d = Daemon(dropins={'50-agent.conf': '[Agent]\nTimeout=5\n'})
+        self.d = Daemon(dropins=dict({'50-agent.conf': '[Agent]\nTimeout=5\n'},
+                                     **self.dropins))
         self.addCleanup(self.d.close)
         self.modem_stacks()
         self.logind = self.child([sys.executable, os.path.join(HERE, 'fakelogind.py'),
@@ -132,6 +138,8 @@ class World(unittest.TestCase):
         self.logind_lines.wait_for('ready')
         self.tell('activate c0 seat0', 'active c0 seat0')
         self.tell('activate c1 seat1', 'active c1 seat1')
+
+    dropins = {}
 
     def modem_stacks(self):
         pass
@@ -249,39 +257,70 @@ def ofono_missing():
 
 
 class RealOfono(World):
+    # omacpd's oFono adapter on: the message comes in as an SMS
+    dropins = {'60-ofono.conf': '[Adapters]\noFono=true\n'}
+
     def modem_stacks(self):
         missing = ofono_missing()
         if missing:
             if os.environ.get('CI') == 'true':
                 self.fail(missing)
             self.skipTest(missing)
+        self.modem = FakeModem(imsi=IMSI, tcp_port=0,
+                               log_path=os.path.join(self.tmp, 'fakemodem.log'))
+        self.addCleanup(self.modem.stop)
         # ofonod with the phonesim plugin on the private bus, its state in a
-        # tmpfs of its own mount namespace (as tests/integration/ofono); the
-        # modem stays off, nothing listens on its port
+        # tmpfs of its own mount namespace (as tests/integration/ofono)
         conf = os.path.join(self.tmp, 'phonesim.conf')
         with open(conf, 'w') as f:
-            f.write('[fakemodem]\nAddress=127.0.0.1\nPort=9\n')
+            f.write('[fakemodem]\nAddress=127.0.0.1\nPort=%d\n' % self.modem.address)
         env = dict(self.d.env, DBUS_SYSTEM_BUS_ADDRESS=self.d.address,
                    OFONO_PHONESIM_CONFIG=conf)
-        self.ofonod = self.child(
-            ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
-             'mount -t tmpfs ofono-state /var/lib/ofono && exec "$@"', 'x',
-             OFONOD, '-n', '-p', 'phonesim,atmodem'], env=env)
-        deadline = time.time() + 10
-        while not self.d.bus.name_has_owner('org.ofono'):
+        with open(os.path.join(self.tmp, 'ofonod.log'), 'w') as log:
+            self.ofonod = subprocess.Popen(
+                ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+                 'mount -t tmpfs ofono-state /var/lib/ofono && exec "$@"', 'x',
+                 OFONOD, '-n', '-p', 'phonesim,atmodem,push_notification'],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(stop_child, self.ofonod)
+        self.wait(lambda: self.d.bus.name_has_owner('org.ofono'), 'ofonod on the bus')
+        self.ofono_call('SetProperty', 'sv', ['Powered', dbus.Boolean(True, variant_level=1)])
+        self.wait(lambda: 'ofono: listening on modem /fakemodem' in self.d.read_log(),
+                  "omacpd's push agent on /fakemodem")
+
+    def wait(self, cond, what, timeout=10):
+        deadline = time.time() + timeout
+        while not cond():
             if self.ofonod.poll() is not None:
-                self.fail('ofonod exited: ' + self.ofonod.stderr.read())
-            self.assertLess(time.time(), deadline, 'ofonod did not take org.ofono')
+                with open(os.path.join(self.tmp, 'ofonod.log')) as f:
+                    self.fail('ofonod exited:\n' + f.read()[-2000:])
+            self.assertLess(time.time(), deadline, 'no ' + what)
             time.sleep(0.02)
 
+    def ofono_call(self, method, sig='', args=()):
+        return self.d.bus.call_blocking('org.ofono', '/fakemodem', 'org.ofono.Modem', method,
+                                        sig, list(args), timeout=10)
+
     def test_ofono_no_system_path(self):
-        props = self.d.bus.call_blocking('org.ofono', '/fakemodem', 'org.ofono.Modem',
-                                         'GetProperties', '', [])
+        props = self.ofono_call('GetProperties')
         self.assertEqual(str(props['Type']), 'hardware')
         self.assertNotIn('SystemPath', props)
         seat0 = self.agent('/test/seat0', 'c0')
         seat1 = self.agent('/test/seat1', 'c1')
-        self.goes_to('/fakemodem', 'phonesim', seat0, seat1)
+        doc = os.path.join(self.tmp, 'doc.xml')
+        with open(doc, 'wb') as f:
+            f.write(DOC.replace(b'%s', b'phonesim'))
+        encoded = subprocess.run([OMACPCTL, 'encode', '--sec', 'userpin', '--pin', PIN, doc],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(encoded.returncode, 0, encoded.stderr)
+        for pdu in encoded.stdout.split():
+            self.modem.deliver_cmt(pdu, len(pdu) // 2 - (int(pdu[:2], 16) + 1))
+        self.wait(lambda: self.d.messages(), 'message from the SMS')
+        m = str(self.d.messages()[0])
+        self.assertEqual(self.d.props(m)['Modem'], '/fakemodem')
+        seat0.wait_for('RequestPin ' + m)
+        self.d.wait_state(m, 'applied')
+        self.assertFalse(self.asked(seat1, m), seat1.seen)
         self.assertIn('modem /fakemodem: on seat0 (no device path)', self.d.read_log())
 
 
