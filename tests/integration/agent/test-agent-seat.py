@@ -3,19 +3,19 @@
 """Requests go to the agent of the active session on the modem's seat
 (issue 13, M2): the real omacpd on a private bus, scripted agents
 (fakeagent.py), a stand-in for logind (fakelogind.py: seat0 and seat1; logind
-needs systemd as PID 1), for ModemManager's Modem.Device (fakemmdevice.py)
-and for oFono's Modem.GetProperties (fakeofonomodem.py), and a sysfs tree and
-udev database of the test's own ($OMACP_UDEV_DATA_DIR), in which modem 7 is a
-USB device udev put on seat1 and modem 8 one without a seat; the oFono
-modems /quectel_1 and /quectel_2 are the same on other USB ports.
+needs systemd as PID 1), and a sysfs tree and udev database of the test's
+own ($OMACP_UDEV_DATA_DIR). The modem's device is ModemManager's
+Modem.Device, from a stand-in (fakemmdevice.py): modem 7 is a USB device
+udev put on seat1, modem 8 one without a seat; or oFono's SystemPath, from
+the real ofonod with the fake AT modem (phonesim plugin): /quectel_1 and
+/quectel_2 are the same on other USB ports, /fakemodem has none.
 
-The oFono modems come from a stand-in because the real ofonod cannot be
-made to report a SystemPath in a test: only its udevng plugin sets one, for
-devices libudev enumerates in the real /sys and udev database with a driver
-match, whose real tty or QMI nodes it then opens; the fake AT modem of the
-other oFono tests goes through the phonesim plugin, whose modems carry no
-SystemPath (ofono-no-system-path checks this on the real ofonod and that
-such a modem is on seat0).
+ofonod sets SystemPath only in its udevng plugin, for devices libudev
+enumerates in the real /sys and udev database, whose real tty or QMI nodes
+it then opens; phonesim modems have none. A test plugin in ofonod
+(ofono-system-path.c) gives /quectel_1 and /quectel_2 theirs the way
+udevng does (the modem's SystemPath string); everything else is ofonod's
+own: the SMS, the push to omacpd's oFono adapter, Modem.GetProperties.
 
   modem-on-seat1    two sessions are active, c0 on seat0 and c1 on seat1:
                     a message from modem 7 goes to c1's agent, one from
@@ -24,21 +24,15 @@ such a modem is on seat0).
   seat-of-a-parent  a device without a udev record of its own (a USB
                     interface) is on its parent's seat
   ofono-modem-on-seat1
-                    the same for oFono: a message from the oFono modem whose
-                    SystemPath is a USB device udev put on seat1 goes to
-                    c1's agent, though c0's registered later; the seat is
-                    looked up once per modem
-  ofono-no-seat-tag an oFono modem on a device without ID_SEAT, and one
-                    without SystemPath, are on seat0: c0's agent is asked,
-                    though c1's registered later
-  ofono-no-system-path
-                    the real ofonod (phonesim plugin, the fake AT modem's
-                    way in) gives its modem no SystemPath; an SMS from that
-                    modem, through omacpd's oFono adapter, is a message of
-                    modem /fakemodem that goes to c0's agent, though c1's
-                    registered later; needs root (a
-                    private /var/lib/ofono), skipped without it or ofonod
-                    (a failure under CI=true)
+                    the same for oFono: an SMS through /quectel_1, whose
+                    SystemPath is a USB device udev put on seat1, is a
+                    message of that modem that goes to c1's agent, though
+                    c0's registered later; ofonod is asked once per modem
+  ofono-no-seat-tag SMS through /quectel_2 (its device has no ID_SEAT) and
+                    /fakemodem (no SystemPath) go to c0's agent, though
+                    c1's registered later; /quectel_1's still to c1's
+The oFono cases need root (a private /var/lib/ofono and plugin directory)
+and the test plugin; skipped without them (a failure under CI=true).
 """
 
 import os
@@ -167,16 +161,6 @@ class World(unittest.TestCase):
     def asked(self, lines, message):
         return [line for line in lines.seen if 'RequestPin ' + message in line]
 
-    def goes_to(self, modem, tag, agent, other):
-        """A message from @modem is asked of @agent, applied, and never
-        asked of @other; its path."""
-        options = {'modem': modem} if modem else {}
-        m = self.d.deliver(userpin(tag), imsi=IMSI, **options)
-        agent.wait_for('RequestPin ' + m)
-        self.d.wait_state(m, 'applied')
-        self.assertFalse(self.asked(other, m), other.seen)
-        return m
-
 
 class Seats(World):
     def modem_stacks(self):
@@ -185,11 +169,6 @@ class Seats(World):
                               '9=' + self.iface9])
         self.mm_lines = Lines(self.mm)
         self.mm_lines.wait_for('ready')
-        self.ofono = self.child([sys.executable, os.path.join(HERE, 'fakeofonomodem.py'),
-                                 self.d.address, '/quectel_1=' + self.usb_o1,
-                                 '/quectel_2=' + self.usb_o2, '/phonesim'])
-        self.ofono_lines = Lines(self.ofono)
-        self.ofono_lines.wait_for('ready')
 
     def test_modem_on_seat1(self):
         # seat1's agent first: "the most recent" alone would pick seat0's
@@ -220,45 +199,30 @@ class Seats(World):
         self.d.wait_state(m, 'applied')
         self.assertIn('modem %s9: on seat1' % MM, self.d.read_log())
 
-    def test_ofono_modem_on_seat1(self):
-        # seat1's agent first: "the most recent" alone would pick seat0's
-        seat1 = self.agent('/test/seat1', 'c1')
-        seat0 = self.agent('/test/seat0', 'c0')
-        m1 = self.goes_to('/quectel_1', 'ofono-seat1', seat1, seat0)
-        self.assertIn('modem /quectel_1: on seat1 (%s)' % self.usb_o1, self.d.read_log())
-        # a second message from the modem: its seat is remembered
-        self.goes_to('/quectel_1', 'ofono-seat1-again', seat1, seat0)
-        time.sleep(0.2)
-        self.ofono_lines.wait_for('GetProperties /quectel_1')
-        self.assertEqual(self.ofono_lines.seen.count('GetProperties /quectel_1'), 1,
-                         self.ofono_lines.seen)
-        self.assertFalse(self.asked(seat0, m1), seat0.seen)
-
-    def test_ofono_no_seat_tag(self):
-        # seat0's agent first: "the most recent" alone would pick seat1's
-        seat0 = self.agent('/test/seat0', 'c0')
-        seat1 = self.agent('/test/seat1', 'c1')
-        self.goes_to('/quectel_2', 'ofono-untagged', seat0, seat1)
-        self.assertIn('modem /quectel_2: on seat0 (%s)' % self.usb_o2, self.d.read_log())
-        self.goes_to('/phonesim', 'ofono-no-path', seat0, seat1)
-        self.assertIn('modem /phonesim: on seat0 (no device path)', self.d.read_log())
-        # and the oFono modem on seat1 still goes to seat1's agent
-        self.goes_to('/quectel_1', 'ofono-seat1', seat1, seat0)
-
 
 def ofono_missing():
     """Why the real ofonod cannot run here, or None."""
     if os.geteuid() != 0:
-        return 'needs root for a private /var/lib/ofono'
+        return 'needs root for a private /var/lib/ofono and plugin directory'
     for prog in (OFONOD, shutil.which('unshare')):
         if prog is None or not os.path.exists(prog):
             return 'ofonod or unshare is not installed'
+    if not os.environ.get('OMACP_TEST_OFONO_PLUGIN'):
+        return 'the test plugin for ofonod is not built (no oFono headers)'
     return None
 
 
-class RealOfono(World):
-    # omacpd's oFono adapter on: the message comes in as an SMS
+class Ofono(World):
+    """The real ofonod on the private bus with three phonesim modems, each a
+    fake AT modem: /quectel_1 with the SystemPath of a USB device udev put
+    on seat1, /quectel_2 with that of one without a seat, /fakemodem with
+    none (as phonesim modems are). The SystemPaths are set by a test plugin
+    (ofono-system-path.c) in ofonod's plugin directory, an overlay in its
+    own mount namespace; its state is a tmpfs there too. omacpd's oFono
+    adapter takes the push agent slot of each, and messages come as SMS."""
+
     dropins = {'60-ofono.conf': '[Adapters]\noFono=true\n'}
+    MODEMS = ('quectel_1', 'quectel_2', 'fakemodem')
 
     def modem_stacks(self):
         missing = ofono_missing()
@@ -266,27 +230,39 @@ class RealOfono(World):
             if os.environ.get('CI') == 'true':
                 self.fail(missing)
             self.skipTest(missing)
-        self.modem = FakeModem(imsi=IMSI, tcp_port=0,
-                               log_path=os.path.join(self.tmp, 'fakemodem.log'))
-        self.addCleanup(self.modem.stop)
-        # ofonod with the phonesim plugin on the private bus, its state in a
-        # tmpfs of its own mount namespace (as tests/integration/ofono)
+        self.modems = {}
         conf = os.path.join(self.tmp, 'phonesim.conf')
         with open(conf, 'w') as f:
-            f.write('[fakemodem]\nAddress=127.0.0.1\nPort=%d\n' % self.modem.address)
+            for n, name in enumerate(self.MODEMS):
+                modem = FakeModem(imsi=IMSI[:-1] + str(n), tcp_port=0,
+                                  log_path=os.path.join(self.tmp, name + '.log'))
+                self.addCleanup(modem.stop)
+                self.modems['/' + name] = modem
+                f.write('[%s]\nAddress=127.0.0.1\nPort=%d\n' % (name, modem.address))
         env = dict(self.d.env, DBUS_SYSTEM_BUS_ADDRESS=self.d.address,
-                   OFONO_PHONESIM_CONFIG=conf)
+                   OFONO_PHONESIM_CONFIG=conf,
+                   OMACP_TEST_SYSTEM_PATHS='/quectel_1=%s;/quectel_2=%s' % (self.usb_o1,
+                                                                           self.usb_o2))
+        ovl = os.path.join(self.tmp, 'ovl')
+        os.mkdir(ovl)
+        script = ('mount -t tmpfs ofono-state /var/lib/ofono && '
+                  'mount -t tmpfs ovl {o} && mkdir {o}/u {o}/w && '
+                  'mount -t overlay overlay -o lowerdir=/usr/lib,upperdir={o}/u,workdir={o}/w '
+                  '/usr/lib && mkdir -p /usr/lib/ofono/plugins && '
+                  'cp {so} /usr/lib/ofono/plugins/ && exec "$@"').format(
+                      o=ovl, so=os.environ['OMACP_TEST_OFONO_PLUGIN'])
         with open(os.path.join(self.tmp, 'ofonod.log'), 'w') as log:
             self.ofonod = subprocess.Popen(
-                ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
-                 'mount -t tmpfs ofono-state /var/lib/ofono && exec "$@"', 'x',
-                 OFONOD, '-n', '-p', 'phonesim,atmodem,push_notification'],
+                ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'x',
+                 OFONOD, '-n', '-p', 'phonesim,atmodem,push_notification,omacp_test_system_path'],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
         self.addCleanup(stop_child, self.ofonod)
         self.wait(lambda: self.d.bus.name_has_owner('org.ofono'), 'ofonod on the bus')
-        self.ofono_call('SetProperty', 'sv', ['Powered', dbus.Boolean(True, variant_level=1)])
-        self.wait(lambda: 'ofono: listening on modem /fakemodem' in self.d.read_log(),
-                  "omacpd's push agent on /fakemodem")
+        for path in self.modems:
+            self.ofono_call(path, 'SetProperty', 'sv',
+                            ['Powered', dbus.Boolean(True, variant_level=1)])
+            self.wait(lambda: 'ofono: listening on modem %s,' % path in self.d.read_log(),
+                      "omacpd's push agent on " + path)
 
     def wait(self, cond, what, timeout=10):
         deadline = time.time() + timeout
@@ -297,31 +273,55 @@ class RealOfono(World):
             self.assertLess(time.time(), deadline, 'no ' + what)
             time.sleep(0.02)
 
-    def ofono_call(self, method, sig='', args=()):
-        return self.d.bus.call_blocking('org.ofono', '/fakemodem', 'org.ofono.Modem', method,
+    def ofono_call(self, path, method, sig='', args=()):
+        return self.d.bus.call_blocking('org.ofono', path, 'org.ofono.Modem', method,
                                         sig, list(args), timeout=10)
 
-    def test_ofono_no_system_path(self):
-        props = self.ofono_call('GetProperties')
-        self.assertEqual(str(props['Type']), 'hardware')
-        self.assertNotIn('SystemPath', props)
-        seat0 = self.agent('/test/seat0', 'c0')
-        seat1 = self.agent('/test/seat1', 'c1')
-        doc = os.path.join(self.tmp, 'doc.xml')
+    def sms(self, modem, tag, agent, other):
+        """A USERPIN message as SMS through @modem and ofonod: a message of
+        that modem, asked of @agent, applied, never asked of @other."""
+        doc = os.path.join(self.tmp, 'doc-%s.xml' % tag)
         with open(doc, 'wb') as f:
-            f.write(DOC.replace(b'%s', b'phonesim'))
+            f.write(DOC.replace(b'%s', tag.encode()))
         encoded = subprocess.run([OMACPCTL, 'encode', '--sec', 'userpin', '--pin', PIN, doc],
                                  capture_output=True, text=True, timeout=30)
         self.assertEqual(encoded.returncode, 0, encoded.stderr)
+        before = set(self.d.messages())
         for pdu in encoded.stdout.split():
-            self.modem.deliver_cmt(pdu, len(pdu) // 2 - (int(pdu[:2], 16) + 1))
-        self.wait(lambda: self.d.messages(), 'message from the SMS')
-        m = str(self.d.messages()[0])
-        self.assertEqual(self.d.props(m)['Modem'], '/fakemodem')
-        seat0.wait_for('RequestPin ' + m)
+            self.modems[modem].deliver_cmt(pdu, len(pdu) // 2 - (int(pdu[:2], 16) + 1))
+        self.wait(lambda: set(self.d.messages()) - before, 'message from the SMS')
+        m = str((set(self.d.messages()) - before).pop())
+        self.assertEqual(self.d.props(m)['Modem'], modem)
+        agent.wait_for('RequestPin ' + m)
         self.d.wait_state(m, 'applied')
-        self.assertFalse(self.asked(seat1, m), seat1.seen)
+        self.assertFalse(self.asked(other, m), other.seen)
+        return m
+
+    def test_ofono_modem_on_seat1(self):
+        self.assertEqual(str(self.ofono_call('/quectel_1', 'GetProperties')['SystemPath']),
+                         self.usb_o1)
+        # seat1's agent first: "the most recent" alone would pick seat0's
+        seat1 = self.agent('/test/seat1', 'c1')
+        seat0 = self.agent('/test/seat0', 'c0')
+        self.sms('/quectel_1', 'ofono-seat1', seat1, seat0)
+        self.assertIn('modem /quectel_1: on seat1 (%s)' % self.usb_o1, self.d.read_log())
+        # a second message from the modem: its seat is remembered
+        self.sms('/quectel_1', 'ofono-seat1-again', seat1, seat0)
+        self.assertEqual(self.d.read_log().count('modem /quectel_1: on '), 1)
+
+    def test_ofono_no_seat_tag(self):
+        props = self.ofono_call('/fakemodem', 'GetProperties')
+        self.assertEqual(str(props['Type']), 'hardware')
+        self.assertNotIn('SystemPath', props)
+        # seat0's agent first: "the most recent" alone would pick seat1's
+        seat0 = self.agent('/test/seat0', 'c0')
+        seat1 = self.agent('/test/seat1', 'c1')
+        self.sms('/quectel_2', 'ofono-untagged', seat0, seat1)
+        self.assertIn('modem /quectel_2: on seat0 (%s)' % self.usb_o2, self.d.read_log())
+        self.sms('/fakemodem', 'ofono-no-path', seat0, seat1)
         self.assertIn('modem /fakemodem: on seat0 (no device path)', self.d.read_log())
+        # and the modem on seat1 still goes to seat1's agent
+        self.sms('/quectel_1', 'ofono-seat1', seat1, seat0)
 
 
 if __name__ == '__main__':
