@@ -27,43 +27,24 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(TOP, "tests", "integration"),
                 os.path.join(TOP, "tests", "integration", "fakemodem")]
 
-from omacptest import e2e  # noqa: E402
+from omacptest import e2e, provdoc  # noqa: E402
 from omacptest.e2e import harness, FakeModem, tpdu_len  # noqa: E402
 
 IMSI = "001010000012345"  # test network 001/01
 SENDER = "+447700900123"  # the operator's provisioning server
 APN = "internet.demo-operator.example"
 
-DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="PXLOGICAL">
-    <parm name="PROXY-ID" value="DEMO-PROXY"/>
-    <parm name="NAME" value="Demo Operator proxy"/>
-    <characteristic type="PXPHYSICAL">
-      <parm name="PHYSICAL-PROXY-ID" value="PX1"/>
-      <parm name="PXADDR" value="10.11.12.13"/>
-      <parm name="PXADDRTYPE" value="IPV4"/>
-      <parm name="TO-NAPID" value="DEMO-INTERNET"/>
-      <characteristic type="PORT">
-        <parm name="PORTNBR" value="8080"/>
-      </characteristic>
-    </characteristic>
-  </characteristic>
-  <characteristic type="NAPDEF">
-    <parm name="NAPID" value="DEMO-INTERNET"/>
-    <parm name="NAME" value="Demo Operator Internet"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="%s"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-    <characteristic type="NAPAUTHINFO">
-      <parm name="AUTHTYPE" value="CHAP"/>
-      <parm name="AUTHNAME" value="demo"/>
-      <parm name="AUTHSECRET" value="demo-secret"/>
-    </characteristic>
-  </characteristic>
-</wap-provisioningdoc>
-""" % APN
+# the operator's proxy and the internet access point behind it
+DOCUMENT = provdoc.document(
+    provdoc.characteristic("PXLOGICAL", [("PROXY-ID", "DEMO-PROXY"),
+                                         ("NAME", "Demo Operator proxy")], [
+        provdoc.characteristic("PXPHYSICAL", [
+            ("PHYSICAL-PROXY-ID", "PX1"), ("PXADDR", "10.11.12.13"), ("PXADDRTYPE", "IPV4"),
+            ("TO-NAPID", "DEMO-INTERNET")], [
+            provdoc.characteristic("PORT", [("PORTNBR", "8080")], level=3)], level=2)]),
+    provdoc.napdef("DEMO-INTERNET", "Demo Operator Internet", APN,
+                   auth=("CHAP", "demo", "demo-secret")),
+    encoding="UTF-8")
 
 lock = threading.Lock()
 started = time.monotonic()

@@ -29,7 +29,7 @@ import os
 import subprocess
 import time
 
-from omacptest import polkitworld
+from omacptest import polkitworld, provdoc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -44,18 +44,6 @@ acl = polkitworld.world_module()
 
 IMSI = '001017770001234'  # test network: no "APN unknown" risk
 PIN = '24681357'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Checks %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 # unsigned messages wait for a confirmation instead of the quarantine, and
 # internet profiles become NetworkManager connections for all users
 # (NetworkManager is not running: an accepted message waits for it)
@@ -76,7 +64,7 @@ polkit.addRule(function(action, subject) {
 
 
 def doc(tag):
-    return DOC.replace(b'%s', tag.encode())
+    return provdoc.tagged('Checks', tag)
 
 
 def userpin(tag):

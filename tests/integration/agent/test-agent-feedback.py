@@ -15,6 +15,7 @@ import sys
 import time
 import unittest
 
+from omacptest import provdoc
 from omacptest.daemon import Daemon, mac, main, push
 
 from agentsession import Session, missing_tools, wait_until
@@ -22,22 +23,10 @@ from agentsession import Session, missing_tools, wait_until
 FEEDBACKD = '/usr/libexec/feedbackd'
 IMSI = '001017770001234'
 PIN = '86420975'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Feedback %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def userpin(tag):
-    body = DOC.replace(b'%s', tag.encode())
+    body = provdoc.tagged('Feedback', tag)
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 

@@ -21,6 +21,7 @@ import tempfile
 import time
 import unittest
 
+from omacptest import provdoc
 from omacptest.daemon import Daemon, mac, main, push
 
 from agentsession import wait_until, stop
@@ -32,18 +33,6 @@ SCREENSHOT_DIR = os.environ.get('OMACP_SCREENSHOT_DIR', '')
 IMSI = '001017770001234'
 PIN = '24681357'
 SENDER = '+4930555123'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Phone internet"/>
-    <parm name="NAPID" value="NAP1"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def png_size(path):
@@ -150,7 +139,7 @@ class PhoshTest(unittest.TestCase):
         return agent
 
     def test_lock_screen_then_review_page(self):
-        body = DOC
+        body = provdoc.internet('NAP1', 'Phone internet', 'internet.example').encode()
         path = None
         # 1. locked phone: the notification on Phosh's lock screen
         phone = Phone(self.d, locked=True)

@@ -29,28 +29,17 @@ import unittest
 
 import dbus
 
+from omacptest import provdoc
 from omacptest.daemon import Daemon, Lines, mac, main, push, stop_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IMSI = '001017770001234'  # test network: no "APN unknown" risk
 PIN = '86420975'
-DOC = """<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Rules %(tag)s"/>
-    <parm name="NAPID" value="NAP-%(tag)s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%(tag)s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>%(extra)s
-  </characteristic>
-</wap-provisioningdoc>
-"""
-DNS = '\n    <parm name="DNS-ADDR" value="10.66.0.53"/>'
+DNS = ('DNS-ADDR', '10.66.0.53')
 
 
 def doc(tag, risky=False):
-    return (DOC % {'tag': tag, 'extra': DNS if risky else ''}).encode()
+    return provdoc.tagged('Rules', tag, parms=[DNS] if risky else [])
 
 
 def userpin(tag, risky=False):

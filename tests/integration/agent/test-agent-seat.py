@@ -46,6 +46,7 @@ import unittest
 import dbus
 from fakemodem import FakeModem
 
+from omacptest import provdoc
 from omacptest.daemon import OMACPCTL, Daemon, Lines, mac, main, push, stop_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,22 +54,10 @@ IMSI = '001017770001234'
 PIN = '86420975'
 MM = '/org/freedesktop/ModemManager1/Modem/'
 OFONOD = '/usr/sbin/ofonod'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Seat %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def userpin(tag):
-    body = DOC.replace(b'%s', tag.encode())
+    body = provdoc.tagged('Seat', tag)
     return push(body, 'userpin', mac('userpin', body, pin=PIN), xml=True)
 
 
@@ -282,7 +271,7 @@ class Ofono(World):
         that modem, asked of @agent, applied, never asked of @other."""
         doc = os.path.join(self.tmp, 'doc-%s.xml' % tag)
         with open(doc, 'wb') as f:
-            f.write(DOC.replace(b'%s', tag.encode()))
+            f.write(provdoc.tagged('Seat', tag))
         encoded = subprocess.run([OMACPCTL, 'encode', '--sec', 'userpin', '--pin', PIN, doc],
                                  capture_output=True, text=True, timeout=30)
         self.assertEqual(encoded.returncode, 0, encoded.stderr)

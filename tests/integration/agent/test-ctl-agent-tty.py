@@ -21,26 +21,15 @@ import unittest
 
 import dbus
 
+from omacptest import provdoc
 from omacptest.daemon import OMACPCTL, Daemon, mac, main, push
 
 IMSI = '001017770001234'  # test network: no "APN unknown" risk
 PIN = '86420975'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Tty %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def doc(tag):
-    return DOC.replace(b'%s', tag.encode())
+    return provdoc.tagged('Tty', tag)
 
 
 def userpin(tag):

@@ -15,26 +15,15 @@ import unittest
 
 import dbus
 
+from omacptest import provdoc
 from omacptest.daemon import (BUS_NAME, ERR, MANAGER, ROOT, Daemon, Lines, dbus_error_name,
                         hex_lines, mac, main, push, stop_child, vector)
 
 IMSI = '262015550001111'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Agent %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="agent.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def doc(tag):
-    return DOC.replace(b'%s', tag.encode())
+    return provdoc.tagged('Agent', tag, 'agent')
 
 
 def silent_agent(address):

@@ -17,27 +17,16 @@ import unittest
 
 import dbus
 
+from omacptest import provdoc
 from omacptest.daemon import ERR, Daemon, dbus_error_name, mac, main, push
 import catalogue
 
 IMSI = '001017770001234'  # test network: no MBPI entry, so no APN risk
 PIN = '8642'
-DOC = b"""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="Operator %s"/>
-    <parm name="NAPID" value="NAP-%s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="operator.%s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def doc(tag):
-    return DOC.replace(b'%s', tag.encode())
+    return provdoc.tagged('Operator', tag, 'operator')
 
 
 def netwpin(body):

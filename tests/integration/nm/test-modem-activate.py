@@ -29,7 +29,7 @@ import uuid
 
 import dbus
 
-from omacptest import e2e
+from omacptest import e2e, provdoc
 from omacptest.conf import omacpd_conf
 from omacptest.daemon import push
 from omacptest.e2e import MM, MM_PATH, NM, FakeModem, harness
@@ -56,18 +56,6 @@ AC_ACTIVATING = 1
 AC_DEACTIVATING = 3
 AC_DEACTIVATED = 4
 
-DOC = """<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="%(name)s"/>
-    <parm name="NAPID" value="%(napid)s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="%(apn)s"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-"""
 
 
 def omacpd_config(activate):
@@ -131,7 +119,7 @@ def main():
         return u
 
     def deliver(napid, name, apn):
-        data = push((DOC % {"napid": napid, "name": name, "apn": apn}).encode(), xml=True)
+        data = push(provdoc.internet(napid, name, apn).encode(), xml=True)
         opts = dbus.Dictionary({"imsi": IMSI, "iccid": ICCID}, signature="sv")
         msg = str(w.call(e2e.OMACP, e2e.OMACP_ROOT, MANAGER, "Deliver", "aysa{sv}",
                          [dbus.ByteArray(data), "wsp", opts]))

@@ -10,6 +10,8 @@ tests/integration/fakemodem on PYTHONPATH):
   harness   a private system bus and process bookkeeping for the modem
             stacks, JSON-lines readers, TAP checks (mm, ofono, e2e tests)
   pdu       SMS PDUs for the fake modem
+  provdoc   provisioning documents: characteristics, parms, the internet
+            access point most tests send
   e2e       the whole chain in one private world (e2e tests)
   polkitworld  the acl tests' world (private system bus, real polkitd) in a
             private mount namespace, for the agent's polkit and owner tests

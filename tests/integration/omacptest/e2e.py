@@ -18,7 +18,7 @@ import time
 import dbus
 from fakemodem import FakeModem  # noqa: F401  (re-exported for the tests)
 
-from omacptest import client, harness, pdu  # noqa: F401  (re-exported for the tests)
+from omacptest import client, harness, pdu, provdoc  # noqa: F401  (re-exported for the tests)
 from omacptest.conf import omacpd_conf
 
 INTEGRATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -313,25 +313,10 @@ def tpdu_len(pdu_hex):
 
 
 def internet_xml(napid, name, apn, username=None, password=None, auth="CHAP"):
-    auth_xml = ""
-    if username is not None:
-        auth_xml = ("    <characteristic type=\"NAPAUTHINFO\">\n"
-                    "      <parm name=\"AUTHTYPE\" value=\"%s\"/>\n"
-                    "      <parm name=\"AUTHNAME\" value=\"%s\"/>\n"
-                    "      <parm name=\"AUTHSECRET\" value=\"%s\"/>\n"
-                    "    </characteristic>\n") % (auth, username, password)
-    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<wap-provisioningdoc version=\"1.1\">\n"
-            "  <characteristic type=\"NAPDEF\">\n"
-            "    <parm name=\"NAPID\" value=\"%s\"/>\n"
-            "    <parm name=\"NAME\" value=\"%s\"/>\n"
-            "    <parm name=\"BEARER\" value=\"GSM-GPRS\"/>\n"
-            "    <parm name=\"NAP-ADDRESS\" value=\"%s\"/>\n"
-            "    <parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>\n"
-            "    <parm name=\"INTERNET\"/>\n"
-            "%s"
-            "  </characteristic>\n"
-            "</wap-provisioningdoc>\n") % (napid, name, apn, auth_xml)
+    """A document with one internet access point (omacptest.provdoc), with
+    NAPAUTHINFO when @username is given."""
+    auth_triple = (auth, username, password) if username is not None else None
+    return provdoc.internet(napid, name, apn, auth=auth_triple, encoding="UTF-8")
 
 
 def config(backends, adapters, push_dir=None, trusted=None):

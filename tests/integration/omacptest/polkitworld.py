@@ -13,6 +13,8 @@ import os
 import shutil
 import sys
 
+from omacptest import provdoc
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLKITD = '/usr/lib/polkit-1/polkitd'
 TOOLS = ('unshare', 'setpriv', 'mount', 'dbus-daemon')
@@ -104,18 +106,7 @@ def polkit_reloads(rules):
 def internet_doc(name, tag):
     """A provisioning document (XML) with one internet access point, named
     "@name @tag", its NAPID and APN derived from @tag."""
-    return ("""<?xml version="1.0"?>
-<wap-provisioningdoc version="1.1">
-  <characteristic type="NAPDEF">
-    <parm name="NAME" value="%(name)s %(tag)s"/>
-    <parm name="NAPID" value="NAP-%(tag)s"/>
-    <parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAP-ADDRESS" value="internet.%(tag)s.example"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <parm name="INTERNET"/>
-  </characteristic>
-</wap-provisioningdoc>
-""" % {'name': name, 'tag': tag}).encode()
+    return provdoc.tagged(name, tag)
 
 
 def pin_through_review(session, omacpd, path, sender, pin, review_title):
