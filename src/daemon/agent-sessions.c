@@ -32,6 +32,11 @@ struct _OmacpAgentSessions {
 	char *seat;         /* the default seat: modems of no known seat */
 	GHashTable *active; /* seat id → active session path (absent: none known) */
 	GHashTable *modems; /* modem path → seat id, "" while looked up */
+	/* the modem stacks' bus names (ModemManager's, oFono's): a new owner
+	 * numbers its modems afresh, and their lookups of the old one are
+	 * dropped (generations) */
+	guint stack_watch[2];
+	guint stack_generation[2];
 	guint watch;
 	guint subscription;
 	GCancellable *cancellable;
@@ -225,6 +230,47 @@ logind_vanished(GDBusConnection *bus, const char *name, gpointer user_data)
 	changed(self);
 }
 
+/* Whether @modem is oFono's: ModemManager's modems are under its path,
+ * oFono's anywhere else. */
+static gboolean
+is_ofono_modem(const char *modem)
+{
+	return !g_str_has_prefix(modem, MM_PREFIX);
+}
+
+/* The seats of the modems of a modem stack whose bus name changed owner
+ * or went: its paths start again (ModemManager's Modem/0, oFono's
+ * /DRIVER_0) and may name other devices, on other seats, than before. */
+static void
+stack_changed(GDBusConnection *bus, const char *name, gpointer user_data)
+{
+	OmacpAgentSessions *self = user_data;
+	gboolean ofono = g_str_equal(name, OFONO_NAME);
+	GHashTableIter iter;
+	gpointer modem;
+	guint forgotten = 0;
+
+	self->stack_generation[ofono]++;
+	g_hash_table_iter_init(&iter, self->modems);
+	while (g_hash_table_iter_next(&iter, &modem, NULL)) {
+		if (is_ofono_modem(modem) == ofono) {
+			g_hash_table_iter_remove(&iter);
+			forgotten++;
+		}
+	}
+	if (forgotten == 0)
+		return;
+	g_message("%s has a new owner or none: the seats of its %u modem(s) are looked up again",
+	          name, forgotten);
+	changed(self);
+}
+
+static void
+stack_appeared(GDBusConnection *bus, const char *name, const char *owner, gpointer user_data)
+{
+	stack_changed(bus, name, user_data);
+}
+
 OmacpAgentSessions *
 omacp_agent_sessions_new(GDBusConnection *bus, const char *seat,
                          OmacpAgentSessionsChangedFunc changed_func, gpointer user_data)
@@ -247,6 +293,12 @@ omacp_agent_sessions_new(GDBusConnection *bus, const char *seat,
 	self->watch =
 	        g_bus_watch_name_on_connection(bus, LOGIND_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
 	                                       logind_appeared, logind_vanished, self, NULL);
+	self->stack_watch[FALSE] =
+	        g_bus_watch_name_on_connection(bus, MM_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       stack_appeared, stack_changed, self, NULL);
+	self->stack_watch[TRUE] =
+	        g_bus_watch_name_on_connection(bus, OFONO_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+	                                       stack_appeared, stack_changed, self, NULL);
 	return self;
 }
 
@@ -259,6 +311,10 @@ omacp_agent_sessions_free(OmacpAgentSessions *self)
 	g_clear_object(&self->cancellable);
 	if (self->watch != 0)
 		g_bus_unwatch_name(self->watch);
+	for (guint i = 0; i < G_N_ELEMENTS(self->stack_watch); i++) {
+		if (self->stack_watch[i] != 0)
+			g_bus_unwatch_name(self->stack_watch[i]);
+	}
 	if (self->subscription != 0)
 		g_dbus_connection_signal_unsubscribe(self->bus, self->subscription);
 	g_clear_object(&self->bus);
@@ -361,6 +417,7 @@ typedef struct {
 	OmacpAgentSessions *self;
 	char *modem;
 	gboolean ofono;
+	guint generation; /* of its modem stack when asked */
 } ModemLookup;
 
 static void
@@ -384,6 +441,14 @@ modem_found(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (reply == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		modem_lookup_free(l);
+		return;
+	}
+	if (l->generation != self->stack_generation[l->ofono]) {
+		/* the answer of a stack's owner that is gone: the path may be
+		 * another modem's now, the next request looks it up again */
+		g_debug("modem %s: an answer of a former modem stack, dropped", l->modem);
+		modem_lookup_free(l);
+		changed(self);
 		return;
 	}
 	if (reply != NULL && l->ofono) {
@@ -429,8 +494,8 @@ omacp_agent_sessions_modem_seat(OmacpAgentSessions *self, const char *modem)
 	l = g_new0(ModemLookup, 1);
 	l->self = self;
 	l->modem = g_strdup(modem);
-	/* ModemManager's modems are under its path, oFono's anywhere else */
-	l->ofono = !g_str_has_prefix(modem, MM_PREFIX);
+	l->ofono = is_ofono_modem(modem);
+	l->generation = self->stack_generation[l->ofono];
 	if (l->ofono)
 		g_dbus_connection_call(self->bus, OFONO_NAME, modem, OFONO_MODEM, "GetProperties",
 		                       NULL, G_VARIANT_TYPE("(a{sv})"),
