@@ -23,6 +23,8 @@ own: the SMS, the push to omacpd's oFono adapter, Modem.GetProperties.
                     last
   seat-of-a-parent  a device without a udev record of its own (a USB
                     interface) is on its parent's seat
+  mm-restart        ModemManager restarts and modem 7 is now a device
+                    without a seat: its messages go to c0's agent
   ofono-modem-on-seat1
                     the same for oFono: an SMS through /quectel_1, whose
                     SystemPath is a USB device udev put on seat1, is a
@@ -31,6 +33,10 @@ own: the SMS, the push to omacpd's oFono adapter, Modem.GetProperties.
   ofono-no-seat-tag SMS through /quectel_2 (its device has no ID_SEAT) and
                     /fakemodem (no SystemPath) go to c0's agent, though
                     c1's registered later; /quectel_1's still to c1's
+  ofono-restart     ofonod restarts and /quectel_1 is now a modem on a
+                    device without a seat: its SMS go to c0's agent (the
+                    seats of a modem stack's paths are forgotten when its
+                    bus name changes owner)
 The oFono cases need root (a private /var/lib/ofono and plugin directory)
 and the test plugin; skipped without them (a failure under CI=true).
 """
@@ -153,9 +159,11 @@ class World(unittest.TestCase):
 
 class Seats(World):
     def modem_stacks(self):
+        self.start_mm('7=' + self.usb7, '8=' + self.usb8, '9=' + self.iface9)
+
+    def start_mm(self, *modems):
         self.mm = self.child([sys.executable, os.path.join(HERE, 'fakemmdevice.py'),
-                              self.d.address, '7=' + self.usb7, '8=' + self.usb8,
-                              '9=' + self.iface9])
+                              self.d.address] + list(modems))
         self.mm_lines = Lines(self.mm)
         self.mm_lines.wait_for('ready')
 
@@ -187,6 +195,26 @@ class Seats(World):
         seat1.wait_for('RequestPin ' + m)
         self.d.wait_state(m, 'applied')
         self.assertIn('modem %s9: on seat1' % MM, self.d.read_log())
+
+    def test_mm_restart(self):
+        seat0 = self.agent('/test/seat0', 'c0')
+        seat1 = self.agent('/test/seat1', 'c1')
+        m = self.d.deliver(userpin('before-restart'), imsi=IMSI, modem=MM + '7')
+        seat1.wait_for('RequestPin ' + m)
+        self.d.wait_state(m, 'applied')
+        # ModemManager restarts and numbers its modems afresh: modem 7 is
+        # now the one without a seat
+        stop_child(self.mm)
+        deadline = time.time() + 10
+        while self.d.bus.name_has_owner('org.freedesktop.ModemManager1'):
+            self.assertLess(time.time(), deadline, 'ModemManager stand-in still on the bus')
+            time.sleep(0.02)
+        self.start_mm('7=' + self.usb8)
+        m = self.d.deliver(userpin('after-restart'), imsi=IMSI, modem=MM + '7')
+        seat0.wait_for('RequestPin ' + m)
+        self.d.wait_state(m, 'applied')
+        self.assertFalse(self.asked(seat1, m), seat1.seen)
+        self.assertIn('modem %s7: on seat0 (%s)' % (MM, self.usb8), self.d.read_log())
 
 
 def ofono_missing():
@@ -220,19 +248,25 @@ class Ofono(World):
                 self.fail(missing)
             self.skipTest(missing)
         self.modems = {}
-        conf = os.path.join(self.tmp, 'phonesim.conf')
-        with open(conf, 'w') as f:
+        self.phonesim_conf = os.path.join(self.tmp, 'phonesim.conf')
+        with open(self.phonesim_conf, 'w') as f:
             for n, name in enumerate(self.MODEMS):
                 modem = FakeModem(imsi=IMSI[:-1] + str(n), tcp_port=0,
                                   log_path=os.path.join(self.tmp, name + '.log'))
                 self.addCleanup(modem.stop)
                 self.modems['/' + name] = modem
                 f.write('[%s]\nAddress=127.0.0.1\nPort=%d\n' % (name, modem.address))
+        self.runs = 0
+        self.start_ofonod({'/quectel_1': self.usb_o1, '/quectel_2': self.usb_o2})
+
+    def start_ofonod(self, system_paths):
+        """ofonod with @system_paths (modem path → SystemPath), its modems
+        powered and in omacpd's hands."""
+        self.runs += 1
         env = dict(self.d.env, DBUS_SYSTEM_BUS_ADDRESS=self.d.address,
-                   OFONO_PHONESIM_CONFIG=conf,
-                   OMACP_TEST_SYSTEM_PATHS='/quectel_1=%s;/quectel_2=%s' % (self.usb_o1,
-                                                                           self.usb_o2))
-        ovl = os.path.join(self.tmp, 'ovl')
+                   OFONO_PHONESIM_CONFIG=self.phonesim_conf,
+                   OMACP_TEST_SYSTEM_PATHS=';'.join('%s=%s' % kv for kv in system_paths.items()))
+        ovl = os.path.join(self.tmp, 'ovl-%d' % self.runs)
         os.mkdir(ovl)
         script = ('mount -t tmpfs ofono-state /var/lib/ofono && '
                   'mount -t tmpfs ovl {o} && mkdir {o}/u {o}/w && '
@@ -240,7 +274,8 @@ class Ofono(World):
                   '/usr/lib && mkdir -p /usr/lib/ofono/plugins && '
                   'cp {so} /usr/lib/ofono/plugins/ && exec "$@"').format(
                       o=ovl, so=os.environ['OMACP_TEST_OFONO_PLUGIN'])
-        with open(os.path.join(self.tmp, 'ofonod.log'), 'w') as log:
+        self.ofonod_log = os.path.join(self.tmp, 'ofonod-%d.log' % self.runs)
+        with open(self.ofonod_log, 'w') as log:
             self.ofonod = subprocess.Popen(
                 ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'x',
                  OFONOD, '-n', '-p', 'phonesim,atmodem,push_notification,omacp_test_system_path'],
@@ -250,14 +285,19 @@ class Ofono(World):
         for path in self.modems:
             self.ofono_call(path, 'SetProperty', 'sv',
                             ['Powered', dbus.Boolean(True, variant_level=1)])
-            self.wait(lambda: 'ofono: listening on modem %s,' % path in self.d.read_log(),
-                      "omacpd's push agent on " + path)
+            self.wait(lambda: self.d.read_log().count('ofono: listening on modem %s,' % path) ==
+                      self.runs, "omacpd's push agent on " + path)
 
-    def wait(self, cond, what, timeout=10):
+    def stop_ofonod(self):
+        stop_child(self.ofonod)
+        self.wait(lambda: not self.d.bus.name_has_owner('org.ofono'), 'ofonod gone',
+                  ofonod_running=False)
+
+    def wait(self, cond, what, timeout=10, ofonod_running=True):
         deadline = time.time() + timeout
         while not cond():
-            if self.ofonod.poll() is not None:
-                with open(os.path.join(self.tmp, 'ofonod.log')) as f:
+            if ofonod_running and self.ofonod.poll() is not None:
+                with open(self.ofonod_log) as f:
                     self.fail('ofonod exited:\n' + f.read()[-2000:])
             self.assertLess(time.time(), deadline, 'no ' + what)
             time.sleep(0.02)
@@ -311,6 +351,20 @@ class Ofono(World):
         self.assertIn('modem /fakemodem: on seat0 (no device path)', self.d.read_log())
         # and the modem on seat1 still goes to seat1's agent
         self.sms('/quectel_1', 'ofono-seat1', seat1, seat0)
+
+    def test_ofono_restart(self):
+        seat0 = self.agent('/test/seat0', 'c0')
+        seat1 = self.agent('/test/seat1', 'c1')
+        self.sms('/quectel_1', 'before-restart', seat1, seat0)
+        # ofonod restarts and its modem names start again: /quectel_1 is
+        # now the modem on the port without a seat (the seat1 one was
+        # unplugged), and a modem path names another device than before
+        self.stop_ofonod()
+        self.start_ofonod({'/quectel_1': self.usb_o2})
+        self.assertEqual(str(self.ofono_call('/quectel_1', 'GetProperties')['SystemPath']),
+                         self.usb_o2)
+        self.sms('/quectel_1', 'after-restart', seat0, seat1)
+        self.assertIn('modem /quectel_1: on seat0 (%s)' % self.usb_o2, self.d.read_log())
 
 
 if __name__ == '__main__':
