@@ -118,7 +118,7 @@ test_round_trip_documents(void)
 
 	for (guint i = 0; i < messages->len; i++) {
 		const OmacpMessage *m = g_ptr_array_index(messages, i);
-		g_autofree char *xml = omacp_xml_to_string(m->xml, FALSE);
+		g_autofree char *xml = omacp_message_document_text(m, FALSE);
 		g_autofree char *json = profiles_json(m);
 		OmacpEncodeOptions o = { .output = OMACP_ENCODE_OUTPUT_WBXML,
 			                 .ref = -1,
@@ -130,7 +130,7 @@ test_round_trip_documents(void)
 
 		g_assert_cmpuint(out->len, ==, 1);
 		again = decode_one(OMACP_FORMAT_WBXML, g_ptr_array_index(out, 0));
-		xml2 = omacp_xml_to_string(again->xml, FALSE);
+		xml2 = omacp_message_document_text(again, FALSE);
 		json2 = profiles_json(again);
 		g_assert_cmpstr(xml2, ==, xml);
 		g_assert_cmpstr(json2, ==, json);
@@ -147,7 +147,7 @@ test_every_sec_method(void)
 
 	for (guint i = 0; i < messages->len; i++) {
 		const OmacpMessage *m = g_ptr_array_index(messages, i);
-		g_autofree char *xml = omacp_xml_to_string(m->xml, FALSE);
+		g_autofree char *xml = omacp_message_document_text(m, FALSE);
 		g_autofree char *json = profiles_json(m);
 
 		for (guint k = 0; k < G_N_ELEMENTS(methods); k++) {
@@ -410,7 +410,7 @@ test_libwbxml_reads_our_output(void)
 
 	for (guint i = 0; i < messages->len; i++) {
 		const OmacpMessage *m = g_ptr_array_index(messages, i);
-		g_autofree char *xml = omacp_xml_to_string(m->xml, FALSE);
+		g_autofree char *xml = omacp_message_document_text(m, FALSE);
 		OmacpEncodeOptions o = { .output = OMACP_ENCODE_OUTPUT_WBXML,
 			                 .ref = -1,
 			                 .force = TRUE };

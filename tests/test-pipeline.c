@@ -414,7 +414,7 @@ test_compact(void)
 	g_ptr_array_add(in, g_bytes_ref(wbxml));
 	g_assert_true(omacp_message_decode(OMACP_FORMAT_WBXML, in, NULL, &m, &error));
 	g_assert_no_error(error);
-	g_assert_nonnull(m->xml);
+	g_assert_nonnull(omacp_message_get_xml(m));
 	g_assert_nonnull(m->doc);
 	g_assert_cmpuint(m->profiles->len, >, 1);
 	for (guint i = 0; i < m->profiles->len; i++) {
@@ -425,6 +425,7 @@ test_compact(void)
 	}
 	omacp_message_compact(m);
 	g_assert_null(m->xml);
+	g_assert_null(omacp_message_get_xml(m));
 	g_assert_null(m->doc);
 	g_assert_true(g_bytes_equal(m->body, wbxml));
 	g_assert_cmpuint(m->profiles->len, ==, before->len);
@@ -503,6 +504,325 @@ test_formats(void)
 	g_assert_false(omacp_format_is_segmented(OMACP_FORMAT_WSP));
 }
 
+/* ---- the direct document path against the libxml2 tree ----
+ *
+ * A WBXML document is decoded into the decoder's own tree and the typed
+ * document is built from it, without a libxml2 tree. Every decode must give
+ * what the libxml2 route gives (omacp_wbxml_decode() → omacp_provdoc_from_xml()
+ * → omacp_profiles_derive() → omacp_xml_to_string()): the same error, the
+ * same warnings in the same order, the same document, profiles and
+ * Document text, over every sample vector and every WBXML fuzz input. */
+
+static void
+assert_parms_equal(const OmacpParm *a, const OmacpParm *b)
+{
+	g_assert_cmpstr(a->name, ==, b->name);
+	g_assert_cmpstr(a->value, ==, b->value);
+	g_assert_cmpint(a->op, ==, b->op);
+	g_assert_cmpint(a->known, ==, b->known);
+	g_assert_cmpint(a->valid, ==, b->valid);
+}
+
+static void
+assert_characteristics_equal(GPtrArray *a, GPtrArray *b)
+{
+	g_assert_cmpuint(a->len, ==, b->len);
+	for (guint i = 0; i < a->len; i++) {
+		const OmacpCharacteristic *x = g_ptr_array_index(a, i);
+		const OmacpCharacteristic *y = g_ptr_array_index(b, i);
+
+		g_assert_cmpstr(x->type, ==, y->type);
+		g_assert_cmpstr(x->path, ==, y->path);
+		g_assert_cmpint(x->op, ==, y->op);
+		g_assert_cmpint(x->known, ==, y->known);
+		g_assert_cmpint(x->valid, ==, y->valid);
+		g_assert_cmpint(x->identifier, ==, y->identifier);
+		g_assert_cmpuint(x->parms->len, ==, y->parms->len);
+		for (guint k = 0; k < x->parms->len; k++)
+			assert_parms_equal(g_ptr_array_index(x->parms, k),
+			                   g_ptr_array_index(y->parms, k));
+		assert_characteristics_equal(x->children, y->children);
+	}
+}
+
+static void
+assert_strv_arrays_equal(GPtrArray *a, GPtrArray *b)
+{
+	g_assert_cmpuint(a->len, ==, b->len);
+	for (guint i = 0; i < a->len; i++)
+		g_assert_true(g_strv_equal(g_ptr_array_index(a, i), g_ptr_array_index(b, i)));
+}
+
+static void
+assert_string_arrays_equal(GPtrArray *a, GPtrArray *b)
+{
+	for (guint i = 0; i < MIN(a->len, b->len); i++)
+		g_assert_cmpstr(g_ptr_array_index(a, i), ==, g_ptr_array_index(b, i));
+	g_assert_cmpuint(a->len, ==, b->len);
+}
+
+static void
+assert_docs_equal(const OmacpProvDoc *a, const OmacpProvDoc *b)
+{
+	g_assert_cmpstr(a->version, ==, b->version);
+	assert_characteristics_equal(a->characteristics, b->characteristics);
+	assert_string_arrays_equal(a->warnings, b->warnings);
+	g_assert_cmpuint(a->operations->len, ==, b->operations->len);
+	for (guint i = 0; i < a->operations->len; i++) {
+		const OmacpOperation *x = g_ptr_array_index(a->operations, i);
+		const OmacpOperation *y = g_ptr_array_index(b->operations, i);
+
+		g_assert_cmpint(x->op, ==, y->op);
+		g_assert_cmpstr(x->path, ==, y->path);
+		g_assert_cmpstr(x->target, ==, y->target);
+		g_assert_cmpint(x->recursive, ==, y->recursive);
+	}
+}
+
+static void
+assert_variants_equal(GVariant *a, GVariant *b)
+{
+	g_assert_true((a == NULL) == (b == NULL));
+	if (a != NULL)
+		g_assert_true(g_variant_equal(a, b));
+}
+
+static void
+assert_profiles_equal(GPtrArray *a, GPtrArray *b)
+{
+	g_assert_cmpuint(a->len, ==, b->len);
+	for (guint i = 0; i < a->len; i++) {
+		const OmacpProfile *x = g_ptr_array_index(a, i);
+		const OmacpProfile *y = g_ptr_array_index(b, i);
+
+		g_assert_cmpint(x->kind, ==, y->kind);
+		g_assert_cmpint(x->op, ==, y->op);
+		g_assert_cmpstr(x->identity, ==, y->identity);
+		g_assert_cmpstr(x->name, ==, y->name);
+		g_assert_cmpstr(x->imsi, ==, y->imsi);
+		assert_variants_equal(x->settings, y->settings);
+		assert_variants_equal(x->secrets, y->secrets);
+		assert_string_arrays_equal(x->risks, y->risks);
+		assert_strv_arrays_equal(x->risk_codes, y->risk_codes);
+	}
+}
+
+/* What the libxml2 route makes of @body. */
+typedef struct {
+	GError *error;
+	GPtrArray *warnings;
+	xmlDoc *xml;
+	OmacpProvDoc *doc;
+	GPtrArray *profiles;
+} Reference;
+
+static void
+reference_clear(Reference *r)
+{
+	g_clear_error(&r->error);
+	g_clear_pointer(&r->warnings, g_ptr_array_unref);
+	g_clear_pointer(&r->xml, xmlFreeDoc);
+	g_clear_pointer(&r->doc, omacp_provdoc_free);
+	g_clear_pointer(&r->profiles, g_ptr_array_unref);
+}
+
+static void
+reference_decode(GBytes *body, Reference *r)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(body, &len);
+
+	r->warnings = g_ptr_array_new_with_free_func(g_free);
+	if (!omacp_wbxml_decode(data, len, &r->xml, r->warnings, &r->error))
+		return;
+	if (!omacp_provdoc_from_xml(r->xml, &r->doc, &r->error))
+		return;
+	for (guint i = 0; i < r->doc->warnings->len; i++)
+		g_ptr_array_add(r->warnings, g_strdup(g_ptr_array_index(r->doc->warnings, i)));
+	r->profiles = omacp_profiles_derive(r->doc, NULL, r->warnings);
+	if (r->profiles->len > OMACP_PROFILES_MAX_PER_MESSAGE)
+		g_set_error(&r->error, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,
+		            "document: %u profiles, more than one message may make (%u)",
+		            r->profiles->len, OMACP_PROFILES_MAX_PER_MESSAGE);
+}
+
+/* Decodes @body both ways and compares everything; TRUE when it decoded. */
+static gboolean
+check_direct_document(GBytes *body)
+{
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	Reference r = { 0 };
+
+	reference_decode(body, &r);
+	g_ptr_array_add(in, g_bytes_ref(body));
+	if (r.error != NULL) {
+		g_assert_false(omacp_message_decode(OMACP_FORMAT_WBXML, in, NULL, &m, &error));
+		g_assert_error(error, OMACP_ERROR, r.error->code);
+		g_assert_cmpstr(error->message, ==, r.error->message);
+		g_assert_null(m);
+		reference_clear(&r);
+		return FALSE;
+	}
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WBXML, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	/* no libxml2 tree was made */
+	g_assert_null(m->xml);
+	assert_string_arrays_equal(m->warnings, r.warnings);
+	assert_docs_equal(m->doc, r.doc);
+	assert_profiles_equal(m->profiles, r.profiles);
+	for (guint mask = 0; mask < 2; mask++) {
+		g_autofree char *want = omacp_xml_to_string(r.xml, mask);
+		g_autofree char *direct = omacp_message_document_text(m, mask);
+		g_autofree char *via_xml = NULL;
+
+		g_assert_cmpstr(direct, ==, want);
+		/* the libxml2 tree made on request is the decoder's */
+		via_xml = omacp_xml_to_string(omacp_message_get_xml(m), mask);
+		g_assert_cmpstr(via_xml, ==, want);
+	}
+	/* once made, the tree is kept, and the text is the same from it */
+	g_assert_true(omacp_message_get_xml(m) == m->xml);
+	{
+		g_autofree char *want = omacp_xml_to_string(r.xml, TRUE);
+		g_autofree char *again = omacp_message_document_text(m, TRUE);
+
+		g_assert_cmpstr(again, ==, want);
+	}
+	reference_clear(&r);
+	return TRUE;
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names of the files in @dir (absolute), sorted. */
+static GPtrArray *
+sorted_names(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL)
+		g_ptr_array_add(names, g_strdup(name));
+	g_ptr_array_sort(names, compare_names);
+	return names;
+}
+
+static void
+test_direct_document_vectors(void)
+{
+	static const char *const dirs[] = { "vectors/public", "vectors/provisioning-service" };
+	guint decoded = 0;
+
+	for (guint d = 0; d < G_N_ELEMENTS(dirs); d++) {
+		g_autofree char *path = omacp_test_path(dirs[d]);
+		g_autoptr(GPtrArray) names = sorted_names(path);
+
+		for (guint i = 0; i < names->len; i++) {
+			const char *name = g_ptr_array_index(names, i);
+			g_autofree char *file = g_build_filename(dirs[d], name, NULL);
+
+			g_test_message("%s", file);
+			if (g_str_has_suffix(name, ".wbxml") ||
+			    g_str_has_suffix(name, ".wbxml.hex")) {
+				g_autoptr(GBytes) body = omacp_test_load_document(file);
+
+				g_assert_true(check_direct_document(body));
+				decoded++;
+			} else if (g_str_has_suffix(name, ".ud.hex") ||
+			           g_str_has_suffix(name, ".tpdu.hex")) {
+				/* the body of an SMS vector */
+				g_autoptr(GPtrArray) segments = omacp_test_load_hex_lines(file);
+				g_autoptr(OmacpMessage) m = NULL;
+				g_autoptr(GError) error = NULL;
+
+				g_assert_true(omacp_message_decode(g_str_has_suffix(name, ".ud.hex")
+				                                           ? OMACP_FORMAT_UD
+				                                           : OMACP_FORMAT_SMS,
+				                                   segments, NULL, &m, &error));
+				g_assert_no_error(error);
+				g_assert_true(check_direct_document(m->body));
+				decoded++;
+			}
+		}
+	}
+	/* 4 + 7 WBXML documents and the 4 SMS ones */
+	g_assert_cmpuint(decoded, ==, 15);
+}
+
+static void
+test_direct_document_fuzz_corpus(void)
+{
+	g_autofree char *dir = omacp_test_path("../fuzz/corpus/wbxml");
+	g_autoptr(GPtrArray) names = sorted_names(dir);
+	guint decoded = 0;
+
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree char *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
+		g_autofree char *data = NULL;
+		g_autoptr(GBytes) body = NULL;
+		gsize len = 0;
+
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		body = g_bytes_new(data, len);
+		decoded += check_direct_document(body);
+	}
+	g_test_message("%u of %u inputs decode", decoded, names->len);
+	/* the corpus holds both kinds: documents and rejected inputs */
+	g_assert_cmpuint(names->len, >, 100);
+	g_assert_cmpuint(decoded, >, 10);
+	g_assert_cmpuint(decoded, <, names->len);
+}
+
+/* XML input keeps its libxml2 tree; the text is made from it. */
+static void
+test_direct_document_xml_input(void)
+{
+	g_autofree char *text = omacp_test_load_text("vectors/public/04-nowsms-forum-netwpin.xml");
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *want = NULL;
+	g_autofree char *got = NULL;
+
+	g_ptr_array_add(in, g_bytes_new(text, strlen(text)));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_XML, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(m->xml);
+	g_assert_true(omacp_message_get_xml(m) == m->xml);
+	want = omacp_xml_to_string(m->xml, TRUE);
+	got = omacp_message_document_text(m, TRUE);
+	g_assert_cmpstr(got, ==, want);
+	g_assert_nonnull(strstr(got, "<wap-provisioningdoc"));
+	omacp_message_compact(m);
+	g_assert_null(omacp_message_get_xml(m));
+	g_assert_null(omacp_message_document_text(m, TRUE));
+}
+
+/* A push that is not provisioning has no document, no tree, no text. */
+static void
+test_direct_document_none(void)
+{
+	static const guint8 mms[] = { 0x01, 0x06, 0x01, 0xBE, 0x8C, 0x82, 0x98, 'x', 0x00 };
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add(in, g_bytes_new_static(mms, sizeof mms));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WSP, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	g_assert_null(m->doc);
+	g_assert_null(omacp_message_get_xml(m));
+	g_assert_null(omacp_message_document_text(m, FALSE));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -521,5 +841,9 @@ main(int argc, char **argv)
 	g_test_add_func("/pipeline/unsigned-documents", test_unsigned_document_formats);
 	g_test_add_func("/pipeline/not-provisioning", test_not_provisioning_push);
 	g_test_add_func("/pipeline/formats", test_formats);
+	g_test_add_func("/pipeline/direct-document/vectors", test_direct_document_vectors);
+	g_test_add_func("/pipeline/direct-document/fuzz-corpus", test_direct_document_fuzz_corpus);
+	g_test_add_func("/pipeline/direct-document/xml-input", test_direct_document_xml_input);
+	g_test_add_func("/pipeline/direct-document/not-provisioning", test_direct_document_none);
 	return g_test_run();
 }

@@ -115,12 +115,10 @@ omacp_message_to_json(const OmacpMessage *m, gboolean show_secrets)
 	json_builder_set_member_name(b, "auth");
 	json_builder_add_string_value(b, omacp_auth_state_to_string(m->auth));
 	add_string_or_null(b, "auth-detail", m->auth_detail);
-	if (m->xml != NULL) {
-		g_autofree char *xml = omacp_xml_to_string(m->xml, !show_secrets);
+	{
+		g_autofree char *xml = omacp_message_document_text(m, !show_secrets);
 
 		add_string_or_null(b, "document", xml);
-	} else {
-		add_string_or_null(b, "document", NULL);
 	}
 	json_builder_set_member_name(b, "profiles");
 	json_builder_begin_array(b);

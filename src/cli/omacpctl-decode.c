@@ -392,10 +392,11 @@ omacpctl_decode_main(int argc, char **argv)
 		omacpctl_print_json(root, FALSE);
 	} else {
 		g_autoptr(OmacpctlRecord) rec = decode_record(message, show_secrets);
+		g_autofree char *xml =
+		        show_document ? omacp_message_document_text(message, !show_secrets) : NULL;
 
 		omacpctl_record_print(rec, stdout);
-		if (show_document && message->xml != NULL) {
-			g_autofree char *xml = omacp_xml_to_string(message->xml, !show_secrets);
+		if (xml != NULL) {
 			g_autofree char *shown = omacpctl_escape(xml, TRUE);
 
 			printf(_("\nDocument:\n%s"), shown);

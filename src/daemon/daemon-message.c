@@ -335,7 +335,7 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 {
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(self);
 	OmacpMessage *d = self->decoded;
-	g_autofree char *raw = omacp_xml_to_string(d->xml, TRUE);
+	g_autofree char *raw = omacp_message_document_text(d, TRUE);
 	/* the document's lines stay lines; nothing else of the SMS's control
 	 * characters reaches a terminal (issue 13, L2) */
 	g_autofree char *document = omacp_changes_escape(raw, TRUE);

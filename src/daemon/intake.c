@@ -1014,7 +1014,7 @@ decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 		return FALSE;
 	}
 	if (!msg->document_stored) {
-		g_autofree char *raw = omacp_xml_to_string(decoded->xml, TRUE);
+		g_autofree char *raw = omacp_message_document_text(decoded, TRUE);
 		g_autofree char *document = omacp_changes_escape(raw, TRUE);
 
 		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "doc-tree.h"
 #include "omacp-error.h"
 #include "wbxml.h"
 
@@ -96,6 +97,7 @@ omacp_message_free(OmacpMessage *message)
 	g_free(message->auth_imsi);
 	g_free(message->auth_detail);
 	g_clear_pointer(&message->xml, xmlFreeDoc);
+	g_clear_pointer(&message->tree, omacp_doc_tree_free);
 	g_clear_pointer(&message->doc, omacp_provdoc_free);
 	g_clear_pointer(&message->profiles, g_ptr_array_unref);
 	g_clear_pointer(&message->warnings, g_ptr_array_unref);
@@ -372,6 +374,7 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
                               GError **error)
 {
 	g_autoptr(xmlDoc) xml = NULL;
+	g_autoptr(OmacpDocTree) tree = NULL;
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	g_autoptr(GPtrArray) profiles = NULL;
 	gsize len = 0;
@@ -379,11 +382,16 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 
 	switch (m->kind) {
 	case OMACP_PUSH_KIND_PROVISIONING:
-		if (!omacp_wbxml_decode(data, len, &xml, m->warnings, error))
+		/* no libxml2 tree: the document is built from the decoder's */
+		if (!omacp_wbxml_decode_tree(data, len, &tree, m->warnings, error))
+			return FALSE;
+		if (!omacp_provdoc_from_tree(tree, &doc, error))
 			return FALSE;
 		break;
 	case OMACP_PUSH_KIND_PROVISIONING_XML:
 		if (!omacp_xml_parse((const char *) data, len, &xml, error))
+			return FALSE;
+		if (!omacp_provdoc_from_xml(xml, &doc, error))
 			return FALSE;
 		break;
 	case OMACP_PUSH_KIND_DM_BOOTSTRAP:
@@ -394,8 +402,6 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 		/* Not a provisioning document: routed elsewhere by the daemon. */
 		return TRUE;
 	}
-	if (!omacp_provdoc_from_xml(xml, &doc, error))
-		return FALSE;
 	for (guint i = 0; i < doc->warnings->len; i++)
 		g_ptr_array_add(m->warnings, g_strdup(g_ptr_array_index(doc->warnings, i)));
 	profiles = omacp_profiles_derive(doc, imsi, m->warnings);
@@ -408,9 +414,11 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 	if (imsi != NULL && mbpi != NULL)
 		omacp_profiles_check_mbpi(profiles, mbpi, imsi);
 	g_clear_pointer(&m->xml, xmlFreeDoc);
+	g_clear_pointer(&m->tree, omacp_doc_tree_free);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->profiles, g_ptr_array_unref);
 	m->xml = g_steal_pointer(&xml);
+	m->tree = g_steal_pointer(&tree);
 	m->doc = g_steal_pointer(&doc);
 	m->profiles = g_steal_pointer(&profiles);
 	return TRUE;
@@ -526,11 +534,32 @@ omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *push, const 
 	return TRUE;
 }
 
+xmlDoc *
+omacp_message_get_xml(OmacpMessage *m)
+{
+	g_return_val_if_fail(m != NULL, NULL);
+	if (m->xml == NULL && m->tree != NULL)
+		m->xml = omacp_doc_tree_to_xml(m->tree);
+	return m->xml;
+}
+
+char *
+omacp_message_document_text(const OmacpMessage *m, gboolean mask_secrets)
+{
+	g_return_val_if_fail(m != NULL, NULL);
+	if (m->xml != NULL)
+		return omacp_xml_to_string(m->xml, mask_secrets);
+	if (m->tree != NULL)
+		return omacp_doc_tree_to_string(m->tree, mask_secrets);
+	return NULL;
+}
+
 void
 omacp_message_compact(OmacpMessage *m)
 {
 	g_return_if_fail(m != NULL);
 	g_clear_pointer(&m->xml, xmlFreeDoc);
+	g_clear_pointer(&m->tree, omacp_doc_tree_free);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->segments, g_ptr_array_unref);
 	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {

@@ -66,10 +66,14 @@ typedef struct {
 	gint auth_pin_index; /* index into keys->pins of the PIN that verified, or -1 */
 	char *auth_detail;   /* human-readable reason for invalid/unchecked, else NULL */
 
-	xmlDoc *xml;         /* NULL when the push is not provisioning */
+	/* The document as a libxml2 tree: for XML input made by the decode;
+	 * for WBXML only on request (omacp_message_get_xml()), else NULL. */
+	xmlDoc *xml;
 	OmacpProvDoc *doc;   /* NULL when the push is not provisioning */
 	GPtrArray *profiles; /* OmacpProfile *; empty when not provisioning */
 	GPtrArray *warnings; /* char *: from every layer */
+
+	struct _OmacpDocTree *tree; /* private: the decoded WBXML document */
 } OmacpMessage;
 
 void omacp_message_free(OmacpMessage *message);
@@ -109,14 +113,26 @@ gboolean omacp_message_decode_parsed_push(GBytes *datagram, const OmacpPush *pus
                                           GError **error);
 
 /* The document stage alone: body octets + content type (wbxml or xml) →
- * xml, doc, profiles on @message (used by the two calls above and by the
- * daemon to re-derive profiles after a restart). With @imsi and @mbpi the
+ * doc, profiles on @message, and ->xml for XML (WBXML makes no libxml2 tree
+ * until omacp_message_get_xml()). Used by the two calls above and by the
+ * daemon to re-derive profiles after a restart. With @imsi and @mbpi the
  * profiles are compared with the provider database. */
 gboolean omacp_message_decode_document(OmacpMessage *message, const char *imsi,
                                        const OmacpMbpi *mbpi, GError **error);
 
+/* The document as a libxml2 tree, made from the decoded document on the
+ * first call and kept in ->xml (owned by @message): the tree
+ * omacp_wbxml_decode() or omacp_xml_parse() gives for ->body. NULL when the
+ * push is not provisioning or the message was compacted. */
+xmlDoc *omacp_message_get_xml(OmacpMessage *message);
+
+/* omacp_xml_to_string(omacp_message_get_xml(@message), @mask_secrets),
+ * without making the libxml2 tree for WBXML input. NULL when
+ * omacp_message_get_xml() would be. */
+char *omacp_message_document_text(const OmacpMessage *message, gboolean mask_secrets);
+
 /* For a message kept long after its decode (the daemon's): frees the
- * decoded tree (->xml, ->doc) and the segments, and turns every profile's
+ * decoded trees (->xml, ->doc, the document tree) and the segments, and turns every profile's
  * settings and secrets from a tree of GVariants into one serialised
  * buffer each. What later stages read stays: the profiles, ->body, SEC, MAC
  * and the authentication verdict. Call it once the Document was made. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The typed provisioning document.
  *
- * Three passes over a libxml2 tree:
+ * Three passes over the document tree (internal/doc-tree.h: what the WBXML
+ * decoder makes, or a libxml2 tree read into that shape):
  *  1. build: every characteristic / parm (and the MSPROV nocharacteristic,
  *     noparm, characteristic-query, parm-query) becomes an
  *     OmacpCharacteristic / OmacpParm with a path; each characteristic is
@@ -27,6 +28,8 @@
 
 #include <string.h>
 
+#include "arena.h"
+#include "doc-tree.h"
 #include "omacp-error.h"
 #include "wbxml.h"
 
@@ -629,82 +632,8 @@ omacp_op_to_string(OmacpOp op)
 /* Everything a document holds apart from its arrays (characteristics,
  * parms, operations and all their strings) lives in one arena that the
  * document frees at once: a document costs a few allocations instead of
- * several per parm. The values of secret parms are wiped before. */
-typedef struct _ArenaBlock ArenaBlock;
-
-struct _ArenaBlock {
-	ArenaBlock *next;
-	gsize size; /* octets of data */
-	gsize used;
-	guint64 data[]; /* 8-aligned */
-};
-
-#define ARENA_FIRST_BLOCK 4096
-
-typedef struct {
-	ArenaBlock *head; /* the block being filled; older ones behind it */
-} Arena;
-
-/* @n octets, 8-aligned, not initialised. */
-static gpointer
-arena_alloc_raw(Arena *arena, gsize n)
-{
-	ArenaBlock *block = arena->head;
-	gpointer out;
-
-	n = (n + 7) & ~(gsize) 7;
-	if (block == NULL || block->size - block->used < n) {
-		gsize size = block != NULL ? block->size * 2 : ARENA_FIRST_BLOCK;
-
-		if (size < n)
-			size = n;
-		block = g_malloc(sizeof *block + size);
-		block->size = size;
-		block->used = 0;
-		block->next = arena->head;
-		arena->head = block;
-	}
-	out = (guint8 *) block->data + block->used;
-	block->used += n;
-	return out;
-}
-
-/* @n octets, 8-aligned, zeroed. */
-static gpointer
-arena_alloc(Arena *arena, gsize n)
-{
-	gpointer out = arena_alloc_raw(arena, n);
-
-	memset(out, 0, n);
-	return out;
-}
-
-static char *
-arena_strndup(Arena *arena, const char *s, gsize n)
-{
-	char *out = arena_alloc_raw(arena, n + 1);
-
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return out;
-}
-
-static char *
-arena_strdup(Arena *arena, const char *s)
-{
-	return s != NULL ? arena_strndup(arena, s, strlen(s)) : NULL;
-}
-
-static void
-arena_clear(Arena *arena)
-{
-	while (arena->head != NULL) {
-		ArenaBlock *block = arena->head;
-
-		arena->head = block->next;
-		g_free(block);
-	}
-}
+ * several per parm (internal/arena.h). The values of secret parms are
+ * wiped before. */
 
 /* Lookups by identifier over the document once its rules are applied, so
  * that link resolution and profiles stay linear in the document size (a
@@ -748,7 +677,7 @@ typedef struct {
 
 typedef struct {
 	OmacpProvDoc doc; /* first: the public part */
-	Arena arena;
+	OmacpArena arena;
 	ProvIndex index;
 	SecretValue *secrets;
 	GHashTable *bindings; /* APPLICATION → AppBinding * (in the arena) */
@@ -774,7 +703,7 @@ omacp_provdoc_free(OmacpProvDoc *doc)
 	g_clear_pointer(&PRIV(doc)->bindings, g_hash_table_unref);
 	for (SecretValue *s = PRIV(doc)->secrets; s != NULL; s = s->next)
 		explicit_bzero(s->value, strlen(s->value));
-	arena_clear(&PRIV(doc)->arena);
+	omacp_arena_clear(&PRIV(doc)->arena, FALSE);
 	g_free(PRIV(doc));
 }
 
@@ -1152,7 +1081,7 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 
 typedef struct {
 	OmacpProvDoc *doc;
-	Arena *arena;
+	OmacpArena *arena;
 	guint n_characteristics;
 	guint n_parms;
 } Builder;
@@ -1212,38 +1141,34 @@ quote_value(const char *value)
 }
 
 /* The value of an attribute as xmlGetProp() gives it, copied into the
- * document's arena. An attribute whose value is one text node (always so in
- * trees from the WBXML decoder and the XML parser) is read in place. */
+ * document's arena; NULL when the element has none. */
 static char *
-xml_prop(Builder *b, xmlNode *node, const char *name)
+xml_prop(Builder *b, const OmacpDocNode *node, const char *name)
 {
+	const OmacpDocAttr *a = omacp_doc_node_attr(node, name);
 	xmlChar *raw;
 	char *out;
 
-	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
-		if (a->name == NULL || a->name[0] != (xmlChar) name[0] ||
-		    strcmp((const char *) a->name, name) != 0)
-			continue;
-		if (a->children == NULL)
-			return arena_strdup(b->arena, "");
-		if (a->children->next == NULL && (a->children->type == XML_TEXT_NODE ||
-		                                  a->children->type == XML_CDATA_SECTION_NODE))
-			return arena_strdup(b->arena, (const char *) a->children->content);
-		break;
-	}
-	/* Anything else (entity references, DTD defaults): libxml2 decides. */
-	raw = xmlGetProp(node, (const xmlChar *) name);
+	if (a != NULL)
+		return a->value != NULL ? omacp_arena_strndup(b->arena, a->value, a->value_len)
+		                        : NULL;
+	/* An element read from a libxml2 document with a DTD: an attribute
+	 * it lacks may have a default there. */
+	if (node->origin == NULL || node->origin->doc == NULL ||
+	    (node->origin->doc->intSubset == NULL && node->origin->doc->extSubset == NULL))
+		return NULL;
+	raw = xmlGetProp(node->origin, (const xmlChar *) name);
 	if (raw == NULL)
 		return NULL;
-	out = arena_strdup(b->arena, (const char *) raw);
+	out = omacp_arena_strdup(b->arena, (const char *) raw);
 	xmlFree(raw);
 	return out;
 }
 
 static gboolean
-name_is(xmlNode *node, const char *name)
+name_is(const OmacpDocNode *node, const char *name)
 {
-	return str_is((const char *) node->name, name);
+	return str_is(node->name, name);
 }
 
 static gboolean
@@ -1289,7 +1214,7 @@ make_path(Builder *b, const char *parent_path, const char *type, guint index)
 	} while (index > 0);
 	number[--at] = '[';
 	n_number = sizeof number - at;
-	path = arena_alloc(b->arena, n_parent + n_type + n_number + 1);
+	path = omacp_arena_alloc(b->arena, n_parent + n_type + n_number + 1);
 	p = path;
 
 	if (parent_path != NULL) {
@@ -1306,16 +1231,14 @@ make_path(Builder *b, const char *parent_path, const char *type, guint index)
  * and characteristics @node holds (growing them one by one would
  * reallocate each several times). */
 static OmacpCharacteristic *
-characteristic_new(Builder *b, xmlNode *node, const char *type, OmacpOp op,
+characteristic_new(Builder *b, const OmacpDocNode *node, const char *type, OmacpOp op,
                    OmacpCharacteristic *parent, guint index)
 {
-	OmacpCharacteristic *c = arena_alloc(b->arena, sizeof *c);
+	OmacpCharacteristic *c = omacp_arena_alloc(b->arena, sizeof *c);
 	guint n_parms = 0;
 	guint n_children = 0;
 
-	for (xmlNode *child = node->children; child != NULL; child = child->next) {
-		if (child->type != XML_ELEMENT_NODE)
-			continue;
+	for (const OmacpDocNode *child = node->children; child != NULL; child = child->next) {
 		if (name_is(child, "parm"))
 			n_parms++;
 		else if (name_is(child, "characteristic"))
@@ -1336,15 +1259,15 @@ static void
 add_operation(Builder *b, OmacpOp op, OmacpCharacteristic *parent, const char *target,
               gboolean recursive)
 {
-	OmacpOperation *operation = arena_alloc(b->arena, sizeof *operation);
+	OmacpOperation *operation = omacp_arena_alloc(b->arena, sizeof *operation);
 
 	operation->op = op;
-	operation->target = arena_strdup(b->arena, target);
+	operation->target = omacp_arena_strdup(b->arena, target);
 	if (parent != NULL) {
 		gsize n_parent = strlen(parent->path);
 		gsize n_target = strlen(target);
 
-		operation->path = arena_alloc(b->arena, n_parent + 1 + n_target + 1);
+		operation->path = omacp_arena_alloc(b->arena, n_parent + 1 + n_target + 1);
 		memcpy(operation->path, parent->path, n_parent);
 		operation->path[n_parent] = '/';
 		memcpy(operation->path + n_parent + 1, target, n_target);
@@ -1481,7 +1404,8 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 
 					warn(doc, c->path, "parm %s value %s read as %s", ps->name,
 					     shown, words[w]);
-					parm->value = arena_strdup(&PRIV(doc)->arena, words[w]);
+					parm->value =
+					        omacp_arena_strdup(&PRIV(doc)->arena, words[w]);
 					mismatch = NULL;
 					break;
 				}
@@ -1576,12 +1500,12 @@ mark_subtree_invalid(OmacpCharacteristic *c)
 		mark_subtree_invalid(g_ptr_array_index(c->children, i));
 }
 
-static gboolean build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint depth,
-                               gboolean ignored, GError **error);
+static gboolean build_children(Builder *b, const OmacpDocNode *xml, OmacpCharacteristic *parent,
+                               guint depth, gboolean ignored, GError **error);
 
 static gboolean
-build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Counts *counts,
-                     OmacpOp op, guint depth, gboolean ignored, GError **error)
+build_characteristic(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *parent,
+                     Counts *counts, OmacpOp op, guint depth, gboolean ignored, GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
 	const char *parent_path = parent != NULL ? parent->path : NULL;
@@ -1665,8 +1589,9 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Cou
 			add_operation(b, op, parent, type,
 			              op == OMACP_OP_QUERY && !str_is(recursive, "false"));
 		if (node->children != NULL && !ignored) {
-			for (xmlNode *child = node->children; child != NULL; child = child->next) {
-				if (child->type == XML_ELEMENT_NODE) {
+			for (const OmacpDocNode *child = node->children; child != NULL;
+			     child = child->next) {
+				if (child->name != NULL) {
 					warn(doc, c->path, "content of <%s> ignored",
 					     (const char *) node->name);
 					break;
@@ -1686,8 +1611,8 @@ build_characteristic(Builder *b, xmlNode *node, OmacpCharacteristic *parent, Cou
 }
 
 static gboolean
-build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, gboolean ignored,
-           GError **error)
+build_parm(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *parent, OmacpOp op,
+           gboolean ignored, GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
 	char *name = xml_prop(b, node, "name");
@@ -1707,13 +1632,13 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 			     (const char *) node->name);
 		return TRUE;
 	}
-	parm = arena_alloc(b->arena, sizeof *parm);
+	parm = omacp_arena_alloc(b->arena, sizeof *parm);
 	parm->name = name;
 	parm->op = op;
 	if (op == OMACP_OP_SET)
 		parm->value = xml_prop(b, node, "value");
 	if (parm->value != NULL && omacp_parm_is_secret(name, parent->type)) {
-		SecretValue *secret = arena_alloc(b->arena, sizeof *secret);
+		SecretValue *secret = omacp_arena_alloc(b->arena, sizeof *secret);
 
 		secret->value = parm->value;
 		secret->next = PRIV(doc)->secrets;
@@ -1724,8 +1649,8 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 		return TRUE;
 	if (op != OMACP_OP_SET)
 		add_operation(b, op, parent, parm->name, FALSE);
-	for (xmlNode *child = node->children; child != NULL; child = child->next) {
-		if (child->type == XML_ELEMENT_NODE) {
+	for (const OmacpDocNode *child = node->children; child != NULL; child = child->next) {
+		if (child->name != NULL) {
 			warn(doc, parent->path, "elements inside parm %s ignored", parm->name);
 			break;
 		}
@@ -1734,7 +1659,7 @@ build_parm(Builder *b, xmlNode *node, OmacpCharacteristic *parent, OmacpOp op, g
 }
 
 static gboolean
-is_response_element(xmlNode *node)
+is_response_element(const OmacpDocNode *node)
 {
 	static const char *const names[] = {
 		"characteristic-error",
@@ -1750,16 +1675,16 @@ is_response_element(xmlNode *node)
 }
 
 static gboolean
-build_children(Builder *b, xmlNode *xml, OmacpCharacteristic *parent, guint depth, gboolean ignored,
-               GError **error)
+build_children(Builder *b, const OmacpDocNode *xml, OmacpCharacteristic *parent, guint depth,
+               gboolean ignored, GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
 	const char *path = parent != NULL ? parent->path : NULL;
 	Counts counts = { { 0 }, NULL };
 	gboolean ok = TRUE;
 
-	for (xmlNode *node = xml->children; node != NULL && ok; node = node->next) {
-		if (node->type != XML_ELEMENT_NODE || node->name == NULL)
+	for (const OmacpDocNode *node = xml->children; node != NULL && ok; node = node->next) {
+		if (node->name == NULL)
 			continue;
 		if (name_is(node, "characteristic"))
 			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_SET, depth,
@@ -1821,10 +1746,10 @@ index_init(OmacpProvDoc *doc)
 
 	while (n < 2 * doc->characteristics->len)
 		n *= 2;
-	index->slots = arena_alloc(&PRIV(doc)->arena, n * sizeof *index->slots);
+	index->slots = omacp_arena_alloc(&PRIV(doc)->arena, n * sizeof *index->slots);
 	index->mask = n - 1;
-	index->internet = arena_alloc(&PRIV(doc)->arena,
-	                              MAX(doc->characteristics->len, 1) * sizeof *index->internet);
+	index->internet = omacp_arena_alloc(&PRIV(doc)->arena, MAX(doc->characteristics->len, 1) *
+	                                                               sizeof *index->internet);
 	doc->index = index;
 }
 
@@ -2125,7 +2050,7 @@ static void
 add_link(OmacpProvDoc *doc, AppBinding *b, OmacpCharacteristic *nap, OmacpCharacteristic *px,
          OmacpCharacteristic *phys)
 {
-	OmacpLink *link = arena_alloc(&PRIV(doc)->arena, sizeof *link);
+	OmacpLink *link = omacp_arena_alloc(&PRIV(doc)->arena, sizeof *link);
 
 	link->napdef = nap;
 	link->pxlogical = px;
@@ -2247,7 +2172,7 @@ binding_pass(OmacpProvDoc *doc)
 		if (!characteristic_is_live(app) || !str_is(app->type, "APPLICATION"))
 			continue;
 		appid = omacp_characteristic_get(app, "APPID");
-		b = arena_alloc(&PRIV(doc)->arena, sizeof *b);
+		b = omacp_arena_alloc(&PRIV(doc)->arena, sizeof *b);
 		b->links = g_ptr_array_new();
 		if (!omacp_provdoc_app_is_unlinked(app)) {
 			b->source = OMACP_BINDING_LINKS;
@@ -2316,23 +2241,24 @@ binding_pass(OmacpProvDoc *doc)
 }
 
 gboolean
-omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
+omacp_provdoc_from_tree(const OmacpDocTree *tree, OmacpProvDoc **out, GError **error)
 {
 	g_autoptr(OmacpProvDoc) doc = NULL;
-	xmlNode *root;
+	const OmacpDocNode *root;
 	Builder b = { 0 };
 
+	g_return_val_if_fail(tree != NULL, FALSE);
 	g_return_val_if_fail(out != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
-	root = xml != NULL ? xmlDocGetRootElement(xml) : NULL;
+	root = tree->root;
 	if (root == NULL) {
 		g_set_error_literal(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
 		                    "provdoc: the document has no root element");
 		return FALSE;
 	}
 	if (!name_is(root, "wap-provisioningdoc")) {
-		g_autofree char *shown = quote_value((const char *) root->name);
+		g_autofree char *shown = quote_value(root->name);
 
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
 		            "provdoc: root element is %s, not wap-provisioningdoc", shown);
@@ -2361,4 +2287,16 @@ omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
 
 	*out = g_steal_pointer(&doc);
 	return TRUE;
+}
+
+gboolean
+omacp_provdoc_from_xml(xmlDoc *xml, OmacpProvDoc **out, GError **error)
+{
+	g_autoptr(OmacpDocTree) tree = NULL;
+
+	g_return_val_if_fail(out != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	tree = omacp_doc_tree_from_xml(xml);
+	return omacp_provdoc_from_tree(tree, out, error);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* WBXML (PROV) → libxml2 tree, XML text → libxml2 tree, tree → text.
+/* WBXML (PROV) → document tree (internal/doc-tree.h) → libxml2 tree on
+ * request, XML text → libxml2 tree, either tree → text.
  *
  * The decoder is a single forward pass over the document with an explicit
- * element stack (the libxml2 parent pointers), so nesting costs no C stack.
+ * element stack (the tree's parent pointers), so nesting costs no C stack.
  * Strings are converted to UTF-8 and checked once, into one scratch buffer
  * per kind (attribute value, text) that is reused for the whole document.
  *
@@ -28,6 +29,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "doc-tree.h"
 #include "omacp-error.h"
 #include "prov-tables.h"
 #include "reader.h"
@@ -63,10 +65,11 @@ enum {
 
 /* The names of the PROV tables, interned once per process in a dictionary
  * that is never written again after initialisation (reading it from several
- * threads is safe). Every decoded document holds a reference to it, so
- * libxml2 neither copies nor frees those names per node. Names that come from
- * the input (LITERAL, placeholders) are plain heap copies: input can never
- * grow the shared dictionary. */
+ * threads is safe). Document trees point to these names; every libxml2
+ * document made from one holds a reference to the dictionary, so libxml2
+ * neither copies nor frees those names per node. Names that come from the
+ * input (LITERAL, placeholders) are plain copies: input can never grow the
+ * shared dictionary. */
 typedef struct {
 	xmlDict *dict;
 	const xmlChar *tags[3][64];   /* pages 0, 1, 200 */
@@ -114,9 +117,9 @@ typedef struct {
 	gsize strtbl_base; /* octet offset of the string table in the document */
 	guint tag_page;
 	guint attr_page;
-	xmlDoc *doc;
+	OmacpDocTree *tree;
 	const Names *names;
-	xmlAttr *last_attr; /* of the element whose attributes are being read */
+	OmacpDocAttr *last_attr; /* of the element whose attributes are being read */
 	GPtrArray *warnings;
 	guint n_warnings;
 	guint n_elements;
@@ -516,76 +519,42 @@ placeholder(char *buf, gsize size, const char *kind, guint page, guint8 token)
 	return buf;
 }
 
-/* A text node as libxml2's own parser makes it with XML_PARSE_COMPACT: a
- * string shorter than two pointers is kept inside the node (in its unused
- * properties/nsDef fields, which xmlFreeNode() knows not to free), so most
- * attribute values cost no allocation of their own. */
-static xmlNode *
-new_text(xmlDoc *doc, const char *s, gsize len)
-{
-	xmlNode *text = xmlMalloc(sizeof *text);
-
-	if (text == NULL)
-		g_error("wbxml: out of memory");
-	memset(text, 0, sizeof *text);
-	text->type = XML_TEXT_NODE;
-	text->name = xmlStringText;
-	text->doc = doc;
-	if (len < 2 * sizeof(void *)) {
-		text->content = (xmlChar *) &text->properties;
-		memcpy(text->content, s, len);
-		text->content[len] = '\0';
-	} else {
-		text->content = xmlStrndup((const xmlChar *) s, (int) len);
-		if (text->content == NULL)
-			g_error("wbxml: out of memory");
-	}
-	return text;
-}
-
 /* Ends the attribute being assembled: adds it to @node unless it is there
- * already. Most of a document is attributes, so they are built directly:
- * the name is the shared interned one (@interned) or a heap copy, the value
- * one text node. */
+ * already. The name is a shared interned one (@interned) or copied; the
+ * attribute and its value are one allocation of the arena. */
 static void
-finish_attribute(Decoder *d, xmlNode *node, const xmlChar *name, gboolean interned, gsize at)
+finish_attribute(Decoder *d, OmacpDocNode *node, const char *name, gboolean interned, gsize at)
 {
-	xmlAttr *attr;
-	xmlNode *text;
+	OmacpDocAttr *attr;
+	char *value;
 
-	for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
-		if (a->name == name || strcmp((const char *) a->name, (const char *) name) == 0) {
+	for (OmacpDocAttr *a = node->attrs; a != NULL; a = a->next) {
+		if (a->name == name || strcmp(a->name, name) == 0) {
 			warn(d, at, "duplicate attribute %s on <%s> ignored", name, node->name);
 			return;
 		}
 	}
-	attr = xmlMalloc(sizeof *attr);
-	if (attr == NULL)
-		g_error("wbxml: out of memory");
-	memset(attr, 0, sizeof *attr);
-	attr->type = XML_ATTRIBUTE_NODE;
-	attr->name = interned ? name : xmlStrdup(name);
-	attr->parent = node;
-	attr->doc = d->doc;
-	text = new_text(d->doc, d->value->str, d->value->len);
-	text->parent = (xmlNode *) attr;
-	attr->children = text;
-	attr->last = text;
-	if (d->last_attr == NULL) {
-		node->properties = attr;
-	} else {
+	attr = omacp_arena_alloc_raw(&d->tree->arena, sizeof *attr + d->value->len + 1);
+	value = (char *) (attr + 1);
+	memcpy(value, d->value->str, d->value->len + 1);
+	attr->name = interned ? name : omacp_arena_strdup(&d->tree->arena, name);
+	attr->value = value;
+	attr->value_len = (guint32) d->value->len;
+	attr->interned = interned;
+	attr->next = NULL;
+	if (d->last_attr == NULL)
+		node->attrs = attr;
+	else
 		d->last_attr->next = attr;
-		attr->prev = d->last_attr;
-	}
 	d->last_attr = attr;
 }
 
 static gboolean
-parse_attributes(Decoder *d, xmlNode *node, GError **error)
+parse_attributes(Decoder *d, OmacpDocNode *node, GError **error)
 {
 	/* The attribute being assembled: NULL before the first; an interned
 	 * table name, or d->attr_name (LITERAL or placeholder). */
-	const xmlChar *name = NULL;
+	const char *name = NULL;
 	gboolean interned = FALSE;
 	gsize name_at = 0;
 
@@ -659,7 +628,7 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 			if (!read_literal_name(d, at, error))
 				return FALSE;
 			g_string_assign(lazy_buf(&d->attr_name), d->name->str);
-			name = (const xmlChar *) d->attr_name->str;
+			name = d->attr_name->str;
 			interned = FALSE;
 			continue;
 		}
@@ -670,13 +639,13 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 
 			g_string_assign(lazy_buf(&d->attr_name),
 			                placeholder(buf, sizeof buf, "attr", d->attr_page, tok));
-			name = (const xmlChar *) d->attr_name->str;
+			name = d->attr_name->str;
 			interned = FALSE;
 			warn(d, at, "unknown attribute-start token 0x%02X on code page %u", tok,
 			     d->attr_page);
 			continue;
 		}
-		name = d->names->attrs[d->attr_page][tok];
+		name = (const char *) d->names->attrs[d->attr_page][tok];
 		interned = TRUE;
 		if (start->prefix != NULL)
 			buf_append(d->value, start->prefix, strlen(start->prefix));
@@ -684,22 +653,40 @@ parse_attributes(Decoder *d, xmlNode *node, GError **error)
 }
 
 static void
-flush_text(Decoder *d, xmlNode *parent)
+append_child(OmacpDocNode *parent, OmacpDocNode *node)
 {
+	node->parent = parent;
+	if (parent->last == NULL)
+		parent->children = node;
+	else
+		parent->last->next = node;
+	parent->last = node;
+}
+
+/* The pending character data becomes a text node of @parent: where the
+ * libxml2 tree has one. */
+static void
+flush_text(Decoder *d, OmacpDocNode *parent)
+{
+	OmacpDocNode *text;
+
 	if (d->text->len == 0 || parent == NULL)
 		return;
-	xmlAddChild(parent,
-	            xmlNewDocTextLen(d->doc, (const xmlChar *) d->text->str, (int) d->text->len));
+	text = omacp_arena_alloc(&d->tree->arena, sizeof *text);
+	text->text = omacp_arena_strndup(&d->tree->arena, d->text->str, d->text->len);
+	text->text_len = d->text->len;
+	append_child(parent, text);
 	buf_clear(d->text);
 }
 
 static gboolean
-parse_element(Decoder *d, guint8 tok, gsize at, xmlNode **current, guint *depth, GError **error)
+parse_element(Decoder *d, guint8 tok, gsize at, OmacpDocNode **current, guint *depth,
+              GError **error)
 {
 	char buf[32];
 	const char *name;
 	const xmlChar *interned = NULL;
-	xmlNode *node;
+	OmacpDocNode *node;
 	guint8 id = tok & 0x3F;
 
 	if (id == TOK_LITERAL) {
@@ -727,25 +714,15 @@ parse_element(Decoder *d, guint8 tok, gsize at, xmlNode **current, guint *depth,
 		return fail(error, OMACP_ERROR_TOO_LARGE, at, "more than %u elements",
 		            OMACP_WBXML_MAX_ELEMENTS);
 
-	node = xmlNewDocNodeEatName(
-	        d->doc, NULL,
-	        interned != NULL ? (xmlChar *) interned : xmlStrdup((const xmlChar *) name), NULL);
+	node = omacp_arena_alloc(&d->tree->arena, sizeof *node);
+	node->name = interned != NULL ? (const char *) interned
+	                              : omacp_arena_strdup(&d->tree->arena, name);
+	node->interned = interned != NULL;
 	if (*depth == 0) {
-		xmlDocSetRootElement(d->doc, node);
+		d->tree->root = node;
 	} else {
-		xmlNode *parent = *current;
-
-		flush_text(d, parent);
-		/* xmlAddChild() without its checks: @node is a new element of
-		 * this document. */
-		node->parent = parent;
-		if (parent->last == NULL) {
-			parent->children = node;
-		} else {
-			parent->last->next = node;
-			node->prev = parent->last;
-		}
-		parent->last = node;
+		flush_text(d, *current);
+		append_child(*current, node);
 	}
 	if ((tok & 0x80) && !parse_attributes(d, node, error))
 		return FALSE;
@@ -830,7 +807,7 @@ parse_header(Decoder *d, GError **error)
 static gboolean
 parse_body(Decoder *d, GError **error)
 {
-	xmlNode *current = NULL;
+	OmacpDocNode *current = NULL;
 	guint depth = 0;
 	gboolean root_done = FALSE;
 
@@ -894,10 +871,21 @@ parse_body(Decoder *d, GError **error)
 	}
 }
 
-gboolean
-omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warnings, GError **error)
+void
+omacp_doc_tree_free(OmacpDocTree *tree)
 {
-	g_autoptr(xmlDoc) doc = NULL;
+	if (tree == NULL)
+		return;
+	/* attribute values may be passwords and keys */
+	omacp_arena_clear(&tree->arena, TRUE);
+	g_free(tree);
+}
+
+gboolean
+omacp_wbxml_decode_tree(const guint8 *data, gsize len, OmacpDocTree **out, GPtrArray *warnings,
+                        GError **error)
+{
+	g_autoptr(OmacpDocTree) tree = NULL;
 	g_autoptr(GString) value = NULL;
 	g_autoptr(GString) text = NULL;
 	Decoder d = { 0 };
@@ -911,14 +899,12 @@ omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warni
 		            "document of %" G_GSIZE_FORMAT " octets exceeds the %u-octet cap", len,
 		            OMACP_WBXML_MAX_SIZE);
 
-	doc = xmlNewDoc((const xmlChar *) "1.0");
+	tree = g_new0(OmacpDocTree, 1);
 	d.names = names();
-	doc->dict = d.names->dict;
-	xmlDictReference(doc->dict);
 	value = g_string_sized_new(256);
 	text = g_string_sized_new(64);
 	omacp_reader_init(&d.r, data, len, 0);
-	d.doc = doc;
+	d.tree = tree;
 	d.warnings = warnings;
 	d.value = value;
 	d.text = text;
@@ -929,7 +915,147 @@ omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warni
 		g_string_free(d.attr_name, TRUE);
 	if (!ok)
 		return FALSE;
-	*out = g_steal_pointer(&doc);
+	*out = g_steal_pointer(&tree);
+	return TRUE;
+}
+
+/* A text node as libxml2's own parser makes it with XML_PARSE_COMPACT: a
+ * string shorter than two pointers is kept inside the node (in its unused
+ * properties/nsDef fields, which xmlFreeNode() knows not to free), so most
+ * attribute values cost no allocation of their own. */
+static xmlNode *
+new_text(xmlDoc *doc, const char *s, gsize len)
+{
+	xmlNode *text = xmlMalloc(sizeof *text);
+
+	if (text == NULL)
+		g_error("wbxml: out of memory");
+	memset(text, 0, sizeof *text);
+	text->type = XML_TEXT_NODE;
+	text->name = xmlStringText;
+	text->doc = doc;
+	if (len < 2 * sizeof(void *)) {
+		text->content = (xmlChar *) &text->properties;
+		memcpy(text->content, s, len);
+		text->content[len] = '\0';
+	} else {
+		text->content = xmlStrndup((const xmlChar *) s, (int) len);
+		if (text->content == NULL)
+			g_error("wbxml: out of memory");
+	}
+	return text;
+}
+
+/* The attributes of @from on @node, built directly (most of a document is
+ * attributes): the name the shared interned one or a heap copy, the value
+ * one text node. */
+static void
+add_xml_attributes(xmlDoc *doc, xmlNode *node, const OmacpDocNode *from)
+{
+	xmlAttr *last = NULL;
+
+	for (const OmacpDocAttr *a = from->attrs; a != NULL; a = a->next) {
+		xmlAttr *attr = xmlMalloc(sizeof *attr);
+		xmlNode *text;
+
+		if (attr == NULL)
+			g_error("wbxml: out of memory");
+		memset(attr, 0, sizeof *attr);
+		attr->type = XML_ATTRIBUTE_NODE;
+		attr->name = a->interned ? (const xmlChar *) a->name
+		                         : xmlStrdup((const xmlChar *) a->name);
+		attr->parent = node;
+		attr->doc = doc;
+		text = new_text(doc, a->value, a->value_len);
+		text->parent = (xmlNode *) attr;
+		attr->children = text;
+		attr->last = text;
+		if (last == NULL) {
+			node->properties = attr;
+		} else {
+			last->next = attr;
+			attr->prev = last;
+		}
+		last = attr;
+	}
+}
+
+static xmlNode *
+new_xml_element(xmlDoc *doc, const OmacpDocNode *from)
+{
+	xmlNode *node = xmlNewDocNodeEatName(
+	        doc, NULL,
+	        from->interned ? (xmlChar *) from->name : xmlStrdup((const xmlChar *) from->name),
+	        NULL);
+
+	add_xml_attributes(doc, node, from);
+	return node;
+}
+
+xmlDoc *
+omacp_doc_tree_to_xml(const OmacpDocTree *tree)
+{
+	xmlDoc *doc;
+	const OmacpDocNode *from;
+	xmlNode *to;
+
+	g_return_val_if_fail(tree != NULL && !tree->from_xml, NULL);
+
+	doc = xmlNewDoc((const xmlChar *) "1.0");
+	doc->dict = names()->dict;
+	xmlDictReference(doc->dict);
+	if (tree->root == NULL)
+		return doc;
+	to = new_xml_element(doc, tree->root);
+	xmlDocSetRootElement(doc, to);
+	/* Pre-order walk of both trees at once. */
+	from = tree->root;
+	for (;;) {
+		if (from->name != NULL && from->children != NULL) {
+			from = from->children;
+		} else {
+			while (from != tree->root && from->next == NULL) {
+				from = from->parent;
+				to = to->parent;
+			}
+			if (from == tree->root)
+				break;
+			from = from->next;
+			to = to->parent;
+		}
+		/* @to is the parent of the node to make */
+		if (from->name == NULL) {
+			xmlAddChild(to, xmlNewDocTextLen(doc, (const xmlChar *) from->text,
+			                                 (int) from->text_len));
+			to = to->last;
+		} else {
+			xmlNode *node = new_xml_element(doc, from);
+
+			/* xmlAddChild() without its checks: @node is a new
+			 * element of this document */
+			node->parent = to;
+			if (to->last == NULL) {
+				to->children = node;
+			} else {
+				to->last->next = node;
+				node->prev = to->last;
+			}
+			to->last = node;
+			to = node;
+		}
+	}
+	return doc;
+}
+
+gboolean
+omacp_wbxml_decode(const guint8 *data, gsize len, xmlDoc **out, GPtrArray *warnings, GError **error)
+{
+	g_autoptr(OmacpDocTree) tree = NULL;
+
+	g_return_val_if_fail(out != NULL, FALSE);
+	if (!omacp_wbxml_decode_tree(data, len, &tree, warnings, error))
+		return FALSE;
+	*out = omacp_doc_tree_to_xml(tree);
 	return TRUE;
 }
 
@@ -1123,22 +1249,33 @@ omacp_xml_parse(const char *data, gsize len, xmlDoc **out, GError **error)
 gboolean
 omacp_parm_is_secret(const char *name, const char *parent_type)
 {
-	static const char *const secrets[] = {
-		"AUTHSECRET", "AAUTHSECRET", "AAUTHDATA",        "PXAUTH-PW",        "PROXY-PW",
-		"BASAUTH-PW", "PASSWORD",    "WPA-PRES-KEY-ASC", "WPA-PRES-KEY-HEX", NULL,
+	static const struct {
+		const char *name;
+		gsize len;
+	} secrets[] = {
+#define SECRET(s) { s, sizeof s - 1 }
+		SECRET("AUTHSECRET"), SECRET("AAUTHSECRET"),      SECRET("AAUTHDATA"),
+		SECRET("PXAUTH-PW"),  SECRET("PROXY-PW"),         SECRET("BASAUTH-PW"),
+		SECRET("PASSWORD"),   SECRET("WPA-PRES-KEY-ASC"), SECRET("WPA-PRES-KEY-HEX"),
+#undef SECRET
 	};
+	char first;
+	gsize len;
 
 	if (name == NULL)
 		return FALSE;
-	/* every document parm passes here: the first letter rules out most */
-	switch (g_ascii_toupper(name[0])) {
+	/* every document parm passes here: the first letter rules out most,
+	 * the length nearly all the rest */
+	first = g_ascii_toupper(name[0]);
+	switch (first) {
 	case 'A':
 	case 'B':
 	case 'P':
 	case 'W':
-		for (guint i = 0; secrets[i] != NULL; i++) {
-			if (secrets[i][0] == g_ascii_toupper(name[0]) &&
-			    g_ascii_strcasecmp(secrets[i], name) == 0)
+		len = strlen(name);
+		for (guint i = 0; i < G_N_ELEMENTS(secrets); i++) {
+			if (secrets[i].name[0] == first && secrets[i].len == len &&
+			    g_ascii_strcasecmp(secrets[i].name, name) == 0)
 				return TRUE;
 		}
 		return FALSE;
@@ -1323,4 +1460,177 @@ omacp_xml_to_string(xmlDoc *doc, gboolean mask_secrets)
 	if (root != NULL)
 		append_node(out, root, 0, mask_secrets);
 	return g_string_free(out, FALSE);
+}
+
+/* ---- document tree → text, libxml2 tree → document tree ---- */
+
+static const char *
+doc_attr_value(const OmacpDocNode *node, const char *name)
+{
+	const OmacpDocAttr *a = omacp_doc_node_attr(node, name);
+
+	return a != NULL ? a->value : NULL;
+}
+
+/* is_secret_element() of the same node in the libxml2 tree. */
+static gboolean
+is_secret_doc_element(const OmacpDocNode *node)
+{
+	const char *type = NULL;
+
+	if (strcmp(node->name, "parm") != 0)
+		return FALSE;
+	if (node->parent != NULL)
+		type = doc_attr_value(node->parent, "type");
+	return omacp_parm_is_secret(doc_attr_value(node, "name"), type);
+}
+
+/* append_node() of the same node in the libxml2 tree. */
+static void
+append_doc_node(GString *out, const OmacpDocNode *node, guint depth, gboolean mask_secrets)
+{
+	gboolean secret;
+	gboolean only_text = TRUE;
+
+	if (node->name == NULL) {
+		append_indent(out, depth);
+		append_escaped(out, node->text, FALSE);
+		g_string_append_c(out, '\n');
+		return;
+	}
+	secret = mask_secrets && is_secret_doc_element(node);
+	append_indent(out, depth);
+	g_string_append_c(out, '<');
+	g_string_append(out, node->name);
+	for (const OmacpDocAttr *a = node->attrs; a != NULL; a = a->next) {
+		g_string_append_c(out, ' ');
+		g_string_append(out, a->name);
+		g_string_append(out, "=\"");
+		if (secret && strcmp(a->name, "value") == 0 && a->value[0] != '\0')
+			g_string_append(out, "********");
+		else
+			append_escaped(out, a->value, TRUE);
+		g_string_append_c(out, '"');
+	}
+	if (node->children == NULL) {
+		g_string_append(out, "/>\n");
+		return;
+	}
+	for (const OmacpDocNode *c = node->children; c != NULL && only_text; c = c->next)
+		only_text = c->name == NULL;
+	if (only_text) {
+		g_string_append_c(out, '>');
+		for (const OmacpDocNode *c = node->children; c != NULL; c = c->next)
+			append_escaped(out, c->text, FALSE);
+	} else {
+		g_string_append(out, ">\n");
+		for (const OmacpDocNode *c = node->children; c != NULL; c = c->next)
+			append_doc_node(out, c, depth + 1, mask_secrets);
+		append_indent(out, depth);
+	}
+	g_string_append(out, "</");
+	g_string_append(out, node->name);
+	g_string_append(out, ">\n");
+}
+
+char *
+omacp_doc_tree_to_string(const OmacpDocTree *tree, gboolean mask_secrets)
+{
+	GString *out = g_string_sized_new(2048);
+
+	g_return_val_if_fail(tree != NULL && !tree->from_xml, NULL);
+
+	g_string_append(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	if (tree->root != NULL)
+		append_doc_node(out, tree->root, 0, mask_secrets);
+	return g_string_free(out, FALSE);
+}
+
+/* The element @from (its attributes with the values xmlGetProp() gives)
+ * as a new node of @tree. */
+static OmacpDocNode *
+doc_node_from_xml(OmacpDocTree *tree, const xmlNode *from)
+{
+	OmacpDocNode *node = omacp_arena_alloc(&tree->arena, sizeof *node);
+	OmacpDocAttr *last = NULL;
+
+	node->name = (const char *) from->name;
+	node->origin = from;
+	for (xmlAttr *a = from->properties; a != NULL; a = a->next) {
+		OmacpDocAttr *attr;
+
+		if (a->name == NULL)
+			continue;
+		attr = omacp_arena_alloc(&tree->arena, sizeof *attr);
+		attr->name = (const char *) a->name;
+		if (a->children == NULL) {
+			attr->value = "";
+		} else if (a->children->next == NULL &&
+		           (a->children->type == XML_TEXT_NODE ||
+		            a->children->type == XML_CDATA_SECTION_NODE)) {
+			attr->value = (const char *) a->children->content;
+		} else {
+			/* entity references, DTD defaults: libxml2 decides */
+			xmlChar *raw = xmlGetProp(from, a->name);
+
+			attr->value = omacp_arena_strdup(&tree->arena, (const char *) raw);
+			xmlFree(raw);
+		}
+		if (attr->value != NULL)
+			attr->value_len = (guint32) strlen(attr->value);
+		if (last == NULL)
+			node->attrs = attr;
+		else
+			last->next = attr;
+		last = attr;
+	}
+	return node;
+}
+
+OmacpDocTree *
+omacp_doc_tree_from_xml(xmlDoc *xml)
+{
+	g_autoptr(OmacpDocTree) tree = g_new0(OmacpDocTree, 1);
+	const xmlNode *root = xml != NULL ? xmlDocGetRootElement(xml) : NULL;
+	const xmlNode *from = root;
+	OmacpDocNode *to;
+
+	tree->from_xml = TRUE;
+	if (root == NULL)
+		return g_steal_pointer(&tree);
+	tree->root = to = doc_node_from_xml(tree, root);
+	/* Pre-order walk over the elements; @to is @from's node. */
+	for (;;) {
+		const xmlNode *next = NULL;
+
+		for (const xmlNode *c = from->children; c != NULL && next == NULL; c = c->next) {
+			if (c->type == XML_ELEMENT_NODE)
+				next = c;
+		}
+		if (next == NULL) {
+			/* the next element after @from, climbing as needed */
+			while (from != root) {
+				for (const xmlNode *c = from->next; c != NULL && next == NULL;
+				     c = c->next) {
+					if (c->type == XML_ELEMENT_NODE)
+						next = c;
+				}
+				if (next != NULL)
+					break;
+				from = from->parent;
+				to = to->parent;
+			}
+			if (next == NULL)
+				break;
+			to = to->parent;
+		}
+		from = next;
+		{
+			OmacpDocNode *node = doc_node_from_xml(tree, from);
+
+			append_child(to, node);
+			to = node;
+		}
+	}
+	return g_steal_pointer(&tree);
 }

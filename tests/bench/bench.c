@@ -86,6 +86,12 @@ body_of(OmacpFormat format, GPtrArray *segments, const char *pin)
 	return g_bytes_ref(m->body);
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 load_dir(GPtrArray *samples, const char *dir)
 {
@@ -97,7 +103,7 @@ load_dir(GPtrArray *samples, const char *dir)
 		return;
 	while ((name = g_dir_read_name(d)) != NULL)
 		g_ptr_array_add(names, g_strdup(name));
-	g_ptr_array_sort(names, (GCompareFunc) g_strcmp0);
+	g_ptr_array_sort(names, compare_names);
 	for (guint i = 0; i < names->len; i++) {
 		const char *n = g_ptr_array_index(names, i);
 		g_autofree char *path = g_build_filename(dir, n, NULL);
