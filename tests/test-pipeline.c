@@ -781,6 +781,56 @@ test_direct_document_fuzz_corpus(void)
 	g_assert_cmpuint(decoded, <, names->len);
 }
 
+/* The typed document trims an identifier in place of a copy: the decoder's
+ * tree, shared with the document, and so the Document text keep the value
+ * as sent. */
+static void
+test_direct_document_trimmed_value(void)
+{
+	static const char xml[] = "<wap-provisioningdoc version=\"1.1\">"
+	                          "<characteristic type=\"NAPDEF\">"
+	                          "<parm name=\"NAPID\" value=\" NAP1 \"/>"
+	                          "<parm name=\"BEARER\" value=\"GSM-GPRS\"/>"
+	                          "<parm name=\"NAME\" value=\"Internet\"/>"
+	                          "<parm name=\"NAP-ADDRESS\" value=\"internet\"/>"
+	                          "<parm name=\"NAP-ADDRTYPE\" value=\"APN\"/>"
+	                          "<characteristic type=\"NAPAUTHINFO\">"
+	                          "<parm name=\"AUTHTYPE\" value=\"PAP\"/>"
+	                          "<parm name=\"AUTHNAME\" value=\"user\"/>"
+	                          "<parm name=\"AUTHSECRET\" value=\"s3cret\"/>"
+	                          "</characteristic></characteristic></wap-provisioningdoc>";
+	g_autoptr(xmlDoc) parsed = NULL;
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func((GDestroyNotify) g_bytes_unref);
+	g_autoptr(OmacpMessage) m = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+	g_autofree char *masked = NULL;
+	const OmacpCharacteristic *nap;
+
+	g_assert_true(omacp_xml_parse(xml, strlen(xml), &parsed, &error));
+	body = omacp_wbxml_encode(parsed, &error);
+	g_assert_no_error(error);
+	g_assert_true(check_direct_document(body));
+
+	g_ptr_array_add(in, g_bytes_ref(body));
+	g_assert_true(omacp_message_decode(OMACP_FORMAT_WBXML, in, NULL, &m, &error));
+	g_assert_no_error(error);
+	nap = g_ptr_array_index(m->doc->characteristics, 0);
+	g_assert_cmpstr(omacp_characteristic_get(nap, "NAPID"), ==, "NAP1");
+	text = omacp_message_document_text(m, FALSE);
+	g_assert_nonnull(strstr(text, "value=\" NAP1 \""));
+	g_assert_nonnull(strstr(text, "value=\"s3cret\""));
+	masked = omacp_message_document_text(m, TRUE);
+	g_assert_null(strstr(masked, "s3cret"));
+	g_assert_nonnull(strstr(masked, "value=\"********\""));
+	/* freeing the document first leaves the tree whole */
+	g_clear_pointer(&m->doc, omacp_provdoc_free);
+	g_free(text);
+	text = omacp_message_document_text(m, FALSE);
+	g_assert_nonnull(strstr(text, "value=\"s3cret\""));
+}
+
 /* XML input keeps its libxml2 tree; the text is made from it. */
 static void
 test_direct_document_xml_input(void)
@@ -843,6 +893,8 @@ main(int argc, char **argv)
 	g_test_add_func("/pipeline/formats", test_formats);
 	g_test_add_func("/pipeline/direct-document/vectors", test_direct_document_vectors);
 	g_test_add_func("/pipeline/direct-document/fuzz-corpus", test_direct_document_fuzz_corpus);
+	g_test_add_func("/pipeline/direct-document/trimmed-value",
+	                test_direct_document_trimmed_value);
 	g_test_add_func("/pipeline/direct-document/xml-input", test_direct_document_xml_input);
 	g_test_add_func("/pipeline/direct-document/not-provisioning", test_direct_document_none);
 	return g_test_run();

@@ -97,7 +97,7 @@ omacp_message_free(OmacpMessage *message)
 	g_free(message->auth_imsi);
 	g_free(message->auth_detail);
 	g_clear_pointer(&message->xml, xmlFreeDoc);
-	g_clear_pointer(&message->tree, omacp_doc_tree_free);
+	g_clear_pointer(&message->tree, omacp_doc_tree_unref);
 	g_clear_pointer(&message->doc, omacp_provdoc_free);
 	g_clear_pointer(&message->profiles, g_ptr_array_unref);
 	g_clear_pointer(&message->warnings, g_ptr_array_unref);
@@ -414,7 +414,7 @@ omacp_message_decode_document(OmacpMessage *m, const char *imsi, const OmacpMbpi
 	if (imsi != NULL && mbpi != NULL)
 		omacp_profiles_check_mbpi(profiles, mbpi, imsi);
 	g_clear_pointer(&m->xml, xmlFreeDoc);
-	g_clear_pointer(&m->tree, omacp_doc_tree_free);
+	g_clear_pointer(&m->tree, omacp_doc_tree_unref);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->profiles, g_ptr_array_unref);
 	m->xml = g_steal_pointer(&xml);
@@ -559,7 +559,7 @@ omacp_message_compact(OmacpMessage *m)
 {
 	g_return_if_fail(m != NULL);
 	g_clear_pointer(&m->xml, xmlFreeDoc);
-	g_clear_pointer(&m->tree, omacp_doc_tree_free);
+	g_clear_pointer(&m->tree, omacp_doc_tree_unref);
 	g_clear_pointer(&m->doc, omacp_provdoc_free);
 	g_clear_pointer(&m->segments, g_ptr_array_unref);
 	for (guint i = 0; m->profiles != NULL && i < m->profiles->len; i++) {

@@ -103,10 +103,15 @@ omacp_profile_free(OmacpProfile *profile)
 /* Settings and secrets are gathered as {sv} entries, in the order the keys
  * are added (what `omacpctl decode` and the D-Bus properties show), and
  * each made into its a{sv} once, at the end, from that array of children. */
+#define DRAFT_INLINE_SETTINGS 24 /* more than any profile kind puts */
+
 typedef struct {
 	OmacpProfile *profile;
-	GPtrArray *settings; /* GVariant * {sv}, floating */
-	GPtrArray *secrets;  /* GVariant * {sv}, floating */
+	GVariant **settings; /* {sv}, floating: inline_settings, or a heap copy when full */
+	guint n_settings;
+	guint max_settings;
+	GPtrArray *secrets; /* GVariant * {sv}, floating */
+	GVariant *inline_settings[DRAFT_INLINE_SETTINGS];
 } Draft;
 
 static void
@@ -123,19 +128,36 @@ draft_init(Draft *d, OmacpProfileKind kind, OmacpOp op, const char *id, const ch
 	p->risks = g_ptr_array_new_with_free_func(g_free);
 	p->risk_codes = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
 	d->profile = p;
-	d->settings = g_ptr_array_sized_new(16);
+	d->settings = d->inline_settings;
+	d->n_settings = 0;
+	d->max_settings = DRAFT_INLINE_SETTINGS;
 	d->secrets = NULL;
 }
 
-/* The a{sv} of @entries (taken). */
-static GVariant *
-vardict_of(GPtrArray *entries)
+/* Appends a {sv} entry (floating) to the settings. */
+static void
+draft_add(Draft *d, GVariant *entry)
 {
-	GVariant *dict = g_variant_new_array(G_VARIANT_TYPE("{sv}"),
-	                                     (GVariant *const *) entries->pdata, entries->len);
+	if (d->n_settings == d->max_settings) {
+		GVariant **more = g_new(GVariant *, d->max_settings * 2);
 
-	g_ptr_array_unref(entries);
-	return g_variant_ref_sink(dict);
+		memcpy(more, d->settings, d->n_settings * sizeof *more);
+		if (d->settings != d->inline_settings)
+			g_free(d->settings);
+		d->settings = more;
+		d->max_settings *= 2;
+	}
+	d->settings[d->n_settings++] = entry;
+}
+
+/* The a{sv} of the @n @entries (floating). */
+static GVariant *
+vardict_of(GVariant *const *entries, guint n)
+{
+	/* the element type is the entries' own: GLib then compares each
+	 * entry's type with the first's instead of with a type string */
+	return g_variant_ref_sink(
+	        g_variant_new_array(n > 0 ? NULL : G_VARIANT_TYPE("{sv}"), entries, n));
 }
 
 static void
@@ -143,9 +165,14 @@ draft_finish(Draft *d, GPtrArray *out)
 {
 	OmacpProfile *p = d->profile;
 
-	p->settings = vardict_of(g_steal_pointer(&d->settings));
-	if (d->secrets != NULL)
-		p->secrets = vardict_of(g_steal_pointer(&d->secrets));
+	p->settings = vardict_of(d->settings, d->n_settings);
+	if (d->settings != d->inline_settings)
+		g_free(d->settings);
+	d->settings = NULL;
+	if (d->secrets != NULL) {
+		p->secrets = vardict_of((GVariant *const *) d->secrets->pdata, d->secrets->len);
+		g_clear_pointer(&d->secrets, g_ptr_array_unref);
+	}
 	g_ptr_array_add(out, p);
 	d->profile = NULL;
 }
@@ -223,9 +250,8 @@ hold_settings_types(void)
 static void
 put_keyed(Draft *d, gsize *key_slot, const char *key, GVariant *value)
 {
-	g_ptr_array_add(d->settings,
-	                g_variant_new_dict_entry(shared_once(key_slot, make_key, key, NULL),
-	                                         g_variant_new_variant(value)));
+	draft_add(d, g_variant_new_dict_entry(shared_once(key_slot, make_key, key, NULL),
+	                                      g_variant_new_variant(value)));
 }
 
 static void
@@ -261,8 +287,8 @@ put_keyed_s(Draft *d, gsize *key_slot, const char *key, const char *value)
 	G_STMT_START                                                                               \
 	{                                                                                          \
 		static gsize entry_slot_;                                                          \
-		g_ptr_array_add((d)->settings, shared_once(&entry_slot_, make_s_entry,             \
-		                                           LITERAL(key), LITERAL(value)));         \
+		draft_add((d),                                                                     \
+		          shared_once(&entry_slot_, make_s_entry, LITERAL(key), LITERAL(value)));  \
 	}                                                                                          \
 	G_STMT_END
 
@@ -272,8 +298,8 @@ put_keyed_s(Draft *d, gsize *key_slot, const char *key, const char *value)
 	{                                                                                          \
 		static gsize entry_slot_[2];                                                       \
 		gboolean b_ = (value) ? 1 : 0;                                                     \
-		g_ptr_array_add((d)->settings, shared_once(&entry_slot_[b_], make_b_entry,         \
-		                                           LITERAL(key), b_ ? "" : NULL));         \
+		draft_add((d), shared_once(&entry_slot_[b_], make_b_entry, LITERAL(key),           \
+		                           b_ ? "" : NULL));                                       \
 	}                                                                                          \
 	G_STMT_END
 

@@ -677,9 +677,14 @@ typedef struct {
 
 typedef struct {
 	OmacpProvDoc doc; /* first: the public part */
-	OmacpArena arena;
+	/* &own_arena, or the arena of the WBXML tree the document was built
+	 * from: then its strings are the tree's (not copied), and the tree,
+	 * kept alive by @tree, wipes them all when it goes */
+	OmacpArena *arena;
+	OmacpArena own_arena;
+	OmacpDocTree *tree;
 	ProvIndex index;
-	SecretValue *secrets;
+	SecretValue *secrets; /* to wipe, in own_arena */
 	GHashTable *bindings; /* APPLICATION → AppBinding * (in the arena) */
 } ProvDocPriv;
 
@@ -703,7 +708,8 @@ omacp_provdoc_free(OmacpProvDoc *doc)
 	g_clear_pointer(&PRIV(doc)->bindings, g_hash_table_unref);
 	for (SecretValue *s = PRIV(doc)->secrets; s != NULL; s = s->next)
 		explicit_bzero(s->value, strlen(s->value));
-	omacp_arena_clear(&PRIV(doc)->arena, FALSE);
+	omacp_arena_clear(&PRIV(doc)->own_arena, FALSE);
+	g_clear_pointer(&PRIV(doc)->tree, omacp_doc_tree_unref);
 	g_free(PRIV(doc));
 }
 
@@ -1082,6 +1088,8 @@ omacp_provdoc_app_napdefs(const OmacpProvDoc *doc, const OmacpCharacteristic *ap
 typedef struct {
 	OmacpProvDoc *doc;
 	OmacpArena *arena;
+	gboolean borrow; /* strings of the tree are used as they are */
+	const OmacpDocNames *names;
 	guint n_characteristics;
 	guint n_parms;
 } Builder;
@@ -1140,15 +1148,19 @@ quote_value(const char *value)
 	return g_strdup_printf("\"%s\"", escaped);
 }
 
-/* The value of an attribute as xmlGetProp() gives it, copied into the
- * document's arena; NULL when the element has none. */
+/* The value of an attribute as xmlGetProp() gives it, in the document's
+ * arena (the tree's own string when the arena is the tree's); NULL when
+ * the element has none. Such a string is never changed in place: it is
+ * also the Document text's. */
 static char *
-xml_prop(Builder *b, const OmacpDocNode *node, const char *name)
+xml_prop(Builder *b, const OmacpDocNode *node, const char *name, const char *shared)
 {
-	const OmacpDocAttr *a = omacp_doc_node_attr(node, name);
+	const OmacpDocAttr *a = omacp_doc_node_attr(node, name, shared);
 	xmlChar *raw;
 	char *out;
 
+	if (a != NULL && a->value != NULL && b->borrow)
+		return (char *) a->value;
 	if (a != NULL)
 		return a->value != NULL ? omacp_arena_strndup(b->arena, a->value, a->value_len)
 		                        : NULL;
@@ -1165,11 +1177,12 @@ xml_prop(Builder *b, const OmacpDocNode *node, const char *name)
 	return out;
 }
 
-static gboolean
-name_is(const OmacpDocNode *node, const char *name)
-{
-	return str_is(node->name, name);
-}
+/* The shared spellings of the names the builder looks for. */
+#define DOC_NAMES (b->names)
+
+/* name_is(node, characteristic_query, "characteristic-query") */
+#define name_is(node, field, spelled)                                                              \
+	omacp_doc_name_is((node)->name, (node)->interned, spelled, DOC_NAMES->field)
 
 static gboolean
 count_characteristic(Builder *b, const char *where, GError **error)
@@ -1239,9 +1252,9 @@ characteristic_new(Builder *b, const OmacpDocNode *node, const char *type, Omacp
 	guint n_children = 0;
 
 	for (const OmacpDocNode *child = node->children; child != NULL; child = child->next) {
-		if (name_is(child, "parm"))
+		if (name_is(child, parm, "parm"))
 			n_parms++;
-		else if (name_is(child, "characteristic"))
+		else if (name_is(child, characteristic, "characteristic"))
 			n_children++;
 	}
 	c->type = (char *) type; /* already in the arena */
@@ -1385,6 +1398,10 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 			 * need them as they are meant. */
 			g_autofree char *shown = quote_value(parm->value);
 
+			/* the tree's own string is copied first: it is also the
+			 * Document text's */
+			if (PRIV(doc)->tree != NULL)
+				parm->value = omacp_arena_strdup(PRIV(doc)->arena, parm->value);
 			g_strstrip(parm->value);
 			warn(doc, c->path, "parm %s value %s has white space around it; removed",
 			     ps->name, shown);
@@ -1405,7 +1422,7 @@ validate_parms(OmacpProvDoc *doc, OmacpCharacteristic *c, const CharSpec *spec)
 					warn(doc, c->path, "parm %s value %s read as %s", ps->name,
 					     shown, words[w]);
 					parm->value =
-					        omacp_arena_strdup(&PRIV(doc)->arena, words[w]);
+					        omacp_arena_strdup(PRIV(doc)->arena, words[w]);
 					mismatch = NULL;
 					break;
 				}
@@ -1510,8 +1527,8 @@ build_characteristic(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *
 	OmacpProvDoc *doc = b->doc;
 	const char *parent_path = parent != NULL ? parent->path : NULL;
 	GPtrArray *into = parent != NULL ? parent->children : doc->characteristics;
-	char *type = xml_prop(b, node, "type");
-	const char *mwid = xml_prop(b, node, "mwid");
+	char *type = xml_prop(b, node, "type", DOC_NAMES->type);
+	const char *mwid = xml_prop(b, node, "mwid", DOC_NAMES->mwid);
 	const CharSpec *spec;
 	guint nth;
 	OmacpCharacteristic *c;
@@ -1583,7 +1600,7 @@ build_characteristic(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *
 		c->valid = FALSE;
 
 	if (op != OMACP_OP_SET) {
-		const char *recursive = xml_prop(b, node, "recursive");
+		const char *recursive = xml_prop(b, node, "recursive", DOC_NAMES->recursive);
 
 		if (!ignored)
 			add_operation(b, op, parent, type,
@@ -1615,7 +1632,7 @@ build_parm(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *parent, Om
            gboolean ignored, GError **error)
 {
 	OmacpProvDoc *doc = b->doc;
-	char *name = xml_prop(b, node, "name");
+	char *name = xml_prop(b, node, "name", DOC_NAMES->name);
 	OmacpParm *parm;
 
 	if (parent == NULL) {
@@ -1636,8 +1653,8 @@ build_parm(Builder *b, const OmacpDocNode *node, OmacpCharacteristic *parent, Om
 	parm->name = name;
 	parm->op = op;
 	if (op == OMACP_OP_SET)
-		parm->value = xml_prop(b, node, "value");
-	if (parm->value != NULL && omacp_parm_is_secret(name, parent->type)) {
+		parm->value = xml_prop(b, node, "value", DOC_NAMES->value);
+	if (parm->value != NULL && !b->borrow && omacp_parm_is_secret(name, parent->type)) {
 		SecretValue *secret = omacp_arena_alloc(b->arena, sizeof *secret);
 
 		secret->value = parm->value;
@@ -1686,20 +1703,20 @@ build_children(Builder *b, const OmacpDocNode *xml, OmacpCharacteristic *parent,
 	for (const OmacpDocNode *node = xml->children; node != NULL && ok; node = node->next) {
 		if (node->name == NULL)
 			continue;
-		if (name_is(node, "characteristic"))
+		if (name_is(node, characteristic, "characteristic"))
 			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_SET, depth,
 			                          ignored, error);
-		else if (name_is(node, "parm"))
+		else if (name_is(node, parm, "parm"))
 			ok = build_parm(b, node, parent, OMACP_OP_SET, ignored, error);
-		else if (name_is(node, "nocharacteristic"))
+		else if (name_is(node, nocharacteristic, "nocharacteristic"))
 			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_REMOVE, depth,
 			                          ignored, error);
-		else if (name_is(node, "characteristic-query"))
+		else if (name_is(node, characteristic_query, "characteristic-query"))
 			ok = build_characteristic(b, node, parent, &counts, OMACP_OP_QUERY, depth,
 			                          ignored, error);
-		else if (name_is(node, "noparm"))
+		else if (name_is(node, noparm, "noparm"))
 			ok = build_parm(b, node, parent, OMACP_OP_REMOVE, ignored, error);
-		else if (name_is(node, "parm-query"))
+		else if (name_is(node, parm_query, "parm-query"))
 			ok = build_parm(b, node, parent, OMACP_OP_QUERY, ignored, error);
 		else if (ignored)
 			continue;
@@ -1746,10 +1763,10 @@ index_init(OmacpProvDoc *doc)
 
 	while (n < 2 * doc->characteristics->len)
 		n *= 2;
-	index->slots = omacp_arena_alloc(&PRIV(doc)->arena, n * sizeof *index->slots);
+	index->slots = omacp_arena_alloc(PRIV(doc)->arena, n * sizeof *index->slots);
 	index->mask = n - 1;
-	index->internet = omacp_arena_alloc(&PRIV(doc)->arena, MAX(doc->characteristics->len, 1) *
-	                                                               sizeof *index->internet);
+	index->internet = omacp_arena_alloc(PRIV(doc)->arena, MAX(doc->characteristics->len, 1) *
+	                                                              sizeof *index->internet);
 	doc->index = index;
 }
 
@@ -2050,7 +2067,7 @@ static void
 add_link(OmacpProvDoc *doc, AppBinding *b, OmacpCharacteristic *nap, OmacpCharacteristic *px,
          OmacpCharacteristic *phys)
 {
-	OmacpLink *link = omacp_arena_alloc(&PRIV(doc)->arena, sizeof *link);
+	OmacpLink *link = omacp_arena_alloc(PRIV(doc)->arena, sizeof *link);
 
 	link->napdef = nap;
 	link->pxlogical = px;
@@ -2172,7 +2189,7 @@ binding_pass(OmacpProvDoc *doc)
 		if (!characteristic_is_live(app) || !str_is(app->type, "APPLICATION"))
 			continue;
 		appid = omacp_characteristic_get(app, "APPID");
-		b = omacp_arena_alloc(&PRIV(doc)->arena, sizeof *b);
+		b = omacp_arena_alloc(PRIV(doc)->arena, sizeof *b);
 		b->links = g_ptr_array_new();
 		if (!omacp_provdoc_app_is_unlinked(app)) {
 			b->source = OMACP_BINDING_LINKS;
@@ -2241,7 +2258,7 @@ binding_pass(OmacpProvDoc *doc)
 }
 
 gboolean
-omacp_provdoc_from_tree(const OmacpDocTree *tree, OmacpProvDoc **out, GError **error)
+omacp_provdoc_from_tree(OmacpDocTree *tree, OmacpProvDoc **out, GError **error)
 {
 	g_autoptr(OmacpProvDoc) doc = NULL;
 	const OmacpDocNode *root;
@@ -2257,7 +2274,7 @@ omacp_provdoc_from_tree(const OmacpDocTree *tree, OmacpProvDoc **out, GError **e
 		                    "provdoc: the document has no root element");
 		return FALSE;
 	}
-	if (!name_is(root, "wap-provisioningdoc")) {
+	if (!str_is(root->name, "wap-provisioningdoc")) {
 		g_autofree char *shown = quote_value(root->name);
 
 		g_set_error(error, OMACP_ERROR, OMACP_ERROR_INVALID_DOCUMENT,
@@ -2269,9 +2286,17 @@ omacp_provdoc_from_tree(const OmacpDocTree *tree, OmacpProvDoc **out, GError **e
 	doc->characteristics = g_ptr_array_new_with_free_func((GDestroyNotify) characteristic_free);
 	doc->warnings = g_ptr_array_new_with_free_func(g_free);
 	doc->operations = g_ptr_array_new();
+	if (!tree->from_xml) {
+		PRIV(doc)->tree = omacp_doc_tree_ref(tree);
+		PRIV(doc)->arena = &tree->arena;
+		b.borrow = TRUE;
+	} else {
+		PRIV(doc)->arena = &PRIV(doc)->own_arena;
+	}
 	b.doc = doc;
-	b.arena = &PRIV(doc)->arena;
-	doc->version = xml_prop(&b, root, "version");
+	b.arena = PRIV(doc)->arena;
+	b.names = omacp_doc_names();
+	doc->version = xml_prop(&b, root, "version", b.names->version);
 	if (doc->version != NULL && !g_str_has_prefix(doc->version, "1.") &&
 	    !str_is(doc->version, "1")) {
 		g_autofree char *shown = quote_value(doc->version);

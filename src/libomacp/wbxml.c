@@ -399,6 +399,31 @@ append_opaque(Decoder *d, GString *buf, gsize at, GError **error)
 	return TRUE;
 }
 
+/* Whether append_data_token() handles @tok; checked inline first, as most
+ * tokens of an attribute list are attribute starts. */
+static inline gboolean
+is_data_token(guint8 tok)
+{
+	switch (tok) {
+	case TOK_ENTITY:
+	case TOK_STR_I:
+	case TOK_STR_T:
+	case TOK_OPAQUE:
+	case 0x40:
+	case 0x41:
+	case 0x42:
+	case 0x80:
+	case 0x81:
+	case 0x82:
+	case 0xC0:
+	case 0xC1:
+	case 0xC2:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
 /* The global tokens that carry character data, shared by content and
  * attribute-value state. Returns FALSE with @error on failure; *handled
  * tells whether @tok was one of them. */
@@ -583,7 +608,9 @@ parse_attributes(Decoder *d, OmacpDocNode *node, GError **error)
 		if (d->attr_page == 1 && tok >= 0x40 && tok <= 0x44)
 			start = omacp_prov_attr_start(1, tok);
 		if (start == NULL) {
-			if (!append_data_token(d, d->value, tok, at, &handled, error))
+			handled = FALSE;
+			if (is_data_token(tok) &&
+			    !append_data_token(d, d->value, tok, at, &handled, error))
 				return FALSE;
 			if (handled) {
 				if (name == NULL)
@@ -856,7 +883,8 @@ parse_body(Decoder *d, GError **error)
 		default:
 			break;
 		}
-		if (!append_data_token(d, d->text, tok, at, &handled, error))
+		handled = FALSE;
+		if (is_data_token(tok) && !append_data_token(d, d->text, tok, at, &handled, error))
 			return FALSE;
 		if (handled) {
 			if (depth == 0)
@@ -871,10 +899,26 @@ parse_body(Decoder *d, GError **error)
 	}
 }
 
-void
-omacp_doc_tree_free(OmacpDocTree *tree)
+static OmacpDocTree *
+doc_tree_new(void)
 {
-	if (tree == NULL)
+	OmacpDocTree *tree = g_new0(OmacpDocTree, 1);
+
+	tree->ref_count = 1;
+	return tree;
+}
+
+OmacpDocTree *
+omacp_doc_tree_ref(OmacpDocTree *tree)
+{
+	g_atomic_int_inc(&tree->ref_count);
+	return tree;
+}
+
+void
+omacp_doc_tree_unref(OmacpDocTree *tree)
+{
+	if (tree == NULL || !g_atomic_int_dec_and_test(&tree->ref_count))
 		return;
 	/* attribute values may be passwords and keys */
 	omacp_arena_clear(&tree->arena, TRUE);
@@ -899,7 +943,7 @@ omacp_wbxml_decode_tree(const guint8 *data, gsize len, OmacpDocTree **out, GPtrA
 		            "document of %" G_GSIZE_FORMAT " octets exceeds the %u-octet cap", len,
 		            OMACP_WBXML_MAX_SIZE);
 
-	tree = g_new0(OmacpDocTree, 1);
+	tree = doc_tree_new();
 	d.names = names();
 	value = g_string_sized_new(256);
 	text = g_string_sized_new(64);
@@ -1464,10 +1508,38 @@ omacp_xml_to_string(xmlDoc *doc, gboolean mask_secrets)
 
 /* ---- document tree → text, libxml2 tree → document tree ---- */
 
-static const char *
-doc_attr_value(const OmacpDocNode *node, const char *name)
+const OmacpDocNames *
+omacp_doc_names(void)
 {
-	const OmacpDocAttr *a = omacp_doc_node_attr(node, name);
+	static OmacpDocNames n;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		xmlDict *dict = names()->dict;
+#define SHARED(field, spelled)                                                                     \
+	n.field = (const char *) xmlDictExists(dict, (const xmlChar *) spelled, -1)
+		SHARED(characteristic, "characteristic");
+		SHARED(parm, "parm");
+		SHARED(nocharacteristic, "nocharacteristic");
+		SHARED(characteristic_query, "characteristic-query");
+		SHARED(noparm, "noparm");
+		SHARED(parm_query, "parm-query");
+		SHARED(type, "type");
+		SHARED(name, "name");
+		SHARED(value, "value");
+		SHARED(mwid, "mwid");
+		SHARED(recursive, "recursive");
+		SHARED(version, "version");
+#undef SHARED
+		g_once_init_leave(&once, 1);
+	}
+	return &n;
+}
+
+static const char *
+doc_attr_value(const OmacpDocNode *node, const char *name, const char *shared)
+{
+	const OmacpDocAttr *a = omacp_doc_node_attr(node, name, shared);
 
 	return a != NULL ? a->value : NULL;
 }
@@ -1481,8 +1553,8 @@ is_secret_doc_element(const OmacpDocNode *node)
 	if (strcmp(node->name, "parm") != 0)
 		return FALSE;
 	if (node->parent != NULL)
-		type = doc_attr_value(node->parent, "type");
-	return omacp_parm_is_secret(doc_attr_value(node, "name"), type);
+		type = doc_attr_value(node->parent, "type", omacp_doc_names()->type);
+	return omacp_parm_is_secret(doc_attr_value(node, "name", omacp_doc_names()->name), type);
 }
 
 /* append_node() of the same node in the libxml2 tree. */
@@ -1590,7 +1662,7 @@ doc_node_from_xml(OmacpDocTree *tree, const xmlNode *from)
 OmacpDocTree *
 omacp_doc_tree_from_xml(xmlDoc *xml)
 {
-	g_autoptr(OmacpDocTree) tree = g_new0(OmacpDocTree, 1);
+	g_autoptr(OmacpDocTree) tree = doc_tree_new();
 	const xmlNode *root = xml != NULL ? xmlDocGetRootElement(xml) : NULL;
 	const xmlNode *from = root;
 	OmacpDocNode *to;

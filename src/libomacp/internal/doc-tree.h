@@ -52,13 +52,17 @@ struct _OmacpDocNode {
 typedef struct _OmacpDocTree OmacpDocTree; /* pipeline.h names the tag */
 
 struct _OmacpDocTree {
-	OmacpArena arena;
+	gint ref_count;
+	OmacpArena arena;   /* the nodes and strings; the typed document built from a
+	                     * WBXML tree lives here too (omacp_provdoc_from_tree()) */
 	OmacpDocNode *root; /* NULL: a libxml2 document without a root element */
 	gboolean from_xml;  /* read from libxml2 (omacp_doc_tree_from_xml()): no text */
 };
 
-void omacp_doc_tree_free(OmacpDocTree *tree);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpDocTree, omacp_doc_tree_free)
+OmacpDocTree *omacp_doc_tree_ref(OmacpDocTree *tree);
+/* The last reference wipes the arena (attribute values may be passwords). */
+void omacp_doc_tree_unref(OmacpDocTree *tree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpDocTree, omacp_doc_tree_unref)
 
 /* omacp_wbxml_decode() without the libxml2 tree: the same checks, errors
  * and warnings. */
@@ -76,18 +80,52 @@ char *omacp_doc_tree_to_string(const OmacpDocTree *tree, gboolean mask_secrets);
  * the typed document reads them (xmlGetProp()); text is not read. */
 OmacpDocTree *omacp_doc_tree_from_xml(xmlDoc *xml);
 
-/* @node's first attribute named @name, NULL when it has none. */
+/* The names the typed document looks for, as the shared dictionary of PROV
+ * names spells them: an interned name of a tree is one of the dictionary's
+ * pointers, so it equals one of these exactly when it is the same pointer.
+ * NULL for a name the dictionary does not have. */
+typedef struct {
+	const char *characteristic;
+	const char *parm;
+	const char *nocharacteristic;
+	const char *characteristic_query;
+	const char *noparm;
+	const char *parm_query;
+	const char *type;
+	const char *name;
+	const char *value;
+	const char *mwid;
+	const char *recursive;
+	const char *version;
+} OmacpDocNames;
+
+const OmacpDocNames *omacp_doc_names(void);
+
+/* Whether @name (interned or not, may be NULL) is @spelled, whose interned
+ * spelling is @shared (from omacp_doc_names()). */
+static inline gboolean
+omacp_doc_name_is(const char *name, gboolean interned, const char *spelled, const char *shared)
+{
+	if (interned)
+		return name == shared;
+	return name != NULL && name[0] == spelled[0] && strcmp(name, spelled) == 0;
+}
+
+/* @node's first attribute named @name (interned spelling @shared), NULL
+ * when it has none. */
 static inline const OmacpDocAttr *
-omacp_doc_node_attr(const OmacpDocNode *node, const char *name)
+omacp_doc_node_attr(const OmacpDocNode *node, const char *name, const char *shared)
 {
 	for (const OmacpDocAttr *a = node->attrs; a != NULL; a = a->next) {
-		if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
+		if (omacp_doc_name_is(a->name, a->interned, name, shared))
 			return a;
 	}
 	return NULL;
 }
 
-/* omacp_provdoc_from_xml() from a tree (provdoc.c). */
-gboolean omacp_provdoc_from_tree(const OmacpDocTree *tree, OmacpProvDoc **out, GError **error);
+/* omacp_provdoc_from_xml() from a tree (provdoc.c). A document built from a
+ * WBXML tree keeps a reference to it: its strings are the tree's and its
+ * own parts are allocated in the tree's arena. */
+gboolean omacp_provdoc_from_tree(OmacpDocTree *tree, OmacpProvDoc **out, GError **error);
 
 G_END_DECLS
