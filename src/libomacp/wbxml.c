@@ -554,7 +554,8 @@ finish_attribute(Decoder *d, OmacpDocNode *node, const char *name, gboolean inte
 	char *value;
 
 	for (OmacpDocAttr *a = node->attrs; a != NULL; a = a->next) {
-		if (a->name == name || strcmp(a->name, name) == 0) {
+		/* two interned names are the same name only as the same pointer */
+		if (a->name == name || (!(a->interned && interned) && strcmp(a->name, name) == 0)) {
 			warn(d, at, "duplicate attribute %s on <%s> ignored", name, node->name);
 			return;
 		}
