@@ -379,24 +379,35 @@ done
 G_MESSAGES_DEBUG='' gdbus call --session --dest org.omacp.Provisioning1 \
 	--object-path /org/omacp/Provisioning1 \
 	--method org.freedesktop.DBus.ObjectManager.GetManagedObjects >"$tmp/objects.txt" 2>&1
-if grep -q "Document" "$tmp/objects.txt" && grep -q "Settings" "$tmp/objects.txt"; then
-	ok "GetManagedObjects lists messages (Document) and profiles (Settings)"
+# a message's document and changes are fetched per message
+: >"$tmp/fetched.txt"
+for p in "${paths[@]}"; do
+	IFS='|' read -r path pin name <<<"$p"
+	for method in GetDocument GetChanges; do
+		G_MESSAGES_DEBUG='' gdbus call --session --dest org.omacp.Provisioning1 \
+			--object-path "$path" --method "org.omacp.Provisioning1.Message.$method" \
+			>>"$tmp/fetched.txt" 2>&1
+	done
+done
+if grep -q "State" "$tmp/objects.txt" && grep -q "Settings" "$tmp/objects.txt" &&
+	grep -q "wap-provisioningdoc" "$tmp/fetched.txt" && grep -q "'field'" "$tmp/fetched.txt"; then
+	ok "GetManagedObjects lists messages and profiles (Settings); GetDocument, GetChanges answer"
 else
-	not_ok "GetManagedObjects lists messages (Document) and profiles (Settings)" \
-		"$(head -c 2000 "$tmp/objects.txt")"
+	not_ok "GetManagedObjects lists messages and profiles (Settings); GetDocument, GetChanges answer" \
+		"$(head -c 2000 "$tmp/objects.txt"; head -c 2000 "$tmp/fetched.txt")"
 fi
-found=$(leaks "$tmp/objects.txt")
+found=$(leaks "$tmp/objects.txt" "$tmp/fetched.txt")
 if [ -z "$found" ]; then
-	ok "no PIN, key or password in any D-Bus property (Document, Settings, Changes, ...)"
+	ok "no PIN, key or password in any D-Bus property or answer (Settings, GetDocument, GetChanges, ...)"
 else
 	not_ok "no PIN, key or password in any D-Bus property" "$found"
 fi
 
-found=$(imsi_leaks "$tmp/objects.txt" "$logs"/show-* "$logs"/list.*)
+found=$(imsi_leaks "$tmp/objects.txt" "$tmp/fetched.txt" "$logs"/show-* "$logs"/list.*)
 if [ -z "$found" ] && grep -q "Imsi" "$tmp/objects.txt"; then
-	ok "no full IMSI in any D-Bus property or omacpctl show/list output (masked)"
+	ok "no full IMSI in any D-Bus property, answer or omacpctl show/list output (masked)"
 else
-	not_ok "no full IMSI in any D-Bus property or omacpctl show/list output (masked)" "$found"
+	not_ok "no full IMSI in any D-Bus property, answer or omacpctl show/list output (masked)" "$found"
 fi
 
 found=$(leaks "$logs"/deliver-* "$logs"/accept-* "$logs"/show-* "$logs"/list.*)

@@ -43,6 +43,9 @@ typedef struct {
 	guint attempts_at_answer;
 	gboolean risks_confirmed; /* the user said yes to the warnings */
 	gboolean activate;        /* "Install and use now": AcceptAndActivate */
+	guint updates;            /* reads of @props or the changes under way */
+	int install_pending;      /* 1 Install, 2 Install and use now: chosen
+	                           * while the changes were read */
 } Msg;
 
 typedef struct {
@@ -88,6 +91,11 @@ static void update_notification(void);
 static void queue_list_update(void);
 static void fetch_message(const char *path, gboolean then_show);
 static void fetch_message_full(const char *path, gboolean then_show, gboolean check_form);
+static void update_message_full(const char *path, GVariant *props, gboolean refresh,
+                                gboolean then_show, gboolean check_form);
+static void install_chosen(gboolean activate);
+static void build_review(Msg *m);
+static const char *pin_text(void);
 
 /* ---- the message cache ---- */
 
@@ -427,6 +435,11 @@ install_chosen(gboolean activate)
 	state = msg_state(m);
 	if (g_strcmp0(state, "pending-pin") == 0 && pin_text()[0] == '\0') {
 		set_status(_("Type the PIN you were given."), TRUE);
+		return;
+	}
+	if (m->updates > 0) {
+		/* the risks are read anew: decide on them once they are here */
+		m->install_pending = activate ? 2 : 1;
 		return;
 	}
 	changes = g_variant_lookup_value(m->props, "Changes", G_VARIANT_TYPE("aa{sv}"));
@@ -1147,7 +1160,7 @@ set_message_props(const char *path, GVariant *props)
 	gboolean first = m->props == NULL;
 
 	g_clear_pointer(&m->props, g_variant_unref);
-	m->props = g_variant_ref_sink(props);
+	m->props = g_variant_take_ref(props); /* ours: floating or a reference given */
 	if (first) {
 		update_notification();
 		queue_list_update();
@@ -1163,7 +1176,7 @@ add_object(const char *path, GVariant *interfaces)
 	g_autoptr(GVariant) prof = g_variant_lookup_value(interfaces, PROFILE_IFACE, NULL);
 
 	if (msg != NULL)
-		set_message_props(path, g_steal_pointer(&msg));
+		update_message_full(path, msg, FALSE, FALSE, FALSE);
 	if (prof != NULL) {
 		g_hash_table_replace(A.profiles, g_strdup(path), g_steal_pointer(&prof));
 		queue_list_update();
@@ -1183,10 +1196,13 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 		if (g_strcmp0(which, MESSAGE_IFACE) == 0) {
 			Msg *m = msg_lookup(path);
 
-			if (m == NULL || m->props == NULL)
+			if (m == NULL || m->props == NULL) {
 				fetch_message(path, FALSE);
-			else
+			} else {
 				set_message_props(path, merge_props(m->props, changed));
+				if (msg_lookup(path) != NULL)
+					update_message_full(path, NULL, TRUE, FALSE, FALSE);
+			}
 		} else if (g_strcmp0(which, PROFILE_IFACE) == 0) {
 			GVariant *old = g_hash_table_lookup(A.profiles, path);
 
@@ -1220,33 +1236,98 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 
 		g_variant_get(params, "(&o)", &obj);
 		g_message("%s: received", obj);
-		if (msg_lookup(obj) == NULL || msg_lookup(obj)->props == NULL)
+		if (msg_lookup(obj) == NULL ||
+		    (msg_lookup(obj)->props == NULL && msg_lookup(obj)->updates == 0))
 			fetch_message(obj, FALSE);
 		else
 			update_notification();
 	}
 }
 
+/* A message's changes are not on its object (issue 16): they come from
+ * Message.GetChanges, and are kept in the message's properties as
+ * "Changes". A message is first known with both: its properties (from
+ * InterfacesAdded, GetManagedObjects or GetAll) count once GetChanges has
+ * answered too, so that no notification, list row or review shows a
+ * message without its changes. Every later PropertiesChanged is applied at
+ * once, as before, and the changes are read again (they change with the
+ * state, as a message is applied or meets a hand edit). */
 typedef struct {
 	char *path;
-	gboolean show;
+	GVariant *props;     /* all the properties (given, or from GetAll) */
+	GVariant *changes;   /* GetChanges' answer */
+	gboolean refresh;    /* the changes only, of a message known */
+	gboolean get_all;    /* @props come from a GetAll */
+	gboolean failed;     /* that GetAll failed */
+	guint outstanding;   /* calls not answered yet */
+	gboolean show;       /* show the review once known */
 	gboolean check_form; /* asked again after our PIN: did it cost an attempt? */
-} Fetch;
+} Update;
 
 static void
-fetched(GObject *source, GAsyncResult *result, gpointer user_data)
+update_free(Update *u)
 {
-	Fetch *f = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply =
-	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	g_free(u->path);
+	g_clear_pointer(&u->props, g_variant_unref);
+	g_clear_pointer(&u->changes, g_variant_unref);
+	g_free(u);
+}
 
-	if (reply != NULL) {
-		Msg *m;
+/* @props with "Changes" set to @changes (if any): a new floating value */
+static GVariant *
+props_with_changes(GVariant *props, GVariant *changes)
+{
+	GVariantDict d;
 
-		set_message_props(f->path, g_variant_get_child_value(reply, 0));
-		m = msg_lookup(f->path);
-		if (f->check_form && m != NULL && m->awaiting && g_strcmp0(A.shown, f->path) == 0 &&
+	g_variant_dict_init(&d, props);
+	if (changes != NULL)
+		g_variant_dict_insert_value(&d, "Changes", changes);
+	return g_variant_dict_end(&d);
+}
+
+/* New changes of a message known: the views that show them follow. */
+static void
+update_refresh(Msg *m, GVariant *changes)
+{
+	g_autoptr(GVariant) old =
+	        g_variant_lookup_value(m->props, "Changes", G_VARIANT_TYPE("aa{sv}"));
+	GVariant *props;
+
+	if (changes == NULL || (old != NULL && g_variant_equal(old, changes)))
+		return;
+	props = g_variant_ref_sink(props_with_changes(m->props, changes));
+	g_variant_unref(m->props);
+	m->props = props;
+	update_notification();
+	queue_list_update();
+	/* the review page again, unless the user is typing or waiting */
+	if (g_strcmp0(A.shown, m->path) == 0 && !m->awaiting && pin_text()[0] == '\0')
+		build_review(m);
+}
+
+static void
+update_apply(Update *u)
+{
+	Msg *m = msg_lookup(u->path);
+
+	if (m == NULL) /* removed meanwhile */
+		return;
+	m->updates--;
+	if (u->refresh) {
+		if (m->props != NULL)
+			update_refresh(m, u->changes);
+	} else if (u->failed) {
+		/* gone, or unreadable: forget it unless omacpd asks about it */
+		if (m->props == NULL && m->updates == 0 && m->invocation == NULL) {
+			g_hash_table_remove(A.messages, u->path);
+			return;
+		}
+	} else {
+		set_message_props(u->path, props_with_changes(u->props, u->changes));
+		m = msg_lookup(u->path);
+		if (m == NULL)
+			return;
+		if (u->check_form && m->awaiting && g_strcmp0(A.shown, u->path) == 0 &&
 		    g_strcmp0(msg_state(m), "pending-pin") == 0 &&
 		    prop_u(m->props, "PinAttemptsLeft") == m->attempts_at_answer) {
 			/* asked again without costing an attempt: a PIN of impossible form */
@@ -1254,26 +1335,93 @@ fetched(GObject *source, GAsyncResult *result, gpointer user_data)
 			set_status(_("That PIN cannot be right. Check it and try again."), TRUE);
 			clear_pin();
 		}
-		if (f->show)
-			show_review(f->path);
-	} else {
-		g_message("%s: cannot read it: %s", f->path, error->message);
+		if (u->show)
+			show_review(u->path);
 	}
-	g_free(f->path);
-	g_free(f);
+	/* an Install chosen while the changes were read: decided on them now */
+	if (m->updates == 0 && m->install_pending != 0 && g_strcmp0(A.shown, m->path) == 0) {
+		gboolean activate = m->install_pending == 2;
+
+		m->install_pending = 0;
+		install_chosen(activate);
+	}
+}
+
+static void
+update_answered(Update *u)
+{
+	if (--u->outstanding > 0)
+		return;
+	update_apply(u);
+	update_free(u);
+}
+
+static void
+got_all(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Update *u = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	if (reply != NULL) {
+		u->props = g_variant_get_child_value(reply, 0);
+	} else {
+		g_message("%s: cannot read it: %s", u->path, error->message);
+		u->failed = TRUE;
+	}
+	update_answered(u);
+}
+
+static void
+got_changes(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Update *u = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	/* without an answer (the message went; an omacpd from before the
+	 * method, whose Changes are a property) the properties stand alone */
+	if (reply != NULL)
+		u->changes = g_variant_get_child_value(reply, 0);
+	else
+		g_debug("%s: its changes: %s", u->path, error->message);
+	update_answered(u);
+}
+
+/* Reads what is not known of a message: with @props, its changes; with
+ * @refresh, its changes again; else its properties (GetAll) and changes,
+ * both asked at once, so that they are from one moment. */
+static void
+update_message_full(const char *path, GVariant *props, gboolean refresh, gboolean then_show,
+                    gboolean check_form)
+{
+	Update *u = g_new0(Update, 1);
+	Msg *m = msg_ensure(path); /* so that a removal meanwhile is seen */
+
+	m->updates++;
+	u->path = g_strdup(path);
+	u->props = props ? g_variant_ref(props) : NULL;
+	u->refresh = refresh;
+	u->get_all = props == NULL && !refresh;
+	u->show = then_show;
+	u->check_form = check_form;
+	u->outstanding = u->get_all ? 2 : 1;
+	if (u->get_all)
+		g_dbus_connection_call(A.bus, BUS_NAME, path, "org.freedesktop.DBus.Properties",
+		                       "GetAll", g_variant_new("(s)", MESSAGE_IFACE),
+		                       G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+		                       got_all, u);
+	g_dbus_connection_call(A.bus, BUS_NAME, path, MESSAGE_IFACE, "GetChanges", NULL,
+	                       G_VARIANT_TYPE("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+	                       got_changes, u);
 }
 
 static void
 fetch_message_full(const char *path, gboolean then_show, gboolean check_form)
 {
-	Fetch *f = g_new0(Fetch, 1);
-
-	f->path = g_strdup(path);
-	f->show = then_show;
-	f->check_form = check_form;
-	g_dbus_connection_call(A.bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
-	                       g_variant_new("(s)", MESSAGE_IFACE), G_VARIANT_TYPE("(a{sv})"),
-	                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, fetched, f);
+	update_message_full(path, NULL, FALSE, then_show, check_form);
 }
 
 static void
@@ -1396,9 +1544,9 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		/* asked again after our PIN: the signal with the attempts left may
 		 * come after this call, so read the message now and decide then */
 		fetch_message_full(msg_path, FALSE, TRUE);
-	} else if (m->props == NULL) {
+	} else if (m->props == NULL && m->updates == 0) {
 		fetch_message(msg_path, FALSE);
-	} else {
+	} else if (m->props != NULL) {
 		update_notification();
 	}
 }

@@ -265,9 +265,8 @@ resolve_path(const char *arg, gboolean profile_default)
 	return g_strdup(arg);
 }
 
-static GVariant *
-call(GDBusConnection *bus, const char *path, const char *iface, const char *method, GVariant *args,
-     const GVariantType *reply_type, GError **error)
+static GDBusCallFlags
+call_flags(void)
 {
 	GDBusCallFlags flags = G_DBUS_CALL_FLAGS_NONE;
 
@@ -275,8 +274,15 @@ call(GDBusConnection *bus, const char *path, const char *iface, const char *meth
 	 * to type it */
 	if (!opt_no_ask_password && (opt_ask_password || isatty(STDIN_FILENO)))
 		flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+	return flags;
+}
+
+static GVariant *
+call(GDBusConnection *bus, const char *path, const char *iface, const char *method, GVariant *args,
+     const GVariantType *reply_type, GError **error)
+{
 	return g_dbus_connection_call_sync(bus, BUS_NAME, path, iface, method, args, reply_type,
-	                                   flags, CALL_TIMEOUT_MS, NULL, error);
+	                                   call_flags(), CALL_TIMEOUT_MS, NULL, error);
 }
 
 static GVariant *
@@ -305,6 +311,156 @@ get_all(GDBusConnection *bus, const char *path, GError **error)
 		return NULL;
 	}
 	return props;
+}
+
+/* ---- what a message object does not carry ----
+ *
+ * A message's changes and its document are fetched per message with
+ * Message.GetChanges and GetDocument (issue 16): its object keeps the
+ * summary only. with_heavy() puts them back into the properties where the
+ * introspection lists them (after ContentType: Document, then Changes), so
+ * that text and JSON read as they did when they were properties. */
+typedef enum {
+	HEAVY_CHANGES = 1 << 0,
+	HEAVY_DOCUMENT = 1 << 1,
+	HEAVY_ALL = HEAVY_CHANGES | HEAVY_DOCUMENT,
+} HeavyFields;
+
+/* @props with @changes and @document (either may be NULL: then what
+ * @props has, if anything) in their places. A new floating-free value. */
+static GVariant *
+with_heavy(GVariant *props, GVariant *changes, GVariant *document)
+{
+	GVariantBuilder b;
+	GVariantIter iter;
+	const char *key;
+	GVariant *value;
+	gboolean placed = FALSE;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_iter_init(&iter, props);
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+		g_autoptr(GVariant) v = value;
+
+		if ((document != NULL && g_str_equal(key, "Document")) ||
+		    (changes != NULL && g_str_equal(key, "Changes")))
+			continue;
+		g_variant_builder_add(&b, "{sv}", key, v);
+		if (g_str_equal(key, "ContentType")) {
+			if (document != NULL)
+				g_variant_builder_add(&b, "{sv}", "Document", document);
+			if (changes != NULL)
+				g_variant_builder_add(&b, "{sv}", "Changes", changes);
+			placed = TRUE;
+		}
+	}
+	if (!placed && document != NULL)
+		g_variant_builder_add(&b, "{sv}", "Document", document);
+	if (!placed && changes != NULL)
+		g_variant_builder_add(&b, "{sv}", "Changes", changes);
+	return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
+/* One of the two getters; NULL without an error when omacpd predates it
+ * (then the property, if any, stays). */
+static GVariant *
+get_heavy(GDBusConnection *bus, const char *path, const char *method, const char *type,
+          GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GVariant) reply =
+	        call(bus, path, MESSAGE_IFACE, method, NULL, G_VARIANT_TYPE(type), &local);
+
+	if (reply == NULL) {
+		if (!g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+			g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
+	return g_variant_get_child_value(reply, 0);
+}
+
+/* @props (a message's) with what @fields names fetched from omacpd; a new
+ * reference, or NULL with @error set. */
+static GVariant *
+fetch_heavy(GDBusConnection *bus, const char *path, GVariant *props, HeavyFields fields,
+            GError **error)
+{
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) document = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (fields & HEAVY_CHANGES) {
+		changes = get_heavy(bus, path, "GetChanges", "(aa{sv})", &local);
+		if (local != NULL) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return NULL;
+		}
+	}
+	if (fields & HEAVY_DOCUMENT) {
+		document = get_heavy(bus, path, "GetDocument", "(s)", &local);
+		if (local != NULL) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return NULL;
+		}
+	}
+	return with_heavy(props, changes, document);
+}
+
+/* get_all() of a message or profile, with what @fields names of a message
+ * fetched as well. */
+static GVariant *
+get_all_with(GDBusConnection *bus, const char *path, HeavyFields fields, GError **error)
+{
+	g_autoptr(GVariant) props = get_all(bus, path, error);
+
+	if (props == NULL || is_profile_path(path) || fields == 0)
+		return g_steal_pointer(&props);
+	return fetch_heavy(bus, path, props, fields, error);
+}
+
+static void
+variant_unref0(gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref(v);
+}
+
+/* Many messages at once (list --json): every call sent before the first
+ * answer is read, so that N messages cost about one round trip, not 2N. */
+typedef struct {
+	GVariant **slot;
+	guint *pending;
+} HeavyCall;
+
+static void
+heavy_call_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	HeavyCall *hc = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	        g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+	/* a message deleted meanwhile is listed as it was */
+	if (reply == NULL)
+		g_debug("list: a message's changes or document: %s", error->message);
+	else
+		*hc->slot = g_variant_get_child_value(reply, 0);
+	(*hc->pending)--;
+	g_free(hc);
+}
+
+static void
+heavy_call_start(GDBusConnection *bus, const char *path, const char *method, const char *type,
+                 GVariant **slot, guint *pending)
+{
+	HeavyCall *hc = g_new0(HeavyCall, 1);
+
+	hc->slot = slot;
+	hc->pending = pending;
+	(*pending)++;
+	g_dbus_connection_call(bus, BUS_NAME, path, MESSAGE_IFACE, method, NULL,
+	                       G_VARIANT_TYPE(type), call_flags(), CALL_TIMEOUT_MS, NULL,
+	                       heavy_call_done, hc);
 }
 
 static const char *
@@ -405,6 +561,9 @@ verb_list(GDBusConnection *bus)
 	g_autoptr(OmacpctlTable) ptable = omacpctl_table_new(profile_fields, profile_headers);
 	gboolean want_messages = TRUE;
 	gboolean want_profiles = TRUE;
+	g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func(variant_unref0);
+	g_autoptr(GPtrArray) documents = g_ptr_array_new_with_free_func(variant_unref0);
+	guint pending = 0;
 	GVariantIter iter;
 	const char *path;
 
@@ -414,6 +573,24 @@ verb_list(GDBusConnection *bus)
 	while (g_variant_iter_next(&iter, "{&o@a{sa{sv}}}", &path, NULL))
 		g_ptr_array_add(paths, (gpointer) path);
 	g_ptr_array_sort(paths, compare_paths);
+	/* the table shows nothing of a message's changes or document: only
+	 * JSON, which holds every property as it was, fetches them */
+	g_ptr_array_set_size(changes, paths->len);
+	g_ptr_array_set_size(documents, paths->len);
+	if (omacpctl_output.json) {
+		for (guint i = 0; i < paths->len; i++) {
+			const char *p = g_ptr_array_index(paths, i);
+
+			if (!g_str_has_prefix(p, MESSAGE_PREFIX))
+				continue;
+			heavy_call_start(bus, p, "GetChanges", "(aa{sv})",
+			                 (GVariant **) &changes->pdata[i], &pending);
+			heavy_call_start(bus, p, "GetDocument", "(s)",
+			                 (GVariant **) &documents->pdata[i], &pending);
+		}
+		while (pending > 0)
+			g_main_context_iteration(NULL, TRUE);
+	}
 
 	for (guint i = 0; i < paths->len; i++) {
 		const char *p = g_ptr_array_index(paths, i);
@@ -429,7 +606,13 @@ verb_list(GDBusConnection *bus)
 			const char *colors[] = { NULL, omacpctl_state_color(state), NULL, NULL,
 				                 NULL };
 
-			json_array_add_element(messages, props_to_json(p, mprops));
+			if (omacpctl_output.json) {
+				g_autoptr(GVariant) full =
+				        with_heavy(mprops, g_ptr_array_index(changes, i),
+				                   g_ptr_array_index(documents, i));
+
+				json_array_add_element(messages, props_to_json(p, full));
+			}
 			omacpctl_table_add(mtable, row, colors);
 		}
 		if (pprops != NULL) {
@@ -706,7 +889,11 @@ verb_show(GDBusConnection *bus)
 	for (guint i = 0; opt_args[i] != NULL; i++) {
 		g_autofree char *path = resolve_path(opt_args[i], FALSE);
 		g_autoptr(GError) error = NULL;
-		g_autoptr(GVariant) props = get_all(bus, path, &error);
+		/* the text shows the document with --details only */
+		g_autoptr(GVariant) props = get_all_with(
+		        bus, path,
+		        omacpctl_output.json || omacpctl_output.details ? HEAVY_ALL : HEAVY_CHANGES,
+		        &error);
 		g_autoptr(OmacpctlRecord) rec = omacpctl_record_new();
 
 		if (props == NULL) {
@@ -746,11 +933,13 @@ static char *read_tty_line(const char *prompt, gboolean hide);
 static int
 confirm_quarantined(GDBusConnection *bus, const char *path)
 {
-	g_autoptr(GVariant) props = get_all(bus, path, NULL);
+	g_autoptr(GVariant) summary = get_all(bus, path, NULL);
+	g_autoptr(GVariant) props = NULL;
 	g_autoptr(OmacpctlRecord) rec = NULL;
 	g_autofree char *answer = NULL;
 
-	if (opt_force || props == NULL || !g_str_equal(lookup_str(props, "State"), "quarantined"))
+	if (opt_force || summary == NULL ||
+	    !g_str_equal(lookup_str(summary, "State"), "quarantined"))
 		return OMACPCTL_EXIT_OK;
 	if (!isatty(STDIN_FILENO)) {
 		g_printerr(_("omacpctl: %s is not signed (quarantined): anyone can send such a "
@@ -758,8 +947,10 @@ confirm_quarantined(GDBusConnection *bus, const char *path)
 		           short_path(path));
 		return OMACPCTL_EXIT_DECLINED;
 	}
+	/* what it would change, as show has it (the document is not shown) */
+	props = fetch_heavy(bus, path, summary, HEAVY_CHANGES, NULL);
 	rec = omacpctl_record_new();
-	add_message(rec, path, props, FALSE);
+	add_message(rec, path, props != NULL ? props : summary, FALSE);
 	omacpctl_record_print(rec, stdout);
 	fflush(stdout);
 	answer = read_tty_line(_("This message is not signed: anyone can send one. Apply it "
@@ -1119,6 +1310,16 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 		g_variant_get(params, "(&o@a{sa{sv}})", &object, &ifaces);
 		g_variant_iter_init(&iter, ifaces);
 		while (g_variant_iter_next(&iter, "{&s@a{sv}}", &name, &props)) {
+			if (g_str_equal(name, MESSAGE_IFACE)) {
+				/* a new message with what it changes and its
+				 * document (counted, in the text), fetched */
+				GVariant *full = fetch_heavy(bus, object, props, HEAVY_ALL, NULL);
+
+				if (full != NULL) {
+					g_variant_unref(props);
+					props = full;
+				}
+			}
 			if (g_str_equal(name, MESSAGE_IFACE) || g_str_equal(name, PROFILE_IFACE)) {
 				if (omacpctl_output.json) {
 					monitor_json("added", object, props);
@@ -1262,7 +1463,8 @@ static void
 show_request(GDBusConnection *bus, const char *message, gboolean pin)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) props = get_all(bus, message, &error);
+	g_autoptr(GVariant) props = get_all_with(
+	        bus, message, omacpctl_output.json ? HEAVY_ALL : HEAVY_CHANGES, &error);
 	g_autoptr(OmacpctlRecord) rec = NULL;
 
 	if (omacpctl_output.json) {

@@ -545,7 +545,7 @@ class Reading(unittest.TestCase):
         self.assertNoSecret(r.stdout)
 
     def test_properties_over_dbus(self):
-        [managed, applied, profile, state] = WORLD.client(
+        [managed, applied, profile, state, document, changes, waiting] = WORLD.client(
             USER,
             ['call', BUS_NAME, ROOT, 'org.freedesktop.DBus.ObjectManager',
              'GetManagedObjects', '', []],
@@ -554,19 +554,24 @@ class Reading(unittest.TestCase):
             ['call', BUS_NAME, self.profile, 'org.freedesktop.DBus.Properties', 'GetAll',
              's', [PROFILE]],
             ['call', BUS_NAME, self.waiting, 'org.freedesktop.DBus.Properties', 'Get',
-             'ss', [MESSAGE, 'State']])
-        for reply in (managed, applied, profile, state):
+             'ss', [MESSAGE, 'State']],
+            # a message's document and changes: fetched, as open as properties
+            ['call', BUS_NAME, self.applied, MESSAGE, 'GetDocument', '', []],
+            ['call', BUS_NAME, self.applied, MESSAGE, 'GetChanges', '', []],
+            ['call', BUS_NAME, self.waiting, MESSAGE, 'GetDocument', '', []])
+        for reply in (managed, applied, profile, state, document, changes, waiting):
             self.assertIn('ok', reply)
             self.assertNoSecret(json.dumps(reply))
         self.assertEqual(state['ok'], 'pending-pin')
         self.assertEqual(applied['ok']['State'], 'applied')
-        self.assertIn('AUTHSECRET', applied['ok']['Document'])
-        self.assertIn('********', applied['ok']['Document'])
+        self.assertIn('AUTHSECRET', document['ok'])
+        self.assertIn('********', document['ok'])
+        self.assertTrue(changes['ok'])
         self.assertIs(profile['ok']['Settings']['password-set'], True)
         self.assertEqual(profile['ok']['Settings']['apn'], 'acl-read-applied.example')
         objects = managed['ok']
         self.assertIn(self.waiting, objects)
-        self.assertIn('********', objects[self.waiting][MESSAGE]['Document'])
+        self.assertIn('********', waiting['ok'])
 
     def test_gdbus(self):
         r = WORLD.as_user(USER, ['gdbus', 'introspect', '--system', '--dest', BUS_NAME,

@@ -226,7 +226,7 @@ class Ask(UseNow):
     def test_no_offer_for_mms_only(self):
         s, d = self.s, self.d
         path = d.deliver(MMS_DOC.encode(), 'xml', imsi=IMSI, iccid=ICCID, sender='Promo')
-        self.assertNotIn('internet', [c['kind'] for c in d.props(path)['Changes']])
+        self.assertNotIn('internet', [c['kind'] for c in d.changes(path)])
         self.review(path)
         time.sleep(0.5)
         self.assertNotIn(path + ': offers Install and use now', s.agent_log())

@@ -174,7 +174,7 @@ class MmsHandoff(unittest.TestCase):
         self.assertIn('edited by hand', str(cm.exception))
         self.assertEqual(self.d.state_of(again), 'pending-confirmation')
         self.assertIn('edited-by-hand',
-                      [c.get('field') for c in self.d.props(again)['Changes']])
+                      [c.get('field') for c in self.d.changes(again)])
         self.assertEqual(self.mmsd_settings()['CarrierMMSC'], 'http://mine.example/')
         self.d.call(again, 'Accept', '')
         self.assertEqual(self.d.wait_state(again, ('applied', 'failed'), 20), 'applied')

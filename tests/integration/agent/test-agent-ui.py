@@ -152,8 +152,9 @@ class Risks(AgentUI):
     def test_right_pin_with_risks_asks_for_confirmation(self):
         s, d = self.s, self.d
         path = d.deliver(userpin_push('risky', proxy=True), 'wsp', imsi=IMSI, sender=SENDER)
-        risks = [c['risk'] for c in d.props(path)['Changes'] if c['risk']]
-        self.assertTrue(risks, d.props(path)['Changes'])
+        changes = d.changes(path)
+        risks = [c['risk'] for c in changes if c['risk']]
+        self.assertTrue(risks, changes)
         s.action('review', path)
         win = s.window(REVIEW_TITLE)
         s.resize(win, 360, 720)

@@ -140,7 +140,7 @@ class Restart(unittest.TestCase):
         self.assertEqual(d.state_of(m), 'quarantined')
         # the Changes a user confirms say which card the settings are for
         self.assertIn(('iccid', iccid),
-                      [(c['field'], c['new']) for c in d.props(m)['Changes']])
+                      [(c['field'], c['new']) for c in d.changes(m)])
         d.restart()
         d.call(m, 'Accept', '')
         self.assertEqual(d.state_of(m), 'applied')

@@ -100,7 +100,7 @@ class Store(unittest.TestCase):
         paths = []
         for i in range(5):
             paths.append(d.deliver(push(doc('k%d' % i), xml=True), 'wsp'))
-        before = {p: d.props(p) for p in paths}
+        before = {p: d.full(p) for p in paths}
         # the last one: killed right after its reply, no time for anything
         last = d.deliver(push(doc('last'), xml=True), 'wsp')
         self.kill9()
@@ -114,11 +114,11 @@ class Store(unittest.TestCase):
         d.start()
         self.assertEqual(set(d.messages()), set(paths + [last]))
         for p in paths:
-            after = d.props(p)
+            after = d.full(p)
             for key in ('State', 'Changes', 'Document', 'Sender', 'ReceivedAt'):
                 self.assertEqual(after[key], before[p][key], '%s %s' % (p, key))
         self.assertEqual(d.props(last)['State'], 'quarantined')
-        self.assertTrue(d.props(last)['Changes'])
+        self.assertTrue(d.changes(last))
         self.assertNotIn('not restored', d.read_log())
 
     def test_legacy_store_converted(self):
@@ -148,7 +148,7 @@ class Store(unittest.TestCase):
         d.start()
         path = ROOT + '/message/7'
         self.assertIn(path, d.messages())
-        p = d.props(path)
+        p = d.full(path)
         self.assertEqual(p['State'], 'quarantined')
         self.assertEqual(p['Sender'], '+4912345')
         self.assertEqual(p['Error'], 'old error')
@@ -165,7 +165,7 @@ class Store(unittest.TestCase):
         self.assertEqual(rec['complete'], list(body))
         # and it stays so
         d.restart()
-        self.assertEqual(d.props(path)['Changes'], p['Changes'])
+        self.assertEqual(d.changes(path), p['Changes'])
         # a new message is numbered after it
         self.assertEqual(d.deliver(push(doc('after'), xml=True), 'wsp'), ROOT + '/message/8')
 

@@ -282,8 +282,9 @@ class CrashNm:
         # every message: a state its kind allows; known ones hold their document
         by_path = {}
         for path, m in messages.items():
-            napid = NAPID.search(m["Document"])
-            apn = NAP_ADDRESS.search(m["Document"])
+            document = self.w.document(path)
+            napid = NAPID.search(document)
+            apn = NAP_ADDRESS.search(document)
             assert napid and apn, "%s: no NAPDEF in its document: %r" % (path, m)
             key = [k for k, it in self.items.items()
                    if it["apn"] == apn.group(1) and it["identity"] == "internet:" + napid.group(1)]

@@ -186,17 +186,18 @@ def main():
         cmt(w.encode(internet_xml("INTERNET1", "E2E Internet", "e2e-three.apn", "alice",
                                   "s3cret"), imsi=IMSI, sender=TRUSTED))
         msg = next_message("the message over a hand edit")
-        props = w.wait_state(msg, "pending-confirmation")
-        edited = [c for c in props["Changes"] if c["field"].endswith("edited-by-hand")]
-        assert edited and "edited by hand" in edited[0]["risk"], props["Changes"]
+        w.wait_state(msg, "pending-confirmation")
+        changes = w.changes(msg)
+        edited = [c for c in changes if c["field"].endswith("edited-by-hand")]
+        assert edited and "edited by hand" in edited[0]["risk"], changes
         # the oFono backend's preview: the context's changed fields, the password masked
-        ofono = {c["field"]: c for c in props["Changes"] if c["field"].startswith("ofono:")}
+        ofono = {c["field"]: c for c in changes if c["field"].startswith("ofono:")}
         apn = ofono.get("ofono:AccessPointName", {})
-        assert (apn.get("old"), apn.get("new")) == ("e2e.apn", "e2e-three.apn"), props["Changes"]
-        assert ofono["ofono:Password"]["new"] == "(secret)", props["Changes"]
-        assert "ofono:Username" not in ofono, props["Changes"]  # unchanged
-        assert not any("s3cret" in (c["old"], c["new"]) for c in props["Changes"]), \
-            props["Changes"]
+        assert (apn.get("old"), apn.get("new")) == ("e2e.apn", "e2e-three.apn"), changes
+        assert ofono["ofono:Password"]["new"] == "(secret)", changes
+        assert "ofono:Username" not in ofono, changes  # unchanged
+        assert not any("s3cret" in (c["old"], c["new"]) for c in changes), \
+            changes
         (uuid, conn), = w.nm_omacp_connections("internet:INTERNET1").items()
         assert conn["gsm"]["apn"] == "by-hand.apn", "overwritten without confirmation"
         w.ctl_ok("accept", msg)
@@ -215,9 +216,10 @@ def main():
         cmt(w.encode(internet_xml("INTERNET1", "E2E Internet", "e2e-four.apn", "alice",
                                   "s3cret"), imsi=IMSI, sender=TRUSTED))
         msg = next_message("the message over an active context")
-        props = w.wait_state(msg, "pending-confirmation")
-        active = [c for c in props["Changes"] if c["field"] == "ofono:Active"]
-        assert active and "active" in active[0]["risk"], props["Changes"]
+        w.wait_state(msg, "pending-confirmation")
+        changes = w.changes(msg)
+        active = [c for c in changes if c["field"] == "ofono:Active"]
+        assert active and "active" in active[0]["risk"], changes
         now = w.ofono_contexts()[ctx]
         assert now["Active"] and now["AccessPointName"] == "e2e-three.apn", now
         w.ctl_ok("accept", msg)

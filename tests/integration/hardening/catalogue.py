@@ -463,7 +463,7 @@ def valid_and_partial():
 
     def document_has(text):
         def check(tc, d, path, entry):
-            tc.assertIn(text, d.props(path)['Document'], entry.name)
+            tc.assertIn(text, d.document(path), entry.name)
         return check
 
     def has_warnings(tc, d, path, entry):

@@ -61,7 +61,7 @@ class ProfileCap(unittest.TestCase):
     def test_cap_and_one_beyond(self):
         d = self.d
         path = d.deliver(push(doc(MAX_PROFILES), xml=True), imsi=IMSI)
-        self.assertEqual(len(d.props(path)['Changes']) > 0, True)
+        self.assertEqual(len(d.changes(path)) > 0, True)
         with self.assertRaises(dbus.exceptions.DBusException) as cm:
             d.deliver(push(doc(MAX_PROFILES + 1), xml=True), imsi=IMSI)
         self.assertEqual(dbus_error_name(cm.exception), ERR + 'TooLarge')
@@ -146,7 +146,7 @@ class MmsRoutes(unittest.TestCase):
 
     def mms_changes(self, d, body):
         path = d.deliver(push(body, xml=True), imsi=IMSI)
-        changes = [c for c in d.props(path)['Changes'] if c['kind'] == 'mms']
+        changes = [c for c in d.changes(path) if c['kind'] == 'mms']
         return path, {c['field']: c['new'] for c in changes if c['field']}, \
             [c['risk'] for c in changes if c['risk']]
 

@@ -33,6 +33,18 @@ def unwrap(v, bytes_for_ay=False):
     return v
 
 
+def message_changes(bus, path):
+    """Message.GetChanges on @bus: what the message changes (or would), one
+    dict a setting. (A message object keeps its summary only: its changes
+    and its document are fetched per message, issue 16.)"""
+    return unwrap(bus.call_blocking(BUS_NAME, path, MESSAGE, 'GetChanges', '', []))
+
+
+def message_document(bus, path):
+    """Message.GetDocument on @bus: the decoded document, secrets masked."""
+    return str(bus.call_blocking(BUS_NAME, path, MESSAGE, 'GetDocument', '', []))
+
+
 class Client:
     """omacpd's objects on self.bus (a dbus-python connection the world that
     inherits this sets up)."""
@@ -51,6 +63,22 @@ class Client:
         iface = PROFILE if '/profile/' in path else MESSAGE
         return unwrap(self.obj(path).GetAll(iface,
                                             dbus_interface='org.freedesktop.DBus.Properties'))
+
+    def changes(self, path):
+        """A message's Changes (GetChanges)."""
+        return message_changes(self.bus, path)
+
+    def document(self, path):
+        """A message's Document (GetDocument)."""
+        return message_document(self.bus, path)
+
+    def full(self, path):
+        """A message's properties with its Changes and Document beside them,
+        as they were when both were properties."""
+        p = self.props(path)
+        p['Changes'] = self.changes(path)
+        p['Document'] = self.document(path)
+        return p
 
     def call(self, path, method, *args):
         iface = PROFILE if '/profile/' in path else MESSAGE

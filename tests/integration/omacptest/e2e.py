@@ -258,6 +258,14 @@ class World(harness.Harness):
         iface = PROFILE if "/profile/" in path else MESSAGE
         return self.get_all(OMACP, path, iface)
 
+    def changes(self, path):
+        """A message's Changes (Message.GetChanges)."""
+        return client.message_changes(self.bus, path)
+
+    def document(self, path):
+        """A message's Document (Message.GetDocument)."""
+        return client.message_document(self.bus, path)
+
     def messages(self):
         objs = unwrap(self.call(OMACP, OMACP_ROOT, "org.freedesktop.DBus.ObjectManager",
                                 "GetManagedObjects"))
