@@ -718,65 +718,111 @@ omacp_daemon_message_new(guint id, OmacpFormat format, OmacpAuthority *authority
 	return omacp_daemon_message_new_with_properties(id, format, authority, 0, NULL, NULL);
 }
 
-/* The D-Bus properties a new message starts with. */
-static const char *const property_defaults[] = {
-	"state", "security", "sender", "imsi", "modem", "content-type", "document", "error",
-};
+/* The skeleton's values: gdbus-codegen keeps one GValue per property, in
+ * the XML's order and initialised to its type by the skeleton's init, in
+ * an array at the head of the skeleton's private part (the test of
+ * daemon-message checks this against the getters for every property). */
+typedef struct {
+	GValue *properties;
+} SkeletonHead;
+
+static GValue *
+skeleton_values(OmacpDaemonMessage *self)
+{
+	return ((SkeletonHead *) self->parent.priv)->properties;
+}
+
+/* The D-Bus properties by GObject name, with their slot among the
+ * skeleton's values: the properties of the interface's info, in the
+ * XML's order, as gdbus-codegen names them ("PinAttemptsLeft" is
+ * "pin-attempts-left"). */
+static struct {
+	char *name;
+	guint slot;
+} property_slots[32];
+static guint n_property_slots;
+
+static void
+find_property_slots(void)
+{
+	GDBusInterfaceInfo *info = omacp_dbus_message_interface_info();
+
+	for (guint i = 0; info->properties[i] != NULL && i < G_N_ELEMENTS(property_slots); i++) {
+		const char *dbus_name = info->properties[i]->name;
+		GString *name = g_string_new(NULL);
+
+		for (const char *c = dbus_name; *c != '\0'; c++) {
+			if (g_ascii_isupper(*c) && c != dbus_name)
+				g_string_append_c(name, '-');
+			g_string_append_c(name, g_ascii_tolower(*c));
+		}
+		property_slots[i].name = g_string_free(name, FALSE);
+		property_slots[i].slot = i;
+		n_property_slots = i + 1;
+	}
+}
+
+static GValue *
+slot_of(OmacpDaemonMessage *self, const char *name)
+{
+	for (guint i = 0; i < n_property_slots; i++) {
+		if (strcmp(property_slots[i].name, name) == 0)
+			return &skeleton_values(self)[property_slots[i].slot];
+	}
+	return NULL;
+}
+
+/* Sets the values of a new message's skeleton directly: nothing listens
+ * to it yet and it is on no connection, so GObject's property machinery
+ * (a name lookup, a notification queued and emitted, a lock, per
+ * property: a sixth of a restore) has nothing to do. The empty values a
+ * message starts with first, then @values, each moved. */
+static void
+set_initial_values(OmacpDaemonMessage *self, guint n_properties, const char *const *names,
+                   GValue *values)
+{
+	static const char *const empty_strv[] = { NULL };
+	static GVariant *empty_changes;
+	GValue *v;
+
+	if (g_once_init_enter(&empty_changes))
+		g_once_init_leave(&empty_changes, g_variant_ref_sink(g_variant_new_array(
+		                                          G_VARIANT_TYPE_VARDICT, NULL, 0)));
+	for (guint i = 0; i < n_property_slots; i++) {
+		v = &skeleton_values(self)[property_slots[i].slot];
+		if (G_VALUE_HOLDS_STRING(v))
+			g_value_set_interned_string(v,
+			                            strcmp(property_slots[i].name, "state") == 0
+			                                    ? omacp_message_state_to_string(
+			                                              OMACP_MESSAGE_STATE_RECEIVING)
+			                                    : "");
+		else if (G_VALUE_HOLDS(v, G_TYPE_STRV))
+			g_value_set_static_boxed(v, empty_strv);
+		else if (G_VALUE_HOLDS_VARIANT(v))
+			g_value_set_variant(v, empty_changes);
+	}
+	for (guint k = 0; k < n_properties; k++) {
+		v = slot_of(self, names[k]);
+		if (v == NULL || G_VALUE_TYPE(v) != G_VALUE_TYPE(&values[k])) {
+			g_critical("message/%u: no property %s of type %s", self->id, names[k],
+			           G_VALUE_TYPE_NAME(&values[k]));
+			continue;
+		}
+		g_value_unset(v);
+		*v = values[k];
+		memset(&values[k], 0, sizeof(GValue));
+	}
+}
 
 OmacpDaemonMessage *
 omacp_daemon_message_new_with_properties(guint id, OmacpFormat format, OmacpAuthority *authority,
                                          guint n_properties, const char *const *names,
-                                         const GValue *values)
+                                         GValue *values)
 {
-	enum { N_DEFAULTS = G_N_ELEMENTS(property_defaults) + 3 };
-	const char *all_names[N_DEFAULTS + 32];
-	GValue all_values[N_DEFAULTS + 32] = { G_VALUE_INIT };
-	const char *empty[] = { NULL };
-	OmacpDaemonMessage *self;
-	guint n = 0;
+	OmacpDaemonMessage *self = g_object_new(OMACP_TYPE_DAEMON_MESSAGE, NULL);
 
-	g_return_val_if_fail(n_properties <= 32, NULL);
-	/* the defaults first, each only when @names does not set it: one
-	 * g_object_new() sets them all, nothing twice */
-	for (guint i = 0; i < N_DEFAULTS; i++) {
-		const char *name = i < G_N_ELEMENTS(property_defaults) ? property_defaults[i]
-		                   : i == N_DEFAULTS - 3               ? "changes"
-		                   : i == N_DEFAULTS - 2               ? "warnings"
-		                                                       : "profiles";
-		gboolean given = FALSE;
-
-		for (guint k = 0; k < n_properties && !given; k++)
-			given = strcmp(names[k], name) == 0;
-		if (given)
-			continue;
-		all_names[n] = name;
-		if (strcmp(name, "changes") == 0) {
-			g_value_init(&all_values[n], G_TYPE_VARIANT);
-			g_value_set_variant(&all_values[n], g_variant_new("aa{sv}", NULL));
-		} else if (strcmp(name, "warnings") == 0 || strcmp(name, "profiles") == 0) {
-			g_value_init(&all_values[n], G_TYPE_STRV);
-			g_value_set_boxed(&all_values[n], empty);
-		} else {
-			g_value_init(&all_values[n], G_TYPE_STRING);
-			g_value_set_static_string(&all_values[n],
-			                          strcmp(name, "state") == 0
-			                                  ? omacp_message_state_to_string(
-			                                            OMACP_MESSAGE_STATE_RECEIVING)
-			                                  : "");
-		}
-		n++;
-	}
-	for (guint k = 0; k < n_properties; k++) {
-		all_names[n] = names[k];
-		g_value_init(&all_values[n], G_VALUE_TYPE(&values[k]));
-		g_value_copy(&values[k], &all_values[n]);
-		n++;
-	}
-	self = (OmacpDaemonMessage *) g_object_new_with_properties(OMACP_TYPE_DAEMON_MESSAGE, n,
-	                                                           all_names, all_values);
-	for (guint k = 0; k < n; k++)
-		g_value_unset(&all_values[k]);
 	self->id = id;
+	set_initial_values(self, n_properties, names, values);
 	self->path = g_strdup_printf(OMACP_DBUS_MESSAGE_PREFIX "%u", id);
 	self->format = format;
 	self->authority = authority;
@@ -837,6 +883,7 @@ omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 
 	override_method_handlers();
+	find_property_slots();
 
 	object_class->finalize = omacp_daemon_message_finalize;
 

@@ -88,14 +88,15 @@ struct _OmacpDaemonMessage {
  * every property empty. */
 OmacpDaemonMessage *omacp_daemon_message_new(guint id, OmacpFormat format,
                                              OmacpAuthority *authority);
-/* The same with the D-Bus properties @names (GObject property names, at
- * most 32) set to @values at once, the others empty; the state field is
- * receiving (omacp_daemon_message_restore_state() sets another). */
+/* The same with the D-Bus properties @names (GObject property names)
+ * set to @values, each of the property's type, the others empty; the
+ * values are moved (@values are left unset). The state field is receiving
+ * (omacp_daemon_message_restore_state() sets another). */
 OmacpDaemonMessage *omacp_daemon_message_new_with_properties(guint id, OmacpFormat format,
                                                              OmacpAuthority *authority,
                                                              guint n_properties,
                                                              const char *const *names,
-                                                             const GValue *values);
+                                                             GValue *values);
 
 OmacpDBusMessage *omacp_daemon_message_iface(OmacpDaemonMessage *self);
 OmacpMessageState omacp_daemon_message_get_state(OmacpDaemonMessage *self);

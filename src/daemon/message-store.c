@@ -119,7 +119,8 @@ detach(GVariant *v)
 {
 	g_autoptr(GBytes) bytes = g_bytes_new(g_variant_get_data(v), g_variant_get_size(v));
 
-	return g_variant_ref_sink(g_variant_new_from_bytes(g_variant_get_type(v), bytes, TRUE));
+	/* as untrusted as the record: checked where it is read */
+	return g_variant_ref_sink(g_variant_new_from_bytes(g_variant_get_type(v), bytes, FALSE));
 }
 
 static char *
@@ -192,8 +193,11 @@ meta_string(Meta *meta, const char *name, const char *s)
 static void
 meta_clear(Meta *meta)
 {
-	for (guint i = 0; i < meta->n; i++)
-		g_value_unset(&meta->values[i]);
+	/* what the message was made with was moved out */
+	for (guint i = 0; i < meta->n; i++) {
+		if (G_IS_VALUE(&meta->values[i]))
+			g_value_unset(&meta->values[i]);
+	}
 	g_clear_pointer(&meta->undo, g_variant_unref);
 }
 

@@ -81,11 +81,119 @@ test_properties_filled(void)
 	assert_same_properties(msg);
 }
 
+/* The GObject name gdbus-codegen gives the D-Bus property @name. */
+static char *
+gobject_name(const char *name)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const char *c = name; *c != '\0'; c++) {
+		if (g_ascii_isupper(*c) && c != name)
+			g_string_append_c(out, '-');
+		g_string_append_c(out, g_ascii_tolower(*c));
+	}
+	return g_string_free(out, FALSE);
+}
+
+static gboolean
+same_value(const GValue *a, const GValue *b)
+{
+	if (G_VALUE_HOLDS_VARIANT(a))
+		return g_variant_equal(g_value_get_variant(a), g_value_get_variant(b));
+	if (G_VALUE_HOLDS(a, G_TYPE_STRV))
+		return g_strv_equal(g_value_get_boxed(a), g_value_get_boxed(b));
+	if (G_VALUE_HOLDS_STRING(a))
+		return g_strcmp0(g_value_get_string(a), g_value_get_string(b)) == 0;
+	if (G_VALUE_HOLDS_BOOLEAN(a))
+		return g_value_get_boolean(a) == g_value_get_boolean(b);
+	if (G_VALUE_HOLDS_UINT(a))
+		return g_value_get_uint(a) == g_value_get_uint(b);
+	if (G_VALUE_HOLDS_UINT64(a))
+		return g_value_get_uint64(a) == g_value_get_uint64(b);
+	g_assert_not_reached();
+}
+
+/* A message made with every property given: each value lands where the
+ * skeleton keeps that property (GObject reads it back, and ObjectManager
+ * sends it), and the values are moved. */
+static void
+test_made_with_properties(void)
+{
+	GDBusPropertyInfo **props = omacp_dbus_message_interface_info()->properties;
+	const char *const warnings[] = { "w1", NULL };
+	const char *const profiles[] = { OMACP_DBUS_PROFILE_PREFIX "7", NULL };
+	g_autoptr(GVariant) changes = g_variant_ref_sink(
+	        g_variant_new_parsed("[{'field': <'apn'>}, {'field': <'name'>}]"));
+	GObjectClass *klass = g_type_class_ref(OMACP_TYPE_DAEMON_MESSAGE);
+	g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+	const char *names[32];
+	GValue values[32] = { G_VALUE_INIT };
+	GValue expected[32] = { G_VALUE_INIT };
+	g_autoptr(OmacpDaemonMessage) msg = NULL;
+	g_autoptr(OmacpDaemonMessage) plain = NULL;
+	guint n = 0;
+
+	for (guint i = 0; props[i] != NULL; i++, n++) {
+		char *name = gobject_name(props[i]->name);
+		GParamSpec *spec = g_object_class_find_property(klass, name);
+
+		g_assert_nonnull(spec);
+		g_ptr_array_add(owned, name);
+		names[n] = name;
+		g_value_init(&values[n], spec->value_type);
+		if (spec->value_type == G_TYPE_STRING)
+			g_value_take_string(&values[n], g_strdup_printf("value of %s", name));
+		else if (spec->value_type == G_TYPE_BOOLEAN)
+			g_value_set_boolean(&values[n], TRUE);
+		else if (spec->value_type == G_TYPE_UINT)
+			g_value_set_uint(&values[n], 100 + i);
+		else if (spec->value_type == G_TYPE_UINT64)
+			g_value_set_uint64(&values[n], G_GUINT64_CONSTANT(1) << 40);
+		else if (spec->value_type == G_TYPE_VARIANT)
+			g_value_set_variant(&values[n], changes);
+		else if (spec->value_type == G_TYPE_STRV)
+			g_value_set_boxed(&values[n],
+			                  strcmp(name, "profiles") == 0 ? profiles : warnings);
+		else
+			g_assert_not_reached();
+		g_value_init(&expected[n], spec->value_type);
+		g_value_copy(&values[n], &expected[n]);
+	}
+	msg = omacp_daemon_message_new_with_properties(5, OMACP_FORMAT_WSP, NULL, n, names, values);
+	for (guint i = 0; i < n; i++) {
+		GValue back = G_VALUE_INIT;
+
+		g_assert_false(G_IS_VALUE(&values[i]));
+		g_value_init(&back, G_VALUE_TYPE(&expected[i]));
+		g_object_get_property(G_OBJECT(msg), names[i], &back);
+		if (!same_value(&back, &expected[i]))
+			g_error("property %s not read back", names[i]);
+		g_value_unset(&back);
+		g_value_unset(&expected[i]);
+	}
+	g_assert_cmpstr(omacp_dbus_message_get_sender(OMACP_DBUS_MESSAGE(msg)), ==,
+	                "value of sender");
+	g_assert_cmpstr(omacp_dbus_message_get_warnings(OMACP_DBUS_MESSAGE(msg))[0], ==, "w1");
+	g_assert_true(omacp_dbus_message_get_authenticated(OMACP_DBUS_MESSAGE(msg)));
+	assert_same_properties(msg);
+
+	/* nothing given: the empty values, the state receiving */
+	plain = omacp_daemon_message_new_with_properties(6, OMACP_FORMAT_WSP, NULL, 0, NULL, NULL);
+	g_assert_cmpstr(omacp_dbus_message_get_state(OMACP_DBUS_MESSAGE(plain)), ==, "receiving");
+	g_assert_cmpstr(omacp_dbus_message_get_sender(OMACP_DBUS_MESSAGE(plain)), ==, "");
+	g_assert_cmpuint(
+	        g_strv_length((char **) omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(plain))),
+	        ==, 0);
+	assert_same_properties(plain);
+	g_type_class_unref(klass);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/daemon-message/properties/new", test_properties_new);
 	g_test_add_func("/daemon-message/properties/filled", test_properties_filled);
+	g_test_add_func("/daemon-message/properties/made-with", test_made_with_properties);
 	return g_test_run();
 }
