@@ -3,6 +3,8 @@
 
 #include "message-store.h"
 
+#include "vardict.h"
+
 #define MESSAGE_GROUP "Message"
 #define PROFILE_GROUP "Profile"
 
@@ -112,17 +114,6 @@ omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GEr
 	return TRUE;
 }
 
-/* A copy of @v in memory of its own, not the record file's that holds it
- * (full reference). */
-static GVariant *
-detach(GVariant *v)
-{
-	g_autoptr(GBytes) bytes = g_bytes_new(g_variant_get_data(v), g_variant_get_size(v));
-
-	/* as untrusted as the record: checked where it is read */
-	return g_variant_ref_sink(g_variant_new_from_bytes(g_variant_get_type(v), bytes, FALSE));
-}
-
 static char *
 input_key(guint index)
 {
@@ -140,6 +131,7 @@ typedef struct {
 	const char *imsi;
 	const char *iccid;
 	const char *fingerprint;
+	const char *format;
 	GVariant *undo;
 	gboolean make_default;
 	gboolean activate_now;
@@ -217,17 +209,30 @@ string_property(const char *key)
 	return NULL;
 }
 
-/* One key of a message's "meta" record (@value borrowed from the record,
- * which outlives @meta's strings). */
-static void
-gather_meta_value(guint id, Meta *meta, const char *key, GVariant *value)
+/* A copy of the serialised value @data of @type in memory of its own
+ * (full reference), as untrusted as the record it comes from. */
+static GVariant *
+value_copy(const GVariantType *type, const guint8 *data, gsize size)
 {
-	const char *s = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
-	                        ? g_variant_get_string(value, NULL)
-	                        : NULL;
-	gboolean is_u = g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32);
-	gboolean is_b = g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN);
+	g_autoptr(GBytes) bytes = g_bytes_new(data, size);
+
+	return g_variant_ref_sink(g_variant_new_from_bytes(type, bytes, FALSE));
+}
+
+#define TYPE_IS(t) omacp_vardict_type_is(type, type_len, t)
+
+/* One key of a message's "meta" record: @type and @data are its value's
+ * (serialised, borrowed from the record, which outlives @meta's strings).
+ * A value of another type, or not in normal form, is left out. */
+static void
+gather_meta_value(guint id, Meta *meta, const char *key, const char *type, gsize type_len,
+                  const guint8 *data, gsize size)
+{
+	const char *s = TYPE_IS("s") ? omacp_vardict_string(data, size) : NULL;
 	const char *property;
+	guint32 u = 0;
+	guint64 t = 0;
+	gboolean b = FALSE;
 	GValue *v;
 
 	if (s != NULL && (property = string_property(key)) != NULL) {
@@ -244,14 +249,22 @@ gather_meta_value(guint id, Meta *meta, const char *key, GVariant *value)
 		meta->iccid = s;
 	} else if (s != NULL && strcmp(key, "Fingerprint") == 0) {
 		meta->fingerprint = s;
-	} else if (is_b && strcmp(key, "Authenticated") == 0) {
-		if ((v = meta_value(meta, "authenticated", G_TYPE_BOOLEAN)) != NULL)
-			g_value_set_boolean(v, g_variant_get_boolean(value));
-	} else if (strcmp(key, "ReceivedAt") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64)) {
+	} else if (s != NULL && strcmp(key, "Format") == 0) {
+		meta->format = s;
+	} else if (TYPE_IS("b") && omacp_vardict_boolean(data, size, &b)) {
+		if (strcmp(key, "Authenticated") == 0) {
+			if ((v = meta_value(meta, "authenticated", G_TYPE_BOOLEAN)) != NULL)
+				g_value_set_boolean(v, b);
+		} else if (strcmp(key, "MakeDefault") == 0) {
+			meta->make_default = b;
+		} else if (strcmp(key, "ActivateNow") == 0) {
+			meta->activate_now = b;
+		}
+	} else if (TYPE_IS("t") && strcmp(key, "ReceivedAt") == 0 &&
+	           omacp_vardict_uint64(data, size, &t)) {
 		if ((v = meta_value(meta, "received-at", G_TYPE_UINT64)) != NULL)
-			g_value_set_uint64(v, g_variant_get_uint64(value));
-	} else if (is_u &&
+			g_value_set_uint64(v, t);
+	} else if (TYPE_IS("u") && omacp_vardict_uint32(data, size, &u) &&
 	           (strcmp(key, "PinAttemptsLeft") == 0 || strcmp(key, "SegmentsReceived") == 0 ||
 	            strcmp(key, "SegmentsTotal") == 0)) {
 		const char *name = key[0] == 'P'   ? "pin-attempts-left"
@@ -259,96 +272,125 @@ gather_meta_value(guint id, Meta *meta, const char *key, GVariant *value)
 		                                   : "segments-total";
 
 		if ((v = meta_value(meta, name, G_TYPE_UINT)) != NULL)
-			g_value_set_uint(v, g_variant_get_uint32(value));
-	} else if (strcmp(key, "Profiles") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE("au"))) {
-		gsize n = 0;
-		const guint32 *ids = g_variant_get_fixed_array(value, &n, sizeof(guint32));
+			g_value_set_uint(v, u);
+	} else if (TYPE_IS("au") && strcmp(key, "Profiles") == 0) {
+		/* fixed-size elements: a size that is no multiple reads as none */
+		gsize n = size % sizeof(guint32) == 0 ? size / sizeof(guint32) : 0;
 		char **paths = g_new0(char *, n + 1);
 		guint k = 0;
 
 		for (gsize i = 0; i < n; i++) {
-			if (ids[i] > 0)
-				paths[k++] =
-				        g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", ids[i]);
+			guint32 pid;
+
+			memcpy(&pid, data + i * sizeof(guint32), sizeof(guint32));
+			if (pid > 0)
+				paths[k++] = g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", pid);
 		}
 		if ((v = meta_value(meta, "profiles", G_TYPE_STRV)) != NULL)
 			g_value_take_boxed(v, paths);
 		else
 			g_strfreev(paths);
-	} else if (strcmp(key, "Changes") == 0) {
-		if (g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}")) &&
-		    (v = meta_value(meta, "changes", G_TYPE_VARIANT)) != NULL) {
-			g_autoptr(GVariant) changes = detach(value);
-
-			g_value_set_variant(v, changes);
-		}
-	} else if (strcmp(key, "Warnings") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY)) {
+	} else if (TYPE_IS("aa{sv}") && strcmp(key, "Changes") == 0) {
+		/* kept serialised, read where it is used */
+		if ((v = meta_value(meta, "changes", G_TYPE_VARIANT)) != NULL)
+			g_value_take_variant(v, value_copy(G_VARIANT_TYPE("aa{sv}"), data, size));
+	} else if (TYPE_IS("as") && strcmp(key, "Warnings") == 0) {
 		if ((v = meta_value(meta, "warnings", G_TYPE_STRV)) != NULL)
-			g_value_take_boxed(v, g_variant_dup_strv(value, NULL));
-	} else if (strcmp(key, "Undo") == 0 &&
-	           g_variant_is_of_type(value, G_VARIANT_TYPE("aa{sv}"))) {
+			g_value_take_boxed(v, omacp_vardict_strv(data, size));
+	} else if (TYPE_IS("aa{sv}") && strcmp(key, "Undo") == 0) {
 		g_clear_pointer(&meta->undo, g_variant_unref);
-		meta->undo = detach(value);
-	} else if (is_b && strcmp(key, "MakeDefault") == 0) {
-		meta->make_default = g_variant_get_boolean(value);
-	} else if (is_b && strcmp(key, "ActivateNow") == 0) {
-		meta->activate_now = g_variant_get_boolean(value);
+		meta->undo = value_copy(G_VARIANT_TYPE("aa{sv}"), data, size);
 	}
 }
 
-/* The newest value of @key in @records (a later record's replaces an
- * earlier one's), NULL when none has it. */
-static GVariant *
-newest_value(GPtrArray *records, const char *key)
+/* What the records of a message hold for its object, the newest value of
+ * each key (a later record's replaces an earlier one's), borrowed from
+ * the records. */
+typedef struct {
+	const guint8 *meta;
+	gsize meta_size;
+	const char *document;
+	GArray *input_times; /* gint64, input K at K - 1 */
+} Records;
+
+static void
+records_clear(Records *rec)
 {
-	for (guint i = records->len; i > 0; i--) {
-		GVariant *v = g_variant_lookup_value(g_ptr_array_index(records, i - 1), key, NULL);
+	g_clear_pointer(&rec->input_times, g_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Records, records_clear)
 
-		if (v != NULL)
-			return v;
+static void
+gather_records(GPtrArray *records, Records *out)
+{
+	out->input_times = g_array_new(FALSE, TRUE, sizeof(gint64));
+	for (guint r = 0; r < records->len; r++) {
+		GVariant *record = g_ptr_array_index(records, r);
+		OmacpVardictIter iter;
+		const char *key;
+		const char *type;
+		gsize type_len;
+		const guint8 *data;
+		gsize size;
+
+		omacp_vardict_iter_init(&iter, g_variant_get_data(record),
+		                        g_variant_get_size(record));
+		while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &data, &size)) {
+			guint64 k = 0;
+
+			if (strcmp(key, "meta") == 0) {
+				/* another type: as if it were not there */
+				out->meta = TYPE_IS("a{sv}") ? data : NULL;
+				out->meta_size = size;
+			} else if (strcmp(key, "document") == 0) {
+				out->document =
+				        TYPE_IS("s") ? omacp_vardict_string(data, size) : NULL;
+			} else if (TYPE_IS("(xay)") && g_str_has_prefix(key, "input-") &&
+			           g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL)) {
+				gint64 when = 0;
+
+				/* (xay): the time in the first 8 octets */
+				if (size >= sizeof(gint64))
+					memcpy(&when, data, sizeof(gint64));
+				if (k > out->input_times->len)
+					g_array_set_size(out->input_times, (guint) k);
+				g_array_index(out->input_times, gint64, k - 1) = when;
+			}
+		}
 	}
-	return NULL;
 }
 
-/* The message @id of @records (its "meta" record @meta_record): made with
- * its properties at once, one pass over each dictionary. */
+#undef TYPE_IS
+
+/* The message @id of @records (what gather_records() found in them):
+ * made with its properties at once, one pass over each dictionary, no
+ * GVariant made per value (vardict.h). */
 static OmacpDaemonMessage *
-message_from_records(guint id, GPtrArray *records, GVariant *meta_record, OmacpAuthority *authority)
+message_from_records(guint id, Records *rec, OmacpAuthority *authority)
 {
-	g_autoptr(GVariant) document = newest_value(records, "document");
-	g_autoptr(GVariant) format_value =
-	        g_variant_lookup_value(meta_record, "Format", G_VARIANT_TYPE_STRING);
 	OmacpFormat format = OMACP_FORMAT_WSP;
 	OmacpDaemonMessage *msg;
 	g_autofree char *masked = NULL;
 	Meta meta = { .n = 0 };
-	GVariantIter iter;
-	GVariant *entry;
+	OmacpVardictIter iter;
+	const char *key;
+	const char *type;
+	gsize type_len;
+	const guint8 *data;
+	gsize size;
 
-	if (format_value != NULL &&
-	    !omacp_format_from_string(g_variant_get_string(format_value, NULL), &format))
-		g_warning("message/%u: stored format '%s' unknown, read as wsp", id,
-		          g_variant_get_string(format_value, NULL));
-	/* g_variant_iter_next_value(), not g_variant_iter_loop(): no format
-	 * string to parse for each of the twenty entries */
-	g_variant_iter_init(&iter, meta_record);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
-		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
-		g_autoptr(GVariant) value = g_variant_get_variant(boxed);
-
-		gather_meta_value(id, &meta, g_variant_get_string(k, NULL), value);
-		g_variant_unref(entry);
-	}
+	omacp_vardict_iter_init(&iter, rec->meta, rec->meta_size);
+	while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &data, &size))
+		gather_meta_value(id, &meta, key, type, type_len, data, size);
+	if (meta.format != NULL && !omacp_format_from_string(meta.format, &format))
+		g_warning("message/%u: stored format '%s' unknown, read as wsp", id, meta.format);
 	meta_string(&meta, "state",
 	            omacp_message_state_to_string(meta.have_state ? meta.state
 	                                                          : OMACP_MESSAGE_STATE_RECEIVING));
 	masked = omacp_mask_imsi(omacp_str_or_null(meta.imsi));
 	meta_string(&meta, "imsi", masked);
-	if (document != NULL && g_variant_is_of_type(document, G_VARIANT_TYPE_STRING))
-		meta_string(&meta, "document", g_variant_get_string(document, NULL));
+	if (rec->document != NULL)
+		meta_string(&meta, "document", rec->document);
 	msg = omacp_daemon_message_new_with_properties(id, format, authority, meta.n, meta.names,
 	                                               meta.values);
 	msg->state = meta.have_state ? meta.state : OMACP_MESSAGE_STATE_RECEIVING;
@@ -358,38 +400,10 @@ message_from_records(guint id, GPtrArray *records, GVariant *meta_record, OmacpA
 	msg->undo = g_steal_pointer(&meta.undo);
 	msg->accept_default = meta.make_default;
 	msg->accept_activate = meta.activate_now;
-	msg->document_stored = document != NULL;
+	msg->document_stored = rec->document != NULL;
 	meta_clear(&meta);
-
 	/* the inputs: "input-1", "input-2", ... in any order in the records */
-	for (guint r = 0; r < records->len; r++) {
-		g_variant_iter_init(&iter, g_ptr_array_index(records, r));
-		while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-			g_autoptr(GVariant) kv = g_variant_get_child_value(entry, 0);
-			g_autoptr(GVariant) boxed = NULL;
-			g_autoptr(GVariant) value = NULL;
-			const char *key = g_variant_get_string(kv, NULL);
-			guint64 k = 0;
-
-			if (!g_str_has_prefix(key, "input-") ||
-			    !g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL)) {
-				g_variant_unref(entry);
-				continue;
-			}
-			boxed = g_variant_get_child_value(entry, 1);
-			g_variant_unref(entry);
-			value = g_variant_get_variant(boxed);
-			if (!g_variant_is_of_type(value, G_VARIANT_TYPE("(xay)")))
-				continue;
-			while (k > msg->input_times->len) {
-				gint64 unknown = 0;
-
-				g_array_append_val(msg->input_times, unknown);
-			}
-			g_variant_get_child(value, 0, "x",
-			                    &g_array_index(msg->input_times, gint64, k - 1));
-		}
-	}
+	g_array_append_vals(msg->input_times, rec->input_times->data, rec->input_times->len);
 	msg->n_inputs = msg->input_times->len;
 	return msg;
 }
@@ -508,7 +522,7 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
                                  GError **error)
 {
 	g_autoptr(GPtrArray) records = NULL;
-	g_autoptr(GVariant) meta = NULL;
+	g_auto(Records) rec = { NULL };
 
 	if (omacp_store_message_is_legacy(store, id)) {
 		g_autoptr(GError) local = NULL;
@@ -529,8 +543,8 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 		if (records == NULL)
 			return NULL;
 	}
-	meta = newest_value(records, "meta");
-	if (meta == NULL || !g_variant_is_of_type(meta, G_VARIANT_TYPE_VARDICT)) {
+	gather_records(records, &rec);
+	if (rec.meta == NULL) {
 		/* meta is written before a message is announced: a crash cut
 		 * its creation short, nothing about it was acknowledged */
 		g_message("store: removing message %u, whose creation was cut short", id);
@@ -539,7 +553,7 @@ omacp_message_store_load_message(OmacpStore *store, guint id, OmacpAuthority *au
 		            "store: message/%u was never complete", id);
 		return NULL;
 	}
-	return message_from_records(id, records, meta, authority);
+	return message_from_records(id, &rec, authority);
 }
 
 gboolean

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Reading a serialised GVariant dictionary a{sv} in place, without a
+ * GVariant per entry: the restore reads twenty values of each of
+ * thousands of messages, and GLib's accessors make (and free) three
+ * GVariants for each. The data is untrusted (a record file): every offset
+ * is checked, an entry whose framing is broken is skipped, a value that
+ * is not in normal form is not taken; nothing is read out of bounds.
+ * Only this machine's byte order (the store byteswaps foreign records
+ * first). */
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+	const guint8 *data;
+	gsize size;
+	gsize offsets; /* where the framing offsets start (the last entry's end) */
+	guint offset_size;
+	gsize n;
+	gsize i;
+	gsize end; /* the end of the previous entry */
+} OmacpVardictIter;
+
+/* Starts reading the a{sv} @data of @size octets (8-aligned, as GLib
+ * keeps serialised data). */
+void omacp_vardict_iter_init(OmacpVardictIter *iter, const void *data, gsize size);
+/* The next entry whose framing is sound: its key (NUL-terminated), the
+ * type string of its value (@type_len octets, not NUL-terminated) and the
+ * value's serialised data. FALSE at the end. */
+gboolean omacp_vardict_iter_next(OmacpVardictIter *iter, const char **key, const char **type,
+                                 gsize *type_len, const guint8 **value, gsize *value_size);
+
+/* TRUE when the value's type is @type. */
+gboolean omacp_vardict_type_is(const char *type, gsize type_len, const char *expected);
+
+/* The serialised string @data (NUL-terminated, no NUL inside, UTF-8), or
+ * NULL when it is not in normal form. */
+const char *omacp_vardict_string(const guint8 *data, gsize size);
+/* The serialised "u", "t", "b" @data into *@out; FALSE when its size is
+ * not the type's. */
+gboolean omacp_vardict_uint32(const guint8 *data, gsize size, guint32 *out);
+gboolean omacp_vardict_uint64(const guint8 *data, gsize size, guint64 *out);
+gboolean omacp_vardict_boolean(const guint8 *data, gsize size, gboolean *out);
+/* The serialised "as" @data as a new strv, the strings not in normal form
+ * left out. */
+char **omacp_vardict_strv(const guint8 *data, gsize size);
+
+G_END_DECLS

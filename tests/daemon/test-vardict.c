@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vardict.c: a serialised a{sv} read in place, against what GLib reads,
+ * and broken ones read safely. */
+#include "config.h"
+
+#include "vardict.h"
+
+#include <gio/gio.h>
+
+static GVariant *
+sample(void)
+{
+	return g_variant_ref_sink(g_variant_new_parsed(
+	        "{'Id': <uint32 7>, 'State': <'applied'>, 'Sender': <'+49 123 ü'>, "
+	        "'ReceivedAt': <uint64 1700000000123456>, 'Authenticated': <true>, "
+	        "'Warnings': <['one', '', 'three']>, 'Profiles': <[uint32 1, 9]>, "
+	        "'Changes': <[{'field': <'apn'>}]>, 'Input': <(int64 5, b'abc')>, "
+	        "'Empty': <''>, 'Off': <false>}"));
+}
+
+/* Every entry as GLib reads it, in order. */
+static void
+test_read(void)
+{
+	g_autoptr(GVariant) dict = sample();
+	OmacpVardictIter iter;
+	const char *key;
+	const char *type;
+	gsize type_len;
+	const guint8 *value;
+	gsize size;
+	guint n = 0;
+
+	omacp_vardict_iter_init(&iter, g_variant_get_data(dict), g_variant_get_size(dict));
+	while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size)) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(dict, n++);
+		g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
+		g_autoptr(GVariant) v = g_variant_get_variant(boxed);
+
+		g_assert_cmpstr(key, ==, g_variant_get_string(k, NULL));
+		g_assert_true(omacp_vardict_type_is(type, type_len, g_variant_get_type_string(v)));
+		g_assert_cmpmem(value, size, g_variant_get_data(v), g_variant_get_size(v));
+		if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
+			g_assert_cmpstr(omacp_vardict_string(value, size), ==,
+			                g_variant_get_string(v, NULL));
+		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) {
+			guint32 u = 0;
+
+			g_assert_true(omacp_vardict_uint32(value, size, &u));
+			g_assert_cmpuint(u, ==, g_variant_get_uint32(v));
+		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64)) {
+			guint64 t = 0;
+
+			g_assert_true(omacp_vardict_uint64(value, size, &t));
+			g_assert_cmpuint(t, ==, g_variant_get_uint64(v));
+		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN)) {
+			gboolean b = 2;
+
+			g_assert_true(omacp_vardict_boolean(value, size, &b));
+			g_assert_cmpint(b, ==, g_variant_get_boolean(v));
+		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
+			g_auto(GStrv) ours = omacp_vardict_strv(value, size);
+			g_autofree const char **theirs = g_variant_get_strv(v, NULL);
+
+			g_assert_true(g_strv_equal((const char *const *) ours, theirs));
+		}
+	}
+	g_assert_cmpuint(n, ==, g_variant_n_children(dict));
+	g_assert_false(omacp_vardict_type_is("as", 2, "a"));
+	g_assert_false(omacp_vardict_type_is("a", 1, "as"));
+}
+
+/* Values not in normal form are not taken. */
+static void
+test_values(void)
+{
+	guint32 u;
+	guint64 t;
+	gboolean b;
+	g_auto(GStrv) broken = NULL;
+	/* "a", "b", "c" with the second end offset before the first: the
+	 * second is skipped, the third then holds a NUL inside */
+	static const guint8 strv[] = { 'a', 0, 'b', 0, 'c', 0, 2, 1, 6 };
+
+	g_assert_null(omacp_vardict_string((const guint8 *) "ab", 2));
+	g_assert_null(omacp_vardict_string((const guint8 *) "a\0b", 4));
+	g_assert_null(omacp_vardict_string((const guint8 *) "\xff\xfe", 3));
+	g_assert_null(omacp_vardict_string((const guint8 *) "", 0));
+	g_assert_cmpstr(omacp_vardict_string((const guint8 *) "", 1), ==, "");
+	g_assert_false(omacp_vardict_uint32((const guint8 *) "abc", 3, &u));
+	g_assert_false(omacp_vardict_uint64((const guint8 *) "abcd", 4, &t));
+	g_assert_false(omacp_vardict_boolean((const guint8 *) "\2", 1, &b));
+	g_assert_false(omacp_vardict_boolean((const guint8 *) "", 0, &b));
+	broken = omacp_vardict_strv(strv, sizeof(strv));
+	g_assert_cmpuint(g_strv_length(broken), ==, 1);
+	g_assert_cmpstr(broken[0], ==, "a");
+}
+
+/* Cut short and with octets changed, the dictionary is read without a
+ * read out of bounds (the sanitizer runs see it), and what is read is
+ * within the data. */
+static void
+test_broken(void)
+{
+	g_autoptr(GVariant) dict = sample();
+	gsize len = g_variant_get_size(dict);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(16);
+
+	for (guint round = 0; round < 4000; round++) {
+		/* a copy of its own, exactly as long, so that a read past it is
+		 * seen */
+		g_autofree guint8 *copy = g_memdup2(g_variant_get_data(dict), len);
+		gsize cut = round < len ? round : len;
+		OmacpVardictIter iter;
+		const char *key;
+		const char *type;
+		gsize type_len;
+		const guint8 *value;
+		gsize size;
+
+		if (round >= len) {
+			for (guint k = 0; k < 1 + round % 4; k++)
+				copy[g_rand_int_range(rand, 0, (gint32) len)] =
+				        (guint8) g_rand_int_range(rand, 0, 256);
+			cut = len;
+		}
+		omacp_vardict_iter_init(&iter, copy, cut);
+		while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size)) {
+			g_assert_true((const guint8 *) key >= copy &&
+			              (const guint8 *) key + strlen(key) < copy + cut);
+			g_assert_true(value >= copy && value + size <= copy + cut);
+			g_assert_true((const guint8 *) type + type_len <= copy + cut);
+			if (omacp_vardict_type_is(type, type_len, "as"))
+				g_strfreev(omacp_vardict_strv(value, size));
+			else if (omacp_vardict_type_is(type, type_len, "s"))
+				(void) omacp_vardict_string(value, size);
+		}
+	}
+	/* nothing at all */
+	{
+		OmacpVardictIter iter;
+		const char *key;
+		const char *type;
+		gsize type_len;
+		const guint8 *value;
+		gsize size;
+
+		omacp_vardict_iter_init(&iter, NULL, 0);
+		g_assert_false(
+		        omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/vardict/read", test_read);
+	g_test_add_func("/vardict/values", test_values);
+	g_test_add_func("/vardict/broken", test_broken);
+	return g_test_run();
+}
