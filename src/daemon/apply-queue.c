@@ -51,7 +51,7 @@ omacp_apply_queue_update_changes(OmacpApplyQueue *self, OmacpDaemonMessage *msg)
 		                          e ? omacp_dbus_profile_get_name(e) : NULL,
 		                          e ? omacp_dbus_profile_get_settings(e) : NULL, preview);
 	}
-	omacp_dbus_message_set_changes(OMACP_DBUS_MESSAGE(msg), g_variant_builder_end(&b));
+	omacp_daemon_message_set_changes(msg, g_variant_builder_end(&b));
 }
 
 /* ---- undo records ---- */
@@ -311,11 +311,10 @@ apply_job_finish(ApplyJob *job, const GError *error)
 				provision_ofono(self, msg->imsi);
 		} else if (job->edited != NULL) {
 			/* the user decides: Accept applies with force */
-			/* floating: the property takes its own reference */
-			g_autoptr(GVariant) changes = g_variant_ref_sink(omacp_changes_add_forcing(
-			        omacp_dbus_message_get_changes(m), job->edited, error->message));
-
-			omacp_dbus_message_set_changes(m, changes);
+			omacp_daemon_message_set_changes(
+			        msg,
+			        omacp_changes_add_forcing(omacp_daemon_message_get_changes(msg),
+			                                  job->edited, error->message));
 			omacp_daemon_message_set_state(
 			        msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION, error->message);
 		} else {
@@ -686,7 +685,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 
 	/* overwriting hand edits or cutting a connection needs a user who was
 	 * shown it */
-	force = user_confirmed && omacp_changes_need_force(omacp_dbus_message_get_changes(m));
+	force = user_confirmed && omacp_changes_need_force(omacp_daemon_message_get_changes(msg));
 	remember_default_choice(msg, user_confirmed);
 	if (msg->decoded == NULL) {
 		error = g_error_new(OMACP_ERROR, OMACP_ERROR_FAILED,
@@ -740,7 +739,7 @@ start_apply(OmacpApplyQueue *self, OmacpDaemonMessage *msg, GDBusMethodInvocatio
 	 * already hold the new values */
 	if (msg->undo == NULL)
 		omacp_apply_queue_update_changes(self, msg);
-	if (!force && omacp_changes_need_force(omacp_dbus_message_get_changes(m))) {
+	if (!force && omacp_changes_need_force(omacp_daemon_message_get_changes(msg))) {
 		error = g_error_new(OMACP_ERROR, OMACP_ERROR_INVALID_STATE,
 		                    "message/%u would overwrite settings edited by hand or "
 		                    "interrupt an active connection (see its Changes); accept it "

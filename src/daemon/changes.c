@@ -270,15 +270,6 @@ omacp_changes_add_coded(GVariantBuilder *b, const OmacpProfile *p, const char *f
 }
 
 void
-omacp_changes_compact(GVariant *changes)
-{
-	/* g_variant_get_data() serialises a tree in place and lets go of its
-	 * children: one buffer instead of a few hundred GVariants */
-	if (changes != NULL)
-		(void) g_variant_get_data(changes);
-}
-
-void
 omacp_changes_add(GVariantBuilder *b, const OmacpProfile *p, const char *field,
                   const char *old_value, const char *new_value, const char *risk)
 {

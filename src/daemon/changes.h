@@ -31,12 +31,6 @@ void omacp_changes_add_coded(GVariantBuilder *b, const OmacpProfile *profile, co
 void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const char *field,
                        const char *old_value, const char *new_value, const char *risk);
 
-/* Keeps @changes (aa{sv}, may be NULL) as one serialised buffer from now
- * on rather than a tree of GVariants (the value stays the same). Made
- * once a new message was stored and exported: writing and sending a tree
- * is cheaper than reading a buffer back. */
-void omacp_changes_compact(GVariant *changes);
-
 /* Adds what @profile changes to @b (aa{sv}): its name and every setting
  * that differs from @old_settings (a{sv}, NULL: none), each with the first
  * risk that names the field, every other risk in an entry of its own

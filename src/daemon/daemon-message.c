@@ -330,6 +330,59 @@ omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path)
 	return found;
 }
 
+static GVariant *
+empty_changes(void)
+{
+	static GVariant *empty;
+
+	if (g_once_init_enter(&empty))
+		g_once_init_leave(&empty, g_variant_ref_sink(g_variant_new_array(
+		                                  G_VARIANT_TYPE_VARDICT, NULL, 0)));
+	return empty;
+}
+
+GVariant *
+omacp_daemon_message_get_changes(OmacpDaemonMessage *self)
+{
+	GVariant *changes = omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(self));
+
+	return changes != NULL ? changes : empty_changes();
+}
+
+void
+omacp_daemon_message_set_changes(OmacpDaemonMessage *self, GVariant *changes)
+{
+	g_autoptr(GVariant) owned = changes != NULL ? g_variant_ref_sink(changes) : NULL;
+
+	/* one buffer rather than a tree of a few hundred GVariants, once the
+	 * message is on the bus (see omacp_daemon_message_compact()) */
+	if (owned != NULL && self->exported)
+		(void) g_variant_get_data(owned);
+	omacp_dbus_message_set_changes(OMACP_DBUS_MESSAGE(self), owned);
+}
+
+void
+omacp_daemon_message_compact(OmacpDaemonMessage *self)
+{
+	/* g_variant_get_data() serialises a tree in place and lets go of its
+	 * children */
+	(void) g_variant_get_data(omacp_daemon_message_get_changes(self));
+}
+
+const char *
+omacp_daemon_message_get_document(OmacpDaemonMessage *self)
+{
+	const char *document = omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(self));
+
+	return document != NULL ? document : "";
+}
+
+void
+omacp_daemon_message_set_document(OmacpDaemonMessage *self, const char *document)
+{
+	omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(self), document);
+}
+
 void
 omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 {
@@ -343,7 +396,7 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 
 	omacp_dbus_message_set_security(m, omacp_sec_to_string(d->sec));
 	omacp_dbus_message_set_content_type(m, d->content_type ? d->content_type : "");
-	omacp_dbus_message_set_document(m, document);
+	omacp_daemon_message_set_document(self, document);
 	if (more == NULL)
 		return;
 	for (guint i = 0; i < d->warnings->len; i++)
@@ -572,21 +625,16 @@ handle_undo(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer
 static gboolean
 handle_get_changes(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
-	GVariant *changes = omacp_dbus_message_get_changes(iface);
-
 	omacp_dbus_message_complete_get_changes(
-	        iface, invocation,
-	        changes != NULL ? changes : g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
+	        iface, invocation, omacp_daemon_message_get_changes(OMACP_DAEMON_MESSAGE(iface)));
 	return TRUE;
 }
 
 static gboolean
 handle_get_document(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
-	const char *document = omacp_dbus_message_get_document(iface);
-
-	omacp_dbus_message_complete_get_document(iface, invocation,
-	                                         document != NULL ? document : "");
+	omacp_dbus_message_complete_get_document(
+	        iface, invocation, omacp_daemon_message_get_document(OMACP_DAEMON_MESSAGE(iface)));
 	return TRUE;
 }
 

@@ -152,6 +152,19 @@ void omacp_daemon_message_set_profiles(OmacpDaemonMessage *self, GPtrArray *path
 void omacp_daemon_message_add_profile(OmacpDaemonMessage *self, const char *path);
 gboolean omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char *path);
 
+/* What the message changes (aa{sv}, see GetChanges; never NULL: an empty
+ * array when nothing is known), and setting it (@changes floating or not,
+ * NULL for none): serialised at once when the message is exported. */
+GVariant *omacp_daemon_message_get_changes(OmacpDaemonMessage *self);
+void omacp_daemon_message_set_changes(OmacpDaemonMessage *self, GVariant *changes);
+/* Keeps the Changes as one serialised buffer from now on: made once a
+ * new message was stored and exported (writing and sending a tree is
+ * cheaper than reading a buffer back). */
+void omacp_daemon_message_compact(OmacpDaemonMessage *self);
+/* The decoded document as GetDocument answers it ("" when unknown). */
+const char *omacp_daemon_message_get_document(OmacpDaemonMessage *self);
+void omacp_daemon_message_set_document(OmacpDaemonMessage *self, const char *document);
+
 /* Makes @self->decoded when it is not there and @self->decode_func can
  * make it (a message that does not decode is not tried again); TRUE when
  * @self->decoded is there. */

@@ -332,7 +332,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	omacp_daemon_message_settle(msg, state);
 	/* stored and shown: from now on it is kept, not sent */
 	omacp_message_compact(decoded);
-	omacp_changes_compact(omacp_dbus_message_get_changes(m));
+	omacp_daemon_message_compact(msg);
 	/* its expiry is planned from now; the message's own received time
 	 * (which Deliver's caller may set) decides when the timer runs */
 	if (self->pending_source == 0 && c->unauthenticated_expiry_s > 0 &&
@@ -1017,7 +1017,7 @@ decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 		g_autofree char *raw = omacp_message_document_text(decoded, TRUE);
 		g_autofree char *document = omacp_changes_escape(raw, TRUE);
 
-		omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), document);
+		omacp_daemon_message_set_document(msg, document);
 	}
 	omacp_message_compact(decoded);
 	msg->decoded = g_steal_pointer(&decoded);
@@ -1032,8 +1032,6 @@ omacp_intake_restore_message(OmacpIntake *self, OmacpDaemonMessage *msg)
 		restore_segments(self, msg);
 		return;
 	}
-	/* the Changes read back stay one serialised buffer, as when made */
-	omacp_changes_compact(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(msg)));
 	/* the stored octets are decoded again when something needs them
 	 * (omacp_objects_set_decoder()); now only for an accepted message
 	 * (applied next) or one stored without its Document */

@@ -73,7 +73,7 @@ meta_of(OmacpDaemonMessage *msg)
 	       g_variant_new_uint32(omacp_dbus_message_get_segments_received(m)));
 	add_sv(&b, "SegmentsTotal", g_variant_new_uint32(omacp_dbus_message_get_segments_total(m)));
 	add_sv(&b, "Profiles", g_variant_builder_end(&ids));
-	add_sv(&b, "Changes", omacp_dbus_message_get_changes(m));
+	add_sv(&b, "Changes", omacp_daemon_message_get_changes(msg));
 	add_sv(&b, "Warnings", g_variant_new_strv(warnings ? warnings : empty, -1));
 	if (msg->fingerprint != NULL)
 		add_sv(&b, "Fingerprint", g_variant_new_string(msg->fingerprint));
@@ -98,7 +98,7 @@ put(OmacpStore *store, guint id, const char *key, GVariant *value, GError **erro
 gboolean
 omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
 {
-	const char *document = omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(msg));
+	const char *document = omacp_daemon_message_get_document(msg);
 	GVariantBuilder b;
 
 	if (msg->document_stored || document == NULL || document[0] == '\0')

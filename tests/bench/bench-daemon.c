@@ -20,9 +20,12 @@
  *
  *   omacp-bench-daemon [--quick] [--dir DIR] [--idle-seconds S] [--no-callgrind]
  *   omacp-bench-daemon --fill N [--segments 1|4] [--dir DIR]
+ *   omacp-bench-daemon --deliver-only [--quick]
  *
  * --fill only makes a store of N messages in a new directory under --dir
  * and prints its path (to profile a start with perf or callgrind).
+ * --deliver-only counts the instructions per Deliver only and leaves
+ * callgrind's output files in the bench's directory (to profile one).
  * --dir is where the on-disk state directory goes (default /var/tmp);
  * tmpfs figures use /dev/shm. --quick uses smaller stores (200 and 1000
  * messages) and fewer repetitions, and finishes in a couple of minutes.
@@ -796,6 +799,7 @@ main(int argc, char **argv)
 	gint idle_seconds = 0;
 	gint fill = 0;
 	gint fill_segments = 1;
+	gboolean deliver_only = FALSE;
 	g_autofree char *dir = NULL;
 	GOptionEntry entries[] = {
 		{ "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Smaller stores, fewer repetitions",
@@ -810,6 +814,8 @@ main(int argc, char **argv)
 		  "Only make a store of N messages under --dir and print its path", "N" },
 		{ "segments", 0, 0, G_OPTION_ARG_INT, &fill_segments,
 		  "With --fill: segments per message (1 or 4)", "K" },
+		{ "deliver-only", 0, 0, G_OPTION_ARG_NONE, &deliver_only,
+		  "Only count the instructions per Deliver (and keep callgrind's files)", NULL },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("— omacpd benchmark (issue 16)");
@@ -875,6 +881,20 @@ main(int argc, char **argv)
 		g_subprocess_wait(b.bus, NULL, NULL);
 		g_object_unref(b.bus);
 		remove_tree(b.tmp);
+		g_free(b.tmp);
+		g_free(b.config);
+		g_free(b.counter_path);
+		return 0;
+	}
+	if (deliver_only) {
+		/* for profiling: callgrind.0 (the first message) and
+		 * callgrind.N (N more) stay in the bench's directory */
+		measure_instructions(&b, quick ? 20 : 50);
+		printf("callgrind output in %s\n", b.tmp);
+		g_object_unref(b.conn);
+		g_subprocess_send_signal(b.bus, SIGTERM);
+		g_subprocess_wait(b.bus, NULL, NULL);
+		g_object_unref(b.bus);
 		g_free(b.tmp);
 		g_free(b.config);
 		g_free(b.counter_path);

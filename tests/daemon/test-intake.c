@@ -97,11 +97,11 @@ test_document(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->state_changes, ==, 1);
 	g_assert_nonnull(msg->decoded);
 	g_assert_nonnull(msg->fingerprint);
-	g_assert_nonnull(strstr(omacp_dbus_message_get_document(m), "web.example"));
+	g_assert_nonnull(strstr(omacp_daemon_message_get_document(msg), "web.example"));
 	g_assert_cmpstr(omacp_dbus_message_get_sender(m), ==, "+4930001");
 	g_assert_cmpuint(omacp_dbus_message_get_received_at(m), ==, 1000);
 	/* the Changes show the new APN */
-	changes = g_variant_print(omacp_dbus_message_get_changes(m), FALSE);
+	changes = g_variant_print(omacp_daemon_message_get_changes(msg), FALSE);
 	g_assert_nonnull(strstr(changes, "web.example"));
 	g_assert_cmpuint(statistic(f, "delivered"), ==, 1);
 	/* once shown, the decoded tree is gone; the profiles stay */
@@ -109,7 +109,7 @@ test_document(Fixture *f, gconstpointer data)
 	g_assert_null(msg->decoded->doc);
 	g_assert_cmpuint(msg->decoded->profiles->len, ==, 1);
 	/* the Changes are kept serialised */
-	g_assert_true(is_serialised(omacp_dbus_message_get_changes(m)));
+	g_assert_true(is_serialised(omacp_daemon_message_get_changes(msg)));
 	/* the decision and the document are in the store */
 	stored = omacp_message_store_load_message(f->d.store, msg->id, NULL, &error);
 	g_assert_no_error(error);
@@ -332,8 +332,7 @@ test_restore(Fixture *f, gconstpointer data)
 	g_assert_true(omacp_daemon_message_ensure_decoded(back));
 	g_assert_nonnull(back->decoded);
 	g_assert_true(back->exported);
-	g_assert_nonnull(
-	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), "web.example"));
+	g_assert_nonnull(strstr(omacp_daemon_message_get_document(back), "web.example"));
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==,
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
 	/* its replay fingerprint came back with it; a forgotten message's
@@ -362,8 +361,7 @@ test_decoded_on_demand(Fixture *f, gconstpointer data)
 	while (g_main_context_iteration(NULL, FALSE))
 		;
 	g_assert_null(msg->decoded);
-	g_assert_nonnull(
-	        strstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(msg)), "lazy.example"));
+	g_assert_nonnull(strstr(omacp_daemon_message_get_document(msg), "lazy.example"));
 	g_assert_true(omacp_daemon_message_ensure_decoded(msg));
 	g_assert_nonnull(msg->decoded);
 	g_assert_cmpuint(msg->decoded->profiles->len, ==, 1);

@@ -78,7 +78,7 @@ test_message_round_trip(Fixture *f, gconstpointer data)
 	g_ptr_array_add(paths, g_strdup(OMACP_DBUS_PROFILE_PREFIX "3"));
 	g_ptr_array_add(paths, g_strdup(OMACP_DBUS_PROFILE_PREFIX "5"));
 	omacp_daemon_message_set_profiles(msg, paths);
-	omacp_dbus_message_set_changes(m, changes);
+	omacp_daemon_message_set_changes(msg, changes);
 	omacp_dbus_message_set_warnings(m, warnings);
 	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_PIN);
 	msg->fingerprint = g_strdup("abc123");
@@ -111,8 +111,8 @@ test_message_round_trip(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(omacp_dbus_message_get_segments_received(b), ==, 3);
 	g_assert_cmpuint(omacp_dbus_message_get_segments_total(b), ==, 4);
 	g_assert_cmpstrv(omacp_dbus_message_get_profiles(b), omacp_dbus_message_get_profiles(m));
-	g_assert_true(g_variant_equal(omacp_dbus_message_get_changes(b),
-	                              omacp_dbus_message_get_changes(m)));
+	g_assert_true(g_variant_equal(omacp_daemon_message_get_changes(back),
+	                              omacp_daemon_message_get_changes(msg)));
 	g_assert_cmpstrv(omacp_dbus_message_get_warnings(b), warnings);
 	g_assert_cmpuint(back->n_inputs, ==, 1);
 	g_assert_cmpuint(back->input_times->len, ==, 1);
@@ -145,7 +145,7 @@ test_message_document(Fixture *f, gconstpointer data)
 	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
 	g_assert_no_error(error);
 	g_assert_false(msg->document_stored);
-	omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(msg), doc);
+	omacp_daemon_message_set_document(msg, doc);
 	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
 	g_assert_true(omacp_message_store_save_message(f->store, msg, &error));
 	g_assert_true(msg->document_stored);
@@ -169,7 +169,7 @@ test_message_document(Fixture *f, gconstpointer data)
 
 	back = omacp_message_store_load_message(f->store, 4, NULL, &error);
 	g_assert_no_error(error);
-	g_assert_cmpstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(back)), ==, doc);
+	g_assert_cmpstr(omacp_daemon_message_get_document(back), ==, doc);
 	g_assert_true(back->document_stored);
 	g_assert_null(back->decoded);
 	/* the newest meta */
@@ -183,14 +183,12 @@ test_message_document(Fixture *f, gconstpointer data)
 	plain_back = omacp_message_store_load_message(f->store, 5, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_false(plain_back->document_stored);
-	g_assert_cmpstr(omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(plain_back)), ==, "");
+	g_assert_cmpstr(omacp_daemon_message_get_document(plain_back), ==, "");
 	g_assert_cmpstrv(omacp_dbus_message_get_warnings(OMACP_DBUS_MESSAGE(plain_back)),
 	                 (const char *const[]){ NULL });
 	g_assert_cmpstrv(omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(plain_back)),
 	                 (const char *const[]){ NULL });
-	g_assert_cmpuint(g_variant_n_children(
-	                         omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(plain_back))),
-	                 ==, 0);
+	g_assert_cmpuint(g_variant_n_children(omacp_daemon_message_get_changes(plain_back)), ==, 0);
 }
 
 static void
@@ -318,9 +316,8 @@ sample_message(guint id)
 	OmacpDaemonMessage *msg = omacp_daemon_message_new(id, OMACP_FORMAT_WSP, NULL);
 
 	omacp_dbus_message_set_sender(OMACP_DBUS_MESSAGE(msg), "+4930001");
-	omacp_dbus_message_set_changes(
-	        OMACP_DBUS_MESSAGE(msg),
-	        g_variant_new_parsed("[{'profile': <'internet:N1'>, 'new': <'web'>}]"));
+	omacp_daemon_message_set_changes(
+	        msg, g_variant_new_parsed("[{'profile': <'internet:N1'>, 'new': <'web'>}]"));
 	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
 	return msg;
 }
@@ -604,7 +601,7 @@ test_legacy_converted(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(omacp_dbus_message_get_received_at(b), ==, 99);
 	g_assert_cmpuint(omacp_dbus_message_get_segments_total(b), ==, 2);
 	g_assert_cmpstr(omacp_dbus_message_get_profiles(b)[0], ==, OMACP_DBUS_PROFILE_PREFIX "2");
-	g_assert_true(g_variant_equal(omacp_dbus_message_get_changes(b), changes));
+	g_assert_true(g_variant_equal(omacp_daemon_message_get_changes(back), changes));
 	g_assert_true(g_variant_equal(back->undo, undo));
 	g_assert_cmpstr(back->fingerprint, ==, "f00d");
 	g_assert_cmpuint(back->n_inputs, ==, 2);
@@ -619,8 +616,7 @@ test_legacy_converted(Fixture *f, gconstpointer data)
 	reopen(f);
 	again = omacp_message_store_load_message(f->store, 5, NULL, &error);
 	g_assert_no_error(error);
-	g_assert_true(g_variant_equal(omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(again)),
-	                              changes));
+	g_assert_true(g_variant_equal(omacp_daemon_message_get_changes(again), changes));
 	input = omacp_message_store_read_input(f->store, again, 1, &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(input, NULL), g_bytes_get_size(input), "two", 3);
