@@ -184,3 +184,136 @@ omacp_vardict_strv(const guint8 *data, gsize size)
 	g_ptr_array_add(out, NULL);
 	return (char **) g_ptr_array_free(out, FALSE);
 }
+
+/* ---- writing ---- */
+
+/* The size of a container with @body octets and @n framing offsets. */
+static gsize
+framed_size(gsize body, gsize n)
+{
+	if (body + n <= G_MAXUINT8)
+		return body + n;
+	if (body + 2 * n <= G_MAXUINT16)
+		return body + 2 * n;
+	if ((guint64) body + 4 * n <= G_MAXUINT32)
+		return body + 4 * n;
+	return body + 8 * n;
+}
+
+static void
+append_offset(GByteArray *out, gsize value, guint size)
+{
+	guint8 le[8];
+
+	for (guint i = 0; i < size; i++)
+		le[i] = (guint8) ((guint64) value >> (8 * i));
+	g_byte_array_append(out, le, size);
+}
+
+static void
+pad_to_8(GByteArray *out, gsize from)
+{
+	static const guint8 zeros[8] = { 0 };
+	gsize pad = ((out->len - from + 7) & ~(gsize) 7) - (out->len - from);
+
+	g_byte_array_append(out, zeros, (guint) pad);
+}
+
+void
+omacp_vardict_builder_init(OmacpVardictBuilder *b)
+{
+	b->body = g_byte_array_sized_new(512);
+	b->ends = g_array_new(FALSE, FALSE, sizeof(gsize));
+}
+
+/* One {sv} entry: the key, the value (@data, @size) 8-aligned after it,
+ * a NUL and the value's type string, the key's end as the last offset. */
+static void
+add_entry(OmacpVardictBuilder *b, const char *key, const void *data, gsize size, const char *type,
+          GVariant *value)
+{
+	gsize start;
+	gsize key_len = strlen(key) + 1;
+	gsize type_len = strlen(type);
+	gsize body;
+	gsize end;
+
+	/* entries are 8-aligned in the array */
+	pad_to_8(b->body, 0);
+	start = b->body->len;
+	g_byte_array_append(b->body, (const guint8 *) key, (guint) key_len);
+	pad_to_8(b->body, start);
+	if (value != NULL) {
+		gsize at = b->body->len;
+
+		g_byte_array_set_size(b->body, (guint) (at + size));
+		g_variant_store(value, b->body->data + at);
+	} else {
+		g_byte_array_append(b->body, data, (guint) size);
+	}
+	g_byte_array_append(b->body, (const guint8 *) "", 1);
+	g_byte_array_append(b->body, (const guint8 *) type, (guint) type_len);
+	body = b->body->len - start;
+	end = start + framed_size(body, 1);
+	append_offset(b->body, key_len, offset_size_for(end - start));
+	g_array_append_val(b->ends, end);
+}
+
+void
+omacp_vardict_add_string(OmacpVardictBuilder *b, const char *key, const char *s)
+{
+	if (s == NULL || !g_utf8_validate(s, -1, NULL))
+		s = "";
+	add_entry(b, key, s, strlen(s) + 1, "s", NULL);
+}
+
+void
+omacp_vardict_add_uint32(OmacpVardictBuilder *b, const char *key, guint32 value)
+{
+	add_entry(b, key, &value, sizeof(value), "u", NULL);
+}
+
+void
+omacp_vardict_add_uint64(OmacpVardictBuilder *b, const char *key, guint64 value)
+{
+	add_entry(b, key, &value, sizeof(value), "t", NULL);
+}
+
+void
+omacp_vardict_add_boolean(OmacpVardictBuilder *b, const char *key, gboolean value)
+{
+	guint8 v = value ? 1 : 0;
+
+	add_entry(b, key, &v, 1, "b", NULL);
+}
+
+void
+omacp_vardict_add_value(OmacpVardictBuilder *b, const char *key, GVariant *value)
+{
+	g_autoptr(GVariant) owned = g_variant_ref_sink(value);
+
+	/* what is not known to be in normal form (a value read back from a
+	 * record) is checked once (GLib then knows it) or made so */
+	if (!g_variant_is_normal_form(owned)) {
+		GVariant *normal = g_variant_get_normal_form(owned);
+
+		g_variant_unref(owned);
+		owned = normal;
+	}
+	add_entry(b, key, NULL, g_variant_get_size(owned), g_variant_get_type_string(owned), owned);
+}
+
+GVariant *
+omacp_vardict_builder_end(OmacpVardictBuilder *b)
+{
+	GByteArray *body = g_steal_pointer(&b->body);
+	g_autoptr(GArray) ends = g_steal_pointer(&b->ends);
+	gsize total = framed_size(body->len, ends->len);
+	guint osz = offset_size_for(total);
+	g_autoptr(GBytes) bytes = NULL;
+
+	for (guint i = 0; i < ends->len && body->len > 0; i++)
+		append_offset(body, g_array_index(ends, gsize, i), osz);
+	bytes = g_byte_array_free_to_bytes(body);
+	return g_variant_new_from_bytes(G_VARIANT_TYPE_VARDICT, bytes, TRUE);
+}

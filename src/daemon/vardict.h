@@ -49,3 +49,23 @@ gboolean omacp_vardict_boolean(const guint8 *data, gsize size, gboolean *out);
 char **omacp_vardict_strv(const guint8 *data, gsize size);
 
 G_END_DECLS
+
+/* Writing an a{sv} in normal form straight into one buffer, without a
+ * GVariant per entry (the store writes a message's twenty meta values on
+ * every change). */
+typedef struct {
+	GByteArray *body;
+	GArray *ends; /* gsize: where each entry ends */
+} OmacpVardictBuilder;
+
+void omacp_vardict_builder_init(OmacpVardictBuilder *b);
+/* @s must be UTF-8 (what is not is written as ""); NULL as "". */
+void omacp_vardict_add_string(OmacpVardictBuilder *b, const char *key, const char *s);
+void omacp_vardict_add_uint32(OmacpVardictBuilder *b, const char *key, guint32 value);
+void omacp_vardict_add_uint64(OmacpVardictBuilder *b, const char *key, guint64 value);
+void omacp_vardict_add_boolean(OmacpVardictBuilder *b, const char *key, gboolean value);
+/* Any value (floating is sunk): serialised into the buffer (a tree is
+ * serialised there, and stays a tree). */
+void omacp_vardict_add_value(OmacpVardictBuilder *b, const char *key, GVariant *value);
+/* The a{sv} (floating, in normal form); @b is cleared. */
+GVariant *omacp_vardict_builder_end(OmacpVardictBuilder *b);

@@ -152,6 +152,65 @@ test_broken(void)
 	}
 }
 
+/* What the builder writes is what GLib writes, octet for octet (both in
+ * normal form), for small and large dictionaries (1, 2 and 4-octet
+ * framing offsets), and a value not in normal form is written in it. */
+static void
+test_write(void)
+{
+	for (guint round = 0; round < 3; round++) {
+		gsize big = round == 0 ? 3 : round == 1 ? 300 : 70000;
+		g_autofree char *long_text = g_strnfill(big, 'x');
+		g_autoptr(GVariant) changes = g_variant_ref_sink(
+		        g_variant_new_parsed("[{'field': <'apn'>, 'n': <uint32 4>}]"));
+		/* "aa{sv}" octets GLib reads as not in normal form (a stray
+		 * padding octet): written as its normal form */
+		g_autoptr(GBytes) odd_bytes = g_bytes_new_static("\1", 1);
+		g_autoptr(GVariant) odd = g_variant_ref_sink(
+		        g_variant_new_from_bytes(G_VARIANT_TYPE("aa{sv}"), odd_bytes, FALSE));
+		GVariantBuilder glib;
+		OmacpVardictBuilder ours;
+		g_autoptr(GVariant) a = NULL;
+		g_autoptr(GVariant) b = NULL;
+
+		g_variant_builder_init(&glib, G_VARIANT_TYPE_VARDICT);
+		omacp_vardict_builder_init(&ours);
+		g_variant_builder_add(&glib, "{sv}", "Id", g_variant_new_uint32(7));
+		omacp_vardict_add_uint32(&ours, "Id", 7);
+		g_variant_builder_add(&glib, "{sv}", "Text", g_variant_new_string(long_text));
+		omacp_vardict_add_string(&ours, "Text", long_text);
+		g_variant_builder_add(&glib, "{sv}", "Empty", g_variant_new_string(""));
+		omacp_vardict_add_string(&ours, "Empty", NULL);
+		g_variant_builder_add(&glib, "{sv}", "Bad", g_variant_new_string(""));
+		omacp_vardict_add_string(&ours, "Bad", "\xff");
+		g_variant_builder_add(&glib, "{sv}", "At", g_variant_new_uint64(G_MAXUINT64 - 1));
+		omacp_vardict_add_uint64(&ours, "At", G_MAXUINT64 - 1);
+		g_variant_builder_add(&glib, "{sv}", "B", g_variant_new_boolean(TRUE));
+		omacp_vardict_add_boolean(&ours, "B", TRUE);
+		g_variant_builder_add(&glib, "{sv}", "Changes", changes);
+		omacp_vardict_add_value(&ours, "Changes", changes);
+		g_variant_builder_add(&glib, "{sv}", "Odd", g_variant_get_normal_form(odd));
+		omacp_vardict_add_value(&ours, "Odd", odd);
+		g_variant_builder_add(&glib, "{sv}", "None", g_variant_new("as", NULL));
+		omacp_vardict_add_value(&ours, "None", g_variant_new("as", NULL));
+		a = g_variant_ref_sink(g_variant_builder_end(&glib));
+		b = g_variant_ref_sink(omacp_vardict_builder_end(&ours));
+		g_assert_cmpmem(g_variant_get_data(b), g_variant_get_size(b), g_variant_get_data(a),
+		                g_variant_get_size(a));
+		g_assert_true(g_variant_equal(a, b));
+	}
+	/* nothing at all */
+	{
+		OmacpVardictBuilder ours;
+		g_autoptr(GVariant) v = NULL;
+
+		omacp_vardict_builder_init(&ours);
+		v = g_variant_ref_sink(omacp_vardict_builder_end(&ours));
+		g_assert_cmpuint(g_variant_get_size(v), ==, 0);
+		g_assert_cmpuint(g_variant_n_children(v), ==, 0);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,5 +218,6 @@ main(int argc, char **argv)
 	g_test_add_func("/vardict/read", test_read);
 	g_test_add_func("/vardict/values", test_values);
 	g_test_add_func("/vardict/broken", test_broken);
+	g_test_add_func("/vardict/write", test_write);
 	return g_test_run();
 }
