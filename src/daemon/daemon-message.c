@@ -4,6 +4,7 @@
 #include "daemon-message.h"
 
 #include "changes.h"
+#include "vardict.h"
 
 enum {
 	SIGNAL_CHANGED,
@@ -344,43 +345,41 @@ empty_changes(void)
 GVariant *
 omacp_daemon_message_get_changes(OmacpDaemonMessage *self)
 {
-	GVariant *changes = omacp_dbus_message_get_changes(OMACP_DBUS_MESSAGE(self));
-
-	return changes != NULL ? changes : empty_changes();
+	return self->changes != NULL ? self->changes : empty_changes();
 }
 
 void
 omacp_daemon_message_set_changes(OmacpDaemonMessage *self, GVariant *changes)
 {
-	g_autoptr(GVariant) owned = changes != NULL ? g_variant_ref_sink(changes) : NULL;
+	GVariant *old = self->changes;
 
-	/* one buffer rather than a tree of a few hundred GVariants, once the
-	 * message is on the bus (see omacp_daemon_message_compact()) */
-	if (owned != NULL && self->exported)
-		(void) g_variant_get_data(owned);
-	omacp_dbus_message_set_changes(OMACP_DBUS_MESSAGE(self), owned);
+	self->changes = changes != NULL ? g_variant_ref_sink(changes) : NULL;
+	/* one buffer rather than a tree of a few hundred GVariants:
+	 * g_variant_get_data() serialises a tree in place and lets go of its
+	 * children; the store's record copies the buffer as it is */
+	if (self->changes != NULL)
+		(void) g_variant_get_data(self->changes);
+	g_clear_pointer(&old, g_variant_unref);
 }
 
-void
-omacp_daemon_message_compact(OmacpDaemonMessage *self)
+char *
+omacp_daemon_message_dup_document(OmacpDaemonMessage *self)
 {
-	/* g_variant_get_data() serialises a tree in place and lets go of its
-	 * children */
-	(void) g_variant_get_data(omacp_daemon_message_get_changes(self));
-}
+	char *stored;
 
-const char *
-omacp_daemon_message_get_document(OmacpDaemonMessage *self)
-{
-	const char *document = omacp_dbus_message_get_document(OMACP_DBUS_MESSAGE(self));
-
-	return document != NULL ? document : "";
+	if (self->document != NULL)
+		return g_strdup(self->document);
+	if (self->document_stored && self->document_func != NULL &&
+	    (stored = self->document_func(self, self->document_data)) != NULL)
+		return stored;
+	return g_strdup("");
 }
 
 void
 omacp_daemon_message_set_document(OmacpDaemonMessage *self, const char *document)
 {
-	omacp_dbus_message_set_document(OMACP_DBUS_MESSAGE(self), document);
+	g_free(self->document);
+	self->document = g_strdup(omacp_str_or_null(document));
 }
 
 void
@@ -633,8 +632,9 @@ handle_get_changes(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, g
 static gboolean
 handle_get_document(OmacpDBusMessage *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
-	omacp_dbus_message_complete_get_document(
-	        iface, invocation, omacp_daemon_message_get_document(OMACP_DAEMON_MESSAGE(iface)));
+	g_autofree char *document = omacp_daemon_message_dup_document(OMACP_DAEMON_MESSAGE(iface));
+
+	omacp_dbus_message_complete_get_document(iface, invocation, document);
 	return TRUE;
 }
 
@@ -696,27 +696,6 @@ omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer
 
 /* ---- the properties for ObjectManager ---- */
 
-static void
-add_property(GVariantBuilder *b, const char *name, GVariant *value)
-{
-	g_variant_builder_add_value(b, g_variant_new_dict_entry(g_variant_new_string(name),
-	                                                        g_variant_new_variant(value)));
-}
-
-static GVariant *
-string_or_empty(const char *s)
-{
-	return g_variant_new_string(s != NULL ? s : "");
-}
-
-static GVariant *
-strv_or_empty(GVariant *(*make)(const char *const *, gssize), const char *const *v)
-{
-	const char *const empty[] = { NULL };
-
-	return make(v != NULL ? v : empty, -1);
-}
-
 /* Every property (a{sv}) as InterfacesAdded and GetManagedObjects send
  * them: what the generated skeleton makes, read through the interface's
  * getters rather than through GObject's property machinery (a name
@@ -727,35 +706,27 @@ static GVariant *
 omacp_daemon_message_get_properties(GDBusInterfaceSkeleton *skeleton)
 {
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(skeleton);
-	GVariant *changes = omacp_dbus_message_get_changes(m);
-	GVariantBuilder b;
+	OmacpVardictBuilder b;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	add_property(&b, "State", string_or_empty(omacp_dbus_message_get_state(m)));
-	add_property(&b, "Security", string_or_empty(omacp_dbus_message_get_security(m)));
-	add_property(&b, "Authenticated",
-	             g_variant_new_boolean(omacp_dbus_message_get_authenticated(m)));
-	add_property(&b, "Sender", string_or_empty(omacp_dbus_message_get_sender(m)));
-	add_property(&b, "Imsi", string_or_empty(omacp_dbus_message_get_imsi(m)));
-	add_property(&b, "Modem", string_or_empty(omacp_dbus_message_get_modem(m)));
-	add_property(&b, "ReceivedAt", g_variant_new_uint64(omacp_dbus_message_get_received_at(m)));
-	add_property(&b, "ContentType", string_or_empty(omacp_dbus_message_get_content_type(m)));
-	add_property(&b, "Document", string_or_empty(omacp_dbus_message_get_document(m)));
-	add_property(&b, "Changes",
-	             changes != NULL ? changes
-	                             : g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
-	add_property(&b, "Warnings",
-	             strv_or_empty(g_variant_new_strv, omacp_dbus_message_get_warnings(m)));
-	add_property(&b, "Error", string_or_empty(omacp_dbus_message_get_error(m)));
-	add_property(&b, "PinAttemptsLeft",
-	             g_variant_new_uint32(omacp_dbus_message_get_pin_attempts_left(m)));
-	add_property(&b, "SegmentsReceived",
-	             g_variant_new_uint32(omacp_dbus_message_get_segments_received(m)));
-	add_property(&b, "SegmentsTotal",
-	             g_variant_new_uint32(omacp_dbus_message_get_segments_total(m)));
-	add_property(&b, "Profiles",
-	             strv_or_empty(g_variant_new_objv, omacp_dbus_message_get_profiles(m)));
-	return g_variant_builder_end(&b);
+	/* written serialised at once: no GVariant per property */
+	omacp_vardict_builder_init(&b);
+	omacp_vardict_add_string(&b, "State", omacp_dbus_message_get_state(m));
+	omacp_vardict_add_string(&b, "Security", omacp_dbus_message_get_security(m));
+	omacp_vardict_add_boolean(&b, "Authenticated", omacp_dbus_message_get_authenticated(m));
+	omacp_vardict_add_string(&b, "Sender", omacp_dbus_message_get_sender(m));
+	omacp_vardict_add_string(&b, "Imsi", omacp_dbus_message_get_imsi(m));
+	omacp_vardict_add_string(&b, "Modem", omacp_dbus_message_get_modem(m));
+	omacp_vardict_add_uint64(&b, "ReceivedAt", omacp_dbus_message_get_received_at(m));
+	omacp_vardict_add_string(&b, "ContentType", omacp_dbus_message_get_content_type(m));
+	omacp_vardict_add_strv(&b, "Warnings", "as", omacp_dbus_message_get_warnings(m));
+	omacp_vardict_add_string(&b, "Error", omacp_dbus_message_get_error(m));
+	omacp_vardict_add_uint32(&b, "PinAttemptsLeft",
+	                         omacp_dbus_message_get_pin_attempts_left(m));
+	omacp_vardict_add_uint32(&b, "SegmentsReceived",
+	                         omacp_dbus_message_get_segments_received(m));
+	omacp_vardict_add_uint32(&b, "SegmentsTotal", omacp_dbus_message_get_segments_total(m));
+	omacp_vardict_add_strv(&b, "Profiles", "ao", omacp_dbus_message_get_profiles(m));
+	return omacp_vardict_builder_end(&b);
 }
 
 /* ---- life cycle ---- */
@@ -830,12 +801,8 @@ set_initial_values(OmacpDaemonMessage *self, guint n_properties, const char *con
                    GValue *values)
 {
 	static const char *const empty_strv[] = { NULL };
-	static GVariant *empty_changes;
 	GValue *v;
 
-	if (g_once_init_enter(&empty_changes))
-		g_once_init_leave(&empty_changes, g_variant_ref_sink(g_variant_new_array(
-		                                          G_VARIANT_TYPE_VARDICT, NULL, 0)));
 	for (guint i = 0; i < n_property_slots; i++) {
 		v = &skeleton_values(self)[property_slots[i].slot];
 		if (G_VALUE_HOLDS_STRING(v))
@@ -847,7 +814,7 @@ set_initial_values(OmacpDaemonMessage *self, guint n_properties, const char *con
 		else if (G_VALUE_HOLDS(v, G_TYPE_STRV))
 			g_value_set_static_boxed(v, empty_strv);
 		else if (G_VALUE_HOLDS_VARIANT(v))
-			g_value_set_variant(v, empty_changes);
+			g_value_set_variant(v, empty_changes());
 	}
 	for (guint k = 0; k < n_properties; k++) {
 		v = slot_of(self, names[k]);
@@ -899,6 +866,8 @@ omacp_daemon_message_finalize(GObject *object)
 	g_free(self->imsi);
 	g_free(self->iccid);
 	g_clear_pointer(&self->undo, g_variant_unref);
+	g_clear_pointer(&self->changes, g_variant_unref);
+	g_free(self->document);
 	g_clear_pointer(&self->decoded, omacp_message_free);
 	G_OBJECT_CLASS(omacp_daemon_message_parent_class)->finalize(object);
 }

@@ -80,8 +80,15 @@ struct _OmacpDaemonMessage {
 	gboolean (*decode_func)(OmacpDaemonMessage *msg, gpointer data);
 	gpointer decode_data;
 	gboolean decode_failed; /* tried once, not again */
-	/* the Document property is in the store (its "document" record) */
+	/* the document is in the store (its "document" record): not kept
+	 * here, read back by document_func when GetDocument asks */
 	gboolean document_stored;
+	char *(*document_func)(OmacpDaemonMessage *msg, gpointer data);
+	gpointer document_data;
+
+	/* what GetChanges and GetDocument answer (see the accessors) */
+	GVariant *changes; /* aa{sv}, serialised; NULL: none */
+	char *document;    /* NULL: none, or only in the store */
 };
 
 /* A message object at OMACP_DBUS_MESSAGE_PREFIX @id in state receiving,
@@ -154,15 +161,12 @@ gboolean omacp_daemon_message_drop_profile(OmacpDaemonMessage *self, const char 
 
 /* What the message changes (aa{sv}, see GetChanges; never NULL: an empty
  * array when nothing is known), and setting it (@changes floating or not,
- * NULL for none): serialised at once when the message is exported. */
+ * NULL for none): kept serialised, one buffer. */
 GVariant *omacp_daemon_message_get_changes(OmacpDaemonMessage *self);
 void omacp_daemon_message_set_changes(OmacpDaemonMessage *self, GVariant *changes);
-/* Keeps the Changes as one serialised buffer from now on: made once a
- * new message was stored and exported (writing and sending a tree is
- * cheaper than reading a buffer back). */
-void omacp_daemon_message_compact(OmacpDaemonMessage *self);
-/* The decoded document as GetDocument answers it ("" when unknown). */
-const char *omacp_daemon_message_get_document(OmacpDaemonMessage *self);
+/* The decoded document as GetDocument answers it ("" when unknown): kept
+ * here until the store holds it, read back from there after. */
+char *omacp_daemon_message_dup_document(OmacpDaemonMessage *self);
 void omacp_daemon_message_set_document(OmacpDaemonMessage *self, const char *document);
 
 /* Makes @self->decoded when it is not there and @self->decode_func can

@@ -332,7 +332,6 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	omacp_daemon_message_settle(msg, state);
 	/* stored and shown: from now on it is kept, not sent */
 	omacp_message_compact(decoded);
-	omacp_daemon_message_compact(msg);
 	/* its expiry is planned from now; the message's own received time
 	 * (which Deliver's caller may set) decides when the timer runs */
 	if (self->pending_source == 0 && c->unauthenticated_expiry_s > 0 &&

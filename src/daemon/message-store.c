@@ -22,7 +22,7 @@
  *   "meta"      a{sv}: what the daemon decided, see meta_of()
  *   "input-K"   (xay): the received time and octets of input K (from 1)
  *   "complete"  ay: the complete push (wsp) or document
- *   "document"  s: the Document property (written once, with the first
+ *   "document"  s: the document GetDocument answers (written once, with the first
  *               meta that has one; older stores lack it and are decoded)
  * every GVariant in binary form; nothing is parsed from text. */
 
@@ -100,20 +100,39 @@ put(OmacpStore *store, guint id, const char *key, GVariant *value, GError **erro
 gboolean
 omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
 {
-	const char *document = omacp_daemon_message_get_document(msg);
 	GVariantBuilder b;
 
-	if (msg->document_stored || document == NULL || document[0] == '\0')
+	if (msg->document_stored || msg->document == NULL)
 		return put(store, msg->id, "meta", meta_of(msg), error);
-	/* the Document once, beside the first meta that has it: read back, it
-	 * spares a decode of the stored octets */
+	/* the document once, beside the first meta that has it: read back, it
+	 * spares a decode of the stored octets; from then on it is read from
+	 * the store when GetDocument asks, not kept in memory */
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b, "{sv}", "meta", meta_of(msg));
-	g_variant_builder_add(&b, "{sv}", "document", g_variant_new_string(document));
+	g_variant_builder_add(&b, "{sv}", "document", g_variant_new_string(msg->document));
 	if (!omacp_store_put_message(store, msg->id, g_variant_builder_end(&b), error))
 		return FALSE;
 	msg->document_stored = TRUE;
+	g_clear_pointer(&msg->document, g_free);
 	return TRUE;
+}
+
+char *
+omacp_message_store_read_document(OmacpStore *store, OmacpDaemonMessage *msg, GError **error)
+{
+	g_autoptr(GVariant) record = omacp_store_get_message(store, msg->id, error);
+	g_autoptr(GVariant) document = NULL;
+
+	if (record == NULL)
+		return NULL;
+	document = g_variant_lookup_value(record, "document", G_VARIANT_TYPE_STRING);
+	if (document == NULL) {
+		g_set_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND,
+		            "store: message/%u has no document", msg->id);
+		return NULL;
+	}
+	/* untrusted: a string not in normal form reads as "" */
+	return g_variant_dup_string(document, NULL);
 }
 
 static char *
@@ -134,6 +153,7 @@ typedef struct {
 	const char *iccid;
 	const char *fingerprint;
 	const char *format;
+	GVariant *changes;
 	GVariant *undo;
 	gboolean make_default;
 	gboolean activate_now;
@@ -193,6 +213,7 @@ meta_clear(Meta *meta)
 			g_value_unset(&meta->values[i]);
 	}
 	g_clear_pointer(&meta->undo, g_variant_unref);
+	g_clear_pointer(&meta->changes, g_variant_unref);
 }
 
 /* The D-Bus property (GObject name) of a plain string key of "meta". */
@@ -294,8 +315,8 @@ gather_meta_value(guint id, Meta *meta, const char *key, const char *type, gsize
 			g_strfreev(paths);
 	} else if (TYPE_IS("aa{sv}") && strcmp(key, "Changes") == 0) {
 		/* kept serialised, read where it is used */
-		if ((v = meta_value(meta, "changes", G_TYPE_VARIANT)) != NULL)
-			g_value_take_variant(v, value_copy(G_VARIANT_TYPE("aa{sv}"), data, size));
+		g_clear_pointer(&meta->changes, g_variant_unref);
+		meta->changes = value_copy(G_VARIANT_TYPE("aa{sv}"), data, size);
 	} else if (TYPE_IS("as") && strcmp(key, "Warnings") == 0) {
 		if ((v = meta_value(meta, "warnings", G_TYPE_STRV)) != NULL)
 			g_value_take_boxed(v, omacp_vardict_strv(data, size));
@@ -311,7 +332,7 @@ gather_meta_value(guint id, Meta *meta, const char *key, const char *type, gsize
 typedef struct {
 	const guint8 *meta;
 	gsize meta_size;
-	const char *document;
+	gboolean document_stored;
 	GArray *input_times; /* gint64, input K at K - 1 */
 } Records;
 
@@ -345,8 +366,8 @@ gather_records(GPtrArray *records, Records *out)
 				out->meta = TYPE_IS("a{sv}") ? data : NULL;
 				out->meta_size = size;
 			} else if (strcmp(key, "document") == 0) {
-				out->document =
-				        TYPE_IS("s") ? omacp_vardict_string(data, size) : NULL;
+				/* read when GetDocument asks */
+				out->document_stored = TYPE_IS("s");
 			} else if (TYPE_IS("(xay)") && g_str_has_prefix(key, "input-") &&
 			           g_ascii_string_to_unsigned(key + 6, 10, 1, 4096, &k, NULL)) {
 				gint64 when = 0;
@@ -391,8 +412,6 @@ message_from_records(guint id, Records *rec, OmacpAuthority *authority)
 	                                                          : OMACP_MESSAGE_STATE_RECEIVING));
 	masked = omacp_mask_imsi(omacp_str_or_null(meta.imsi));
 	meta_string(&meta, "imsi", masked);
-	if (rec->document != NULL)
-		meta_string(&meta, "document", rec->document);
 	msg = omacp_daemon_message_new_with_properties(id, format, authority, meta.n, meta.names,
 	                                               meta.values);
 	msg->state = meta.have_state ? meta.state : OMACP_MESSAGE_STATE_RECEIVING;
@@ -400,9 +419,10 @@ message_from_records(guint id, Records *rec, OmacpAuthority *authority)
 	msg->iccid = g_strdup(omacp_str_or_null(meta.iccid));
 	msg->fingerprint = g_strdup(meta.fingerprint);
 	msg->undo = g_steal_pointer(&meta.undo);
+	msg->changes = g_steal_pointer(&meta.changes);
 	msg->accept_default = meta.make_default;
 	msg->accept_activate = meta.activate_now;
-	msg->document_stored = rec->document != NULL;
+	msg->document_stored = rec->document_stored;
 	meta_clear(&meta);
 	/* the inputs: "input-1", "input-2", ... in any order in the records */
 	g_array_append_vals(msg->input_times, rec->input_times->data, rec->input_times->len);

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 /* Writes what the daemon decided about @msg (its "meta" record). */
 gboolean omacp_message_store_save_message(OmacpStore *store, OmacpDaemonMessage *msg,
                                           GError **error);
+/* The document of @msg, stored beside its meta (NotFound when it is not). */
+char *omacp_message_store_read_document(OmacpStore *store, OmacpDaemonMessage *msg, GError **error);
 /* A message object from the records of message @id (its state restored
  * without a signal, nothing decoded, not exported); NotFound for a message
  * whose creation a crash cut short (its file is removed). */

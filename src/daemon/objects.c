@@ -185,10 +185,25 @@ settled(OmacpDaemonMessage *msg, guint old, guint state, OmacpObjects *self)
 		        g_idle_add_full(G_PRIORITY_LOW, let_go_of_documents, self, NULL);
 }
 
+/* The stored document of @msg, for GetDocument. */
+static char *
+read_document(OmacpDaemonMessage *msg, gpointer user_data)
+{
+	OmacpObjects *self = user_data;
+	g_autoptr(GError) error = NULL;
+	char *document = omacp_message_store_read_document(self->store, msg, &error);
+
+	if (document == NULL)
+		g_warning("message/%u: %s", msg->id, error->message);
+	return document;
+}
+
 void
 omacp_objects_add_message(OmacpObjects *self, OmacpDaemonMessage *msg)
 {
 	g_hash_table_insert(self->messages, GUINT_TO_POINTER(msg->id), msg);
+	msg->document_func = read_document;
+	msg->document_data = self;
 	if (msg->decode_func == NULL && self->decode_func != NULL) {
 		msg->decode_func = self->decode_func;
 		msg->decode_data = self->decode_data;

@@ -288,6 +288,32 @@ omacp_vardict_add_boolean(OmacpVardictBuilder *b, const char *key, gboolean valu
 }
 
 void
+omacp_vardict_add_strv(OmacpVardictBuilder *b, const char *key, const char *type,
+                       const char *const *strv)
+{
+	gboolean paths = strcmp(type, "ao") == 0;
+	g_autoptr(GByteArray) array = g_byte_array_new();
+	g_autoptr(GArray) ends = g_array_new(FALSE, FALSE, sizeof(gsize));
+	guint osz;
+
+	/* strings are not aligned: each one and its NUL after the last */
+	for (guint i = 0; strv != NULL && strv[i] != NULL; i++) {
+		const char *s = strv[i];
+		gsize end;
+
+		if (paths ? !g_variant_is_object_path(s) : !g_utf8_validate(s, -1, NULL))
+			s = paths ? "/" : "";
+		g_byte_array_append(array, (const guint8 *) s, (guint) strlen(s) + 1);
+		end = array->len;
+		g_array_append_val(ends, end);
+	}
+	osz = offset_size_for(framed_size(array->len, ends->len));
+	for (guint i = 0; i < ends->len; i++)
+		append_offset(array, g_array_index(ends, gsize, i), osz);
+	add_entry(b, key, array->data, array->len, type, NULL);
+}
+
+void
 omacp_vardict_add_value(OmacpVardictBuilder *b, const char *key, GVariant *value)
 {
 	g_autoptr(GVariant) owned = g_variant_ref_sink(value);

@@ -64,6 +64,10 @@ void omacp_vardict_add_string(OmacpVardictBuilder *b, const char *key, const cha
 void omacp_vardict_add_uint32(OmacpVardictBuilder *b, const char *key, guint32 value);
 void omacp_vardict_add_uint64(OmacpVardictBuilder *b, const char *key, guint64 value);
 void omacp_vardict_add_boolean(OmacpVardictBuilder *b, const char *key, gboolean value);
+/* An array of strings, "as" or "ao" as @type says (NULL: empty); what is
+ * not UTF-8 (or, for "ao", not an object path) is written as "" ("/"). */
+void omacp_vardict_add_strv(OmacpVardictBuilder *b, const char *key, const char *type,
+                            const char *const *strv);
 /* Any value (floating is sunk): serialised into the buffer (a tree is
  * serialised there, and stays a tree). */
 void omacp_vardict_add_value(OmacpVardictBuilder *b, const char *key, GVariant *value);

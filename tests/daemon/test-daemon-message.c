@@ -46,7 +46,6 @@ test_properties_filled(void)
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
 	const char *warnings[] = { "one", "two \\x1B", NULL };
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
-	GVariantBuilder b;
 
 	omacp_daemon_message_restore_state(msg, OMACP_MESSAGE_STATE_PENDING_PIN);
 	omacp_dbus_message_set_security(m, "userpin");
@@ -56,12 +55,6 @@ test_properties_filled(void)
 	omacp_dbus_message_set_modem(m, "/ril_0");
 	omacp_dbus_message_set_received_at(m, G_GUINT64_CONSTANT(1700000000123456));
 	omacp_dbus_message_set_content_type(m, "application/vnd.wap.connectivity-wbxml");
-	omacp_dbus_message_set_document(m, "<wap-provisioningdoc/>\n");
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	g_variant_builder_open(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "field", g_variant_new_string("apn"));
-	g_variant_builder_close(&b);
-	omacp_dbus_message_set_changes(m, g_variant_builder_end(&b));
 	omacp_dbus_message_set_warnings(m, warnings);
 	/* unset strings go out as "" */
 	omacp_dbus_message_set_error(m, NULL);
@@ -74,10 +67,8 @@ test_properties_filled(void)
 	assert_same_properties(msg);
 
 	/* and with nothing set at all where the skeleton allows it */
-	omacp_dbus_message_set_changes(m, NULL);
 	omacp_dbus_message_set_warnings(m, NULL);
 	omacp_dbus_message_set_profiles(m, NULL);
-	omacp_dbus_message_set_document(m, NULL);
 	assert_same_properties(msg);
 }
 

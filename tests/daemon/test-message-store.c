@@ -167,10 +167,18 @@ test_message_document(Fixture *f, gconstpointer data)
 	}
 	g_assert_cmpuint(with_document, ==, 1);
 
+	/* stored, no longer kept by the message */
+	g_assert_null(msg->document);
 	back = omacp_message_store_load_message(f->store, 4, NULL, &error);
 	g_assert_no_error(error);
-	g_assert_cmpstr(omacp_daemon_message_get_document(back), ==, doc);
 	g_assert_true(back->document_stored);
+	g_assert_null(back->document);
+	{
+		g_autofree char *stored = omacp_message_store_read_document(f->store, back, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpstr(stored, ==, doc);
+	}
 	g_assert_null(back->decoded);
 	/* the newest meta */
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==, OMACP_MESSAGE_STATE_REJECTED);
@@ -183,7 +191,14 @@ test_message_document(Fixture *f, gconstpointer data)
 	plain_back = omacp_message_store_load_message(f->store, 5, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_false(plain_back->document_stored);
-	g_assert_cmpstr(omacp_daemon_message_get_document(plain_back), ==, "");
+	{
+		g_autofree char *none = omacp_daemon_message_dup_document(plain_back);
+
+		g_assert_cmpstr(none, ==, "");
+		g_assert_null(omacp_message_store_read_document(f->store, plain_back, &error));
+		g_assert_error(error, OMACP_ERROR, OMACP_ERROR_NOT_FOUND);
+		g_clear_error(&error);
+	}
 	g_assert_cmpstrv(omacp_dbus_message_get_warnings(OMACP_DBUS_MESSAGE(plain_back)),
 	                 (const char *const[]){ NULL });
 	g_assert_cmpstrv(omacp_dbus_message_get_profiles(OMACP_DBUS_MESSAGE(plain_back)),

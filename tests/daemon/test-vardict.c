@@ -191,6 +191,24 @@ test_write(void)
 		omacp_vardict_add_value(&ours, "Changes", changes);
 		g_variant_builder_add(&glib, "{sv}", "Odd", g_variant_get_normal_form(odd));
 		omacp_vardict_add_value(&ours, "Odd", odd);
+		{
+			const char *const strv[] = { "a", "", "ü", long_text, NULL };
+			const char *const objv[] = { "/org/x/1", "/", NULL };
+			const char *const bad[] = { "\xff", "no path", NULL };
+			const char *const fixed[] = { "", "no path", NULL };
+			const char *const root[] = { "/", NULL };
+
+			g_variant_builder_add(&glib, "{sv}", "W", g_variant_new_strv(strv, -1));
+			omacp_vardict_add_strv(&ours, "W", "as", strv);
+			g_variant_builder_add(&glib, "{sv}", "P", g_variant_new_objv(objv, -1));
+			omacp_vardict_add_strv(&ours, "P", "ao", objv);
+			g_variant_builder_add(&glib, "{sv}", "E", g_variant_new_objv(NULL, 0));
+			omacp_vardict_add_strv(&ours, "E", "ao", NULL);
+			g_variant_builder_add(&glib, "{sv}", "B1", g_variant_new_strv(fixed, -1));
+			omacp_vardict_add_strv(&ours, "B1", "as", bad);
+			g_variant_builder_add(&glib, "{sv}", "B2", g_variant_new_objv(root, -1));
+			omacp_vardict_add_strv(&ours, "B2", "ao", bad + 1);
+		}
 		g_variant_builder_add(&glib, "{sv}", "None", g_variant_new("as", NULL));
 		omacp_vardict_add_value(&ours, "None", g_variant_new("as", NULL));
 		a = g_variant_ref_sink(g_variant_builder_end(&glib));
