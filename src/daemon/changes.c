@@ -3,6 +3,8 @@
 
 #include "changes.h"
 
+#include "vardict.h"
+
 #include <string.h>
 
 /* Nothing to escape: printable ASCII only, with @keep_newlines LF and TAB
@@ -91,170 +93,68 @@ omacp_changes_escape_settings(GVariant *settings)
 	return g_variant_builder_end(&b);
 }
 
-/* A string GVariant of @text escaped as omacp_changes_escape() does. */
-static GVariant *
-escaped_string(const char *text)
+/* @text escaped as omacp_changes_escape() does: @text itself when nothing
+ * needs it, else a new string kept in *@owned. */
+static const char *
+escaped(const char *text, char **owned)
 {
+	*owned = NULL;
 	if (text == NULL)
-		return g_variant_new_string("");
+		return "";
 	if (is_plain(text, FALSE))
-		return g_variant_new_string(text);
-	return g_variant_new_take_string(omacp_changes_escape(text, FALSE));
+		return text;
+	return *owned = omacp_changes_escape(text, FALSE);
 }
 
-/* The keys of an entry, made once for the daemon's life and shared by
- * every entry: six fewer GVariants to make, store and free per entry. */
-enum {
-	KEY_PROFILE,
-	KEY_KIND,
-	KEY_FIELD,
-	KEY_OLD,
-	KEY_NEW,
-	KEY_RISK,
-	KEY_RISK_CODE,
-	KEY_RISK_ARGS,
-	N_KEYS
-};
-
-/* The members most entries have alike, made once as well: an empty old
- * or new value, and no risk. */
-enum { SAME_OLD_EMPTY, SAME_NEW_EMPTY, SAME_NO_RISK, SAME_NO_RISK_CODE, SAME_NO_RISK_ARGS, N_SAME };
-
+/* The members every entry about one profile shares: its identity
+ * (escaped) and kind. */
 typedef struct {
-	GVariant *keys[N_KEYS];
-	GVariant *same[N_SAME];
-} Constants;
-
-static GVariant *
-sv_entry(GVariant *key, GVariant *value)
-{
-	return g_variant_new_dict_entry(key, g_variant_new_variant(value));
-}
-
-static const Constants *
-constants(void)
-{
-	static const char *const names[N_KEYS] = { "profile", "kind", "field",     "old",
-		                                   "new",     "risk", "risk-code", "risk-args" };
-	static Constants c;
-	static gsize made = 0;
-
-	if (g_once_init_enter(&made)) {
-		for (guint i = 0; i < N_KEYS; i++)
-			c.keys[i] = g_variant_ref_sink(g_variant_new_string(names[i]));
-		c.same[SAME_OLD_EMPTY] =
-		        g_variant_ref_sink(sv_entry(c.keys[KEY_OLD], g_variant_new_string("")));
-		c.same[SAME_NEW_EMPTY] =
-		        g_variant_ref_sink(sv_entry(c.keys[KEY_NEW], g_variant_new_string("")));
-		c.same[SAME_NO_RISK] =
-		        g_variant_ref_sink(sv_entry(c.keys[KEY_RISK], g_variant_new_string("")));
-		c.same[SAME_NO_RISK_CODE] = g_variant_ref_sink(
-		        sv_entry(c.keys[KEY_RISK_CODE], g_variant_new_string("")));
-		c.same[SAME_NO_RISK_ARGS] = g_variant_ref_sink(
-		        sv_entry(c.keys[KEY_RISK_ARGS],
-		                 g_variant_new_strv((const char *const[]){ NULL }, 0)));
-		g_once_init_leave(&made, 1);
-	}
-	return &c;
-}
-
-/* The members every entry about one profile shares: its identity and kind
- * (both owned). */
-typedef struct {
-	GVariant *profile;
-	GVariant *kind;
+	const char *profile;
+	char *profile_owned;
+	const char *kind;
 } ProfileMembers;
 
 static void
 profile_members_init(ProfileMembers *m, const OmacpProfile *p)
 {
-	GVariant *const *key = constants()->keys;
-
-	m->profile = g_variant_ref_sink(sv_entry(key[KEY_PROFILE], escaped_string(p->identity)));
-	m->kind = g_variant_ref_sink(sv_entry(
-	        key[KEY_KIND], g_variant_new_string(omacp_profile_kind_to_string(p->kind))));
+	m->profile = escaped(p->identity, &m->profile_owned);
+	m->kind = omacp_profile_kind_to_string(p->kind);
 }
 
 static void
 profile_members_clear(ProfileMembers *m)
 {
-	g_clear_pointer(&m->profile, g_variant_unref);
-	g_clear_pointer(&m->kind, g_variant_unref);
+	g_clear_pointer(&m->profile_owned, g_free);
 }
 
-/* The "field" members made so far, by field name: the names are the
- * decoder's setting keys and the backends' preview fields, a few dozen;
- * past FIELD_CACHE_MAX of them (names from elsewhere) they are made each
- * time. */
-#define FIELD_CACHE_MAX 128
-
-static GVariant *
-field_member(const char *field)
-{
-	static GMutex lock;
-	static GHashTable *cache; /* char * → {"field": <name>} (both owned) */
-	GVariant *member;
-
-	g_mutex_lock(&lock);
-	if (cache == NULL)
-		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-		                              (GDestroyNotify) g_variant_unref);
-	member = g_hash_table_lookup(cache, field);
-	if (member == NULL) {
-		member = sv_entry(constants()->keys[KEY_FIELD], g_variant_new_string(field));
-		if (g_hash_table_size(cache) < FIELD_CACHE_MAX)
-			g_hash_table_insert(cache, g_strdup(field), g_variant_ref_sink(member));
-	}
-	g_mutex_unlock(&lock);
-	/* a cached one is shared (the entry takes a reference), a new one
-	 * floating (the entry takes it over) */
-	return member;
-}
-
-/* @text as the member @k, or @same when it is empty. */
-static GVariant *
-text_member(guint k, const char *text, guint same)
-{
-	const Constants *c = constants();
-
-	if (text == NULL || text[0] == '\0')
-		return c->same[same];
-	return sv_entry(c->keys[k], escaped_string(text));
-}
-
-/* One entry is an a{sv} made at once from its eight members, those that
- * entries have alike shared: no dictionary and no format strings on the
- * way. */
+/* One entry is an a{sv} of eight members written serialised at once
+ * (vardict.h): no GVariant per member, and nothing to serialise again
+ * when the Changes are kept as one buffer, stored and sent. */
 static void
 add_entry(GVariantBuilder *b, const ProfileMembers *pm, const char *field, const char *old_value,
           const char *new_value, const char *risk, const char *const *risk_code)
 {
-	const Constants *c = constants();
 	gboolean coded =
 	        risk != NULL && risk[0] != '\0' && risk_code != NULL && risk_code[0] != NULL;
-	GVariant *entry[N_KEYS];
+	g_autofree char *old_owned = NULL;
+	g_autofree char *new_owned = NULL;
+	g_autofree char *risk_owned = NULL;
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+	OmacpVardictBuilder e;
 
-	entry[KEY_PROFILE] = pm->profile;
-	entry[KEY_KIND] = pm->kind;
-	entry[KEY_FIELD] = field_member(field);
-	entry[KEY_OLD] = text_member(KEY_OLD, old_value, SAME_OLD_EMPTY);
-	entry[KEY_NEW] = text_member(KEY_NEW, new_value, SAME_NEW_EMPTY);
-	entry[KEY_RISK] = text_member(KEY_RISK, risk, SAME_NO_RISK);
-	if (coded) {
-		GVariantBuilder args;
-
-		g_variant_builder_init(&args, G_VARIANT_TYPE_STRING_ARRAY);
-		for (guint i = 1; risk_code[i] != NULL; i++)
-			g_variant_builder_add_value(&args, escaped_string(risk_code[i]));
-		entry[KEY_RISK_CODE] =
-		        sv_entry(c->keys[KEY_RISK_CODE], g_variant_new_string(risk_code[0]));
-		entry[KEY_RISK_ARGS] =
-		        sv_entry(c->keys[KEY_RISK_ARGS], g_variant_builder_end(&args));
-	} else {
-		entry[KEY_RISK_CODE] = c->same[SAME_NO_RISK_CODE];
-		entry[KEY_RISK_ARGS] = c->same[SAME_NO_RISK_ARGS];
-	}
-	g_variant_builder_add_value(b, g_variant_new_array(G_VARIANT_TYPE("{sv}"), entry, N_KEYS));
+	omacp_vardict_builder_init(&e);
+	omacp_vardict_add_string(&e, "profile", pm->profile);
+	omacp_vardict_add_string(&e, "kind", pm->kind);
+	omacp_vardict_add_string(&e, "field", field);
+	omacp_vardict_add_string(&e, "old", escaped(old_value, &old_owned));
+	omacp_vardict_add_string(&e, "new", escaped(new_value, &new_owned));
+	omacp_vardict_add_string(&e, "risk", escaped(risk, &risk_owned));
+	omacp_vardict_add_string(&e, "risk-code", coded ? risk_code[0] : "");
+	for (guint i = 1; coded && risk_code[i] != NULL; i++)
+		g_ptr_array_add(args, omacp_changes_escape(risk_code[i], FALSE));
+	g_ptr_array_add(args, NULL);
+	omacp_vardict_add_strv(&e, "risk-args", "as", (const char *const *) args->pdata);
+	g_variant_builder_add_value(b, omacp_vardict_builder_end(&e));
 }
 
 void
