@@ -644,10 +644,18 @@ omacp_daemon_message_changed(OmacpDaemonMessage *self)
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* The object skeleton holds its interfaces, and a message or profile holds
+ * its skeleton: it becomes the skeleton's interface only when it is
+ * exported, so that one never exported (a unit test's, a refused message)
+ * is freed by its last unref, and an exported one once withdrawn. */
 void
 omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
-                    gboolean *exported)
+                    GDBusInterfaceSkeleton *iface, gboolean *attached, gboolean *exported)
 {
+	if (object != NULL && !*attached) {
+		g_dbus_object_skeleton_add_interface(G_DBUS_OBJECT_SKELETON(object), iface);
+		*attached = TRUE;
+	}
 	if (*exported)
 		return;
 	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(object));
@@ -656,8 +664,15 @@ omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *o
 
 void
 omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
-                      const char *path, GDBusInterfaceSkeleton *iface, gboolean *exported)
+                      const char *path, GDBusInterfaceSkeleton *iface, gboolean *attached,
+                      gboolean *exported)
 {
+	if (!*attached) {
+		g_assert(!*exported);
+		g_clear_object(object);
+		return;
+	}
+	*attached = FALSE;
 	if (*exported)
 		g_dbus_object_manager_server_unexport(server, path);
 	*exported = FALSE;
@@ -666,32 +681,19 @@ omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton 
 	g_clear_object(object);
 }
 
-/* The object skeleton holds its interfaces, and the message holds its
- * skeleton: the message becomes the skeleton's interface only when it is
- * exported, so that a message never exported (a unit test's, a refused
- * one's) is freed by its last unref, and an exported one once withdrawn. */
 void
 omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
-	if (self->object != NULL && !self->attached) {
-		omacp_dbus_object_skeleton_set_message(self->object, OMACP_DBUS_MESSAGE(self));
-		self->attached = TRUE;
-	}
-	omacp_object_export(server, self->object, &self->exported);
+	omacp_object_export(server, self->object, G_DBUS_INTERFACE_SKELETON(self), &self->attached,
+	                    &self->exported);
 }
 
 void
 omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
-	if (!self->attached) {
-		g_assert(!self->exported);
-		g_clear_object(&self->object);
-		return;
-	}
-	self->attached = FALSE;
 	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
-	                      &self->exported);
+	                      &self->attached, &self->exported);
 }
 
 /* ---- the properties for ObjectManager ---- */

@@ -184,13 +184,15 @@ gint omacp_daemon_message_compare_id(gconstpointer a, gconstpointer b);
  * shows of it (omacp_mask_imsi()). */
 char *omacp_keep_imsi(char **slot, const char *imsi);
 
-/* Exports @object on @server once; *@exported says whether it is. */
+/* Makes @iface an interface of @object (once: *@attached) and exports
+ * @object on @server (once: *@exported). */
 void omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
-                         gboolean *exported);
+                         GDBusInterfaceSkeleton *iface, gboolean *attached, gboolean *exported);
 /* Unexports *@object at @path (when *@exported), takes @iface out of it
  * (which breaks the reference cycle between the two) and lets go of it. */
 void omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
-                           const char *path, GDBusInterfaceSkeleton *iface, gboolean *exported);
+                           const char *path, GDBusInterfaceSkeleton *iface, gboolean *attached,
+                           gboolean *exported);
 
 /* "" as NULL. */
 const char *omacp_str_or_null(const char *s);

@@ -66,25 +66,16 @@ omacp_daemon_profile_changed(OmacpDaemonProfile *self)
 void
 omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
-	if (self->object != NULL && !self->attached) {
-		omacp_dbus_object_skeleton_set_profile(self->object, OMACP_DBUS_PROFILE(self));
-		self->attached = TRUE;
-	}
-	omacp_object_export(server, self->object, &self->exported);
+	omacp_object_export(server, self->object, G_DBUS_INTERFACE_SKELETON(self), &self->attached,
+	                    &self->exported);
 }
 
 void
 omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
 {
 	self->removed = TRUE;
-	if (!self->attached) {
-		g_assert(!self->exported);
-		g_clear_object(&self->object);
-		return;
-	}
-	self->attached = FALSE;
 	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
-	                      &self->exported);
+	                      &self->attached, &self->exported);
 }
 
 /* ---- life cycle ---- */

@@ -29,7 +29,7 @@ struct _OmacpDaemonProfile {
 	gboolean busy;             /* an apply or a catch-up is writing it to the backends */
 	gboolean exported;
 	/* the profile is an interface of its object skeleton, from its export to
-	 * its withdrawal (see omacp_daemon_message_export()) */
+	 * its withdrawal (see omacp_object_export()) */
 	gboolean attached;
 };
 
