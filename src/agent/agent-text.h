@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* One entry of Message.Changes, borrowed from the a{sv} it came from. */
+/* One entry of Message.GetChanges(), borrowed from the a{sv} it came from. */
 typedef struct {
 	const char *profile;
 	const char *kind;
@@ -41,11 +41,11 @@ void omacp_agent_security_text(const char *security, gboolean authenticated, con
 /* "Waiting for your PIN", "Installed", ... for a Message.State. */
 const char *omacp_agent_state_label(const char *state);
 
-/* The plain-words summary of Message.Changes (aa{sv}) and Imsi:
+/* The plain-words summary of Message.GetChanges() (aa{sv}) and Imsi:
  * "Sets up mobile internet (APN internet.example) and MMS for SIM ••89". */
 char *omacp_agent_summary(GVariant *changes, const char *imsi);
 
-/* The risks of Message.Changes, each once, in the user's language when a
+/* The risks of Message.GetChanges(), each once, in the user's language when a
  * code is known, else the daemon's sentence (agent-risk.c). */
 GPtrArray *omacp_agent_risks(GVariant *changes);
 

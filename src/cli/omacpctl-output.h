@@ -100,9 +100,9 @@ const char *omacpctl_security_color(const char *security, gboolean authenticated
 
 /* A "risks" line near the top of a record, one line per risk ("profile:
  * risk"), "(none)" without: in a message of many profiles the few risky
- * ones come first, not thousands of lines down (issue 13, L3). From the
- * Changes property (aa{sv}, may be NULL), or from decoded profiles
- * (OmacpProfile *). */
+ * ones come first, not thousands of lines down (issue 13, L3). From a
+ * message's changes (Message.GetChanges(), aa{sv}, may be NULL), or from
+ * decoded profiles (OmacpProfile *). */
 void omacpctl_add_risk_summary(OmacpctlRecord *record, GVariant *changes);
 void omacpctl_add_risk_summary_profiles(OmacpctlRecord *record, GPtrArray *profiles);
 

@@ -8,7 +8,6 @@
 #include "rate-limits.h"
 
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 
 struct _OmacpIntake {
