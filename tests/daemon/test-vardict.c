@@ -168,6 +168,8 @@ test_write(void)
 		g_autoptr(GBytes) odd_bytes = g_bytes_new_static("\1", 1);
 		g_autoptr(GVariant) odd = g_variant_ref_sink(
 		        g_variant_new_from_bytes(G_VARIANT_TYPE("aa{sv}"), odd_bytes, FALSE));
+		/* a new reference, not floating: "v" refs it and does not take it */
+		g_autoptr(GVariant) odd_normal = g_variant_get_normal_form(odd);
 		GVariantBuilder glib;
 		OmacpVardictBuilder ours;
 		g_autoptr(GVariant) a = NULL;
@@ -189,7 +191,7 @@ test_write(void)
 		omacp_vardict_add_boolean(&ours, "B", TRUE);
 		g_variant_builder_add(&glib, "{sv}", "Changes", changes);
 		omacp_vardict_add_value(&ours, "Changes", changes);
-		g_variant_builder_add(&glib, "{sv}", "Odd", g_variant_get_normal_form(odd));
+		g_variant_builder_add(&glib, "{sv}", "Odd", odd_normal);
 		omacp_vardict_add_value(&ours, "Odd", odd);
 		{
 			const char *const strv[] = { "a", "", "ü", long_text, NULL };
