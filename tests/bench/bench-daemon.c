@@ -791,6 +791,22 @@ measure_instructions(Bench *b, guint n)
 	       base / 1e6);
 }
 
+/* Stops the private bus and lets go of @b; the temporary directory is
+ * removed unless something in it is kept for the user. */
+static void
+bench_finish(Bench *b, gboolean remove_dir)
+{
+	g_object_unref(b->conn);
+	g_subprocess_send_signal(b->bus, SIGTERM);
+	g_subprocess_wait(b->bus, NULL, NULL);
+	g_object_unref(b->bus);
+	if (remove_dir)
+		remove_tree(b->tmp);
+	g_free(b->tmp);
+	g_free(b->config);
+	g_free(b->counter_path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -876,14 +892,7 @@ main(int argc, char **argv)
 		deliver_all(&b, m, 16);
 		daemon_stop(d);
 		printf("%s\n", state);
-		g_object_unref(b.conn);
-		g_subprocess_send_signal(b.bus, SIGTERM);
-		g_subprocess_wait(b.bus, NULL, NULL);
-		g_object_unref(b.bus);
-		remove_tree(b.tmp);
-		g_free(b.tmp);
-		g_free(b.config);
-		g_free(b.counter_path);
+		bench_finish(&b, TRUE);
 		return 0;
 	}
 	if (deliver_only) {
@@ -891,13 +900,7 @@ main(int argc, char **argv)
 		 * callgrind.N (N more) stay in the bench's directory */
 		measure_instructions(&b, quick ? 20 : 50);
 		printf("callgrind output in %s\n", b.tmp);
-		g_object_unref(b.conn);
-		g_subprocess_send_signal(b.bus, SIGTERM);
-		g_subprocess_wait(b.bus, NULL, NULL);
-		g_object_unref(b.bus);
-		g_free(b.tmp);
-		g_free(b.config);
-		g_free(b.counter_path);
+		bench_finish(&b, FALSE); /* the callgrind files stay */
 		return 0;
 	}
 	printf("omacp-bench-daemon%s: %s\n  state directory in %s (%s), tmpfs in /dev/shm\n",
@@ -946,13 +949,6 @@ main(int argc, char **argv)
 	if (!no_callgrind)
 		measure_instructions(&b, quick ? 20 : 50);
 
-	g_object_unref(b.conn);
-	g_subprocess_send_signal(b.bus, SIGTERM);
-	g_subprocess_wait(b.bus, NULL, NULL);
-	g_object_unref(b.bus);
-	remove_tree(b.tmp);
-	g_free(b.tmp);
-	g_free(b.config);
-	g_free(b.counter_path);
+	bench_finish(&b, TRUE);
 	return 0;
 }
