@@ -474,6 +474,16 @@ lookup_str(GVariant *props, const char *key)
 	return value;
 }
 
+/* The colour of the State @name; none for a name this omacpctl does not
+ * know (a newer omacpd's, or "removed"). */
+static const char *
+state_color(const char *name)
+{
+	OmacpMessageState state;
+
+	return omacp_message_state_from_string(name, &state) ? omacpctl_state_color(state) : NULL;
+}
+
 static guint64
 lookup_u64(GVariant *props, const char *key)
 {
@@ -603,8 +613,7 @@ verb_list(GDBusConnection *bus)
 			const char *state = lookup_str(mprops, "State");
 			const char *row[] = { short_path(p), state, lookup_str(mprops, "Security"),
 				              lookup_str(mprops, "Sender"), when };
-			const char *colors[] = { NULL, omacpctl_state_color(state), NULL, NULL,
-				                 NULL };
+			const char *colors[] = { NULL, state_color(state), NULL, NULL, NULL };
 
 			if (omacpctl_output.json) {
 				g_autoptr(GVariant) full =
@@ -743,7 +752,9 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 	g_autoptr(GVariant) profiles = g_variant_lookup_value(props, "Profiles", NULL);
 	g_autoptr(GVariant) warnings = g_variant_lookup_value(props, "Warnings", NULL);
 	gboolean authenticated = FALSE;
-	const char *state = lookup_str(props, "State");
+	const char *state_name = lookup_str(props, "State");
+	OmacpMessageState state;
+	gboolean state_known = omacp_message_state_from_string(state_name, &state);
 	g_autoptr(GString) list = g_string_new(NULL);
 	g_autofree char *state_text = NULL;
 	g_autofree char *security = NULL;
@@ -755,12 +766,13 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 		g_variant_get_child(profiles, i, "&o", &p);
 		g_string_append_printf(list, "%s%s", list->len ? ", " : "", short_path(p));
 	}
-	state_text = g_str_equal(omacpctl_state_label(state), state)
-	                     ? g_strdup(state)
-	                     : g_strdup_printf("%s (%s)", state, omacpctl_state_label(state));
+	state_text = !state_known || g_str_equal(omacpctl_state_label(state), state_name)
+	                     ? g_strdup(state_name)
+	                     : g_strdup_printf("%s (%s)", state_name, omacpctl_state_label(state));
 	security = omacpctl_security_label(lookup_str(props, "Security"), authenticated);
 	omacpctl_record_add(rec, "message", _("Message"), short_path(path), "bold");
-	omacpctl_record_add(rec, "state", _("State"), state_text, omacpctl_state_color(state));
+	omacpctl_record_add(rec, "state", _("State"), state_text,
+	                    state_known ? omacpctl_state_color(state) : NULL);
 	omacpctl_record_add(rec, "security", _("Security"), security,
 	                    omacpctl_security_color(lookup_str(props, "Security"), authenticated));
 	omacpctl_add_risk_summary(rec, changes);
@@ -784,7 +796,7 @@ add_message(OmacpctlRecord *rec, const char *path, GVariant *props, gboolean wit
 
 		omacpctl_record_add(rec, "segments", _("Segments"), seg, NULL);
 	}
-	if (g_str_equal(state, "pending-pin")) {
+	if (state_known && state == OMACP_MESSAGE_STATE_PENDING_PIN) {
 		g_autofree char *left =
 		        g_strdup_printf("%" G_GUINT64_FORMAT, lookup_u64(props, "PinAttemptsLeft"));
 
@@ -937,9 +949,11 @@ confirm_quarantined(GDBusConnection *bus, const char *path)
 	g_autoptr(GVariant) props = NULL;
 	g_autoptr(OmacpctlRecord) rec = NULL;
 	g_autofree char *answer = NULL;
+	OmacpMessageState state;
 
 	if (opt_force || summary == NULL ||
-	    !g_str_equal(lookup_str(summary, "State"), "quarantined"))
+	    !omacp_message_state_from_string(lookup_str(summary, "State"), &state) ||
+	    state != OMACP_MESSAGE_STATE_QUARANTINED)
 		return OMACPCTL_EXIT_OK;
 	if (!isatty(STDIN_FILENO)) {
 		g_printerr(_("omacpctl: %s is not signed (quarantined): anyone can send such a "
@@ -1034,10 +1048,10 @@ simple_call(GDBusConnection *bus, const char *verb)
 		} else if (omacpctl_output.terse) {
 			printf("%s:%s\n", short_path(path), state);
 		} else {
-			printf("%s: %s%s%s\n", short_path(path),
-			       omacpctl_color(omacpctl_state_color(state)), state,
-			       *omacpctl_color(omacpctl_state_color(state)) ? omacpctl_color_off()
-			                                                    : "");
+			const char *color = omacpctl_color(state_color(state));
+
+			printf("%s: %s%s%s\n", short_path(path), color, state,
+			       *color ? omacpctl_color_off() : "");
 		}
 	}
 	if (omacpctl_output.json) {

@@ -182,14 +182,23 @@ omacpctl_color_off(void)
 }
 
 const char *
-omacpctl_state_color(const char *state)
+omacpctl_state_color(OmacpMessageState state)
 {
-	if (g_strcmp0(state, "applied") == 0)
+	switch (state) {
+	case OMACP_MESSAGE_STATE_APPLIED:
 		return "green";
-	if (g_strcmp0(state, "rejected") == 0 || g_strcmp0(state, "failed") == 0)
+	case OMACP_MESSAGE_STATE_REJECTED:
+	case OMACP_MESSAGE_STATE_FAILED:
 		return "red";
-	if (g_strcmp0(state, "quarantined") == 0 || g_str_has_prefix(state, "pending"))
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+	case OMACP_MESSAGE_STATE_QUARANTINED:
 		return "yellow";
+	case OMACP_MESSAGE_STATE_RECEIVING:
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+	case OMACP_MESSAGE_STATE_UNDONE:
+		break;
+	}
 	return NULL;
 }
 
@@ -628,28 +637,29 @@ omacpctl_setting_label(const char *key)
 }
 
 const char *
-omacpctl_state_label(const char *state)
+omacpctl_state_label(OmacpMessageState state)
 {
-	static const struct {
-		const char *state;
-		const char *label;
-	} labels[] = {
-		{ "receiving", N_("waiting for more segments") },
-		{ "pending-pin", N_("waiting for the PIN the sender gave you") },
-		{ "pending-confirmation", N_("waiting for your confirmation") },
-		{ "quarantined", N_("not signed: kept, applied only if you accept it") },
-		{ "accepted", N_("accepted, waiting to be applied") },
-		{ "applied", N_("applied") },
-		{ "rejected", N_("rejected") },
-		{ "failed", N_("applying failed") },
-		{ "undone", N_("undone") },
-	};
-
-	for (guint i = 0; i < G_N_ELEMENTS(labels); i++) {
-		if (g_strcmp0(labels[i].state, state) == 0)
-			return _(labels[i].label);
+	switch (state) {
+	case OMACP_MESSAGE_STATE_RECEIVING:
+		return _("waiting for more segments");
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
+		return _("waiting for the PIN the sender gave you");
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+		return _("waiting for your confirmation");
+	case OMACP_MESSAGE_STATE_QUARANTINED:
+		return _("not signed: kept, applied only if you accept it");
+	case OMACP_MESSAGE_STATE_ACCEPTED:
+		return _("accepted, waiting to be applied");
+	case OMACP_MESSAGE_STATE_APPLIED:
+		return _("applied");
+	case OMACP_MESSAGE_STATE_REJECTED:
+		return _("rejected");
+	case OMACP_MESSAGE_STATE_FAILED:
+		return _("applying failed");
+	case OMACP_MESSAGE_STATE_UNDONE:
+		return _("undone");
 	}
-	return state;
+	return omacp_message_state_to_string(state);
 }
 
 static char *render_scalar(GVariant *v);

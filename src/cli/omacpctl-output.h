@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
+#include "omacp-state.h"
+
 G_BEGIN_DECLS
 
 /* Version of omacpctl's JSON output: every object printed with --json (and
@@ -45,8 +47,8 @@ gboolean omacpctl_output_setup(FILE *out, GError **error);
  * colours are off. omacpctl_color_off() ends one. */
 const char *omacpctl_color(const char *name);
 const char *omacpctl_color_off(void);
-/* The colour a message state is shown in. */
-const char *omacpctl_state_color(const char *state);
+/* The colour a message state is shown in (NULL: none). */
+const char *omacpctl_state_color(OmacpMessageState state);
 
 /* TRUE when -f selects @field (case-insensitive; "a" selects "a.b" too; no
  * -f, "all" and "common" select everything). */
@@ -108,8 +110,8 @@ void omacpctl_add_risk_summary_profiles(OmacpctlRecord *record, GPtrArray *profi
 
 /* A settings key ("apn", "mms-proxy") as a user reads it. */
 const char *omacpctl_setting_label(const char *key);
-/* A message state ("pending-pin") as a user reads it. */
-const char *omacpctl_state_label(const char *state);
+/* A message state (pending-pin) as a user reads it. */
+const char *omacpctl_state_label(OmacpMessageState state);
 
 /* A GVariant as JSON, dictionary keys in kebab-case ("ReceivedAt" becomes
  * "received-at"), "t" timestamps named *At as ISO 8601 text. */
