@@ -15,16 +15,17 @@
 #include "agent-activate.h"
 #include "agent-mms.h"
 #include "agent-text.h"
+#include "omacp-dbus-names.h"
 
 #define APP_ID          "org.omacp.Agent"
-#define BUS_NAME        "org.omacp.Provisioning1"
-#define ROOT_PATH       "/org/omacp/Provisioning1"
-#define MANAGER_IFACE   "org.omacp.Provisioning1.Manager"
-#define MESSAGE_IFACE   "org.omacp.Provisioning1.Message"
-#define PROFILE_IFACE   "org.omacp.Provisioning1.Profile"
-#define AGENT_IFACE     "org.omacp.Provisioning1.Agent"
+#define BUS_NAME        OMACP_DBUS_NAME
+#define ROOT_PATH       OMACP_DBUS_PATH
+#define MANAGER_IFACE   OMACP_DBUS_MANAGER_INTERFACE
+#define MESSAGE_IFACE   OMACP_DBUS_MESSAGE_INTERFACE
+#define PROFILE_IFACE   OMACP_DBUS_PROFILE_INTERFACE
+#define AGENT_IFACE     OMACP_DBUS_AGENT_INTERFACE
 #define AGENT_PATH      "/org/omacp/Agent"
-#define ERROR_PREFIX    "org.omacp.Provisioning1.Error."
+#define ERROR_PREFIX    OMACP_DBUS_ERROR_PREFIX
 #define NOTIFICATION_ID "waiting"
 /* Mutating calls may make polkit ask for a password in the session. */
 #define CALL_FLAGS      G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
@@ -1470,7 +1471,7 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 		g_message("agent call %s from %s refused: not omacpd", method, sender);
 		g_dbus_method_invocation_return_dbus_error(
 		        invocation, "org.freedesktop.DBus.Error.AccessDenied",
-		        "omacp-agent: only org.omacp.Provisioning1 may call this agent");
+		        "omacp-agent: only " BUS_NAME " may call this agent");
 		return;
 	}
 	if (g_strcmp0(method, "Release") == 0) {

@@ -44,11 +44,12 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "omacp-dbus-names.h"
 #include "omacp.h"
 
-#define BUS_NAME        "org.omacp.Provisioning1"
-#define MANAGER_PATH    "/org/omacp/Provisioning1"
-#define MANAGER_IFACE   "org.omacp.Provisioning1.Manager"
+#define BUS_NAME        OMACP_DBUS_NAME
+#define MANAGER_PATH    OMACP_DBUS_PATH
+#define MANAGER_IFACE   OMACP_DBUS_MANAGER_INTERFACE
 #define IMSI            "244071234567890"
 #define START_TIMEOUT_S 120
 
