@@ -318,6 +318,21 @@ class UpdateOfAnotherMaker(unittest.TestCase):
         self.assertEqual(list(risks[0]['risk-args']), [self.TRUSTED, 'netwpin', self.OTHER])
         self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-c.example')
 
+    def test_risk_survives_a_restart_before_the_pin(self):
+        # the risk is no part of the document: after a restart the message
+        # is decoded again from the store and flagged again
+        profile = self.made_by_operator('l7-f')
+        body = self.update('l7-f', 'evil-f.example')
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin=self.PIN), xml=True),
+                           'wsp', imsi=IMSI, sender=self.STRANGER)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.restart()
+        self.d.call(m, 'Accept', self.PIN)
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        self.assertEqual([c['risk-code'] for c in self.update_risks(m)],
+                         ['update-from-other-sender'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-f.example')
+
     def test_same_sender_same_or_stronger_sec_is_no_risk(self):
         profile = self.made_by_operator('l7-d')
         path = self.d.deliver(netwpin(self.update('l7-d', 'next-d.example')), 'wsp',
