@@ -21,6 +21,16 @@ arg(GVariant *args, gsize i)
 	return v;
 }
 
+/* Argument @i of @args, a sender: "an unknown sender" when empty. */
+static const char *
+sender(GVariant *args, gsize i)
+{
+	const char *v = arg(args, i);
+
+	/* TRANSLATORS: in "a message from %s" when the message had no sender */
+	return v[0] != '\0' ? v : _("an unknown sender");
+}
+
 char *
 omacp_agent_risk_from_code(const char *code, GVariant *args)
 {
@@ -111,6 +121,18 @@ omacp_agent_risk_from_code(const char *code, GVariant *args)
 		return g_strdup(_("This overwrites settings that were changed by hand."));
 	if (strcmp(code, "active-connection") == 0)
 		return g_strdup(_("This interrupts a mobile data connection that is in use."));
+	if (strcmp(code, "update-from-other-sender") == 0)
+		/* TRANSLATORS: %1$s and %3$s are senders (a phone number or a name),
+		 * %2$s a security method ("netwpin", "userpin", "none", ...) */
+		return g_strdup_printf(_("These settings were last set by a message from %1$s "
+		                         "(%2$s); this one comes from %3$s. The sender of a "
+		                         "message is easily forged."),
+		                       sender(args, 0), arg(args, 1), sender(args, 2));
+	if (strcmp(code, "update-weaker-security") == 0)
+		/* TRANSLATORS: both are security methods ("netwpin", "userpin", ...) */
+		return g_strdup_printf(_("These settings were last set by a message secured with "
+		                         "%1$s; this one is only secured with %2$s."),
+		                       arg(args, 0), arg(args, 1));
 	return NULL;
 }
 

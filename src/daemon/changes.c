@@ -400,6 +400,68 @@ omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *p, gboolean ex
 	profile_members_clear(&pm);
 }
 
+guint
+omacp_changes_sec_rank(const char *sec)
+{
+	if (g_strcmp0(sec, "usernetwpin") == 0)
+		return 3;
+	if (g_strcmp0(sec, "netwpin") == 0 || g_strcmp0(sec, "userpinmac") == 0)
+		return 2;
+	if (g_strcmp0(sec, "userpin") == 0)
+		return 1;
+	return 0;
+}
+
+/* Appends risk @text with code @code to @p (whose codes, when it has
+ * none yet, are made to match its risks one by one). */
+static void
+add_risk(OmacpProfile *p, char *text, char **code)
+{
+	if (p->risks == NULL)
+		p->risks = g_ptr_array_new_with_free_func(g_free);
+	if (p->risk_codes == NULL)
+		p->risk_codes = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
+	while (p->risk_codes->len < p->risks->len)
+		g_ptr_array_add(p->risk_codes, g_new0(char *, 1));
+	g_ptr_array_add(p->risks, text);
+	g_ptr_array_add(p->risk_codes, code);
+}
+
+gboolean
+omacp_changes_flag_update(OmacpProfile *p, const char *sender, const char *sec,
+                          const char *maker_sender, const char *maker_sec)
+{
+	const char *who = maker_sender != NULL && maker_sender[0] != '\0' ? maker_sender : "";
+	const char *from = sender != NULL && sender[0] != '\0' ? sender : "";
+	const char *how = maker_sec != NULL && maker_sec[0] != '\0' ? maker_sec : "none";
+	const char *now = sec != NULL && sec[0] != '\0' ? sec : "none";
+
+	if (strcmp(who, from) != 0) {
+		char *code[] = { g_strdup("update-from-other-sender"), g_strdup(who), g_strdup(how),
+			         g_strdup(from), NULL };
+
+		add_risk(p,
+		         g_strdup_printf("%s was last set by a message from %s (%s); this one "
+		                         "comes from %s, and the sender field is easily forged",
+		                         p->identity, who[0] != '\0' ? who : "an unknown sender",
+		                         how, from[0] != '\0' ? from : "an unknown sender"),
+		         g_memdup2(code, sizeof code));
+		return TRUE;
+	}
+	if (omacp_changes_sec_rank(now) < omacp_changes_sec_rank(how)) {
+		char *code[] = { g_strdup("update-weaker-security"), g_strdup(how), g_strdup(now),
+			         NULL };
+
+		add_risk(p,
+		         g_strdup_printf("%s was last set by a message secured with %s; this one "
+		                         "is only secured with %s",
+		                         p->identity, how, now),
+		         g_memdup2(code, sizeof code));
+		return TRUE;
+	}
+	return FALSE;
+}
+
 /* TRUE when MMS profile @p sets an MMSC or an MMS proxy. */
 static gboolean
 sets_mms_route(const OmacpProfile *p)

@@ -39,6 +39,26 @@ void omacp_changes_add(GVariantBuilder *b, const OmacpProfile *profile, const ch
 void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, gboolean exists,
                                const char *old_name, GVariant *old_settings, GVariant *preview);
 
+/* How much a SEC method proves about who made a message, for comparing
+ * the message that last set a profile with one that changes it (issue 13,
+ * L7): 3 USERNETWPIN (the SIM's IMSI and a PIN), 2 NETWPIN and USERPINMAC
+ * (a key the sender cannot pick: the IMSI, or a MAC over the user's PIN
+ * shown on the device), 1 USERPIN (a PIN the sender picks and may text to
+ * the user), 0 none, unknown and anything else. @sec as
+ * omacp_sec_to_string() writes it. */
+guint omacp_changes_sec_rank(const char *sec);
+
+/* Adds to @p, a profile of a message from @sender (as Message.Sender shows
+ * it, NULL or "": unknown) secured with @sec, the risk of changing (or
+ * removing) the profile that a message from @maker_sender secured with
+ * @maker_sec last set: "update-from-other-sender" (maker's sender, maker's
+ * SEC, this sender) when the senders differ, else
+ * "update-weaker-security" (maker's SEC, this SEC) when @sec ranks below
+ * @maker_sec. An unauthenticated message counts as SEC "none": pass that.
+ * TRUE when a risk was added. */
+gboolean omacp_changes_flag_update(OmacpProfile *p, const char *sender, const char *sec,
+                                   const char *maker_sender, const char *maker_sec);
+
 /* TRUE when @decoded has profiles never applied without a user looking at
  * them, whoever sent it: risks, DM or bootstrap profiles, proxies,
  * certificates, removals, Wi-Fi networks, MMSC and MMS proxy settings. */

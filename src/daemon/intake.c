@@ -228,21 +228,47 @@ show_decoded(OmacpIntake *self, OmacpDaemonMessage *msg)
 	omacp_daemon_message_show_decoded(msg, own);
 }
 
-/* TRUE when a profile of @decoded changes one that omacp holds from a
- * message by another sender or with another SEC method (or from a message
- * no longer known): that needs a user, whoever the sender claims to be
- * (issue 13, M1 and L7). */
+/* The SEC @decoded counts with when it changes a profile (issue 13, L7):
+ * its own when verified, or when it is a USER* method whose PIN is
+ * checked before anything is applied; "none" otherwise. */
+static const char *
+effective_sec(const OmacpMessage *decoded)
+{
+	switch (decoded->auth) {
+	case OMACP_AUTH_VALID:
+		return omacp_sec_to_string(decoded->sec);
+	case OMACP_AUTH_UNCHECKED:
+		if (decoded->sec == OMACP_SEC_USERPIN || decoded->sec == OMACP_SEC_USERNETWPIN ||
+		    decoded->sec == OMACP_SEC_USERPINMAC)
+			return omacp_sec_to_string(decoded->sec);
+		return "none";
+	case OMACP_AUTH_INVALID:
+	case OMACP_AUTH_UNSIGNED:
+		return "none";
+	}
+	return "none";
+}
+
+/* Flags every profile of @decoded (the document of @msg) that changes one
+ * omacp holds from a message by another sender or with a stronger SEC
+ * method: a risk naming who and how last set it, so every path asks a
+ * user, the trusted-sender policy and a right PIN included (issue 13, M1
+ * and L7). TRUE when one changes a profile whose maker is no longer known
+ * (its message was deleted): no risk to name, but no apply without a
+ * user either. */
 static gboolean
-updates_another_makers_profile(OmacpIntake *self, OmacpDaemonMessage *msg,
-                               const OmacpMessage *decoded)
+flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {
 	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *sec = effective_sec(decoded);
+	gboolean unknown = FALSE;
 
 	for (guint i = 0; i < decoded->profiles->len; i++) {
-		const OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
+		OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
 		OmacpDaemonProfile *old;
 		OmacpDaemonMessage *maker;
 		OmacpDBusMessage *mm;
+		const char *maker_sec;
 
 		old = omacp_objects_find_profile(self->objects, p->identity, p->imsi);
 		if (old == NULL)
@@ -250,19 +276,20 @@ updates_another_makers_profile(OmacpIntake *self, OmacpDaemonMessage *msg,
 		maker = omacp_objects_message_of_profile(self->objects, old);
 		if (maker == msg)
 			continue;
-		if (maker == NULL)
-			return TRUE;
-		mm = OMACP_DBUS_MESSAGE(maker);
-		if (g_strcmp0(omacp_dbus_message_get_sender(mm),
-		              omacp_dbus_message_get_sender(m)) != 0 ||
-		    g_strcmp0(omacp_dbus_message_get_security(mm),
-		              omacp_dbus_message_get_security(m)) != 0) {
-			g_message("message/%u: changes %s, which message/%u (%s) made", msg->id,
-			          p->identity, maker->id, omacp_dbus_message_get_security(mm));
-			return TRUE;
+		if (maker == NULL) {
+			unknown = TRUE;
+			continue;
 		}
+		mm = OMACP_DBUS_MESSAGE(maker);
+		maker_sec = omacp_dbus_message_get_authenticated(mm)
+		                    ? omacp_dbus_message_get_security(mm)
+		                    : "none";
+		if (omacp_changes_flag_update(p, omacp_dbus_message_get_sender(m), sec,
+		                              omacp_dbus_message_get_sender(mm), maker_sec))
+			g_message("message/%u: changes %s, which message/%u (%s) last set", msg->id,
+			          p->identity, maker->id, maker_sec);
 	}
-	return FALSE;
+	return unknown;
 }
 
 static void
@@ -277,8 +304,10 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	OmacpMessageState state = OMACP_MESSAGE_STATE_ACCEPTED;
 	OmacpAction action;
 	gboolean replayed;
+	gboolean unknown_maker;
 
 	msg->decoded = decoded;
+	unknown_maker = flag_updates(self, msg, decoded);
 	show_decoded(self, msg);
 	omacp_dbus_message_set_authenticated(m, decoded->auth == OMACP_AUTH_VALID);
 	if (self->queue != NULL)
@@ -287,8 +316,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	action = replayed ? OMACP_ACTION_REJECT
 	                  : omacp_config_decide(c, decoded->sec, decoded->auth, sender,
 	                                        imsi != NULL);
-	if (action == OMACP_ACTION_APPLY && (omacp_changes_need_a_look(decoded) ||
-	                                     updates_another_makers_profile(self, msg, decoded))) {
+	if (action == OMACP_ACTION_APPLY && (omacp_changes_need_a_look(decoded) || unknown_maker)) {
 		g_message("message/%u: has proxies, DM servers, certificates, removals, Wi-Fi, "
 		          "MMS routes, updates of another sender's profiles or other risks: "
 		          "asking instead of applying",
@@ -1017,6 +1045,13 @@ decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 
 		omacp_daemon_message_set_document(msg, document);
 	}
+	/* the risks of updating another maker's profile are no part of the
+	 * document: flag them again for a message still to be applied */
+	if (omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN) ||
+	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION) ||
+	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_QUARANTINED) ||
+	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_ACCEPTED))
+		flag_updates(self, msg, decoded);
 	omacp_message_compact(decoded);
 	msg->decoded = g_steal_pointer(&decoded);
 	return TRUE;

@@ -153,6 +153,8 @@ test_risk_codes(void)
 		"mms-proxy-invalid",
 		"edited-by-hand",
 		"active-connection",
+		"update-from-other-sender",
+		"update-weaker-security",
 	};
 	g_autoptr(GVariant) args =
 	        g_variant_ref_sink(g_variant_new_parsed("['imap', 'mail.example']"));
@@ -172,6 +174,22 @@ test_risk_codes(void)
 	                "Your traffic to a.example would go through the proxy "
 	                "proxy.example:80.");
 	g_assert_null(none);
+	{
+		g_autoptr(GVariant) other =
+		        g_variant_ref_sink(g_variant_new_parsed("['+4912345', 'netwpin', '']"));
+		g_autoptr(GVariant) weaker =
+		        g_variant_ref_sink(g_variant_new_parsed("['netwpin', 'userpin']"));
+		g_autofree char *o = omacp_agent_risk_from_code("update-from-other-sender", other);
+		g_autofree char *w = omacp_agent_risk_from_code("update-weaker-security", weaker);
+
+		g_assert_cmpstr(o, ==,
+		                "These settings were last set by a message from +4912345 "
+		                "(netwpin); this one comes from an unknown sender. The sender "
+		                "of a message is easily forged.");
+		g_assert_cmpstr(w, ==,
+		                "These settings were last set by a message secured with netwpin; "
+		                "this one is only secured with userpin.");
+	}
 }
 
 static void

@@ -6,6 +6,8 @@
 #include "changes.h"
 #include "omacp-state.h"
 
+#include <string.h>
+
 static OmacpProfile *
 profile_new(OmacpProfileKind kind, const char *identity, const char *name, GVariant *settings)
 {
@@ -214,6 +216,147 @@ test_need_a_look(void)
 	g_assert_true(omacp_changes_need_a_look(decoded));
 }
 
+/* The one entry of @changes with risk code @code (NULL: none). */
+static GVariant *
+entry_with_code(GVariant *changes, const char *code)
+{
+	GVariant *found = NULL;
+
+	for (gsize i = 0; i < g_variant_n_children(changes); i++) {
+		g_autoptr(GVariant) e = g_variant_get_child_value(changes, i);
+		const char *c = NULL;
+
+		if (g_variant_lookup(e, "risk-code", "&s", &c) && g_str_equal(c, code)) {
+			g_assert_null(found);
+			found = g_steal_pointer(&e);
+		}
+	}
+	return found;
+}
+
+static void
+assert_args(GVariant *entry, const char *const *expected)
+{
+	g_autoptr(GVariant) args =
+	        g_variant_lookup_value(entry, "risk-args", G_VARIANT_TYPE_STRING_ARRAY);
+	g_autofree const char **strv = g_variant_get_strv(args, NULL);
+
+	g_assert_cmpstrv(strv, expected);
+}
+
+static void
+test_update_sec_rank(void)
+{
+	/* USERNETWPIN > NETWPIN = USERPINMAC > USERPIN > none, unknown */
+	g_assert_cmpuint(omacp_changes_sec_rank("usernetwpin"), >,
+	                 omacp_changes_sec_rank("netwpin"));
+	g_assert_cmpuint(omacp_changes_sec_rank("netwpin"), ==,
+	                 omacp_changes_sec_rank("userpinmac"));
+	g_assert_cmpuint(omacp_changes_sec_rank("userpinmac"), >,
+	                 omacp_changes_sec_rank("userpin"));
+	g_assert_cmpuint(omacp_changes_sec_rank("userpin"), >, omacp_changes_sec_rank("none"));
+	g_assert_cmpuint(omacp_changes_sec_rank("unknown"), ==, omacp_changes_sec_rank("none"));
+	g_assert_cmpuint(omacp_changes_sec_rank(NULL), ==, omacp_changes_sec_rank("none"));
+}
+
+static void
+test_update_no_risk(void)
+{
+	g_autoptr(OmacpProfile) p =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", NULL));
+
+	/* the same sender with the same, an equal or a stronger SEC */
+	g_assert_false(omacp_changes_flag_update(p, "+4912345", "netwpin", "+4912345", "netwpin"));
+	g_assert_false(
+	        omacp_changes_flag_update(p, "+4912345", "userpinmac", "+4912345", "netwpin"));
+	g_assert_false(
+	        omacp_changes_flag_update(p, "+4912345", "usernetwpin", "+4912345", "userpin"));
+	g_assert_false(omacp_changes_flag_update(p, "+4912345", "userpin", "+4912345", "none"));
+	/* no sender on either side is the same (unknown) sender */
+	g_assert_false(omacp_changes_flag_update(p, NULL, "none", "", "none"));
+	g_assert_cmpuint(p->risks->len, ==, 0);
+	g_assert_null(p->risk_codes);
+}
+
+static void
+test_update_from_other_sender(void)
+{
+	g_autoptr(OmacpMessage) decoded = g_new0(OmacpMessage, 1);
+	OmacpProfile *p = profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web",
+	                              settings_of("evil", NULL));
+	g_autoptr(GVariant) old = g_variant_ref_sink(settings_of("web", NULL));
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) e = NULL;
+	g_autoptr(GVariant) plain = NULL;
+	g_autofree char *risk = NULL;
+	g_autofree char *field = NULL;
+
+	decoded->profiles = g_ptr_array_new_with_free_func((GDestroyNotify) omacp_profile_free);
+	g_ptr_array_add(decoded->profiles, p);
+	/* a risk without a code first: the codes still match the risks */
+	g_ptr_array_add(p->risks, g_strdup("an older risk"));
+	g_assert_true(omacp_changes_need_a_look(decoded));
+	g_ptr_array_remove_index(p->risks, 0);
+	g_assert_false(omacp_changes_need_a_look(decoded));
+
+	/* another sender, even with a stronger SEC: the sender wins */
+	g_assert_true(
+	        omacp_changes_flag_update(p, "+4400001", "usernetwpin", "+4912345", "netwpin"));
+	g_assert_true(omacp_changes_need_a_look(decoded));
+	g_assert_cmpuint(p->risks->len, ==, 1);
+	g_assert_cmpuint(p->risk_codes->len, ==, 1);
+	changes = changes_of(p, TRUE, "Web", old, NULL);
+	e = entry_with_code(changes, "update-from-other-sender");
+	g_assert_nonnull(e);
+	assert_args(e, (const char *const[]){ "+4912345", "netwpin", "+4400001", NULL });
+	risk = entry_string(e, "risk");
+	field = entry_string(e, "field");
+	g_assert_nonnull(strstr(risk, "+4912345"));
+	g_assert_nonnull(strstr(risk, "netwpin"));
+	g_assert_nonnull(strstr(risk, "internet:N1"));
+	g_assert_cmpstr(field, ==, "");
+	/* the setting's own entry carries no risk */
+	plain = entry_for(changes, "apn");
+	g_assert_nonnull(plain);
+	g_free(risk);
+	risk = entry_string(plain, "risk-code");
+	g_assert_cmpstr(risk, ==, "");
+}
+
+static void
+test_update_weaker_security(void)
+{
+	OmacpProfile *p = profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web",
+	                              settings_of("evil", NULL));
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) coded = NULL;
+	g_autofree char *risk = NULL;
+
+	/* an older risk without a code: the new one's code is at its index */
+	g_ptr_array_add(p->risks, g_strdup("an older risk"));
+	g_assert_true(omacp_changes_flag_update(p, "+4912345", "userpin", "+4912345", "netwpin"));
+	g_assert_false(omacp_changes_flag_update(p, "+4912345", "none", "+4912345", "none"));
+	g_assert_true(omacp_changes_flag_update(p, "", NULL, NULL, "userpin"));
+	g_assert_cmpuint(p->risks->len, ==, 3);
+	g_assert_cmpuint(p->risk_codes->len, ==, 3);
+	g_assert_null(((char **) g_ptr_array_index(p->risk_codes, 0))[0]);
+	changes = changes_of(p, FALSE, NULL, NULL, NULL);
+	/* two entries with this code: the first netwpin → userpin */
+	for (gsize i = 0; i < g_variant_n_children(changes); i++) {
+		g_autoptr(GVariant) c = g_variant_get_child_value(changes, i);
+		const char *code = NULL;
+
+		if (coded == NULL && g_variant_lookup(c, "risk-code", "&s", &code) &&
+		    g_str_equal(code, "update-weaker-security"))
+			coded = g_steal_pointer(&c);
+	}
+	g_assert_nonnull(coded);
+	assert_args(coded, (const char *const[]){ "netwpin", "userpin", NULL });
+	risk = entry_string(coded, "risk");
+	g_assert_nonnull(strstr(risk, "only secured with userpin"));
+	omacp_profile_free(p);
+}
+
 static void
 test_forcing(void)
 {
@@ -393,6 +536,10 @@ main(int argc, char **argv)
 	g_test_add_func("/changes/risks", test_risks_go_with_fields);
 	g_test_add_func("/changes/removal-and-preview", test_removal_and_preview);
 	g_test_add_func("/changes/need-a-look", test_need_a_look);
+	g_test_add_func("/changes/update/sec-rank", test_update_sec_rank);
+	g_test_add_func("/changes/update/no-risk", test_update_no_risk);
+	g_test_add_func("/changes/update/other-sender", test_update_from_other_sender);
+	g_test_add_func("/changes/update/weaker-security", test_update_weaker_security);
 	g_test_add_func("/changes/forcing", test_forcing);
 	g_test_add_func("/changes/risk-codes", test_risk_codes);
 	g_test_add_func("/changes/risk-codes-preview", test_risk_codes_preview);

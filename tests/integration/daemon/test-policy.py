@@ -234,6 +234,127 @@ class TrustedSenders(unittest.TestCase):
         self.assertEqual(self.d.props(m)['Profiles'], [])
 
 
+class UpdateOfAnotherMaker(unittest.TestCase):
+    """Issue 13, L7 and M1: a message that changes a profile last set by
+    another sender, or by a stronger SEC method, carries a risk naming who
+    and how last set it (risk-code update-from-other-sender or
+    update-weaker-security), so it waits for a confirmation on every path:
+    the trusted-sender policy and a right USERPIN alike."""
+
+    TRUSTED = '+4912345'
+    OTHER = '+4967890'
+    STRANGER = '+4400001'
+    PIN = '2468'
+    CODES = ('update-from-other-sender', 'update-weaker-security')
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(dropins={
+            '50-site.conf': '[Policy]\nTrustedSenders=+4912345;+4967890\n'
+                            'NetwpinTrustedAction=apply\n'})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def made_by_operator(self, tag):
+        """The operator's NETWPIN message (a trusted sender) makes a profile:
+        its path."""
+        path = self.d.deliver(netwpin(plain(tag)), 'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'applied')
+        self.assertEqual(len(self.d.props(path)['Profiles']), 1)
+        return self.d.props(path)['Profiles'][0]
+
+    def update(self, tag, apn):
+        return plain(tag).replace(('policy.%s.example' % tag).encode(), apn.encode())
+
+    def userpin(self, body, sender):
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin=self.PIN), xml=True),
+                           'wsp', imsi=IMSI, sender=sender)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.call(m, 'Accept', self.PIN)
+        return m
+
+    def update_risks(self, path):
+        return [c for c in self.d.changes(path) if c['risk-code'] in self.CODES]
+
+    def test_userpin_from_another_sender_waits_after_the_pin(self):
+        profile = self.made_by_operator('l7-a')
+        m = self.userpin(self.update('l7-a', 'evil-a.example'), self.STRANGER)
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        risks = self.update_risks(m)
+        self.assertEqual(len(risks), 1, self.d.changes(m))
+        self.assertEqual(risks[0]['risk-code'], 'update-from-other-sender')
+        self.assertEqual(list(risks[0]['risk-args']), [self.TRUSTED, 'netwpin', self.STRANGER])
+        self.assertIn(self.TRUSTED, risks[0]['risk'])
+        self.assertIn('netwpin', risks[0]['risk'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-a.example')
+        # confirmed, it is applied and the profile keeps the risk
+        self.d.call(m, 'Accept', '')
+        self.assertEqual(self.d.wait_state(m, ('applied', 'failed')), 'applied')
+        p = self.d.props(profile)
+        self.assertEqual(p['Settings']['apn'], 'evil-a.example')
+        self.assertTrue(any(self.TRUSTED in r for r in p['Risks']), p['Risks'])
+
+    def test_weaker_sec_from_the_same_sender_waits_after_the_pin(self):
+        profile = self.made_by_operator('l7-b')
+        m = self.userpin(self.update('l7-b', 'evil-b.example'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        risks = self.update_risks(m)
+        self.assertEqual(len(risks), 1, self.d.changes(m))
+        self.assertEqual(risks[0]['risk-code'], 'update-weaker-security')
+        self.assertEqual(list(risks[0]['risk-args']), ['netwpin', 'userpin'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-b.example')
+
+    def test_trusted_update_from_another_sender_waits(self):
+        profile = self.made_by_operator('l7-c')
+        path = self.d.deliver(netwpin(self.update('l7-c', 'evil-c.example')), 'wsp',
+                              imsi=IMSI, sender=self.OTHER)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        risks = self.update_risks(path)
+        self.assertEqual(len(risks), 1, self.d.changes(path))
+        self.assertEqual(risks[0]['risk-code'], 'update-from-other-sender')
+        self.assertEqual(list(risks[0]['risk-args']), [self.TRUSTED, 'netwpin', self.OTHER])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-c.example')
+
+    def test_risk_survives_a_restart_before_the_pin(self):
+        # the risk is no part of the document: after a restart the message
+        # is decoded again from the store and flagged again
+        profile = self.made_by_operator('l7-f')
+        body = self.update('l7-f', 'evil-f.example')
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin=self.PIN), xml=True),
+                           'wsp', imsi=IMSI, sender=self.STRANGER)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.restart()
+        self.d.call(m, 'Accept', self.PIN)
+        self.assertEqual(self.d.state_of(m), 'pending-confirmation')
+        self.assertEqual([c['risk-code'] for c in self.update_risks(m)],
+                         ['update-from-other-sender'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.l7-f.example')
+
+    def test_same_sender_same_or_stronger_sec_is_no_risk(self):
+        profile = self.made_by_operator('l7-d')
+        path = self.d.deliver(netwpin(self.update('l7-d', 'next-d.example')), 'wsp',
+                              imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'applied')
+        self.assertEqual(self.update_risks(path), [])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'next-d.example')
+        # a USERPIN profile updated by the same sender's USERPIN message, then
+        # by its NETWPIN one: the PIN alone applies, and so does the policy
+        m = self.userpin(plain('l7-e'), self.STRANGER)
+        self.assertEqual(self.d.wait_state(m, ('applied', 'pending-confirmation')), 'applied')
+        m = self.userpin(self.update('l7-e', 'next-e.example'), self.STRANGER)
+        self.assertEqual(self.d.wait_state(m, ('applied', 'pending-confirmation')), 'applied')
+        self.assertEqual(self.update_risks(m), [])
+        path = self.d.deliver(netwpin(self.update('l7-e', 'last-e.example')), 'wsp',
+                              imsi=IMSI, sender=self.STRANGER)
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'pending-confirmation')  # not a trusted sender
+        self.assertEqual(self.update_risks(path), [])
+
+
 class TrustedDefault(unittest.TestCase):
     """NetwpinTrustedAction defaults to confirm (issue 13, M1)."""
 
