@@ -468,6 +468,7 @@ set_profile(OmacpDaemonProfile *p, const OmacpProfile *profile, OmacpDaemonMessa
 	omacp_dbus_profile_set_risks(i,
 	                             risks->len > 1 ? (const char *const *) risks->pdata : empty);
 	omacp_dbus_profile_set_message(i, msg->path);
+	omacp_daemon_profile_set_maker_of(p, msg);
 	omacp_dbus_profile_set_updated_at(i, (guint64) now);
 }
 

@@ -27,6 +27,27 @@ omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi)
 	omacp_dbus_profile_set_imsi(OMACP_DBUS_PROFILE(self), shown);
 }
 
+void
+omacp_daemon_profile_set_maker(OmacpDaemonProfile *self, const char *sender, const char *sec)
+{
+	g_autofree char *old_sender = self->maker_sender;
+	g_autofree char *old_sec = self->maker_sec;
+
+	self->maker_sender = sec != NULL ? g_strdup(sender != NULL ? sender : "") : NULL;
+	self->maker_sec = g_strdup(sec);
+}
+
+void
+omacp_daemon_profile_set_maker_of(OmacpDaemonProfile *self, OmacpDaemonMessage *msg)
+{
+	OmacpDBusMessage *m = OMACP_DBUS_MESSAGE(msg);
+	const char *sec = omacp_dbus_message_get_security(m);
+
+	if (!omacp_dbus_message_get_authenticated(m) || sec == NULL || sec[0] == '\0')
+		sec = "none";
+	omacp_daemon_profile_set_maker(self, omacp_dbus_message_get_sender(m), sec);
+}
+
 static void
 remove_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 {
@@ -116,6 +137,8 @@ omacp_daemon_profile_finalize(GObject *object)
 	g_clear_object(&self->object);
 	g_free(self->path);
 	g_free(self->imsi);
+	g_free(self->maker_sender);
+	g_free(self->maker_sec);
 	G_OBJECT_CLASS(omacp_daemon_profile_parent_class)->finalize(object);
 }
 

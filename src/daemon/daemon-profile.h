@@ -31,6 +31,12 @@ struct _OmacpDaemonProfile {
 	/* the profile is an interface of its object skeleton, from its export to
 	 * its withdrawal (see omacp_object_export()) */
 	gboolean attached;
+	/* who and how last set it (issue 13, L7): the Sender of that message
+	 * ("" unknown) and its SEC as it counted ("none" when it did not
+	 * authenticate); kept in the profile's record, so they outlive the
+	 * message. maker_sec NULL: not known (a record from before them). */
+	char *maker_sender;
+	char *maker_sec;
 };
 
 /* A profile object at OMACP_DBUS_PROFILE_PREFIX @id, every property empty. */
@@ -40,6 +46,14 @@ OmacpDBusProfile *omacp_daemon_profile_iface(OmacpDaemonProfile *self);
 
 /* Keeps @imsi ("" counts as unknown) and shows it masked on D-Bus. */
 void omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi);
+
+/* Sets who and how last set the profile: @sender (NULL counts as "") and
+ * @sec (NULL: not known, which clears both). */
+void omacp_daemon_profile_set_maker(OmacpDaemonProfile *self, const char *sender, const char *sec);
+/* Sets them from @msg, the message that sets the profile now: its Sender,
+ * and its Security when it authenticated (a MAC or a right PIN), else
+ * "none". */
+void omacp_daemon_profile_set_maker_of(OmacpDaemonProfile *self, OmacpDaemonMessage *msg);
 
 /* The record changed (not only the state): emits "changed", on which the
  * store mapping writes it. */

@@ -249,13 +249,37 @@ effective_sec(const OmacpMessage *decoded)
 	return "none";
 }
 
+/* Who and how last set @profile: the maker its record keeps, else (a
+ * record from before it kept one) read from the message that last set it.
+ * FALSE when neither is known (that message was deleted). */
+static gboolean
+maker_of(OmacpIntake *self, OmacpDaemonProfile *profile, const char **sender, const char **sec)
+{
+	OmacpDaemonMessage *maker;
+	OmacpDBusMessage *mm;
+
+	if (profile->maker_sec != NULL) {
+		*sender = profile->maker_sender;
+		*sec = profile->maker_sec;
+		return TRUE;
+	}
+	maker = omacp_objects_message_of_profile(self->objects, profile);
+	if (maker == NULL)
+		return FALSE;
+	mm = OMACP_DBUS_MESSAGE(maker);
+	*sender = omacp_dbus_message_get_sender(mm);
+	*sec = omacp_dbus_message_get_authenticated(mm) ? omacp_dbus_message_get_security(mm)
+	                                                : "none";
+	return TRUE;
+}
+
 /* Flags every profile of @decoded (the document of @msg) that changes one
  * omacp holds from a message by another sender or with a stronger SEC
  * method: a risk naming who and how last set it, so every path asks a
  * user, the trusted-sender policy and a right PIN included (issue 13, M1
- * and L7). TRUE when one changes a profile whose maker is no longer known
- * (its message was deleted): no risk to name, but no apply without a
- * user either. */
+ * and L7). TRUE when one changes a profile whose maker is not known (a
+ * record from before profiles kept it, whose message was deleted): no
+ * risk to name, but no apply without a user either. */
 static gboolean
 flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {
@@ -266,28 +290,23 @@ flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	for (guint i = 0; i < decoded->profiles->len; i++) {
 		OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
 		OmacpDaemonProfile *old;
-		OmacpDaemonMessage *maker;
-		OmacpDBusMessage *mm;
-		const char *maker_sec;
+		const char *maker_sender = NULL;
+		const char *maker_sec = NULL;
 
 		old = omacp_objects_find_profile(self->objects, p->identity, p->imsi);
-		if (old == NULL)
+		if (old == NULL ||
+		    g_strcmp0(omacp_dbus_profile_get_message(OMACP_DBUS_PROFILE(old)), msg->path) ==
+		            0)
 			continue;
-		maker = omacp_objects_message_of_profile(self->objects, old);
-		if (maker == msg)
-			continue;
-		if (maker == NULL) {
+		if (!maker_of(self, old, &maker_sender, &maker_sec)) {
 			unknown = TRUE;
 			continue;
 		}
-		mm = OMACP_DBUS_MESSAGE(maker);
-		maker_sec = omacp_dbus_message_get_authenticated(mm)
-		                    ? omacp_dbus_message_get_security(mm)
-		                    : "none";
 		if (omacp_changes_flag_update(p, omacp_dbus_message_get_sender(m), sec,
-		                              omacp_dbus_message_get_sender(mm), maker_sec))
-			g_message("message/%u: changes %s, which message/%u (%s) last set", msg->id,
-			          p->identity, maker->id, maker_sec);
+		                              maker_sender, maker_sec))
+			g_message("message/%u: changes %s (profile/%u), which a message secured "
+			          "with %s last set",
+			          msg->id, p->identity, old->id, maker_sec);
 	}
 	return unknown;
 }

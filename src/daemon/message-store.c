@@ -646,6 +646,26 @@ omacp_message_store_read_complete(OmacpStore *store, OmacpDaemonMessage *msg, GE
 	return read_value(store, msg, "complete", G_VARIANT_TYPE_BYTESTRING, error);
 }
 
+/* Who and how last set @profile (issue 13, L7), when known: a record
+ * without these keys (written before them) restores an unknown maker. */
+static void
+save_maker(GKeyFile *kf, OmacpDaemonProfile *profile)
+{
+	if (profile->maker_sec == NULL)
+		return;
+	g_key_file_set_string(kf, PROFILE_GROUP, "MakerSender", profile->maker_sender);
+	g_key_file_set_string(kf, PROFILE_GROUP, "MakerSec", profile->maker_sec);
+}
+
+static void
+load_maker(GKeyFile *kf, OmacpDaemonProfile *profile)
+{
+	g_autofree char *sender = g_key_file_get_string(kf, PROFILE_GROUP, "MakerSender", NULL);
+	g_autofree char *sec = g_key_file_get_string(kf, PROFILE_GROUP, "MakerSec", NULL);
+
+	omacp_daemon_profile_set_maker(profile, sender, sec);
+}
+
 gboolean
 omacp_message_store_save_profile(OmacpStore *store, OmacpDaemonProfile *profile, GError **error)
 {
@@ -667,6 +687,7 @@ omacp_message_store_save_profile(OmacpStore *store, OmacpDaemonProfile *profile,
 	g_key_file_set_string(kf, PROFILE_GROUP, "Targets", targets);
 	g_key_file_set_uint64(kf, PROFILE_GROUP, "CreatedAt", omacp_dbus_profile_get_created_at(i));
 	g_key_file_set_uint64(kf, PROFILE_GROUP, "UpdatedAt", omacp_dbus_profile_get_updated_at(i));
+	save_maker(kf, profile);
 	return omacp_store_save_profile(store, profile->id, kf, error);
 }
 
@@ -708,6 +729,7 @@ omacp_message_store_load_profile(OmacpStore *store, guint id, OmacpAuthority *au
 	        p, g_key_file_get_uint64(kf, PROFILE_GROUP, "CreatedAt", NULL));
 	omacp_dbus_profile_set_updated_at(
 	        p, g_key_file_get_uint64(kf, PROFILE_GROUP, "UpdatedAt", NULL));
+	load_maker(kf, profile);
 	return profile;
 }
 
@@ -729,6 +751,10 @@ omacp_profile_snapshot(OmacpDaemonProfile *profile)
 	g_variant_dict_insert_value(&d, "Targets", omacp_dbus_profile_get_targets(i));
 	g_variant_dict_insert(&d, "CreatedAt", "t", omacp_dbus_profile_get_created_at(i));
 	g_variant_dict_insert(&d, "UpdatedAt", "t", omacp_dbus_profile_get_updated_at(i));
+	if (profile->maker_sec != NULL) {
+		g_variant_dict_insert(&d, "MakerSender", "s", profile->maker_sender);
+		g_variant_dict_insert(&d, "MakerSec", "s", profile->maker_sec);
+	}
 	return g_variant_dict_end(&d);
 }
 
@@ -766,5 +792,14 @@ omacp_profile_set_from_snapshot(OmacpDaemonProfile *profile, GVariant *snapshot)
 		omacp_dbus_profile_set_created_at(p, t);
 	if (g_variant_dict_lookup(&d, "UpdatedAt", "t", &t))
 		omacp_dbus_profile_set_updated_at(p, t);
+	{
+		const char *sender = NULL;
+		const char *sec = NULL;
+
+		/* the maker as it was: unknown when the snapshot has none */
+		g_variant_dict_lookup(&d, "MakerSender", "&s", &sender);
+		g_variant_dict_lookup(&d, "MakerSec", "&s", &sec);
+		omacp_daemon_profile_set_maker(profile, sender, sec);
+	}
 	g_variant_dict_clear(&d);
 }

@@ -258,6 +258,7 @@ fill_profile(OmacpDaemonProfile *profile)
 	omacp_dbus_profile_set_targets(p, g_variant_new_parsed("[('networkmanager', 'uuid-1')]"));
 	omacp_dbus_profile_set_created_at(p, 10);
 	omacp_dbus_profile_set_updated_at(p, 20);
+	omacp_daemon_profile_set_maker(profile, "+49 123\n", "netwpin");
 }
 
 static void
@@ -281,6 +282,8 @@ assert_same_profile(OmacpDaemonProfile *a, OmacpDaemonProfile *b)
 	                 omacp_dbus_profile_get_created_at(y));
 	g_assert_cmpuint(omacp_dbus_profile_get_updated_at(x), ==,
 	                 omacp_dbus_profile_get_updated_at(y));
+	g_assert_cmpstr(a->maker_sender, ==, b->maker_sender);
+	g_assert_cmpstr(a->maker_sec, ==, b->maker_sec);
 }
 
 static void
@@ -313,6 +316,36 @@ test_profile_snapshot(Fixture *f, gconstpointer data)
 	g_assert_true(g_variant_is_of_type(snapshot, G_VARIANT_TYPE_VARDICT));
 	omacp_profile_set_from_snapshot(back, snapshot);
 	assert_same_profile(profile, back);
+}
+
+/* Issue 13, L7: a profile whose maker is not known (a record from before
+ * makers were kept) stays unknown in its record and its snapshot, and
+ * restoring such a snapshot forgets a maker set since. */
+static void
+test_profile_unknown_maker(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OmacpDaemonProfile) profile = omacp_daemon_profile_new(5, NULL);
+	g_autoptr(OmacpDaemonProfile) back = NULL;
+	g_autoptr(GVariant) snapshot = NULL;
+	g_autoptr(GError) error = NULL;
+
+	fill_profile(profile);
+	omacp_daemon_profile_set_maker(profile, "+4912345", NULL);
+	g_assert_null(profile->maker_sender);
+	g_assert_null(profile->maker_sec);
+	g_assert_true(omacp_message_store_save_profile(f->store, profile, &error));
+	g_assert_no_error(error);
+	back = omacp_message_store_load_profile(f->store, 5, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_null(back->maker_sec);
+	assert_same_profile(profile, back);
+
+	snapshot = g_variant_ref_sink(omacp_profile_snapshot(profile));
+	omacp_daemon_profile_set_maker(back, NULL, "userpin");
+	g_assert_cmpstr(back->maker_sender, ==, "");
+	omacp_profile_set_from_snapshot(back, snapshot);
+	g_assert_null(back->maker_sender);
+	g_assert_null(back->maker_sec);
 }
 
 /* ---- the record files (issue 16) ---- */
@@ -688,6 +721,8 @@ main(int argc, char **argv)
 	           fixture_tear_down);
 	g_test_add("/message-store/snapshot", Fixture, NULL, fixture_set_up, test_profile_snapshot,
 	           fixture_tear_down);
+	g_test_add("/message-store/profile-unknown-maker", Fixture, NULL, fixture_set_up,
+	           test_profile_unknown_maker, fixture_tear_down);
 	g_test_add("/message-store/record/syncs", Fixture, NULL, fixture_set_up, test_record_syncs,
 	           fixture_tear_down);
 	g_test_add("/message-store/record/when-durable", Fixture, NULL, fixture_set_up,

@@ -355,6 +355,114 @@ class UpdateOfAnotherMaker(unittest.TestCase):
         self.assertEqual(self.update_risks(path), [])
 
 
+class MakerKept(unittest.TestCase):
+    """Issue 13, L7: who and how last set a profile is kept in the
+    profile's own record, so the update risks outlive the message that set
+    it (Delete) and a restart. And an update by a weaker SEC method than
+    the one that made the profile (a stronger SEC made it) is a risk
+    whatever the policy says, checked with every method below the maker's:
+    NETWPIN after USERNETWPIN, USERPIN and none after NETWPIN."""
+
+    TRUSTED = '+4912345'
+    OTHER = '+4967890'
+    PIN = '1357'
+
+    @classmethod
+    def setUpClass(cls):
+        # the policy would apply all of them: only the risk makes them wait
+        cls.d = Daemon(dropins={
+            '50-site.conf': '[Policy]\nTrustedSenders=+4912345;+4967890\n'
+                            'NetwpinTrustedAction=apply\nnone=apply\n'})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def netwpin_from(self, body, sender):
+        return self.d.deliver(netwpin(body), 'wsp', imsi=IMSI, sender=sender)
+
+    def made(self, path):
+        self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
+                         'applied')
+        [profile] = self.d.props(path)['Profiles']
+        return profile
+
+    def update(self, tag, apn):
+        return plain(tag).replace(('policy.%s.example' % tag).encode(), apn.encode())
+
+    def update_risks(self, path):
+        return [(c['risk-code'], list(c['risk-args'])) for c in self.d.changes(path)
+                if c['risk-code'].startswith('update-')]
+
+    def assert_waits(self, path, code, args):
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.update_risks(path), [(code, args)], self.d.changes(path))
+
+    def test_deleted_maker_message_is_still_a_risk(self):
+        made = self.netwpin_from(plain('mk-a'), self.TRUSTED)
+        profile = self.made(made)
+        self.d.call(made, 'Delete')
+        self.assertEqual(self.d.props(profile)['Message'], '/')
+        waiting = self.netwpin_from(self.update('mk-a', 'evil-a.example'), self.OTHER)
+        self.assert_waits(waiting, 'update-from-other-sender',
+                          [self.TRUSTED, 'netwpin', self.OTHER])
+        # the profile's record keeps its maker over a restart: the waiting
+        # message is flagged again, a new one too
+        self.d.restart()
+        self.assert_waits(waiting, 'update-from-other-sender',
+                          [self.TRUSTED, 'netwpin', self.OTHER])
+        again = self.netwpin_from(self.update('mk-a', 'evil-a2.example'), self.OTHER)
+        self.assert_waits(again, 'update-from-other-sender',
+                          [self.TRUSTED, 'netwpin', self.OTHER])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.mk-a.example')
+        # a known maker: the maker's own update is no risk and the policy
+        # applies it (an unknown maker would have turned it into a question)
+        own = self.netwpin_from(self.update('mk-a', 'next-a.example'), self.TRUSTED)
+        self.assertEqual(self.d.wait_state(own, ('applied', 'pending-confirmation')),
+                         'applied')
+        self.assertEqual(self.update_risks(own), [])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'next-a.example')
+
+    def test_update_of_a_profile_made_by_a_stronger_sec_waits(self):
+        body = plain('mk-b')
+        made = self.d.deliver(push(body, 'usernetwpin',
+                                   mac('usernetwpin', body, imsi=IMSI, pin=self.PIN), xml=True),
+                              'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.state_of(made), 'pending-pin')
+        self.d.call(made, 'Accept', self.PIN)
+        profile = self.made(made)
+        self.d.call(made, 'Delete')
+        self.d.restart()
+        # NETWPIN from the same trusted sender: the policy says apply, but
+        # a stronger method (USERNETWPIN) made the profile
+        path = self.netwpin_from(self.update('mk-b', 'evil-b.example'), self.TRUSTED)
+        self.assert_waits(path, 'update-weaker-security', ['usernetwpin', 'netwpin'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.mk-b.example')
+
+    def test_userpin_update_of_a_netwpin_profile_waits_after_the_pin(self):
+        profile = self.made(self.netwpin_from(plain('mk-c'), self.TRUSTED))
+        body = self.update('mk-c', 'evil-c.example')
+        m = self.d.deliver(push(body, 'userpin', mac('userpin', body, pin=self.PIN), xml=True),
+                           'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.assertEqual(self.d.state_of(m), 'pending-pin')
+        self.d.call(m, 'Accept', self.PIN)
+        self.assert_waits(m, 'update-weaker-security', ['netwpin', 'userpin'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.mk-c.example')
+
+    def test_unsigned_update_of_a_netwpin_profile_waits(self):
+        # none=apply: an unsigned new profile is applied ...
+        fresh = self.d.deliver(push(plain('mk-d0'), xml=True), 'wsp', imsi=IMSI,
+                               sender=self.TRUSTED)
+        self.assertEqual(self.d.wait_state(fresh, ('applied', 'pending-confirmation')),
+                         'applied')
+        # ... but not an unsigned update of a NETWPIN one
+        profile = self.made(self.netwpin_from(plain('mk-d'), self.TRUSTED))
+        path = self.d.deliver(push(self.update('mk-d', 'evil-d.example'), xml=True), 'wsp',
+                              imsi=IMSI, sender=self.TRUSTED)
+        self.assert_waits(path, 'update-weaker-security', ['netwpin', 'none'])
+        self.assertEqual(self.d.props(profile)['Settings']['apn'], 'policy.mk-d.example')
+
+
 class TrustedDefault(unittest.TestCase):
     """NetwpinTrustedAction defaults to confirm (issue 13, M1)."""
 
