@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The whole receive pipeline, bytes → profiles. Input layout:
+/* The whole receive pipeline, bytes → profiles, then the decoded
+ * message's document as text and as a libxml2 tree. Input layout:
  *   octet 0: format (value % 6: sms, tpdu, ud, wsp, wbxml, xml)
  *   then records: 2-octet big-endian length + that many octets, one per
  *   segment (or the one document). A short last record takes what is left.
@@ -13,6 +14,34 @@
 #define MAX_RECORDS 300
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
+
+/* The lazy document paths of @m: the text made without a libxml2 tree
+ * (WBXML input) and the tree made on request. Both exist or neither, the
+ * text is UTF-8 and is what the tree prints, masked or not; the text does
+ * not change once the tree is made. */
+static void
+check_document_paths(OmacpMessage *m)
+{
+	g_autofree char *text = omacp_message_document_text(m, FALSE);
+	g_autofree char *masked = omacp_message_document_text(m, TRUE);
+	xmlDoc *xml = omacp_message_get_xml(m);
+
+	g_assert((text == NULL) == (xml == NULL));
+	g_assert((masked == NULL) == (xml == NULL));
+	if (xml != NULL) {
+		g_autofree char *from_tree = omacp_xml_to_string(xml, FALSE);
+		g_autofree char *masked_tree = omacp_xml_to_string(xml, TRUE);
+		g_autofree char *again = omacp_message_document_text(m, FALSE);
+
+		g_assert(g_utf8_validate(text, -1, NULL));
+		g_assert(g_utf8_validate(masked, -1, NULL));
+		g_assert_cmpstr(text, ==, from_tree);
+		g_assert_cmpstr(masked, ==, masked_tree);
+		g_assert_cmpstr(again, ==, text);
+		/* the tree is kept: a second call gives the same one */
+		g_assert(omacp_message_get_xml(m) == xml);
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
@@ -64,5 +93,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 		g_assert(text != NULL);
 	}
+	if (ok)
+		check_document_paths(m);
 	return 0;
 }
