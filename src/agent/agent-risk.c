@@ -133,6 +133,31 @@ omacp_agent_risk_from_code(const char *code, GVariant *args)
 		return g_strdup_printf(_("These settings were last set by a message secured with "
 		                         "%1$s; this one is only secured with %2$s."),
 		                       arg(args, 0), arg(args, 1));
+	if (strcmp(code, "removal") == 0)
+		/* TRANSLATORS: %s names the settings removed (e.g. "NAP-internet") */
+		return g_strdup_printf(_("This removes the settings %s. Anyone who can send an SMS "
+		                         "can ask for a removal."),
+		                       arg(args, 0));
+	if (strcmp(code, "wifi-network") == 0)
+		/* TRANSLATORS: %s is the name (SSID) of a Wi-Fi network */
+		return g_strdup_printf(_("The phone would join the Wi-Fi network %s by itself, and "
+		                         "whoever runs that network sees your traffic."),
+		                       arg(args, 0));
+	if (strcmp(code, "mms-route") == 0) {
+		const char *mmsc = arg(args, 0);
+		const char *proxy = arg(args, 1);
+
+		if (proxy[0] == '\0')
+			/* TRANSLATORS: %s is a web address */
+			return g_strdup_printf(_("Your MMS would go to the server %s."), mmsc);
+		if (mmsc[0] == '\0')
+			/* TRANSLATORS: %s is a proxy address, "host:port" */
+			return g_strdup_printf(_("Your MMS would go through the proxy %s."), proxy);
+		/* TRANSLATORS: %1$s is a web address, %2$s a proxy address "host:port" */
+		return g_strdup_printf(_("Your MMS would go to the server %1$s through the proxy "
+		                         "%2$s."),
+		                       mmsc, proxy);
+	}
 	return NULL;
 }
 

@@ -227,6 +227,8 @@ static const char *const risk_fields[][2] = {
 	{ "mmsc-unknown", "mmsc" },
 	{ "mmsc-invalid", "mmsc" },
 	{ "mms-proxy-invalid", "mms-proxy" },
+	{ "mms-route", "mmsc" },
+	{ "wifi-network", "ssid" },
 };
 
 /* TRUE when risk @i of @p is about @field: by its code, else (a profile
@@ -458,6 +460,82 @@ omacp_changes_flag_update(OmacpProfile *p, const char *sender, const char *sec,
 		                         p->identity, how, now),
 		         g_memdup2(code, sizeof code));
 		return TRUE;
+	}
+	return FALSE;
+}
+
+/* The string @key of @settings (a{sv}, may be NULL), "" when absent. */
+static const char *
+setting_string(GVariant *settings, const char *key)
+{
+	const char *v = NULL;
+
+	if (settings == NULL || !g_variant_lookup(settings, key, "&s", &v))
+		return "";
+	return v;
+}
+
+/* Adds risk @code_name with two arguments (@a, @b: NULL for none) and
+ * the sentence @text (taken) to @p. */
+static void
+add_coded(OmacpProfile *p, char *text, const char *code_name, const char *a, const char *b)
+{
+	char **code = g_new0(char *, 4);
+	guint n = 0;
+
+	code[n++] = g_strdup(code_name);
+	if (a != NULL)
+		code[n++] = g_strdup(a);
+	if (b != NULL)
+		code[n++] = g_strdup(b);
+	add_risk(p, text, code);
+}
+
+gboolean
+omacp_changes_flag_consent(OmacpProfile *p)
+{
+	const char *ssid;
+	const char *mmsc;
+	const char *proxy;
+
+	if (p->op == OMACP_OP_QUERY)
+		return FALSE;
+	if (p->op == OMACP_OP_REMOVE) {
+		add_coded(
+		        p,
+		        g_strdup_printf("removes %s; whoever can send an SMS can ask for a removal",
+		                        p->identity),
+		        "removal", p->identity, NULL);
+		return TRUE;
+	}
+	switch (p->kind) {
+	case OMACP_PROFILE_WLAN:
+		ssid = setting_string(p->settings, "ssid");
+		add_coded(p,
+		          g_strdup_printf("the device would join the Wi-Fi network %s by itself, "
+		                          "and whoever runs it sees the traffic",
+		                          ssid),
+		          "wifi-network", ssid, NULL);
+		return TRUE;
+	case OMACP_PROFILE_MMS:
+		mmsc = setting_string(p->settings, "mmsc");
+		proxy = setting_string(p->settings, "mms-proxy");
+		if (mmsc[0] == '\0' && proxy[0] == '\0')
+			return FALSE;
+		add_coded(p,
+		          g_strdup_printf("MMS would go through the MMSC %s and the MMS proxy %s",
+		                          mmsc[0] != '\0' ? mmsc : "(none)",
+		                          proxy[0] != '\0' ? proxy : "(none)"),
+		          "mms-route", mmsc, proxy);
+		return TRUE;
+	case OMACP_PROFILE_INTERNET:
+	case OMACP_PROFILE_BROWSER:
+	case OMACP_PROFILE_EMAIL:
+	case OMACP_PROFILE_DS:
+	case OMACP_PROFILE_DM:
+	case OMACP_PROFILE_BOOTSTRAP:
+	case OMACP_PROFILE_OTHER:
+		break;
 	}
 	return FALSE;
 }

@@ -311,6 +311,30 @@ flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	return unknown;
 }
 
+/* Flags the removals of profiles omacp holds, the Wi-Fi networks and the
+ * MMS routes of @decoded (the document of @msg), which no sender list
+ * excuses (issue 13, M1), each with its own risk code. A removal of
+ * nothing omacp holds is no risk (show_decoded() says so), but still
+ * waits for a user (omacp_changes_need_a_look()). */
+static void
+flag_consent(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < decoded->profiles->len; i++) {
+		OmacpProfile *p = g_ptr_array_index(decoded->profiles, i);
+
+		if (p->op == OMACP_OP_REMOVE &&
+		    omacp_objects_find_profile(self->objects, p->identity, p->imsi) == NULL)
+			continue;
+		if (omacp_changes_flag_consent(p))
+			n++;
+	}
+	if (n > 0)
+		g_debug("message/%u: %u removal(s), Wi-Fi network(s) or MMS route(s) flagged",
+		        msg->id, n);
+}
+
 static void
 settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {
@@ -327,6 +351,7 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 
 	msg->decoded = decoded;
 	unknown_maker = flag_updates(self, msg, decoded);
+	flag_consent(self, msg, decoded);
 	show_decoded(self, msg);
 	omacp_dbus_message_set_authenticated(m, decoded->auth == OMACP_AUTH_VALID);
 	if (self->queue != NULL)
@@ -1064,6 +1089,7 @@ decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 
 		omacp_daemon_message_set_document(msg, document);
 	}
+	flag_consent(self, msg, decoded);
 	/* the risks of updating another maker's profile are no part of the
 	 * document: flag them again for a message still to be applied */
 	if (omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN) ||

@@ -155,6 +155,9 @@ test_risk_codes(void)
 		"active-connection",
 		"update-from-other-sender",
 		"update-weaker-security",
+		"removal",
+		"wifi-network",
+		"mms-route",
 	};
 	g_autoptr(GVariant) args =
 	        g_variant_ref_sink(g_variant_new_parsed("['imap', 'mail.example']"));
@@ -189,6 +192,34 @@ test_risk_codes(void)
 		g_assert_cmpstr(w, ==,
 		                "These settings were last set by a message secured with netwpin; "
 		                "this one is only secured with userpin.");
+	}
+	{
+		g_autoptr(GVariant) both = g_variant_ref_sink(
+		        g_variant_new_parsed("['http://mmsc.example/', '10.0.0.1:8080']"));
+		g_autoptr(GVariant) mmsc =
+		        g_variant_ref_sink(g_variant_new_parsed("['http://mmsc.example/', '']"));
+		g_autoptr(GVariant) proxy =
+		        g_variant_ref_sink(g_variant_new_parsed("['', '10.0.0.1:8080']"));
+		g_autoptr(GVariant) ssid = g_variant_ref_sink(g_variant_new_parsed("['free']"));
+		g_autofree char *b = omacp_agent_risk_from_code("mms-route", both);
+		g_autofree char *m = omacp_agent_risk_from_code("mms-route", mmsc);
+		g_autofree char *p = omacp_agent_risk_from_code("mms-route", proxy);
+		g_autofree char *w = omacp_agent_risk_from_code("wifi-network", ssid);
+		g_autofree char *r = omacp_agent_risk_from_code("removal", ssid);
+
+		g_assert_cmpstr(b, ==,
+		                "Your MMS would go to the server http://mmsc.example/ through the "
+		                "proxy 10.0.0.1:8080.");
+		g_assert_cmpstr(m, ==, "Your MMS would go to the server http://mmsc.example/.");
+		g_assert_cmpstr(p, ==, "Your MMS would go through the proxy 10.0.0.1:8080.");
+		g_assert_cmpstr(
+		        w, ==,
+		        "The phone would join the Wi-Fi network free by itself, and whoever "
+		        "runs that network sees your traffic.");
+		g_assert_cmpstr(
+		        r, ==,
+		        "This removes the settings free. Anyone who can send an SMS can ask "
+		        "for a removal.");
 	}
 }
 

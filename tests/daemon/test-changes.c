@@ -323,6 +323,73 @@ test_update_from_other_sender(void)
 	g_assert_cmpstr(risk, ==, "");
 }
 
+/* Issue 13, M1: removals, Wi-Fi networks and MMS routes each carry a
+ * risk with its own code, on the entry of the setting it is about. */
+static void
+test_consent_codes(void)
+{
+	g_autoptr(OmacpProfile) web =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N1", "Web", settings_of("web", NULL));
+	g_autoptr(OmacpProfile) gone =
+	        profile_new(OMACP_PROFILE_INTERNET, "internet:N2", "Old", settings_of("old", NULL));
+	g_autoptr(OmacpProfile) wlan =
+	        profile_new(OMACP_PROFILE_WLAN, "wlan:W1", "Free",
+	                    g_variant_new_parsed("{'ssid': <%s>}", "free\x1b"));
+	g_autoptr(OmacpProfile) mms = profile_new(
+	        OMACP_PROFILE_MMS, "mms:M1", "MMS",
+	        g_variant_new_parsed("{'apn': <'mms'>, 'mms-proxy': <'10.0.0.1:8080'>}"));
+	g_autoptr(OmacpProfile) mms_apn = profile_new(OMACP_PROFILE_MMS, "mms:M2", "MMS",
+	                                              g_variant_new_parsed("{'apn': <'mms'>}"));
+	g_autoptr(GVariant) old = g_variant_ref_sink(settings_of("old", NULL));
+	g_autoptr(GVariant) changes = NULL;
+	g_autoptr(GVariant) e = NULL;
+	g_autofree char *field = NULL;
+
+	/* no such risk: an internet APN, MMS settings without MMSC or proxy */
+	g_assert_false(omacp_changes_flag_consent(web));
+	g_assert_false(omacp_changes_flag_consent(mms_apn));
+	g_assert_cmpuint(web->risks->len, ==, 0);
+	g_assert_cmpuint(mms_apn->risks->len, ==, 0);
+
+	gone->op = OMACP_OP_REMOVE;
+	g_assert_true(omacp_changes_flag_consent(gone));
+	changes = changes_of(gone, TRUE, "Old", old, NULL);
+	e = entry_with_code(changes, "removal");
+	g_assert_nonnull(e);
+	assert_args(e, (const char *const[]){ "internet:N2", NULL });
+	field = entry_string(e, "field");
+	g_assert_cmpstr(field, ==, "");
+	g_clear_pointer(&changes, g_variant_unref);
+	g_clear_pointer(&e, g_variant_unref);
+	g_clear_pointer(&field, g_free);
+
+	/* on the ssid entry, the SMS's control character escaped */
+	g_assert_true(omacp_changes_flag_consent(wlan));
+	changes = changes_of(wlan, FALSE, NULL, NULL, NULL);
+	e = entry_with_code(changes, "wifi-network");
+	g_assert_nonnull(e);
+	assert_args(e, (const char *const[]){ "free\\x1B", NULL });
+	field = entry_string(e, "field");
+	g_assert_cmpstr(field, ==, "ssid");
+	g_clear_pointer(&changes, g_variant_unref);
+	g_clear_pointer(&e, g_variant_unref);
+	g_clear_pointer(&field, g_free);
+
+	/* a proxy without an MMSC: its own entry, the MMSC argument empty */
+	g_assert_true(omacp_changes_flag_consent(mms));
+	g_assert_cmpuint(mms->risks->len, ==, 1);
+	g_assert_nonnull(strstr(g_ptr_array_index(mms->risks, 0), "10.0.0.1:8080"));
+	changes = changes_of(mms, FALSE, NULL, NULL, NULL);
+	e = entry_with_code(changes, "mms-route");
+	g_assert_nonnull(e);
+	assert_args(e, (const char *const[]){ "", "10.0.0.1:8080", NULL });
+	field = entry_string(e, "field");
+	g_assert_cmpstr(field, ==, "");
+	/* a query is no change */
+	web->op = OMACP_OP_QUERY;
+	g_assert_false(omacp_changes_flag_consent(web));
+}
+
 static void
 test_update_weaker_security(void)
 {
@@ -539,6 +606,7 @@ main(int argc, char **argv)
 	g_test_add_func("/changes/update/sec-rank", test_update_sec_rank);
 	g_test_add_func("/changes/update/no-risk", test_update_no_risk);
 	g_test_add_func("/changes/update/other-sender", test_update_from_other_sender);
+	g_test_add_func("/changes/consent-codes", test_consent_codes);
 	g_test_add_func("/changes/update/weaker-security", test_update_weaker_security);
 	g_test_add_func("/changes/forcing", test_forcing);
 	g_test_add_func("/changes/risk-codes", test_risk_codes);

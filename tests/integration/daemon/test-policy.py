@@ -166,6 +166,37 @@ MMS = b"""<?xml version="1.0"?>
 </wap-provisioningdoc>
 """
 
+# the same with an MMS proxy (a PXLOGICAL the MMS application points at)
+MMS_PROXY = b"""<?xml version="1.0"?>
+<wap-provisioningdoc version="1.1">
+  <characteristic type="PXLOGICAL">
+    <parm name="PROXY-ID" value="MMSPX-%s"/>
+    <parm name="NAME" value="MMS proxy %s"/>
+    <characteristic type="PXPHYSICAL">
+      <parm name="PHYSICAL-PROXY-ID" value="MMSPXP-%s"/>
+      <parm name="PXADDR" value="10.9.8.7"/>
+      <parm name="PXADDRTYPE" value="IPV4"/>
+      <parm name="TO-NAPID" value="MMS-%s"/>
+      <characteristic type="PORT">
+        <parm name="PORTNBR" value="8080"/>
+      </characteristic>
+    </characteristic>
+  </characteristic>
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="MMS-%s"/>
+    <parm name="NAME" value="MMS %s"/>
+    <parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAP-ADDRESS" value="mms.%s.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+  </characteristic>
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w4"/>
+    <parm name="TO-PROXY" value="MMSPX-%s"/>
+    <parm name="ADDR" value="http://mmsc.%s.example/"/>
+  </characteristic>
+</wap-provisioningdoc>
+"""
+
 
 def removal(tag):
     return (b'<?xml version="1.0"?>\n<wap-provisioningdoc version="1.1">'
@@ -201,12 +232,18 @@ class TrustedSenders(unittest.TestCase):
         self.assertEqual(self.d.wait_state(path, ('applied', 'pending-confirmation')),
                          'applied')
 
+    def coded(self, path, code):
+        """The risk-args of each Changes entry of @path with risk-code @code."""
+        return [list(c['risk-args']) for c in self.d.changes(path) if c['risk-code'] == code]
+
     def test_removal_waits_for_a_user(self):
         made = self.deliver(plain('ts-rm'), self.TRUSTED)
         self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
                          'applied')
         path = self.deliver(removal('ts-rm'), self.TRUSTED)
         self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'removal'), [['internet:NAP-ts-rm']],
+                         self.d.changes(path))
 
     def test_update_of_another_senders_profile_waits(self):
         made = self.deliver(plain('ts-up'), self.TRUSTED)
@@ -215,14 +252,39 @@ class TrustedSenders(unittest.TestCase):
         changed = plain('ts-up').replace(b'policy.ts-up.example', b'evil.example')
         path = self.deliver(changed, self.OTHER)
         self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'update-from-other-sender'),
+                         [[self.TRUSTED, 'netwpin', self.OTHER]], self.d.changes(path))
+
+    def test_update_of_a_stronger_secs_profile_waits(self):
+        body = plain('ts-sec')
+        made = self.d.deliver(push(body, 'usernetwpin',
+                                   mac('usernetwpin', body, imsi=IMSI, pin='9753'), xml=True),
+                              'wsp', imsi=IMSI, sender=self.TRUSTED)
+        self.d.call(made, 'Accept', '9753')
+        self.assertEqual(self.d.wait_state(made, ('applied', 'pending-confirmation')),
+                         'applied')
+        path = self.deliver(body.replace(b'policy.ts-sec.example', b'evil.example'),
+                            self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'update-weaker-security'),
+                         [['usernetwpin', 'netwpin']], self.d.changes(path))
 
     def test_new_wifi_network_waits(self):
         path = self.deliver(WLAN.replace(b'%s', b'ts'), 'Operator')
         self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'wifi-network'), [['free-ts']], self.d.changes(path))
 
     def test_mmsc_waits(self):
         path = self.deliver(MMS.replace(b'%s', b'ts'), self.TRUSTED)
         self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'mms-route'), [['http://mmsc.ts.example/', '']],
+                         self.d.changes(path))
+
+    def test_mms_proxy_waits(self):
+        path = self.deliver(MMS_PROXY.replace(b'%s', b'tp'), self.TRUSTED)
+        self.assertEqual(self.d.state_of(path), 'pending-confirmation')
+        self.assertEqual(self.coded(path, 'mms-route'),
+                         [['http://mmsc.tp.example/', '10.9.8.7:8080']], self.d.changes(path))
 
     def test_pin_is_not_consent(self):
         body = proxied('pin')
