@@ -8,6 +8,7 @@
 
 #include "dbus-watch.h"
 #include "omacp.h"
+#include "omacp-dbus-names.h"
 
 #define OFONO_SERVICE     "org.ofono"
 #define OFONO_MANAGER     "org.ofono.Manager"
@@ -15,7 +16,7 @@
 #define OFONO_SIM         "org.ofono.SimManager"
 #define OFONO_PUSH        "org.ofono.PushNotification"
 #define OFONO_PUSH_AGENT  "org.ofono.PushNotificationAgent"
-#define AGENT_PATH_PREFIX "/org/omacp/Provisioning1/ofono_agent"
+#define AGENT_PATH_PREFIX OMACP_DBUS_PATH "/ofono_agent"
 /* How often we try again to take a modem's agent slot when someone else holds
  * it (oFono tells nobody when that agent goes away). */
 #define AGENT_RETRY_SECONDS 5

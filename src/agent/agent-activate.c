@@ -2,8 +2,7 @@
 #include "config.h"
 
 #include "agent-activate.h"
-
-#define MANAGER_IFACE "org.omacp.Provisioning1.Manager"
+#include "omacp-dbus-names.h"
 
 static char *policy; /* the Manager's Activate property, NULL: unknown */
 
@@ -54,7 +53,7 @@ omacp_agent_activate_fetch(GDBusConnection *bus, const char *name, const char *p
 {
 	g_clear_pointer(&policy, g_free);
 	g_dbus_connection_call(bus, name, path, "org.freedesktop.DBus.Properties", "Get",
-	                       g_variant_new("(ss)", MANAGER_IFACE, "Activate"),
+	                       g_variant_new("(ss)", OMACP_DBUS_MANAGER_INTERFACE, "Activate"),
 	                       G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, fetched,
 	                       NULL);
 }

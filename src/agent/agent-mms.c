@@ -8,12 +8,11 @@
 #include "config.h"
 
 #include "agent-mms.h"
+#include "omacp-dbus-names.h"
 
 #define MMSD_BUS_NAME   "org.ofono.mms"
 #define MMSD_PATH       "/org/ofono/mms"
 #define MMSD_INTERFACE  "org.ofono.mms.ModemManager"
-#define DAEMON_ROOT     "/org/omacp/Provisioning1"
-#define DAEMON_MANAGER  "org.omacp.Provisioning1.Manager"
 #define MMSD_TIMEOUT_MS 20000
 
 GVariant *
@@ -214,7 +213,7 @@ push_notified(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_dbus_error_strip_remote_error(error);
 		g_message("mms: mmsd-tng did not take the MMS notification: %s", error->message);
 		g_dbus_method_invocation_return_dbus_error(g_steal_pointer(&invocation),
-		                                           "org.omacp.Provisioning1.Error.Backend",
+		                                           OMACP_DBUS_ERROR_PREFIX "Backend",
 		                                           error->message);
 		return;
 	}
@@ -233,7 +232,7 @@ push_got_session(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (session == NULL) {
 		g_dbus_method_invocation_return_dbus_error(g_steal_pointer(&invocation),
-		                                           "org.omacp.Provisioning1.Error.Backend",
+		                                           OMACP_DBUS_ERROR_PREFIX "Backend",
 		                                           error->message);
 		return;
 	}
@@ -302,7 +301,8 @@ report(Exchange *x, const GError *error)
 		g_message("mms %s: %s %s", x->request, x->what,
 		          g_variant_n_children(x->settings) > 0 ? "written to mmsd-tng"
 		                                                : "read from mmsd-tng");
-	g_dbus_connection_call(x->system_bus, x->daemon, DAEMON_ROOT, DAEMON_MANAGER, "ReportMms",
+	g_dbus_connection_call(x->system_bus, x->daemon, OMACP_DBUS_PATH,
+	                       OMACP_DBUS_MANAGER_INTERFACE, "ReportMms",
 	                       g_variant_new("(sbs@a{sv})", x->request, error == NULL,
 	                                     error != NULL ? error->message : "", previous),
 	                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, reported,

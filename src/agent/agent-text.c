@@ -148,27 +148,30 @@ omacp_agent_security_text(const char *security, gboolean authenticated, const ch
 }
 
 const char *
-omacp_agent_state_label(const char *state)
+omacp_agent_state_label(OmacpMessageState state)
 {
-	if (g_strcmp0(state, "receiving") == 0)
+	switch (state) {
+	case OMACP_MESSAGE_STATE_RECEIVING:
 		return _("Still arriving");
-	if (g_strcmp0(state, "pending-pin") == 0)
+	case OMACP_MESSAGE_STATE_PENDING_PIN:
 		return _("Waiting for your PIN");
-	if (g_strcmp0(state, "pending-confirmation") == 0)
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
 		return _("Waiting for your confirmation");
-	if (g_strcmp0(state, "quarantined") == 0)
+	case OMACP_MESSAGE_STATE_QUARANTINED:
 		return _("Not signed, held back");
-	if (g_strcmp0(state, "accepted") == 0)
+	case OMACP_MESSAGE_STATE_ACCEPTED:
 		return _("Installing");
-	if (g_strcmp0(state, "applied") == 0)
+	case OMACP_MESSAGE_STATE_APPLIED:
 		return _("Installed");
-	if (g_strcmp0(state, "rejected") == 0)
+	case OMACP_MESSAGE_STATE_REJECTED:
 		return _("Rejected");
-	if (g_strcmp0(state, "failed") == 0)
+	case OMACP_MESSAGE_STATE_FAILED:
 		return _("Failed");
-	if (g_strcmp0(state, "undone") == 0)
+	case OMACP_MESSAGE_STATE_UNDONE:
 		return _("Undone");
-	return _("Unknown");
+	default:
+		return _("Unknown");
+	}
 }
 
 char *

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "omacp-state.h"
+
 G_BEGIN_DECLS
 
 /* One entry of Message.GetChanges(), borrowed from the a{sv} it came from. */
@@ -38,8 +40,9 @@ const char *omacp_agent_kind_label(const char *kind);
 void omacp_agent_security_text(const char *security, gboolean authenticated, const char **title,
                                const char **detail);
 
-/* "Waiting for your PIN", "Installed", ... for a Message.State. */
-const char *omacp_agent_state_label(const char *state);
+/* "Waiting for your PIN", "Installed", ... for a Message.State; "Unknown"
+ * for a value outside the enum. */
+const char *omacp_agent_state_label(OmacpMessageState state);
 
 /* The plain-words summary of Message.GetChanges() (aa{sv}) and Imsi:
  * "Sets up mobile internet (APN internet.example) and MMS for SIM ••89". */

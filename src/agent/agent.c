@@ -16,6 +16,7 @@
 #include "agent-mms.h"
 #include "agent-text.h"
 #include "omacp-dbus-names.h"
+#include "omacp-state.h"
 
 #define APP_ID          "org.omacp.Agent"
 #define BUS_NAME        OMACP_DBUS_NAME
@@ -32,10 +33,14 @@
 #define CALL_TIMEOUT_MS (5 * 60 * 1000)
 /* a notification lists this many messages at most */
 #define NOTIFY_MAX_LINES 3
+/* a message whose properties are not read yet, or whose State is no state
+ * this agent knows: it matches no case below */
+#define MSG_STATE_NONE ((OmacpMessageState) (OMACP_MESSAGE_STATE_LAST + 1))
 
 typedef struct {
 	char *path;
 	GVariant *props;                   /* a{sv} */
+	OmacpMessageState state;           /* @props' State, read once it is set */
 	GDBusMethodInvocation *invocation; /* the daemon's request, until answered */
 	gboolean invocation_pin;
 	gboolean dismissed;
@@ -73,7 +78,6 @@ typedef struct {
 	AdwClamp *review_clamp;
 	AdwClamp *review_bottom;
 	char *shown; /* the message on the review page, NULL on the list */
-	char *shown_state;
 	GtkPasswordEntry *pin_entry;
 	GtkLabel *attempts_label;
 	GtkLabel *status_label;
@@ -142,18 +146,35 @@ prop_b(GVariant *props, const char *key)
 	return v;
 }
 
-static const char *
-msg_state(Msg *m)
+static OmacpMessageState
+props_state(GVariant *props)
 {
-	return prop_s(m->props, "State");
+	OmacpMessageState state;
+
+	if (!omacp_message_state_from_string(prop_s(props, "State"), &state))
+		return MSG_STATE_NONE;
+	return state;
 }
 
-static gboolean
-state_waits(const char *state)
+static OmacpMessageState
+msg_state(Msg *m)
 {
-	return g_strcmp0(state, "pending-pin") == 0 ||
-	       g_strcmp0(state, "pending-confirmation") == 0 ||
-	       g_strcmp0(state, "quarantined") == 0;
+	return m->state;
+}
+
+/* for the log: the name of the State property, "" for none */
+static const char *
+state_name(OmacpMessageState state)
+{
+	return state == MSG_STATE_NONE ? "" : omacp_message_state_to_string(state);
+}
+
+/* a user's answer is asked for: a PIN, a confirmation, or a yes to an
+ * unsigned message */
+static gboolean
+state_waits(OmacpMessageState state)
+{
+	return omacp_message_state_is_pending(state) || state == OMACP_MESSAGE_STATE_QUARANTINED;
 }
 
 static GVariant *
@@ -187,6 +208,7 @@ msg_ensure(const char *path)
 	if (m == NULL) {
 		m = g_new0(Msg, 1);
 		m->path = g_strdup(path);
+		m->state = MSG_STATE_NONE;
 		g_hash_table_insert(A.messages, m->path, m);
 	}
 	return m;
@@ -285,34 +307,46 @@ clear_pin(void)
 static void
 show_outcome(Msg *m)
 {
-	const char *state = msg_state(m);
 	const char *error = prop_s(m->props, "Error");
 
-	if (g_strcmp0(state, "accepted") == 0) {
+	switch (msg_state(m)) {
+	case OMACP_MESSAGE_STATE_ACCEPTED:
 		set_status(error[0] ? error : _("Installing…"), FALSE);
-	} else if (g_strcmp0(state, "applied") == 0) {
+		break;
+	case OMACP_MESSAGE_STATE_APPLIED:
 		set_status(_("Installed"), FALSE);
 		m->awaiting = FALSE;
-	} else if (g_strcmp0(state, "failed") == 0) {
+		break;
+	case OMACP_MESSAGE_STATE_FAILED: {
 		g_autofree char *t = g_strdup_printf(_("Failed: %s"), error);
 
 		set_status(t, TRUE);
 		m->awaiting = FALSE;
-	} else if (g_strcmp0(state, "rejected") == 0) {
+		break;
+	}
+	case OMACP_MESSAGE_STATE_REJECTED:
 		if (m->rejecting)
 			set_status(_("Rejected"), FALSE);
 		else
 			set_status(_("Too many wrong PINs — the message was rejected"), TRUE);
 		m->awaiting = FALSE;
-	} else if (g_strcmp0(state, "pending-confirmation") == 0 && m->risks_confirmed) {
-		/* the user's yes to the warnings answers omacpd's question */
-		set_status(_("Installing…"), FALSE);
-	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
-		set_status(_("PIN verified. Check the changes and confirm to install."), FALSE);
-		m->awaiting = FALSE;
-	} else if (g_strcmp0(state, "undone") == 0) {
+		break;
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
+		if (m->risks_confirmed) {
+			/* the user's yes to the warnings answers omacpd's question */
+			set_status(_("Installing…"), FALSE);
+		} else {
+			set_status(_("PIN verified. Check the changes and confirm to install."),
+			           FALSE);
+			m->awaiting = FALSE;
+		}
+		break;
+	case OMACP_MESSAGE_STATE_UNDONE:
 		set_status(_("Undone"), FALSE);
 		m->awaiting = FALSE;
+		break;
+	default: /* receiving, pending-pin, quarantined: no outcome yet */
+		break;
 	}
 }
 
@@ -369,12 +403,11 @@ call_message(Msg *m, const char *method, GVariant *args)
 static void
 do_install(Msg *m)
 {
-	const char *state = msg_state(m);
-
 	m->awaiting = TRUE;
 	m->rejecting = FALSE;
 	m->attempts_at_answer = prop_u(m->props, "PinAttemptsLeft");
-	if (g_strcmp0(state, "pending-pin") == 0) {
+	switch (msg_state(m)) {
+	case OMACP_MESSAGE_STATE_PENDING_PIN: {
 		g_autofree char *pin = g_strdup(pin_text());
 
 		if (pin[0] == '\0') {
@@ -390,18 +423,23 @@ do_install(Msg *m)
 			call_message(m, omacp_agent_accept_method(m->activate),
 			             g_variant_new("(s)", pin));
 		memset(pin, 0, strlen(pin));
-	} else if (g_strcmp0(state, "pending-confirmation") == 0) {
+		break;
+	}
+	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
 		set_status(_("Installing…"), FALSE);
 		if (m->invocation != NULL && !m->invocation_pin && !m->activate)
 			answer_invocation(m, g_variant_new("(b)", TRUE));
 		else
 			call_message(m, omacp_agent_accept_method(m->activate),
 			             g_variant_new("(s)", ""));
-	} else if (g_strcmp0(state, "quarantined") == 0) {
+		break;
+	case OMACP_MESSAGE_STATE_QUARANTINED:
 		set_status(_("Installing…"), FALSE);
 		call_message(m, omacp_agent_accept_method(m->activate), g_variant_new("(s)", ""));
-	} else {
+		break;
+	default:
 		m->awaiting = FALSE;
+		break;
 	}
 }
 
@@ -414,7 +452,7 @@ confirm_response(AdwMessageDialog *dialog, const char *response, gpointer user_d
 	if (m == NULL || g_strcmp0(response, "install") != 0 || g_strcmp0(A.shown, path) != 0)
 		return;
 	g_message("%s: the user confirmed the warning", path);
-	m->risks_confirmed = g_strcmp0(msg_state(m), "quarantined") != 0;
+	m->risks_confirmed = msg_state(m) != OMACP_MESSAGE_STATE_QUARANTINED;
 	do_install(m);
 }
 
@@ -425,7 +463,7 @@ install_chosen(gboolean activate)
 	Msg *m = A.shown ? msg_lookup(A.shown) : NULL;
 	g_autoptr(GVariant) changes = NULL;
 	g_autoptr(GPtrArray) risks = NULL;
-	const char *state;
+	OmacpMessageState state;
 	GtkWidget *dialog;
 
 	if (m == NULL || m->awaiting)
@@ -434,7 +472,7 @@ install_chosen(gboolean activate)
 	if (activate)
 		g_message("%s: the user chose Install and use now", m->path);
 	state = msg_state(m);
-	if (g_strcmp0(state, "pending-pin") == 0 && pin_text()[0] == '\0') {
+	if (state == OMACP_MESSAGE_STATE_PENDING_PIN && pin_text()[0] == '\0') {
 		set_status(_("Type the PIN you were given."), TRUE);
 		return;
 	}
@@ -445,12 +483,12 @@ install_chosen(gboolean activate)
 	}
 	changes = g_variant_lookup_value(m->props, "Changes", G_VARIANT_TYPE("aa{sv}"));
 	risks = omacp_agent_risks(changes);
-	if (g_strcmp0(state, "quarantined") != 0 && risks->len == 0) {
+	if (state != OMACP_MESSAGE_STATE_QUARANTINED && risks->len == 0) {
 		do_install(m);
 		return;
 	}
 	/* an explicit second yes: unsigned, or with risks */
-	if (g_strcmp0(state, "quarantined") == 0)
+	if (state == OMACP_MESSAGE_STATE_QUARANTINED)
 		dialog = adw_message_dialog_new(
 		        A.window, _("Install unsigned settings?"),
 		        _("Nothing shows who sent this message. Anyone can send settings like "
@@ -660,7 +698,7 @@ build_review(Msg *m)
 	GtkWidget *buttons;
 	GtkWidget *bottom;
 	GtkWidget *row;
-	const char *state = msg_state(m);
+	OmacpMessageState state = msg_state(m);
 	const char *sec_title = NULL;
 	const char *sec_detail = NULL;
 	g_autofree char *summary = msg_summary(m);
@@ -676,8 +714,6 @@ build_review(Msg *m)
 	gtk_widget_set_margin_start(box, 12);
 	gtk_widget_set_margin_end(box, 12);
 
-	g_free(A.shown_state);
-	A.shown_state = g_strdup(state);
 	A.pin_entry = NULL;
 	A.attempts_label = NULL;
 	A.install_button = NULL;
@@ -709,7 +745,7 @@ build_review(Msg *m)
 	gtk_widget_set_margin_bottom(bottom, 12);
 	gtk_widget_set_margin_start(bottom, 12);
 	gtk_widget_set_margin_end(bottom, 12);
-	if (g_strcmp0(state, "pending-pin") == 0) {
+	if (state == OMACP_MESSAGE_STATE_PENDING_PIN) {
 		g_autofree char *attempts =
 		        omacp_agent_attempts_text(prop_u(m->props, "PinAttemptsLeft"));
 		GtkWidget *pin_box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
@@ -747,7 +783,7 @@ build_review(Msg *m)
 	} else {
 		GtkWidget *del = gtk_button_new_with_mnemonic(_("_Delete message"));
 
-		if (g_strcmp0(state, "applied") == 0) {
+		if (state == OMACP_MESSAGE_STATE_APPLIED) {
 			GtkWidget *undo = gtk_button_new_with_mnemonic(_("_Undo"));
 
 			g_signal_connect(undo, "clicked", G_CALLBACK(undo_clicked), NULL);
@@ -866,7 +902,7 @@ build_list(gpointer user_data)
 		g_autofree char *subtitle = NULL;
 		GtkWidget *row;
 
-		if (m->props == NULL || g_strcmp0(msg_state(m), "receiving") == 0)
+		if (m->props == NULL || msg_state(m) == OMACP_MESSAGE_STATE_RECEIVING)
 			continue;
 		summary = msg_summary(m);
 		/* TRANSLATORS: state and sender of a message in the list */
@@ -1055,7 +1091,6 @@ show_list(void)
 {
 	ensure_window();
 	g_clear_pointer(&A.shown, g_free);
-	g_clear_pointer(&A.shown_state, g_free);
 	A.pin_entry = NULL;
 	A.status_label = A.attempts_label = NULL;
 	A.install_button = NULL;
@@ -1083,8 +1118,8 @@ show_review(const char *path)
 		A.status_error = FALSE;
 	}
 	m->dismissed = TRUE; /* seen: no need to notify about it again */
-	if (state_waits(msg_state(m)) && g_strcmp0(msg_state(m), "quarantined") != 0 &&
-	    m->invocation == NULL && A.daemon_can_ask && A.registered) {
+	if (omacp_message_state_is_pending(msg_state(m)) && m->invocation == NULL &&
+	    A.daemon_can_ask && A.registered) {
 		/* the request timed out or went elsewhere: ask omacpd to ask us
 		 * again, so that the answer takes the agent's path (without Ask()
 		 * the page calls Accept() itself) */
@@ -1099,17 +1134,17 @@ show_review(const char *path)
 	gtk_window_present(A.window);
 	omacp_agent_security_text(prop_s(m->props, "Security"), prop_b(m->props, "Authenticated"),
 	                          &sec_title, &sec_detail);
-	g_message("%s: review shown (%s; %s)", path, msg_state(m), sec_title);
+	g_message("%s: review shown (%s; %s)", path, state_name(msg_state(m)), sec_title);
 	update_notification();
 }
 
 /* ---- reacting to the daemon's objects ---- */
 
 static void
-message_changed(Msg *m, const char *old_state, guint old_attempts)
+message_changed(Msg *m, OmacpMessageState old_state, guint old_attempts)
 {
-	const char *state = msg_state(m);
-	gboolean state_changed = g_strcmp0(old_state, state) != 0;
+	OmacpMessageState state = msg_state(m);
+	gboolean state_changed = old_state != state;
 
 	if (g_strcmp0(A.shown, m->path) == 0) {
 		if (state_changed && !m->awaiting && state_waits(old_state) &&
@@ -1131,7 +1166,7 @@ message_changed(Msg *m, const char *old_state, guint old_attempts)
 			if (m->awaiting)
 				show_outcome(m);
 			build_review(m);
-		} else if (g_strcmp0(state, "pending-pin") == 0 &&
+		} else if (state == OMACP_MESSAGE_STATE_PENDING_PIN &&
 		           prop_u(m->props, "PinAttemptsLeft") < old_attempts) {
 			guint left = prop_u(m->props, "PinAttemptsLeft");
 			g_autofree char *t = omacp_agent_wrong_pin_text(left);
@@ -1156,12 +1191,13 @@ static void
 set_message_props(const char *path, GVariant *props)
 {
 	Msg *m = msg_ensure(path);
-	g_autofree char *old_state = g_strdup(msg_state(m));
+	OmacpMessageState old_state = msg_state(m);
 	guint old_attempts = prop_u(m->props, "PinAttemptsLeft");
 	gboolean first = m->props == NULL;
 
 	g_clear_pointer(&m->props, g_variant_unref);
 	m->props = g_variant_take_ref(props); /* ours: floating or a reference given */
+	m->state = props_state(m->props);
 	if (first) {
 		update_notification();
 		queue_list_update();
@@ -1245,7 +1281,7 @@ on_signal(GDBusConnection *bus, const char *sender, const char *path, const char
 	}
 }
 
-/* A message's changes are not on its object (issue 16): they come from
+/* A message's changes are not on its object: they come from
  * Message.GetChanges, and are kept in the message's properties as
  * "Changes". A message is first known with both: its properties (from
  * InterfacesAdded, GetManagedObjects or GetAll) count once GetChanges has
@@ -1329,7 +1365,7 @@ update_apply(Update *u)
 		if (m == NULL)
 			return;
 		if (u->check_form && m->awaiting && g_strcmp0(A.shown, u->path) == 0 &&
-		    g_strcmp0(msg_state(m), "pending-pin") == 0 &&
+		    msg_state(m) == OMACP_MESSAGE_STATE_PENDING_PIN &&
 		    prop_u(m->props, "PinAttemptsLeft") == m->attempts_at_answer) {
 			/* asked again without costing an attempt: a PIN of impossible form */
 			m->awaiting = FALSE;
@@ -1554,8 +1590,8 @@ agent_method(GDBusConnection *bus, const char *sender, const char *path, const c
 
 static const GDBusInterfaceVTable agent_vtable = { agent_method, NULL, NULL, { 0 } };
 
-/* After a right PIN omacpd asks for a confirmation of a message with risks
- * (issue 13, M5): the user who said yes to the warnings before the PIN went
+/* After a right PIN omacpd asks for a confirmation of a message with risks:
+ * the user who said yes to the warnings before the PIN went
  * out is not asked twice. */
 static gboolean
 answer_confirmed_already(Msg *m)
@@ -1659,7 +1695,7 @@ static gboolean
 start_bus(GError **error)
 {
 	g_autoptr(GBytes) xml = g_resources_lookup_data(
-	        "/org/omacp/Agent/org.omacp.Provisioning1.Agent.xml", 0, error);
+	        "/org/omacp/Agent/" OMACP_DBUS_AGENT_INTERFACE ".xml", 0, error);
 	GDBusInterfaceInfo *info;
 
 	if (xml == NULL)
@@ -1983,7 +2019,6 @@ app_shutdown(GApplication *app, gpointer user_data)
 	g_clear_pointer(&A.notified_key, g_free);
 	g_clear_pointer(&A.daemon_owner, g_free);
 	g_clear_pointer(&A.status_text, g_free);
-	g_clear_pointer(&A.shown_state, g_free);
 	omacp_agent_feedback_shutdown();
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "manager.h"
+#include "omacp-dbus-names.h"
 #include "omacp.h"
 
 typedef struct {
@@ -98,9 +99,9 @@ main(int argc, char **argv)
 	/* everything omacpd writes is for root alone */
 	umask(0077);
 
-	g_option_context_set_summary(context, "The omacp provisioning daemon: receives OMA Client "
-	                                      "Provisioning messages and exports them on D-Bus as "
-	                                      "org.omacp.Provisioning1.");
+	g_option_context_set_summary(
+	        context, "The omacp provisioning daemon: receives OMA Client "
+	                 "Provisioning messages and exports them on D-Bus as " OMACP_DBUS_NAME ".");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		g_printerr("omacpd: %s\n", error->message);

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "omacp-dbus-names.h"
+
 static const char *const error_nicks[OMACP_ERROR_N_CODES] = {
 	[OMACP_ERROR_FAILED] = "Failed",
 	[OMACP_ERROR_TRUNCATED] = "Truncated",
@@ -47,7 +49,7 @@ omacp_error_register(void)
 		for (guint i = 0; i < OMACP_ERROR_N_CODES; i++) {
 			const char *prefix = i == OMACP_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED
 			                             ? "org.freedesktop.DBus.Error."
-			                             : "org.omacp.Provisioning1.Error.";
+			                             : OMACP_DBUS_ERROR_PREFIX;
 			g_autofree char *name = g_strconcat(prefix, error_nicks[i], NULL);
 			g_dbus_error_register_error(OMACP_ERROR, (gint) i, name);
 		}

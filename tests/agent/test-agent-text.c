@@ -61,7 +61,8 @@ test_labels(void)
 	g_assert_cmpstr(set, ==, "Set");
 	g_assert_cmpstr(secret, ==, "Hidden");
 	g_assert_cmpstr(omacp_agent_kind_label("wlan"), ==, "Wi-Fi");
-	g_assert_cmpstr(omacp_agent_state_label("pending-pin"), ==, "Waiting for your PIN");
+	g_assert_cmpstr(omacp_agent_state_label(OMACP_MESSAGE_STATE_PENDING_PIN), ==,
+	                "Waiting for your PIN");
 }
 
 static void
