@@ -546,7 +546,7 @@ omacp_push_dispatcher_forward(OmacpPushDispatcher *self, GDBusConnection *system
 	/* Nothing here waits for a consumer: a consumer at an Address= (a user's
 	 * bus socket) or on a session bus is connected to asynchronously, with
 	 * OMACP_PUSH_DISPATCH_CONNECT_TIMEOUT_MS to finish the handshake, on a
-	 * fresh connection each time (issue 13, M3). */
+	 * fresh connection each time. */
 	for (guint i = 0; i < consumers->len; i++) {
 		OmacpPushConsumer *consumer = consumers->pdata[i];
 		ForwardCall *call;

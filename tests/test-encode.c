@@ -441,7 +441,7 @@ test_libwbxml_reads_our_output(void)
 	}
 }
 
-/* ------------------------------------------------ campaign (issue 17) */
+/* ------------------------------------------------ campaign */
 
 static const char campaign_doc[] =
         "<wap-provisioningdoc version=\"1.1\"><characteristic type=\"NAPDEF\">"

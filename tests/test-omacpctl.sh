@@ -94,7 +94,7 @@ check "... unless --force" 0 "$ctl" encode --force "$tmp/bad.xml"
 check "submit output" 0 "$ctl" encode --output submit "$xml"
 case "$out" in 00[45]1*) ok "SMS-SUBMIT first octet" ;; *) not_ok "SMS-SUBMIT first octet" "$out" ;; esac
 
-# --- encode --output ud / --to, decode of SMS-SUBMIT (issue 17)
+# --- encode --output ud / --to, decode of SMS-SUBMIT
 check "submit to a recipient" 0 "$ctl" encode --output submit --to +358401234567 --sec netwpin --imsi "$imsi" "$xml"
 printf '%s\n' "$out" >"$tmp/submit.hex"
 case "$out" in 0041000C91534810325476*) ok "TP-DA is the --to number" ;; *) not_ok "TP-DA is the --to number" "$out" ;; esac
@@ -110,7 +110,7 @@ case "$(head -n1 "$tmp/ud.hex")" in 0B05040B8423F000030902*) ok "ud starts with 
 check "decode the ud output" 0 "$ctl" decode --format ud --imsi "$imsi" --json "$tmp/ud.hex"
 expect "ud output verifies" "$(json 'd["auth"]')" "valid"
 
-# ---- issue 18: output conventions (no daemon) ----------------------------------
+# ---- output conventions (no daemon) ----------------------------------
 sierra="$data/08-sierra-dm-bootstrap-userpin1234.tpdu.hex"
 check "decode human output" 0 "$ctl" decode --color never "$sierra"
 case "$out" in *"{'"*|*"<'"*|*"@a{sv}"*) not_ok "no raw GVariant text in decode" "$out" ;; *) ok "no raw GVariant text in decode" ;; esac
@@ -159,7 +159,7 @@ case "$out" in *"$esc"*) not_ok "no colours in a pipe" ;; *) ok "no colours in a
 check "--color always" 0 "$ctl" decode --color always --pin 1234 "$sierra"
 case "$out" in *"$esc"*) ok "--color always colours a pipe" ;; *) not_ok "--color always colours a pipe" ;; esac
 
-# ---- issue 18: the client verbs against omacpd on a private bus ------------------
+# ---- the client verbs against omacpd on a private bus ------------------
 omacpd=${OMACPD:?OMACPD must point at the omacpd binary}
 check "omacpd not running: exit 8" 8 env DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/nobus" "$ctl" list --session
 case "$err" in *"omacpd is not running"*) ok "says omacpd is not running" ;; *) not_ok "says omacpd is not running" "$err" ;; esac

@@ -575,7 +575,7 @@ test_same_names(void)
 	}
 }
 
-/* Issue 16: N applications with TO-NAPID INTERNET and N NAPDEFs flagged
+/* N applications with TO-NAPID INTERNET and N NAPDEFs flagged
  * INTERNET. The INTERNET set is worked out once per document (one link
  * stands for it); this checks the result at N=900 (the bench measures the
  * time). */

@@ -191,7 +191,7 @@ test_taken(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->consumed->len, ==, 0);
 
 	/* a daemon that refuses it: the adapter deletes it rather than leave
-	 * it to fill the SIM (issue 13, M6) */
+	 * it to fill the SIM */
 	f->intake_refuses = TRUE;
 	g_assert_cmpint(route_push(f, router, provisioning_push, sizeof(provisioning_push)), ==,
 	                OMACP_PUSH_REFUSED);

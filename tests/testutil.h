@@ -26,5 +26,5 @@ void omacp_test_collect_parm_values(GPtrArray *characteristics, GPtrArray *secre
 
 /* A provisioning document (XML text) with @n NAPDEFs flagged INTERNET
  * (NAPID "N<i>") and @n applications (APPID w2, NAME "b<i>") with
- * TO-NAPID=INTERNET: the link resolution's case (issue 16). */
+ * TO-NAPID=INTERNET: the link resolution's case. */
 char *omacp_test_internet_links_xml(guint n);

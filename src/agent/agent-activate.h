@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The "Install and use now" choice of the review page (issue 15): with
+/* The "Install and use now" choice of the review page: with
  * omacpd's Activate policy "ask", a message that sets up mobile internet
  * can be accepted with Message.AcceptAndActivate, so that the modem
  * switches to the new connection at once instead of on its next connect. */

@@ -9,8 +9,8 @@
  * to its settings file itself. That interface is the only way in: omacpd runs
  * as root and never writes mmsd-tng's settings file ($HOME/.mms/...) itself,
  * because that file lives in a directory its user can write, where a root
- * write, rename or chown by path can be turned onto any file by a symlink
- * (issue 13, H1). omacpd as a system service has no session bus: then
+ * write, rename or chown by path can be turned onto any file by a symlink.
+ * omacpd as a system service has no session bus: then
  * the same reads and writes go through the relay the daemon hands in (its
  * MMS hand-off to the user's session agent, which calls the same methods
  * on its session bus and reports back; src/daemon/mms-handoff.c). Without

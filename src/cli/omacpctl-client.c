@@ -316,7 +316,7 @@ get_all(GDBusConnection *bus, const char *path, GError **error)
 /* ---- what a message object does not carry ----
  *
  * A message's changes and its document are fetched per message with
- * Message.GetChanges and GetDocument (issue 16): its object keeps the
+ * Message.GetChanges and GetDocument: its object keeps the
  * summary only. with_heavy() puts them back into the properties where the
  * introspection lists them (after ContentType: Document, then Changes), so
  * that text and JSON read as they did when they were properties. */
@@ -1406,7 +1406,7 @@ verb_monitor(GDBusConnection *bus)
 /* The terminal agent reads the tty inside the main loop: a request that
  * ends (Cancel: timed out, answered elsewhere) ends its prompt at once, and
  * what is typed after that is not lost: it is kept and Manager.Ask() has
- * omacpd ask again, which it answers (issue 14, item 9). */
+ * omacpd ask again, which it answers. */
 typedef struct {
 	GDBusConnection *bus;
 	GMainLoop *loop;

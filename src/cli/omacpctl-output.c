@@ -402,7 +402,7 @@ omacpctl_table_add(OmacpctlTable *t, const char *const *values, const char *cons
 	GStrv row = g_new0(char *, n + 1);
 	GStrv col = g_new0(char *, n + 1);
 
-	/* a value from an SMS may carry CR, LF, ESC or C1 CSI (issue 13, L2) */
+	/* a value from an SMS may carry CR, LF, ESC or C1 CSI */
 	for (guint i = 0; i < n; i++) {
 		row[i] = omacpctl_escape(values[i] && *values[i] ? values[i] : "-", FALSE);
 		col[i] = g_strdup(colors && colors[i] ? colors[i] : "");
@@ -549,7 +549,7 @@ omacpctl_record_add(OmacpctlRecord *r, const char *field, const char *label, con
 {
 	/* one line: a CR or LF from an SMS must not start a line of its own,
 	 * nor any other control character reach the terminal, also in labels
-	 * (dictionary keys come from the daemon) (issue 13, L2) */
+	 * (dictionary keys come from the daemon) */
 	Line l = { g_strdup(field), omacpctl_escape(label, FALSE),
 		   omacpctl_escape(value && *value ? value : "-", FALSE), g_strdup(color),
 		   r->in_section };

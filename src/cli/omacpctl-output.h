@@ -88,13 +88,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpctlRecord, omacpctl_record_free)
 
 /* @text with every control character (C0, DEL, C1; with @keep_newlines
  * not LF) and every invalid UTF-8 octet written out as \xHH or \u{HHHH}:
- * strings from an SMS never reach a terminal raw (issue 13, L2). */
+ * strings from an SMS never reach a terminal raw. */
 char *omacpctl_escape(const char *text, gboolean keep_newlines);
 /* g_strdup_printf() then omacpctl_escape() on one line. */
 char *omacpctl_escape_printf(const char *format, ...) G_GNUC_PRINTF(1, 2);
 /* "userpin (PIN verified)", "netwpin (authenticated)", "none (not
  * authenticated)": a right USERPIN or USERPINMAC PIN says nothing about
- * the sender, so it is never called authenticated (issue 13, M5). */
+ * the sender, so it is never called authenticated. */
 char *omacpctl_security_label(const char *security, gboolean authenticated);
 const char *omacpctl_security_label_text(const char *security, gboolean authenticated);
 /* Green only for a MAC that proves the sender knew the SIM's IMSI. */
@@ -102,7 +102,7 @@ const char *omacpctl_security_color(const char *security, gboolean authenticated
 
 /* A "risks" line near the top of a record, one line per risk ("profile:
  * risk"), "(none)" without: in a message of many profiles the few risky
- * ones come first, not thousands of lines down (issue 13, L3). From a
+ * ones come first, not thousands of lines down. From a
  * message's changes (Message.GetChanges(), aa{sv}, may be NULL), or from
  * decoded profiles (OmacpProfile *). */
 void omacpctl_add_risk_summary(OmacpctlRecord *record, GVariant *changes);

@@ -137,7 +137,7 @@ call_agent(OmacpAgentManager *self, Request *req)
 static void check_owner(OmacpAgentManager *self, Request *req, const char *action_id);
 
 /* polkit refused one of the request's own checks: the agent stays, this
- * request ends (issue 13, M4). */
+ * request ends. */
 static void
 check_refused(OmacpAgentManager *self, Request *req, const char *action_id, const GError *error)
 {
@@ -149,8 +149,8 @@ check_refused(OmacpAgentManager *self, Request *req, const char *action_id, cons
 	finish(self, req, NULL, denied);
 }
 
-/* polkit's answer about the owner of @req's agent: the agent action first
- * (issue 13, M2), then the request's own checks. */
+/* polkit's answer about the owner of @req's agent: the agent action first,
+ * then the request's own checks. */
 static void
 owner_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {

@@ -7,8 +7,8 @@
  * picks (the active session on the modem's seat), else to the most recent
  * one; each agent has one queue and answers one request at a time. With an
  * authorization action set, the owner of the agent is checked with polkit
- * before each request is sent: an owner who lost the right loses the agent
- * (issue 13, M2). A request has an id by which it can be cancelled; its
+ * before each request is sent: an owner who lost the right loses the agent.
+ * A request has an id by which it can be cancelled; its
  * reply function is called once, with the reply or an error
  * (G_IO_ERROR_CANCELLED when cancelled, G_IO_ERROR_TIMED_OUT when the agent
  * did not answer in time, G_IO_ERROR_CLOSED when its agent went away or
@@ -21,7 +21,7 @@
 G_BEGIN_DECLS
 
 /* Agents registered at once, and by one user (uid): one user must not be
- * able to lock the others out (issue 13, M2). A user may run omacp-agent
+ * able to lock the others out. A user may run omacp-agent
  * and omacpctl agent at once, and one more while one restarts. */
 #define OMACP_AGENT_MANAGER_MAX_AGENTS          16
 #define OMACP_AGENT_MANAGER_MAX_AGENTS_PER_USER 3
@@ -104,7 +104,7 @@ guint omacp_agent_manager_request_to(OmacpAgentManager *self, const char *owner,
  * (NULL-terminated, may be NULL), asked of polkit with @details (a{ss},
  * floating, may be NULL) before the request is sent. An owner refused one
  * of them keeps its agent; the request ends with
- * G_IO_ERROR_PERMISSION_DENIED (issue 13, M4). */
+ * G_IO_ERROR_PERMISSION_DENIED. */
 guint omacp_agent_manager_request_checked(OmacpAgentManager *self, const char *seat,
                                           const char *owner, const char *path, const char *method,
                                           GVariant *args, const GVariantType *reply_type,

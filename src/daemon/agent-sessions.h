@@ -5,7 +5,7 @@
  * (org.freedesktop.login1 on the daemon's bus) for the active session of
  * the default seat and of the modems' seats, and finds the session of an
  * agent from its process. Without logind nothing is active and no session
- * is known: the agents are then asked most recent first (issue 13, M2).
+ * is known: the agents are then asked most recent first.
  *
  * A modem's seat is that of its device: ModemManager's Modem.Device or
  * oFono's SystemPath (a sysfs path), whose udev record (/run/udev/data, or

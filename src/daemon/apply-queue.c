@@ -455,7 +455,7 @@ set_profile(OmacpDaemonProfile *p, const OmacpProfile *profile, OmacpDaemonMessa
 	omacp_dbus_profile_set_identity(i, profile->identity);
 	{
 		/* the name and settings come from an SMS: no raw control
-		 * character on the bus (issue 13, L2) */
+		 * character on the bus */
 		g_autofree char *name = omacp_changes_escape(profile->name, FALSE);
 
 		omacp_dbus_profile_set_name(i, name);

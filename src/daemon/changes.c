@@ -565,8 +565,8 @@ omacp_changes_need_a_look(const OmacpMessage *decoded)
 
 		if (p->risks != NULL && p->risks->len > 0)
 			return TRUE;
-		/* removals and the settings that move traffic somewhere else
-		 * (issue 13, M1): an SMS sender field is no reason to trust them */
+		/* removals and the settings that move traffic somewhere else:
+		 * an SMS sender field is no reason to trust them */
 		if (p->op == OMACP_OP_REMOVE)
 			return TRUE;
 		switch (p->kind) {

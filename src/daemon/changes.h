@@ -12,13 +12,13 @@ G_BEGIN_DECLS
 
 /* @text with every control character (C0 but, with @keep_newlines, LF and
  * TAB; DEL; C1 such as CSI U+009B) written as "\\xNN" or "\\u{NNNN}": what
- * an SMS put in a string never reaches a terminal raw (issue 13, L2).
+ * an SMS put in a string never reaches a terminal raw.
  * Invalid UTF-8 is written byte by byte. */
 char *omacp_changes_escape(const char *text, gboolean keep_newlines);
 
 /* @settings (a{sv}, may be NULL) with every string, string-list element
  * and key escaped as above (a new floating a{sv}): Profile.Settings on the
- * bus (issue 13, L2). */
+ * bus. */
 GVariant *omacp_changes_escape_settings(GVariant *settings);
 
 /* Adds one entry about @profile to @b (aa{sv}); the values are escaped.
@@ -40,12 +40,12 @@ void omacp_changes_add_profile(GVariantBuilder *b, const OmacpProfile *profile, 
                                const char *old_name, GVariant *old_settings, GVariant *preview);
 
 /* How much a SEC method proves about who made a message, for comparing
- * the message that last set a profile with one that changes it (issue 13,
- * L7): 3 USERNETWPIN (the SIM's IMSI and a PIN), 2 NETWPIN and USERPINMAC
- * (a key the sender cannot pick: the IMSI, or a MAC over the user's PIN
- * shown on the device), 1 USERPIN (a PIN the sender picks and may text to
- * the user), 0 none, unknown and anything else. @sec as
- * omacp_sec_to_string() writes it. */
+ * the message that last set a profile with one that changes it: 3
+ * USERNETWPIN (the SIM's IMSI and a PIN), 2 NETWPIN and USERPINMAC (a key
+ * the sender cannot pick: the IMSI, or a MAC over the user's PIN shown on
+ * the device), 1 USERPIN (a PIN the sender picks and may text to the
+ * user), 0 none, unknown and anything else. @sec as omacp_sec_to_string()
+ * writes it. */
 guint omacp_changes_sec_rank(const char *sec);
 
 /* Adds to @p, a profile of a message from @sender (as Message.Sender shows

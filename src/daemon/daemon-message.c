@@ -389,7 +389,7 @@ omacp_daemon_message_show_decoded(OmacpDaemonMessage *self, GPtrArray *more)
 	OmacpMessage *d = self->decoded;
 	g_autofree char *raw = omacp_message_document_text(d, TRUE);
 	/* the document's lines stay lines; nothing else of the SMS's control
-	 * characters reaches a terminal (issue 13, L2) */
+	 * characters reaches a terminal */
 	g_autofree char *document = omacp_changes_escape(raw, TRUE);
 	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
 
@@ -449,7 +449,7 @@ accept_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 			return;
 		}
 		/* the sender chose the PIN and may have texted it to the user: a
-		 * right PIN is no consent to risks (issue 13, M5) */
+		 * right PIN is no consent to risks */
 		if (omacp_changes_need_a_look(self->decoded)) {
 			g_message("message/%u: PIN verified; its risks wait for a confirmation",
 			          self->id);
@@ -564,7 +564,7 @@ details_of(OmacpDaemonMessage *self, const char *what)
 
 /* polkit for @action, with the message's details; accepting a quarantined
  * message, or settings that become system-wide connections, needs what
- * NetworkManager itself would ask of the caller (issue 13, M4). */
+ * NetworkManager itself would ask of the caller. */
 static void
 authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const char *action,
           OmacpAuthorizedFunc func)

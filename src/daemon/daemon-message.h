@@ -125,7 +125,7 @@ void omacp_daemon_message_restore_state(OmacpDaemonMessage *self, OmacpMessageSt
  * Changes. */
 void omacp_daemon_message_accept(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation,
                                  gboolean confirmed);
-/* What accepting @self asks of whoever accepts it (issue 13, M4), into
+/* What accepting @self asks of whoever accepts it, into
  * @actions (4 slots, NULL-terminated), and the details of those checks with
  * @what as "what" (a{ss}, floating): for an agent whose answer accepts it. */
 GVariant *omacp_daemon_message_accept_checks(OmacpDaemonMessage *self, const char *what,

@@ -97,7 +97,7 @@ check_provisioning(OmacpMessage *decoded, GError **error)
 /* The replay fingerprint of one copy of a document for one SIM: the
  * document, the SIM, and the authentication the copy carries (SEC method
  * and MAC). An unsigned or wrongly signed copy of a document therefore never
- * takes the place of the signed original (issue 13, M6). A copy without SEC
+ * takes the place of the signed original. A copy without SEC
  * and MAC keeps the fingerprint of the document alone, as before. */
 static char *
 fingerprint_of(const OmacpMessage *decoded, const char *imsi)
@@ -124,7 +124,7 @@ fingerprint_of(const OmacpMessage *decoded, const char *imsi)
 
 /* Whether @existing, a message with the same fingerprint, stands for a new
  * copy that authenticated as @auth: never when the new copy authenticates
- * and @existing did not or was refused (issue 13, M6). */
+ * and @existing did not or was refused. */
 static gboolean
 stands_for(OmacpDaemonMessage *existing, OmacpAuthState auth)
 {
@@ -228,7 +228,7 @@ show_decoded(OmacpIntake *self, OmacpDaemonMessage *msg)
 	omacp_daemon_message_show_decoded(msg, own);
 }
 
-/* The SEC @decoded counts with when it changes a profile (issue 13, L7):
+/* The SEC @decoded counts with when it changes a profile:
  * its own when verified, or when it is a USER* method whose PIN is
  * checked before anything is applied; "none" otherwise. */
 static const char *
@@ -276,10 +276,10 @@ maker_of(OmacpIntake *self, OmacpDaemonProfile *profile, const char **sender, co
 /* Flags every profile of @decoded (the document of @msg) that changes one
  * omacp holds from a message by another sender or with a stronger SEC
  * method: a risk naming who and how last set it, so every path asks a
- * user, the trusted-sender policy and a right PIN included (issue 13, M1
- * and L7). TRUE when one changes a profile whose maker is not known (a
- * record from before profiles kept it, whose message was deleted): no
- * risk to name, but no apply without a user either. */
+ * user, the trusted-sender policy and a right PIN included. TRUE when one
+ * changes a profile whose maker is not known (a record from before
+ * profiles kept it, whose message was deleted): no risk to name, but no
+ * apply without a user either. */
 static gboolean
 flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {
@@ -441,7 +441,7 @@ is_unauthenticated_pending(OmacpDaemonMessage *msg)
  * (0), then quarantined ones (1), then unauthenticated ones that wait for
  * a user (2), oldest first; authenticated ones that wait for a user, and
  * those being received or applied, never (-1): a flood of forged messages
- * cannot push the operator's signed message out (issue 13, M6). */
+ * cannot push the operator's signed message out. */
 static gint
 evict_rank(OmacpDaemonMessage *msg)
 {
@@ -522,7 +522,7 @@ admit(OmacpIntake *self, gboolean authenticated, const char *sender, const char 
 
 /* Rejects the unauthenticated messages that waited for a user longer than
  * UnauthenticatedExpiry (they become the first to be evicted), and plans
- * the next such expiry (issue 13, M6). */
+ * the next such expiry. */
 static void
 expire_pending(OmacpIntake *self, gint64 now)
 {
@@ -585,7 +585,7 @@ create_message(OmacpIntake *self, OmacpFormat format, const char *sender, const 
 		return NULL;
 	m = OMACP_DBUS_MESSAGE(msg);
 	{
-		/* an alphanumeric sender may carry CR, LF, ESC (issue 13, L2) */
+		/* an alphanumeric sender may carry CR, LF, ESC */
 		g_autofree char *shown = omacp_changes_escape(sender, FALSE);
 
 		omacp_dbus_message_set_sender(m, shown);

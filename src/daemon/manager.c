@@ -90,15 +90,15 @@ announce_message_added(OmacpObjects *objects, OmacpDaemonMessage *msg, OmacpMana
 /* ---- the agents' prompts ---- */
 
 /* After a wrong PIN from an agent the message is asked again only after a
- * delay that doubles each time (issue 13, M2): an agent cannot burn the
+ * delay that doubles each time: an agent cannot burn the
  * attempts in milliseconds, and a user who mistyped is not rushed. */
 #define AGENT_PIN_DELAY_MS     2000
 #define AGENT_PIN_DELAY_MAX_MS 60000
-/* Prompts in a row, then one per interval (issue 13, L1). */
+/* Prompts in a row, then one per interval. */
 #define AGENT_PROMPT_BURST       5
 #define AGENT_PROMPT_INTERVAL_MS 2000
 /* After the user refused a message through an agent, that sender's other
- * messages are not prompted for (issue 13, L1: one answer for a flood). */
+ * messages are not prompted for: one answer for a flood. */
 #define AGENT_SENDER_QUIET_S 600
 
 /* What the prompts remember about one message. */
@@ -183,8 +183,8 @@ agent_answered_pin(OmacpManager *self, OmacpDaemonMessage *msg, GVariant *reply)
 		msg->agent_declined = TRUE;
 	} else if (omacp_daemon_message_check_pin(msg, pin, &local)) {
 		/* as Accept(pin) does: the sender chose the PIN and may have
-		 * texted it to the user, a right PIN is no consent to risks
-		 * (issue 13, M5); the agent is asked for a confirmation next */
+		 * texted it to the user, a right PIN is no consent to risks;
+		 * the agent is asked for a confirmation next */
 		if (omacp_changes_need_a_look(msg->decoded)) {
 			g_message("message/%u: PIN verified; its risks wait for a confirmation",
 			          msg->id);
@@ -323,7 +323,7 @@ ask(OmacpManager *self, OmacpDaemonMessage *msg, const char *owner, const char *
 	g_message("message/%u: asking the agent for %s", msg->id,
 	          pin ? "the PIN" : "a confirmation");
 	/* the answer accepts the message: its owner needs what Accept asks
-	 * of a caller (issue 13, M4) */
+	 * of a caller */
 	details = omacp_daemon_message_accept_checks(msg, method, checks);
 	msg->agent_request = omacp_agent_manager_request_checked(
 	        self->agents, seat, owner, path, method, g_variant_new("(o)", msg->path), type,
@@ -934,7 +934,7 @@ handle_deliver(OmacpDBusManager *iface, GDBusMethodInvocation *invocation, GVari
 	gsize len = g_variant_get_size(data);
 
 	/* before polkit: a denied call must not keep its data while polkit
-	 * answers (issue 13, L6); intake checks the same limit again */
+	 * answers; intake checks the same limit again */
 	if (len > self->config->max_message_bytes) {
 		g_dbus_method_invocation_return_error(
 		        invocation, OMACP_ERROR, OMACP_ERROR_TOO_LARGE,

@@ -3,7 +3,8 @@
 
 /* The MMS hand-off: mmsd-tng runs per user on the session bus, which omacpd
  * as a system service cannot reach (and must not: it never writes into a
- * user's files, issue 13 H1). The mmsd backend therefore reads and writes
+ * user's files, where a root write by path can be turned onto any file by
+ * a symlink). The mmsd backend therefore reads and writes
  * mmsd-tng's settings through the user's session agent: Agent.ApplyMms
  * (request id, the settings to write, what for) to the most recently
  * registered agent with the "mms" capability, answered later by

@@ -93,7 +93,7 @@ omacp_config_new_default(void)
 	c->unchecked = OMACP_ACTION_QUARANTINE;
 	c->pin_attempts = OMACP_CONFIG_DEFAULT_PIN_ATTEMPTS;
 	c->trusted_senders = g_new0(char *, 1);
-	/* the originating address is not authentication (issue 13, M1) */
+	/* the originating address is not authentication */
 	c->netwpin_trusted_action = OMACP_ACTION_CONFIRM;
 	c->backend_networkmanager = TRUE;
 	c->backend_ofono = TRUE;

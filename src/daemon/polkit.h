@@ -14,8 +14,7 @@ G_BEGIN_DECLS
 #define OMACP_ACTION_ID_REMOVE  "org.omacp.provisioning.remove"
 #define OMACP_ACTION_ID_AGENT   "org.omacp.provisioning.agent"
 /* Accepting a quarantined (unauthenticated, by policy kept out) message:
- * what NetworkManager asks for a system-wide connection, auth_admin_keep
- * (issue 13, M4). */
+ * what NetworkManager asks for a system-wide connection, auth_admin_keep. */
 #define OMACP_ACTION_ID_ACCEPT_QUARANTINED "org.omacp.provisioning.accept-quarantined"
 /* Accepting settings that become system-wide connections, when polkit does
  * not know NetworkManager's own action below. */

@@ -5,7 +5,7 @@
  * (MaxMessagesPerSenderPerHour, MaxMessagesPerModemPerHour). Messages that
  * authenticated and messages that did not are counted apart: a flood of
  * forged messages, whose sender anyone can claim, never uses up what the
- * operator's signed ones may (issue 13, M6). Pure bookkeeping: no D-Bus,
+ * operator's signed ones may. Pure bookkeeping: no D-Bus,
  * no message objects. */
 
 #include "policy.h"

@@ -137,7 +137,7 @@ omacp_router_push(const OmacpPushEvent *event, OmacpPushRoutedFunc routed, gpoin
 		/* a provisioning push the daemon refused is nobody else's: left
 		 * in the modem's storage it would stay there, fill the SIM (and
 		 * on ModemManager 1.20 block its concatenation reference), and
-		 * be refused again at every start (issue 13, M6) */
+		 * be refused again at every start */
 		g_message("%s: %s: the daemon refused a provisioning push, deleting it: %s",
 		          event->adapter, event->modem,
 		          error != NULL ? error->message : "no reason given");

@@ -1680,7 +1680,7 @@ app_port(const OmacpCharacteristic *appaddr, guint32 *number, const char **servi
 /* ---- MMS routes: an MMSC is an http or https URL with a host, an MMS
  * proxy a host with an optional port; anything else (another scheme,
  * user info, spaces, control characters) never reaches a backend
- * (issue 13, L4) ---- */
+ * ---- */
 
 /* A host name or IPv4 address (letters, digits, '-', '.', '_'), or with
  * @bracketed the inside of an IPv6 literal. */

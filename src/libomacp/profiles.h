@@ -48,7 +48,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OmacpProfile, omacp_profile_free)
 
 /* Profiles one message may make; a document that derives more is refused
  * (TooLarge): real operator messages carry a handful, and hundreds of
- * them bury the few risky ones a user must see (issue 13, L3). */
+ * them bury the few risky ones a user must see. */
 #define OMACP_PROFILES_MAX_PER_MESSAGE 64
 
 /* Derives the profiles of a document (rules and identities: top of

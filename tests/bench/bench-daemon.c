@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* omacp-bench-daemon: what the real omacpd costs on a phone (issue 16).
+/* omacp-bench-daemon: what the real omacpd costs on a phone.
  * Starts a private dbus-daemon and omacpd on it (--session, a temporary
  * state directory, no backends, no modem stacks, no rate limits), feeds
  * NETWPIN messages made with the library's encoder (as `omacpctl encode
@@ -835,7 +835,7 @@ main(int argc, char **argv)
 		  "Only count the instructions per Deliver (and keep callgrind's files)", NULL },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("— omacpd benchmark (issue 16)");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("— omacpd benchmark");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GString) starts = g_string_new(NULL);
 	Bench b = { 0 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* omacp-bench-links: the cost per item of resolving application links when
  * a document has N applications with TO-NAPID=INTERNET and N NAPDEFs flagged
- * INTERNET (issue 16: it used to grow with N, 62 k instructions per item at
+ * INTERNET (it used to grow with N, 62 k instructions per item at
  * N=10 and 334 k at N=300; the goal is at most 70 k at N=900).
  *
  *   omacp-bench-links [--rounds R] [--no-callgrind] [N ...]

@@ -429,7 +429,7 @@ test_capabilities(Fixture *f, gconstpointer data)
 	omacp_agent_manager_set_roster_func(f->agents, NULL, NULL);
 }
 
-/* One user cannot fill the registry (issue 13, M2): the cap per uid, and
+/* One user cannot fill the registry: the cap per uid, and
  * one beyond it refused while another user still gets in. */
 static void
 test_per_user_cap(Fixture *f, gconstpointer data)

@@ -501,7 +501,7 @@ test_state_names(void)
 	g_assert_false(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_QUARANTINED));
 }
 
-/* Every risk travels with a stable code and its arguments (issue 14):
+/* Every risk travels with a stable code and its arguments:
  * made by the real document stage, one risk per entry. */
 static void
 test_risk_codes(void)

@@ -211,7 +211,7 @@ test_capacity(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(statistic(f, "store-evicted"), ==, 1);
 
 	/* full of unauthenticated messages waiting for a decision: the
-	 * oldest of them goes (issue 13, M6; authenticated ones never do,
+	 * oldest of them goes (authenticated ones never do,
 	 * tests/integration/hardening/test-dos.py) */
 	f->d.config->none = OMACP_ACTION_CONFIRM;
 	first = deliver_doc(f, "d.example", NULL, 1003, &error);
@@ -418,7 +418,7 @@ test_push_parsed_once(Fixture *f, gconstpointer data)
 
 	/* without the router's parse the datagram's own header counts: a
 	 * NETWPIN message of the same document, which the unsigned one does
-	 * not stand for (issue 13, M6): a message of its own */
+	 * not stand for: a message of its own */
 	event.push = NULL;
 	event.sender = "+4930003";
 	again = omacp_intake_deliver_push(f->d.intake, &event, 3000, &error);

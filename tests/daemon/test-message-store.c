@@ -318,7 +318,7 @@ test_profile_snapshot(Fixture *f, gconstpointer data)
 	assert_same_profile(profile, back);
 }
 
-/* Issue 13, L7: a profile whose maker is not known (a record from before
+/* A profile whose maker is not known (a record from before
  * makers were kept) stays unknown in its record and its snapshot, and
  * restoring such a snapshot forgets a maker set since. */
 static void
@@ -348,7 +348,7 @@ test_profile_unknown_maker(Fixture *f, gconstpointer data)
 	g_assert_null(back->maker_sec);
 }
 
-/* ---- the record files (issue 16) ---- */
+/* ---- the record files ---- */
 
 static char *
 rec_path(Fixture *f, guint id)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The push dispatcher against a consumer a user controls (issue 13, M3):
+/* The push dispatcher against a consumer a user controls:
  * data/push.d/mmsd-tng.conf points at a user's session bus socket, and a
  * user who accepts the connection and never answers the D-Bus handshake
  * must not stop omacpd's main loop. Forwarding returns at once, the loop

@@ -70,7 +70,7 @@ test_modem_limit(void)
 	g_assert_true(take(r, FALSE, "c", NULL, T0 + 4, NULL));
 }
 
-/* Forged messages never use up what authenticated ones may (issue 13, M6). */
+/* Forged messages never use up what authenticated ones may. */
 static void
 test_authenticated_apart(void)
 {

@@ -114,7 +114,7 @@ ACTIONS = ('org.omacp.provisioning.deliver', 'org.omacp.provisioning.accept',
            'org.omacp.provisioning.accept-quarantined',
            'org.omacp.provisioning.system-connection')
 # NetworkManager's action for connections of all users, which omacpd asks
-# for the caller (issue 13, M4); its policy file is installed next to ours
+# for the caller; its policy file is installed next to ours
 # when the host has it, else omacpd's stand-in action is asked
 NM_POLICY = '/usr/share/polkit-1/actions/org.freedesktop.NetworkManager.policy'
 NM_MODIFY_SYSTEM = 'org.freedesktop.NetworkManager.settings.modify.system'
@@ -819,7 +819,7 @@ def unsigned_push(tag):
 
 
 class ConfusedDeputy(unittest.TestCase):
-    """Issue 13, M4: omacpd is root, so NetworkManager never asks polkit
+    """omacpd is root, so NetworkManager never asks polkit
     about what omacpd makes of a message. Accepting a quarantined message,
     and settings that become system-wide connections, need what
     NetworkManager itself would ask of the caller; the checks carry the

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""An agent's answer accepts a message as Accept would (issue 13, M4): its
+"""An agent's answer accepts a message as Accept would: its
 owner needs what Accept asks of a caller, checked with the real polkitd on a
 private system bus (the world of tests/integration/acl, in a private mount
 namespace). The agent is fakeagent.py run as omacp-test-active, whom the

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""omacp-agent's "Install and use now" (issue 15): with Activate=ask the
+"""omacp-agent's "Install and use now": with Activate=ask the
 review page of a message that sets up mobile internet offers it beside
 Install; it accepts with Message.AcceptAndActivate, so omacpd makes the new
 connection its SIM's default *and* asks NetworkManager to switch to it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""omacp-agent and feedbackd (issue 14, item 2): the real feedbackd on the
+"""omacp-agent and feedbackd: the real feedbackd on the
 agent's session bus, omacpd on a private bus, the real agent under Xvfb
 with dunst. A new waiting message gives feedbackd's "message-new-sms" event
 (as a new SMS would), once per new message, not when the notification is

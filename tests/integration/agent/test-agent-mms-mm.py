@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""omacp and mmsd-tng on a ModemManager phone (issue 14, item 7), all real:
+"""omacp and mmsd-tng on a ModemManager phone, all real:
 ModemManager 1.20 (test mode) with the fake AT modem on omacpd's private bus
 (standing in for the system bus), omacpd with its ModemManager adapter, the
 real omacp-agent under Xvfb in a user's session, and the real mmsd-tng 2.1.0

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The MMS hand-off (issue 14, item 6) with real parts: omacpd on a private
+"""The MMS hand-off with real parts: omacpd on a private
 bus standing in for the system bus (no session bus of its own reaches the
 user's mmsd-tng), the real omacp-agent under Xvfb in a user's session with
 its own session bus, and the real mmsd-tng 2.1.0 (mmsdtng) on that session

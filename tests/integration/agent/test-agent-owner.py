@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Agents and their owners on the system bus, with the real polkitd (issue 13
-M2, issue 14): omacpd as installed on a private system bus with the
+"""Agents and their owners on the system bus, with the real polkitd (one
+user cannot lock the others out; an owner who lost the right loses the
+agent): omacpd as installed on a private system bus with the
 default-deny policy, our bus policy and polkitd with omacp's actions and the
 rule of tests/integration/acl (members of omacp-test-admins may do the
 org.omacp.* actions), in a private mount namespace.

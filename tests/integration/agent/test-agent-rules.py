@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The daemon's rules for agents (issue 13 M2, M5, L1; issue 14 Ask and
-asking again), against the real omacpd on a private bus with scripted
+"""The daemon's rules for agents (the agent of the active session, no
+consent to risks from a right PIN, one prompt for a flood, Ask and asking
+again), against the real omacpd on a private bus with scripted
 agents (fakeagent.py) and, for the session rule, a stand-in for logind's
 D-Bus interface (fakelogind.py: logind needs systemd as PID 1).
 
@@ -10,7 +11,7 @@ D-Bus interface (fakelogind.py: logind needs systemd as PID 1).
   wrong-pin-delay          wrong PINs from an agent are asked again after
                            2 s, then 4 s (M2)
   timeout-asks-again       a request that timed out is made again after
-                           [Agent] RetryAfter (issue 14)
+                           [Agent] RetryAfter
   agent-coming-back        ... and at once to an agent that registers
   ask                      Manager.Ask after a decline, its errors
   ask-moves-the-request    Ask from another agent takes the request over

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Requests go to the agent of the active session on the modem's seat
-(issue 13, M2): the real omacpd on a private bus, scripted agents
+"""Requests go to the agent of the active session on the modem's seat, so
+that an agent in a background session cannot answer for the user at the
+phone: the real omacpd on a private bus, scripted agents
 (fakeagent.py), a stand-in for logind (fakelogind.py: seat0 and seat1; logind
 needs systemd as PID 1), and a sysfs tree and udev database of the test's
 own ($OMACP_UDEV_DATA_DIR). The modem's device is ModemManager's

@@ -167,7 +167,7 @@ class Risks(AgentUI):
         self.assertEqual(self.state(path), 'pending-pin')
         self.assertEqual(d.props(path)['PinAttemptsLeft'], 3)
         s.key(dialog, 'alt+i')
-        # the right PIN is no consent to risks (issue 13, M5): omacpd asks
+        # the right PIN is no consent to risks: omacpd asks
         # for a confirmation, which the user gave already
         s.wait_log(path + ': omacpd asks for a confirmation')
         s.wait_log(path + ': the user confirmed the warnings already')

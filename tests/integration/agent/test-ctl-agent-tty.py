@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""omacpctl agent on a terminal (issue 14, item 9), driven through a pty
+"""omacpctl agent on a terminal, driven through a pty
 against the real omacpd on a private bus: the terminal is read inside the
 main loop, so a request that timed out or was answered elsewhere ends its
 prompt at once, and a PIN typed after that is not lost: omacpctl calls

@@ -128,7 +128,7 @@ class Agents(unittest.TestCase):
     def test_agent_once_exits(self):
         proc, lines = self.agent('--pin', '1111', '--once')
         # a test-network SIM: no "APN unknown" risk, so the PIN alone applies
-        # it (a risk would need a second request: issue 13, M5)
+        # it (a risk would need a second request)
         m = [self.d.deliver(s, 'ud', imsi='001017770001234') for s in
              hex_lines(vector('06-vn-vinaphone-gprs-userpin1111.ud.hex'))][0]
         self.d.wait_state(m, 'applied')
@@ -152,7 +152,7 @@ class Agents(unittest.TestCase):
         self.assertEqual(p['PinAttemptsLeft'], 3)
         # the user can still answer directly
         self.d.call(m, 'Accept', '1111')
-        # a risky APN: the right PIN leads to a confirmation (issue 13, M5)
+        # a risky APN: the right PIN leads to a confirmation
         self.assertEqual(self.d.state_of(m), 'pending-confirmation')
         self.d.call(m, 'Accept', '')
         self.assertEqual(self.d.state_of(m), 'applied')

@@ -160,7 +160,7 @@ class Lifecycle(unittest.TestCase):
         r = self.d.ctl('accept', number, '--pin', '1111')
         self.assertEqual(r.returncode, 0, r.stderr)
         # the APN is unknown for this SIM's operator: a risk, and a right
-        # PIN is no consent to it (issue 13, M5)
+        # PIN is no consent to it
         self.assertIn('pending-confirmation', r.stdout)
         r = self.d.ctl('accept', number)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -212,7 +212,7 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(self.d.state_of(path), 'pending-pin')
         self.assertDBusError('BadPin', self.d.call, path, 'Accept', '1234')
         self.d.call(path, 'Accept', '0000')
-        # no SIM known: a risk, confirmed after the PIN (issue 13, M5)
+        # no SIM known: a risk, confirmed after the PIN
         self.assertEqual(self.d.state_of(path), 'pending-confirmation')
         self.d.call(path, 'Accept', '')
         self.assertEqual(self.d.state_of(path), 'applied')

@@ -205,7 +205,7 @@ def removal(tag):
 
 
 class TrustedSenders(unittest.TestCase):
-    """Issue 13, M1 and M5: the originating address of an SMS is not
+    """The originating address of an SMS is not
     authentication, and a PIN the sender chose is not consent. Whatever
     TrustedSenders says, removals, updates of another sender's profile, new
     Wi-Fi networks and MMSC/MMS proxy changes wait for a user; after a right
@@ -297,7 +297,7 @@ class TrustedSenders(unittest.TestCase):
 
 
 class UpdateOfAnotherMaker(unittest.TestCase):
-    """Issue 13, L7 and M1: a message that changes a profile last set by
+    """A message that changes a profile last set by
     another sender, or by a stronger SEC method, carries a risk naming who
     and how last set it (risk-code update-from-other-sender or
     update-weaker-security), so it waits for a confirmation on every path:
@@ -526,7 +526,7 @@ class MakerKept(unittest.TestCase):
 
 
 class TrustedDefault(unittest.TestCase):
-    """NetwpinTrustedAction defaults to confirm (issue 13, M1)."""
+    """NetwpinTrustedAction defaults to confirm."""
 
     def test_default_confirms(self):
         d = Daemon(dropins={'50-site.conf': '[Policy]\nTrustedSenders=+4912345\n'})
@@ -538,7 +538,7 @@ class TrustedDefault(unittest.TestCase):
 
 
 class ControlCharacters(unittest.TestCase):
-    """Issue 13, L2: CR, LF, ESC and C1 CSI from an SMS (an alphanumeric
+    """CR, LF, ESC and C1 CSI from an SMS (an alphanumeric
     sender, document values) are escaped in omacpd's strings, so that
     omacpctl show/list print no raw control character and no forged line."""
 
@@ -756,7 +756,7 @@ class Polkit(unittest.TestCase):
         self.assertEqual(len([x for x in self.lines.seen if x.startswith('check')]), n)
 
     def test_size_checked_before_polkit(self):
-        """Issue 13, L6: an oversized Deliver is refused before polkit is
+        """An oversized Deliver is refused before polkit is
         asked, so denied calls cannot pile up their data in omacpd."""
         stop_child(self.pk)
         big = b'\0' * (64 * 1024 + 1)

@@ -79,7 +79,7 @@ class Restart(unittest.TestCase):
         self.assertEqual(d.props(pending_pin)['PinAttemptsLeft'], 2)
         d.call(pending_pin, 'Accept', '1111')
         # its APN is unknown for the SIM's operator: a risk, confirmed after
-        # the PIN (issue 13, M5)
+        # the PIN
         self.assertEqual(d.state_of(pending_pin), 'pending-confirmation')
         d.call(pending_pin, 'Accept', '')
         self.assertEqual(d.state_of(pending_pin), 'applied')
@@ -131,7 +131,7 @@ class Restart(unittest.TestCase):
         self.assertEqual(len(d.profiles()), 2)
 
     def test_iccid_kept_across_restart(self):
-        # Issue 15: the SIM card's ICCID given to Deliver is stored with the
+        # The SIM card's ICCID given to Deliver is stored with the
         # message; once accepted (here after a restart) its profiles carry it
         # for the backends, and a user's accept makes them the SIM's default.
         d = self.d

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The message store and the signals of omacpd (issue 16): a Deliver that
+"""The message store and the signals of omacpd: a Deliver that
 returned is on the disk, also when omacpd is killed with SIGKILL right
 after; a store written by an older version (meta.ini with text GVariants)
 is restored and converted once; a message emits one PropertiesChanged per
@@ -135,7 +135,7 @@ class Store(unittest.TestCase):
             'Id': '7', 'State': 'quarantined', 'Format': 'xml', 'Security': 'none',
             'Authenticated': 'false', 'Sender': '+4912345', 'Imsi': '', 'Iccid': '',
             # received now: an unauthenticated message waiting longer than
-            # [Limits] UnauthenticatedExpiry is rejected at start (issue 13, M6)
+            # [Limits] UnauthenticatedExpiry is rejected at start
             'Modem': '', 'ReceivedAt': str(int(time.time() * 1e6)), 'ContentType': '',
             'Error': 'old error', 'PinAttemptsLeft': '0', 'SegmentsReceived': '0',
             'SegmentsTotal': '0',

@@ -159,8 +159,8 @@ class CrashNm:
         self.rng = random.Random(SEED)
         self.items = {}  # key -> plan item (identity, apn, fmt, ...), every run
         self.identities = []  # in creation order
-        # an update of a profile another sender made waits for a user
-        # (issue 13, M1): the trusted NETWPIN updates go to identities only
+        # an update of a profile another sender made waits for a user:
+        # the trusted NETWPIN updates go to identities only
         # the trusted sender made, the unsigned ones to the others
         self.trusted_ids = []
         self.untrusted_ids = []

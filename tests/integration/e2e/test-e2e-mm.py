@@ -95,7 +95,7 @@ def main():
         assert conn["connection"]["type"] == "gsm", conn["connection"]
         assert conn["gsm"]["apn"] == "mm.apn" and conn["gsm"]["username"] == "bob", conn["gsm"]
         assert conn["gsm"].get("sim-operator-id") == "00101", conn["gsm"]
-        # the card's ICCID, read by the ModemManager adapter, binds it (issue 15)
+        # the card's ICCID, read by the ModemManager adapter, binds it
         assert conn["gsm"].get("sim-id") == ICCID, conn["gsm"]
         # applied by policy, nobody accepted it: not made the SIM's default
         assert conn["connection"].get("autoconnect") is False, conn["connection"]

@@ -4,7 +4,8 @@
 (phonesim plugin) -> omacpd's push agent -> message object -> agent / policy ->
 real NetworkManager connection and oFono context; update in place, undo, remove,
 a hand edit confirmed, an MMS notification forwarded to a push.d consumer,
-NetworkManager started late, and the two latencies of issue 6 and 7.
+NetworkManager started late, and two latencies: from the SMS to the message
+object, and from the SMS to the NetworkManager connection.
 
 Run through tests/integration/nm/run-in-netns.sh (root, private namespaces).
 """
@@ -78,7 +79,7 @@ def main():
                             "E2E-WLAN", "--psk", "wlan-passphrase")
         cmt(w.encode(wlan_xml, imsi=IMSI, sender=TRUSTED))
         state["wlan_msg"] = msg = next_message("the WLAN message")
-        # a Wi-Fi network waits for a user whatever the sender (issue 13, M1)
+        # a Wi-Fi network waits for a user whatever the sender
         w.wait_state(msg, "pending-confirmation")
         w.ctl_ok("accept", msg)
         props = w.wait_state(msg, "accepted")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Issue 13, L3: one message makes at most OMACP_PROFILES_MAX_PER_MESSAGE
+"""One message makes at most OMACP_PROFILES_MAX_PER_MESSAGE
 (64) profiles, and the risks of a message come first in omacpctl show and
 decode, not thousands of lines down. L4: an MMSC that is not an http or
 https URL with a host, and an MMS proxy that is not a host with a port,

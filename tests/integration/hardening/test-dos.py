@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Denial of service against the operator's real messages (issue 13, M6),
+"""Denial of service against the operator's real messages,
 each against an omacpd on a private bus:
 
   * an unsigned or wrongly signed copy of a document, sent first, never

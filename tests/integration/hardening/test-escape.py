@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What an SMS puts in a profile's name and settings reaches neither the bus
-nor a terminal raw (issue 13, L2), and a right USERPIN PIN is called "PIN
-verified", never "authenticated" (issue 13, M5: the sender chose the PIN)."""
+nor a terminal raw, and a right USERPIN PIN is called "PIN
+verified", never "authenticated" (the sender chose the PIN)."""
 
 import os
 import re

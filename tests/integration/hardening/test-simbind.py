@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Issue 13, L5: a message for SIM B never overwrites the NetworkManager
+"""A message for SIM B never overwrites the NetworkManager
 connection a message for SIM A made, even when both carry the same profile
 (same NAPID, same NAME) and both cards are of the same operator. omacpd on a private bus as the system bus, the real
 NetworkManager; run through tests/integration/nm/run-in-netns.sh."""

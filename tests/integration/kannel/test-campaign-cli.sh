@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# omacpctl campaign without Kannel (issue 17): JSON lines, refused rows,
+# omacpctl campaign without Kannel: JSON lines, refused rows,
 # PIN files, the state file against an unreachable sendsms and one that
 # hangs up. The real Kannel is in test-kannel-campaign.py.
 # Prints TAP-ish lines and a final "N passed, N failed" line.

@@ -132,7 +132,7 @@ def main():
                      what, interval=0.02)
 
     # -- a watcher whose daemon refuses every provisioning push: deleted, not
-    # left to fill the SIM (issue 13, M6); the text SMS and the MMS push stay
+    # left to fill the SIM; the text SMS and the MMS push stay
     w = h.check("watcher (refusing) follows both modems", lambda: start_watcher("watcher-reject",
                                                                                 ["--reject"]))
 

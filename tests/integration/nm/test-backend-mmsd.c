@@ -3,7 +3,7 @@
  * on a private session bus. Expectations from the issue: the MMS settings
  * (CarrierMMSC, CarrierMMSProxy, MMS_APN) go through mmsd-tng's D-Bus
  * interface while it runs; without it the backend is unavailable and
- * omacpd (root) writes nothing into the user's directory (issue 13, H1);
+ * omacpd (root) writes nothing into the user's directory;
  * mmsd-tng's own unset values are "http://mms.invalid", "apn.invalid" and
  * "NULL" (observed on its first start); preview shows them as "" (none). */
 
@@ -206,7 +206,7 @@ apply_error(OmacpBackend *b, const OmacpProfile *p)
 	return error;
 }
 
-/* H1 (issue 13): mmsd-tng not running and its settings file in a directory
+/* H1: mmsd-tng not running and its settings file in a directory
  * its user can write. omacpd (root here) must not create, rename or chown
  * anything there: the old fallback wrote a root-owned temporary file, renamed
  * it over the path and chowned by path, so a symlink swapped in between gave

@@ -219,7 +219,7 @@ add_hand_made(const char *id, const char *apn, const char *iccid)
 	return g_steal_pointer(&uuid);
 }
 
-/* Issue 15 items 1 and 2: the same NAPID on two SIMs makes one connection
+/* The same NAPID on two SIMs makes one connection
  * per SIM, bound by gsm.sim-id; SIM B's profile never touches SIM A's
  * connection, even handed its UUID; names stay unique. */
 static void
@@ -294,7 +294,7 @@ test_sim_binding(void)
 	harness_remove_ok(backend, id_none);
 }
 
-/* Issue 15 items 3 and 4: accepted as the default, the new connection
+/* Accepted as the default, the new connection
  * autoconnects and the SIM's hand-made default stops; another SIM's default
  * is left alone; Undo and Remove put the previous default back. */
 static void
@@ -376,7 +376,7 @@ test_default_switch_undo_remove(void)
 	harness_remove_ok(backend, hand_b);
 }
 
-/* Issue 15 item 3, activation: the harness's NetworkManager manages no
+/* Activation: the harness's NetworkManager manages no
  * device (a modem would need ModemManager with a modem NetworkManager can
  * drive), so no connection of the SIM is active; "activate" then switches
  * nothing and the undo snapshot holds no "active" to go back to. */
@@ -850,7 +850,7 @@ profiles_of(const char *xml)
 	return omacp_profiles_from_doc(doc, NULL);
 }
 
-/* Issue 19: from documents to NetworkManager. WEP with its four keys, the
+/* From documents to NetworkManager. WEP with its four keys, the
  * default index and SHARED authentication (as Symbian stores them); SECMODE
  * WPA2 with a pre-shared key becomes WPA2-PSK; DNS of both families, a
  * zero-padded quad normalised. */

@@ -126,7 +126,7 @@ mms_profile(const char *mmsc)
 	return harness_profile(OMACP_PROFILE_MMS, "mms:FAKE", "Fake MMS", IMSI, settings, NULL);
 }
 
-/* Issue 15 item 5: only the modem whose SIM card is the message's is
+/* Only the modem whose SIM card is the message's is
  * changed. The fake modem's card is FAKE_ICCID (fakemodem.py's default). */
 #define FAKE_ICCID  "8944500102198304826"
 #define OTHER_ICCID "8944500102198304834"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Issue 15: an accepted internet profile activated on a real NetworkManager
+"""An accepted internet profile activated on a real NetworkManager
 modem device.
 
 The real ModemManager drives the fake AT modem (a unix socket attached with
@@ -302,7 +302,7 @@ def main():
 
     def catch_up_after_restart():
         # the choice made on accepting outlives an apply that waits for
-        # NetworkManager and a restart of omacpd (issue 15)
+        # NetworkManager and a restart of omacpd
         w.stop_omacpd()
         w.start_omacpd(omacpd_config("ask"))
         w.stop(w.nm, timeout=20)

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Issue 15 item 5 with two modems and two SIMs: the real ofonod drives two fake
+"""A message for one SIM changes only its modem, with two modems and two
+SIMs: the real ofonod drives two fake
 AT modems (two phonesim groups, two cards with their own IMSI and ICCID);
 omacpd's oFono adapter listens on both and its oFono backend applies. A
 message for SIM B, arriving through modem B or delivered with B's IMSI and

@@ -36,7 +36,7 @@ def unwrap(v, bytes_for_ay=False):
 def message_changes(bus, path):
     """Message.GetChanges on @bus: what the message changes (or would), one
     dict a setting. (A message object keeps its summary only: its changes
-    and its document are fetched per message, issue 16.)"""
+    and its document are fetched per message.)"""
     return unwrap(bus.call_blocking(BUS_NAME, path, MESSAGE, 'GetChanges', '', []))
 
 
