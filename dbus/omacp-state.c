@@ -40,3 +40,9 @@ omacp_message_state_is_pending(OmacpMessageState state)
 	return state == OMACP_MESSAGE_STATE_PENDING_PIN ||
 	       state == OMACP_MESSAGE_STATE_PENDING_CONFIRMATION;
 }
+
+gboolean
+omacp_message_state_waits_for_user(OmacpMessageState state)
+{
+	return omacp_message_state_is_pending(state) || state == OMACP_MESSAGE_STATE_QUARANTINED;
+}

@@ -35,5 +35,8 @@ gboolean omacp_message_state_from_string(const char *text, OmacpMessageState *ou
 
 /* pending-pin or pending-confirmation: what an agent is asked about. */
 gboolean omacp_message_state_is_pending(OmacpMessageState state);
+/* pending-* or quarantined: a user's answer (Accept or Reject) decides
+ * what becomes of the message. */
+gboolean omacp_message_state_waits_for_user(OmacpMessageState state);
 
 G_END_DECLS

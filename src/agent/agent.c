@@ -174,7 +174,7 @@ state_name(OmacpMessageState state)
 static gboolean
 state_waits(OmacpMessageState state)
 {
-	return omacp_message_state_is_pending(state) || state == OMACP_MESSAGE_STATE_QUARANTINED;
+	return omacp_message_state_waits_for_user(state);
 }
 
 static GVariant *

@@ -421,20 +421,7 @@ is_unauthenticated_pending(OmacpDaemonMessage *msg)
 	if (msg->busy || msg->receiving ||
 	    omacp_dbus_message_get_authenticated(OMACP_DBUS_MESSAGE(msg)))
 		return FALSE;
-	switch (omacp_daemon_message_get_state(msg)) {
-	case OMACP_MESSAGE_STATE_QUARANTINED:
-	case OMACP_MESSAGE_STATE_PENDING_PIN:
-	case OMACP_MESSAGE_STATE_PENDING_CONFIRMATION:
-		return TRUE;
-	case OMACP_MESSAGE_STATE_RECEIVING:
-	case OMACP_MESSAGE_STATE_ACCEPTED:
-	case OMACP_MESSAGE_STATE_APPLIED:
-	case OMACP_MESSAGE_STATE_REJECTED:
-	case OMACP_MESSAGE_STATE_FAILED:
-	case OMACP_MESSAGE_STATE_UNDONE:
-		return FALSE;
-	}
-	return FALSE;
+	return omacp_message_state_waits_for_user(omacp_daemon_message_get_state(msg));
 }
 
 /* Which stored message goes first when the store is full: decided ones
@@ -1092,9 +1079,7 @@ decode_stored(OmacpDaemonMessage *msg, gpointer user_data)
 	flag_consent(self, msg, decoded);
 	/* the risks of updating another maker's profile are no part of the
 	 * document: flag them again for a message still to be applied */
-	if (omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_PIN) ||
-	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_PENDING_CONFIRMATION) ||
-	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_QUARANTINED) ||
+	if (omacp_message_state_waits_for_user(omacp_daemon_message_get_state(msg)) ||
 	    omacp_daemon_message_state_is(msg, OMACP_MESSAGE_STATE_ACCEPTED))
 		flag_updates(self, msg, decoded);
 	omacp_message_compact(decoded);

@@ -499,6 +499,12 @@ test_state_names(void)
 	g_assert_false(omacp_message_state_from_string(NULL, &(OmacpMessageState){ 0 }));
 	g_assert_true(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_PENDING_PIN));
 	g_assert_false(omacp_message_state_is_pending(OMACP_MESSAGE_STATE_QUARANTINED));
+	/* a user decides: the two pending states and quarantined, no other */
+	for (OmacpMessageState s = 0; s <= OMACP_MESSAGE_STATE_LAST; s++)
+		g_assert_cmpint(omacp_message_state_waits_for_user(s), ==,
+		                s == OMACP_MESSAGE_STATE_PENDING_PIN ||
+		                        s == OMACP_MESSAGE_STATE_PENDING_CONFIRMATION ||
+		                        s == OMACP_MESSAGE_STATE_QUARANTINED);
 }
 
 /* Every risk travels with a stable code and its arguments:
