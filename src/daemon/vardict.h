@@ -8,7 +8,9 @@
  * is checked, an entry whose framing is broken is skipped, a value that
  * is not in normal form is not taken; nothing is read out of bounds.
  * Only this machine's byte order (the store byteswaps foreign records
- * first). */
+ * first). Measured against GLib's own API doing the same (GVariantIter,
+ * GVariantBuilder): a restored message took 2.7 times the instructions up
+ * to the bus name, and a Deliver 1.56 times (tests/bench/README.md). */
 
 #include <glib.h>
 
