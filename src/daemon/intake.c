@@ -354,6 +354,12 @@ settle(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	flag_consent(self, msg, decoded);
 	show_decoded(self, msg);
 	omacp_dbus_message_set_authenticated(m, decoded->auth == OMACP_AUTH_VALID);
+	/* A request, not a reaction to the state: the Changes (the apply
+	 * queue's preview against the existing profiles and the backends)
+	 * must be on the message before it is settled. Settling writes its
+	 * record ("changed") before any "state-changed" listener runs; a
+	 * listener that set them then would have to write the record a
+	 * second time for every message. */
 	if (self->queue != NULL)
 		omacp_apply_queue_update_changes(self->queue, msg);
 	replayed = omacp_store_replay_contains(self->store, msg->fingerprint);
