@@ -242,15 +242,17 @@ value_copy(const GVariantType *type, const guint8 *data, gsize size)
 	return g_variant_ref_sink(g_variant_new_from_bytes(type, bytes, FALSE));
 }
 
-#define TYPE_IS(t) omacp_vardict_type_is(type, type_len, t)
+#define TYPE_IS(t) omacp_vardict_entry_is(e, t)
 
 /* One key of a message's "meta" record: @type and @data are its value's
  * (serialised, borrowed from the record, which outlives @meta's strings).
  * A value of another type, or not in normal form, is left out. */
 static void
-gather_meta_value(guint id, Meta *meta, const char *key, const char *type, gsize type_len,
-                  const guint8 *data, gsize size)
+gather_meta_value(guint id, Meta *meta, const OmacpVardictEntry *e)
 {
+	const char *key = e->key;
+	const guint8 *data = e->value;
+	gsize size = e->size;
 	const char *s = TYPE_IS("s") ? omacp_vardict_string(data, size) : NULL;
 	const char *property;
 	guint32 u = 0;
@@ -350,21 +352,19 @@ gather_records(GPtrArray *records, Records *out)
 	for (guint r = 0; r < records->len; r++) {
 		GVariant *record = g_ptr_array_index(records, r);
 		OmacpVardictIter iter;
-		const char *key;
-		const char *type;
-		gsize type_len;
-		const guint8 *data;
-		gsize size;
+		OmacpVardictEntry entry;
+		const OmacpVardictEntry *e = &entry;
 
 		omacp_vardict_iter_init(&iter, g_variant_get_data(record),
 		                        g_variant_get_size(record));
-		while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &data, &size)) {
+		while (omacp_vardict_iter_next(&iter, &entry)) {
+			const char *key = e->key;
 			guint64 k = 0;
 
 			if (strcmp(key, "meta") == 0) {
 				/* another type: as if it were not there */
-				out->meta = TYPE_IS("a{sv}") ? data : NULL;
-				out->meta_size = size;
+				out->meta = TYPE_IS("a{sv}") ? e->value : NULL;
+				out->meta_size = e->size;
 			} else if (strcmp(key, "document") == 0) {
 				/* read when GetDocument asks */
 				out->document_stored = TYPE_IS("s");
@@ -373,8 +373,8 @@ gather_records(GPtrArray *records, Records *out)
 				gint64 when = 0;
 
 				/* (xay): the time in the first 8 octets */
-				if (size >= sizeof(gint64))
-					memcpy(&when, data, sizeof(gint64));
+				if (e->size >= sizeof(gint64))
+					memcpy(&when, e->value, sizeof(gint64));
 				if (k > out->input_times->len)
 					g_array_set_size(out->input_times, (guint) k);
 				g_array_index(out->input_times, gint64, k - 1) = when;
@@ -396,15 +396,11 @@ message_from_records(guint id, Records *rec, OmacpAuthority *authority)
 	g_autofree char *masked = NULL;
 	Meta meta = { .n = 0 };
 	OmacpVardictIter iter;
-	const char *key;
-	const char *type;
-	gsize type_len;
-	const guint8 *data;
-	gsize size;
+	OmacpVardictEntry entry;
 
 	omacp_vardict_iter_init(&iter, rec->meta, rec->meta_size);
-	while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &data, &size))
-		gather_meta_value(id, &meta, key, type, type_len, data, size);
+	while (omacp_vardict_iter_next(&iter, &entry))
+		gather_meta_value(id, &meta, &entry);
 	if (meta.format != NULL && !omacp_format_from_string(meta.format, &format))
 		g_warning("message/%u: stored format '%s' unknown, read as wsp", id, meta.format);
 	meta_string(&meta, "state",

@@ -667,16 +667,12 @@ static gboolean
 record_is_sound(GVariant *v)
 {
 	OmacpVardictIter iter;
-	const char *key;
-	const char *type;
-	gsize type_len;
-	const guint8 *data;
-	gsize size;
+	OmacpVardictEntry e;
 	gsize good = 0;
 
 	omacp_vardict_iter_init(&iter, g_variant_get_data(v), g_variant_get_size(v));
-	while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &data, &size)) {
-		if (key[0] == '\0' || !g_utf8_validate(key, -1, NULL))
+	while (omacp_vardict_iter_next(&iter, &e)) {
+		if (e.key[0] == '\0' || !g_utf8_validate(e.key, -1, NULL))
 			return FALSE;
 		good++;
 	}

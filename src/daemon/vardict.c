@@ -60,8 +60,7 @@ omacp_vardict_iter_init(OmacpVardictIter *iter, const void *data, gsize size)
 }
 
 gboolean
-omacp_vardict_iter_next(OmacpVardictIter *iter, const char **key, const char **type,
-                        gsize *type_len, const guint8 **value, gsize *value_size)
+omacp_vardict_iter_next(OmacpVardictIter *iter, OmacpVardictEntry *entry)
 {
 	while (iter->i < iter->n) {
 		/* entries ({sv}: 8-aligned) follow each other */
@@ -105,20 +104,20 @@ omacp_vardict_iter_next(OmacpVardictIter *iter, const char **key, const char **t
 		}
 		if (sep == NULL || sep + 1 == e + v_end)
 			continue;
-		*key = (const char *) e;
-		*type = (const char *) sep + 1;
-		*type_len = (gsize) (e + v_end - (sep + 1));
-		*value = e + v_start;
-		*value_size = (gsize) (sep - (e + v_start));
+		entry->key = (const char *) e;
+		entry->type = (const char *) sep + 1;
+		entry->type_len = (gsize) (e + v_end - (sep + 1));
+		entry->value = e + v_start;
+		entry->size = (gsize) (sep - (e + v_start));
 		return TRUE;
 	}
 	return FALSE;
 }
 
 gboolean
-omacp_vardict_type_is(const char *type, gsize type_len, const char *expected)
+omacp_vardict_entry_is(const OmacpVardictEntry *entry, const char *type)
 {
-	return strlen(expected) == type_len && memcmp(type, expected, type_len) == 0;
+	return strlen(type) == entry->type_len && memcmp(entry->type, type, entry->type_len) == 0;
 }
 
 const char *
@@ -130,22 +129,26 @@ omacp_vardict_string(const guint8 *data, gsize size)
 	return (const char *) data;
 }
 
+/* A fixed-size value of @n octets: FALSE when @size is not @n. */
+static gboolean
+read_fixed(const guint8 *data, gsize size, void *out, gsize n)
+{
+	if (size != n)
+		return FALSE;
+	memcpy(out, data, n);
+	return TRUE;
+}
+
 gboolean
 omacp_vardict_uint32(const guint8 *data, gsize size, guint32 *out)
 {
-	if (size != sizeof(guint32))
-		return FALSE;
-	memcpy(out, data, sizeof(guint32));
-	return TRUE;
+	return read_fixed(data, size, out, sizeof(guint32));
 }
 
 gboolean
 omacp_vardict_uint64(const guint8 *data, gsize size, guint64 *out)
 {
-	if (size != sizeof(guint64))
-		return FALSE;
-	memcpy(out, data, sizeof(guint64));
-	return TRUE;
+	return read_fixed(data, size, out, sizeof(guint64));
 }
 
 gboolean

@@ -26,17 +26,25 @@ typedef struct {
 	gsize end; /* the end of the previous entry */
 } OmacpVardictIter;
 
+/* One entry, borrowed from the data read: its key (NUL-terminated), the
+ * type string of its value (@type_len octets, not NUL-terminated) and the
+ * value's serialised data (@size octets). */
+typedef struct {
+	const char *key;
+	const char *type;
+	gsize type_len;
+	const guint8 *value;
+	gsize size;
+} OmacpVardictEntry;
+
 /* Starts reading the a{sv} @data of @size octets (8-aligned, as GLib
  * keeps serialised data). */
 void omacp_vardict_iter_init(OmacpVardictIter *iter, const void *data, gsize size);
-/* The next entry whose framing is sound: its key (NUL-terminated), the
- * type string of its value (@type_len octets, not NUL-terminated) and the
- * value's serialised data. FALSE at the end. */
-gboolean omacp_vardict_iter_next(OmacpVardictIter *iter, const char **key, const char **type,
-                                 gsize *type_len, const guint8 **value, gsize *value_size);
+/* The next entry whose framing is sound into *@entry; FALSE at the end. */
+gboolean omacp_vardict_iter_next(OmacpVardictIter *iter, OmacpVardictEntry *entry);
 
-/* TRUE when the value's type is @type. */
-gboolean omacp_vardict_type_is(const char *type, gsize type_len, const char *expected);
+/* TRUE when the type of @entry's value is @type. */
+gboolean omacp_vardict_entry_is(const OmacpVardictEntry *entry, const char *type);
 
 /* The serialised string @data (NUL-terminated, no NUL inside, UTF-8), or
  * NULL when it is not in normal form. */

@@ -24,51 +24,52 @@ test_read(void)
 {
 	g_autoptr(GVariant) dict = sample();
 	OmacpVardictIter iter;
-	const char *key;
-	const char *type;
-	gsize type_len;
-	const guint8 *value;
-	gsize size;
+	OmacpVardictEntry e;
 	guint n = 0;
 
 	omacp_vardict_iter_init(&iter, g_variant_get_data(dict), g_variant_get_size(dict));
-	while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size)) {
+	while (omacp_vardict_iter_next(&iter, &e)) {
 		g_autoptr(GVariant) entry = g_variant_get_child_value(dict, n++);
 		g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
 		g_autoptr(GVariant) boxed = g_variant_get_child_value(entry, 1);
 		g_autoptr(GVariant) v = g_variant_get_variant(boxed);
 
-		g_assert_cmpstr(key, ==, g_variant_get_string(k, NULL));
-		g_assert_true(omacp_vardict_type_is(type, type_len, g_variant_get_type_string(v)));
-		g_assert_cmpmem(value, size, g_variant_get_data(v), g_variant_get_size(v));
+		g_assert_cmpstr(e.key, ==, g_variant_get_string(k, NULL));
+		g_assert_true(omacp_vardict_entry_is(&e, g_variant_get_type_string(v)));
+		g_assert_cmpmem(e.value, e.size, g_variant_get_data(v), g_variant_get_size(v));
 		if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
-			g_assert_cmpstr(omacp_vardict_string(value, size), ==,
+			g_assert_cmpstr(omacp_vardict_string(e.value, e.size), ==,
 			                g_variant_get_string(v, NULL));
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) {
 			guint32 u = 0;
 
-			g_assert_true(omacp_vardict_uint32(value, size, &u));
+			g_assert_true(omacp_vardict_uint32(e.value, e.size, &u));
 			g_assert_cmpuint(u, ==, g_variant_get_uint32(v));
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64)) {
 			guint64 t = 0;
 
-			g_assert_true(omacp_vardict_uint64(value, size, &t));
+			g_assert_true(omacp_vardict_uint64(e.value, e.size, &t));
 			g_assert_cmpuint(t, ==, g_variant_get_uint64(v));
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN)) {
 			gboolean b = 2;
 
-			g_assert_true(omacp_vardict_boolean(value, size, &b));
+			g_assert_true(omacp_vardict_boolean(e.value, e.size, &b));
 			g_assert_cmpint(b, ==, g_variant_get_boolean(v));
 		} else if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING_ARRAY)) {
-			g_auto(GStrv) ours = omacp_vardict_strv(value, size);
+			g_auto(GStrv) ours = omacp_vardict_strv(e.value, e.size);
 			g_autofree const char **theirs = g_variant_get_strv(v, NULL);
 
 			g_assert_true(g_strv_equal((const char *const *) ours, theirs));
 		}
 	}
 	g_assert_cmpuint(n, ==, g_variant_n_children(dict));
-	g_assert_false(omacp_vardict_type_is("as", 2, "a"));
-	g_assert_false(omacp_vardict_type_is("a", 1, "as"));
+	/* the type compared whole, not as a prefix either way */
+	g_assert_false(
+	        omacp_vardict_entry_is(&(OmacpVardictEntry){ .type = "as", .type_len = 2 }, "a"));
+	g_assert_false(
+	        omacp_vardict_entry_is(&(OmacpVardictEntry){ .type = "as", .type_len = 1 }, "as"));
+	g_assert_true(
+	        omacp_vardict_entry_is(&(OmacpVardictEntry){ .type = "as", .type_len = 2 }, "as"));
 }
 
 /* Values not in normal form are not taken. */
@@ -113,11 +114,7 @@ test_broken(void)
 		g_autofree guint8 *copy = g_memdup2(g_variant_get_data(dict), len);
 		gsize cut = round < len ? round : len;
 		OmacpVardictIter iter;
-		const char *key;
-		const char *type;
-		gsize type_len;
-		const guint8 *value;
-		gsize size;
+		OmacpVardictEntry e;
 
 		if (round >= len) {
 			for (guint k = 0; k < 1 + round % 4; k++)
@@ -126,29 +123,24 @@ test_broken(void)
 			cut = len;
 		}
 		omacp_vardict_iter_init(&iter, copy, cut);
-		while (omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size)) {
-			g_assert_true((const guint8 *) key >= copy &&
-			              (const guint8 *) key + strlen(key) < copy + cut);
-			g_assert_true(value >= copy && value + size <= copy + cut);
-			g_assert_true((const guint8 *) type + type_len <= copy + cut);
-			if (omacp_vardict_type_is(type, type_len, "as"))
-				g_strfreev(omacp_vardict_strv(value, size));
-			else if (omacp_vardict_type_is(type, type_len, "s"))
-				(void) omacp_vardict_string(value, size);
+		while (omacp_vardict_iter_next(&iter, &e)) {
+			g_assert_true((const guint8 *) e.key >= copy &&
+			              (const guint8 *) e.key + strlen(e.key) < copy + cut);
+			g_assert_true(e.value >= copy && e.value + e.size <= copy + cut);
+			g_assert_true((const guint8 *) e.type + e.type_len <= copy + cut);
+			if (omacp_vardict_entry_is(&e, "as"))
+				g_strfreev(omacp_vardict_strv(e.value, e.size));
+			else if (omacp_vardict_entry_is(&e, "s"))
+				(void) omacp_vardict_string(e.value, e.size);
 		}
 	}
 	/* nothing at all */
 	{
 		OmacpVardictIter iter;
-		const char *key;
-		const char *type;
-		gsize type_len;
-		const guint8 *value;
-		gsize size;
+		OmacpVardictEntry e;
 
 		omacp_vardict_iter_init(&iter, NULL, 0);
-		g_assert_false(
-		        omacp_vardict_iter_next(&iter, &key, &type, &type_len, &value, &size));
+		g_assert_false(omacp_vardict_iter_next(&iter, &e));
 	}
 }
 
