@@ -59,11 +59,11 @@ guint omacp_changes_sec_rank(const char *sec);
 gboolean omacp_changes_flag_update(OmacpProfile *p, const char *sender, const char *sec,
                                    const char *maker_sender, const char *maker_sec);
 
-/* Adds to @p the risk no sender list excuses (issue 13, M1), if it has
- * one, with its own code: "removal" (identity) on a removal,
- * "wifi-network" (SSID) on a Wi-Fi network, "mms-route" (MMSC, MMS proxy;
- * "" for one not set) on MMS settings with either. It is no part of the
- * document: flag each decoded profile once (the daemon flags removals of
+/* Adds to @p the risk no sender list excuses (an SMS sender field proves
+ * nothing), if it has one, with its own code: "removal" (identity) on a
+ * removal, "wifi-network" (SSID) on a Wi-Fi network, "mms-route" (MMSC, MMS
+ * proxy; "" for one not set) on MMS settings with either. It is no part of
+ * the document: flag each decoded profile once (the daemon flags removals of
  * profiles it holds only). TRUE when one was added. */
 gboolean omacp_changes_flag_consent(OmacpProfile *p);
 

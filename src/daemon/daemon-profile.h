@@ -31,7 +31,7 @@ struct _OmacpDaemonProfile {
 	/* the profile is an interface of its object skeleton, from its export to
 	 * its withdrawal (see omacp_object_export()) */
 	gboolean attached;
-	/* who and how last set it (issue 13, L7): the Sender of that message
+	/* who and how last set it: the Sender of that message
 	 * ("" unknown) and its SEC as it counted ("none" when it did not
 	 * authenticate); kept in the profile's record, so they outlive the
 	 * message. maker_sec NULL: not known (a record from before them). */

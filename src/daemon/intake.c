@@ -311,11 +311,11 @@ flag_updates(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 	return unknown;
 }
 
-/* Flags the removals of profiles omacp holds, the Wi-Fi networks and the
- * MMS routes of @decoded (the document of @msg), which no sender list
- * excuses (issue 13, M1), each with its own risk code. A removal of
- * nothing omacp holds is no risk (show_decoded() says so), but still
- * waits for a user (omacp_changes_need_a_look()). */
+/* Flags the removals of profiles omacp holds, the Wi-Fi networks and the MMS
+ * routes of @decoded (the document of @msg), which no sender list excuses (an
+ * SMS sender field proves nothing), each with its own risk code. A removal of
+ * nothing omacp holds is no risk (show_decoded() says so), but still waits
+ * for a user (omacp_changes_need_a_look()). */
 static void
 flag_consent(OmacpIntake *self, OmacpDaemonMessage *msg, OmacpMessage *decoded)
 {

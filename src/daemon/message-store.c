@@ -642,7 +642,8 @@ omacp_message_store_read_complete(OmacpStore *store, OmacpDaemonMessage *msg, GE
 	return read_value(store, msg, "complete", G_VARIANT_TYPE_BYTESTRING, error);
 }
 
-/* Who and how last set @profile (issue 13, L7), when known: a record
+/* Who and how last set @profile, when known (an update by another sender
+ * or a weaker SEC is a risk, also once that message is gone): a record
  * without these keys (written before them) restores an unknown maker. */
 static void
 save_maker(GKeyFile *kf, OmacpDaemonProfile *profile)

@@ -323,7 +323,7 @@ test_update_from_other_sender(void)
 	g_assert_cmpstr(risk, ==, "");
 }
 
-/* Issue 13, M1: removals, Wi-Fi networks and MMS routes each carry a
+/* Removals, Wi-Fi networks and MMS routes each carry a
  * risk with its own code, on the entry of the setting it is about. */
 static void
 test_consent_codes(void)

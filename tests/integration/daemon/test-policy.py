@@ -418,7 +418,7 @@ class UpdateOfAnotherMaker(unittest.TestCase):
 
 
 class MakerKept(unittest.TestCase):
-    """Issue 13, L7: who and how last set a profile is kept in the
+    """Who and how last set a profile is kept in the
     profile's own record, so the update risks outlive the message that set
     it (Delete) and a restart. And an update by a weaker SEC method than
     the one that made the profile (a stronger SEC made it) is a risk
