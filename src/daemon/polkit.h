@@ -20,7 +20,8 @@ G_BEGIN_DECLS
  * not know NetworkManager's own action below. */
 #define OMACP_ACTION_ID_SYSTEM_CONNECTION "org.omacp.provisioning.system-connection"
 /* NetworkManager's action for connections of every user: omacpd is root,
- * so NetworkManager never asks it for the caller; omacpd does (M4). */
+ * so NetworkManager never asks it for the caller; omacpd does, for what NetworkManager would
+ * require of the caller itself. */
 #define OMACP_NM_ACTION_MODIFY_SYSTEM "org.freedesktop.NetworkManager.settings.modify.system"
 
 /* Asks polkit whether the sender of @invocation may do @action_id, letting

@@ -93,7 +93,8 @@ test_document(Fixture *f, gconstpointer data)
 	/* sec none, set to CONFIRM in the fixture */
 	g_assert_cmpint(omacp_daemon_message_get_state(msg), ==,
 	                OMACP_MESSAGE_STATE_PENDING_CONFIRMATION);
-	g_assert_cmpstr(omacp_dbus_message_get_state(m), ==, "pending-confirmation");
+	g_assert_cmpstr(omacp_dbus_message_get_state(m), ==,
+	                omacp_message_state_to_string(OMACP_MESSAGE_STATE_PENDING_CONFIRMATION));
 	g_assert_cmpuint(f->state_changes, ==, 1);
 	g_assert_nonnull(msg->decoded);
 	g_assert_nonnull(msg->fingerprint);

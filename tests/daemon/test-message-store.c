@@ -95,7 +95,8 @@ test_message_round_trip(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(back->id, ==, 7);
 	g_assert_cmpstr(back->path, ==, OMACP_DBUS_MESSAGE_PREFIX "7");
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==, OMACP_MESSAGE_STATE_PENDING_PIN);
-	g_assert_cmpstr(omacp_dbus_message_get_state(b), ==, "pending-pin");
+	g_assert_cmpstr(omacp_dbus_message_get_state(b), ==,
+	                omacp_message_state_to_string(OMACP_MESSAGE_STATE_PENDING_PIN));
 	g_assert_cmpint(back->format, ==, OMACP_FORMAT_UD);
 	g_assert_cmpstr(omacp_dbus_message_get_security(b), ==, "userpin");
 	g_assert_true(omacp_dbus_message_get_authenticated(b));
@@ -182,7 +183,8 @@ test_message_document(Fixture *f, gconstpointer data)
 	g_assert_null(back->decoded);
 	/* the newest meta */
 	g_assert_cmpint(omacp_daemon_message_get_state(back), ==, OMACP_MESSAGE_STATE_REJECTED);
-	g_assert_cmpstr(omacp_dbus_message_get_state(OMACP_DBUS_MESSAGE(back)), ==, "rejected");
+	g_assert_cmpstr(omacp_dbus_message_get_state(OMACP_DBUS_MESSAGE(back)), ==,
+	                omacp_message_state_to_string(OMACP_MESSAGE_STATE_REJECTED));
 	/* nothing to decode it with here: no decoder, no decode */
 	g_assert_false(omacp_daemon_message_ensure_decoded(back));
 
