@@ -563,8 +563,8 @@ details_of(OmacpDaemonMessage *self, const char *what)
 }
 
 /* polkit for @action, with the message's details; accepting a quarantined
- * message, or settings that become system-wide connections, needs what
- * NetworkManager itself would ask of the caller. */
+ * message, or settings that become system-wide connections, and undoing
+ * those, needs what NetworkManager itself would ask of the caller. */
 static void
 authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const char *action,
           OmacpAuthorizedFunc func)
@@ -573,6 +573,8 @@ authorize(OmacpDaemonMessage *self, GDBusMethodInvocation *invocation, const cha
 
 	if (func == accept_authorized)
 		accept_actions(self, actions, 1);
+	else if (func == undo_authorized && makes_system_connections(self))
+		actions[1] = OMACP_NM_ACTION_MODIFY_SYSTEM;
 	omacp_authority_check_all(
 	        self->authority, invocation, actions,
 	        details_of(self, g_dbus_method_invocation_get_method_name(invocation)), func,

@@ -68,13 +68,51 @@ remove_authorized(GDBusMethodInvocation *invocation, gpointer user_data)
 	g_signal_emit(self, signals[SIGNAL_REMOVE_REQUESTED], 0, invocation);
 }
 
+/* The details polkit gets with a removal, so that rules and dialogs tell
+ * profiles apart: the profile, its identity and kind, and who and how
+ * last set it. */
+static GVariant *
+remove_details(OmacpDaemonProfile *self)
+{
+	OmacpDBusProfile *p = OMACP_DBUS_PROFILE(self);
+	g_autofree char *profile = g_strdup_printf("profile/%u", self->id);
+	const char *sender = self->maker_sender;
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
+	g_variant_builder_add(&b, "{ss}", "what", "Remove");
+	g_variant_builder_add(&b, "{ss}", "profile", profile);
+	g_variant_builder_add(&b, "{ss}", "identity", omacp_dbus_profile_get_identity(p) ?: "");
+	g_variant_builder_add(&b, "{ss}", "kind", omacp_dbus_profile_get_kind(p) ?: "");
+	g_variant_builder_add(&b, "{ss}", "sender",
+	                      sender != NULL && sender[0] != '\0' ? sender : "(unknown)");
+	g_variant_builder_add(&b, "{ss}", "security",
+	                      self->maker_sec != NULL ? self->maker_sec : "(unknown)");
+	return g_variant_builder_end(&b);
+}
+
+/* Removing an internet or Wi-Fi profile deletes a connection of every
+ * user when NetworkManager carries it: that needs what NetworkManager
+ * would ask of the caller, as accepting one does. */
+static gboolean
+is_system_connection(OmacpDaemonProfile *self)
+{
+	const char *kind = omacp_dbus_profile_get_kind(OMACP_DBUS_PROFILE(self));
+
+	return omacp_authority_get_system_connections(self->authority) &&
+	       (g_strcmp0(kind, "internet") == 0 || g_strcmp0(kind, "wlan") == 0);
+}
+
 static gboolean
 handle_remove(OmacpDBusProfile *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	OmacpDaemonProfile *self = OMACP_DAEMON_PROFILE(iface);
+	const char *actions[] = { OMACP_ACTION_ID_REMOVE, NULL, NULL };
 
-	omacp_authority_check(self->authority, invocation, OMACP_ACTION_ID_REMOVE,
-	                      remove_authorized, g_object_ref(self), g_object_unref);
+	if (is_system_connection(self))
+		actions[1] = OMACP_NM_ACTION_MODIFY_SYSTEM;
+	omacp_authority_check_all(self->authority, invocation, actions, remove_details(self),
+	                          remove_authorized, g_object_ref(self), g_object_unref);
 	return TRUE;
 }
 

@@ -162,8 +162,18 @@ polkit.addRule(function(action, subject) {
     if (subject.user == "%(asker)s")
         return polkit.Result.AUTH_ADMIN;
     if (subject.user == "%(active)s") {
-        if (["org.omacp.provisioning.accept", "org.omacp.provisioning.remove",
+        if (["org.omacp.provisioning.accept",
              "org.omacp.provisioning.agent"].indexOf(action.id) >= 0)
+            return polkit.Result.YES;
+        // a removal is granted on what it removes: a profile named with its
+        // identity and maker, or the changes of a message
+        if (action.id == "org.omacp.provisioning.remove" &&
+            ((action.lookup("what") == "Remove" &&
+              /^profile\/[0-9]+$/.test(action.lookup("profile")) &&
+              action.lookup("identity") && action.lookup("kind") &&
+              action.lookup("sender") == "+4930000" && action.lookup("security") == "userpin") ||
+             (action.lookup("what") == "Undo" &&
+              /^message\/[0-9]+$/.test(action.lookup("message")))))
             return polkit.Result.YES;
         if (action.id == "org.omacp.provisioning.accept-quarantined" &&
             action.lookup("sender") == "+4930000" && action.lookup("what") == "Accept" &&
@@ -881,6 +891,42 @@ class ConfusedDeputy(unittest.TestCase):
         # an administrator of NetworkManager's connections may
         self.assertIn('ok', self.accept(ADMIN, path, PIN))
         self.assertIn(d.props(path)['State'], ('accepted', 'failed'))
+
+
+    def test_remove_details_reach_polkit(self):
+        # the rules grant a removal on the profile's details alone
+        d = Omacpd()
+        self.addCleanup(d.close)
+        _, profile = d.applied('remove-details')
+        [reply] = WORLD.client(ACTIVE, ['call', BUS_NAME, profile, PROFILE, 'Remove', '', []])
+        self.assertIn('ok', reply)
+        self.assertNotIn(profile, d.paths(PROFILE))
+
+    def test_removing_a_system_wide_connection_needs_what_networkmanager_asks(self):
+        # a profile made while NetworkManager's backend was off, which is
+        # on now (NetworkManager is not running)
+        made = Omacpd()
+        _, profile = made.applied('remove-system-wide')
+        made.close()
+        config = CONFIG.replace('NetworkManager=false', 'NetworkManager=true')
+        self.assertNotEqual(config, CONFIG)
+        d = Omacpd(precreate=lambda state: shutil.copytree(made.state, state), config=config)
+        self.addCleanup(d.close)
+        self.assertIn(profile, d.paths(PROFILE))
+        [reply] = WORLD.client(ACTIVE, ['call', BUS_NAME, profile, PROFILE, 'Remove', '', []])
+        if SYSTEM_ACTION == NM_MODIFY_SYSTEM:
+            self.assertEqual(reply.get('error'), INTERACTIVE, reply)
+            self.assertIn(NM_MODIFY_SYSTEM + ' needs authentication', reply['message'])
+        else:
+            self.assertEqual(reply.get('error'), DENIED, reply)
+            self.assertIn(SYSTEM_ACTION, reply['message'])
+        self.assertIn(profile, d.paths(PROFILE))
+        # so does undoing the message that made it
+        [message] = [p for p in d.paths(MESSAGE) if d.props(p)['Profiles'] == [profile]]
+        [reply] = WORLD.client(ACTIVE, ['call', BUS_NAME, message, MESSAGE, 'Undo', '', []])
+        self.assertIn(reply.get('error'), (INTERACTIVE, DENIED), reply)
+        self.assertEqual(d.props(message)['State'], 'applied')
+        self.assertIn(profile, d.paths(PROFILE))
 
 
 class StateDir(unittest.TestCase):
