@@ -77,6 +77,7 @@ remove_details(OmacpDaemonProfile *self)
 	OmacpDBusProfile *p = OMACP_DBUS_PROFILE(self);
 	g_autofree char *profile = g_strdup_printf("profile/%u", self->id);
 	const char *sender = self->maker_sender;
+	const char *message = omacp_dbus_profile_get_message(p);
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
@@ -84,6 +85,11 @@ remove_details(OmacpDaemonProfile *self)
 	g_variant_builder_add(&b, "{ss}", "profile", profile);
 	g_variant_builder_add(&b, "{ss}", "identity", omacp_dbus_profile_get_identity(p) ?: "");
 	g_variant_builder_add(&b, "{ss}", "kind", omacp_dbus_profile_get_kind(p) ?: "");
+	/* the message that last set it ("message/N"), which polkit's texts name */
+	g_variant_builder_add(&b, "{ss}", "message",
+	                      g_str_has_prefix(message ?: "", OMACP_DBUS_PATH "/")
+	                              ? message + strlen(OMACP_DBUS_PATH "/")
+	                              : "(none)");
 	g_variant_builder_add(&b, "{ss}", "sender",
 	                      sender != NULL && sender[0] != '\0' ? sender : "(unknown)");
 	g_variant_builder_add(&b, "{ss}", "security",

@@ -171,6 +171,7 @@ polkit.addRule(function(action, subject) {
             ((action.lookup("what") == "Remove" &&
               /^profile\/[0-9]+$/.test(action.lookup("profile")) &&
               action.lookup("identity") && action.lookup("kind") &&
+              /^message\/[0-9]+$/.test(action.lookup("message")) &&
               action.lookup("sender") == "+4930000" && action.lookup("security") == "userpin") ||
              (action.lookup("what") == "Undo" &&
               /^message\/[0-9]+$/.test(action.lookup("message")))))
