@@ -646,56 +646,63 @@ omacp_daemon_message_changed(OmacpDaemonMessage *self)
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-/* The object skeleton holds its interfaces, and a message or profile holds
- * its skeleton: it becomes the skeleton's interface only when it is
- * exported, so that one never exported (a unit test's, a refused message)
- * is freed by its last unref, and an exported one once withdrawn. */
+/* Exported on the object server, which holds a reference to it until it
+ * is withdrawn. */
 void
-omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
-                    GDBusInterfaceSkeleton *iface, gboolean *attached, gboolean *exported)
+omacp_object_export(OmacpObjectServer *server, const char *path, GDBusInterfaceSkeleton *iface,
+                    OmacpObjectServer **slot, gboolean *exported)
 {
-	if (object != NULL && !*attached) {
-		g_dbus_object_skeleton_add_interface(G_DBUS_OBJECT_SKELETON(object), iface);
-		*attached = TRUE;
-	}
 	if (*exported)
 		return;
-	g_dbus_object_manager_server_export(server, G_DBUS_OBJECT_SKELETON(object));
+	omacp_object_server_export(server, path, iface);
+	*slot = server;
 	*exported = TRUE;
 }
 
 void
-omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
-                      const char *path, GDBusInterfaceSkeleton *iface, gboolean *attached,
-                      gboolean *exported)
+omacp_object_withdraw(const char *path, OmacpObjectServer **slot, gboolean *exported)
 {
-	if (!*attached) {
-		g_assert(!*exported);
-		g_clear_object(object);
-		return;
-	}
-	*attached = FALSE;
-	if (*exported)
-		g_dbus_object_manager_server_unexport(server, path);
+	if (*exported && *slot != NULL)
+		omacp_object_server_unexport(*slot, path);
 	*exported = FALSE;
-	if (*object != NULL)
-		g_dbus_object_skeleton_remove_interface(G_DBUS_OBJECT_SKELETON(*object), iface);
-	g_clear_object(object);
+	*slot = NULL;
 }
 
 void
-omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
+omacp_daemon_message_export(OmacpDaemonMessage *self, OmacpObjectServer *server)
 {
-	omacp_object_export(server, self->object, G_DBUS_INTERFACE_SKELETON(self), &self->attached,
+	omacp_object_export(server, self->path, G_DBUS_INTERFACE_SKELETON(self), &self->server,
 	                    &self->exported);
 }
 
 void
-omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server)
+omacp_daemon_message_withdraw(OmacpDaemonMessage *self)
 {
 	self->removed = TRUE;
-	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
-	                      &self->attached, &self->exported);
+	omacp_object_withdraw(self->path, &self->server, &self->exported);
+}
+
+/* The generated skeleton's set_property, and ours in its place: a property
+ * set to another value is announced by the object server (the skeleton,
+ * not exported itself, would not). */
+static GValue *skeleton_values(OmacpDaemonMessage *self);
+
+static void (*skeleton_set_property)(GObject *object, guint prop_id, const GValue *value,
+                                     GParamSpec *pspec);
+
+static void
+announcing_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+	OmacpDaemonMessage *self = G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_MESSAGE)
+	                                   ? OMACP_DAEMON_MESSAGE(object)
+	                                   : NULL;
+	gboolean announce =
+	        self != NULL && self->server != NULL &&
+	        !omacp_object_server_values_equal(value, &skeleton_values(self)[prop_id - 1]);
+
+	skeleton_set_property(object, prop_id, value, pspec);
+	if (announce)
+		omacp_object_server_notify(self->server, self->path, pspec->name);
 }
 
 /* ---- the properties for ObjectManager ---- */
@@ -846,7 +853,6 @@ omacp_daemon_message_new_with_properties(guint id, OmacpFormat format, OmacpAuth
 	self->format = format;
 	self->authority = authority;
 	self->state = OMACP_MESSAGE_STATE_RECEIVING;
-	self->object = omacp_dbus_object_skeleton_new(self->path);
 	/* the method calls: class handlers, see override_method_handlers() */
 	return self;
 }
@@ -863,7 +869,6 @@ omacp_daemon_message_finalize(GObject *object)
 	OmacpDaemonMessage *self = OMACP_DAEMON_MESSAGE(object);
 
 	g_clear_object(&self->accept_invocation);
-	g_clear_object(&self->object);
 	g_free(self->path);
 	g_clear_pointer(&self->input_times, g_array_unref);
 	g_free(self->fingerprint);
@@ -907,6 +912,10 @@ omacp_daemon_message_class_init(OmacpDaemonMessageClass *klass)
 	find_property_slots();
 
 	object_class->finalize = omacp_daemon_message_finalize;
+	/* the skeleton class's own: GObject calls the class that installed the
+	 * property */
+	skeleton_set_property = G_OBJECT_CLASS(omacp_daemon_message_parent_class)->set_property;
+	G_OBJECT_CLASS(omacp_daemon_message_parent_class)->set_property = announcing_set_property;
 
 	/* the record changed: written to the store */
 	signals[SIGNAL_CHANGED] =

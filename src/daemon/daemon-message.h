@@ -19,6 +19,7 @@
 #include "omacp-state.h"
 #include "omacp-dbus-names.h" /* generated from the introspection XML */
 #include "omacp.h"
+#include "object-server.h"
 #include "polkit.h"
 
 G_BEGIN_DECLS
@@ -34,11 +35,9 @@ struct _OmacpDaemonMessage {
 
 	guint id;
 	char *path;
-	OmacpDBusObjectSkeleton *object;
+	/* on the server (not owned) from its export to its withdrawal */
+	OmacpObjectServer *server;
 	gboolean exported;
-	/* the message is an interface of its object skeleton (from its export to
-	 * its withdrawal: the skeleton holds it, so never before) */
-	gboolean attached;
 	gboolean removed;          /* deleted: its calls are answered NotFound */
 	OmacpAuthority *authority; /* not owned, outlives the message */
 	OmacpMessageState state;
@@ -184,15 +183,12 @@ gint omacp_daemon_message_compare_id(gconstpointer a, gconstpointer b);
  * shows of it (omacp_mask_imsi()). */
 char *omacp_keep_imsi(char **slot, const char *imsi);
 
-/* Makes @iface an interface of @object (once: *@attached) and exports
- * @object on @server (once: *@exported). */
-void omacp_object_export(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton *object,
-                         GDBusInterfaceSkeleton *iface, gboolean *attached, gboolean *exported);
-/* Unexports *@object at @path (when *@exported), takes @iface out of it
- * (which breaks the reference cycle between the two) and lets go of it. */
-void omacp_object_withdraw(GDBusObjectManagerServer *server, OmacpDBusObjectSkeleton **object,
-                           const char *path, GDBusInterfaceSkeleton *iface, gboolean *attached,
-                           gboolean *exported);
+/* Exports @iface at @path on @server (once: *@exported), keeping @server
+ * in *@slot for its property notifications. */
+void omacp_object_export(OmacpObjectServer *server, const char *path, GDBusInterfaceSkeleton *iface,
+                         OmacpObjectServer **slot, gboolean *exported);
+/* Unexports the object at @path (when *@exported). */
+void omacp_object_withdraw(const char *path, OmacpObjectServer **slot, gboolean *exported);
 
 /* "" as NULL. */
 const char *omacp_str_or_null(const char *s);
@@ -204,8 +200,8 @@ gboolean omacp_id_from_path(const char *path, const char *prefix, guint *out);
 void omacp_daemon_message_changed(OmacpDaemonMessage *self);
 
 /* Exports the object on @server (once). */
-void omacp_daemon_message_export(OmacpDaemonMessage *self, GDBusObjectManagerServer *server);
-/* Unexports it, marks it removed and lets go of its object skeleton. */
-void omacp_daemon_message_withdraw(OmacpDaemonMessage *self, GDBusObjectManagerServer *server);
+void omacp_daemon_message_export(OmacpDaemonMessage *self, OmacpObjectServer *server);
+/* Unexports it and marks it removed. */
+void omacp_daemon_message_withdraw(OmacpDaemonMessage *self);
 
 G_END_DECLS

@@ -129,18 +129,51 @@ omacp_daemon_profile_changed(OmacpDaemonProfile *self)
 }
 
 void
-omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
+omacp_daemon_profile_export(OmacpDaemonProfile *self, OmacpObjectServer *server)
 {
-	omacp_object_export(server, self->object, G_DBUS_INTERFACE_SKELETON(self), &self->attached,
+	omacp_object_export(server, self->path, G_DBUS_INTERFACE_SKELETON(self), &self->server,
 	                    &self->exported);
 }
 
 void
-omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server)
+omacp_daemon_profile_withdraw(OmacpDaemonProfile *self)
 {
 	self->removed = TRUE;
-	omacp_object_withdraw(server, &self->object, self->path, G_DBUS_INTERFACE_SKELETON(self),
-	                      &self->attached, &self->exported);
+	omacp_object_withdraw(self->path, &self->server, &self->exported);
+}
+
+/* The generated skeleton's set_property, and ours in its place: a property
+ * set to another value is announced by the object server (the skeleton,
+ * not exported itself, would not). */
+/* The skeleton's values, one per property in the XML's order: the array
+ * at the head of the generated skeleton's private part (see
+ * daemon-message.c; test-object-server checks the announced values). */
+typedef struct {
+	GValue *properties;
+} SkeletonHead;
+
+static GValue *
+skeleton_values(OmacpDaemonProfile *self)
+{
+	return ((SkeletonHead *) self->parent.priv)->properties;
+}
+
+static void (*skeleton_set_property)(GObject *object, guint prop_id, const GValue *value,
+                                     GParamSpec *pspec);
+
+static void
+announcing_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+	OmacpDaemonProfile *self = G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_PROFILE)
+	                                   ? OMACP_DAEMON_PROFILE(object)
+	                                   : NULL;
+	gboolean announce =
+	        self != NULL && self->server != NULL &&
+	        !omacp_object_server_values_equal(value, &skeleton_values(self)[prop_id - 1]);
+
+	skeleton_set_property(object, prop_id, value, pspec);
+	if (announce)
+		omacp_object_server_notify(self->server, self->path, pspec->name);
 }
 
 /* ---- life cycle ---- */
@@ -155,7 +188,6 @@ omacp_daemon_profile_new(guint id, OmacpAuthority *authority)
 	self->id = id;
 	self->authority = authority;
 	self->path = g_strdup_printf(OMACP_DBUS_PROFILE_PREFIX "%u", id);
-	self->object = omacp_dbus_object_skeleton_new(self->path);
 	omacp_dbus_profile_set_kind(p, "");
 	omacp_dbus_profile_set_identity(p, "");
 	omacp_dbus_profile_set_name(p, "");
@@ -178,7 +210,6 @@ omacp_daemon_profile_finalize(GObject *object)
 {
 	OmacpDaemonProfile *self = OMACP_DAEMON_PROFILE(object);
 
-	g_clear_object(&self->object);
 	g_free(self->path);
 	g_free(self->imsi);
 	g_free(self->maker_sender);
@@ -190,6 +221,10 @@ static void
 omacp_daemon_profile_class_init(OmacpDaemonProfileClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = omacp_daemon_profile_finalize;
+	/* the skeleton class's own: GObject calls the class that installed the
+	 * property */
+	skeleton_set_property = G_OBJECT_CLASS(omacp_daemon_profile_parent_class)->set_property;
+	G_OBJECT_CLASS(omacp_daemon_profile_parent_class)->set_property = announcing_set_property;
 
 	/* the handler answers the call */
 	/* the record changed: written to the store */

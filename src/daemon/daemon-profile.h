@@ -22,15 +22,12 @@ struct _OmacpDaemonProfile {
 
 	guint id;
 	char *path;
-	OmacpDBusObjectSkeleton *object;
 	gboolean removed;          /* deleted: its calls are answered NotFound */
 	OmacpAuthority *authority; /* not owned, outlives the profile */
 	char *imsi;                /* the SIM, NULL when unknown; D-Bus shows it masked */
 	gboolean busy;             /* an apply or a catch-up is writing it to the backends */
 	gboolean exported;
-	/* the profile is an interface of its object skeleton, from its export to
-	 * its withdrawal (see omacp_object_export()) */
-	gboolean attached;
+	OmacpObjectServer *server; /* from its export to its withdrawal, not owned */
 	/* who and how last set it: the Sender of that message
 	 * ("" unknown) and its SEC as it counted ("none" when it did not
 	 * authenticate); kept in the profile's record, so they outlive the
@@ -60,8 +57,8 @@ void omacp_daemon_profile_set_maker_of(OmacpDaemonProfile *self, OmacpDaemonMess
 void omacp_daemon_profile_changed(OmacpDaemonProfile *self);
 
 /* Exports the object on @server (once). */
-void omacp_daemon_profile_export(OmacpDaemonProfile *self, GDBusObjectManagerServer *server);
-/* Unexports it, marks it removed and lets go of its object skeleton. */
-void omacp_daemon_profile_withdraw(OmacpDaemonProfile *self, GDBusObjectManagerServer *server);
+void omacp_daemon_profile_export(OmacpDaemonProfile *self, OmacpObjectServer *server);
+/* Unexports it and marks it removed. */
+void omacp_daemon_profile_withdraw(OmacpDaemonProfile *self);
 
 G_END_DECLS

@@ -22,7 +22,7 @@ struct _OmacpManager {
 	OmacpStore *store;
 	OmacpAuthority *authority;
 
-	GDBusObjectManagerServer *server;
+	OmacpObjectServer *server;
 	OmacpDBusManager *iface;
 
 	OmacpObjects *objects;
@@ -1023,7 +1023,7 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 	self->store = store;
 	self->authority = omacp_authority_new(bus, session_mode);
 	omacp_authority_set_system_connections(self->authority, config->backend_networkmanager);
-	self->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
+	self->server = omacp_objects_server_new();
 	self->iface = omacp_statistics_skeleton_new(read_statistics, self);
 
 	/* the agents first: the mmsd backend reaches mmsd-tng through them */
@@ -1076,7 +1076,8 @@ omacp_manager_new(GDBusConnection *bus, gboolean session_mode, OmacpConfig *conf
 
 	restore(self);
 	publish_statistics(self);
-	g_dbus_object_manager_server_set_connection(self->server, bus);
+	if (!omacp_object_server_set_connection(self->server, bus, error))
+		return FALSE;
 	omacp_objects_trim_after_answers(self->objects, bus);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->iface), bus,
 	                                      OMACP_DBUS_PATH, error))
@@ -1124,7 +1125,7 @@ omacp_manager_free(OmacpManager *self)
 	/* the objects leave the bus with the name, not one InterfacesRemoved
 	 * each: sent after the name is released, those reached nobody */
 	if (self->server != NULL)
-		g_dbus_object_manager_server_set_connection(self->server, NULL);
+		omacp_object_server_set_connection(self->server, NULL, NULL);
 	if (self->objects != NULL)
 		omacp_objects_disconnect(self->objects, self);
 	g_clear_pointer(&self->intake, omacp_intake_free);

@@ -12,7 +12,7 @@ struct _OmacpObjects {
 
 	OmacpStore *store;
 	OmacpAuthority *authority;
-	GDBusObjectManagerServer *server;
+	OmacpObjectServer *server;
 	GHashTable *messages; /* guint id → OmacpDaemonMessage * */
 	GHashTable *profiles; /* guint id → OmacpDaemonProfile * */
 	GDBusConnection *bus; /* with the filter of omacp_objects_trim_after_answers() */
@@ -239,7 +239,7 @@ drop_message(OmacpObjects *self, OmacpDaemonMessage *msg)
 {
 	g_signal_emit(self, signals[SIGNAL_MESSAGE_REMOVED], 0, msg);
 	g_signal_handlers_disconnect_by_data(msg, self);
-	omacp_daemon_message_withdraw(msg, self->server);
+	omacp_daemon_message_withdraw(msg);
 }
 
 void
@@ -321,7 +321,7 @@ omacp_objects_delete_profile(OmacpObjects *self, OmacpDaemonProfile *profile)
 	if (!omacp_store_delete_profile(self->store, profile->id, &error))
 		g_warning("profile/%u: %s", profile->id, error->message);
 	g_signal_handlers_disconnect_by_data(profile, self);
-	omacp_daemon_profile_withdraw(profile, self->server);
+	omacp_daemon_profile_withdraw(profile);
 	g_hash_table_remove(self->profiles, GUINT_TO_POINTER(profile->id));
 	/* and from every message's Profiles */
 	g_hash_table_iter_init(&iter, self->messages);
@@ -354,8 +354,19 @@ omacp_objects_disconnect(OmacpObjects *self, gpointer data)
 
 /* ---- life cycle ---- */
 
+OmacpObjectServer *
+omacp_objects_server_new(void)
+{
+	/* OMACP_DBUS_MESSAGE_PREFIX and OMACP_DBUS_PROFILE_PREFIX */
+	static const char *const folders[] = { "message", "profile", NULL };
+
+	G_STATIC_ASSERT(sizeof(OMACP_DBUS_MESSAGE_PREFIX) == sizeof(OMACP_DBUS_PATH "/message/"));
+	G_STATIC_ASSERT(sizeof(OMACP_DBUS_PROFILE_PREFIX) == sizeof(OMACP_DBUS_PATH "/profile/"));
+	return omacp_object_server_new(OMACP_DBUS_PATH, folders);
+}
+
 OmacpObjects *
-omacp_objects_new(OmacpStore *store, OmacpAuthority *authority, GDBusObjectManagerServer *server)
+omacp_objects_new(OmacpStore *store, OmacpAuthority *authority, OmacpObjectServer *server)
 {
 	OmacpObjects *self = g_object_new(OMACP_TYPE_OBJECTS, NULL);
 
@@ -441,13 +452,13 @@ omacp_objects_dispose(GObject *object)
 		disconnect_all(self->messages, self);
 		g_hash_table_iter_init(&iter, self->messages);
 		while (g_hash_table_iter_next(&iter, NULL, &value))
-			omacp_daemon_message_withdraw(value, self->server);
+			omacp_daemon_message_withdraw(value);
 	}
 	if (self->profiles != NULL) {
 		disconnect_all(self->profiles, self);
 		g_hash_table_iter_init(&iter, self->profiles);
 		while (g_hash_table_iter_next(&iter, NULL, &value))
-			omacp_daemon_profile_withdraw(value, self->server);
+			omacp_daemon_profile_withdraw(value);
 	}
 	g_clear_pointer(&self->messages, g_hash_table_unref);
 	g_clear_pointer(&self->profiles, g_hash_table_unref);

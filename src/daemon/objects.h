@@ -20,7 +20,10 @@ G_DECLARE_FINAL_TYPE(OmacpObjects, omacp_objects, OMACP, OBJECTS, GObject)
 
 /* @store and @authority are not owned and outlive the objects. */
 OmacpObjects *omacp_objects_new(OmacpStore *store, OmacpAuthority *authority,
-                                GDBusObjectManagerServer *server);
+                                OmacpObjectServer *server);
+/* The server of the message and profile objects, at OMACP_DBUS_PATH (not
+ * on a connection yet). */
+OmacpObjectServer *omacp_objects_server_new(void);
 
 OmacpStore *omacp_objects_get_store(OmacpObjects *self);
 OmacpAuthority *omacp_objects_get_authority(OmacpObjects *self);

@@ -817,6 +817,7 @@ main(int argc, char **argv)
 	gint fill = 0;
 	gint fill_segments = 1;
 	gboolean deliver_only = FALSE;
+	g_autofree char *start_only = NULL;
 	g_autofree char *dir = NULL;
 	GOptionEntry entries[] = {
 		{ "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Smaller stores, fewer repetitions",
@@ -833,6 +834,10 @@ main(int argc, char **argv)
 		  "With --fill: segments per message (1 or 4)", "K" },
 		{ "deliver-only", 0, 0, G_OPTION_ARG_NONE, &deliver_only,
 		  "Only count the instructions per Deliver (and keep callgrind's files)", NULL },
+		{ "start-only", 0, 0, G_OPTION_ARG_FILENAME, &start_only,
+		  "Only time starts with the empty store and with the store DIR (made by --fill; "
+		  "best and median of 3) and count their instructions",
+		  "DIR" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("— omacpd benchmark");
@@ -902,6 +907,28 @@ main(int argc, char **argv)
 		measure_instructions(&b, quick ? 20 : 50);
 		printf("callgrind output in %s\n", b.tmp);
 		bench_finish(&b, FALSE); /* the callgrind files stay */
+		return 0;
+	}
+	if (start_only != NULL) {
+		g_autoptr(GString) line = g_string_new(NULL);
+		Starts s;
+
+		empty = new_state_dir("/dev/shm");
+		measure_starts(&b, empty, 3, &s0);
+		remove_tree(empty);
+		measure_starts(&b, start_only, 3, &s);
+		print_start(line, 0, 1, &s0, 3);
+		print_start(line, s.n_objects, fill_segments == 4 ? 4 : 1, &s, 3);
+		printf("omacp-bench-daemon --start-only: %s\nstart, from exec (best of 3, median; "
+		       "omacpd's CPU time, best):\n%s",
+		       b.omacpd, line->str);
+		measure_start_instructions(&b, start_only, MAX(s.n_objects, 1),
+		                           fill_segments == 4 ? 4 : 1);
+		if (b.start_instructions != NULL) {
+			printf("%s", b.start_instructions->str);
+			g_string_free(b.start_instructions, TRUE);
+		}
+		bench_finish(&b, TRUE);
 		return 0;
 	}
 	printf("omacp-bench-daemon%s: %s\n  state directory in %s (%s), tmpfs in /dev/shm\n",

@@ -154,7 +154,7 @@ omacp_daemon_fixture_set_up(OmacpDaemonFixture *f, const char *name, gboolean wi
 		f->fake = fake_backend_new();
 		omacp_applier_add_backend(f->applier, &f->fake->parent);
 	}
-	f->server = g_dbus_object_manager_server_new(OMACP_DBUS_PATH);
+	f->server = omacp_objects_server_new();
 	f->objects = omacp_objects_new(f->store, NULL, f->server);
 	f->queue = omacp_apply_queue_new(f->objects, f->applier);
 	f->intake = omacp_intake_new(f->objects, f->config, f->queue);

@@ -28,7 +28,7 @@ typedef struct {
 	char *dir;
 	OmacpStore *store;
 	OmacpConfig *config;
-	GDBusObjectManagerServer *server;
+	OmacpObjectServer *server;
 	OmacpObjects *objects;
 	OmacpApplier *applier;  /* NULL without one */
 	OmacpFakeBackend *fake; /* the applier's, NULL without an applier */
