@@ -30,11 +30,14 @@ omacp_daemon_profile_set_imsi(OmacpDaemonProfile *self, const char *imsi)
 void
 omacp_daemon_profile_set_maker(OmacpDaemonProfile *self, const char *sender, const char *sec)
 {
-	g_autofree char *old_sender = self->maker_sender;
-	g_autofree char *old_sec = self->maker_sec;
+	/* the new values may be the old ones: copied before those are freed */
+	char *old_sender = self->maker_sender;
+	char *old_sec = self->maker_sec;
 
 	self->maker_sender = sec != NULL ? g_strdup(sender != NULL ? sender : "") : NULL;
 	self->maker_sec = g_strdup(sec);
+	g_free(old_sender);
+	g_free(old_sec);
 }
 
 void
