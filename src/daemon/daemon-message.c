@@ -687,22 +687,20 @@ omacp_daemon_message_withdraw(OmacpDaemonMessage *self)
  * not exported itself, would not). */
 static GValue *skeleton_values(OmacpDaemonMessage *self);
 
-static void (*skeleton_set_property)(GObject *object, guint prop_id, const GValue *value,
-                                     GParamSpec *pspec);
+static GObjectSetPropertyFunc skeleton_set_property;
 
 static void
 announcing_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-	OmacpDaemonMessage *self = G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_MESSAGE)
-	                                   ? OMACP_DAEMON_MESSAGE(object)
-	                                   : NULL;
-	gboolean announce =
-	        self != NULL && self->server != NULL &&
-	        !omacp_object_server_values_equal(value, &skeleton_values(self)[prop_id - 1]);
+	OmacpDaemonMessage *self;
 
-	skeleton_set_property(object, prop_id, value, pspec);
-	if (announce)
-		omacp_object_server_notify(self->server, self->path, pspec->name);
+	if (!G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_MESSAGE)) {
+		skeleton_set_property(object, prop_id, value, pspec);
+		return;
+	}
+	self = OMACP_DAEMON_MESSAGE(object);
+	omacp_object_server_set_property(self->server, self->path, skeleton_values(self), object,
+	                                 prop_id, value, pspec, skeleton_set_property);
 }
 
 /* ---- the properties for ObjectManager ---- */
@@ -748,18 +746,11 @@ omacp_daemon_message_new(guint id, OmacpFormat format, OmacpAuthority *authority
 	return omacp_daemon_message_new_with_properties(id, format, authority, 0, NULL, NULL);
 }
 
-/* The skeleton's values: gdbus-codegen keeps one GValue per property, in
- * the XML's order and initialised to its type by the skeleton's init, in
- * an array at the head of the skeleton's private part (the test of
- * daemon-message checks this against the getters for every property). */
-typedef struct {
-	GValue *properties;
-} SkeletonHead;
-
+/* The skeleton's values (omacp_object_server_skeleton_values()). */
 static GValue *
 skeleton_values(OmacpDaemonMessage *self)
 {
-	return ((SkeletonHead *) self->parent.priv)->properties;
+	return omacp_object_server_skeleton_values(self->parent.priv);
 }
 
 /* The D-Bus properties by GObject name, with their slot among the

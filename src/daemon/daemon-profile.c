@@ -145,38 +145,30 @@ omacp_daemon_profile_withdraw(OmacpDaemonProfile *self)
 	omacp_object_withdraw(self->path, &self->server, &self->exported);
 }
 
-/* The generated skeleton's set_property, and ours in its place: a property
- * set to another value is announced by the object server (the skeleton,
- * not exported itself, would not). */
-/* The skeleton's values, one per property in the XML's order: the array
- * at the head of the generated skeleton's private part (see
- * daemon-message.c; test-object-server checks the announced values). */
-typedef struct {
-	GValue *properties;
-} SkeletonHead;
-
+/* The skeleton's values (omacp_object_server_skeleton_values()). */
 static GValue *
 skeleton_values(OmacpDaemonProfile *self)
 {
-	return ((SkeletonHead *) self->parent.priv)->properties;
+	return omacp_object_server_skeleton_values(self->parent.priv);
 }
 
-static void (*skeleton_set_property)(GObject *object, guint prop_id, const GValue *value,
-                                     GParamSpec *pspec);
+/* The generated skeleton's set_property, and ours in its place: a property
+ * set to another value is announced by the object server (the skeleton,
+ * not exported itself, would not). */
+static GObjectSetPropertyFunc skeleton_set_property;
 
 static void
 announcing_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-	OmacpDaemonProfile *self = G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_PROFILE)
-	                                   ? OMACP_DAEMON_PROFILE(object)
-	                                   : NULL;
-	gboolean announce =
-	        self != NULL && self->server != NULL &&
-	        !omacp_object_server_values_equal(value, &skeleton_values(self)[prop_id - 1]);
+	OmacpDaemonProfile *self;
 
-	skeleton_set_property(object, prop_id, value, pspec);
-	if (announce)
-		omacp_object_server_notify(self->server, self->path, pspec->name);
+	if (!G_TYPE_CHECK_INSTANCE_TYPE(object, OMACP_TYPE_DAEMON_PROFILE)) {
+		skeleton_set_property(object, prop_id, value, pspec);
+		return;
+	}
+	self = OMACP_DAEMON_PROFILE(object);
+	omacp_object_server_set_property(self->server, self->path, skeleton_values(self), object,
+	                                 prop_id, value, pspec, skeleton_set_property);
 }
 
 /* ---- life cycle ---- */

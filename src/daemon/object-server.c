@@ -210,6 +210,30 @@ omacp_object_server_notify(OmacpObjectServer *self, const char *object_path,
 		self->dirty_source = g_idle_add_full(G_PRIORITY_DEFAULT, flush_cb, self, NULL);
 }
 
+typedef struct {
+	GValue *properties;
+} SkeletonHead;
+
+GValue *
+omacp_object_server_skeleton_values(gpointer skeleton_priv)
+{
+	return ((SkeletonHead *) skeleton_priv)->properties;
+}
+
+void
+omacp_object_server_set_property(OmacpObjectServer *self, const char *object_path,
+                                 const GValue *values, GObject *object, guint prop_id,
+                                 const GValue *value, GParamSpec *pspec,
+                                 GObjectSetPropertyFunc chain)
+{
+	gboolean announce =
+	        self != NULL && !omacp_object_server_values_equal(value, &values[prop_id - 1]);
+
+	chain(object, prop_id, value, pspec);
+	if (announce)
+		omacp_object_server_notify(self, object_path, pspec->name);
+}
+
 gboolean
 omacp_object_server_values_equal(const GValue *a, const GValue *b)
 {

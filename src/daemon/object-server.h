@@ -58,6 +58,23 @@ void omacp_object_server_notify(OmacpObjectServer *self, const char *object_path
  * (a change is announced only when it is not). */
 gboolean omacp_object_server_values_equal(const GValue *a, const GValue *b);
 
+/* The values of a gdbus-codegen interface skeleton, one GValue per
+ * property in the XML's order, initialised to its type by the skeleton's
+ * init: the array at the head of the skeleton's private part
+ * (@skeleton_priv, its "priv" field). The daemon-message test checks this
+ * against the getters for every property. */
+GValue *omacp_object_server_skeleton_values(gpointer skeleton_priv);
+
+/* For a generated skeleton class's set_property, replaced by a subclass
+ * that is served here: sets @value with the class's own @chain and, when
+ * @self is set and @value is not @values[@prop_id - 1] (the skeleton's
+ * values, before), announces the property of @object_path as an exported
+ * skeleton would (omacp_object_server_notify()). */
+void omacp_object_server_set_property(OmacpObjectServer *self, const char *object_path,
+                                      const GValue *values, GObject *object, guint prop_id,
+                                      const GValue *value, GParamSpec *pspec,
+                                      GObjectSetPropertyFunc chain);
+
 /* Sends the pending PropertiesChanged signals now. */
 void omacp_object_server_flush(OmacpObjectServer *self);
 
